@@ -1,0 +1,236 @@
+//! Per-model totals and estimated cost of a set of buckets.
+//!
+//! Rows are summed per (model, billed tier) and priced once per pair. A model any of whose
+//! usage has no price gets `cost_usd: None` (shown as "—"), never a partial or zero cost; the
+//! totals add the priced models and count the unpriced ones.
+
+use super::Bucket;
+use crate::pricing::{PriceTable, Tier, TierChoice};
+use serde::Serialize;
+use std::collections::HashMap;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ModelSummary {
+    pub model: String,
+    pub input_tokens: u64,
+    pub cached_input_tokens: u64,
+    pub output_tokens: u64,
+    pub total_tokens: u64,
+    pub requests: u64,
+    /// `None` when some of this model's usage has no price.
+    pub cost_usd: Option<f64>,
+    /// The tiers this model's usage was priced at, in [`Tier`] order.
+    pub tiers: Vec<Tier>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Totals {
+    pub input_tokens: u64,
+    pub cached_input_tokens: u64,
+    pub output_tokens: u64,
+    pub total_tokens: u64,
+    pub requests: u64,
+    /// The sum over priced models.
+    pub cost_usd: f64,
+    /// Models left out of `cost_usd` because they have no price.
+    pub unpriced_models: usize,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Summary {
+    /// Sorted by total tokens, largest first (then by name).
+    pub models: Vec<ModelSummary>,
+    pub totals: Totals,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Acc {
+    input: u64,
+    cached: u64,
+    output: u64,
+    requests: u64,
+}
+
+impl Acc {
+    fn add(&mut self, input: u64, cached: u64, output: u64, requests: u64) {
+        self.input += input;
+        self.cached += cached;
+        self.output += output;
+        self.requests += requests;
+    }
+}
+
+pub fn summarize<'a>(
+    buckets: impl IntoIterator<Item = &'a Bucket>,
+    prices: &PriceTable,
+    choice: TierChoice,
+) -> Summary {
+    let mut by_pair: HashMap<(&str, Tier), Acc> = HashMap::new();
+    for bucket in buckets {
+        for r in &bucket.rows {
+            let tier = choice.tier_for(r.tier);
+            by_pair.entry((&*r.model, tier)).or_default().add(
+                r.input_tokens,
+                r.cached_input_tokens,
+                r.output_tokens,
+                r.requests,
+            );
+        }
+    }
+
+    let mut by_model: HashMap<&str, (Acc, Option<f64>, Vec<Tier>)> = HashMap::new();
+    for ((model, tier), acc) in by_pair {
+        let entry = by_model
+            .entry(model)
+            .or_insert_with(|| (Acc::default(), Some(0.0), Vec::new()));
+        entry.0.add(acc.input, acc.cached, acc.output, acc.requests);
+        let cost = prices
+            .lookup(model, tier)
+            .map(|p| p.cost(acc.input, acc.cached, acc.output));
+        entry.1 = entry.1.zip(cost).map(|(a, b)| a + b);
+        entry.2.push(tier);
+    }
+
+    let mut totals = Totals::default();
+    let mut models: Vec<ModelSummary> = by_model
+        .into_iter()
+        .map(|(model, (acc, cost, mut tiers))| {
+            tiers.sort();
+            totals.input_tokens += acc.input;
+            totals.cached_input_tokens += acc.cached;
+            totals.output_tokens += acc.output;
+            totals.requests += acc.requests;
+            match cost {
+                Some(c) => totals.cost_usd += c,
+                None => totals.unpriced_models += 1,
+            }
+            ModelSummary {
+                model: model.to_owned(),
+                input_tokens: acc.input,
+                cached_input_tokens: acc.cached,
+                output_tokens: acc.output,
+                total_tokens: acc.input + acc.output,
+                requests: acc.requests,
+                cost_usd: cost,
+                tiers,
+            }
+        })
+        .collect();
+    totals.total_tokens = totals.input_tokens + totals.output_tokens;
+    models.sort_by(|a, b| {
+        b.total_tokens
+            .cmp(&a.total_tokens)
+            .then_with(|| a.model.cmp(&b.model))
+    });
+    Summary { models, totals }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::usage::UsageRow;
+
+    fn row(model: &str, tier: Tier, input: u64, cached: u64, output: u64, req: u64) -> UsageRow {
+        UsageRow {
+            model: model.into(),
+            tier,
+            input_tokens: input,
+            cached_input_tokens: cached,
+            output_tokens: output,
+            requests: req,
+        }
+    }
+
+    fn buckets() -> Vec<Bucket> {
+        vec![
+            Bucket {
+                start_time: 0,
+                end_time: 3600,
+                rows: vec![
+                    row("gpt-4o-2024-08-06", Tier::Standard, 1_000_000, 400_000, 500_000, 10),
+                    row("gpt-4o-mini-2024-07-18", Tier::Batch, 2_000_000, 0, 1_000_000, 4),
+                    row("ft:gpt-4o-mini:acme::x1", Tier::Standard, 50, 0, 50, 1),
+                ],
+            },
+            Bucket {
+                start_time: 3600,
+                end_time: 7200,
+                rows: vec![
+                    row("gpt-4o-2024-08-06", Tier::Priority, 100_000, 0, 100_000, 2),
+                    row("gpt-4o-mini-2024-07-18", Tier::Standard, 1_000_000, 500_000, 0, 3),
+                ],
+            },
+        ]
+    }
+
+    fn model<'a>(s: &'a Summary, name: &str) -> &'a ModelSummary {
+        s.models.iter().find(|m| m.model == name).unwrap()
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    #[test]
+    fn auto_prices_each_row_at_its_reported_tier() {
+        let s = summarize(&buckets(), PriceTable::builtin(), TierChoice::Auto);
+        let g = model(&s, "gpt-4o-2024-08-06");
+        // standard: 600k×2.5 + 400k×1.25 + 500k×10 = 1.5 + 0.5 + 5.0 = 7.0
+        // priority: 100k×4.25 + 100k×17 = 0.425 + 1.7 = 2.125
+        assert!(close(g.cost_usd.unwrap(), 9.125), "{:?}", g.cost_usd);
+        assert_eq!(g.tiers, [Tier::Standard, Tier::Priority]);
+        assert_eq!((g.input_tokens, g.cached_input_tokens), (1_100_000, 400_000));
+        assert_eq!((g.output_tokens, g.total_tokens, g.requests), (600_000, 1_700_000, 12));
+        let m = model(&s, "gpt-4o-mini-2024-07-18");
+        // batch: 2M×0.075 + 1M×0.3 = 0.15 + 0.3 = 0.45
+        // standard: 500k×0.15 + 500k×0.075 = 0.075 + 0.0375 = 0.1125
+        assert!(close(m.cost_usd.unwrap(), 0.5625), "{:?}", m.cost_usd);
+        let ft = model(&s, "ft:gpt-4o-mini:acme::x1");
+        assert_eq!(ft.cost_usd, None);
+        assert_eq!(s.totals.unpriced_models, 1);
+        assert!(close(s.totals.cost_usd, 9.6875));
+        assert_eq!(s.totals.input_tokens, 4_100_050);
+        assert_eq!(s.totals.cached_input_tokens, 900_000);
+        assert_eq!(s.totals.output_tokens, 1_600_050);
+        assert_eq!(s.totals.total_tokens, 5_700_100);
+        assert_eq!(s.totals.requests, 20);
+        let order: Vec<_> = s.models.iter().map(|m| m.model.as_str()).collect();
+        assert_eq!(
+            order,
+            ["gpt-4o-mini-2024-07-18", "gpt-4o-2024-08-06", "ft:gpt-4o-mini:acme::x1"]
+        );
+    }
+
+    #[test]
+    fn a_named_tier_prices_every_row_at_it() {
+        let s = summarize(
+            &buckets(),
+            PriceTable::builtin(),
+            TierChoice::Fixed(Tier::Standard),
+        );
+        let g = model(&s, "gpt-4o-2024-08-06");
+        // 700k×2.5 + 400k×1.25 + 600k×10 = 1.75 + 0.5 + 6 = 8.25
+        assert!(close(g.cost_usd.unwrap(), 8.25));
+        assert_eq!(g.tiers, [Tier::Standard]);
+        // batch has no cached price for gpt-4o: cached input at the batch input price.
+        let b = summarize(&buckets(), PriceTable::builtin(), TierChoice::Fixed(Tier::Batch));
+        // 1.1M×1.25 + 600k×5 = 1.375 + 3 = 4.375
+        assert!(close(model(&b, "gpt-4o-2024-08-06").cost_usd.unwrap(), 4.375));
+    }
+
+    #[test]
+    fn a_tier_without_price_leaves_the_model_unpriced() {
+        // gpt-4o has no flex price in the built-in table.
+        let s = summarize(&buckets(), PriceTable::builtin(), TierChoice::Fixed(Tier::Flex));
+        assert_eq!(model(&s, "gpt-4o-2024-08-06").cost_usd, None);
+        assert_eq!(s.totals.unpriced_models, 3);
+        assert_eq!(s.totals.cost_usd, 0.0);
+    }
+
+    #[test]
+    fn empty_input_gives_empty_summary() {
+        let s = summarize(&[], PriceTable::builtin(), TierChoice::Auto);
+        assert!(s.models.is_empty());
+        assert_eq!(s.totals, Totals::default());
+    }
+}

@@ -8,8 +8,9 @@
 # compiles std for the Apple targets. Nothing is linked, so no Apple SDK is needed, except that
 # build scripts still run:
 #   - ring compiles C and assembly for the target with the `cc` crate: we give it clang with
-#     `--target=<apple triple>` and an empty SDKROOT (ring needs only clang's own headers), and
-#     llvm-ar to archive the Mach-O objects.
+#     the target's triple (cc passes it), llvm-ar to archive the Mach-O objects, as SDKROOT a stub
+#     SDK whose only header is TargetConditionals.h, and RING_CORE_NOSTDLIBINC, ring's own switch
+#     for building without libc headers (clang supplies stddef.h and stdint.h).
 #   - mac-notification-sys compiles Objective-C against the SDK: DOCS_RS=1 makes it skip that.
 #     Because a skipped build script records nothing, the target directory is ours alone.
 #
@@ -65,8 +66,9 @@ as_root() {
 
 # Debian-only from here: the toolchain comes from Debian 12's rustc-web packages.
 need_debian() {
-    command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null ||
+    if ! command -v apt-get >/dev/null || ! command -v dpkg-deb >/dev/null; then
         die "the toolchain comes from Debian packages (rustc-web, rust-web-src); apt-get and dpkg-deb are required. On macOS run cargo check --target aarch64-apple-darwin directly."
+    fi
 }
 
 apt_updated=0
@@ -127,21 +129,41 @@ find_clang() {
     fi
 }
 
+# The one SDK header ring's C includes on Apple targets once RING_CORE_NOSTDLIBINC is defined.
+# Objects compiled against it are never linked: this is a type-check.
+STUB_SDK=$CACHE/stub-sdk/MacOSX.sdk
+make_stub_sdk() {
+    mkdir -p "$STUB_SDK/usr/include"
+    cat >"$STUB_SDK/usr/include/TargetConditionals.h" <<'H'
+/* Stub written by scripts/check-macos.sh: macOS, not iOS/tvOS/watchOS/visionOS/simulator. */
+#pragma once
+#define TARGET_OS_MAC 1
+#define TARGET_OS_OSX 1
+#define TARGET_OS_IPHONE 0
+#define TARGET_OS_IOS 0
+#define TARGET_OS_TV 0
+#define TARGET_OS_WATCH 0
+#define TARGET_OS_VISION 0
+#define TARGET_OS_SIMULATOR 0
+#define TARGET_OS_MACCATALYST 0
+H
+}
+
 setup() {
     setup_rust
     setup_clang
-    mkdir -p "$CACHE/empty-sdk/MacOSX.sdk"
+    make_stub_sdk
     # Every setting below is scoped to this script's cargo calls.
     export PATH=$ROOT/usr/bin:$PATH
     export LD_LIBRARY_PATH=$ROOT/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
     export RUSTC=$ROOT/usr/bin/rustc CARGO=$ROOT/usr/bin/cargo RUSTC_BOOTSTRAP=1 DOCS_RS=1
     unset RUSTC_WRAPPER RUSTC_WORKSPACE_WRAPPER RUSTFLAGS CARGO_BUILD_TARGET
-    export SDKROOT=$CACHE/empty-sdk/MacOSX.sdk MACOSX_DEPLOYMENT_TARGET=11.0
+    export SDKROOT=$STUB_SDK MACOSX_DEPLOYMENT_TARGET=11.0
     export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-auto}
     local t v
     for t in aarch64-apple-darwin x86_64-apple-darwin; do
         v=${t//-/_}
-        export "CC_$v=$CLANG" "CFLAGS_$v=--target=$t" "AR_$v=$LLVM_AR"
+        export "CC_$v=$CLANG" "AR_$v=$LLVM_AR" "CFLAGS_$v=-DRING_CORE_NOSTDLIBINC=1"
     done
     "$RUSTC" -vV >/dev/null 2>&1 || die "the cached rustc at $RUSTC does not run; delete $CACHE and retry"
 }

@@ -1,0 +1,175 @@
+//! The simulator's mutable state (clock, run-time bursts, fault queue, counters) and
+//! [`SimControl`], the cheap synchronous handle tests use to steer it while the server runs.
+//!
+//! One `std::sync::Mutex` guards it all; it is never held across an `.await`.
+
+use super::query::UsageQuery;
+use super::scenario::{ManualBurst, Scenario};
+use super::{Fault, SimClock, SimConfig, SimStats};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub(crate) struct Shared {
+    pub config: SimConfig,
+    pub scenario: Scenario,
+    state: Mutex<State>,
+}
+
+struct State {
+    /// The manual clock's reading, or the offset added to the real clock.
+    clock: i64,
+    /// Pending faults, front first, with the requests each has left (`u32::MAX`: unlimited).
+    faults: VecDeque<(Fault, u32)>,
+    bursts: Vec<ManualBurst>,
+    stats: SimStats,
+    last_query: Option<UsageQuery>,
+}
+
+/// Steers a running simulator: clock, bursts, faults, counters. Cheap to clone; every method is
+/// synchronous and takes effect for the next request.
+#[derive(Clone)]
+pub struct SimControl {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for SimControl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimControl")
+            .field("now", &self.now())
+            .finish_non_exhaustive()
+    }
+}
+
+fn system_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+impl SimControl {
+    pub(crate) fn new(config: SimConfig) -> Self {
+        let clock = match config.clock {
+            SimClock::Real => 0,
+            SimClock::Manual { start } => start,
+        };
+        SimControl {
+            shared: Arc::new(Shared {
+                scenario: Scenario::new(&config),
+                config,
+                state: Mutex::new(State {
+                    clock,
+                    faults: VecDeque::new(),
+                    bursts: Vec::new(),
+                    stats: SimStats::default(),
+                    last_query: None,
+                }),
+            }),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panicking test thread must not take the simulator down with it.
+        self.shared.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn is_manual(&self) -> bool {
+        matches!(self.shared.config.clock, SimClock::Manual { .. })
+    }
+
+    /// The simulator's "now", in unix seconds.
+    pub fn now(&self) -> i64 {
+        let clock = self.state().clock;
+        if self.is_manual() {
+            clock
+        } else {
+            system_now() + clock
+        }
+    }
+
+    /// Move the clock forward (or back, with a negative `secs`). On the real clock this adds an
+    /// offset.
+    pub fn advance(&self, secs: i64) {
+        self.state().clock += secs;
+    }
+
+    /// Set the clock to `t` (on the real clock: the offset that makes now == `t`).
+    pub fn set_now(&self, t: i64) {
+        let value = if self.is_manual() {
+            t
+        } else {
+            t - system_now()
+        };
+        self.state().clock = value;
+    }
+
+    /// The next `times` API requests get `fault` (`u32::MAX`: until [`Self::clear_faults`]).
+    /// Faults injected earlier are served first.
+    pub fn inject(&self, fault: Fault, times: u32) {
+        if times > 0 {
+            self.state().faults.push_back((fault, times));
+        }
+    }
+
+    pub fn clear_faults(&self) {
+        self.state().faults.clear();
+    }
+
+    /// From the current minute on, for `minutes` minutes, the tracked key's usage × `factor`.
+    pub fn start_burst(&self, minutes: u32, factor: f64) {
+        let start_minute = self.now().div_euclid(60);
+        self.state().bursts.push(ManualBurst {
+            start_minute,
+            end_minute: start_minute + i64::from(minutes),
+            factor,
+        });
+    }
+
+    pub fn stats(&self) -> SimStats {
+        self.state().stats.clone()
+    }
+
+    pub fn reset_stats(&self) {
+        self.state().stats = SimStats::default();
+    }
+
+    /// The parameters of the most recent usage request that parsed.
+    pub fn last_usage_query(&self) -> Option<UsageQuery> {
+        self.state().last_query.clone()
+    }
+
+    /// Consume one use of the front fault, if any.
+    pub(crate) fn take_fault(&self) -> Option<Fault> {
+        let mut st = self.state();
+        let (fault, left) = st.faults.front_mut()?;
+        let fault = fault.clone();
+        if *left != u32::MAX {
+            *left -= 1;
+            if *left == 0 {
+                st.faults.pop_front();
+            }
+        }
+        Some(fault)
+    }
+
+    pub(crate) fn bursts(&self) -> Vec<ManualBurst> {
+        self.state().bursts.clone()
+    }
+
+    pub(crate) fn count_request(&self, usage: bool, query: Option<&UsageQuery>) {
+        let mut st = self.state();
+        st.stats.requests += 1;
+        if usage {
+            st.stats.usage_requests += 1;
+        }
+        if let Some(q) = query {
+            st.last_query = Some(q.clone());
+        }
+    }
+
+    pub(crate) fn count_served(&self, buckets: usize, rows: usize) {
+        let mut st = self.state();
+        st.stats.buckets_served += buckets as u64;
+        st.stats.rows_served += rows as u64;
+    }
+}

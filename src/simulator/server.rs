@@ -1,0 +1,343 @@
+//! The HTTP side: axum routes for the `/v1` Admin API and the `/_sim` control plane, Bearer auth,
+//! and how each injected [`Fault`] reaches the wire. Runs as one task on the caller's runtime.
+
+use super::control::SimControl;
+use super::lists::{api_keys_json, projects_json};
+use super::page::{build_page, encode_cursor};
+use super::query::{ApiErrorResponse, UsageQuery};
+use super::{Fault, SimConfig};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::Response;
+use axum::routing::{get, post};
+use std::io::Write as _;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A running simulator. Dropping it stops the server too; [`SimServer::shutdown`] also waits.
+pub struct SimServer {
+    addr: SocketAddr,
+    control: SimControl,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl SimServer {
+    /// Bind 127.0.0.1:`port` (`None`: a free port) and serve on the current tokio runtime.
+    pub async fn start(config: SimConfig, port: Option<u16>) -> std::io::Result<SimServer> {
+        let listener =
+            tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port.unwrap_or(0))).await?;
+        let addr = listener.local_addr()?;
+        let control = SimControl::new(config);
+        let app = router(control.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let served = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(e) = served.await {
+                tracing::warn!("simulator server stopped: {e}");
+            }
+        });
+        Ok(SimServer {
+            addr,
+            control,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT/v1`
+    pub fn base_url(&self) -> String {
+        format!("http://{}/v1", self.addr)
+    }
+
+    pub fn control(&self) -> SimControl {
+        self.control.clone()
+    }
+
+    /// Stop accepting, let open requests finish (for at most 2 s), then return.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(mut task) = self.task.take()
+            && tokio::time::timeout(Duration::from_secs(2), &mut task)
+                .await
+                .is_err()
+        {
+            task.abort();
+        }
+    }
+}
+
+impl Drop for SimServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Serve until Ctrl-C or SIGTERM, after printing the base URL as one flushed line on stdout
+/// (for out-of-process tests and `--demo` helpers that read it).
+pub async fn run_standalone(config: SimConfig, port: Option<u16>) -> std::io::Result<()> {
+    let server = SimServer::start(config, port).await?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", server.base_url())?;
+    out.flush()?;
+    drop(out);
+    wait_for_signal().await;
+    server.shutdown().await;
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn router(control: SimControl) -> Router {
+    Router::new()
+        .route("/v1/organization/usage/completions", get(usage))
+        .route("/v1/organization/projects", get(projects))
+        .route(
+            "/v1/organization/projects/{project_id}/api_keys",
+            get(api_keys),
+        )
+        .route("/_sim/fault", post(super::sim_http::fault))
+        .route("/_sim/clear", post(super::sim_http::clear))
+        .route("/_sim/burst", post(super::sim_http::burst))
+        .route("/_sim/advance", post(super::sim_http::advance))
+        .route("/_sim/stats", get(super::sim_http::stats))
+        .route("/_sim/reset-stats", post(super::sim_http::reset_stats))
+        .fallback(not_found)
+        .with_state(control)
+}
+
+pub(crate) fn respond(status: u16, content_type: &str, body: Vec<u8>) -> Response {
+    Response::builder()
+        .status(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(body))
+        .expect("static header values are valid")
+}
+
+pub(crate) fn json(status: u16, body: Vec<u8>) -> Response {
+    respond(status, "application/json", body)
+}
+
+pub(crate) fn error(e: &ApiErrorResponse) -> Response {
+    json(e.status, e.body())
+}
+
+/// Applies the latency, the status faults and auth. On success, returns the fault (if any) that
+/// still has to shape the body.
+async fn gate(
+    ctl: &SimControl,
+    headers: &HeaderMap,
+    scope: &str,
+) -> Result<Option<Fault>, Response> {
+    let latency = ctl.shared.config.latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let fault = ctl.take_fault();
+    match &fault {
+        Some(Fault::Slow(d)) => tokio::time::sleep(*d).await,
+        Some(Fault::Unauthorized) => return Err(error(&incorrect_key())),
+        Some(Fault::Forbidden) => return Err(error(&forbidden(scope))),
+        Some(Fault::RateLimited { retry_after_secs }) => {
+            let mut resp = error(&ApiErrorResponse::new(
+                429,
+                "requests",
+                "Rate limit reached for requests in organization org-demo on Admin API requests. Please try again later.".to_owned(),
+                None,
+                Some("rate_limit_exceeded"),
+            ));
+            if let Some(secs) = retry_after_secs {
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, (*secs).into());
+            }
+            return Err(resp);
+        }
+        Some(Fault::ServerError(status)) => {
+            let message = if *status == 503 {
+                "The server is overloaded or not ready yet."
+            } else {
+                "The server had an error while processing your request. Sorry about that!"
+            };
+            return Err(error(&ApiErrorResponse::new(
+                *status,
+                "server_error",
+                message.to_owned(),
+                None,
+                None,
+            )));
+        }
+        _ => {}
+    }
+    check_auth(headers, &ctl.shared.config.admin_key, scope).map_err(|e| error(&e))?;
+    Ok(fault)
+}
+
+fn check_auth(headers: &HeaderMap, admin_key: &str, scope: &str) -> Result<(), ApiErrorResponse> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .unwrap_or("");
+    if token.is_empty() {
+        Err(ApiErrorResponse::new(
+            401,
+            "invalid_request_error",
+            "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).".to_owned(),
+            None,
+            None,
+        ))
+    } else if token == admin_key {
+        Ok(())
+    } else if token.starts_with("sk-") && !token.starts_with("sk-admin-") {
+        Err(forbidden(scope))
+    } else {
+        Err(incorrect_key())
+    }
+}
+
+/// Like OpenAI's, but without echoing any part of the key back.
+fn incorrect_key() -> ApiErrorResponse {
+    ApiErrorResponse::new(
+        401,
+        "invalid_request_error",
+        "Incorrect API key provided. You can find your Admin keys at https://platform.openai.com/settings/organization/admin-keys.".to_owned(),
+        None,
+        Some("invalid_api_key"),
+    )
+}
+
+fn forbidden(scope: &str) -> ApiErrorResponse {
+    ApiErrorResponse::new(
+        403,
+        "invalid_request_error",
+        format!(
+            "You have insufficient permissions for this operation. Missing scopes: {scope}. Check that you have the correct role in your organization (Owner), and if you're using a restricted API key, that it has the necessary scopes."
+        ),
+        None,
+        None,
+    )
+}
+
+/// The body faults that apply to any 200 answer.
+fn finish(fault: Option<Fault>, body: Vec<u8>) -> Response {
+    match fault {
+        Some(Fault::TruncatedJson) => {
+            let half = body.len() / 2;
+            json(200, body[..half].to_vec())
+        }
+        Some(Fault::NotJson) => respond(
+            200,
+            "text/html; charset=utf-8",
+            b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>\n".to_vec(),
+        ),
+        _ => json(200, body),
+    }
+}
+
+async fn usage(State(ctl): State<SimControl>, uri: Uri, headers: HeaderMap) -> Response {
+    let parsed = UsageQuery::parse(uri.query().unwrap_or(""));
+    ctl.count_request(true, parsed.as_ref().ok());
+    let fault = match gate(&ctl, &headers, "api.usage.read").await {
+        Ok(f) => f,
+        Err(resp) => return resp,
+    };
+    let q = match parsed {
+        Ok(q) => q,
+        Err(e) => return error(&e),
+    };
+    let scn = &ctl.shared.scenario;
+    let mut page = match build_page(scn, &q, ctl.now(), &ctl.bursts()) {
+        Ok(p) => p,
+        Err(e) => return error(&e),
+    };
+    ctl.count_served(page.data.len(), page.rows());
+    if fault == Some(Fault::RepeatingCursor) {
+        let width = q.bucket_width.secs();
+        let here = q
+            .page
+            .clone()
+            .unwrap_or_else(|| encode_cursor(scn.seed, q.start_time.div_euclid(width) * width));
+        page.has_more = true;
+        page.next_page = Some(here);
+    }
+    finish(fault, page.to_json())
+}
+
+async fn projects(State(ctl): State<SimControl>, uri: Uri, headers: HeaderMap) -> Response {
+    ctl.count_request(false, None);
+    let fault = match gate(&ctl, &headers, "api.management.read").await {
+        Ok(f) => f,
+        Err(resp) => return resp,
+    };
+    match projects_json(&ctl.shared.scenario, uri.query().unwrap_or("")) {
+        Ok(body) => finish(fault, body),
+        Err(e) => error(&e),
+    }
+}
+
+async fn api_keys(
+    State(ctl): State<SimControl>,
+    Path(project_id): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    ctl.count_request(false, None);
+    let fault = match gate(&ctl, &headers, "api.management.read").await {
+        Ok(f) => f,
+        Err(resp) => return resp,
+    };
+    match api_keys_json(
+        &ctl.shared.scenario,
+        &project_id,
+        uri.query().unwrap_or(""),
+        ctl.now(),
+    ) {
+        Ok(body) => finish(fault, body),
+        Err(e) => error(&e),
+    }
+}
+
+/// OpenAI's answer to a path it does not serve.
+async fn not_found(State(ctl): State<SimControl>, method: Method, uri: Uri) -> Response {
+    if uri.path().starts_with("/v1/") {
+        ctl.count_request(false, None);
+    }
+    error(&ApiErrorResponse::new(
+        404,
+        "invalid_request_error",
+        format!("Invalid URL ({method} {})", uri.path()),
+        None,
+        None,
+    ))
+}

@@ -1,0 +1,125 @@
+//! `/_sim/*`: the control plane over HTTP, for tests that run the app in another process.
+//! No auth (it only ever listens on 127.0.0.1) and not counted in the stats.
+
+use super::Fault;
+use super::control::SimControl;
+use super::query::ApiErrorResponse;
+use super::server::{error, json};
+use axum::extract::State;
+use axum::http::Uri;
+use axum::response::Response;
+use std::collections::HashMap;
+use std::time::Duration;
+
+fn params(uri: &Uri) -> HashMap<String, String> {
+    url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+        .into_owned()
+        .collect()
+}
+
+fn number<T: std::str::FromStr>(
+    p: &HashMap<String, String>,
+    name: &str,
+    default: T,
+) -> Result<T, ApiErrorResponse> {
+    match p.get(name) {
+        None => Ok(default),
+        Some(v) => v.parse().map_err(|_| {
+            ApiErrorResponse::invalid(name, format!("Invalid value for '{name}': '{v}'."))
+        }),
+    }
+}
+
+fn ok() -> Response {
+    json(200, b"{\"ok\":true}".to_vec())
+}
+
+/// `kind=401|403|429|500|503|<other 5xx>|slow|truncated|repeat-cursor|not-json`, `times=N`
+/// (default 1; `forever` = until cleared), `retry_after=S` (429), `delay_ms=M` (slow, default 2000).
+pub(crate) async fn fault(State(ctl): State<SimControl>, uri: Uri) -> Response {
+    let p = params(&uri);
+    let parsed = (|| {
+        let kind = p.get("kind").map(String::as_str).unwrap_or("");
+        let fault = match kind {
+            "401" => Fault::Unauthorized,
+            "403" => Fault::Forbidden,
+            "429" => Fault::RateLimited {
+                retry_after_secs: p
+                    .get("retry_after")
+                    .map(|_| number(&p, "retry_after", 0))
+                    .transpose()?,
+            },
+            "slow" => Fault::Slow(Duration::from_millis(number(&p, "delay_ms", 2_000)?)),
+            "truncated" => Fault::TruncatedJson,
+            "repeat-cursor" => Fault::RepeatingCursor,
+            "not-json" => Fault::NotJson,
+            k => match k.parse::<u16>() {
+                Ok(code) if (500..600).contains(&code) => Fault::ServerError(code),
+                _ => {
+                    return Err(ApiErrorResponse::invalid(
+                        "kind",
+                        format!(
+                            "Unknown fault kind '{k}'. Use 401, 403, 429, 5xx, slow, truncated, repeat-cursor or not-json."
+                        ),
+                    ));
+                }
+            },
+        };
+        let times = match p.get("times").map(String::as_str) {
+            Some("forever") => u32::MAX,
+            _ => number(&p, "times", 1u32)?,
+        };
+        Ok((fault, times))
+    })();
+    match parsed {
+        Ok((fault, times)) => {
+            ctl.inject(fault, times);
+            ok()
+        }
+        Err(e) => error(&e),
+    }
+}
+
+pub(crate) async fn clear(State(ctl): State<SimControl>) -> Response {
+    ctl.clear_faults();
+    ok()
+}
+
+/// `minutes=M` (default 2), `factor=F` (default 20).
+pub(crate) async fn burst(State(ctl): State<SimControl>, uri: Uri) -> Response {
+    let p = params(&uri);
+    match (number(&p, "minutes", 2u32), number(&p, "factor", 20.0f64)) {
+        (Ok(minutes), Ok(factor)) if factor.is_finite() && factor > 0.0 => {
+            ctl.start_burst(minutes, factor);
+            ok()
+        }
+        (Err(e), _) | (_, Err(e)) => error(&e),
+        _ => error(&ApiErrorResponse::invalid(
+            "factor",
+            "'factor' must be a positive number.".to_owned(),
+        )),
+    }
+}
+
+/// `secs=S` (may be negative).
+pub(crate) async fn advance(State(ctl): State<SimControl>, uri: Uri) -> Response {
+    match number(&params(&uri), "secs", 0i64) {
+        Ok(secs) => {
+            ctl.advance(secs);
+            json(200, format!("{{\"now\":{}}}", ctl.now()).into_bytes())
+        }
+        Err(e) => error(&e),
+    }
+}
+
+pub(crate) async fn stats(State(ctl): State<SimControl>) -> Response {
+    json(
+        200,
+        serde_json::to_vec(&ctl.stats()).expect("plain data serializes"),
+    )
+}
+
+pub(crate) async fn reset_stats(State(ctl): State<SimControl>) -> Response {
+    ctl.reset_stats();
+    ok()
+}

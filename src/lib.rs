@@ -7,6 +7,7 @@
 pub mod alerts;
 pub mod cli;
 pub mod openai;
+pub mod platform;
 pub mod pricing;
 pub mod settings;
 pub mod simulator;

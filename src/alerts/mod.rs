@@ -1,1 +1,8 @@
-//! (in progress)
+//! Alert detectors: pure state machines over successive usage series.
+//!
+//! They never look at the clock or the network: the caller passes the series and the time it
+//! was fetched, which keeps them deterministic and testable with plain values.
+
+mod spike;
+
+pub use spike::{Alert, AlertKind, Growth, SpikeDetector, SpikeUpdate, Thresholds, growth};

@@ -25,7 +25,12 @@ pub struct UsageBucket<'a> {
     pub start_time: i64,
     pub end_time: i64,
     /// `results` in the current spec; `result` in older responses.
-    #[serde(borrow, default, alias = "result", deserialize_with = "null_as_default")]
+    #[serde(
+        borrow,
+        default,
+        alias = "result",
+        deserialize_with = "null_as_default"
+    )]
     pub results: Vec<CompletionsResult<'a>>,
 }
 

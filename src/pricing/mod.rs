@@ -208,7 +208,9 @@ pub fn strip_date_suffix(model: &str) -> Option<&str> {
     let shaped = b[0] == b'-'
         && b[5] == b'-'
         && b[8] == b'-'
-        && [1, 2, 3, 4, 6, 7, 9, 10].iter().all(|&i| b[i].is_ascii_digit());
+        && [1, 2, 3, 4, 6, 7, 9, 10]
+            .iter()
+            .all(|&i| b[i].is_ascii_digit());
     (shaped && !base.is_empty()).then_some(base)
 }
 

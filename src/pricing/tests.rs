@@ -13,7 +13,10 @@ fn reference() -> serde_json::Value {
 fn builtin_matches_every_priced_entry_of_the_reference() {
     let reference = reference();
     let table = PriceTable::builtin();
-    assert_eq!(table.compiled, reference["_meta"]["compiled"].as_str().unwrap());
+    assert_eq!(
+        table.compiled,
+        reference["_meta"]["compiled"].as_str().unwrap()
+    );
     let mut checked = 0;
     for (model, tiers) in reference["models"].as_object().unwrap() {
         for tier in Tier::ALL {
@@ -26,7 +29,11 @@ fn builtin_matches_every_priced_entry_of_the_reference() {
                 .unwrap_or_else(|| panic!("{model} {tier} missing"));
             assert_eq!(got.input, p["input"].as_f64().unwrap(), "{model} {tier}");
             assert_eq!(got.output, p["output"].as_f64().unwrap(), "{model} {tier}");
-            assert_eq!(got.cached_input, p["cached_input"].as_f64(), "{model} {tier}");
+            assert_eq!(
+                got.cached_input,
+                p["cached_input"].as_f64(),
+                "{model} {tier}"
+            );
             for alias in tiers["aliases"].as_array().into_iter().flatten() {
                 let alias = alias.as_str().unwrap();
                 assert_eq!(table.lookup(alias, tier), Some(got), "alias {alias}");
@@ -98,7 +105,10 @@ fn tier_choice_parses_cycles_and_serializes() {
     assert_eq!("auto".parse::<TierChoice>(), Ok(TierChoice::Auto));
     assert_eq!("flex".parse(), Ok(TierChoice::Fixed(Tier::Flex)));
     let err = "cheap".parse::<TierChoice>().unwrap_err();
-    assert!(err.contains("\"cheap\"") && err.contains("auto, standard"), "{err}");
+    assert!(
+        err.contains("\"cheap\"") && err.contains("auto, standard"),
+        "{err}"
+    );
     let mut c = TierChoice::Auto;
     let mut seen = vec![];
     for _ in 0..5 {
@@ -130,19 +140,37 @@ fn overrides_replace_and_extend() {
     t.extend(o);
     let p = t.lookup("gpt-4o-2024-08-06", Tier::Standard).unwrap();
     assert_eq!((p.input, p.cached_input, p.output), (3.0, None, 12.0));
-    assert_eq!(t.lookup("my-model", Tier::Flex).unwrap().cached_input, Some(0.1));
+    assert_eq!(
+        t.lookup("my-model", Tier::Flex).unwrap().cached_input,
+        Some(0.1)
+    );
     assert_eq!(t.lookup("gpt-4o", Tier::Batch).unwrap().input, 1.25);
 }
 
 #[test]
 fn bad_override_files_name_the_problem() {
     let cases: &[(&str, &[&str])] = &[
-        ("[cheap.\"gpt-4o\"]\ninput = 1\noutput = 2\n", &["cheap", "prices.toml"]),
+        (
+            "[cheap.\"gpt-4o\"]\ninput = 1\noutput = 2\n",
+            &["cheap", "prices.toml"],
+        ),
         ("[standard.\"gpt-4o\"]\ninput = 1\n", &["output", "gpt-4o"]),
-        ("[standard.\"gpt-4o\"]\ninput = \"a lot\"\noutput = 2\n", &["input", "prices.toml"]),
-        ("[standard.\"gpt-4o\"]\ninput = 1\noutput = 2\nouptut = 3\n", &["ouptut"]),
-        ("[standard.\"gpt-4o\"]\ninput = -1\noutput = 2\n", &["input = -1", "gpt-4o", "standard"]),
-        ("[standard.\"gpt-4o\"]\ninput = nan\noutput = 2\n", &["input = NaN", "gpt-4o"]),
+        (
+            "[standard.\"gpt-4o\"]\ninput = \"a lot\"\noutput = 2\n",
+            &["input", "prices.toml"],
+        ),
+        (
+            "[standard.\"gpt-4o\"]\ninput = 1\noutput = 2\nouptut = 3\n",
+            &["ouptut"],
+        ),
+        (
+            "[standard.\"gpt-4o\"]\ninput = -1\noutput = 2\n",
+            &["input = -1", "gpt-4o", "standard"],
+        ),
+        (
+            "[standard.\"gpt-4o\"]\ninput = nan\noutput = 2\n",
+            &["input = NaN", "gpt-4o"],
+        ),
         ("this is not toml", &["prices.toml"]),
     ];
     for (text, needles) in cases {
@@ -156,5 +184,8 @@ fn bad_override_files_name_the_problem() {
 #[test]
 fn unreadable_override_file_names_the_path() {
     let err = PriceTable::with_overrides_from(Path::new("/nonexistent/prices.toml")).unwrap_err();
-    assert!(err.to_string().contains("/nonexistent/prices.toml"), "{err}");
+    assert!(
+        err.to_string().contains("/nonexistent/prices.toml"),
+        "{err}"
+    );
 }

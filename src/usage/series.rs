@@ -147,10 +147,21 @@ mod tests {
         s.replace_from(0, initial);
         let tail: Vec<_> = (3..7).map(|i| bucket(&mut s, i * 60, 99)).collect();
         s.replace_from(180, tail);
-        let got: Vec<_> = s.buckets().map(|b| (b.start_time, b.total_tokens())).collect();
+        let got: Vec<_> = s
+            .buckets()
+            .map(|b| (b.start_time, b.total_tokens()))
+            .collect();
         assert_eq!(
             got,
-            [(0, 11), (60, 11), (120, 11), (180, 100), (240, 100), (300, 100), (360, 100)]
+            [
+                (0, 11),
+                (60, 11),
+                (120, 11),
+                (180, 100),
+                (240, 100),
+                (300, 100),
+                (360, 100)
+            ]
         );
         s.retain_from(120);
         assert_eq!(s.buckets().next().unwrap().start_time, 120);

@@ -147,8 +147,22 @@ mod tests {
                 start_time: 0,
                 end_time: 3600,
                 rows: vec![
-                    row("gpt-4o-2024-08-06", Tier::Standard, 1_000_000, 400_000, 500_000, 10),
-                    row("gpt-4o-mini-2024-07-18", Tier::Batch, 2_000_000, 0, 1_000_000, 4),
+                    row(
+                        "gpt-4o-2024-08-06",
+                        Tier::Standard,
+                        1_000_000,
+                        400_000,
+                        500_000,
+                        10,
+                    ),
+                    row(
+                        "gpt-4o-mini-2024-07-18",
+                        Tier::Batch,
+                        2_000_000,
+                        0,
+                        1_000_000,
+                        4,
+                    ),
                     row("ft:gpt-4o-mini:acme::x1", Tier::Standard, 50, 0, 50, 1),
                 ],
             },
@@ -157,7 +171,14 @@ mod tests {
                 end_time: 7200,
                 rows: vec![
                     row("gpt-4o-2024-08-06", Tier::Priority, 100_000, 0, 100_000, 2),
-                    row("gpt-4o-mini-2024-07-18", Tier::Standard, 1_000_000, 500_000, 0, 3),
+                    row(
+                        "gpt-4o-mini-2024-07-18",
+                        Tier::Standard,
+                        1_000_000,
+                        500_000,
+                        0,
+                        3,
+                    ),
                 ],
             },
         ]
@@ -179,8 +200,14 @@ mod tests {
         // priority: 100k×4.25 + 100k×17 = 0.425 + 1.7 = 2.125
         assert!(close(g.cost_usd.unwrap(), 9.125), "{:?}", g.cost_usd);
         assert_eq!(g.tiers, [Tier::Standard, Tier::Priority]);
-        assert_eq!((g.input_tokens, g.cached_input_tokens), (1_100_000, 400_000));
-        assert_eq!((g.output_tokens, g.total_tokens, g.requests), (600_000, 1_700_000, 12));
+        assert_eq!(
+            (g.input_tokens, g.cached_input_tokens),
+            (1_100_000, 400_000)
+        );
+        assert_eq!(
+            (g.output_tokens, g.total_tokens, g.requests),
+            (600_000, 1_700_000, 12)
+        );
         let m = model(&s, "gpt-4o-mini-2024-07-18");
         // batch: 2M×0.075 + 1M×0.3 = 0.15 + 0.3 = 0.45
         // standard: 500k×0.15 + 500k×0.075 = 0.075 + 0.0375 = 0.1125
@@ -197,7 +224,11 @@ mod tests {
         let order: Vec<_> = s.models.iter().map(|m| m.model.as_str()).collect();
         assert_eq!(
             order,
-            ["gpt-4o-mini-2024-07-18", "gpt-4o-2024-08-06", "ft:gpt-4o-mini:acme::x1"]
+            [
+                "gpt-4o-mini-2024-07-18",
+                "gpt-4o-2024-08-06",
+                "ft:gpt-4o-mini:acme::x1"
+            ]
         );
     }
 
@@ -213,15 +244,26 @@ mod tests {
         assert!(close(g.cost_usd.unwrap(), 8.25));
         assert_eq!(g.tiers, [Tier::Standard]);
         // batch has no cached price for gpt-4o: cached input at the batch input price.
-        let b = summarize(&buckets(), PriceTable::builtin(), TierChoice::Fixed(Tier::Batch));
+        let b = summarize(
+            &buckets(),
+            PriceTable::builtin(),
+            TierChoice::Fixed(Tier::Batch),
+        );
         // 1.1M×1.25 + 600k×5 = 1.375 + 3 = 4.375
-        assert!(close(model(&b, "gpt-4o-2024-08-06").cost_usd.unwrap(), 4.375));
+        assert!(close(
+            model(&b, "gpt-4o-2024-08-06").cost_usd.unwrap(),
+            4.375
+        ));
     }
 
     #[test]
     fn a_tier_without_price_leaves_the_model_unpriced() {
         // gpt-4o has no flex price in the built-in table.
-        let s = summarize(&buckets(), PriceTable::builtin(), TierChoice::Fixed(Tier::Flex));
+        let s = summarize(
+            &buckets(),
+            PriceTable::builtin(),
+            TierChoice::Fixed(Tier::Flex),
+        );
         assert_eq!(model(&s, "gpt-4o-2024-08-06").cost_usd, None);
         assert_eq!(s.totals.unpriced_models, 3);
         assert_eq!(s.totals.cost_usd, 0.0);

@@ -1,0 +1,391 @@
+use super::*;
+use secrecy::ExposeSecret;
+use std::fs;
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    env: Environment,
+}
+
+impl Fixture {
+    /// A cwd and a config dir of their own, no variables.
+    fn new() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let cwd = dir.path().join("cwd");
+        let config = dir.path().join("config");
+        fs::create_dir_all(&cwd).unwrap();
+        fs::create_dir_all(&config).unwrap();
+        let env = Environment {
+            vars: HashMap::new(),
+            cwd: Some(cwd),
+            exe: Some(dir.path().join("bin/usage-tracker")),
+            config_dir: Some(config),
+        };
+        Fixture { dir, env }
+    }
+
+    fn var(mut self, k: &str, v: &str) -> Self {
+        self.env.vars.insert(k.into(), v.into());
+        self
+    }
+
+    fn file(self, rel: &str, text: &str) -> Self {
+        let p = self.dir.path().join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+        self
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn resolve(&self, opts: &Options) -> Result<Settings, SettingsError> {
+        resolve(opts, &self.env)
+    }
+}
+
+fn opts() -> Options {
+    Options::default()
+}
+
+#[test]
+fn defaults_when_nothing_is_set() {
+    let s = Fixture::new().resolve(&opts()).unwrap();
+    assert!(s.admin_key.is_none());
+    assert!(s.api_key_ids.is_empty());
+    assert_eq!(s.lookback_hours, 6.0);
+    assert_eq!(s.bucket_width, BucketWidth::Hour);
+    assert_eq!(s.interval, Duration::from_secs(15));
+    assert_eq!(s.tier, TierChoice::Auto);
+    assert_eq!(s.thresholds.tokens_per_min, 10_000.0);
+    assert_eq!(s.thresholds.requests_per_min, 120.0);
+    assert_eq!(s.base_url, "https://api.openai.com/v1");
+    assert_eq!(s.daily_budget, None);
+    assert_eq!(s.title, TitleFormat::TokensAndCost);
+    assert!(s.warnings.is_empty());
+}
+
+#[test]
+fn precedence_is_flag_env_dotenv_file_default() {
+    let f = Fixture::new()
+        .file("config/settings.toml", "bucket_width = \"1d\"\nlookback_hours = 48\ninterval = 30\ntier = \"flex\"\n")
+        .file("cwd/.env", "USAGE_TRACKER_BUCKET_WIDTH=1m\nUSAGE_TRACKER_LOOKBACK_HOURS=12\nUSAGE_TRACKER_INTERVAL=20\n")
+        .var("USAGE_TRACKER_BUCKET_WIDTH", "1h")
+        .var("USAGE_TRACKER_LOOKBACK_HOURS", "3");
+    let mut o = opts();
+    o.bucket_width = Some("1m".into());
+    let s = f.resolve(&o).unwrap();
+    assert_eq!(s.bucket_width, BucketWidth::Minute, "flag beats env");
+    assert_eq!(s.lookback_hours, 3.0, "env beats .env");
+    assert_eq!(
+        s.interval,
+        Duration::from_secs(20),
+        ".env beats settings file"
+    );
+    assert_eq!(
+        s.tier,
+        TierChoice::Fixed(crate::pricing::Tier::Flex),
+        "file beats default"
+    );
+}
+
+#[test]
+fn dotenv_order_is_cwd_then_beside_the_executable_then_config_dir() {
+    let f = Fixture::new()
+        .file("config/.env", "USAGE_TRACKER_TIER=priority\nUSAGE_TRACKER_INTERVAL=40\nUSAGE_TRACKER_LOOKBACK_HOURS=2\n")
+        .file("bin/.env", "USAGE_TRACKER_TIER=batch\nUSAGE_TRACKER_INTERVAL=30\n")
+        .file("cwd/.env", "USAGE_TRACKER_TIER=standard\n");
+    let s = f.resolve(&opts()).unwrap();
+    assert_eq!(s.tier.as_str(), "standard");
+    assert_eq!(s.interval.as_secs(), 30);
+    assert_eq!(s.lookback_hours, 2.0);
+    assert_eq!(s.dotenv_files.len(), 3);
+}
+
+#[test]
+fn dotenv_beside_an_app_bundle_is_read() {
+    let mut f = Fixture::new().file("Apps/.env", "USAGE_TRACKER_INTERVAL=45\n");
+    f.env.exe = Some(f.path("Apps/UsageTracker.app/Contents/MacOS/usage-tracker"));
+    assert_eq!(f.resolve(&opts()).unwrap().interval.as_secs(), 45);
+}
+
+#[test]
+fn admin_key_sources_and_its_secrecy() {
+    let f = Fixture::new()
+        .file("cwd/.env", "OPENAI_ADMIN_KEY=sk-admin-from-dotenv\n")
+        .file("config/settings.toml", "");
+    let s = f.resolve(&opts()).unwrap();
+    let key = s.admin_key.as_ref().unwrap();
+    assert_eq!(key.secret.expose_secret(), "sk-admin-from-dotenv");
+    assert!(matches!(key.origin, Origin::DotEnv { .. }));
+    let debug = format!("{s:?}");
+    assert!(
+        !debug.contains("from-dotenv"),
+        "Debug leaks the key: {debug}"
+    );
+
+    let f = f.var("OPENAI_ADMIN_KEY", "sk-admin-from-env");
+    let s = f.resolve(&opts()).unwrap();
+    assert_eq!(
+        s.admin_key.unwrap().secret.expose_secret(),
+        "sk-admin-from-env"
+    );
+
+    let mut o = opts();
+    o.admin_key = Some("sk-admin-from-flag".into());
+    let s = f.resolve(&o).unwrap();
+    assert_eq!(
+        s.admin_key.as_ref().unwrap().origin,
+        Origin::Flag("--admin-key")
+    );
+
+    o.admin_key = Some("sk-admin with space".into());
+    let msg = f.resolve(&o).unwrap_err().to_string();
+    assert!(
+        msg.contains("(hidden)") && !msg.contains("with space"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn key_ids_from_each_source_are_validated_and_deduplicated() {
+    let mut o = opts();
+    o.api_key_ids = vec!["key_a".into(), "key_b".into(), "key_a".into()];
+    let f = Fixture::new().var("OPENAI_API_KEY_ID", "key_env1,key_env2");
+    assert_eq!(f.resolve(&o).unwrap().api_key_ids, ["key_a", "key_b"]);
+    assert_eq!(
+        f.resolve(&opts()).unwrap().api_key_ids,
+        ["key_env1", "key_env2"]
+    );
+    let f = Fixture::new().file("config/settings.toml", "api_key_ids = [\"key_file\"]\n");
+    assert_eq!(f.resolve(&opts()).unwrap().api_key_ids, ["key_file"]);
+}
+
+#[test]
+fn interval_above_600_is_capped_with_a_warning() {
+    let mut o = opts();
+    o.interval = Some("900".into());
+    let s = Fixture::new().resolve(&o).unwrap();
+    assert_eq!(s.interval.as_secs(), 600);
+    assert_eq!(s.warnings.len(), 1);
+    assert!(s.warnings[0].contains("900") && s.warnings[0].contains("--interval"));
+}
+
+/// Every bad value: one message naming the value, where it came from and what is accepted.
+#[test]
+fn every_bad_value_gets_a_message_naming_value_origin_and_fix() {
+    type Set = fn(&mut Options, &str);
+    let cases: &[(Set, &str, &str, &str)] = &[
+        (
+            |o, v| o.bucket_width = Some(v.into()),
+            "5m",
+            "--bucket-width",
+            "1m, 1h, 1d",
+        ),
+        (
+            |o, v| o.tier = Some(v.into()),
+            "cheap",
+            "--tier",
+            "auto, standard, batch, flex, priority",
+        ),
+        (
+            |o, v| o.lookback_hours = Some(v.into()),
+            "0",
+            "--lookback-hours",
+            "greater than 0",
+        ),
+        (
+            |o, v| o.lookback_hours = Some(v.into()),
+            "-3",
+            "--lookback-hours",
+            "greater than 0",
+        ),
+        (
+            |o, v| o.lookback_hours = Some(v.into()),
+            "six",
+            "--lookback-hours",
+            "greater than 0",
+        ),
+        (
+            |o, v| o.lookback_hours = Some(v.into()),
+            "100000",
+            "--lookback-hours",
+            "at most 8784",
+        ),
+        (
+            |o, v| o.interval = Some(v.into()),
+            "0",
+            "--interval",
+            "whole number of seconds",
+        ),
+        (
+            |o, v| o.interval = Some(v.into()),
+            "1.5",
+            "--interval",
+            "whole number of seconds",
+        ),
+        (
+            |o, v| o.spike_token_rate = Some(v.into()),
+            "-1",
+            "--spike-token-rate",
+            "greater than 0",
+        ),
+        (
+            |o, v| o.spike_request_rate = Some(v.into()),
+            "inf",
+            "--spike-request-rate",
+            "greater than 0",
+        ),
+        (
+            |o, v| o.daily_budget = Some(v.into()),
+            "0",
+            "--daily-budget",
+            "USD greater than 0",
+        ),
+        (
+            |o, v| o.base_url = Some(v.into()),
+            "api.openai.com",
+            "--base-url",
+            "http:// or https://",
+        ),
+        (
+            |o, v| o.base_url = Some(v.into()),
+            "ftp://x/v1",
+            "--base-url",
+            "http:// or https://",
+        ),
+        (
+            |o, v| o.api_key_ids = vec![v.into()],
+            "proj_123",
+            "--api-key-id",
+            "key_...",
+        ),
+        (
+            |o, v| o.api_key_ids = vec![v.into()],
+            "key_",
+            "--api-key-id",
+            "key_...",
+        ),
+        (
+            |o, v| o.api_key_ids = vec![v.into()],
+            "key_a;rm",
+            "--api-key-id",
+            "key_...",
+        ),
+    ];
+    for (set, value, origin, accepted) in cases {
+        let mut o = opts();
+        set(&mut o, value);
+        let err = Fixture::new().resolve(&o).unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains(&format!("{value:?}")) && msg.contains(origin) && msg.contains(accepted),
+            "{value}: {msg}"
+        );
+    }
+}
+
+#[test]
+fn bad_values_from_env_dotenv_and_file_name_their_origin() {
+    let f = Fixture::new().var("USAGE_TRACKER_BUCKET_WIDTH", "2h");
+    let msg = f.resolve(&opts()).unwrap_err().to_string();
+    assert!(
+        msg.contains("environment variable USAGE_TRACKER_BUCKET_WIDTH") && msg.contains("\"2h\""),
+        "{msg}"
+    );
+
+    let f = Fixture::new().file("cwd/.env", "USAGE_TRACKER_TIER=gold\n");
+    let msg = f.resolve(&opts()).unwrap_err().to_string();
+    assert!(
+        msg.contains("USAGE_TRACKER_TIER in") && msg.contains(".env") && msg.contains("\"gold\""),
+        "{msg}"
+    );
+
+    let f = Fixture::new().file("config/settings.toml", "lookback_hours = true\n");
+    let msg = f.resolve(&opts()).unwrap_err().to_string();
+    assert!(
+        msg.contains("`lookback_hours` in settings file") && msg.contains("\"true\""),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_pasted_secret_key_as_key_id_is_not_echoed() {
+    let mut o = opts();
+    o.api_key_ids = vec!["sk-proj-verysecret".into()];
+    let msg = Fixture::new().resolve(&o).unwrap_err().to_string();
+    assert!(
+        !msg.contains("verysecret") && msg.contains("hidden"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn malformed_files_are_errors_naming_the_file() {
+    let f = Fixture::new().file("config/settings.toml", "lookback_hours = \n");
+    let msg = f.resolve(&opts()).unwrap_err().to_string();
+    assert!(
+        msg.contains("settings.toml") && msg.contains("invalid settings file"),
+        "{msg}"
+    );
+
+    let f = Fixture::new().file("config/settings.toml", "lookbak_hours = 3\n");
+    let msg = f.resolve(&opts()).unwrap_err().to_string();
+    assert!(
+        msg.contains("lookbak_hours"),
+        "unknown field must be named: {msg}"
+    );
+
+    let f = Fixture::new().file(
+        "cwd/.env",
+        "GOOD=1\nOPENAI_ADMIN_KEY sk-admin-secret-value\n",
+    );
+    let msg = f.resolve(&opts()).unwrap_err().to_string();
+    assert!(msg.contains(".env") && msg.contains("line 2"), "{msg}");
+    assert!(
+        !msg.contains("secret-value"),
+        "the line's text must not be shown: {msg}"
+    );
+
+    let mut o = opts();
+    o.pricing = Some(f.path("missing-prices.toml"));
+    let msg = Fixture::new().resolve(&o).unwrap_err().to_string();
+    assert!(msg.contains("missing-prices.toml"), "{msg}");
+}
+
+#[test]
+fn pricing_file_from_settings_is_relative_to_it() {
+    let f = Fixture::new()
+        .file("config/settings.toml", "pricing = \"prices.toml\"\n")
+        .file(
+            "config/prices.toml",
+            "[standard.\"my-model\"]\ninput = 1\noutput = 2\n",
+        );
+    let s = f.resolve(&opts()).unwrap();
+    assert!(
+        s.prices
+            .lookup("my-model", crate::pricing::Tier::Standard)
+            .is_some()
+    );
+    assert_eq!(s.pricing_file, Some(f.path("config/prices.toml")));
+}
+
+#[test]
+fn settings_file_flag_and_save_value_round_trip() {
+    let f = Fixture::new().file("elsewhere.toml", "# my comment\ninterval = 60\n");
+    let mut o = opts();
+    o.settings = Some(f.path("elsewhere.toml"));
+    assert_eq!(f.resolve(&o).unwrap().interval.as_secs(), 60);
+    file::save_value(&f.path("elsewhere.toml"), "tier", "batch").unwrap();
+    file::save_value(&f.path("elsewhere.toml"), "lookback_hours", 24i64).unwrap();
+    let text = fs::read_to_string(f.path("elsewhere.toml")).unwrap();
+    assert!(text.contains("# my comment"), "{text}");
+    let s = f.resolve(&o).unwrap();
+    assert_eq!((s.tier.as_str(), s.lookback_hours), ("batch", 24.0));
+    // Creates the file and its folder when missing.
+    let fresh = f.path("new/dir/settings.toml");
+    file::save_value(&fresh, "title", "cost").unwrap();
+    o.settings = Some(fresh);
+    assert_eq!(f.resolve(&o).unwrap().title, TitleFormat::Cost);
+}

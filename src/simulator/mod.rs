@@ -157,3 +157,10 @@ pub struct SimStats {
     /// Result rows in those buckets.
     pub rows_served: u64,
 }
+
+#[cfg(test)]
+mod http_client;
+#[cfg(test)]
+mod tests_http;
+#[cfg(test)]
+mod tests_page;

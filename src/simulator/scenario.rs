@@ -63,11 +63,12 @@ impl Counts {
         self.out_image += o.out_image;
     }
 
-    /// Each component × num / den, rounded down.
+    /// Each component × num / den, rounded down; requests rounded up, so that a started
+    /// request is counted as soon as any of its tokens are.
     pub fn scaled(&self, num: u64, den: u64) -> Counts {
         let s = |v: u64| v * num / den;
         Counts {
-            requests: s(self.requests),
+            requests: (self.requests * num).div_ceil(den),
             in_text: s(self.in_text),
             in_audio: s(self.in_audio),
             in_image: s(self.in_image),

@@ -1,6 +1,8 @@
-//! A deliberately raw HTTP/1.1 client for the simulator's tests: it sends exactly the bytes we
-//! mean (repeated keys, odd headers) and hands back status, headers and the body unparsed.
+//! Test fixtures: a deliberately raw HTTP/1.1 client that sends exactly the bytes we mean
+//! (repeated keys, odd headers) and hands back status, headers and the body unparsed, plus
+//! helpers to start a simulator and query it.
 
+use super::{DEMO_ADMIN_KEY, DEMO_KEY_ID, SimConfig, SimControl, SimServer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -96,4 +98,50 @@ pub(crate) async fn send(
         );
     }
     reply
+}
+
+pub(crate) const USAGE: &str = "/v1/organization/usage/completions";
+
+pub(crate) async fn server(config: SimConfig) -> (SimServer, SimControl) {
+    let srv = SimServer::start(config, None)
+        .await
+        .expect("bind 127.0.0.1");
+    let ctl = srv.control();
+    (srv, ctl)
+}
+
+pub(crate) async fn get(srv: &SimServer, path: &str) -> Reply {
+    send(&srv.base_url(), "GET", path, Some(DEMO_ADMIN_KEY)).await
+}
+
+pub(crate) async fn post(srv: &SimServer, path: &str) -> Reply {
+    send(&srv.base_url(), "POST", path, None).await
+}
+
+pub(crate) fn usage_path(ctl: &SimControl) -> String {
+    let start = ctl.now() - 3 * 3600;
+    format!("{USAGE}?start_time={start}&bucket_width=1h&api_key_ids={DEMO_KEY_ID}&group_by=model")
+}
+
+/// Tokens and requests of the tracked key in the 1-minute bucket starting at `minute`.
+pub(crate) async fn minute_usage(srv: &SimServer, minute: i64) -> (u64, u64) {
+    let path = format!(
+        "{USAGE}?start_time={minute}&end_time={}&bucket_width=1m&api_key_ids={DEMO_KEY_ID}",
+        minute + 60
+    );
+    let v = get(srv, &path).await.json();
+    let rows = v["data"][0]["results"].as_array().unwrap().clone();
+    let n = |f: &str| rows.iter().map(|r| r[f].as_u64().unwrap()).sum::<u64>();
+    (
+        n("input_tokens") + n("output_tokens"),
+        n("num_model_requests"),
+    )
+}
+
+pub(crate) async fn server_on(config: SimConfig, port: u16) -> (SimServer, SimControl) {
+    let srv = SimServer::start(config, Some(port))
+        .await
+        .expect("bind the given port");
+    let ctl = srv.control();
+    (srv, ctl)
 }

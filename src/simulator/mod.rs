@@ -161,6 +161,8 @@ pub struct SimStats {
 #[cfg(test)]
 mod http_client;
 #[cfg(test)]
+mod tests_faults;
+#[cfg(test)]
 mod tests_http;
 #[cfg(test)]
 mod tests_page;

@@ -6,8 +6,10 @@
 
 pub mod alerts;
 pub mod cli;
+pub mod commands;
 pub mod openai;
 pub mod platform;
+pub mod poller;
 pub mod pricing;
 pub mod settings;
 pub mod simulator;

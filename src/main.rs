@@ -3,5 +3,5 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    usage_tracker::cli::main()
+    usage_tracker::commands::main()
 }

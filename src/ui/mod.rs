@@ -1,1 +1,6 @@
-//! (in progress)
+//! Views: pure functions from snapshots (and status) to plain data the front ends render, and
+//! the one set of formatters for tokens, money, rates and times.
+
+pub mod format;
+pub mod report;
+pub mod table;

@@ -7,8 +7,11 @@ const T: Thresholds = Thresholds {
     requests_per_min: 120.0,
 };
 
-/// A 1-minute series from `(start_minute, [(model, tokens, requests)])`.
-fn series(buckets: &[(i64, &[(&str, u64, u64)])]) -> UsageSeries {
+/// `(start_minute, [(model, tokens, requests)])`
+type Spec<'a> = (i64, &'a [(&'a str, u64, u64)]);
+
+/// A 1-minute series.
+fn series(buckets: &[Spec]) -> UsageSeries {
     let mut s = UsageSeries::new(BucketWidth::Minute);
     let bs: Vec<Bucket> = buckets
         .iter()

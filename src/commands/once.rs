@@ -1,0 +1,30 @@
+//! `usage-tracker once`: fetch once and print the table or JSON.
+
+use super::{CliError, Connection};
+use crate::cli::Format;
+use crate::poller::now_ms;
+use crate::settings::Settings;
+use crate::tracker::Tracker;
+use crate::ui::report::Report;
+use crate::ui::table::TableView;
+use std::io::Write;
+use std::process::ExitCode;
+
+pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliError> {
+    let conn = Connection::open(settings).await?;
+    let mut tracker = Tracker::new(conn.client.clone(), conn.tracker_config());
+    let snap = tracker.refresh(now_ms()).await?;
+    let text = match format {
+        Format::Table => TableView::from_snapshot(&snap).to_text(),
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&Report::new(&snap))
+                .map_err(|e| CliError::Other(e.to_string()))?;
+            s.push('\n');
+            s
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth a message.
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,60 @@
+//! The JSON shapes of `once --format json` and `watch --format json` lines: a stable interface
+//! for scripts, built from a snapshot (more fields may be added, none renamed).
+
+use crate::alerts::Alert;
+use crate::openai::{ApiError, ErrorKind};
+use crate::tracker::{BucketPoint, Snapshot};
+use crate::usage::{ModelSummary, Totals, Window};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct Report<'a> {
+    pub window: &'a Window,
+    pub api_key_ids: &'a [String],
+    pub tier: &'a str,
+    pub models: &'a [ModelSummary],
+    pub totals: &'a Totals,
+    pub fetched_at: i64,
+    pub prices_compiled: &'a str,
+}
+
+impl<'a> Report<'a> {
+    pub fn new(s: &'a Snapshot) -> Report<'a> {
+        Report {
+            window: &s.window,
+            api_key_ids: &s.api_key_ids,
+            tier: s.tier.as_str(),
+            models: &s.summary.models,
+            totals: &s.summary.totals,
+            fetched_at: s.fetched_at_ms / 1000,
+            prices_compiled: &s.prices_compiled,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ErrorReport {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl From<&ApiError> for ErrorReport {
+    fn from(e: &ApiError) -> Self {
+        ErrorReport {
+            kind: e.kind(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// One line of `watch --format json`: the last good report (if any), the active alerts, the
+/// per-bucket tokens and the error of the last refresh (`null` when it succeeded).
+#[derive(Debug, Serialize)]
+pub struct WatchLine<'a> {
+    #[serde(flatten)]
+    pub report: Option<Report<'a>>,
+    pub buckets: &'a [BucketPoint],
+    pub alerts: &'a [Alert],
+    pub error: Option<ErrorReport>,
+    pub stale: bool,
+}

@@ -148,7 +148,9 @@ pub(crate) fn build_page<'a>(
     if limit == 0 || limit > max_limit {
         return Err(limit_error(q.bucket_width, i64::from(limit)));
     }
-    let end = q.end_time.unwrap_or(now);
+    // Without an end_time the range runs to now, but always includes start_time's own bucket,
+    // so a client asking from "this minute" on an aligned clock gets that (empty) bucket.
+    let end = q.end_time.unwrap_or(now.max(q.start_time + 1));
     if end <= q.start_time {
         return Err(ApiErrorResponse::invalid(
             "end_time",

@@ -1,6 +1,7 @@
 //! The usage query as OpenAI reads it from the raw query string, and OpenAI-style error bodies.
 //!
-//! Arrays arrive as repeated keys (`api_key_ids=a&api_key_ids=b`, or `api_key_ids[]=a`), which
+//! Arrays arrive as repeated keys (`api_key_ids=a&api_key_ids=b`, or `api_key_ids[]=a`, or
+//! `api_key_ids[0]=a`), which
 //! axum's `Query` extractor cannot express, so the string is parsed with `form_urlencoded`.
 
 use serde::Serialize;
@@ -113,7 +114,11 @@ impl UsageQuery {
         let mut start = None;
         let mut limit = None;
         for (k, v) in url::form_urlencoded::parse(raw.as_bytes()) {
-            let key = k.strip_suffix("[]").unwrap_or(&k);
+            // `ids[]=a` and `ids[0]=a` are common spellings of `ids=a` for arrays.
+            let key = match k.split_once('[') {
+                Some((name, rest)) if rest.ends_with(']') => name,
+                _ => &k,
+            };
             match key {
                 "start_time" => start = Some(parse_int(key, &v)?),
                 "end_time" => q.end_time = Some(parse_int(key, &v)?),

@@ -281,7 +281,9 @@ async fn usage(State(ctl): State<SimControl>, uri: Uri, headers: HeaderMap) -> R
         Ok(p) => p,
         Err(e) => return error(&e),
     };
-    ctl.count_served(page.data.len(), page.rows());
+    if !matches!(fault, Some(Fault::TruncatedJson | Fault::NotJson)) {
+        ctl.count_served(page.data.len(), page.rows());
+    }
     if fault == Some(Fault::RepeatingCursor) {
         let width = q.bucket_width.secs();
         let here = q

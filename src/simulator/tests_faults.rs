@@ -74,11 +74,17 @@ async fn body_faults_slow_truncated_not_json_and_repeating_cursor() {
     assert!(good.starts_with(&r.body) && r.body.len() < good.len());
     assert!(serde_json::from_slice::<serde_json::Value>(&r.body).is_err());
 
+    let served = ctl.stats().buckets_served;
     ctl.inject(Fault::NotJson, 1);
     let r = get(&srv, &path).await;
     assert_eq!(r.status, 200);
     assert!(r.header("content-type").unwrap().starts_with("text/html"));
     assert!(serde_json::from_slice::<serde_json::Value>(&r.body).is_err());
+    assert_eq!(
+        ctl.stats().buckets_served,
+        served,
+        "a page not delivered is not counted"
+    );
 
     // Without a page: the cursor leads back to the first page; with one: the same cursor again.
     ctl.inject(Fault::RepeatingCursor, 3);

@@ -134,6 +134,22 @@ fn pages_cover_every_bucket_exactly_once() {
 }
 
 #[test]
+fn without_end_time_the_range_runs_to_now_and_keeps_its_first_bucket() {
+    let cfg = SimConfig::test();
+    let minute = NOW - NOW % 60;
+    let v = page(
+        &cfg,
+        &UsageQuery::new(minute - 600, BucketWidth::Minute),
+        NOW,
+    );
+    assert_eq!(v["data"].as_array().unwrap().len(), 11);
+    let v = page(&cfg, &UsageQuery::new(minute, BucketWidth::Minute), minute);
+    assert_eq!(v["data"].as_array().unwrap().len(), 1);
+    assert!(v["data"][0]["results"].as_array().unwrap().is_empty());
+    assert_eq!(v["has_more"], false);
+}
+
+#[test]
 fn future_buckets_are_present_and_empty() {
     let v = page(
         &SimConfig::test(),
@@ -418,10 +434,10 @@ fn bad_parameters_are_refused_with_the_param_named() {
 #[test]
 fn repeated_and_bracketed_array_parameters_parse() {
     let q = UsageQuery::parse(
-        "start_time=100&api_key_ids=a&api_key_ids%5B%5D=b&group_by=model&group_by[]=service_tier&bucket_width=1h&limit=5&batch=false",
+        "start_time=100&api_key_ids=a&api_key_ids%5B%5D=b&api_key_ids[2]=c&group_by=model&group_by[]=service_tier&bucket_width=1h&limit=5&batch=false",
     )
     .unwrap();
-    assert_eq!(q.api_key_ids, ["a", "b"]);
+    assert_eq!(q.api_key_ids, ["a", "b", "c"]);
     assert_eq!(q.group_by, [GroupField::Model, GroupField::ServiceTier]);
     assert_eq!(
         (q.start_time, q.bucket_width, q.limit, q.batch),

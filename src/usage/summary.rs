@@ -7,7 +7,7 @@
 use super::Bucket;
 use crate::pricing::{PriceTable, Tier, TierChoice};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ModelSummary {
@@ -78,7 +78,9 @@ pub fn summarize<'a>(
         }
     }
 
-    let mut by_model: HashMap<&str, (Acc, Option<f64>, Vec<Tier>)> = HashMap::new();
+    // Ordered, so costs are added in the same order every time (floating point).
+    let by_pair: BTreeMap<(&str, Tier), Acc> = by_pair.into_iter().collect();
+    let mut by_model: BTreeMap<&str, (Acc, Option<f64>, Vec<Tier>)> = BTreeMap::new();
     for ((model, tier), acc) in by_pair {
         let entry = by_model
             .entry(model)
@@ -91,37 +93,36 @@ pub fn summarize<'a>(
         entry.2.push(tier);
     }
 
-    let mut totals = Totals::default();
     let mut models: Vec<ModelSummary> = by_model
         .into_iter()
-        .map(|(model, (acc, cost, mut tiers))| {
-            tiers.sort();
-            totals.input_tokens += acc.input;
-            totals.cached_input_tokens += acc.cached;
-            totals.output_tokens += acc.output;
-            totals.requests += acc.requests;
-            match cost {
-                Some(c) => totals.cost_usd += c,
-                None => totals.unpriced_models += 1,
-            }
-            ModelSummary {
-                model: model.to_owned(),
-                input_tokens: acc.input,
-                cached_input_tokens: acc.cached,
-                output_tokens: acc.output,
-                total_tokens: acc.input + acc.output,
-                requests: acc.requests,
-                cost_usd: cost,
-                tiers,
-            }
+        .map(|(model, (acc, cost, tiers))| ModelSummary {
+            model: model.to_owned(),
+            input_tokens: acc.input,
+            cached_input_tokens: acc.cached,
+            output_tokens: acc.output,
+            total_tokens: acc.input + acc.output,
+            requests: acc.requests,
+            cost_usd: cost,
+            tiers,
         })
         .collect();
-    totals.total_tokens = totals.input_tokens + totals.output_tokens;
     models.sort_by(|a, b| {
         b.total_tokens
             .cmp(&a.total_tokens)
             .then_with(|| a.model.cmp(&b.model))
     });
+    let mut totals = Totals::default();
+    for m in &models {
+        totals.input_tokens += m.input_tokens;
+        totals.cached_input_tokens += m.cached_input_tokens;
+        totals.output_tokens += m.output_tokens;
+        totals.requests += m.requests;
+        match m.cost_usd {
+            Some(c) => totals.cost_usd += c,
+            None => totals.unpriced_models += 1,
+        }
+    }
+    totals.total_tokens = totals.input_tokens + totals.output_tokens;
     Summary { models, totals }
 }
 

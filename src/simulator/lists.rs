@@ -1,10 +1,11 @@
 //! `GET /organization/projects` and `GET /organization/projects/{id}/api_keys`: list objects
-//! with `first_id`/`last_id`/`has_more` and an `after` cursor, as in the spec's examples.
+//! with `first_id`/`last_id`/`has_more` and an `after` cursor, as in the spec's examples
+//! (fields in the examples' order, hence structs rather than `json!`, which sorts keys).
 
 use super::org::{KeyInfo, Owner, ProjectInfo};
 use super::query::ApiErrorResponse;
 use super::scenario::Scenario;
-use serde_json::{Value, json};
+use serde::Serialize;
 
 struct ListParams {
     limit: usize,
@@ -71,15 +72,39 @@ fn paginate<'a, T>(
     Ok((page, from + p.limit < items.len()))
 }
 
-fn list_body(data: Vec<Value>, first: Option<&str>, last: Option<&str>, has_more: bool) -> Vec<u8> {
-    let body = json!({
-        "object": "list",
-        "data": data,
-        "first_id": first,
-        "last_id": last,
-        "has_more": has_more,
-    });
+#[derive(Serialize)]
+struct List<T> {
+    object: &'static str,
+    data: Vec<T>,
+    first_id: Option<String>,
+    last_id: Option<String>,
+    has_more: bool,
+}
+
+fn list_body<T: Serialize>(
+    data: Vec<T>,
+    ids: (Option<&str>, Option<&str>),
+    has_more: bool,
+) -> Vec<u8> {
+    let body = List {
+        object: "list",
+        data,
+        first_id: ids.0.map(str::to_owned),
+        last_id: ids.1.map(str::to_owned),
+        has_more,
+    };
     serde_json::to_vec_pretty(&body).expect("plain data serializes")
+}
+
+#[derive(Serialize)]
+struct ProjectJson<'a> {
+    id: &'a str,
+    object: &'static str,
+    name: &'a str,
+    created_at: i64,
+    archived_at: Option<i64>,
+    status: &'static str,
+    external_key_id: Option<&'a str>,
 }
 
 pub(crate) fn projects_json(scn: &Scenario, raw_query: &str) -> Result<Vec<u8>, ApiErrorResponse> {
@@ -90,23 +115,27 @@ pub(crate) fn projects_json(scn: &Scenario, raw_query: &str) -> Result<Vec<u8>, 
         .filter(|pr| p.include_archived || pr.archived_at.is_none())
         .collect();
     let (page, has_more) = paginate(&visible, |pr| &pr.id, &p)?;
-    let data = page
+    let ids = (
+        page.first().map(|pr| pr.id.as_str()),
+        page.last().map(|pr| pr.id.as_str()),
+    );
+    let data: Vec<ProjectJson> = page
         .iter()
-        .map(|pr| {
-            json!({
-                "id": pr.id,
-                "object": "organization.project",
-                "name": pr.name,
-                "created_at": pr.created_at,
-                "archived_at": pr.archived_at,
-                "status": if pr.archived_at.is_some() { "archived" } else { "active" },
-                "external_key_id": null,
-            })
+        .map(|pr| ProjectJson {
+            id: &pr.id,
+            object: "organization.project",
+            name: &pr.name,
+            created_at: pr.created_at,
+            archived_at: pr.archived_at,
+            status: if pr.archived_at.is_some() {
+                "archived"
+            } else {
+                "active"
+            },
+            external_key_id: None,
         })
         .collect();
-    let first = page.first().map(|pr| pr.id.as_str());
-    let last = page.last().map(|pr| pr.id.as_str());
-    Ok(list_body(data, first, last, has_more))
+    Ok(list_body(data, ids, has_more))
 }
 
 pub(crate) fn api_keys_json(
@@ -136,33 +165,82 @@ pub(crate) fn api_keys_json(
         project.keys.iter().collect()
     };
     let (page, has_more) = paginate(&keys, |k| &k.id, &p)?;
-    let data = page.iter().map(|k| key_json(scn, k, now)).collect();
-    let first = page.first().map(|k| k.id.as_str());
-    let last = page.last().map(|k| k.id.as_str());
-    Ok(list_body(data, first, last, has_more))
+    let ids = (
+        page.first().map(|k| k.id.as_str()),
+        page.last().map(|k| k.id.as_str()),
+    );
+    let data: Vec<KeyJson> = page.iter().map(|k| key_json(scn, k, now)).collect();
+    Ok(list_body(data, ids, has_more))
 }
 
-fn key_json(scn: &Scenario, k: &KeyInfo, now: i64) -> Value {
+#[derive(Serialize)]
+struct KeyJson<'a> {
+    object: &'static str,
+    redacted_value: &'a str,
+    name: &'a str,
+    created_at: i64,
+    last_used_at: Option<i64>,
+    id: &'a str,
+    owner_project_access: &'static str,
+    owner: OwnerJson<'a>,
+}
+
+#[derive(Serialize)]
+struct OwnerJson<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user: Option<UserJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service_account: Option<UserJson<'a>>,
+}
+
+/// A user (with an email) or a service account (without).
+#[derive(Serialize)]
+struct UserJson<'a> {
+    id: &'a str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'a str>,
+    role: &'static str,
+    created_at: i64,
+}
+
+fn key_json<'a>(scn: &Scenario, k: &'a KeyInfo, now: i64) -> KeyJson<'a> {
     // Keys with traffic were last used this minute; the filler keys never.
     let used = scn.streams.iter().any(|s| s.key == k.id);
     let owner = match &k.owner {
-        Owner::User { id, name, email } => json!({
-            "type": "user",
-            "user": { "id": id, "name": name, "email": email, "role": "owner", "created_at": k.created_at - 86_400 },
-        }),
-        Owner::ServiceAccount { id, name } => json!({
-            "type": "service_account",
-            "service_account": { "id": id, "name": name, "role": "member", "created_at": k.created_at },
-        }),
+        Owner::User { id, name, email } => OwnerJson {
+            kind: "user",
+            user: Some(UserJson {
+                id,
+                name,
+                email: Some(email),
+                role: "owner",
+                created_at: k.created_at - 86_400,
+            }),
+            service_account: None,
+        },
+        Owner::ServiceAccount { id, name } => OwnerJson {
+            kind: "service_account",
+            user: None,
+            service_account: Some(UserJson {
+                id,
+                name,
+                email: None,
+                role: "member",
+                created_at: k.created_at,
+            }),
+        },
     };
-    json!({
-        "object": "organization.project.api_key",
-        "redacted_value": k.redacted,
-        "name": k.name,
-        "created_at": k.created_at,
-        "last_used_at": if used { Some(now - now.rem_euclid(60)) } else { None },
-        "id": k.id,
-        "owner_project_access": "active",
-        "owner": owner,
-    })
+    KeyJson {
+        object: "organization.project.api_key",
+        redacted_value: &k.redacted,
+        name: &k.name,
+        created_at: k.created_at,
+        last_used_at: used.then_some(now - now.rem_euclid(60)),
+        id: &k.id,
+        owner_project_access: "active",
+        owner,
+    }
 }

@@ -104,6 +104,17 @@ pub enum Command {
     },
     /// List every project with its API keys and their key_... ids
     Keys,
+    /// Store, show or delete the admin key in the OS secret store (macOS Keychain, Secret
+    /// Service on Linux). `set` reads the key from a hidden prompt or stdin
+    AdminKey {
+        #[arg(value_enum)]
+        action: AdminKeyAction,
+    },
+    /// Start the menu-bar app at login, stop doing so, or show whether it does
+    LoginItem {
+        #[arg(value_enum)]
+        action: LoginItemAction,
+    },
     /// Run the simulated Admin API alone (for tests and demos); prints its base URL
     #[command(hide = true)]
     Simulate {
@@ -114,6 +125,20 @@ pub enum Command {
         #[arg(long)]
         bursts: bool,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AdminKeyAction {
+    Set,
+    Status,
+    Delete,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LoginItemAction {
+    Enable,
+    Disable,
+    Status,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -3,6 +3,8 @@
 //! They never look at the clock or the network: the caller passes the series and the time it
 //! was fetched, which keeps them deterministic and testable with plain values.
 
+mod budget;
 mod spike;
 
+pub use budget::{BudgetAlert, BudgetDetector, cost_since};
 pub use spike::{Alert, AlertKind, Growth, SpikeDetector, SpikeUpdate, Thresholds, growth};

@@ -1,7 +1,10 @@
 //! The commands: resolve settings, connect (to the real API or the simulator), run a front end,
 //! and turn every failure into one clear line and an exit code (2: bad input, 1: failure).
 
+mod admin_key;
+mod app;
 mod keys;
+mod login_item;
 mod once;
 
 use crate::cli::{Cli, Command};
@@ -73,6 +76,11 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
             .map(|()| ExitCode::SUCCESS)
             .map_err(|e| CliError::Other(format!("simulator: {e}")));
     }
+    match cli.command {
+        Some(Command::AdminKey { action }) => return admin_key::run(action),
+        Some(Command::LoginItem { action }) => return login_item::run(action),
+        _ => {}
+    }
     let settings = settings::resolve(&cli.options, &Environment::from_process())?;
     for w in &settings.warnings {
         eprintln!("usage-tracker: warning: {w}");
@@ -80,10 +88,13 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
         Some(Command::Once { format }) => runtime()?.block_on(once::run(settings, format)),
         Some(Command::Keys) => runtime()?.block_on(keys::run(settings)),
-        Some(Command::Watch { .. }) | None => Err(CliError::Other(
+        Some(Command::Watch { .. }) => Err(CliError::Other(
             "this front end is not built yet".to_owned(),
         )),
-        Some(Command::Simulate { .. }) => unreachable!("handled above"),
+        None => app::run(settings),
+        Some(Command::Simulate { .. } | Command::AdminKey { .. } | Command::LoginItem { .. }) => {
+            unreachable!("handled above")
+        }
     }
 }
 
@@ -121,6 +132,9 @@ impl Connection {
         } else {
             None
         };
+        if settings.admin_key.is_none() {
+            settings.admin_key = admin_key_from_store();
+        }
         let key = settings.admin_key.as_ref().ok_or(CliError::NoAdminKey)?;
         let client = AdminClient::new(&settings.base_url, &key.secret, ClientOptions::default())?;
         Ok(Connection {
@@ -139,6 +153,22 @@ impl Connection {
             tier: s.tier,
             prices: s.prices.clone(),
             thresholds: s.thresholds,
+        }
+    }
+}
+
+/// The admin key in the OS secret store, below flag, environment and `.env`. An unreachable
+/// store is the same as an empty one (the error names what to do), with a warning in the log.
+fn admin_key_from_store() -> Option<AdminKey> {
+    use crate::platform::secret::{self, SecretStore};
+    match secret::system().get() {
+        Ok(k) => k.map(|k| AdminKey {
+            secret: SecretString::from(k),
+            origin: Origin::SecretStore,
+        }),
+        Err(e) => {
+            tracing::warn!("cannot read the admin key: {e}");
+            None
         }
     }
 }

@@ -1,6 +1,17 @@
-//! The only place with `cfg(target_os)`: paths, secret store, login item, notifications and
-//! dialogs, each a small trait or function with one implementation per OS.
+//! The only place with `cfg(target_os)`: paths, secret store, login item, notifications,
+//! dialogs, single instance and the browser, each a small trait with one implementation per
+//! OS and a fake for tests. Everything here runs on whichever thread calls it; calls that can
+//! block (D-Bus, a dialog) say so, and the app keeps them off the UI thread.
 
+pub mod browser;
+pub mod dialog;
+pub mod login_item;
+pub mod notify;
 mod paths;
+pub mod secret;
+pub mod single_instance;
 
 pub use paths::config_dir;
+
+/// The app's bundle id: Keychain service, notification sender, LaunchAgent label.
+pub const BUNDLE_ID: &str = "dev.usagetracker.UsageTracker";

@@ -4,3 +4,5 @@
 pub mod format;
 pub mod report;
 pub mod table;
+pub mod tray;
+pub mod view;

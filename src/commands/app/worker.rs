@@ -1,0 +1,214 @@
+//! The app's network side, on a tokio runtime in its own thread: connects, runs the poller, lists
+//! the project keys, and (with a daily budget) tracks the cost since local midnight. Results go
+//! to the UI thread as user events through the event loop proxy.
+
+use super::AppEvent;
+use crate::alerts::cost_since;
+use crate::commands::{CliError, Connection};
+use crate::openai::{AdminClient, ErrorKind};
+use crate::poller::{self, Command, Event, PollerHandle, now_ms};
+use crate::pricing::{PriceTable, TierChoice};
+use crate::settings::Settings;
+use crate::simulator::SimServer;
+use crate::tracker::{Tracker, TrackerConfig};
+use crate::ui::view::KeyChoice;
+use crate::usage::BucketWidth;
+use chrono::{Datelike, Local, TimeZone};
+use std::sync::Arc;
+use tao::event_loop::EventLoopProxy;
+use tokio::sync::{Notify, mpsc, watch};
+use tokio::task::JoinHandle;
+
+/// What the UI asks of the worker.
+#[derive(Debug)]
+pub enum Job {
+    /// (Re)connect with these settings: stops the previous poller first.
+    Connect(Box<Settings>),
+    Poll(Command),
+}
+
+/// A running connection. Dropping it stops everything it started.
+struct Session {
+    poller: PollerHandle,
+    tasks: Vec<JoinHandle<()>>,
+    budget_cfg: watch::Sender<(TierChoice, Vec<String>)>,
+    _simulator: Option<SimServer>,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+/// Starts the worker thread; the returned sender feeds it jobs.
+pub fn spawn(proxy: EventLoopProxy<AppEvent>) -> Result<mpsc::UnboundedSender<Job>, CliError> {
+    let rt = crate::commands::runtime()?;
+    let (tx, rx) = mpsc::unbounded_channel();
+    std::thread::Builder::new()
+        .name("usage-tracker-net".into())
+        .spawn(move || rt.block_on(run(rx, proxy)))
+        .map_err(|e| CliError::Other(format!("cannot start the network thread: {e}")))?;
+    Ok(tx)
+}
+
+async fn run(mut rx: mpsc::UnboundedReceiver<Job>, proxy: EventLoopProxy<AppEvent>) {
+    let mut session: Option<Session> = None;
+    while let Some(job) = rx.recv().await {
+        match job {
+            Job::Connect(settings) => {
+                session = None;
+                match Connection::open(*settings).await {
+                    Ok(conn) => session = Some(start(conn, &proxy)),
+                    Err(e) => {
+                        let _ = proxy.send_event(AppEvent::ConnectFailed(e.to_string()));
+                    }
+                }
+            }
+            Job::Poll(cmd) => {
+                if let Some(s) = &session {
+                    match &cmd {
+                        Command::SetTier(t) => s.budget_cfg.send_modify(|c| c.0 = *t),
+                        Command::SetApiKeyIds(ids) => {
+                            s.budget_cfg.send_modify(|c| c.1.clone_from(ids))
+                        }
+                        _ => {}
+                    }
+                    s.poller.send(cmd);
+                }
+            }
+        }
+    }
+}
+
+fn start(conn: Connection, proxy: &EventLoopProxy<AppEvent>) -> Session {
+    let config = conn.tracker_config();
+    let tracker = Tracker::new(conn.client.clone(), config.clone());
+    let kick = Arc::new(Notify::new());
+    let (p, k) = (proxy.clone(), kick.clone());
+    let poller = poller::spawn(tracker, conn.settings.interval, move |ev| {
+        if matches!(ev, Event::Updated(_)) {
+            k.notify_one();
+        }
+        let _ = p.send_event(AppEvent::Poll(ev));
+    });
+    let (budget_cfg, cfg_rx) = watch::channel((config.tier, config.api_key_ids.clone()));
+    let mut tasks = vec![tokio::spawn(list_keys(conn.client.clone(), proxy.clone()))];
+    if conn.settings.daily_budget.is_some() {
+        tasks.push(tokio::spawn(budget_loop(
+            conn.client.clone(),
+            config,
+            cfg_rx,
+            kick,
+            proxy.clone(),
+        )));
+    }
+    Session {
+        poller,
+        tasks,
+        budget_cfg,
+        _simulator: conn.simulator,
+    }
+}
+
+async fn list_keys(client: AdminClient, proxy: EventLoopProxy<AppEvent>) {
+    let result = async {
+        let mut out = Vec::new();
+        for p in client.projects().await? {
+            if p.archived_at.is_some() || p.status.as_deref() == Some("archived") {
+                continue;
+            }
+            let project = p.name.clone().unwrap_or_else(|| p.id.clone());
+            for k in client.project_api_keys(&p.id).await? {
+                out.push(KeyChoice {
+                    id: k.id,
+                    name: k.name,
+                    project: project.clone(),
+                });
+            }
+        }
+        Ok::<_, crate::openai::ApiError>(out)
+    }
+    .await
+    .map_err(|e| e.kind());
+    let _ = proxy.send_event(AppEvent::Keys(result));
+}
+
+/// The local day number and the unix time of its midnight.
+pub fn local_day(now: i64) -> Option<(i64, i64)> {
+    let date = Local.timestamp_opt(now, 0).single()?.date_naive();
+    let midnight = date
+        .and_hms_opt(0, 0, 0)?
+        .and_local_timezone(Local)
+        .earliest()?
+        .timestamp();
+    Some((i64::from(date.num_days_from_ce()), midnight))
+}
+
+/// After each successful main refresh, refreshes a second tracker over the last 26 hours (one
+/// local day, DST included) and reports the cost of the buckets since local midnight. Hourly
+/// buckets where midnight falls on a UTC hour; minutes otherwise (half-hour time zones).
+async fn budget_loop(
+    client: AdminClient,
+    base: TrackerConfig,
+    mut cfg: watch::Receiver<(TierChoice, Vec<String>)>,
+    kick: Arc<Notify>,
+    proxy: EventLoopProxy<AppEvent>,
+) {
+    let mut tracker: Option<Tracker> = None;
+    loop {
+        kick.notified().await;
+        let Some((day, midnight)) = local_day(now_ms() / 1000) else {
+            continue;
+        };
+        let width = if midnight % 3600 == 0 {
+            BucketWidth::Hour
+        } else {
+            BucketWidth::Minute
+        };
+        let (tier, ids) = cfg.borrow_and_update().clone();
+        let fresh = |prices: Arc<PriceTable>| TrackerConfig {
+            lookback_secs: 26 * 3600,
+            width,
+            api_key_ids: ids.clone(),
+            tier,
+            prices,
+            thresholds: base.thresholds,
+        };
+        let t = match tracker.take() {
+            Some(mut t) if t.config().width == width => {
+                t.set_api_key_ids(ids.clone());
+                t.set_tier(tier);
+                t
+            }
+            _ => Tracker::new(client.clone(), fresh(base.prices.clone())),
+        };
+        let t = tracker.insert(t);
+        match t.refresh(now_ms()).await {
+            Ok(_) => {
+                let spent = cost_since(t.series(), midnight, &t.config().prices, tier);
+                let _ = proxy.send_event(AppEvent::Budget { day, spent });
+            }
+            Err(e) => tracing::debug!("daily budget refresh failed: {e}"),
+        }
+    }
+}
+
+/// The kind of a failure to list keys, for the menu.
+pub type KeysResult = Result<Vec<KeyChoice>, ErrorKind>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn midnight_is_on_the_same_local_day_and_at_most_a_day_back() {
+        let now = 1_764_000_030;
+        let (day, midnight) = local_day(now).unwrap();
+        assert!(midnight <= now && now - midnight < 26 * 3600);
+        assert_eq!(local_day(midnight).unwrap(), (day, midnight));
+        assert_eq!(local_day(midnight - 1).unwrap().0, day - 1);
+    }
+}

@@ -1,0 +1,485 @@
+//! The menu-bar view model: a pure function from the app's state (latest snapshot, refresh
+//! status, settings choices, key list) to plain data — the title and the menu as a tree of
+//! rows — and the texts of the notifications. `ui::tray` only renders it; this is where every
+//! word and number the menu bar shows is decided, and it is tested without a display.
+
+use crate::alerts::{Alert, BudgetAlert};
+use crate::openai::ErrorKind;
+use crate::pricing::TierChoice;
+use crate::settings::TitleFormat;
+use crate::tracker::Snapshot;
+use crate::ui::format;
+use crate::usage::{ModelSummary, Totals};
+use std::sync::Arc;
+
+mod menu_id;
+
+pub use menu_id::Action;
+
+pub const DASHBOARD_URL: &str = "https://platform.openai.com/usage";
+/// Prefix of the title when the data is stale or the last refresh failed.
+pub const MARKER: &str = "⚠";
+pub const LOADING_TITLE: &str = "…";
+pub const NO_KEY_TITLE: &str = "Set admin key…";
+/// The lookbacks the menu offers, in hours, with their labels.
+pub const LOOKBACKS: [(u32, &str); 4] = [(1, "1 h"), (6, "6 h"), (24, "24 h"), (168, "7 d")];
+
+/// Why the last refresh failed and when the next try comes (unix seconds).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FailureView {
+    pub kind: ErrorKind,
+    pub retry_at: Option<i64>,
+}
+
+/// A project API key the user can pick.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyChoice {
+    pub id: String,
+    pub name: Option<String>,
+    pub project: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum KeyList {
+    Loading,
+    Loaded(Vec<KeyChoice>),
+    Failed(ErrorKind),
+}
+
+/// The choices the menu changes (and saves).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Choices {
+    pub title: TitleFormat,
+    pub lookback_hours: f64,
+    pub tier: TierChoice,
+    pub api_key_ids: Vec<String>,
+}
+
+/// Everything the menu bar shows, as the app holds it.
+#[derive(Clone, Debug)]
+pub struct TrayState {
+    pub has_key: bool,
+    pub snapshot: Option<Arc<Snapshot>>,
+    pub failure: Option<FailureView>,
+    pub refreshing: bool,
+    pub choices: Choices,
+    pub keys: KeyList,
+    /// `None` when the state could not be read.
+    pub login_item: Option<bool>,
+    pub interval_secs: u64,
+    /// `(spent today, budget)` when a daily budget is set and known.
+    pub budget: Option<(f64, f64)>,
+    pub version: String,
+}
+
+/// One menu row.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Node {
+    /// A disabled row of information.
+    Info(String),
+    Item {
+        action: Action,
+        text: String,
+        enabled: bool,
+    },
+    Check {
+        action: Action,
+        text: String,
+        checked: bool,
+        enabled: bool,
+    },
+    Submenu {
+        text: String,
+        children: Vec<Node>,
+    },
+    Separator,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrayView {
+    pub title: String,
+    pub tooltip: String,
+    pub menu: Vec<Node>,
+}
+
+/// A notification's text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub summary: String,
+    pub body: String,
+}
+
+/// Data older than this many intervals is stale (the refresh loop is stuck or backing off).
+pub const STALE_INTERVALS: i64 = 3;
+
+impl TrayState {
+    pub fn is_stale(&self, now_ms: i64) -> bool {
+        self.snapshot.as_ref().is_some_and(|s| {
+            now_ms - s.fetched_at_ms > STALE_INTERVALS * 1000 * self.interval_secs.max(1) as i64
+        })
+    }
+}
+
+pub fn tray_view(state: &TrayState, now_ms: i64) -> TrayView {
+    let title = title(state, now_ms);
+    let mut menu = header(state);
+    menu.push(Node::Separator);
+    menu.extend(model_rows(state));
+    let alerts = state.snapshot.as_ref().map_or(&[][..], |s| &s.alerts[..]);
+    if !alerts.is_empty() {
+        menu.push(Node::Separator);
+        menu.extend(alerts.iter().map(|a| Node::Info(alert_row(a))));
+    }
+    menu.push(Node::Separator);
+    menu.extend(controls(state));
+    let tooltip = match &state.snapshot {
+        Some(s) => format!("UsageTracker: {}", totals_row(&s.summary.totals, state)),
+        None => "UsageTracker".to_owned(),
+    };
+    TrayView {
+        title,
+        tooltip,
+        menu,
+    }
+}
+
+/// The menu-bar title: figures (per the title setting), `…` while loading, a marker when stale
+/// or failed, a prompt without a key.
+pub fn title(state: &TrayState, now_ms: i64) -> String {
+    if !state.has_key {
+        return NO_KEY_TITLE.to_owned();
+    }
+    match (&state.snapshot, &state.failure) {
+        (None, None) => LOADING_TITLE.to_owned(),
+        (None, Some(f)) => format!("{MARKER} {}", f.kind.label()),
+        (Some(s), failure) => {
+            let figures = title_figures(state.choices.title, &s.summary.totals);
+            if failure.is_some() || state.is_stale(now_ms) {
+                format!("{MARKER} {figures}")
+            } else {
+                figures
+            }
+        }
+    }
+}
+
+pub fn title_figures(format: TitleFormat, totals: &Totals) -> String {
+    let tokens = format::tokens_short(totals.total_tokens);
+    match format {
+        TitleFormat::TokensAndCost => format!("{tokens} · {}", short_cost(totals)),
+        TitleFormat::Cost => short_cost(totals),
+        TitleFormat::Tokens => tokens,
+    }
+}
+
+/// `$3.45`; `$3.45+` when some models have no price; `—` when none has.
+fn short_cost(t: &Totals) -> String {
+    if t.unpriced_models > 0 && t.cost_usd == 0.0 {
+        format::UNPRICED.to_owned()
+    } else if t.unpriced_models > 0 {
+        format!("{}+", format::usd_short(t.cost_usd))
+    } else {
+        format::usd_short(t.cost_usd)
+    }
+}
+
+fn lookback_label(hours: f64) -> String {
+    LOOKBACKS
+        .iter()
+        .find(|(h, _)| f64::from(*h) == hours)
+        .map_or_else(|| format!("{hours} h"), |(_, l)| (*l).to_owned())
+}
+
+fn totals_row(t: &Totals, state: &TrayState) -> String {
+    let mut s = format!(
+        "{} tokens · {} · last {}",
+        format::tokens(t.total_tokens),
+        format::usd(t.cost_usd),
+        lookback_label(state.choices.lookback_hours)
+    );
+    if t.unpriced_models > 0 {
+        s.push_str(&format!(" ({} model(s) unpriced)", t.unpriced_models));
+    }
+    s
+}
+
+fn key_row(state: &TrayState) -> String {
+    let ids = &state.choices.api_key_ids;
+    match ids.as_slice() {
+        [] => format!("Key: {}", format::key_ids(ids)),
+        [id] => {
+            let name = match &state.keys {
+                KeyList::Loaded(keys) => keys
+                    .iter()
+                    .find(|k| &k.id == id)
+                    .and_then(|k| k.name.clone()),
+                _ => None,
+            };
+            name.map_or_else(|| format!("Key: {id}"), |n| format!("Key: {n} ({id})"))
+        }
+        _ => format!("Keys: {}", format::key_ids(ids)),
+    }
+}
+
+/// "invalid key", "rate limited until 14:05", "offline · retry at 14:05".
+pub fn failure_text(f: &FailureView) -> String {
+    match (f.kind, f.retry_at) {
+        (ErrorKind::RateLimited, Some(t)) => format!("rate limited until {}", format::local_hm(t)),
+        (kind, Some(t)) => format!("{} · retry at {}", kind.label(), format::local_hm(t)),
+        (kind, None) => kind.label().to_owned(),
+    }
+}
+
+fn header(state: &TrayState) -> Vec<Node> {
+    if !state.has_key {
+        return vec![
+            Node::Info("No admin key: choose Set Admin Key…".into()),
+            Node::Info("Create one at platform.openai.com › Admin keys".into()),
+        ];
+    }
+    let mut rows = Vec::new();
+    match &state.snapshot {
+        Some(s) => {
+            rows.push(Node::Info(totals_row(&s.summary.totals, state)));
+            rows.push(Node::Info(key_row(state)));
+            let mut updated = format!("Updated {}", format::local_hm(s.fetched_at_ms / 1000));
+            if state.refreshing {
+                updated.push_str(" · refreshing…");
+            }
+            rows.push(Node::Info(updated));
+        }
+        None => {
+            rows.push(Node::Info(if state.failure.is_some() {
+                "No data yet".into()
+            } else {
+                "Loading…".into()
+            }));
+            rows.push(Node::Info(key_row(state)));
+        }
+    }
+    if let Some(f) = &state.failure {
+        rows.push(Node::Info(format!(
+            "{MARKER} Last refresh failed: {}",
+            failure_text(f)
+        )));
+    }
+    if let Some((spent, budget)) = state.budget {
+        rows.push(Node::Info(format!(
+            "Today: {} of {} budget",
+            format::usd(spent),
+            format::usd(budget)
+        )));
+    }
+    rows
+}
+
+/// `gpt-4o   812k tok · $2.10`
+pub fn model_row_text(m: &ModelSummary) -> String {
+    let cost = m
+        .cost_usd
+        .map_or_else(|| format::UNPRICED.to_owned(), format::usd_short);
+    format!(
+        "{}   {} tok · {cost}",
+        m.model,
+        format::tokens_short(m.total_tokens)
+    )
+}
+
+fn model_rows(state: &TrayState) -> Vec<Node> {
+    let Some(s) = &state.snapshot else {
+        return Vec::new();
+    };
+    if s.summary.models.is_empty() {
+        return vec![Node::Info("No usage in this window".into())];
+    }
+    s.summary
+        .models
+        .iter()
+        .map(|m| {
+            let tiers: Vec<&str> = m.tiers.iter().map(|t| t.as_str()).collect();
+            Node::Submenu {
+                text: model_row_text(m),
+                children: vec![
+                    Node::Info(format!("Input: {} tokens", format::tokens(m.input_tokens))),
+                    Node::Info(format!(
+                        "Cached input: {} tokens",
+                        format::tokens(m.cached_input_tokens)
+                    )),
+                    Node::Info(format!(
+                        "Output: {} tokens",
+                        format::tokens(m.output_tokens)
+                    )),
+                    Node::Info(format!("Requests: {}", format::tokens(m.requests))),
+                    Node::Info(format!("Cost: {}", format::cost(m.cost_usd))),
+                    Node::Info(format!("Priced at: {}", tiers.join(", "))),
+                ],
+            }
+        })
+        .collect()
+}
+
+/// `⚠ Token spike: 48,210 tokens/min (threshold 10,000)`
+pub fn alert_row(a: &Alert) -> String {
+    format!(
+        "{MARKER} {}: {} {} (threshold {})",
+        a.kind.label(),
+        format::rate(a.per_minute),
+        a.kind.unit(),
+        format::rate(a.threshold)
+    )
+}
+
+fn check(action: Action, text: impl Into<String>, checked: bool) -> Node {
+    Node::Check {
+        action,
+        text: text.into(),
+        checked,
+        enabled: true,
+    }
+}
+
+fn item(action: Action, text: impl Into<String>, enabled: bool) -> Node {
+    Node::Item {
+        action,
+        text: text.into(),
+        enabled,
+    }
+}
+
+fn controls(state: &TrayState) -> Vec<Node> {
+    let c = &state.choices;
+    let lookbacks = LOOKBACKS
+        .iter()
+        .map(|(h, label)| {
+            check(
+                Action::Lookback(*h),
+                *label,
+                f64::from(*h) == c.lookback_hours,
+            )
+        })
+        .collect();
+    let tiers = TierChoice::ALL
+        .iter()
+        .map(|t| check(Action::Tier(*t), t.as_str(), *t == c.tier))
+        .collect();
+    let titles = TitleFormat::ALL
+        .iter()
+        .map(|t| {
+            let text = match t {
+                TitleFormat::TokensAndCost => "Tokens and cost",
+                TitleFormat::Cost => "Cost only",
+                TitleFormat::Tokens => "Tokens only",
+            };
+            check(Action::Title(*t), text, *t == c.title)
+        })
+        .collect();
+    vec![
+        item(Action::Refresh, "Refresh now", state.has_key),
+        Node::Submenu {
+            text: "Lookback".into(),
+            children: lookbacks,
+        },
+        Node::Submenu {
+            text: "Pricing tier".into(),
+            children: tiers,
+        },
+        Node::Submenu {
+            text: "Show in menu bar".into(),
+            children: titles,
+        },
+        Node::Submenu {
+            text: "Track key".into(),
+            children: key_choices(state),
+        },
+        item(Action::SetAdminKey, "Set Admin Key…", true),
+        item(Action::Dashboard, "Open usage dashboard", true),
+        Node::Check {
+            action: Action::LoginItem,
+            text: "Launch at login".into(),
+            checked: state.login_item == Some(true),
+            enabled: state.login_item.is_some(),
+        },
+        Node::Separator,
+        item(
+            Action::About,
+            format!("About UsageTracker {}", state.version),
+            true,
+        ),
+        item(Action::Quit, "Quit", true),
+    ]
+}
+
+fn key_choices(state: &TrayState) -> Vec<Node> {
+    let ids = &state.choices.api_key_ids;
+    let mut rows = vec![check(
+        Action::Track(None),
+        "All keys (whole organization)",
+        ids.is_empty(),
+    )];
+    let listed: &[KeyChoice] = match &state.keys {
+        KeyList::Loaded(keys) => keys,
+        _ => &[],
+    };
+    for k in listed {
+        let name = k.name.as_deref().unwrap_or("(unnamed)");
+        let text = format!("{} › {name} ({})", k.project, k.id);
+        rows.push(check(
+            Action::Track(Some(k.id.clone())),
+            text,
+            ids.contains(&k.id),
+        ));
+    }
+    for id in ids.iter().filter(|id| !listed.iter().any(|k| &k.id == *id)) {
+        rows.push(check(Action::Track(Some(id.clone())), id.as_str(), true));
+    }
+    match &state.keys {
+        _ if !state.has_key => rows.push(Node::Info("Set an admin key to list keys".into())),
+        KeyList::Loading => rows.push(Node::Info("Loading keys…".into())),
+        KeyList::Failed(kind) => {
+            rows.push(Node::Info(format!("Cannot list keys: {}", kind.label())))
+        }
+        KeyList::Loaded(k) if k.is_empty() => rows.push(Node::Info("No project keys".into())),
+        KeyList::Loaded(_) => {}
+    }
+    rows
+}
+
+/// "Token spike: 48,210 tokens/min" / "threshold 10,000 · gpt-4o grew most"
+pub fn spike_notice(a: &Alert) -> Notice {
+    let mut body = format!("threshold {}", format::rate(a.threshold));
+    if let Some(m) = &a.top_model {
+        body.push_str(&format!(" · {m} grew most"));
+    }
+    Notice {
+        summary: format!(
+            "{}: {} {}",
+            a.kind.label(),
+            format::rate(a.per_minute),
+            a.kind.unit()
+        ),
+        body,
+    }
+}
+
+pub fn key_rejected_notice() -> Notice {
+    Notice {
+        summary: "Admin key rejected".into(),
+        body: "The API answered 401 (invalid key). Set a new one from the menu (Set Admin Key…) \
+or with `usage-tracker admin-key set`."
+            .into(),
+    }
+}
+
+pub fn budget_notice(a: &BudgetAlert) -> Notice {
+    Notice {
+        summary: format!("Daily budget reached: {}", format::usd(a.spent)),
+        body: format!(
+            "Estimated cost since midnight {} (budget {})",
+            format::usd(a.spent),
+            format::usd(a.budget)
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,61 @@
+//! What a menu row does, and its stable string id (muda `MenuId`): `lookback:6`, `tier:batch`,
+//! `track:key_abc`, `track:*`. Parsing the id back is how clicks come home.
+
+use crate::pricing::TierChoice;
+use crate::settings::TitleFormat;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    Refresh,
+    /// Hours.
+    Lookback(u32),
+    Tier(TierChoice),
+    Title(TitleFormat),
+    /// `None`: the whole organization.
+    Track(Option<String>),
+    SetAdminKey,
+    Dashboard,
+    LoginItem,
+    About,
+    Quit,
+}
+
+impl Action {
+    pub fn id(&self) -> String {
+        match self {
+            Action::Refresh => "refresh".into(),
+            Action::Lookback(h) => format!("lookback:{h}"),
+            Action::Tier(t) => format!("tier:{}", t.as_str()),
+            Action::Title(t) => format!("title:{}", t.as_str()),
+            Action::Track(None) => "track:*".into(),
+            Action::Track(Some(id)) => format!("track:{id}"),
+            Action::SetAdminKey => "admin-key".into(),
+            Action::Dashboard => "dashboard".into(),
+            Action::LoginItem => "login-item".into(),
+            Action::About => "about".into(),
+            Action::Quit => "quit".into(),
+        }
+    }
+
+    pub fn parse(id: &str) -> Option<Action> {
+        Some(match id.split_once(':') {
+            None => match id {
+                "refresh" => Action::Refresh,
+                "admin-key" => Action::SetAdminKey,
+                "dashboard" => Action::Dashboard,
+                "login-item" => Action::LoginItem,
+                "about" => Action::About,
+                "quit" => Action::Quit,
+                _ => return None,
+            },
+            Some(("lookback", h)) => Action::Lookback(h.parse().ok()?),
+            Some(("tier", t)) => Action::Tier(t.parse().ok()?),
+            Some(("title", t)) => {
+                Action::Title(TitleFormat::ALL.into_iter().find(|f| f.as_str() == t)?)
+            }
+            Some(("track", "*")) => Action::Track(None),
+            Some(("track", id)) => Action::Track(Some(id.to_owned())),
+            _ => return None,
+        })
+    }
+}

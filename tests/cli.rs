@@ -1,0 +1,369 @@
+//! The real binary: `once` and `keys` on the simulated API, exit codes and messages for bad
+//! input, and the admin key never showing in any output or log.
+
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+use usage_tracker::simulator::{DEMO_ADMIN_KEY, DEMO_KEY_ID, SimClock, SimConfig, SimServer};
+
+const BIN: &str = env!("CARGO_BIN_EXE_usage-tracker");
+
+/// A simulator on the real clock, shared by the tests of this file, on a runtime of its own.
+fn sim() -> &'static (tokio::runtime::Runtime, SimServer) {
+    static SIM: OnceLock<(tokio::runtime::Runtime, SimServer)> = OnceLock::new();
+    SIM.get_or_init(|| {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let mut config = SimConfig::test();
+        config.clock = SimClock::Real;
+        let sim = rt.block_on(SimServer::start(config, None)).unwrap();
+        (rt, sim)
+    })
+}
+
+/// The binary with a clean environment: no key, settings and `.env` in an empty folder.
+fn cmd(home: &tempfile::TempDir) -> Command {
+    let mut c = Command::new(BIN);
+    c.env_clear()
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .current_dir(home.path());
+    c
+}
+
+fn run(c: &mut Command) -> (Output, String, String) {
+    let out = c.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out, stdout, stderr)
+}
+
+#[test]
+fn once_demo_json_has_the_documented_shape_and_consistent_totals() {
+    let home = tempfile::tempdir().unwrap();
+    let (out, stdout, stderr) = run(cmd(&home).args(["once", "--demo", "--format", "json"]));
+    assert!(out.status.success(), "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["api_key_ids"], serde_json::json!([DEMO_KEY_ID]));
+    assert_eq!(v["tier"], "auto");
+    assert_eq!(v["window"]["bucket_width"], "1h");
+    let (start, end) = (
+        v["window"]["start_time"].as_i64().unwrap(),
+        v["window"]["end_time"].as_i64().unwrap(),
+    );
+    assert!(end - start >= 6 * 3600 && end - start < 7 * 3600);
+    let models = v["models"].as_array().unwrap();
+    assert!(models.len() >= 5);
+    let field = |m: &serde_json::Value, k: &str| m[k].as_u64().unwrap();
+    let mut sums = [0u64; 5];
+    let mut unpriced = 0;
+    let mut cost = 0.0;
+    let mut last_total = u64::MAX;
+    for m in models {
+        for (i, k) in [
+            "input_tokens",
+            "cached_input_tokens",
+            "output_tokens",
+            "total_tokens",
+            "requests",
+        ]
+        .iter()
+        .enumerate()
+        {
+            sums[i] += field(m, k);
+        }
+        assert_eq!(
+            field(m, "total_tokens"),
+            field(m, "input_tokens") + field(m, "output_tokens")
+        );
+        assert!(field(m, "cached_input_tokens") <= field(m, "input_tokens"));
+        assert!(
+            field(m, "total_tokens") <= last_total,
+            "not sorted by total"
+        );
+        last_total = field(m, "total_tokens");
+        match m["cost_usd"].as_f64() {
+            Some(c) => cost += c,
+            None => {
+                assert!(m["cost_usd"].is_null());
+                unpriced += 1;
+            }
+        }
+    }
+    let t = &v["totals"];
+    for (i, k) in [
+        "input_tokens",
+        "cached_input_tokens",
+        "output_tokens",
+        "total_tokens",
+        "requests",
+    ]
+    .iter()
+    .enumerate()
+    {
+        assert_eq!(field(t, k), sums[i], "{k}");
+    }
+    assert_eq!(t["unpriced_models"].as_u64().unwrap(), unpriced);
+    assert!(unpriced >= 1, "the simulator's fine-tune has no price");
+    assert!((t["cost_usd"].as_f64().unwrap() - cost).abs() < 1e-9);
+    let names: Vec<_> = models
+        .iter()
+        .map(|m| m["model"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"gpt-4o-2024-08-06"), "{names:?}");
+}
+
+#[test]
+fn once_table_names_window_keys_and_tier() {
+    let home = tempfile::tempdir().unwrap();
+    let (out, stdout, stderr) = run(cmd(&home).args([
+        "once",
+        "--demo",
+        "--tier",
+        "batch",
+        "--bucket-width",
+        "1m",
+        "--lookback-hours",
+        "1",
+    ]));
+    assert!(out.status.success(), "{stderr}");
+    for needle in [
+        "Model",
+        "Est. cost",
+        "TOTAL",
+        "Window:",
+        "UTC",
+        DEMO_KEY_ID,
+        "Tier: batch",
+        "gpt-4o-2024-08-06",
+        "—",
+    ] {
+        assert!(stdout.contains(needle), "missing {needle:?} in\n{stdout}");
+    }
+}
+
+#[test]
+fn whole_organization_is_said_when_no_key_is_given() {
+    let (_, sim) = sim();
+    let home = tempfile::tempdir().unwrap();
+    let (out, stdout, stderr) = run(cmd(&home)
+        .args(["once", "--base-url", &sim.base_url()])
+        .env("OPENAI_ADMIN_KEY", DEMO_ADMIN_KEY));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("whole organization"), "{stdout}");
+}
+
+#[test]
+fn keys_lists_projects_and_key_ids() {
+    let home = tempfile::tempdir().unwrap();
+    let (out, stdout, stderr) = run(cmd(&home).args(["keys", "--demo"]));
+    assert!(out.status.success(), "{stderr}");
+    for needle in [
+        DEMO_KEY_ID,
+        "key_demoBatch02",
+        "key_otherTeam03",
+        "Demo app",
+        "Other team",
+        "Key id",
+    ] {
+        assert!(stdout.contains(needle), "missing {needle:?} in\n{stdout}");
+    }
+}
+
+#[test]
+fn bad_input_exits_2_with_one_message_naming_value_origin_and_fix() {
+    let home = tempfile::tempdir().unwrap();
+    let cases: &[(&[&str], &[(&str, &str)], &[&str])] = &[
+        (
+            &["once", "--demo", "--bucket-width", "5m"],
+            &[],
+            &["\"5m\"", "--bucket-width", "1m, 1h, 1d"],
+        ),
+        (
+            &["once", "--demo", "--lookback-hours", "0"],
+            &[],
+            &["\"0\"", "--lookback-hours", "greater than 0"],
+        ),
+        (
+            &["once", "--demo"],
+            &[("USAGE_TRACKER_TIER", "gold")],
+            &["\"gold\"", "USAGE_TRACKER_TIER", "auto, standard"],
+        ),
+        (
+            &["once", "--demo", "--api-key-id", "proj_1"],
+            &[],
+            &["\"proj_1\"", "key_..."],
+        ),
+        (
+            &["once"],
+            &[],
+            &["no admin key", "OPENAI_ADMIN_KEY", "admin-key set"],
+        ),
+    ];
+    for (args, env, needles) in cases {
+        let mut c = cmd(&home);
+        c.args(*args);
+        for (k, v) in *env {
+            c.env(k, v);
+        }
+        let (out, stdout, stderr) = run(&mut c);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stdout.is_empty());
+        assert_eq!(
+            stderr.trim_end().lines().count(),
+            1,
+            "one message: {stderr}"
+        );
+        for n in *needles {
+            assert!(stderr.contains(n), "{args:?}: {stderr:?} lacks {n:?}");
+        }
+        assert!(!stderr.contains("panicked"));
+    }
+}
+
+#[test]
+fn interval_above_600_warns_and_still_runs() {
+    let home = tempfile::tempdir().unwrap();
+    let (out, _, stderr) = run(cmd(&home).args(["once", "--demo", "--interval", "900"]));
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("warning") && stderr.contains("600"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn api_failures_exit_1_with_one_line_naming_the_kind() {
+    let (_, sim) = sim();
+    let home = tempfile::tempdir().unwrap();
+    let (out, stdout, stderr) = run(cmd(&home)
+        .args(["once", "--base-url", &sim.base_url()])
+        .env("OPENAI_ADMIN_KEY", "sk-proj-not-an-admin-key"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("[missing_permission]") && stderr.contains("sk-proj-..."),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+}
+
+/// With the key in a flag, the environment or a `.env`, rejected or not, with every log level:
+/// no output shows it.
+#[test]
+fn the_admin_key_never_appears_in_output_or_logs() {
+    let (_, sim) = sim();
+    let secret = "sk-admin-TOPSECRET-5f0c9a7e1b";
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join(".env"),
+        format!("OPENAI_ADMIN_KEY={secret}\n"),
+    )
+    .unwrap();
+    let base = sim.base_url();
+    let dead = "http://127.0.0.1:9/v1".to_string();
+    let runs: Vec<Vec<String>> = vec![
+        vec![
+            "once".into(),
+            "--base-url".into(),
+            base.clone(),
+            "--admin-key".into(),
+            secret.into(),
+        ],
+        vec!["once".into(), "--base-url".into(), base.clone()],
+        vec!["keys".into(), "--base-url".into(), base.clone()],
+        vec![
+            "once".into(),
+            "--base-url".into(),
+            dead,
+            "--format".into(),
+            "json".into(),
+        ],
+        vec![
+            "once".into(),
+            "--base-url".into(),
+            base,
+            "--bucket-width".into(),
+            "7m".into(),
+        ],
+    ];
+    for args in runs {
+        for log in ["trace", "debug", "warn"] {
+            let (out, stdout, stderr) = run(cmd(&home).args(&args).env("USAGE_TRACKER_LOG", log));
+            assert!(
+                !out.status.success(),
+                "{args:?} should fail: the key is wrong"
+            );
+            assert!(
+                !stdout.contains("TOPSECRET") && !stderr.contains("TOPSECRET"),
+                "{args:?} {log}: {stdout}{stderr}"
+            );
+        }
+    }
+}
+
+/// A server that answers 401 quoting the Authorization header it received (as a careless
+/// proxy might): the message shown must not carry the key.
+#[test]
+fn a_key_echoed_by_the_server_is_redacted() {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut auth = String::new();
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 2 {
+                if let Some(v) = line.strip_prefix("authorization: ") {
+                    auth = v.trim().to_owned();
+                }
+                line.clear();
+            }
+            let body =
+                format!("{{\"error\":{{\"message\":\"Incorrect API key provided: {auth}\"}}}}");
+            let mut s = stream;
+            let _ = write!(
+                s,
+                "HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let secret = "sk-admin-ECHOED-3c1d2e9f7a";
+    let (out, _, stderr) = run(cmd(&home)
+        .args(["once", "--base-url", &format!("http://127.0.0.1:{port}/v1")])
+        .env("OPENAI_ADMIN_KEY", secret));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("Incorrect API key provided: Bearer [redacted]"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("ECHOED"), "{stderr}");
+}
+
+#[test]
+fn help_lists_every_option_with_its_default() {
+    let home = tempfile::tempdir().unwrap();
+    for sub in [&["--help"][..], &["once", "--help"], &["keys", "--help"]] {
+        let (out, stdout, _) = run(cmd(&home).args(sub));
+        assert!(out.status.success());
+        let folded = stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+        for n in [
+            "--lookback-hours",
+            "[default: 6]",
+            "--bucket-width",
+            "--interval",
+            "--tier",
+            "--spike-token-rate",
+            "--spike-request-rate",
+            "--pricing",
+            "--base-url",
+            "--admin-key",
+            "--api-key-id",
+            "--demo",
+        ] {
+            assert!(folded.contains(n), "{sub:?} help lacks {n}");
+        }
+    }
+}

@@ -6,6 +6,7 @@ mod app;
 mod keys;
 mod login_item;
 mod once;
+mod watch;
 
 use crate::cli::{Cli, Command};
 use crate::openai::{AdminClient, ApiError, ClientOptions};
@@ -88,9 +89,7 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
         Some(Command::Once { format }) => runtime()?.block_on(once::run(settings, format)),
         Some(Command::Keys) => runtime()?.block_on(keys::run(settings)),
-        Some(Command::Watch { .. }) => Err(CliError::Other(
-            "this front end is not built yet".to_owned(),
-        )),
+        Some(Command::Watch { format }) => runtime()?.block_on(watch::run(settings, format)),
         None => app::run(settings),
         Some(Command::Simulate { .. } | Command::AdminKey { .. } | Command::LoginItem { .. }) => {
             unreachable!("handled above")

@@ -4,5 +4,6 @@
 pub mod format;
 pub mod report;
 pub mod table;
+pub mod terminal;
 pub mod tray;
 pub mod view;

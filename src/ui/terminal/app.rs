@@ -1,0 +1,89 @@
+//! The full-screen loop of `watch`: owns the terminal (alternate screen, raw mode) and redraws
+//! the [`WatchState`] whenever something happens.
+//!
+//! Runs as one task on the command's tokio runtime. It sleeps in one `select!` on poller
+//! events, terminal input and a 1 Hz tick for the countdown: no polling. Input comes from a
+//! dedicated thread blocked in `crossterm::event::read()` (crossterm's async stream would need
+//! another feature and `futures`). The terminal is restored on quit, on error (a drop guard)
+//! and after a panic (the hook `ratatui::try_init` installs, chained to the previous one).
+
+use super::render::{page, render};
+use super::shutdown::Shutdown;
+use super::state::{Action, WatchState};
+use crate::poller::{Event, PollerHandle, now_ms};
+use crossterm::event::Event as Input;
+use std::io;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::time::MissedTickBehavior;
+
+/// Restores the terminal when the loop ends, however it ends.
+struct Restore;
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        ratatui::restore();
+    }
+}
+
+/// Runs until `q`, `Esc`, `Ctrl+C`, SIGINT/SIGTERM, or the poller stops.
+pub async fn run(
+    poller: PollerHandle,
+    mut events: mpsc::UnboundedReceiver<Event>,
+    mut state: WatchState,
+) -> io::Result<()> {
+    let mut shutdown = Shutdown::new()?;
+    let mut terminal = ratatui::try_init()?;
+    let _restore = Restore;
+    let mut input = spawn_input_thread()?;
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    loop {
+        terminal.draw(|f| render(f, &state, now_ms()))?;
+        tokio::select! {
+            ev = events.recv() => match ev {
+                Some(ev) => state.apply(ev, now_ms()),
+                None => break,
+            },
+            ev = input.recv() => match ev {
+                Some(Ok(Input::Key(key))) => {
+                    let size = terminal.size()?;
+                    match state.on_key(key, page(size.into(), &state)) {
+                        Action::Quit => break,
+                        Action::Send(cmd) => {
+                            poller.send(cmd);
+                        }
+                        Action::Redraw | Action::Ignore => {}
+                    }
+                }
+                // A resize (or anything else) just redraws; `draw` picks up the new size.
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(e),
+                None => break,
+            },
+            _ = tick.tick() => {}
+            () = shutdown.requested() => break,
+        }
+    }
+    terminal.show_cursor()?;
+    Ok(())
+}
+
+/// Terminal input, read on its own thread (blocking, no timeout) and forwarded to the loop.
+/// The thread ends at the first error or when the loop is gone; while blocked at exit it
+/// simply goes down with the process.
+fn spawn_input_thread() -> io::Result<mpsc::UnboundedReceiver<io::Result<Input>>> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    std::thread::Builder::new()
+        .name("watch-input".into())
+        .spawn(move || {
+            loop {
+                let ev = crossterm::event::read();
+                let failed = ev.is_err();
+                if tx.send(ev).is_err() || failed {
+                    break;
+                }
+            }
+        })?;
+    Ok(rx)
+}

@@ -1,0 +1,121 @@
+//! `watch` without the full screen (stdout is not a terminal, or `--format json`): one line per
+//! refresh, flushed, until Ctrl-C/SIGTERM. The interface for scripts and logs.
+//!
+//! The loop is one task on the command's tokio runtime and wakes only for poller outcomes and
+//! signals (no tick). The line builders are pure.
+
+use super::shutdown::Shutdown;
+use super::text;
+use crate::poller::{Event, Failure};
+use crate::tracker::Snapshot;
+use crate::ui::format;
+use crate::ui::report::{ErrorReport, Report, WatchLine};
+use std::io::{self, Write};
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineFormat {
+    /// `crate::ui::report::WatchLine` as one JSON object.
+    Json,
+    /// A one-line summary and any alert.
+    Text,
+}
+
+/// Prints a line for every successful or failed refresh until asked to stop. A closed pipe
+/// (`| head`) ends it quietly.
+pub async fn run(
+    mut events: mpsc::UnboundedReceiver<Event>,
+    format: LineFormat,
+    mut out: impl Write,
+) -> io::Result<()> {
+    let mut shutdown = Shutdown::new()?;
+    let mut last: Option<Arc<Snapshot>> = None;
+    loop {
+        let event = tokio::select! {
+            ev = events.recv() => match ev {
+                Some(ev) => ev,
+                None => return Ok(()),
+            },
+            () = shutdown.requested() => return Ok(()),
+        };
+        let failure = match event {
+            Event::Updated(snap) => {
+                last = Some(snap);
+                None
+            }
+            Event::Failed(f) => Some(f),
+            Event::Refreshing | Event::Repriced(_) => continue,
+        };
+        let line = line(format, last.as_deref(), failure.as_ref());
+        match writeln!(out, "{line}").and_then(|()| out.flush()) {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(()),
+            other => other?,
+        }
+    }
+}
+
+/// The line for a refresh that produced `last` (or failed with `failure`, `last` then being
+/// the last good snapshot, if any).
+pub fn line(format: LineFormat, last: Option<&Snapshot>, failure: Option<&Failure>) -> String {
+    match format {
+        LineFormat::Json => json_line(last, failure),
+        LineFormat::Text => text_line(last, failure),
+    }
+}
+
+pub fn json_line(last: Option<&Snapshot>, failure: Option<&Failure>) -> String {
+    let report = WatchLine {
+        report: last.map(Report::new),
+        buckets: last.map_or(&[], |s| &s.buckets),
+        alerts: last.map_or(&[], |s| &s.alerts),
+        error: failure.map(|f| ErrorReport::from(&f.error)),
+        stale: failure.is_some() && last.is_some(),
+    };
+    // Plain data with string keys: serializing cannot fail.
+    serde_json::to_string(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+/// `2026-11-26 10:37:05  3.85M tok  $10.65  (6 models, key_demoPrimary01)  ALERT Token spike: …`
+pub fn text_line(last: Option<&Snapshot>, failure: Option<&Failure>) -> String {
+    let summary = |s: &Snapshot| {
+        let t = &s.summary.totals;
+        format!(
+            "{} tok  {}",
+            format::tokens_short(t.total_tokens),
+            format::usd(t.cost_usd)
+        )
+    };
+    if let Some(f) = failure {
+        let mut out = format!(
+            "{}  ERROR {}",
+            text::local_datetime(f.at_ms),
+            text::failure(f, f.at_ms)
+        );
+        if let Some(s) = last {
+            out.push_str(&format!(
+                "  (stale: last good {}  {})",
+                text::local_hms(s.fetched_at_ms),
+                summary(s)
+            ));
+        }
+        return out;
+    }
+    let Some(s) = last else {
+        return String::new();
+    };
+    let models = s.summary.models.len();
+    let mut out = format!(
+        "{}  {}  ({} model{}, {})",
+        text::local_datetime(s.fetched_at_ms),
+        summary(s),
+        models,
+        if models == 1 { "" } else { "s" },
+        format::key_ids(&s.api_key_ids)
+    );
+    for a in &s.alerts {
+        out.push_str("  ALERT ");
+        out.push_str(&text::alert(a));
+    }
+    out
+}

@@ -1,0 +1,362 @@
+//! The view drawn into ratatui's `TestBackend`: what a person would read on screen.
+
+use super::render::{STALE, page, render};
+use super::state::{Action, WatchState};
+use crate::alerts::{Alert, AlertKind};
+use crate::openai::ApiError;
+use crate::poller::{Command, Event, Failure};
+use crate::pricing::{Tier, TierChoice};
+use crate::tracker::{BucketPoint, FetchStats, Snapshot};
+use crate::usage::{BucketWidth, ModelSummary, Summary, Totals, Window};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// 2025-11-24 16:00:30 UTC.
+const NOW_MS: i64 = 1_764_000_030_000;
+
+fn model(name: &str, input: u64, cached: u64, output: u64, requests: u64) -> ModelSummary {
+    ModelSummary {
+        model: name.to_owned(),
+        input_tokens: input,
+        cached_input_tokens: cached,
+        output_tokens: output,
+        total_tokens: input + output,
+        requests,
+        cost_usd: Some((input + output) as f64 / 1e6),
+        tiers: vec![Tier::Standard],
+    }
+}
+
+fn snapshot(models: usize, alerts: Vec<Alert>) -> Snapshot {
+    let all = [
+        model("gpt-4o-2024-08-06", 1_200_000, 400_000, 350_000, 2_100),
+        model("gpt-4o-mini-2024-07-18", 900_000, 450_000, 210_000, 3_400),
+        model("gpt-5-mini-2025-08-07", 500_000, 200_000, 300_000, 1_300),
+        model("o4-mini-2025-04-16", 120_000, 24_000, 110_000, 700),
+        model("gpt-4.1-2025-04-14", 90_000, 0, 40_000, 150),
+        model(
+            "ft:gpt-4o-mini-2024-07-18:acme::B7x9kQ",
+            60_000,
+            6_000,
+            20_000,
+            420,
+        ),
+    ];
+    let models: Vec<ModelSummary> = all.into_iter().cycle().take(models).collect();
+    let mut totals = Totals::default();
+    for m in &models {
+        totals.input_tokens += m.input_tokens;
+        totals.cached_input_tokens += m.cached_input_tokens;
+        totals.output_tokens += m.output_tokens;
+        totals.total_tokens += m.total_tokens;
+        totals.requests += m.requests;
+        totals.cost_usd += m.cost_usd.unwrap_or(0.0);
+    }
+    let now = NOW_MS / 1000;
+    let buckets = (0..6)
+        .map(|i| BucketPoint {
+            start_time: now - 3600 * (6 - i),
+            total_tokens: 100_000 * (i as u64 + 1),
+            requests: 10,
+        })
+        .collect();
+    Snapshot {
+        window: Window::ending_at(now, 6 * 3600, BucketWidth::Hour),
+        api_key_ids: vec!["key_demoPrimary01".into()],
+        tier: TierChoice::Auto,
+        fetched_at_ms: NOW_MS,
+        summary: Summary { models, totals },
+        buckets,
+        alerts,
+        new_alerts: Vec::new(),
+        fetch: FetchStats::default(),
+        prices_compiled: "2025-11-01".into(),
+    }
+}
+
+fn spike() -> Alert {
+    Alert {
+        kind: AlertKind::TokenRate,
+        per_minute: 48_210.0,
+        threshold: 10_000.0,
+        top_model: Some("gpt-4o-2024-08-06".into()),
+    }
+}
+
+fn state_with(snap: Snapshot) -> WatchState {
+    let mut s = WatchState::new(TierChoice::Auto, Duration::from_secs(15));
+    s.apply(Event::Updated(Arc::new(snap)), NOW_MS);
+    s
+}
+
+fn offline() -> Failure {
+    Failure {
+        error: ApiError::Network {
+            url: "http://127.0.0.1:9/v1".into(),
+            reason: "connection refused".into(),
+        },
+        at_ms: NOW_MS + 15_000,
+        consecutive: 1,
+        retry_in: Duration::from_secs(15),
+    }
+}
+
+/// The screen as lines of text (trailing blanks trimmed).
+fn screen(state: &WatchState, w: u16, h: u16, now_ms: i64) -> Vec<String> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| render(f, state, now_ms)).unwrap();
+    let buf = t.backend().buffer();
+    (0..h)
+        .map(|y| {
+            let line: String = (0..w).map(|x| buf[(x, y)].symbol().to_owned()).collect();
+            line.trim_end().to_owned()
+        })
+        .collect()
+}
+
+fn find<'a>(lines: &'a [String], needle: &str) -> &'a str {
+    lines
+        .iter()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle:?} not on screen:\n{}", lines.join("\n")))
+}
+
+fn cells(line: &str) -> Vec<&str> {
+    line.trim_matches(|c| c == '│' || c == ' ')
+        .split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+#[test]
+fn the_table_has_every_column_every_model_and_the_total() {
+    let s = state_with(snapshot(6, Vec::new()));
+    let lines = screen(&s, 120, 40, NOW_MS + 3_000);
+    assert_eq!(
+        cells(find(&lines, "Est. cost")),
+        [
+            "Model",
+            "Input",
+            "Output",
+            "Cached",
+            "Requests",
+            "Total",
+            "Est. cost"
+        ]
+    );
+    assert_eq!(
+        cells(find(&lines, "gpt-4o-mini-2024-07-18")),
+        [
+            "gpt-4o-mini-2024-07-18",
+            "900,000",
+            "210,000",
+            "450,000",
+            "3,400",
+            "1,110,000",
+            "$1.11"
+        ]
+    );
+    find(&lines, "ft:gpt-4o-mini-2024-07-18:acme::B7x9kQ");
+    assert_eq!(
+        cells(find(&lines, "TOTAL")),
+        [
+            "TOTAL",
+            "2,870,000",
+            "1,030,000",
+            "1,080,000",
+            "8,070",
+            "3,900,000",
+            "$3.90"
+        ]
+    );
+    find(
+        &lines,
+        "Window: 2025-11-24 10:00 UTC → 2025-11-24 16:00 UTC",
+    );
+    find(&lines, "Local:");
+    find(&lines, "Keys: key_demoPrimary01");
+    find(&lines, "Tier: auto");
+    find(&lines, "Cached tokens are part of input.");
+    let refresh = find(&lines, "Last refresh");
+    assert!(refresh.ends_with("· next in 12s"), "{refresh}");
+    find(
+        &lines,
+        "Tokens per 1h bucket · peak 600,000 · latest 600,000",
+    );
+    assert!(!lines.join("\n").contains(STALE));
+}
+
+#[test]
+fn an_active_spike_is_on_a_line_above_the_table() {
+    let s = state_with(snapshot(3, vec![spike()]));
+    let lines = screen(&s, 100, 30, NOW_MS);
+    let alert = find(&lines, "Token spike");
+    assert!(
+        alert.contains("Token spike: 48,210 tokens/min (threshold 10,000)"),
+        "{alert}"
+    );
+    let at = |needle: &str| lines.iter().position(|l| l.contains(needle)).unwrap();
+    assert!(at("Token spike") < at("Est. cost"));
+}
+
+#[test]
+fn a_failure_keeps_the_last_table_marked_stale() {
+    let mut s = state_with(snapshot(3, Vec::new()));
+    s.apply(Event::Failed(offline()), NOW_MS + 15_000);
+    assert!(s.is_stale());
+    let lines = screen(&s, 120, 30, NOW_MS + 20_000);
+    let status = find(&lines, "✖ offline");
+    assert!(status.contains("retrying in 10s"), "{status}");
+    assert!(status.contains(STALE), "{status}");
+    find(&lines, &format!("Usage by model · {STALE} (last good"));
+    find(&lines, "TOTAL");
+    find(&lines, "gpt-4o-2024-08-06");
+    // The next success clears it.
+    s.apply(
+        Event::Updated(Arc::new(snapshot(3, Vec::new()))),
+        NOW_MS + 30_000,
+    );
+    assert!(
+        !screen(&s, 120, 30, NOW_MS + 30_000)
+            .join("\n")
+            .contains(STALE)
+    );
+}
+
+#[test]
+fn a_failure_before_any_data_says_so() {
+    let mut s = WatchState::new(TierChoice::Auto, Duration::from_secs(15));
+    s.apply(Event::Refreshing, NOW_MS);
+    find(&screen(&s, 80, 20, NOW_MS), "Waiting for the first refresh");
+    let mut f = offline();
+    f.error = ApiError::Unauthorized {
+        message: "Incorrect API key provided".into(),
+    };
+    s.apply(Event::Failed(f), NOW_MS);
+    let lines = screen(&s, 80, 20, NOW_MS);
+    find(&lines, "✖ invalid key — retrying in");
+    find(&lines, "No data yet.");
+}
+
+#[test]
+fn a_narrow_terminal_keeps_model_and_total() {
+    let s = state_with(snapshot(6, vec![spike()]));
+    let lines = screen(&s, 40, 24, NOW_MS);
+    let header = cells(find(&lines, "Model"));
+    assert!(header.contains(&"Total"), "{header:?}");
+    assert!(!header.contains(&"Cached"), "{header:?}");
+    let total = cells(find(&lines, "TOTAL"));
+    assert!(total.contains(&"3,900,000"), "{total:?}");
+    find(&lines, "│gpt-4o-mini-202…  1,110,000");
+    assert!(lines.iter().all(|l| l.chars().count() <= 40));
+    // Nothing panics at absurd sizes either.
+    for (w, h) in [(1, 1), (10, 3), (20, 8), (40, 5), (0, 0)] {
+        screen(&s, w.max(1), h.max(1), NOW_MS);
+    }
+}
+
+#[test]
+fn a_tall_table_scrolls_with_the_arrows_and_keeps_the_total() {
+    let mut s = state_with(snapshot(30, Vec::new()));
+    let area = ratatui::layout::Rect::new(0, 0, 100, 24);
+    let rows = page(area, &s);
+    assert!(rows > 0 && rows < 30, "{rows}");
+    let lines = screen(&s, 100, 24, NOW_MS);
+    find(&lines, &format!("rows 1–{rows} of 30"));
+    find(&lines, "TOTAL");
+    let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
+    assert_eq!(s.on_key(key(KeyCode::Down), rows), Action::Redraw);
+    find(
+        &screen(&s, 100, 24, NOW_MS),
+        &format!("rows 2–{} of 30", rows + 1),
+    );
+    s.on_key(key(KeyCode::End), rows);
+    find(
+        &screen(&s, 100, 24, NOW_MS),
+        &format!("rows {}–30 of 30", 31 - rows),
+    );
+    // Past the end does nothing; one up moves at once.
+    s.on_key(key(KeyCode::Down), rows);
+    s.on_key(key(KeyCode::Up), rows);
+    find(
+        &screen(&s, 100, 24, NOW_MS),
+        &format!("rows {}–29 of 30", 30 - rows),
+    );
+}
+
+#[test]
+fn keys_map_to_commands() {
+    let mut s = state_with(snapshot(3, Vec::new()));
+    let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
+    assert_eq!(s.on_key(key(KeyCode::Char('q')), 5), Action::Quit);
+    assert_eq!(s.on_key(key(KeyCode::Esc), 5), Action::Quit);
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert_eq!(s.on_key(ctrl_c, 5), Action::Quit);
+    assert_eq!(
+        s.on_key(key(KeyCode::Char('r')), 5),
+        Action::Send(Command::RefreshNow)
+    );
+    assert_eq!(
+        s.on_key(key(KeyCode::Char('t')), 5),
+        Action::Send(Command::SetTier(TierChoice::Fixed(Tier::Standard)))
+    );
+    assert_eq!(s.tier, TierChoice::Fixed(Tier::Standard));
+    assert_eq!(s.on_key(key(KeyCode::Char('x')), 5), Action::Ignore);
+}
+
+#[test]
+fn a_repriced_snapshot_keeps_the_alerts_and_refresh_time() {
+    let mut s = state_with(snapshot(3, vec![spike()]));
+    let mut re = snapshot(3, Vec::new());
+    re.tier = TierChoice::Fixed(Tier::Batch);
+    re.fetched_at_ms = NOW_MS + 5_000;
+    s.apply(Event::Repriced(Arc::new(re)), NOW_MS + 5_000);
+    assert_eq!(s.alerts.len(), 1);
+    assert_eq!(s.last_refresh_ms, Some(NOW_MS));
+    assert_eq!(s.tier, TierChoice::Fixed(Tier::Batch));
+    find(&screen(&s, 100, 30, NOW_MS + 5_000), "Tier: batch");
+}
+
+#[test]
+fn json_and_text_lines() {
+    use super::lines::{json_line, text_line};
+    let snap = snapshot(2, vec![spike()]);
+    let v: serde_json::Value = serde_json::from_str(&json_line(Some(&snap), None)).unwrap();
+    for field in [
+        "window",
+        "api_key_ids",
+        "tier",
+        "models",
+        "totals",
+        "buckets",
+    ] {
+        assert!(v.get(field).is_some(), "no {field} in {v}");
+    }
+    assert_eq!(v["alerts"][0]["kind"], "token_rate");
+    assert_eq!(v["alerts"][0]["per_minute"], 48_210.0);
+    assert_eq!(v["alerts"][0]["threshold"], 10_000.0);
+    assert_eq!(v["error"], serde_json::Value::Null);
+    assert_eq!(v["stale"], false);
+    let f = offline();
+    let v: serde_json::Value = serde_json::from_str(&json_line(Some(&snap), Some(&f))).unwrap();
+    assert_eq!(v["error"]["kind"], "offline");
+    assert_eq!(v["stale"], true);
+    let v: serde_json::Value = serde_json::from_str(&json_line(None, Some(&f))).unwrap();
+    assert_eq!(v["error"]["kind"], "offline");
+    assert_eq!(v["alerts"], serde_json::json!([]));
+
+    let t = text_line(Some(&snap), None);
+    assert!(
+        t.ends_with(
+            "  2.7M tok  $2.66  (2 models, key_demoPrimary01)  ALERT Token spike: 48,210 tokens/min (threshold 10,000)"
+        ),
+        "{t}"
+    );
+    let t = text_line(Some(&snap), Some(&f));
+    assert!(t.contains("  ERROR offline — retrying in 15s"), "{t}");
+    assert!(t.contains("(stale: last good"), "{t}");
+}

@@ -1,0 +1,117 @@
+//! Words shared by the full-screen view and the one-line-per-refresh output: the alert line,
+//! the error status and clock times with seconds. Pure; numbers go through [`crate::ui::format`].
+
+use crate::alerts::Alert;
+use crate::poller::Failure;
+use crate::ui::format;
+use chrono::{DateTime, Local};
+
+/// `Token spike: 48,210 tokens/min (threshold 10,000)`
+pub fn alert(a: &Alert) -> String {
+    format!(
+        "{}: {} {} (threshold {})",
+        a.kind.label(),
+        format::rate(a.per_minute),
+        a.kind.unit(),
+        format::rate(a.threshold)
+    )
+}
+
+/// `rate limited — retrying in 30s (10:38:12): <the error's message>`
+pub fn failure(f: &Failure, now_ms: i64) -> String {
+    format!("{}: {}", failure_head(f, now_ms), f.error)
+}
+
+/// `rate limited — retrying in 30s (10:38:12)`: the kind and when the poller tries again.
+pub fn failure_head(f: &Failure, now_ms: i64) -> String {
+    let retry_at = f.at_ms + f.retry_in.as_millis() as i64;
+    format!(
+        "{} — retrying in {} ({})",
+        f.error.kind().label(),
+        countdown(retry_at, now_ms),
+        local_hms(retry_at)
+    )
+}
+
+/// Whole seconds from `now_ms` until `at_ms` (rounded up, never negative): `12s`, `3m 05s`.
+pub fn countdown(at_ms: i64, now_ms: i64) -> String {
+    let secs = ((at_ms - now_ms).max(0) + 999) / 1000;
+    if secs >= 60 {
+        format!("{}m {:02}s", secs / 60, secs % 60)
+    } else {
+        format!("{secs}s")
+    }
+}
+
+// The two clock formats below would sit best in `ui::format` (the one formatter); they live
+// here until that file gains a seconds-precision variant.
+
+/// `10:37:05` in the local time zone.
+pub fn local_hms(ms: i64) -> String {
+    local_time(ms, "%H:%M:%S")
+}
+
+/// `2026-11-26 10:37:05` in the local time zone.
+pub fn local_datetime(ms: i64) -> String {
+    local_time(ms, "%Y-%m-%d %H:%M:%S")
+}
+
+fn local_time(ms: i64, pattern: &str) -> String {
+    DateTime::from_timestamp_millis(ms).map_or_else(
+        || ms.to_string(),
+        |t| t.with_timezone(&Local).format(pattern).to_string(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alerts::AlertKind;
+    use crate::openai::ApiError;
+    use std::time::Duration;
+
+    #[test]
+    fn alert_line_uses_the_rate_formatter() {
+        let a = Alert {
+            kind: AlertKind::TokenRate,
+            per_minute: 48_210.4,
+            threshold: 10_000.0,
+            top_model: Some("gpt-4o".into()),
+        };
+        assert_eq!(
+            alert(&a),
+            "Token spike: 48,210 tokens/min (threshold 10,000)"
+        );
+        let r = Alert {
+            kind: AlertKind::RequestRate,
+            per_minute: 390.0,
+            threshold: 120.0,
+            top_model: None,
+        };
+        assert_eq!(alert(&r), "Request spike: 390 requests/min (threshold 120)");
+    }
+
+    #[test]
+    fn countdowns_round_up_and_stop_at_zero() {
+        assert_eq!(countdown(10_000, 0), "10s");
+        assert_eq!(countdown(10_001, 0), "11s");
+        assert_eq!(countdown(0, 5_000), "0s");
+        assert_eq!(countdown(185_000, 0), "3m 05s");
+    }
+
+    #[test]
+    fn failure_names_the_kind_and_the_retry_time() {
+        let f = Failure {
+            error: ApiError::RateLimited {
+                retry_after: Some(Duration::from_secs(30)),
+                message: "slow down".into(),
+            },
+            at_ms: 1_000_000,
+            consecutive: 1,
+            retry_in: Duration::from_secs(30),
+        };
+        let s = failure(&f, 1_000_000);
+        assert!(s.starts_with("rate limited — retrying in 30s ("), "{s}");
+        assert!(s.ends_with("retry after 30s"), "{s}");
+    }
+}

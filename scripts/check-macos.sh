@@ -9,8 +9,9 @@
 # build scripts still run:
 #   - ring compiles C and assembly for the target with the `cc` crate: we give it clang with
 #     the target's triple (cc passes it), llvm-ar to archive the Mach-O objects, as SDKROOT a stub
-#     SDK whose only header is TargetConditionals.h, and RING_CORE_NOSTDLIBINC, ring's own switch
-#     for building without libc headers (clang supplies stddef.h and stdint.h).
+#     SDK whose only header is TargetConditionals.h, and no libc headers at all: -ffreestanding
+#     (clang's own stddef.h/stdint.h; immintrin.h then skips stdlib.h) plus RING_CORE_NOSTDLIBINC,
+#     ring's own switch for building without libc headers (no assert.h, string.h).
 #   - mac-notification-sys compiles Objective-C against the SDK: DOCS_RS=1 makes it skip that.
 #     Because a skipped build script records nothing, the target directory is ours alone.
 #
@@ -176,7 +177,7 @@ setup() {
     local t v
     for t in aarch64-apple-darwin x86_64-apple-darwin; do
         v=${t//-/_}
-        export "CC_$v=$CLANG" "AR_$v=$LLVM_AR" "CFLAGS_$v=-DRING_CORE_NOSTDLIBINC=1"
+        export "CC_$v=$CLANG" "AR_$v=$LLVM_AR" "CFLAGS_$v=-ffreestanding -DRING_CORE_NOSTDLIBINC=1"
     done
     "$RUSTC" -vV >/dev/null 2>&1 || die "the cached rustc at $RUSTC does not run; delete $CACHE and retry"
 }

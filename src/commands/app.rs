@@ -56,6 +56,8 @@ struct App {
     login: Option<Box<dyn LoginItem>>,
     budget: Option<BudgetDetector>,
     key_rejected_told: bool,
+    /// Some spike alert was active after the last successful refresh.
+    spike_active: bool,
     guard: Option<InstanceGuard>,
 }
 
@@ -103,6 +105,7 @@ pub fn run(mut settings: Settings) -> Result<ExitCode, CliError> {
         dialogs: Arc::new(SystemDialogs),
         login,
         key_rejected_told: false,
+        spike_active: false,
         guard: Some(guard),
     };
     event_loop.run(move |event, _, flow| {
@@ -256,9 +259,10 @@ impl App {
         match ev {
             Event::Refreshing => self.state.refreshing = true,
             Event::Updated(snap) => {
-                for a in &snap.new_alerts {
-                    self.notify(view::spike_notice(a));
+                if let Some(n) = view::spike_start_notice(self.spike_active, &snap.new_alerts) {
+                    self.notify(n);
                 }
+                self.spike_active = !snap.alerts.is_empty();
                 self.state.snapshot = Some(snap);
                 self.state.failure = None;
                 self.state.refreshing = false;

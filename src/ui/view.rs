@@ -461,6 +461,25 @@ pub fn spike_notice(a: &Alert) -> Notice {
     }
 }
 
+/// One notification per spike: when alerts start while none was active. Kinds starting
+/// together make one notification, led by the token spike; a kind that starts while another is
+/// still active is part of the same spike.
+pub fn spike_start_notice(was_active: bool, started: &[Alert]) -> Option<Notice> {
+    if was_active {
+        return None;
+    }
+    let (first, rest) = started.split_first()?;
+    let mut notice = spike_notice(first);
+    for a in rest {
+        notice.body.push_str(&format!(
+            " · also {} {}",
+            format::rate(a.per_minute),
+            a.kind.unit()
+        ));
+    }
+    Some(notice)
+}
+
 pub fn key_rejected_notice() -> Notice {
     Notice {
         summary: "Admin key rejected".into(),

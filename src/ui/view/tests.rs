@@ -369,3 +369,26 @@ fn notification_texts() {
     assert_eq!(b.summary, "Daily budget reached: $5.20");
     assert!(key_rejected_notice().body.contains("Set Admin Key…"));
 }
+
+#[test]
+fn one_notice_per_spike_whatever_the_kinds() {
+    let alert = |kind, per_minute, threshold| Alert {
+        kind,
+        per_minute,
+        threshold,
+        top_model: Some("gpt-4o".into()),
+    };
+    let both = [
+        alert(AlertKind::TokenRate, 313_186.0, 10_000.0),
+        alert(AlertKind::RequestRate, 1_057.0, 120.0),
+    ];
+    let n = spike_start_notice(false, &both).unwrap();
+    assert_eq!(n.summary, "Token spike: 313,186 tokens/min");
+    assert_eq!(
+        n.body,
+        "threshold 10,000 · gpt-4o grew most · also 1,057 requests/min"
+    );
+    // A second kind starting during the same spike, or nothing new: no notification.
+    assert_eq!(spike_start_notice(true, &both[1..]), None);
+    assert_eq!(spike_start_notice(false, &[]), None);
+}

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Runs inside the private D-Bus session that scripts/desktop-e2e.sh starts: brings up the
+# desktop, the keyring and the simulator, runs the checks, prints "N passed, M failed".
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BIN=$USAGE_TRACKER_BIN
+OUT=$E2E_OUT
+SNI=(/usr/bin/python3 "$HERE/sni.py")
+PASSED=0
+FAILED=0
+PIDS=()
+
+pass() { PASSED=$((PASSED + 1)); printf 'ok    %s\n' "$1"; }
+fail() { FAILED=$((FAILED + 1)); printf 'FAIL  %s\n' "$1"; [[ -z ${2:-} ]] || printf '      %s\n' "$2"; }
+# wait_for SECONDS COMMAND...: retries every 0.5 s until the command succeeds.
+wait_for() {
+    local deadline=$((SECONDS + $1)); shift
+    until "$@" >/dev/null 2>&1; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.5
+    done
+}
+finish() {
+    "${SNI[@]}" click Quit >/dev/null 2>&1 || true
+    xfce4-panel --quit >/dev/null 2>&1 || true
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    cp -f "$E2E_TMP"/*.log "$OUT"/ 2>/dev/null || true
+    printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
+    [[ $FAILED -eq 0 ]]
+}
+trap finish EXIT
+
+# --- Desktop: X server, tray host, notification daemon and a Notify recorder --------------------
+exec 3>"$E2E_TMP/display"
+Xvfb -displayfd 3 -screen 0 800x600x24 -nolisten tcp >"$E2E_TMP/xvfb.log" 2>&1 &
+PIDS+=($!)
+wait_for 10 test -s "$E2E_TMP/display" || { fail "Xvfb starts"; exit 1; }
+export DISPLAY=:$(head -1 "$E2E_TMP/display")
+dbus-monitor --session "type='method_call',interface='org.freedesktop.Notifications',member='Notify'" \
+    >"$E2E_TMP/notify.log" 2>&1 &
+PIDS+=($!)
+dunst >"$E2E_TMP/dunst.log" 2>&1 &
+PIDS+=($!)
+setsid xfce4-panel >"$E2E_TMP/panel.log" 2>&1 &
+PIDS+=($!)
+watcher() { gdbus call --session --dest org.kde.StatusNotifierWatcher --object-path /StatusNotifierWatcher \
+    --method org.freedesktop.DBus.Properties.Get org.kde.StatusNotifierWatcher ProtocolVersion; }
+wait_for 15 watcher && pass "tray host (xfce4-panel sntray) is up on $DISPLAY" || { fail "tray host starts"; exit 1; }
+
+# --- Secret Service, unlocked with a non-empty password -----------------------------------------
+eval "$(printf 'e2e-password' | gnome-keyring-daemon --unlock --components=secrets 2>/dev/null)"
+export GNOME_KEYRING_CONTROL
+
+# --- Simulated Admin API (no periodic bursts) ----------------------------------------------------
+PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+SIM=http://127.0.0.1:$PORT
+"$BIN" simulate --port "$PORT" >"$E2E_TMP/simulator.log" 2>&1 &
+PIDS+=($!)
+wait_for 20 curl -fs "$SIM/_sim/stats" || { fail "simulator starts"; exit 1; }
+FLAGS=(--base-url "$SIM/v1" --api-key-id key_demoPrimary01 --interval 2 --bucket-width 1m --lookback-hours 1)
+DEMO_KEY=sk-admin-demo-0000000000000000
+
+# --- Secret store --------------------------------------------------------------------------------
+out=$(printf '%s\n' "$DEMO_KEY" | "$BIN" admin-key set 2>&1) && [[ $out == Stored* ]] \
+    && pass "admin-key set reads the key from stdin and stores it" || fail "admin-key set" "$out"
+out=$(printf '%s' "$DEMO_KEY" | "$BIN" admin-key set 2>&1) && [[ $out == *"nothing written"* ]] \
+    && pass "admin-key set with the same key writes nothing" || fail "admin-key set again" "$out"
+out=$("$BIN" admin-key status 2>&1) && [[ $out == *"sk-admin-…0000"* ]] \
+    && pass "admin-key status shows the stored key, redacted" || fail "admin-key status" "$out"
+n=$(secret-tool search --all service dev.usagetracker.UsageTracker 2>&1 | grep -c '^attribute.username = admin-key$' || true)
+[[ $n -eq 1 ]] && pass "secret-tool sees exactly one item (service dev.usagetracker.UsageTracker, user admin-key)" \
+    || fail "one keyring item" "$(secret-tool search --all service dev.usagetracker.UsageTracker 2>&1)"
+
+# --- The app -------------------------------------------------------------------------------------
+USAGE_TRACKER_LOG=usage_tracker=info "$BIN" "${FLAGS[@]}" >"$E2E_TMP/app.log" 2>&1 &
+APP=$!
+PIDS+=($APP)
+registered() { "${SNI[@]}" label | grep -q '·'; }
+wait_for 30 registered && pass "the tray item is registered and shows figures: $("${SNI[@]}" label)" \
+    || { fail "tray item shows figures" "label: $("${SNI[@]}" label 2>&1)"; exit 1; }
+
+# The figures of `once` with the same flags (and the key from the store), formatted as the app
+# formats them; compared with the title and the model rows read through D-Bus.
+expected() { "$BIN" "${FLAGS[@]}" once --format json | "${SNI[@]}" expect "$1"; }
+figures_match() {
+    "$BIN" "${FLAGS[@]}" once --format json | "${SNI[@]}" compare "${1:-tokens_and_cost}" >"$E2E_TMP/compare.txt"
+}
+if wait_for 15 figures_match; then
+    pass "the title carries the simulated totals: $("${SNI[@]}" label) (once: $(expected tokens_and_cost | head -1))"
+    pass "GetLayout has one row per model with the simulated figures ($(expected tokens_and_cost | tail -n +2 | wc -l) models, e.g. $("${SNI[@]}" rows | awk -F'\t' '$1 == 0 && / tok · / {print $4; exit}'))"
+else
+    fail "title and model rows match once --format json" "$(cat "$E2E_TMP/compare.txt")"
+fi
+checked_defaults() { "${SNI[@]}" rows | grep -qP '^1\t1\t1\t1 h$' && "${SNI[@]}" rows | grep -qP '^1\t1\t1\tauto$'; }
+wait_for 5 checked_defaults && pass "Lookback ▸ 1 h and Pricing tier ▸ auto are checked" || fail "checked submenu items" "$("${SNI[@]}" rows)"
+
+# --- One instance at a time ----------------------------------------------------------------------
+out=$(timeout 10 "$BIN" "${FLAGS[@]}" 2>&1) && code=0 || code=$?
+[[ $code -ne 0 && $out == *"already running"* ]] && pass "a second instance says so and exits ($code)" \
+    || fail "second instance" "exit $code: $out"
+
+# --- Screenshot of the open menu -----------------------------------------------------------------
+import -window root "$OUT/tray.png"
+xdotool mousemove 12 15 click 1
+sleep 1.5
+import -window root "$OUT/menu.png"
+xdotool key Escape
+[[ -s $OUT/menu.png ]] && pass "screenshot of the open menu: target/desktop-e2e/menu.png" || fail "screenshot"
+
+# --- A menu choice applies and is saved ----------------------------------------------------------
+SETTINGS=$XDG_CONFIG_HOME/usage-tracker/settings.toml
+"${SNI[@]}" click "Cost only"
+if wait_for 10 figures_match cost && grep -qx 'title = "cost"' "$SETTINGS" 2>/dev/null; then
+    pass "Show in menu bar ▸ Cost only: title $("${SNI[@]}" label), saved as title = \"cost\""
+else
+    fail "title choice" "label $("${SNI[@]}" label); settings: $(cat "$SETTINGS" 2>&1)"
+fi
+"${SNI[@]}" click "Tokens and cost"
+wait_for 10 figures_match tokens_and_cost || fail "title back to tokens and cost" "$(cat "$E2E_TMP/compare.txt")"
+
+# --- Spike: one burst, one notification ----------------------------------------------------------
+spikes() { grep -c 'string "\(Token\|Request\) spike' "$E2E_TMP/notify.log" || true; }
+[[ $(spikes) -eq 0 ]] || fail "no spike notification before the burst" "$(spikes)"
+curl -fs -X POST "$SIM/_sim/burst?minutes=2&factor=8" >/dev/null
+spike_row() { "${SNI[@]}" rows | grep -q $'\t⚠ \(Token\|Request\) spike'; }
+wait_for 20 spike_row && pass "the active spike is listed in the menu: $("${SNI[@]}" rows | grep -m1 -o '⚠ .*spike.*')" \
+    || fail "spike row in the menu" "$("${SNI[@]}" rows | head -8)"
+wait_for 10 test "$(spikes)" -ge 1 || true
+sleep 8 # several more refreshes during the burst: still one notification
+n=$(spikes)
+[[ $n -eq 1 ]] && pass "a burst gives exactly one spike notification: $(grep -A1 -m1 'string "\(Token\|Request\) spike' "$E2E_TMP/notify.log" | sed 's/^ *string //' | tr '\n' ' ')" \
+    || fail "one spike notification" "got $n; $(grep -A1 'spike' "$E2E_TMP/notify.log" | head -20)"
+
+# --- A rejected key: marker, notification, recovery ----------------------------------------------
+curl -fs -X POST "$SIM/_sim/fault?kind=401&times=1000" >/dev/null
+marked() { [[ $("${SNI[@]}" label) == "⚠ "* ]]; }
+if wait_for 15 marked; then
+    pass "after a 401 the title shows the marker: $("${SNI[@]}" label)"
+else
+    fail "401 marker" "label $("${SNI[@]}" label)"
+fi
+error_row() { "${SNI[@]}" rows | grep -qF 'Last refresh failed: invalid key'; }
+wait_for 5 error_row && pass "the menu header names the error: invalid key" \
+    || fail "error header" "$("${SNI[@]}" rows | head -6)"
+wait_for 5 grep -q 'string "Admin key rejected"' "$E2E_TMP/notify.log" \
+    && pass "one notification says the admin key was rejected" || fail "key rejected notification"
+curl -fs -X POST "$SIM/_sim/clear" >/dev/null
+unmarked() { ! marked && "${SNI[@]}" label | grep -q '·'; }
+if wait_for 40 unmarked; then
+    pass "after the server recovers the marker goes: $("${SNI[@]}" label)"
+else
+    fail "recovery" "label $("${SNI[@]}" label)"
+fi
+[[ $(grep -c 'string "Admin key rejected"' "$E2E_TMP/notify.log") -eq 1 ]] \
+    && pass "the rejected key was told once, not once per failed refresh" || fail "one key-rejected notification"
+
+# --- Launch at login: the check item shows the real state ---------------------------------------
+AUTOSTART=$XDG_CONFIG_HOME/autostart/usage-tracker.desktop
+login_on() { [[ -f $AUTOSTART ]] && "${SNI[@]}" rows | grep -qP '^0\t1\t1\tLaunch at login$'; }
+login_off() { [[ ! -e $AUTOSTART ]] && "${SNI[@]}" rows | grep -qP '^0\t0\t1\tLaunch at login$'; }
+"${SNI[@]}" click "Launch at login"
+wait_for 5 login_on && grep -qx "Exec=$BIN" "$AUTOSTART" \
+    && pass "Launch at login writes $AUTOSTART and shows checked" || fail "launch at login on" "$(cat "$AUTOSTART" 2>&1)"
+out=$("$BIN" login-item status 2>&1); [[ $out == enabled* ]] && pass "login-item status: $out" || fail "login-item status" "$out"
+"${SNI[@]}" click "Launch at login"
+wait_for 5 login_off && pass "Launch at login again removes it and shows unchecked" || fail "launch at login off"
+
+# --- Quit from the menu; the secret store can be emptied ----------------------------------------
+"${SNI[@]}" click Quit
+wait_for 10 bash -c "! kill -0 $APP" && pass "Quit ends the app" || fail "Quit"
+out=$("$BIN" admin-key delete 2>&1) && [[ $out == Deleted* ]] && pass "admin-key delete" || fail "admin-key delete" "$out"
+"$BIN" admin-key status >/dev/null 2>&1 && fail "status after delete" || pass "admin-key status after delete exits non-zero"

@@ -1,0 +1,176 @@
+#!/usr/bin/python3
+"""Reads the app's StatusNotifierItem and its exported menu over the session bus (python3-dbus),
+and formats the figures the app should show with the same rules as src/ui/format.rs, so the
+desktop end-to-end test can compare what a user sees with what the simulated API holds.
+
+  sni.py label                 the item's label (XAyatanaLabel, else Title)
+  sni.py rows                  every menu row: depth, toggle state, enabled, label (TSV)
+  sni.py click LABEL           activates the menu row with exactly this label
+  sni.py expect FORMAT < once.json   the title and model rows `once --format json` implies
+  sni.py compare FORMAT < once.json  checks the title and the model rows against them: equal,
+                               or within 3% (the simulated usage grows while the app and
+                               `once` fetch a second or two apart)
+"""
+import json
+import sys
+
+WATCHER = "org.kde.StatusNotifierWatcher"
+SNI = "org.kde.StatusNotifierItem"
+MENU = "com.canonical.dbusmenu"
+PROPS = "org.freedesktop.DBus.Properties"
+
+
+def bus():
+    import dbus
+    return dbus.SessionBus()
+
+
+def item():
+    b = bus()
+    w = b.get_object(WATCHER, "/StatusNotifierWatcher")
+    items = w.Get(WATCHER, "RegisteredStatusNotifierItems", dbus_interface=PROPS)
+    if not items:
+        sys.exit("no StatusNotifierItem registered")
+    name, _, path = str(items[-1]).partition("/")
+    return b, name, "/" + path
+
+
+def label():
+    b, name, path = item()
+    props = b.get_object(name, path).GetAll(SNI, dbus_interface=PROPS)
+    return str(props.get("XAyatanaLabel") or props.get("Title") or "")
+
+
+def menu():
+    b, name, path = item()
+    menu_path = b.get_object(name, path).Get(SNI, "Menu", dbus_interface=PROPS)
+    return b.get_object(name, menu_path)
+
+
+def unmnemonic(label):
+    """dbusmenu labels carry GTK mnemonics: `__` is a literal underscore, `_` marks a key."""
+    return label.replace("__", "\0").replace("_", "").replace("\0", "_")
+
+
+def walk(node, depth, out):
+    ident, props, children = node
+    if depth >= 0 and props.get("type", "") != "separator":
+        out.append((int(ident), depth, int(props.get("toggle-state", -1)),
+                    bool(props.get("enabled", True)), unmnemonic(str(props.get("label", "")))))
+    for c in children:
+        walk(c, depth + 1, out)
+
+
+def rows():
+    _rev, layout = menu().GetLayout(0, -1, [], dbus_interface=MENU)
+    out = []
+    walk(layout, -1, out)
+    return out
+
+
+def click(text):
+    import dbus
+    m = menu()
+    for ident, _d, _t, _e, lab in rows():
+        if lab == text:
+            m.Event(dbus.Int32(ident), "clicked", dbus.Int32(0, variant_level=1),
+                    dbus.UInt32(0), dbus_interface=MENU)
+            return
+    sys.exit(f"no menu row {text!r}")
+
+
+def trim_zero(s, unit):
+    return (s[:-2] if s.endswith(".0") else s) + unit
+
+
+def tokens_short(n):
+    for scale, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        v = n / scale
+        if v >= 0.9995:
+            return f"{v:.0f}{unit}" if v >= 99.95 else trim_zero(f"{v:.1f}", unit)
+    return str(n)
+
+
+def usd_short(v):
+    if 0 < v < 0.01:
+        return "<$0.01"
+    if v >= 1000:
+        scale, unit = (1e6, "M") if v >= 999_950 else (1e3, "k")
+        return "$" + trim_zero(f"{v / scale:.1f}", unit)
+    return f"${v:.2f}"
+
+
+def expect(fmt, r=None):
+    r = r or json.load(sys.stdin)
+    t = r["totals"]
+    cost = usd_short(t["cost_usd"])
+    if t["unpriced_models"]:
+        cost = "—" if t["cost_usd"] == 0 else cost + "+"
+    tok = tokens_short(t["total_tokens"])
+    lines = [{"tokens_and_cost": f"{tok} · {cost}", "cost": cost, "tokens": tok}[fmt]]
+    for m in r["models"]:
+        c = "—" if m["cost_usd"] is None else usd_short(m["cost_usd"])
+        lines.append(f"{m['model']}   {tokens_short(m['total_tokens'])} tok · {c}")
+    return lines
+
+
+def number(text):
+    """`48.3k` → 48300, `$0.30+` → 0.30, `<$0.01` → 0.005, `—` → None."""
+    t = text.strip().rstrip("+")
+    if t == "—":
+        return None
+    if t == "<$0.01":
+        return 0.005
+    t = t.lstrip("$")
+    scale = {"k": 1e3, "M": 1e6, "B": 1e9}.get(t[-1:], 1)
+    return float(t[:-1] if scale != 1 else t) * scale
+
+
+def close(have, want):
+    if have == want:
+        return True
+    hs, ws = have.split(" · "), want.split(" · ")
+    if len(hs) != len(ws):
+        return False
+    for h, w in zip(hs, ws):
+        h, w = h.removesuffix(" tok"), w.removesuffix(" tok")
+        a, b = number(h), number(w)
+        if (a is None) != (b is None) or h.endswith("+") != w.endswith("+"):
+            return False
+        if a is not None and abs(a - b) > max(0.03 * max(a, b), 0.02 if "$" in w else 1):
+            return False
+    return True
+
+
+def compare(fmt):
+    want = expect(fmt, json.load(sys.stdin))
+    have_title = label()
+    top = [r[4] for r in rows() if r[1] == 0]
+    problems = []
+    if not close(have_title, want[0]):
+        problems.append(f"title {have_title!r}, expected {want[0]!r}")
+    for w in want[1:]:
+        name = w.split("   ")[0] + "   "
+        match = [h for h in top if h.startswith(name)]
+        if len(match) != 1 or not close(match[0][len(name):], w[len(name):]):
+            problems.append(f"row {match!r}, expected {w!r}")
+    for p in problems:
+        print(p)
+    return not problems
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1]
+    if cmd == "label":
+        print(label())
+    elif cmd == "rows":
+        for _i, depth, toggle, enabled, lab in rows():
+            print(f"{depth}\t{toggle}\t{int(enabled)}\t{lab}")
+    elif cmd == "click":
+        click(sys.argv[2])
+    elif cmd == "expect":
+        print("\n".join(expect(sys.argv[2])))
+    elif cmd == "compare":
+        sys.exit(0 if compare(sys.argv[2]) else 1)
+    else:
+        sys.exit(__doc__)

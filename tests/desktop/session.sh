@@ -172,3 +172,22 @@ wait_for 5 login_off && pass "Launch at login again removes it and shows uncheck
 wait_for 10 bash -c "! kill -0 $APP" && pass "Quit ends the app" || fail "Quit"
 out=$("$BIN" admin-key delete 2>&1) && [[ $out == Deleted* ]] && pass "admin-key delete" || fail "admin-key delete" "$out"
 "$BIN" admin-key status >/dev/null 2>&1 && fail "status after delete" || pass "admin-key status after delete exits non-zero"
+
+# --- No key: the title asks for one; Set Admin Key… (a stand-in zenity answers) stores it --------
+mkdir -p "$E2E_TMP/bin"
+printf '#!/bin/sh\necho "$@" >>"%s/zenity.log"\necho %s\n' "$E2E_TMP" "$DEMO_KEY" >"$E2E_TMP/bin/zenity"
+chmod +x "$E2E_TMP/bin/zenity"
+PATH=$E2E_TMP/bin:$PATH "$BIN" "${FLAGS[@]}" >"$E2E_TMP/app-nokey.log" 2>&1 &
+APP=$!
+PIDS+=($APP)
+asks() { [[ $("${SNI[@]}" label) == "Set admin key…" ]]; }
+wait_for 20 asks && pass "without a key the title says: Set admin key…" || fail "no-key title" "$("${SNI[@]}" label 2>&1)"
+"${SNI[@]}" click "Set Admin Key…"
+if wait_for 20 registered && grep -q -- '--hide-text' "$E2E_TMP/zenity.log"; then
+    pass "Set Admin Key… asks with a hidden-input dialog, stores the key and shows figures: $("${SNI[@]}" label)"
+else
+    fail "set the key from the menu" "label $("${SNI[@]}" label); zenity: $(cat "$E2E_TMP/zenity.log" 2>&1)"
+fi
+"$BIN" admin-key status >/dev/null 2>&1 && pass "the key typed in the dialog is in the Secret Service" || fail "key stored from the dialog"
+"${SNI[@]}" click Quit
+wait_for 10 bash -c "! kill -0 $APP" || fail "Quit (second run)"

@@ -15,3 +15,18 @@ pub use paths::config_dir;
 
 /// The app's bundle id: Keychain service, notification sender, LaunchAgent label.
 pub const BUNDLE_ID: &str = "dev.usagetracker.UsageTracker";
+
+/// Whether a graphical session is there to show the menu-bar app: always on macOS; an X11 or
+/// Wayland display on Linux (without one GTK cannot start).
+pub fn has_display() -> bool {
+    #[cfg(target_os = "macos")]
+    {
+        true
+    }
+    #[cfg(not(target_os = "macos"))]
+    {
+        ["DISPLAY", "WAYLAND_DISPLAY"]
+            .iter()
+            .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()))
+    }
+}

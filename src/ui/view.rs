@@ -3,7 +3,7 @@
 //! rows — and the texts of the notifications. `ui::tray` only renders it; this is where every
 //! word and number the menu bar shows is decided, and it is tested without a display.
 
-use crate::alerts::{Alert, BudgetAlert};
+use crate::alerts::Alert;
 use crate::openai::ErrorKind;
 use crate::pricing::TierChoice;
 use crate::settings::TitleFormat;
@@ -12,9 +12,12 @@ use crate::ui::format;
 use crate::usage::{ModelSummary, Totals};
 use std::sync::Arc;
 
+mod controls;
 mod menu_id;
+mod notice;
 
 pub use menu_id::Action;
+pub use notice::{Notice, budget_notice, key_rejected_notice, spike_notice, spike_start_notice};
 
 pub const DASHBOARD_URL: &str = "https://platform.openai.com/usage";
 /// Prefix of the title when the data is stale or the last refresh failed.
@@ -102,13 +105,6 @@ pub struct TrayView {
     pub menu: Vec<Node>,
 }
 
-/// A notification's text.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Notice {
-    pub summary: String,
-    pub body: String,
-}
-
 /// Data older than this many intervals is stale (the refresh loop is stuck or backing off).
 pub const STALE_INTERVALS: i64 = 3;
 
@@ -131,7 +127,7 @@ pub fn tray_view(state: &TrayState, now_ms: i64) -> TrayView {
         menu.extend(alerts.iter().map(|a| Node::Info(alert_row(a))));
     }
     menu.push(Node::Separator);
-    menu.extend(controls(state));
+    menu.extend(controls::controls(state));
     let tooltip = match &state.snapshot {
         Some(s) => format!("UsageTracker: {}", totals_row(&s.summary.totals, state)),
         None => "UsageTracker".to_owned(),
@@ -327,177 +323,6 @@ pub fn alert_row(a: &Alert) -> String {
         a.kind.unit(),
         format::rate(a.threshold)
     )
-}
-
-fn check(action: Action, text: impl Into<String>, checked: bool) -> Node {
-    Node::Check {
-        action,
-        text: text.into(),
-        checked,
-        enabled: true,
-    }
-}
-
-fn item(action: Action, text: impl Into<String>, enabled: bool) -> Node {
-    Node::Item {
-        action,
-        text: text.into(),
-        enabled,
-    }
-}
-
-fn controls(state: &TrayState) -> Vec<Node> {
-    let c = &state.choices;
-    let lookbacks = LOOKBACKS
-        .iter()
-        .map(|(h, label)| {
-            check(
-                Action::Lookback(*h),
-                *label,
-                f64::from(*h) == c.lookback_hours,
-            )
-        })
-        .collect();
-    let tiers = TierChoice::ALL
-        .iter()
-        .map(|t| check(Action::Tier(*t), t.as_str(), *t == c.tier))
-        .collect();
-    let titles = TitleFormat::ALL
-        .iter()
-        .map(|t| {
-            let text = match t {
-                TitleFormat::TokensAndCost => "Tokens and cost",
-                TitleFormat::Cost => "Cost only",
-                TitleFormat::Tokens => "Tokens only",
-            };
-            check(Action::Title(*t), text, *t == c.title)
-        })
-        .collect();
-    vec![
-        item(Action::Refresh, "Refresh now", state.has_key),
-        Node::Submenu {
-            text: "Lookback".into(),
-            children: lookbacks,
-        },
-        Node::Submenu {
-            text: "Pricing tier".into(),
-            children: tiers,
-        },
-        Node::Submenu {
-            text: "Show in menu bar".into(),
-            children: titles,
-        },
-        Node::Submenu {
-            text: "Track key".into(),
-            children: key_choices(state),
-        },
-        item(Action::SetAdminKey, "Set Admin Key…", true),
-        item(Action::Dashboard, "Open usage dashboard", true),
-        Node::Check {
-            action: Action::LoginItem,
-            text: "Launch at login".into(),
-            checked: state.login_item == Some(true),
-            enabled: state.login_item.is_some(),
-        },
-        Node::Separator,
-        item(
-            Action::About,
-            format!("About UsageTracker {}", state.version),
-            true,
-        ),
-        item(Action::Quit, "Quit", true),
-    ]
-}
-
-fn key_choices(state: &TrayState) -> Vec<Node> {
-    let ids = &state.choices.api_key_ids;
-    let mut rows = vec![check(
-        Action::Track(None),
-        "All keys (whole organization)",
-        ids.is_empty(),
-    )];
-    let listed: &[KeyChoice] = match &state.keys {
-        KeyList::Loaded(keys) => keys,
-        _ => &[],
-    };
-    for k in listed {
-        let name = k.name.as_deref().unwrap_or("(unnamed)");
-        let text = format!("{} › {name} ({})", k.project, k.id);
-        rows.push(check(
-            Action::Track(Some(k.id.clone())),
-            text,
-            ids.contains(&k.id),
-        ));
-    }
-    for id in ids.iter().filter(|id| !listed.iter().any(|k| &k.id == *id)) {
-        rows.push(check(Action::Track(Some(id.clone())), id.as_str(), true));
-    }
-    match &state.keys {
-        _ if !state.has_key => rows.push(Node::Info("Set an admin key to list keys".into())),
-        KeyList::Loading => rows.push(Node::Info("Loading keys…".into())),
-        KeyList::Failed(kind) => {
-            rows.push(Node::Info(format!("Cannot list keys: {}", kind.label())))
-        }
-        KeyList::Loaded(k) if k.is_empty() => rows.push(Node::Info("No project keys".into())),
-        KeyList::Loaded(_) => {}
-    }
-    rows
-}
-
-/// "Token spike: 48,210 tokens/min" / "threshold 10,000 · gpt-4o grew most"
-pub fn spike_notice(a: &Alert) -> Notice {
-    let mut body = format!("threshold {}", format::rate(a.threshold));
-    if let Some(m) = &a.top_model {
-        body.push_str(&format!(" · {m} grew most"));
-    }
-    Notice {
-        summary: format!(
-            "{}: {} {}",
-            a.kind.label(),
-            format::rate(a.per_minute),
-            a.kind.unit()
-        ),
-        body,
-    }
-}
-
-/// One notification per spike: when alerts start while none was active. Kinds starting
-/// together make one notification, led by the token spike; a kind that starts while another is
-/// still active is part of the same spike.
-pub fn spike_start_notice(was_active: bool, started: &[Alert]) -> Option<Notice> {
-    if was_active {
-        return None;
-    }
-    let (first, rest) = started.split_first()?;
-    let mut notice = spike_notice(first);
-    for a in rest {
-        notice.body.push_str(&format!(
-            " · also {} {}",
-            format::rate(a.per_minute),
-            a.kind.unit()
-        ));
-    }
-    Some(notice)
-}
-
-pub fn key_rejected_notice() -> Notice {
-    Notice {
-        summary: "Admin key rejected".into(),
-        body: "The API answered 401 (invalid key). Set a new one from the menu (Set Admin Key…) \
-or with `usage-tracker admin-key set`."
-            .into(),
-    }
-}
-
-pub fn budget_notice(a: &BudgetAlert) -> Notice {
-    Notice {
-        summary: format!("Daily budget reached: {}", format::usd(a.spent)),
-        body: format!(
-            "Estimated cost since midnight {} (budget {})",
-            format::usd(a.spent),
-            format::usd(a.budget)
-        ),
-    }
 }
 
 #[cfg(test)]

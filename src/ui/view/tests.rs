@@ -1,5 +1,5 @@
 use super::*;
-use crate::alerts::AlertKind;
+use crate::alerts::{AlertKind, BudgetAlert};
 use crate::pricing::Tier;
 use crate::tracker::FetchStats;
 use crate::usage::{BucketWidth, Summary, Window};

@@ -1,0 +1,122 @@
+//! The menu's controls: Refresh now, the Lookback, Pricing tier, Show in menu bar and Track key
+//! submenus with the current choice checked, the admin key, dashboard, launch at login, About
+//! and Quit.
+
+use super::{Action, KeyChoice, KeyList, LOOKBACKS, Node, TrayState};
+use crate::pricing::TierChoice;
+use crate::settings::TitleFormat;
+
+fn check(action: Action, text: impl Into<String>, checked: bool) -> Node {
+    Node::Check {
+        action,
+        text: text.into(),
+        checked,
+        enabled: true,
+    }
+}
+
+fn item(action: Action, text: impl Into<String>, enabled: bool) -> Node {
+    Node::Item {
+        action,
+        text: text.into(),
+        enabled,
+    }
+}
+
+pub(super) fn controls(state: &TrayState) -> Vec<Node> {
+    let c = &state.choices;
+    let lookbacks = LOOKBACKS
+        .iter()
+        .map(|(h, label)| {
+            check(
+                Action::Lookback(*h),
+                *label,
+                f64::from(*h) == c.lookback_hours,
+            )
+        })
+        .collect();
+    let tiers = TierChoice::ALL
+        .iter()
+        .map(|t| check(Action::Tier(*t), t.as_str(), *t == c.tier))
+        .collect();
+    let titles = TitleFormat::ALL
+        .iter()
+        .map(|t| {
+            let text = match t {
+                TitleFormat::TokensAndCost => "Tokens and cost",
+                TitleFormat::Cost => "Cost only",
+                TitleFormat::Tokens => "Tokens only",
+            };
+            check(Action::Title(*t), text, *t == c.title)
+        })
+        .collect();
+    vec![
+        item(Action::Refresh, "Refresh now", state.has_key),
+        Node::Submenu {
+            text: "Lookback".into(),
+            children: lookbacks,
+        },
+        Node::Submenu {
+            text: "Pricing tier".into(),
+            children: tiers,
+        },
+        Node::Submenu {
+            text: "Show in menu bar".into(),
+            children: titles,
+        },
+        Node::Submenu {
+            text: "Track key".into(),
+            children: key_choices(state),
+        },
+        item(Action::SetAdminKey, "Set Admin Key…", true),
+        item(Action::Dashboard, "Open usage dashboard", true),
+        Node::Check {
+            action: Action::LoginItem,
+            text: "Launch at login".into(),
+            checked: state.login_item == Some(true),
+            enabled: state.login_item.is_some(),
+        },
+        Node::Separator,
+        item(
+            Action::About,
+            format!("About UsageTracker {}", state.version),
+            true,
+        ),
+        item(Action::Quit, "Quit", true),
+    ]
+}
+
+fn key_choices(state: &TrayState) -> Vec<Node> {
+    let ids = &state.choices.api_key_ids;
+    let mut rows = vec![check(
+        Action::Track(None),
+        "All keys (whole organization)",
+        ids.is_empty(),
+    )];
+    let listed: &[KeyChoice] = match &state.keys {
+        KeyList::Loaded(keys) => keys,
+        _ => &[],
+    };
+    for k in listed {
+        let name = k.name.as_deref().unwrap_or("(unnamed)");
+        let text = format!("{} › {name} ({})", k.project, k.id);
+        rows.push(check(
+            Action::Track(Some(k.id.clone())),
+            text,
+            ids.contains(&k.id),
+        ));
+    }
+    for id in ids.iter().filter(|id| !listed.iter().any(|k| &k.id == *id)) {
+        rows.push(check(Action::Track(Some(id.clone())), id.as_str(), true));
+    }
+    match &state.keys {
+        _ if !state.has_key => rows.push(Node::Info("Set an admin key to list keys".into())),
+        KeyList::Loading => rows.push(Node::Info("Loading keys…".into())),
+        KeyList::Failed(kind) => {
+            rows.push(Node::Info(format!("Cannot list keys: {}", kind.label())))
+        }
+        KeyList::Loaded(k) if k.is_empty() => rows.push(Node::Info("No project keys".into())),
+        KeyList::Loaded(_) => {}
+    }
+    rows
+}

@@ -168,6 +168,8 @@ out=$("$BIN" login-item status 2>&1); [[ $out == enabled* ]] && pass "login-item
 wait_for 5 login_off && pass "Launch at login again removes it and shows unchecked" || fail "launch at login off"
 
 # --- Quit from the menu; the secret store can be emptied ----------------------------------------
+"${SNI[@]}" click "Tokens only" # to be seen again after a restart
+wait_for 10 figures_match tokens || fail "Tokens only" "$(cat "$E2E_TMP/compare.txt")"
 "${SNI[@]}" click Quit
 wait_for 10 bash -c "! kill -0 $APP" && pass "Quit ends the app" || fail "Quit"
 out=$("$BIN" admin-key delete 2>&1) && [[ $out == Deleted* ]] && pass "admin-key delete" || fail "admin-key delete" "$out"
@@ -183,11 +185,13 @@ PIDS+=($APP)
 asks() { [[ $("${SNI[@]}" label) == "Set admin key…" ]]; }
 wait_for 20 asks && pass "without a key the title says: Set admin key…" || fail "no-key title" "$("${SNI[@]}" label 2>&1)"
 "${SNI[@]}" click "Set Admin Key…"
-if wait_for 20 registered && grep -q -- '--hide-text' "$E2E_TMP/zenity.log"; then
+if wait_for 20 test -s "$E2E_TMP/zenity.log" && wait_for 20 figures_match tokens && grep -q -- '--hide-text' "$E2E_TMP/zenity.log"; then
     pass "Set Admin Key… asks with a hidden-input dialog, stores the key and shows figures: $("${SNI[@]}" label)"
 else
     fail "set the key from the menu" "label $("${SNI[@]}" label); zenity: $(cat "$E2E_TMP/zenity.log" 2>&1)"
 fi
 "$BIN" admin-key status >/dev/null 2>&1 && pass "the key typed in the dialog is in the Secret Service" || fail "key stored from the dialog"
+wait_for 10 figures_match tokens && pass "the title choice made in the menu survived the restart: $("${SNI[@]}" label)" \
+    || fail "title choice after restart" "$(cat "$E2E_TMP/compare.txt")"
 "${SNI[@]}" click Quit
 wait_for 10 bash -c "! kill -0 $APP" || fail "Quit (second run)"

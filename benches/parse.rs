@@ -1,0 +1,68 @@
+//! Parse and aggregate 24 h of 1-minute buckets for 30 models (one page as the API sends it,
+//! about 43,000 result rows), beside the floor measured in the same run: serde_json merely
+//! skipping the same bytes (`IgnoredAny`). Target: within 2× of the floor.
+//!
+//! Run: `cargo bench --bench parse` (criterion prints time and throughput for each).
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use serde::de::IgnoredAny;
+use std::hint::black_box;
+use usage_tracker::openai::parse_usage_page;
+use usage_tracker::pricing::{PriceTable, TierChoice};
+use usage_tracker::simulator::{self, DEMO_KEY_ID, GroupField, SimConfig};
+use usage_tracker::usage::{BucketWidth, UsageSeries, summarize};
+
+/// The simulator's tracked key has 6 models of its own; 24 more make 30.
+fn page() -> Vec<u8> {
+    let mut config = SimConfig::test();
+    config.extra_models = 24;
+    let now = simulator::TEST_START;
+    let start = (now - 86_400).div_euclid(60) * 60;
+    let mut q = simulator::UsageQuery::new(start, simulator::BucketWidth::Minute);
+    q.end_time = Some(start + 86_400);
+    q.limit = Some(1_440);
+    q.api_key_ids = vec![DEMO_KEY_ID.to_owned()];
+    q.group_by = vec![
+        GroupField::Model,
+        GroupField::ServiceTier,
+        GroupField::Batch,
+    ];
+    simulator::usage_page_json(&config, &q, now).expect("simulated page")
+}
+
+fn bench(c: &mut Criterion) {
+    let body = page();
+    let rows = {
+        let mut names = UsageSeries::new(BucketWidth::Minute);
+        let parsed = parse_usage_page(&body, &mut names).unwrap();
+        let models = summarize(&parsed.buckets, PriceTable::builtin(), TierChoice::Auto)
+            .models
+            .len();
+        let rows: usize = parsed.buckets.iter().map(|b| b.rows.len()).sum();
+        eprintln!(
+            "page: {:.1} MB, {} buckets, {rows} rows, {models} models",
+            body.len() as f64 / 1e6,
+            parsed.buckets.len()
+        );
+        rows
+    };
+    assert!(rows > 40_000, "{rows} rows");
+    let prices = PriceTable::builtin();
+    let mut g = c.benchmark_group("24h_1m_30_models");
+    g.throughput(Throughput::Bytes(body.len() as u64));
+    g.sample_size(30);
+    g.bench_function("floor_ignored_any", |b| {
+        b.iter(|| serde_json::from_slice::<IgnoredAny>(black_box(&body)).unwrap())
+    });
+    g.bench_function("parse_and_aggregate", |b| {
+        b.iter(|| {
+            let mut names = UsageSeries::new(BucketWidth::Minute);
+            let page = parse_usage_page(black_box(&body), &mut names).unwrap();
+            summarize(&page.buckets, prices, TierChoice::Auto)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -74,7 +74,7 @@ n=$(secret-tool search --all service dev.usagetracker.UsageTracker 2>&1 | grep -
     || fail "one keyring item" "$(secret-tool search --all service dev.usagetracker.UsageTracker 2>&1)"
 
 # --- The app -------------------------------------------------------------------------------------
-USAGE_TRACKER_LOG=usage_tracker=info "$BIN" "${FLAGS[@]}" >"$E2E_TMP/app.log" 2>&1 &
+USAGE_TRACKER_LOG=usage_tracker=info "$BIN" "${FLAGS[@]}" --daily-budget 0.05 >"$E2E_TMP/app.log" 2>&1 &
 APP=$!
 PIDS+=($APP)
 registered() { "${SNI[@]}" label | grep -q '·'; }
@@ -95,6 +95,16 @@ else
 fi
 checked_defaults() { "${SNI[@]}" rows | grep -qP '^1\t1\t1\t1 h$' && "${SNI[@]}" rows | grep -qP '^1\t1\t1\tauto$'; }
 wait_for 5 checked_defaults && pass "Lookback ▸ 1 h and Pricing tier ▸ auto are checked" || fail "checked submenu items" "$("${SNI[@]}" rows)"
+
+# --- Daily budget: the simulated day so far costs more than $0.05 ---------------------------------
+budget_row() { "${SNI[@]}" rows | grep -qP '^0\t-1\t0\tToday: \$[0-9.,]+ of \$0\.05(00)? budget$'; }
+wait_for 15 budget_row && pass "the header shows today's cost against the budget: $("${SNI[@]}" rows | grep -o 'Today: .*')" \
+    || fail "budget row" "$("${SNI[@]}" rows | head -6)"
+budget_told() { grep -c 'string "Daily budget reached' "$E2E_TMP/notify.log" || true; }
+wait_for 10 test "$(budget_told)" -ge 1 || true
+sleep 4
+[[ $(budget_told) -eq 1 ]] && pass "one notification when the day's cost crosses the budget: $(grep -m1 -o 'Daily budget reached[^"]*' "$E2E_TMP/notify.log")" \
+    || fail "one budget notification" "got $(budget_told)"
 
 # --- One instance at a time ----------------------------------------------------------------------
 out=$(timeout 10 "$BIN" "${FLAGS[@]}" 2>&1) && code=0 || code=$?

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Every check, as CI runs it: installs what is missing, then format, clippy, unit and
+# integration tests (real HTTP against the simulated API, the binary, the terminal view in
+# tmux), the Linux desktop end-to-end test (Xvfb + tray host + notifications + Secret Service)
+# and the macOS type-check. Stops at the first failure.
+#   ./scripts/test.sh            everything
+#   SKIP_MACOS=1 / SKIP_DESKTOP=1 ./scripts/test.sh   leave one out while iterating (CI never does)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/deps.sh
+source scripts/deps.sh
+deps_install test
+
+step() { printf '\n==> %s\n' "$*"; }
+started=$(date +%s)
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy --all-targets -- -D warnings"
+cargo clippy --all-targets --locked -- -D warnings
+
+step "cargo test (unit, integration, end-to-end over HTTP and in tmux)"
+cargo test --all-targets --locked
+# Doc tests too (--all-targets leaves them out).
+cargo test --doc --locked
+
+if [[ ${SKIP_DESKTOP:-} != 1 ]]; then
+    step "desktop end-to-end (scripts/desktop-e2e.sh)"
+    scripts/desktop-e2e.sh
+fi
+
+if [[ ${SKIP_MACOS:-} != 1 ]]; then
+    step "macOS type-check (scripts/check-macos.sh)"
+    scripts/check-macos.sh
+    step "macOS check self-test: a type error in macOS-only code must fail it"
+    scripts/check-macos.sh --self-test
+fi
+
+step "all checks passed in $(( $(date +%s) - started )) s"

@@ -28,9 +28,10 @@ pub enum CliError {
         source: ApiError,
     },
     #[error(
-        "no admin key: set OPENAI_ADMIN_KEY, put it in a .env file, or store it with `usage-tracker admin-key set` (try --demo to see the app without one)"
+        "no admin key: set OPENAI_ADMIN_KEY, put it in a .env file, or store it with `usage-tracker admin-key set` (try --demo to see the app without one){}",
+        .store_error.as_ref().map(|e| format!("; the OS secret store could not be read: {e}")).unwrap_or_default()
     )]
-    NoAdminKey,
+    NoAdminKey { store_error: Option<String> },
     #[error("{0}")]
     Other(String),
 }
@@ -38,7 +39,7 @@ pub enum CliError {
 impl CliError {
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            CliError::Settings(_) | CliError::NoAdminKey => ExitCode::from(2),
+            CliError::Settings(_) | CliError::NoAdminKey { .. } => ExitCode::from(2),
             _ => ExitCode::FAILURE,
         }
     }
@@ -132,9 +133,13 @@ impl Connection {
             None
         };
         if settings.admin_key.is_none() {
-            settings.admin_key = admin_key_from_store();
+            settings.admin_key = admin_key_from_store()
+                .map_err(|store_error| CliError::NoAdminKey { store_error })?;
         }
-        let key = settings.admin_key.as_ref().ok_or(CliError::NoAdminKey)?;
+        let key = settings
+            .admin_key
+            .as_ref()
+            .ok_or(CliError::NoAdminKey { store_error: None })?;
         let client = AdminClient::new(&settings.base_url, &key.secret, ClientOptions::default())?;
         Ok(Connection {
             client,
@@ -156,18 +161,15 @@ impl Connection {
     }
 }
 
-/// The admin key in the OS secret store, below flag, environment and `.env`. An unreachable
-/// store is the same as an empty one (the error names what to do), with a warning in the log.
-fn admin_key_from_store() -> Option<AdminKey> {
+/// The admin key in the OS secret store, below flag, environment and `.env`. `Err` carries
+/// why an unreachable store could not be read, for the "no admin key" message.
+fn admin_key_from_store() -> Result<Option<AdminKey>, Option<String>> {
     use crate::platform::secret::{self, SecretStore};
     match secret::system().get() {
-        Ok(k) => k.map(|k| AdminKey {
+        Ok(k) => Ok(k.map(|k| AdminKey {
             secret: SecretString::from(k),
             origin: Origin::SecretStore,
-        }),
-        Err(e) => {
-            tracing::warn!("cannot read the admin key: {e}");
-            None
-        }
+        })),
+        Err(e) => Err(Some(e.to_string())),
     }
 }

@@ -172,7 +172,9 @@ fn keys_lists_projects_and_key_ids() {
 #[test]
 fn bad_input_exits_2_with_one_message_naming_value_origin_and_fix() {
     let home = tempfile::tempdir().unwrap();
-    let cases: &[(&[&str], &[(&str, &str)], &[&str])] = &[
+    // (arguments, environment, what the message must name)
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a [&'a str]);
+    let cases: &[Case] = &[
         (
             &["once", "--demo", "--bucket-width", "5m"],
             &[],

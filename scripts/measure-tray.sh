@@ -14,7 +14,8 @@ if [[ ${1:-} != --inside ]]; then
     export USAGE_TRACKER_BIN=${USAGE_TRACKER_BIN:-$REPO/target/debug/usage-tracker}
     [[ -x $USAGE_TRACKER_BIN ]] || (cd "$REPO" && cargo build --quiet --bin usage-tracker)
     TMP=$(mktemp -d /tmp/usage-tracker-measure.XXXXXX)
-    trap 'rm -rf "$TMP"' EXIT
+    # xdg-document-portal, started on the session bus, mounts a FUSE file system in the runtime dir.
+    trap 'umount -l "$TMP/run/doc" 2>/dev/null || true; rm -rf "$TMP"' EXIT
     export MEASURE_TMP=$TMP HOME=$TMP/home XDG_RUNTIME_DIR=$TMP/run
     export XDG_CONFIG_HOME=$HOME/.config XDG_DATA_HOME=$HOME/.local/share XDG_CACHE_HOME=$HOME/.cache
     mkdir -p "$XDG_CONFIG_HOME/xfce4/xfconf/xfce-perchannel-xml" "$XDG_RUNTIME_DIR"

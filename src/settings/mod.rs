@@ -5,10 +5,12 @@
 //!
 //! Runs once at start-up (and when the tray saves a choice); does file I/O but no network.
 
+mod env;
 mod error;
 pub mod file;
 mod origin;
 
+pub use env::Environment;
 pub use error::SettingsError;
 pub use origin::{DotEnv, Origin};
 
@@ -19,7 +21,6 @@ use crate::usage::BucketWidth;
 use file::{SettingsFile, value_text};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -96,54 +97,6 @@ impl Settings {
     }
 }
 
-/// What resolution reads besides the flags: the environment and where to look for files.
-#[derive(Clone, Debug, Default)]
-pub struct Environment {
-    pub vars: HashMap<String, String>,
-    pub cwd: Option<PathBuf>,
-    /// The running executable.
-    pub exe: Option<PathBuf>,
-    /// The platform config directory of the app (holds `settings.toml` and maybe `.env`).
-    pub config_dir: Option<PathBuf>,
-}
-
-impl Environment {
-    pub fn from_process() -> Environment {
-        Environment {
-            vars: std::env::vars_os()
-                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-                .collect(),
-            cwd: std::env::current_dir().ok(),
-            exe: std::env::current_exe().ok(),
-            config_dir: crate::platform::config_dir(),
-        }
-    }
-
-    /// `.env` candidates: the current directory, beside the executable (and beside the app
-    /// bundle when the executable is inside one), then the config directory.
-    pub fn dotenv_candidates(&self) -> Vec<PathBuf> {
-        let mut out = Vec::new();
-        if let Some(cwd) = &self.cwd {
-            out.push(cwd.join(".env"));
-        }
-        if let Some(dir) = self.exe.as_deref().and_then(Path::parent) {
-            out.push(dir.join(".env"));
-            // …/UsageTracker.app/Contents/MacOS/usage-tracker → beside UsageTracker.app
-            if let Some(bundle) = dir
-                .ancestors()
-                .nth(2)
-                .filter(|b| b.extension().is_some_and(|e| e == "app"))
-            {
-                out.extend(bundle.parent().map(|p| p.join(".env")));
-            }
-        }
-        if let Some(dir) = &self.config_dir {
-            out.push(dir.join(".env"));
-        }
-        out
-    }
-}
-
 /// The layers one setting is looked up in, highest first.
 struct Layers<'a> {
     env: &'a Environment,
@@ -169,22 +122,40 @@ impl Layers<'_> {
             })
     }
 
-    /// flag > env > .env > settings file.
-    fn pick(
+    /// The value of one setting through the layers flag > env > .env > settings file,
+    /// trimmed and checked by `parse`; `None` when no layer sets it.
+    fn value<T>(
         &self,
-        flag: (&'static str, Option<&String>),
-        var: &'static str,
-        key: &'static str,
-        file_value: Option<&toml::Value>,
-    ) -> Option<(String, Origin)> {
-        if let Some(v) = flag.1 {
-            return Some((v.clone(), Origin::Flag(flag.0)));
+        spec: Spec,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<Option<(T, Origin)>, SettingsError> {
+        let found = match spec.flag {
+            (flag, Some(v)) => Some((v.clone(), Origin::Flag(flag))),
+            _ => self.env_or_dotenv(spec.var).or_else(|| {
+                let path = self.file_path.clone()?;
+                let key = spec.key;
+                spec.file
+                    .map(|v| (value_text(v), Origin::SettingsFile { path, key }))
+            }),
+        };
+        let Some((text, origin)) = found else {
+            return Ok(None);
+        };
+        match parse(text.trim()) {
+            Some(v) => Ok(Some((v, origin))),
+            None => Err(invalid(spec.setting, &text, origin, spec.expected)),
         }
-        self.env_or_dotenv(var).or_else(|| {
-            let path = self.file_path.clone()?;
-            file_value.map(|v| (value_text(v), Origin::SettingsFile { path, key }))
-        })
     }
+}
+
+/// Where one setting may be found, and how to name it in a message.
+struct Spec<'a> {
+    flag: (&'static str, Option<&'a String>),
+    var: &'static str,
+    key: &'static str,
+    file: Option<&'a toml::Value>,
+    setting: &'static str,
+    expected: &'static str,
 }
 
 fn invalid(setting: &'static str, value: &str, origin: Origin, expected: &str) -> SettingsError {
@@ -260,59 +231,47 @@ pub fn resolve(opts: &Options, env: &Environment) -> Result<Settings, SettingsEr
 
     let api_key_ids = resolve_key_ids(opts, &layers)?;
 
-    let lookback_hours = match layers.pick(
-        ("--lookback-hours", opts.lookback_hours.as_ref()),
-        "USAGE_TRACKER_LOOKBACK_HOURS",
-        "lookback_hours",
-        f.lookback_hours.as_ref(),
-    ) {
-        None => DEFAULT_LOOKBACK_HOURS,
-        Some((text, origin)) => positive(&text)
-            .filter(|h| *h <= MAX_LOOKBACK_HOURS)
-            .ok_or_else(|| {
-                invalid(
-                    "lookback hours",
-                    &text,
-                    origin,
-                    "a number of hours greater than 0 and at most 8784 (366 days)",
-                )
-            })?,
-    };
+    let lookback_hours = layers
+        .value(
+            Spec {
+                flag: ("--lookback-hours", opts.lookback_hours.as_ref()),
+                var: "USAGE_TRACKER_LOOKBACK_HOURS",
+                key: "lookback_hours",
+                file: f.lookback_hours.as_ref(),
+                setting: "lookback hours",
+                expected: "a number of hours greater than 0 and at most 8784 (366 days)",
+            },
+            |t| positive(t).filter(|h| *h <= MAX_LOOKBACK_HOURS),
+        )?
+        .map_or(DEFAULT_LOOKBACK_HOURS, |(v, _)| v);
 
-    let bucket_width = match layers.pick(
-        ("--bucket-width", opts.bucket_width.as_ref()),
-        "USAGE_TRACKER_BUCKET_WIDTH",
-        "bucket_width",
-        f.bucket_width.as_ref(),
-    ) {
-        None => BucketWidth::default(),
-        Some((text, origin)) => text
-            .trim()
-            .parse()
-            .map_err(|_| invalid("bucket width", &text, origin, BucketWidth::ACCEPTED))?,
-    };
+    let bucket_width = layers
+        .value(
+            Spec {
+                flag: ("--bucket-width", opts.bucket_width.as_ref()),
+                var: "USAGE_TRACKER_BUCKET_WIDTH",
+                key: "bucket_width",
+                file: f.bucket_width.as_ref(),
+                setting: "bucket width",
+                expected: BucketWidth::ACCEPTED,
+            },
+            |t| t.parse().ok(),
+        )?
+        .map_or_else(BucketWidth::default, |(v, _)| v);
 
-    let interval_secs = match layers.pick(
-        ("--interval", opts.interval.as_ref()),
-        "USAGE_TRACKER_INTERVAL",
-        "interval",
-        f.interval.as_ref(),
-    ) {
+    let interval_secs = match layers.value(
+        Spec {
+            flag: ("--interval", opts.interval.as_ref()),
+            var: "USAGE_TRACKER_INTERVAL",
+            key: "interval",
+            file: f.interval.as_ref(),
+            setting: "refresh interval",
+            expected: "a whole number of seconds, 1 or more (at most 600 is used)",
+        },
+        |t| t.parse::<u64>().ok().filter(|s| *s >= 1),
+    )? {
         None => DEFAULT_INTERVAL_SECS,
-        Some((text, origin)) => {
-            let secs = text
-                .trim()
-                .parse::<u64>()
-                .ok()
-                .filter(|s| *s >= 1)
-                .ok_or_else(|| {
-                    invalid(
-                        "refresh interval",
-                        &text,
-                        origin.clone(),
-                        "a whole number of seconds, 1 or more (at most 600 is used)",
-                    )
-                })?;
+        Some((secs, origin)) => {
             if secs > MAX_INTERVAL_SECS {
                 warnings.push(format!(
                     "refresh interval {secs} s from {origin} is above the maximum: using {MAX_INTERVAL_SECS} s"
@@ -322,104 +281,94 @@ pub fn resolve(opts: &Options, env: &Environment) -> Result<Settings, SettingsEr
         }
     };
 
-    let tier = match layers.pick(
-        ("--tier", opts.tier.as_ref()),
-        "USAGE_TRACKER_TIER",
-        "tier",
-        f.tier.as_ref(),
-    ) {
-        None => TierChoice::default(),
-        Some((text, origin)) => text
-            .trim()
-            .parse()
-            .map_err(|_| invalid("pricing tier", &text, origin, TierChoice::ACCEPTED))?,
-    };
+    let tier = layers
+        .value(
+            Spec {
+                flag: ("--tier", opts.tier.as_ref()),
+                var: "USAGE_TRACKER_TIER",
+                key: "tier",
+                file: f.tier.as_ref(),
+                setting: "pricing tier",
+                expected: TierChoice::ACCEPTED,
+            },
+            |t| t.parse().ok(),
+        )?
+        .map_or_else(TierChoice::default, |(v, _)| v);
 
-    let rate = |flag: (&'static str, Option<&String>),
-                var: &'static str,
-                key: &'static str,
-                value: Option<&toml::Value>,
-                setting: &'static str,
-                default: f64| {
-        match layers.pick(flag, var, key, value) {
-            None => Ok(default),
-            Some((text, origin)) => positive(&text)
-                .ok_or_else(|| invalid(setting, &text, origin, "a number greater than 0")),
-        }
-    };
     let thresholds = Thresholds {
-        tokens_per_min: rate(
-            ("--spike-token-rate", opts.spike_token_rate.as_ref()),
-            "USAGE_TRACKER_SPIKE_TOKEN_RATE",
-            "spike_token_rate",
-            f.spike_token_rate.as_ref(),
-            "spike token rate (tokens/min)",
-            DEFAULT_SPIKE_TOKEN_RATE,
-        )?,
-        requests_per_min: rate(
-            ("--spike-request-rate", opts.spike_request_rate.as_ref()),
-            "USAGE_TRACKER_SPIKE_REQUEST_RATE",
-            "spike_request_rate",
-            f.spike_request_rate.as_ref(),
-            "spike request rate (requests/min)",
-            DEFAULT_SPIKE_REQUEST_RATE,
-        )?,
+        tokens_per_min: layers
+            .value(
+                Spec {
+                    flag: ("--spike-token-rate", opts.spike_token_rate.as_ref()),
+                    var: "USAGE_TRACKER_SPIKE_TOKEN_RATE",
+                    key: "spike_token_rate",
+                    file: f.spike_token_rate.as_ref(),
+                    setting: "spike token rate (tokens/min)",
+                    expected: "a number greater than 0",
+                },
+                positive,
+            )?
+            .map_or(DEFAULT_SPIKE_TOKEN_RATE, |(v, _)| v),
+        requests_per_min: layers
+            .value(
+                Spec {
+                    flag: ("--spike-request-rate", opts.spike_request_rate.as_ref()),
+                    var: "USAGE_TRACKER_SPIKE_REQUEST_RATE",
+                    key: "spike_request_rate",
+                    file: f.spike_request_rate.as_ref(),
+                    setting: "spike request rate (requests/min)",
+                    expected: "a number greater than 0",
+                },
+                positive,
+            )?
+            .map_or(DEFAULT_SPIKE_REQUEST_RATE, |(v, _)| v),
     };
 
     let daily_budget = layers
-        .pick(
-            ("--daily-budget", opts.daily_budget.as_ref()),
-            "USAGE_TRACKER_DAILY_BUDGET",
-            "daily_budget",
-            f.daily_budget.as_ref(),
-        )
-        .map(|(text, origin)| {
-            positive(&text).ok_or_else(|| {
-                invalid(
-                    "daily budget",
-                    &text,
-                    origin,
-                    "a number of USD greater than 0",
-                )
-            })
-        })
-        .transpose()?;
+        .value(
+            Spec {
+                flag: ("--daily-budget", opts.daily_budget.as_ref()),
+                var: "USAGE_TRACKER_DAILY_BUDGET",
+                key: "daily_budget",
+                file: f.daily_budget.as_ref(),
+                setting: "daily budget",
+                expected: "a number of USD greater than 0",
+            },
+            positive,
+        )?
+        .map(|(v, _)| v);
 
-    let base_url = match layers.pick(
-        ("--base-url", opts.base_url.as_ref()),
-        "OPENAI_BASE_URL",
-        "base_url",
-        f.base_url.as_ref(),
-    ) {
-        None => DEFAULT_BASE_URL.to_owned(),
-        Some((text, origin)) => {
-            let ok = url::Url::parse(text.trim())
-                .ok()
-                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
-            ok.map(|_| text.trim().trim_end_matches('/').to_owned())
-                .ok_or_else(|| {
-                    invalid(
-                        "API base URL",
-                        &text,
-                        origin,
-                        "an http:// or https:// URL such as https://api.openai.com/v1",
-                    )
-                })?
-        }
-    };
+    let base_url = layers
+        .value(
+            Spec {
+                flag: ("--base-url", opts.base_url.as_ref()),
+                var: "OPENAI_BASE_URL",
+                key: "base_url",
+                file: f.base_url.as_ref(),
+                setting: "API base URL",
+                expected: "an http:// or https:// URL such as https://api.openai.com/v1",
+            },
+            |t| {
+                let u = url::Url::parse(t).ok()?;
+                let ok = matches!(u.scheme(), "http" | "https") && u.host().is_some();
+                ok.then(|| t.trim_end_matches('/').to_owned())
+            },
+        )?
+        .map_or_else(|| DEFAULT_BASE_URL.to_owned(), |(v, _)| v);
 
-    let title = match layers.pick(
-        ("--title", None),
-        "USAGE_TRACKER_TITLE",
-        "title",
-        f.title.as_ref(),
-    ) {
-        None => TitleFormat::default(),
-        Some((text, origin)) => TitleFormat::ALL
-            .into_iter()
-            .find(|t| t.as_str() == text.trim())
-            .ok_or_else(|| invalid("menu-bar title", &text, origin, TitleFormat::ACCEPTED))?,
-    };
+    let title = layers
+        .value(
+            Spec {
+                flag: ("--title", None),
+                var: "USAGE_TRACKER_TITLE",
+                key: "title",
+                file: f.title.as_ref(),
+                setting: "menu-bar title",
+                expected: TitleFormat::ACCEPTED,
+            },
+            |t| TitleFormat::ALL.into_iter().find(|f| f.as_str() == t),
+        )?
+        .map_or_else(TitleFormat::default, |(v, _)| v);
 
     let pricing_file = match &opts.pricing {
         Some(p) => Some(p.clone()),

@@ -1,5 +1,6 @@
 use super::*;
 use secrecy::ExposeSecret;
+use std::collections::HashMap;
 use std::fs;
 
 struct Fixture {

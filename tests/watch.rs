@@ -4,7 +4,7 @@
 //!   a burst begins; an injected failure gives an error line marked stale, then recovery;
 //! - the text-lines mode when stdout is a pipe;
 //! - the full-screen view inside tmux (a real terminal): the table and notes on screen, `t`
-//!   cycles the tier, a resize redraws, `q` exits 0 with the alternate screen left.
+//!   cycles the tier, a resize redraws, `q` and Ctrl+C exit 0 with the alternate screen left.
 //!   tmux is required: without it the test fails and says so (CI installs it).
 
 use serde_json::Value;
@@ -334,7 +334,8 @@ fn full_screen_view_in_a_real_terminal_and_q_restores_it() {
         30,
         &format!(
             "cd '{dir}' && env -u OPENAI_ADMIN_KEY HOME='{dir}' XDG_CONFIG_HOME='{dir}' \
-             '{BIN}' watch --demo; echo EXITED $?; sleep 60"
+             '{BIN}' watch --demo; echo EXITED $?; read go; \
+             '{BIN}' watch --demo; echo AGAIN $?; sleep 60"
         ),
     );
     let s = tmux.wait_for("the table", |s| s.contains("TOTAL") && s.contains("gpt-4o"));
@@ -361,15 +362,26 @@ fn full_screen_view_in_a_real_terminal_and_q_restores_it() {
     tmux.run(&["send-keys", "t"]);
     tmux.wait_for("the next tier", |s| s.contains("Tier: standard"));
 
-    tmux.run(&["resize-window", "-x", "44", "-y", "20"]);
-    let narrow = tmux.wait_for("a redraw at 44 columns", |s| {
-        s.contains("TOTAL") && s.lines().all(|l| l.chars().count() <= 44)
-    });
-    assert!(narrow.contains("Total"), "{narrow}");
-
     tmux.run(&["send-keys", "q"]);
     let s = tmux.wait_for("the exit", |s| s.contains("EXITED"));
     assert!(s.contains("EXITED 0"), "{s}");
     assert!(!s.contains("TOTAL"), "the view should be gone:\n{s}");
+    assert!(!tmux.alternate_on(), "the alternate screen should be left");
+
+    // Second run (the shell waits for Enter, so the first exit stays on screen until then):
+    // a resize redraws for the new size; Ctrl+C (a key in raw mode) quits too.
+    tmux.run(&["send-keys", "Enter"]);
+    tmux.wait_for("the second run", |s| {
+        s.contains("TOTAL") && s.contains("Tier: auto")
+    });
+    tmux.run(&["resize-window", "-x", "44", "-y", "20"]);
+    let narrow = tmux.wait_for("a redraw at 44 columns", |s| {
+        s.lines()
+            .any(|l| l.starts_with("│Model") && l.ends_with("Total  Est. cost│"))
+    });
+    assert!(narrow.contains("│TOTAL"), "{narrow}");
+    tmux.run(&["send-keys", "C-c"]);
+    let s = tmux.wait_for("the exit", |s| s.contains("AGAIN"));
+    assert!(s.contains("AGAIN 0"), "{s}");
     assert!(!tmux.alternate_on(), "the alternate screen should be left");
 }

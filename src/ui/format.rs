@@ -92,17 +92,28 @@ pub fn utc(ts: i64) -> String {
 
 /// `2026-11-26 11:37` in the local time zone.
 pub fn local(ts: i64) -> String {
-    DateTime::from_timestamp(ts, 0).map_or_else(
-        || ts.to_string(),
-        |t| t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(),
-    )
+    local_pattern(ts.saturating_mul(1000), "%Y-%m-%d %H:%M")
 }
 
 /// `HH:MM` in the local time zone.
 pub fn local_hm(ts: i64) -> String {
-    DateTime::from_timestamp(ts, 0).map_or_else(
-        || ts.to_string(),
-        |t| t.with_timezone(&Local).format("%H:%M").to_string(),
+    local_pattern(ts.saturating_mul(1000), "%H:%M")
+}
+
+/// `10:37:05` in the local time zone, from unix milliseconds.
+pub fn local_hms_ms(ms: i64) -> String {
+    local_pattern(ms, "%H:%M:%S")
+}
+
+/// `2026-11-26 10:37:05` in the local time zone, from unix milliseconds.
+pub fn local_datetime_ms(ms: i64) -> String {
+    local_pattern(ms, "%Y-%m-%d %H:%M:%S")
+}
+
+fn local_pattern(ms: i64, pattern: &str) -> String {
+    DateTime::from_timestamp_millis(ms).map_or_else(
+        || (ms / 1000).to_string(),
+        |t| t.with_timezone(&Local).format(pattern).to_string(),
     )
 }
 

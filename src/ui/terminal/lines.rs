@@ -89,13 +89,13 @@ pub fn text_line(last: Option<&Snapshot>, failure: Option<&Failure>) -> String {
     if let Some(f) = failure {
         let mut out = format!(
             "{}  ERROR {}",
-            text::local_datetime(f.at_ms),
+            format::local_datetime_ms(f.at_ms),
             text::failure(f, f.at_ms)
         );
         if let Some(s) = last {
             out.push_str(&format!(
                 "  (stale: last good {}  {})",
-                text::local_hms(s.fetched_at_ms),
+                format::local_hms_ms(s.fetched_at_ms),
                 summary(s)
             ));
         }
@@ -107,7 +107,7 @@ pub fn text_line(last: Option<&Snapshot>, failure: Option<&Failure>) -> String {
     let models = s.summary.models.len();
     let mut out = format!(
         "{}  {}  ({} model{}, {})",
-        text::local_datetime(s.fetched_at_ms),
+        format::local_datetime_ms(s.fetched_at_ms),
         summary(s),
         models,
         if models == 1 { "" } else { "s" },

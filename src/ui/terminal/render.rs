@@ -55,7 +55,7 @@ pub fn render(frame: &mut Frame, state: &WatchState, now_ms: i64) {
     frame.render_widget(Paragraph::new(alerts), a.alerts);
     if let Some(f) = &state.failure {
         let stale = match (state.is_stale(), state.last_refresh_ms) {
-            (true, Some(at)) => format!(" · {STALE}: data from {}", text::local_hms(at)),
+            (true, Some(at)) => format!(" · {STALE}: data from {}", format::local_hms_ms(at)),
             _ => String::new(),
         };
         let s = format!("✖ {}{stale} · {}", text::failure_head(f, now_ms), f.error);
@@ -145,7 +145,7 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &WatchState) {
     if let (true, Some(at)) = (state.is_stale(), state.last_refresh_ms) {
         title = format!(
             " Usage by model · {STALE} (last good {}) ",
-            text::local_hms(at)
+            format::local_hms_ms(at)
         );
     }
     let mut block = Block::bordered().title(title);
@@ -286,7 +286,7 @@ fn stretch(values: &[u64], width: usize) -> Vec<u64> {
 fn footer_lines(state: &WatchState, now_ms: i64) -> Vec<(u8, Line<'static>)> {
     let mut out: Vec<(u8, Line<'static>)> = Vec::new();
     let mut refresh = match state.last_refresh_ms {
-        Some(at) => format!("Last refresh {}", text::local_hms(at)),
+        Some(at) => format!("Last refresh {}", format::local_hms_ms(at)),
         None => "No refresh yet".to_owned(),
     };
     if state.refreshing {

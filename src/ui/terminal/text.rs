@@ -1,10 +1,9 @@
 //! Words shared by the full-screen view and the one-line-per-refresh output: the alert line,
-//! the error status and clock times with seconds. Pure; numbers go through [`crate::ui::format`].
+//! and the error status. Pure; numbers go through [`crate::ui::format`].
 
 use crate::alerts::Alert;
 use crate::poller::Failure;
 use crate::ui::format;
-use chrono::{DateTime, Local};
 
 /// `Token spike: 48,210 tokens/min (threshold 10,000)`
 pub fn alert(a: &Alert) -> String {
@@ -29,7 +28,7 @@ pub fn failure_head(f: &Failure, now_ms: i64) -> String {
         "{} — retrying in {} ({})",
         f.error.kind().label(),
         countdown(retry_at, now_ms),
-        local_hms(retry_at)
+        format::local_hms_ms(retry_at)
     )
 }
 
@@ -41,26 +40,6 @@ pub fn countdown(at_ms: i64, now_ms: i64) -> String {
     } else {
         format!("{secs}s")
     }
-}
-
-// The two clock formats below would sit best in `ui::format` (the one formatter); they live
-// here until that file gains a seconds-precision variant.
-
-/// `10:37:05` in the local time zone.
-pub fn local_hms(ms: i64) -> String {
-    local_time(ms, "%H:%M:%S")
-}
-
-/// `2026-11-26 10:37:05` in the local time zone.
-pub fn local_datetime(ms: i64) -> String {
-    local_time(ms, "%Y-%m-%d %H:%M:%S")
-}
-
-fn local_time(ms: i64, pattern: &str) -> String {
-    DateTime::from_timestamp_millis(ms).map_or_else(
-        || ms.to_string(),
-        |t| t.with_timezone(&Local).format(pattern).to_string(),
-    )
 }
 
 #[cfg(test)]

@@ -33,3 +33,26 @@ pub fn run_with(item: &dyn LoginItem, action: LoginItemAction) -> Result<ExitCod
     }
     Ok(ExitCode::SUCCESS)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::login_item::FakeLoginItem;
+
+    #[test]
+    fn enable_disable_and_a_refused_change() {
+        let item = FakeLoginItem::default();
+        run_with(&item, LoginItemAction::Enable).unwrap();
+        assert!(item.is_enabled().unwrap());
+        run_with(&item, LoginItemAction::Status).unwrap();
+        run_with(&item, LoginItemAction::Disable).unwrap();
+        assert!(!item.is_enabled().unwrap());
+        let refusing = FakeLoginItem {
+            fail: true,
+            ..Default::default()
+        };
+        let err = run_with(&refusing, LoginItemAction::Enable).unwrap_err();
+        assert!(err.to_string().contains("launch at login"), "{err}");
+        assert!(!refusing.is_enabled().unwrap());
+    }
+}

@@ -7,6 +7,15 @@ use usage_tracker::simulator::{DEMO_ADMIN_KEY, DEMO_KEY_ID, SimClock, SimConfig,
 
 const BIN: &str = env!("CARGO_BIN_EXE_usage-tracker");
 
+/// The count fields of a model row and of the totals.
+const COUNTS: [&str; 5] = [
+    "input_tokens",
+    "cached_input_tokens",
+    "output_tokens",
+    "total_tokens",
+    "requests",
+];
+
 /// A simulator on the real clock, shared by the tests of this file, on a runtime of its own.
 fn sim() -> &'static (tokio::runtime::Runtime, SimServer) {
     static SIM: OnceLock<(tokio::runtime::Runtime, SimServer)> = OnceLock::new();
@@ -59,16 +68,7 @@ fn once_demo_json_has_the_documented_shape_and_consistent_totals() {
     let mut cost = 0.0;
     let mut last_total = u64::MAX;
     for m in models {
-        for (i, k) in [
-            "input_tokens",
-            "cached_input_tokens",
-            "output_tokens",
-            "total_tokens",
-            "requests",
-        ]
-        .iter()
-        .enumerate()
-        {
+        for (i, k) in COUNTS.iter().enumerate() {
             sums[i] += field(m, k);
         }
         assert_eq!(
@@ -90,16 +90,7 @@ fn once_demo_json_has_the_documented_shape_and_consistent_totals() {
         }
     }
     let t = &v["totals"];
-    for (i, k) in [
-        "input_tokens",
-        "cached_input_tokens",
-        "output_tokens",
-        "total_tokens",
-        "requests",
-    ]
-    .iter()
-    .enumerate()
-    {
+    for (i, k) in COUNTS.iter().enumerate() {
         assert_eq!(field(t, k), sums[i], "{k}");
     }
     assert_eq!(t["unpriced_models"].as_u64().unwrap(), unpriced);

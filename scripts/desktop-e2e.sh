@@ -34,6 +34,8 @@ mkdir -p "$XDG_CONFIG_HOME/xfce4/xfconf/xfce-perchannel-xml" "$XDG_DATA_HOME" "$
 chmod 700 "$XDG_RUNTIME_DIR"
 cp "$REPO/tests/desktop/xfce4-panel-sntray.xml" \
     "$XDG_CONFIG_HOME/xfce4/xfconf/xfce-perchannel-xml/xfce4-panel.xml"
+# No accessibility bus: nothing here reads it, and its launcher would outlive the session.
+export NO_AT_BRIDGE=1
 unset DISPLAY WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS OPENAI_ADMIN_KEY OPENAI_API_KEY_ID \
     OPENAI_BASE_URL GNOME_KEYRING_CONTROL
 

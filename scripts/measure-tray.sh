@@ -24,12 +24,15 @@ if [[ ${1:-} != --inside ]]; then
         "$XDG_CONFIG_HOME/xfce4/xfconf/xfce-perchannel-xml/xfce4-panel.xml"
     unset DISPLAY DBUS_SESSION_BUS_ADDRESS OPENAI_ADMIN_KEY
     cd "$TMP"
-    exec dbus-run-session -- bash "$REPO/scripts/measure-tray.sh" --inside 2>"$TMP/stderr.log"
+    dbus-run-session -- bash "$REPO/scripts/measure-tray.sh" --inside 2>"$TMP/stderr.log"
+    exit
 fi
 
 BIN=$USAGE_TRACKER_BIN
 PIDS=()
-trap 'xfce4-panel --quit >/dev/null 2>&1 || true; kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+# xfce4-panel may ignore SIGTERM: KILL whatever is left a second later, then reap.
+trap 'xfce4-panel --quit >/dev/null 2>&1 || true; kill "${PIDS[@]}" 2>/dev/null || true; sleep 1
+      kill -KILL "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 exec 3>"$MEASURE_TMP/display"
 Xvfb -displayfd 3 -screen 0 800x600x24 -nolisten tcp >/dev/null 2>&1 &
 PIDS+=($!)

@@ -25,6 +25,8 @@ finish() {
     "${SNI[@]}" click Quit >/dev/null 2>&1 || true
     xfce4-panel --quit >/dev/null 2>&1 || true
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+    sleep 1 # xfce4-panel may ignore SIGTERM
+    for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
     cp -f "$E2E_TMP"/*.log "$OUT"/ 2>/dev/null || true
     printf '%d passed, %d failed\n' "$PASSED" "$FAILED"

@@ -1,5 +1,6 @@
 //! The one way to write token counts, money, rates and times, everywhere in the app.
 
+use crate::alerts::Alert;
 use chrono::{DateTime, Local, TimeZone, Utc};
 
 /// The sign for "no price known".
@@ -114,6 +115,17 @@ fn local_pattern(ms: i64, pattern: &str) -> String {
     DateTime::from_timestamp_millis(ms).map_or_else(
         || (ms / 1000).to_string(),
         |t| t.with_timezone(&Local).format(pattern).to_string(),
+    )
+}
+
+/// `Token spike: 48,210 tokens/min (threshold 10,000)`
+pub fn alert(a: &Alert) -> String {
+    format!(
+        "{}: {} {} (threshold {})",
+        a.kind.label(),
+        rate(a.per_minute),
+        a.kind.unit(),
+        rate(a.threshold)
     )
 }
 

@@ -316,13 +316,7 @@ fn model_rows(state: &TrayState) -> Vec<Node> {
 
 /// `⚠ Token spike: 48,210 tokens/min (threshold 10,000)`
 pub fn alert_row(a: &Alert) -> String {
-    format!(
-        "{MARKER} {}: {} {} (threshold {})",
-        a.kind.label(),
-        format::rate(a.per_minute),
-        a.kind.unit(),
-        format::rate(a.threshold)
-    )
+    format!("{MARKER} {}", format::alert(a))
 }
 
 #[cfg(test)]

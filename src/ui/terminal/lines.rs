@@ -115,7 +115,7 @@ pub fn text_line(last: Option<&Snapshot>, failure: Option<&Failure>) -> String {
     );
     for a in &s.alerts {
         out.push_str("  ALERT ");
-        out.push_str(&text::alert(a));
+        out.push_str(&format::alert(a));
     }
     out
 }

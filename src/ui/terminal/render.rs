@@ -49,7 +49,7 @@ pub fn render(frame: &mut Frame, state: &WatchState, now_ms: i64) {
                 .top_model
                 .as_ref()
                 .map_or(String::new(), |m| format!(" · mostly {m}"));
-            Line::from(format!("▲ {}{top}", text::alert(al))).style(alert_style)
+            Line::from(format!("▲ {}{top}", format::alert(al))).style(alert_style)
         })
         .collect();
     frame.render_widget(Paragraph::new(alerts), a.alerts);

@@ -1,20 +1,8 @@
-//! Words shared by the full-screen view and the one-line-per-refresh output: the alert line,
-//! and the error status. Pure; numbers go through [`crate::ui::format`].
+//! Words shared by the full-screen view and the one-line-per-refresh output: the error status
+//! and countdowns. Pure; numbers go through [`crate::ui::format`].
 
-use crate::alerts::Alert;
 use crate::poller::Failure;
 use crate::ui::format;
-
-/// `Token spike: 48,210 tokens/min (threshold 10,000)`
-pub fn alert(a: &Alert) -> String {
-    format!(
-        "{}: {} {} (threshold {})",
-        a.kind.label(),
-        format::rate(a.per_minute),
-        a.kind.unit(),
-        format::rate(a.threshold)
-    )
-}
 
 /// `rate limited — retrying in 30s (10:38:12): <the error's message>`
 pub fn failure(f: &Failure, now_ms: i64) -> String {
@@ -45,7 +33,7 @@ pub fn countdown(at_ms: i64, now_ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alerts::AlertKind;
+    use crate::alerts::{Alert, AlertKind};
     use crate::openai::ApiError;
     use std::time::Duration;
 
@@ -58,7 +46,7 @@ mod tests {
             top_model: Some("gpt-4o".into()),
         };
         assert_eq!(
-            alert(&a),
+            format::alert(&a),
             "Token spike: 48,210 tokens/min (threshold 10,000)"
         );
         let r = Alert {
@@ -67,7 +55,10 @@ mod tests {
             threshold: 120.0,
             top_model: None,
         };
-        assert_eq!(alert(&r), "Request spike: 390 requests/min (threshold 120)");
+        assert_eq!(
+            format::alert(&r),
+            "Request spike: 390 requests/min (threshold 120)"
+        );
     }
 
     #[test]

@@ -416,6 +416,10 @@ async fn a_steady_state_refresh_is_one_small_request() {
         ctl.reset_stats();
         let snap = t.refresh(ctl.now() * 1000).await.unwrap();
         let served = ctl.stats();
+        eprintln!(
+            "steady refresh: {} request(s), {} buckets served (first refresh: {})",
+            served.usage_requests, served.buckets_served, after_first.buckets_served
+        );
         assert_eq!((snap.fetch.requests, served.usage_requests), (1, 1));
         assert!(
             served.buckets_served <= 7,

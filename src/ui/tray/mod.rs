@@ -165,16 +165,20 @@ impl Tray {
     /// Shows the icon with `view`. Call once the event loop has started (`StartCause::Init`).
     pub fn new(view: &TrayView) -> Result<Tray, String> {
         let (menu, rows) = menu_of(view);
-        let icon = icon::template_icon()?;
-        let builder = TrayIconBuilder::new()
+        let mut builder = TrayIconBuilder::new()
             .with_id("usage-tracker")
             .with_menu(Box::new(menu))
             .with_title(&view.title)
             .with_tooltip(&view.tooltip);
-        #[cfg(target_os = "macos")]
-        let builder = builder.with_icon_templated(icon);
-        #[cfg(not(target_os = "macos"))]
-        let builder = builder.with_icon(icon);
+        // The artwork is embedded and known good; should it ever fail to decode, the title alone
+        // still shows the numbers and the menu.
+        match icon::template_icon() {
+            #[cfg(target_os = "macos")]
+            Ok(icon) => builder = builder.with_icon_templated(icon),
+            #[cfg(not(target_os = "macos"))]
+            Ok(icon) => builder = builder.with_icon(icon),
+            Err(e) => tracing::error!("no tray icon, showing the title only: {e}"),
+        }
         let icon = builder
             .build()
             .map_err(|e| format!("cannot show the menu-bar icon: {e}"))?;

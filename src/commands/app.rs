@@ -13,7 +13,7 @@ use crate::alerts::BudgetDetector;
 use crate::openai::ErrorKind;
 use crate::platform::browser::{Browser, SystemBrowser};
 use crate::platform::dialog::{Dialogs, SystemDialogs};
-use crate::platform::login_item::{self, LoginItem};
+use crate::platform::login_item::{self, APPROVAL_PLACE, LoginItem, LoginState};
 use crate::platform::notify::{Note, Notifier, SystemNotifier};
 use crate::platform::secret::{self, SecretStore};
 use crate::platform::single_instance::{self, InstanceGuard};
@@ -92,8 +92,8 @@ pub fn run(mut settings: Settings) -> Result<ExitCode, CliError> {
     let _ = &mut event_loop;
     let proxy = event_loop.create_proxy();
     let jobs = worker::spawn(proxy.clone())?;
-    let login: Option<Box<dyn LoginItem>> = match login_item::current() {
-        Ok(l) => Some(Box::new(l)),
+    let login = match login_item::current() {
+        Ok(l) => Some(l),
         Err(e) => {
             tracing::warn!("{e}");
             None
@@ -353,6 +353,8 @@ impl App {
     }
 
     /// The check item shows the real state: re-read after the change, unchanged if it failed.
+    /// A login item waiting for the user's approval (macOS) shows unchecked; turning it on then
+    /// says where to approve it and opens that place, on every click until it is approved.
     fn toggle_login_item(&mut self) {
         let Some(login) = &self.login else { return };
         let want = self.state.login_item != Some(true);
@@ -362,7 +364,15 @@ impl App {
                 body: e.to_string(),
             });
         }
-        self.state.login_item = login.is_enabled().ok();
+        let now = login.state();
+        if want && matches!(now, Ok(LoginState::NeedsApproval)) {
+            login.open_approval_settings();
+            self.notify(Notice {
+                summary: "Launch at login needs your approval".into(),
+                body: format!("Switch UsageTracker on in {APPROVAL_PLACE}."),
+            });
+        }
+        self.state.login_item = now.ok().map(|s| s == LoginState::On);
     }
 
     fn ask_admin_key(&self) {

@@ -1,8 +1,12 @@
-//! Launch at login. On macOS a LaunchAgent in `~/Library/LaunchAgents` (SMAppService for the
-//! app bundle needs `objc2-service-management`, see NEEDED-DEPS.txt); on Linux an XDG autostart
-//! `.desktop` file. Both are one file whose presence is the state, so one implementation,
-//! [`FileLoginItem`], serves both with the per-OS path and contents. Plain file I/O: fine on any
-//! thread.
+//! Launch at login. On macOS, running from the app bundle, the app registers itself with
+//! SMAppService (it then shows in System Settings → General → Login Items, where the user may
+//! have to approve it); a bare binary gets a LaunchAgent in `~/Library/LaunchAgents` instead. On
+//! Linux an XDG autostart `.desktop` file. The two files are one implementation,
+//! [`FileLoginItem`], with the per-OS path and contents; [`current`] picks one at run time.
+//! File I/O and SMAppService calls: fine on any thread.
+
+#[cfg(target_os = "macos")]
+mod app_service;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -15,11 +19,42 @@ pub struct LoginItemError {
     pub reason: String,
 }
 
+/// Whether the app starts at login.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoginState {
+    On,
+    Off,
+    /// Registered, but macOS starts it only once the user allows it in [`APPROVAL_PLACE`].
+    NeedsApproval,
+}
+
+/// Where a login item waiting for approval is allowed (macOS 13 and later).
+pub const APPROVAL_PLACE: &str = "System Settings → General → Login Items";
+
 pub trait LoginItem: Send + Sync {
-    fn is_enabled(&self) -> Result<bool, LoginItemError>;
+    fn state(&self) -> Result<LoginState, LoginItemError>;
+    /// Starts at login now, approval included.
+    fn is_enabled(&self) -> Result<bool, LoginItemError> {
+        Ok(self.state()? == LoginState::On)
+    }
+    /// Turning it on may leave it [`LoginState::NeedsApproval`]: read [`state`](Self::state)
+    /// after.
     fn set_enabled(&self, on: bool) -> Result<(), LoginItemError>;
     /// Where the state lives, for `login-item status`.
     fn location(&self) -> String;
+    /// Opens the place where the user approves a login item ([`APPROVAL_PLACE`] on macOS);
+    /// nothing where no approval exists.
+    fn open_approval_settings(&self) {}
+}
+
+/// SMAppServiceStatus, from its raw value (SMAppService.h: 0 not registered, 1 enabled,
+/// 2 requires approval, 3 not found). Not found means no such service in the bundle: off.
+pub fn state_of_app_service_status(raw: isize) -> LoginState {
+    match raw {
+        1 => LoginState::On,
+        2 => LoginState::NeedsApproval,
+        _ => LoginState::Off,
+    }
 }
 
 /// A login item that is one file: present means enabled.
@@ -29,10 +64,11 @@ pub struct FileLoginItem {
 }
 
 impl LoginItem for FileLoginItem {
-    fn is_enabled(&self) -> Result<bool, LoginItemError> {
+    fn state(&self) -> Result<LoginState, LoginItemError> {
         match std::fs::metadata(&self.path) {
-            Ok(m) => Ok(m.is_file()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Ok(m) if m.is_file() => Ok(LoginState::On),
+            Ok(_) => Ok(LoginState::Off),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(LoginState::Off),
             Err(e) => Err(self.error("read", e)),
         }
     }
@@ -67,23 +103,31 @@ impl FileLoginItem {
     }
 }
 
-/// The login item of this OS for the executable `exe`, under `home` (macOS) or the XDG config
-/// directory `config_home` (Linux).
-pub fn system(exe: &Path, home: &Path, config_home: &Path) -> FileLoginItem {
+/// The login item of this OS for the executable `exe`: on macOS SMAppService when `exe` is an
+/// app bundle's executable (symlinks resolved), else a LaunchAgent under `home`; on Linux an
+/// autostart entry under the XDG config directory `config_home`.
+pub fn system(exe: &Path, home: &Path, config_home: &Path) -> Box<dyn LoginItem> {
     #[cfg(target_os = "macos")]
     {
         let _ = config_home;
-        launch_agent(exe, home)
+        // `/usr/local/bin/usage-tracker` may be a link into the bundle: the bundle's item then.
+        let real = std::fs::canonicalize(exe).unwrap_or_else(|_| exe.to_path_buf());
+        match super::app_bundle(&real) {
+            Some(bundle) => Box::new(app_service::AppServiceLoginItem {
+                bundle: bundle.to_path_buf(),
+            }),
+            None => Box::new(launch_agent(exe, home)),
+        }
     }
     #[cfg(not(target_os = "macos"))]
     {
         let _ = home;
-        xdg_autostart(exe, config_home)
+        Box::new(xdg_autostart(exe, config_home))
     }
 }
 
 /// The login item for the running executable and the user's directories.
-pub fn current() -> Result<FileLoginItem, LoginItemError> {
+pub fn current() -> Result<Box<dyn LoginItem>, LoginItemError> {
     let err = |reason: String| LoginItemError {
         action: "locate",
         path: "the executable".into(),
@@ -173,16 +217,22 @@ fn desktop_exec_arg(s: &str) -> String {
     out
 }
 
-/// In memory; `fail` makes every change fail (to test the menu's revert).
+/// In memory; `fail` makes every change fail (to test the menu's revert); `needs_approval`
+/// makes an enabled item wait for approval, like SMAppService.
 #[derive(Default)]
 pub struct FakeLoginItem {
     pub enabled: Mutex<bool>,
     pub fail: bool,
+    pub needs_approval: bool,
 }
 
 impl LoginItem for FakeLoginItem {
-    fn is_enabled(&self) -> Result<bool, LoginItemError> {
-        Ok(*self.enabled.lock().unwrap())
+    fn state(&self) -> Result<LoginState, LoginItemError> {
+        Ok(match (*self.enabled.lock().unwrap(), self.needs_approval) {
+            (false, _) => LoginState::Off,
+            (true, false) => LoginState::On,
+            (true, true) => LoginState::NeedsApproval,
+        })
     }
 
     fn set_enabled(&self, on: bool) -> Result<(), LoginItemError> {
@@ -251,6 +301,41 @@ mod tests {
         assert_eq!(desktop_exec_arg("/opt/a b/ut"), "\"/opt/a b/ut\"");
         assert_eq!(desktop_exec_arg("/o/$x"), "\"/o/\\\\$x\"");
         assert_eq!(desktop_exec_arg("/o/100%"), "\"/o/100%%\"");
+    }
+
+    #[test]
+    fn app_service_statuses() {
+        assert_eq!(state_of_app_service_status(0), LoginState::Off);
+        assert_eq!(state_of_app_service_status(1), LoginState::On);
+        assert_eq!(state_of_app_service_status(2), LoginState::NeedsApproval);
+        assert_eq!(state_of_app_service_status(3), LoginState::Off);
+        assert_eq!(state_of_app_service_status(-1), LoginState::Off);
+    }
+
+    #[test]
+    fn a_bare_binary_gets_a_file() {
+        let home = tempfile::tempdir().unwrap();
+        let item = system(
+            Path::new("/usr/local/bin/usage-tracker"),
+            home.path(),
+            home.path(),
+        );
+        assert!(
+            item.location()
+                .starts_with(&home.path().display().to_string())
+        );
+        assert_eq!(item.state().unwrap(), LoginState::Off);
+    }
+
+    #[test]
+    fn an_item_waiting_for_approval_is_not_enabled() {
+        let item = FakeLoginItem {
+            needs_approval: true,
+            ..Default::default()
+        };
+        item.set_enabled(true).unwrap();
+        assert_eq!(item.state().unwrap(), LoginState::NeedsApproval);
+        assert!(!item.is_enabled().unwrap());
     }
 
     #[test]

@@ -37,11 +37,7 @@ impl Environment {
         if let Some(dir) = self.exe.as_deref().and_then(Path::parent) {
             out.push(dir.join(".env"));
             // …/UsageTracker.app/Contents/MacOS/usage-tracker → beside UsageTracker.app
-            if let Some(bundle) = dir
-                .ancestors()
-                .nth(2)
-                .filter(|b| b.extension().is_some_and(|e| e == "app"))
-            {
+            if let Some(bundle) = self.exe.as_deref().and_then(crate::platform::app_bundle) {
                 out.extend(bundle.parent().map(|p| p.join(".env")));
             }
         }

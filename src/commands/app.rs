@@ -137,6 +137,7 @@ pub fn run(mut settings: Settings) -> Result<ExitCode, CliError> {
 }
 
 fn initial_state(settings: &Settings, login: Option<&dyn LoginItem>) -> TrayState {
+    let login_state = login.and_then(|l| l.state().ok());
     TrayState {
         has_key: settings.admin_key.is_some() || settings.demo,
         snapshot: None,
@@ -149,7 +150,8 @@ fn initial_state(settings: &Settings, login: Option<&dyn LoginItem>) -> TrayStat
             api_key_ids: settings.api_key_ids.clone(),
         },
         keys: KeyList::Loading,
-        login_item: login.and_then(|l| l.is_enabled().ok()),
+        login_item: login_state.map(|s| s == LoginState::On),
+        login_needs_approval: login_state == Some(LoginState::NeedsApproval),
         interval_secs: settings.interval.as_secs(),
         budget: None,
         version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -372,6 +374,7 @@ impl App {
                 body: format!("Switch UsageTracker on in {APPROVAL_PLACE}."),
             });
         }
+        self.state.login_needs_approval = matches!(now, Ok(LoginState::NeedsApproval));
         self.state.login_item = now.ok().map(|s| s == LoginState::On);
     }
 

@@ -69,6 +69,8 @@ pub struct TrayState {
     pub keys: KeyList,
     /// `None` when the state could not be read.
     pub login_item: Option<bool>,
+    /// Registered but waiting for the user's approval in the system settings (macOS).
+    pub login_needs_approval: bool,
     pub interval_secs: u64,
     /// `(spent today, budget)` when a daily budget is set and known.
     pub budget: Option<(f64, f64)>,

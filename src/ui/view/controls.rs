@@ -72,7 +72,11 @@ pub(super) fn controls(state: &TrayState) -> Vec<Node> {
         item(Action::Dashboard, "Open usage dashboard", true),
         Node::Check {
             action: Action::LoginItem,
-            text: "Launch at login".into(),
+            text: if state.login_needs_approval {
+                "Launch at login (allow it in System Settings)".into()
+            } else {
+                "Launch at login".into()
+            },
             checked: state.login_item == Some(true),
             enabled: state.login_item.is_some(),
         },

@@ -69,6 +69,7 @@ fn state() -> TrayState {
         },
         keys: KeyList::Loading,
         login_item: Some(false),
+        login_needs_approval: false,
         interval_secs: 15,
         budget: None,
         version: "0.1.0".into(),
@@ -275,6 +276,20 @@ fn choices_are_checked() {
         checked(submenu(&v.menu, "Track key")),
         ["All keys (whole organization)"]
     );
+}
+
+#[test]
+fn login_item_waiting_for_approval_says_where_to_allow_it() {
+    let mut s = state();
+    s.login_needs_approval = true;
+    let text = format!("{:?}", tray_view(&s, NOW_MS).menu);
+    assert!(
+        text.contains("Launch at login (allow it in System Settings)"),
+        "{text}"
+    );
+    s.login_needs_approval = false;
+    let text = format!("{:?}", tray_view(&s, NOW_MS).menu);
+    assert!(!text.contains("allow it in System Settings"), "{text}");
 }
 
 #[test]

@@ -61,6 +61,23 @@ fn bench(c: &mut Criterion) {
             summarize(&page.buckets, prices, TierChoice::Auto)
         })
     });
+    g.bench_function("wire_only", |b| {
+        b.iter(|| {
+            serde_json::from_slice::<usage_tracker::openai::wire::UsagePage>(black_box(&body))
+                .unwrap()
+                .data
+                .len()
+        })
+    });
+    g.bench_function("parse_only", |b| {
+        b.iter(|| {
+            let mut names = UsageSeries::new(BucketWidth::Minute);
+            parse_usage_page(black_box(&body), &mut names)
+                .unwrap()
+                .buckets
+                .len()
+        })
+    });
     g.finish();
 }
 

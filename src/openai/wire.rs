@@ -5,8 +5,10 @@
 //! name of a bucket's row list are accepted. Strings borrow from the response body where they
 //! can, so parsing a large page allocates little.
 
+use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use std::borrow::Cow;
+use std::fmt;
 
 /// One page of `GET /organization/usage/completions`.
 #[derive(Debug, Deserialize)]
@@ -35,28 +37,109 @@ pub struct UsageBucket<'a> {
 }
 
 /// One row of a completions usage bucket. Token fields absent or `null` count as zero.
-#[derive(Debug, Default, Deserialize)]
+///
+/// Deserialized by hand (below): a page holds tens of thousands of rows with some twenty keys
+/// each, and matching keys as raw bytes instead of validated strings is most of the difference
+/// between parsing a page and merely skipping it.
+#[derive(Debug, Default)]
 pub struct CompletionsResult<'a> {
-    #[serde(default, deserialize_with = "null_as_default")]
     pub input_tokens: u64,
     /// Cached input tokens: a subset of `input_tokens`. (The old Python tool looked for
     /// `cached_input_tokens`, which the API never sends.)
-    #[serde(default, deserialize_with = "null_as_default")]
     pub input_cached_tokens: u64,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub output_tokens: u64,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub num_model_requests: u64,
-    #[serde(borrow, default)]
     pub project_id: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
     pub api_key_id: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
     pub model: Option<Cow<'a, str>>,
-    #[serde(default)]
     pub batch: Option<bool>,
-    #[serde(borrow, default)]
     pub service_tier: Option<Cow<'a, str>>,
+}
+
+/// The keys of a result row the app reads; everything else is skipped.
+enum RowKey {
+    InputTokens,
+    InputCachedTokens,
+    OutputTokens,
+    NumModelRequests,
+    ProjectId,
+    ApiKeyId,
+    Model,
+    Batch,
+    ServiceTier,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for RowKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = RowKey;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<RowKey, E> {
+                Ok(match v {
+                    b"input_tokens" => RowKey::InputTokens,
+                    b"input_cached_tokens" => RowKey::InputCachedTokens,
+                    b"output_tokens" => RowKey::OutputTokens,
+                    b"num_model_requests" => RowKey::NumModelRequests,
+                    b"project_id" => RowKey::ProjectId,
+                    b"api_key_id" => RowKey::ApiKeyId,
+                    b"model" => RowKey::Model,
+                    b"batch" => RowKey::Batch,
+                    b"service_tier" => RowKey::ServiceTier,
+                    _ => RowKey::Other,
+                })
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RowKey, E> {
+                self.visit_bytes(v.as_bytes())
+            }
+        }
+        // serde_json hands a map key over as raw bytes without validating it as UTF-8.
+        d.deserialize_bytes(KeyVisitor)
+    }
+}
+
+/// A string borrowed from the body when it has no escapes.
+#[derive(Deserialize)]
+struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for CompletionsResult<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct RowVisitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for RowVisitor<'a> {
+            type Value = CompletionsResult<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a usage result object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut r = CompletionsResult::default();
+                while let Some(key) = map.next_key::<RowKey>()? {
+                    let count = |v: Option<u64>| v.unwrap_or_default();
+                    let text = |v: Option<Text<'a>>| v.map(|t| t.0);
+                    match key {
+                        RowKey::InputTokens => r.input_tokens = count(map.next_value()?),
+                        RowKey::InputCachedTokens => {
+                            r.input_cached_tokens = count(map.next_value()?)
+                        }
+                        RowKey::OutputTokens => r.output_tokens = count(map.next_value()?),
+                        RowKey::NumModelRequests => r.num_model_requests = count(map.next_value()?),
+                        RowKey::ProjectId => r.project_id = text(map.next_value()?),
+                        RowKey::ApiKeyId => r.api_key_id = text(map.next_value()?),
+                        RowKey::Model => r.model = text(map.next_value()?),
+                        RowKey::Batch => r.batch = map.next_value()?,
+                        RowKey::ServiceTier => r.service_tier = text(map.next_value()?),
+                        RowKey::Other => {
+                            map.next_value::<de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(r)
+            }
+        }
+        d.deserialize_map(RowVisitor(std::marker::PhantomData))
+    }
 }
 
 /// A cursor-paginated list (`/organization/projects`, `.../api_keys`).

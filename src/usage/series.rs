@@ -7,7 +7,7 @@
 
 use super::BucketWidth;
 use crate::pricing::Tier;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// One usage row of a bucket: one model at one billed tier.
@@ -51,7 +51,9 @@ impl Bucket {
 pub struct UsageSeries {
     width: BucketWidth,
     buckets: BTreeMap<i64, Bucket>,
-    names: HashSet<Arc<str>>,
+    /// Looked up once per row: a fast hash (foldhash) rather than SipHash; model names are
+    /// not attacker-chosen keys worth HashDoS protection in a local client.
+    names: foldhash::HashSet<Arc<str>>,
 }
 
 impl PartialEq for UsageSeries {

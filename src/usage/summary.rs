@@ -7,7 +7,7 @@
 use super::Bucket;
 use crate::pricing::{PriceTable, Tier, TierChoice};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ModelSummary {
@@ -65,23 +65,39 @@ pub fn summarize<'a>(
     prices: &PriceTable,
     choice: TierChoice,
 ) -> Summary {
-    let mut by_pair: HashMap<(&str, Tier), Acc> = HashMap::new();
+    // Keyed by the interned name's address: one integer hash per row instead of a string's.
+    let mut by_pair: foldhash::HashMap<(*const u8, Tier), (&str, Acc)> =
+        foldhash::HashMap::default();
     for bucket in buckets {
         for r in &bucket.rows {
             let tier = choice.tier_for(r.tier);
-            by_pair.entry((&*r.model, tier)).or_default().add(
-                r.input_tokens,
-                r.cached_input_tokens,
-                r.output_tokens,
-                r.requests,
-            );
+            let key = (r.model.as_ptr(), tier);
+            by_pair
+                .entry(key)
+                .or_insert((&r.model, Acc::default()))
+                .1
+                .add(
+                    r.input_tokens,
+                    r.cached_input_tokens,
+                    r.output_tokens,
+                    r.requests,
+                );
         }
     }
 
     // Ordered, so costs are added in the same order every time (floating point).
-    let by_pair: BTreeMap<(&str, Tier), Acc> = by_pair.into_iter().collect();
+    let mut by_name: BTreeMap<(&str, Tier), Acc> = BTreeMap::new();
+    for ((_, tier), (model, acc)) in by_pair {
+        // Equal names behind different allocations (rows not interned together) merge here.
+        by_name.entry((model, tier)).or_default().add(
+            acc.input,
+            acc.cached,
+            acc.output,
+            acc.requests,
+        );
+    }
     let mut by_model: BTreeMap<&str, (Acc, Option<f64>, Vec<Tier>)> = BTreeMap::new();
-    for ((model, tier), acc) in by_pair {
+    for ((model, tier), acc) in by_name {
         let entry = by_model
             .entry(model)
             .or_insert_with(|| (Acc::default(), Some(0.0), Vec::new()));

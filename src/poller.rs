@@ -129,7 +129,7 @@ async fn run(
         let mut refresh = false;
         while let Ok(cmd) = rx.try_recv() {
             if matches!(
-                apply(&mut tracker, cmd, None, &mut on_event),
+                apply(&mut tracker, cmd, true, last_success, &mut on_event),
                 After::Refresh
             ) {
                 refresh = true;
@@ -144,7 +144,7 @@ async fn run(
                 cmd = rx.recv() => match cmd {
                     None => return,
                     Some(cmd) => {
-                        if let After::Refresh = apply(&mut tracker, cmd, last_success, &mut on_event) {
+                        if let After::Refresh = apply(&mut tracker, cmd, false, last_success, &mut on_event) {
                             break;
                         }
                     }
@@ -154,21 +154,23 @@ async fn run(
     }
 }
 
-/// Applies one command; says whether a refresh must follow. `last_success` is `None` for
-/// commands that queued during a refresh (which answered plain refresh requests).
+/// Applies one command; says whether a refresh must follow. `queued` marks commands that
+/// arrived while a refresh ran: that refresh already answered a plain refresh request.
 fn apply(
     tracker: &mut Tracker,
     cmd: Command,
+    queued: bool,
     last_success: Option<Instant>,
     on_event: &mut impl FnMut(Event),
 ) -> After {
     match cmd {
-        Command::RefreshNow if last_success.is_some() => After::Refresh,
+        Command::RefreshNow if queued => After::Wait,
+        Command::RefreshNow => After::Refresh,
+        // Opening the menu refreshes stale data, but never cuts a backoff short.
         Command::RefreshIfOlderThan(age) => match last_success {
-            Some(t) if t.elapsed() >= age => After::Refresh,
+            Some(t) if !queued && t.elapsed() >= age => After::Refresh,
             _ => After::Wait,
         },
-        Command::RefreshNow => After::Wait,
         Command::SetTier(tier) => {
             tracker.set_tier(tier);
             if tracker.series().is_empty() {
@@ -203,6 +205,56 @@ mod tests {
         // An interval above the cap is never shortened.
         let long = Duration::from_secs(900);
         assert_eq!(next_delay(long, 5, None), long);
+    }
+
+    /// Before any success (offline from the start), "Refresh now" still refreshes at once
+    /// instead of waiting out the backoff.
+    #[tokio::test]
+    async fn refresh_now_works_before_the_first_success() {
+        use crate::openai::{AdminClient, ClientOptions, RetryPolicy};
+        use crate::simulator::{DEMO_ADMIN_KEY, Fault, SimConfig, SimServer};
+        let sim = SimServer::start(SimConfig::test(), None).await.unwrap();
+        sim.control().inject(Fault::Unauthorized, u32::MAX);
+        let options = ClientOptions {
+            retry: RetryPolicy {
+                max_attempts: 1,
+                ..RetryPolicy::default()
+            },
+            ..ClientOptions::default()
+        };
+        let key = secrecy::SecretString::from(DEMO_ADMIN_KEY);
+        let client = AdminClient::new(&sim.base_url(), &key, options).unwrap();
+        let config = crate::tracker::TrackerConfig {
+            lookback_secs: 3600,
+            width: crate::usage::BucketWidth::Hour,
+            api_key_ids: vec![],
+            tier: TierChoice::Auto,
+            prices: std::sync::Arc::new(crate::pricing::PriceTable::builtin().clone()),
+            thresholds: crate::alerts::Thresholds {
+                tokens_per_min: 1e9,
+                requests_per_min: 1e9,
+            },
+        };
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let poller = spawn(
+            Tracker::new(client, config),
+            Duration::from_secs(3600),
+            move |e| {
+                let _ = tx.send(e);
+            },
+        );
+        let mut next = async || {
+            tokio::time::timeout(Duration::from_secs(5), rx.recv())
+                .await
+                .expect("an event within 5 s")
+                .unwrap()
+        };
+        assert_eq!(next().await, Event::Refreshing);
+        assert!(matches!(next().await, Event::Failed(_)));
+        sim.control().clear_faults();
+        assert!(poller.send(Command::RefreshNow));
+        assert_eq!(next().await, Event::Refreshing);
+        assert!(matches!(next().await, Event::Updated(_)));
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
     let mut tracker = Tracker::new(conn.client.clone(), conn.tracker_config());
     let snap = tracker.refresh(now_ms()).await?;
     let text = match format {
-        Format::Table => TableView::from_snapshot(&snap).to_text(),
+        Format::Table => TableView::from_snapshot(&snap, &[]).to_text(None),
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&Report::new(&snap))
                 .map_err(|e| CliError::Other(e.to_string()))?;

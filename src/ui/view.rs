@@ -175,9 +175,9 @@ fn short_cost(t: &Totals) -> String {
     if t.unpriced_models > 0 && t.cost_usd == 0.0 {
         format::UNPRICED.to_owned()
     } else if t.unpriced_models > 0 {
-        format!("{}+", format::usd_short(t.cost_usd))
+        format!("{}+", format::usd(t.cost_usd))
     } else {
-        format::usd_short(t.cost_usd)
+        format::usd(t.cost_usd)
     }
 }
 
@@ -196,7 +196,10 @@ fn totals_row(t: &Totals, state: &TrayState) -> String {
         lookback_label(state.choices.lookback_hours)
     );
     if t.unpriced_models > 0 {
-        s.push_str(&format!(" ({} model(s) unpriced)", t.unpriced_models));
+        s.push_str(&format!(
+            " ({} unpriced)",
+            format::count(t.unpriced_models, "model")
+        ));
     }
     s
 }
@@ -275,7 +278,7 @@ fn header(state: &TrayState) -> Vec<Node> {
 pub fn model_row_text(m: &ModelSummary) -> String {
     let cost = m
         .cost_usd
-        .map_or_else(|| format::UNPRICED.to_owned(), format::usd_short);
+        .map_or_else(|| format::UNPRICED.to_owned(), format::usd);
     format!(
         "{}   {} tok · {cost}",
         m.model,

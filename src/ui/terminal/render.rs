@@ -1,12 +1,12 @@
 //! Draws a [`WatchState`] into a ratatui frame: title, spike alerts, the error status, the
 //! per-model table (scrollable, TOTAL pinned), a sparkline of tokens per bucket and the notes.
 //! Pure: the same state and clock give the same cells, which the tests read back from
-//! ratatui's `TestBackend`. Cell strings come from [`TableView`], never formatted again here.
+//! ratatui's `TestBackend`. Cell strings come from [`crate::ui::table::TableView`], never formatted again here.
 
 use super::state::WatchState;
 use super::text;
 use crate::ui::format;
-use crate::ui::table::{HEADERS, TableView};
+use crate::ui::table::{self, Align, MODEL_COLUMNS};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -18,10 +18,6 @@ const CHART_HEIGHT: u16 = 4;
 /// Borders (2), header, rule and TOTAL.
 const TABLE_CHROME: u16 = 5;
 const COLUMN_SPACING: u16 = 2;
-/// Which columns survive a narrow terminal, most important first (indices into [`HEADERS`]).
-const COLUMN_PRIORITY: [usize; 7] = [0, 5, 6, 1, 2, 4, 3];
-/// The model column is shortened (with `…`) to this before other columns are dropped.
-const MODEL_MIN: usize = 12;
 pub const STALE: &str = "STALE";
 
 struct Areas {
@@ -173,9 +169,14 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &WatchState) {
         );
         block = block.title(Line::from(range).right_aligned());
     }
-    let cols = fit_columns(view, usize::from(area.width.saturating_sub(2)));
+    let cols = table::fit(
+        &MODEL_COLUMNS,
+        view.rows.iter().chain([&view.total]),
+        usize::from(COLUMN_SPACING),
+        Some(usize::from(area.width.saturating_sub(2))),
+    );
     let row = |cells: &[String]| Row::new(cols.iter().map(|&(i, w)| cell(&cells[i], i, w)));
-    let header = HEADERS.map(str::to_owned);
+    let header: Vec<String> = MODEL_COLUMNS.iter().map(|c| c.header.to_owned()).collect();
     let mut rows: Vec<Row> = view.rows[first..first + shown]
         .iter()
         .map(|r| row(r))
@@ -195,48 +196,13 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &WatchState) {
     frame.render_widget(table, area);
 }
 
-/// One cell: the model name shortened with `…` to fit, numbers right-aligned.
+/// One cell: text shortened with `…` to fit, aligned as its column says.
 fn cell(s: &str, col: usize, width: usize) -> Cell<'static> {
-    if col == 0 {
-        let n = s.chars().count();
-        let s = if n > width && width > 0 {
-            s.chars().take(width - 1).chain(['…']).collect()
-        } else {
-            s.to_owned()
-        };
-        Cell::from(s)
-    } else {
-        Cell::from(Line::from(s.to_owned()).right_aligned())
-    }
-}
-
-/// The columns that fit in `avail` cells, in table order, with their widths: Model and Total
-/// always, then the others by [`COLUMN_PRIORITY`] while they fit.
-fn fit_columns(view: &TableView, avail: usize) -> Vec<(usize, usize)> {
-    let mut natural = HEADERS.map(|h| h.chars().count());
-    for r in view.rows.iter().chain([&view.total]) {
-        for (w, c) in natural.iter_mut().zip(r) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let gap = usize::from(COLUMN_SPACING);
-    let model_min = natural[0].min(MODEL_MIN);
-    let mut chosen = vec![0];
-    let mut used = model_min;
-    for (k, &c) in COLUMN_PRIORITY.iter().enumerate().skip(1) {
-        // Total stays even when it has to push the model column below its minimum.
-        if k == 1 || used + gap + natural[c] <= avail {
-            chosen.push(c);
-            used += gap + natural[c];
-        }
-    }
-    chosen.sort_unstable();
-    let others = used - model_min;
-    let model_w = natural[0].min(avail.saturating_sub(others)).max(1);
-    chosen
-        .into_iter()
-        .map(|c| (c, if c == 0 { model_w } else { natural[c] }))
-        .collect()
+    let line = Line::from(table::shorten(s, width));
+    Cell::from(match MODEL_COLUMNS[col].align {
+        Align::Left => line,
+        Align::Right => line.right_aligned(),
+    })
 }
 
 fn draw_chart(frame: &mut Frame, area: Rect, state: &WatchState) {
@@ -295,17 +261,11 @@ fn footer_lines(state: &WatchState, now_ms: i64) -> Vec<(u8, Line<'static>)> {
         refresh.push_str(&format!(" · next in {}", text::countdown(next, now_ms)));
     }
     match (state.table(), &state.snapshot) {
-        (Some(view), Some(snap)) => {
-            let w = &snap.window;
-            let local = format!(
-                "Local:  {} → {}",
-                format::local(w.start_time),
-                format::local(w.end_time)
-            );
+        (Some(view), Some(_)) => {
             let mut notes = view.notes.iter().cloned();
             let mut next = || notes.next().unwrap_or_default();
             out.push((1, Line::from(next()))); // window (UTC)
-            out.push((2, Line::from(local)));
+            out.push((2, Line::from(next()))); // window (local)
             out.push((1, Line::from(next()))); // keys
             out.push((1, Line::from(next()))); // tier
             out.push((0, Line::from(refresh)));

@@ -92,7 +92,7 @@ impl WatchState {
 
     fn show(&mut self, snap: Arc<Snapshot>) {
         self.tier = snap.tier;
-        self.table = Some(TableView::from_snapshot(&snap));
+        self.table = Some(TableView::from_snapshot(&snap, &[]));
         self.snapshot = Some(snap);
     }
 

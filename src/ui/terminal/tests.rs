@@ -141,8 +141,8 @@ fn the_table_has_every_column_every_model_and_the_total() {
         [
             "Model",
             "Input",
-            "Output",
             "Cached",
+            "Output",
             "Requests",
             "Total",
             "Est. cost"
@@ -153,8 +153,8 @@ fn the_table_has_every_column_every_model_and_the_total() {
         [
             "gpt-4o-mini-2024-07-18",
             "900,000",
-            "210,000",
             "450,000",
+            "210,000",
             "3,400",
             "1,110,000",
             "$1.11"
@@ -166,8 +166,8 @@ fn the_table_has_every_column_every_model_and_the_total() {
         [
             "TOTAL",
             "2,870,000",
-            "1,030,000",
             "1,080,000",
+            "1,030,000",
             "8,070",
             "3,900,000",
             "$3.90"

@@ -148,7 +148,27 @@ fn unpriced_models_show_in_the_title() {
     ));
     assert_eq!(title(&s, NOW_MS), "1.5k · $0.50+");
     s.snapshot = Some(snapshot(vec![model("mystery", 1000, 0, None)], Vec::new()));
-    assert_eq!(title(&s, NOW_MS), "1k · —");
+    assert_eq!(title(&s, NOW_MS), "1.0k · —");
+    assert_eq!(
+        infos(&tray_view(&s, NOW_MS).menu)[0],
+        "1,000 tokens · $0.00 · last 6 h (1 model unpriced)"
+    );
+}
+
+#[test]
+fn a_model_row_and_its_submenu_show_the_same_money() {
+    let mut s = state();
+    s.snapshot = Some(snapshot(
+        vec![
+            model("gpt-4o", 3_000_000, 0, Some(0.2486)),
+            model("tiny", 100, 0, Some(0.0042)),
+        ],
+        Vec::new(),
+    ));
+    let v = tray_view(&s, NOW_MS);
+    assert_eq!(title(&s, NOW_MS), "3.0M · $0.25");
+    assert!(infos(submenu(&v.menu, "gpt-4o   3.0M tok · $0.25")).contains(&"Cost: $0.25"));
+    assert!(infos(submenu(&v.menu, "tiny   100 tok · $0.0042")).contains(&"Cost: $0.0042"));
 }
 
 #[test]

@@ -58,11 +58,14 @@ pub fn main() -> ExitCode {
 }
 
 fn init_logging() {
+    use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
     let filter =
         EnvFilter::try_from_env("USAGE_TRACKER_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    // Colour codes only for a person at a terminal; a log file or pipe gets plain text.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .try_init();
 }

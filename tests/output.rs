@@ -86,3 +86,15 @@ chmod +x \"$CARGO_TARGET_DIR/release/usage-tracker\"\n"
     let log = std::fs::read_to_string(home.path().join("elsewhere/cargo.log")).unwrap();
     assert!(log.contains("build --release"), "{log}");
 }
+
+/// A build without the `app` feature (`--no-default-features`) says what it lacks and what to
+/// use instead, rather than failing to start for want of GTK.
+#[cfg(not(feature = "app"))]
+#[test]
+fn a_build_without_the_app_says_so() {
+    let home = tempfile::tempdir().unwrap();
+    let (out, _, stderr) = run(cmd(home.path()).env("DISPLAY", ":0"));
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no menu-bar app"), "{stderr}");
+    assert!(stderr.contains("usage-tracker once"), "{stderr}");
+}

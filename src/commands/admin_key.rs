@@ -16,7 +16,7 @@ pub fn run(action: AdminKeyAction) -> Result<ExitCode, CliError> {
     match action {
         AdminKeyAction::Set => {
             let key = read_key()?;
-            super::app::validate_key(&key).map_err(CliError::Other)?;
+            validate_key(&key).map_err(CliError::Other)?;
             if !key.starts_with("sk-admin-") {
                 eprintln!(
                     "usage-tracker: warning: admin keys start with sk-admin-; project keys cannot read usage"
@@ -102,6 +102,14 @@ fn read_hidden() -> std::io::Result<Option<String>> {
     };
     crossterm::terminal::disable_raw_mode()?;
     result
+}
+
+/// A key as typed at the prompt or in the menu dialog: one token, no spaces or line breaks.
+pub fn validate_key(key: &str) -> Result<(), String> {
+    if key.is_empty() || key.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("that is not an admin key: it is empty or has spaces or line breaks".into());
+    }
+    Ok(())
 }
 
 #[cfg(test)]

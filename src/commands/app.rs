@@ -397,18 +397,11 @@ impl App {
 
 /// Validates and stores a key (writing only if it changed); the key back on success.
 pub fn store_key(key: &str) -> Result<String, String> {
-    validate_key(key)?;
+    super::admin_key::validate_key(key)?;
     let store = secret::system();
     secret::store_if_changed(&store, key)
         .map_err(|e| format!("cannot store the admin key: {e}"))?;
     Ok(key.to_owned())
-}
-
-pub fn validate_key(key: &str) -> Result<(), String> {
-    if key.is_empty() || key.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("that is not an admin key: it is empty or has spaces or line breaks".into());
-    }
-    Ok(())
 }
 
 fn about_text(s: &Settings) -> String {

@@ -2,6 +2,7 @@
 //! and turn every failure into one clear line and an exit code (2: bad input, 1: failure).
 
 mod admin_key;
+#[cfg(feature = "app")]
 mod app;
 mod keys;
 mod login_item;
@@ -94,12 +95,19 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Some(Command::Once { format }) => runtime()?.block_on(once::run(settings, format)),
         Some(Command::Keys) => runtime()?.block_on(keys::run(settings)),
         Some(Command::Watch { format }) => runtime()?.block_on(watch::run(settings, format)),
+        #[cfg(feature = "app")]
         None => app::run(settings),
+        #[cfg(not(feature = "app"))]
+        None => Err(CliError::Other(NO_APP.into())),
         Some(Command::Simulate { .. } | Command::AdminKey { .. } | Command::LoginItem { .. }) => {
             unreachable!("handled above")
         }
     }
 }
+
+/// What a build without the `app` feature says when asked for the menu-bar app.
+#[cfg(not(feature = "app"))]
+pub const NO_APP: &str = "this build has no menu-bar app (built with --no-default-features): use `usage-tracker once`, `watch` or `keys`, or install the default build for the menu bar";
 
 /// One thread is plenty: the work is waiting on the network.
 pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {

@@ -57,9 +57,24 @@ impl KeyringStore {
     }
 
     fn error(&self, e: keyring::Error) -> SecretError {
+        let reason = match e {
+            // keyring's own words ("No default store has been set") do not say why or what to
+            // do; on a server or in CI there is simply no Secret Service to reach.
+            keyring::Error::NoDefaultStore => {
+                let why = match keyring::Entry::store_status() {
+                    Err(e) => e.to_string(),
+                    Ok(()) => "no store was set up".to_owned(),
+                };
+                format!(
+                    "it cannot be reached ({why}); without a desktop session (a server, CI, a \
+container) keep the admin key in OPENAI_ADMIN_KEY or a .env file instead"
+                )
+            }
+            e => e.to_string(),
+        };
         SecretError {
             store: STORE_NAME,
-            reason: e.to_string(),
+            reason,
         }
     }
 }

@@ -230,7 +230,7 @@ impl App {
                 if let Some(d) = &mut self.budget {
                     self.state.budget = Some((spent, d.budget()));
                     if let Some(a) = d.observe(day, spent) {
-                        self.notify(view::budget_notice(&a));
+                        self.notify(view::budget_notice(&a, &view::subject(&self.state)));
                     }
                 }
             }
@@ -266,7 +266,10 @@ impl App {
         match ev {
             Event::Refreshing => self.state.refreshing = true,
             Event::Updated(snap) => {
-                if let Some(n) = view::spike_start_notice(self.spike_active, &snap.new_alerts) {
+                let about = view::subject(&self.state);
+                if let Some(n) =
+                    view::spike_start_notice(self.spike_active, &snap.new_alerts, &about)
+                {
                     self.notify(n);
                 }
                 self.spike_active = !snap.alerts.is_empty();
@@ -298,10 +301,7 @@ impl App {
             return;
         };
         if let Err(e) = save_value(path, key, value) {
-            self.notify(Notice {
-                summary: "Cannot save the setting".into(),
-                body: e.to_string(),
-            });
+            self.notify(view::save_failed_notice(key, &e));
         }
     }
 

@@ -17,7 +17,10 @@ mod menu_id;
 mod notice;
 
 pub use menu_id::Action;
-pub use notice::{Notice, budget_notice, key_rejected_notice, spike_notice, spike_start_notice};
+pub use notice::{
+    Notice, budget_notice, key_rejected_notice, save_failed_notice, spike_notice,
+    spike_start_notice, subject,
+};
 
 pub const DASHBOARD_URL: &str = "https://platform.openai.com/usage";
 /// Prefix of the title when the data is stale or the last refresh failed.

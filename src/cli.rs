@@ -103,7 +103,11 @@ pub enum Command {
         format: Format,
     },
     /// List every project with its API keys and their key_... ids
-    Keys,
+    Keys {
+        /// Output format: a table that fits the terminal, or JSON
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Store, show or delete the admin key in the OS secret store (macOS Keychain, Secret
     /// Service on Linux). `set` reads the key from a hidden prompt or stdin
     AdminKey {

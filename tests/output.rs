@@ -98,3 +98,118 @@ fn a_build_without_the_app_says_so() {
     assert!(stderr.contains("no menu-bar app"), "{stderr}");
     assert!(stderr.contains("usage-tracker once"), "{stderr}");
 }
+
+/// A private tmux server (its own socket) with one pane of a given size, killed at the end.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(name: &str, width: u16, height: u16, shell_command: &str) -> Tmux {
+        let t = Tmux {
+            socket: format!("usage-tracker-output-{name}-{}", std::process::id()),
+        };
+        let (w, h) = (width.to_string(), height.to_string());
+        let args = ["-f", "/dev/null", "new-session", "-d", "-x", &w, "-y", &h];
+        t.run(&[&args[..], &[shell_command]].concat());
+        t
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("tmux is required for this test: apt-get install tmux");
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// The pane once `done` appears on it (the command finished printing).
+    fn wait_for(&self, done: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let s = self.run(&["capture-pane", "-p", "-J"]);
+            if s.contains(done) {
+                return s;
+            }
+            assert!(std::time::Instant::now() < deadline, "no {done:?} on:\n{s}");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+/// Runs `args` in a `width`-column terminal; returns what it printed, lines as shown.
+fn in_terminal(name: &str, width: u16, args: &str) -> String {
+    let home = tempfile::tempdir().unwrap();
+    let cmd = format!(
+        "cd {home} && env -i HOME={home} XDG_CONFIG_HOME={home}/config TERM=xterm {BIN} {args}; echo END-OF-OUTPUT; sleep 60",
+        home = home.path().display()
+    );
+    let t = Tmux::start(name, width, 50, &cmd);
+    let screen = t.wait_for("END-OF-OUTPUT");
+    screen
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn once_in_a_narrow_terminal_fits_it_and_names_the_key() {
+    let screen = in_terminal("once", 60, "once --demo");
+    // -J joins wrapped lines: any line longer than the pane was cut by the terminal.
+    for l in screen.lines() {
+        assert!(l.chars().count() <= 60, "{l:?} is wider than 60:\n{screen}");
+    }
+    assert!(screen.contains("TOTAL"), "{screen}");
+    assert!(
+        screen.contains("Keys: Production backend (key_demoPrimary01)"),
+        "{screen}"
+    );
+    assert!(screen.contains("Local:  "), "{screen}");
+}
+
+#[test]
+fn keys_in_a_narrow_terminal_fits_it() {
+    let screen = in_terminal("keys", 70, "keys --demo");
+    for l in screen.lines() {
+        assert!(l.chars().count() <= 70, "{l:?} is wider than 70:\n{screen}");
+    }
+    assert!(screen.contains("key_demoPrimary01"), "{screen}");
+    assert!(screen.contains("projects."), "{screen}");
+}
+
+#[test]
+fn keys_json_lists_projects_and_their_keys() {
+    let home = tempfile::tempdir().unwrap();
+    let (out, stdout, stderr) = run(cmd(home.path()).args(["keys", "--demo", "--format", "json"]));
+    assert!(out.status.success(), "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let projects = v["projects"].as_array().unwrap();
+    let demo = projects
+        .iter()
+        .find(|p| p["name"] == "Demo app")
+        .unwrap_or_else(|| panic!("{v}"));
+    let key = demo["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == "key_demoPrimary01")
+        .unwrap_or_else(|| panic!("{demo}"));
+    assert_eq!(key["name"], "Production backend");
+    assert!(key["created_at"].is_i64(), "{key}");
+    assert!(!stdout.contains("sk-admin"), "{stdout}");
+}

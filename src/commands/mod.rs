@@ -93,7 +93,7 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
     }
     match cli.command {
         Some(Command::Once { format }) => runtime()?.block_on(once::run(settings, format)),
-        Some(Command::Keys) => runtime()?.block_on(keys::run(settings)),
+        Some(Command::Keys { format }) => runtime()?.block_on(keys::run(settings, format)),
         Some(Command::Watch { format }) => runtime()?.block_on(watch::run(settings, format)),
         #[cfg(feature = "app")]
         None => app::run(settings),

@@ -153,9 +153,13 @@ pub fn to_text(
 }
 
 /// Words cut into lines of at most `width` characters, breaking at spaces (a single word
-/// longer than the line is cut). Never returns no line for a non-empty text.
+/// longer than the line is cut). Always at least one line.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
+    // A line that fits keeps its spacing (`Local:  ` lines up with `Window: `).
+    if text.chars().count() <= width {
+        return vec![text.to_owned()];
+    }
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split(' ').filter(|w| !w.is_empty()) {

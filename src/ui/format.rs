@@ -103,6 +103,11 @@ pub fn local_hm(ts: i64) -> String {
     local_pattern(ts.saturating_mul(1000), "%H:%M")
 }
 
+/// `11-26` (month and day) in the local time zone.
+pub fn local_md(ts: i64) -> String {
+    local_pattern(ts.saturating_mul(1000), "%m-%d")
+}
+
 /// `10:37:05` in the local time zone, from unix milliseconds.
 pub fn local_hms_ms(ms: i64) -> String {
     local_pattern(ms, "%H:%M:%S")

@@ -6,6 +6,7 @@
 //! and the loop in `lines` run on the command's tokio runtime and only wire events to them.
 
 mod app;
+mod chart;
 pub mod lines;
 pub mod render;
 mod shutdown;

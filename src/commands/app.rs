@@ -67,6 +67,7 @@ pub fn run(mut settings: Settings) -> Result<ExitCode, CliError> {
             "no graphical session (DISPLAY and WAYLAND_DISPLAY are unset): the menu-bar app needs a desktop; in a terminal use `usage-tracker once` or `usage-tracker watch`".into(),
         ));
     }
+    crate::platform::desktop_log::route_glib_logs();
     let guard = single_instance::acquire(&single_instance::default_path())
         .map_err(|e| CliError::Other(e.to_string()))?;
     if settings.admin_key.is_none() && !settings.demo {

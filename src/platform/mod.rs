@@ -4,6 +4,7 @@
 //! block (D-Bus, a dialog) say so, and the app keeps them off the UI thread.
 
 pub mod browser;
+pub mod desktop_log;
 pub mod dialog;
 pub mod login_item;
 pub mod notify;

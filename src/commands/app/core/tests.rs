@@ -42,6 +42,7 @@ fn settings(dir: &std::path::Path) -> Settings {
         base_url: "http://127.0.0.1:9/v1".into(),
         daily_budget: Some(1.0),
         title: TitleFormat::TokensAndCost,
+        timeout: Duration::from_secs(20),
         settings_path: Some(dir.join("settings.toml")),
         dotenv_files: vec![],
         warnings: vec![],

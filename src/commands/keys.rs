@@ -15,12 +15,18 @@ use std::io::Write;
 use std::process::ExitCode;
 
 pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliError> {
-    let conn = Connection::open(settings).await?;
-    let mut projects = Vec::new();
-    for p in conn.client.projects().await? {
-        let keys = conn.client.project_api_keys(&p.id).await?;
-        projects.push((p, keys));
-    }
+    let timeout = settings.timeout;
+    let conn = Connection::open_reporting(settings, Some(super::print_retries())).await?;
+    let projects = super::within_deadline(timeout, conn.client.base_url(), async {
+        let listed = conn.client.projects().await?;
+        let mut out = Vec::with_capacity(listed.len());
+        for p in listed {
+            let keys = conn.client.project_api_keys(&p.id).await?;
+            out.push((p, keys));
+        }
+        Ok(out)
+    })
+    .await?;
     let out = match format {
         Format::Table => text(&projects, crate::ui::terminal::stdout_width()),
         Format::Json => {

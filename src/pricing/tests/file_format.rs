@@ -256,3 +256,118 @@ fn unreadable_override_file_names_the_path() {
         "{err}"
     );
 }
+
+fn fixtures(dir: &str) -> Vec<std::path::PathBuf> {
+    let dir = format!(
+        "{}/tests/fixtures/pricing/{dir}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    files
+}
+
+#[test]
+fn valid_fixture_files_load_over_the_builtin_table() {
+    for path in fixtures("valid") {
+        let t = PriceTable::with_overrides_from(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            t.len() > PriceTable::builtin().len(),
+            "{path:?} adds a model"
+        );
+    }
+    let t = PriceTable::load_overrides(&fixtures("valid")[0]).unwrap();
+    // every-unit.toml: one of each, priced by hand.
+    let tokens = CompletionTokens {
+        cache_write: 1_000_000,
+        image_output: 1_000_000,
+        ..CompletionTokens::default()
+    };
+    close(
+        t.completions("my-realtime", Tier::Standard, &tokens)
+            .unwrap()
+            .usd,
+        5.0 + 20.0,
+    );
+    let image_in = CompletionTokens {
+        image_input: 1_000_000,
+        ..CompletionTokens::default()
+    };
+    close(
+        t.completions("my-text-model-latest", Tier::Priority, &image_in)
+            .unwrap()
+            .usd,
+        2.0,
+    );
+    close(
+        t.completions("my-image-model", Tier::Batch, &image_in)
+            .unwrap()
+            .usd,
+        5.0,
+    );
+    close(
+        t.embeddings("my-embedding", Tier::Batch, 1_000_000)
+            .unwrap()
+            .usd,
+        0.01,
+    );
+    close(
+        t.images(
+            "my-image-model",
+            Some("1024x1024"),
+            Some(IMAGE_GENERATION),
+            5,
+        )
+        .unwrap()
+        .usd,
+        0.1,
+    );
+    let q = t
+        .images(
+            "my-quality-model",
+            Some("1536x1024"),
+            Some(IMAGE_GENERATION),
+            1,
+        )
+        .unwrap();
+    close(q.usd, 0.3);
+    assert!(
+        q.basis
+            .assumptions()
+            .contains(Assumption::TokenBilledEstimate)
+    );
+    close(t.speech("my-tts", 1_000_000).unwrap().usd, 15.0);
+    close(t.transcription("my-whisper", 120).unwrap().usd, 0.012);
+    let q = t.web_search("my-text-model-latest", 1_000).unwrap();
+    close(q.usd, 25.0);
+    assert_eq!(
+        q.basis,
+        Basis::Assumed(Assumptions::of(Assumption::WebSearchToolVersion))
+    );
+    close(t.file_search(1_000).unwrap().usd, 2.5);
+}
+
+#[test]
+fn invalid_fixture_files_fail_with_the_line_their_first_comment_expects() {
+    for path in fixtures("invalid") {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let expect = text
+            .lines()
+            .next()
+            .unwrap()
+            .strip_prefix("# expect: ")
+            .unwrap();
+        let msg = PriceTable::with_overrides_from(&path)
+            .unwrap_err()
+            .to_string();
+        assert!(!msg.contains('\n'), "one line: {msg:?}");
+        assert!(msg.contains(&path.display().to_string()), "{msg:?}");
+        for n in expect.split(" | ") {
+            assert!(msg.contains(n), "{path:?}: {msg:?} should mention {n:?}");
+        }
+    }
+}

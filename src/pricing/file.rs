@@ -12,7 +12,8 @@
 //! cache_write = 3.125        # optional: without it cache writes are billed at input (assumed)
 //! audio_input = 40.0         # optional, and so are audio_cached_input, audio_output,
 //! image_input = 5.0          #   image_cached_input, image_output
-//! one_price_all_modalities = true  # optional: audio/image without a price use the text prices
+//! one_price_all_modalities = false # optional: audio/image without a price use the text prices;
+//!                                  # the default is true for an entry with text prices only
 //! assumption = "sources-disagree"  # optional: these numbers are themselves an assumption
 //!
 //! [embeddings."text-embedding-3-small"]   # USD per 1M input tokens, by tier
@@ -257,25 +258,30 @@ fn completions_entry(cx: &Ctx, t: &Table, tier: &str, model: &str) -> Result<Pri
             "lacks input (USD per 1M text input tokens)".into(),
         )
     })?;
+    let audio = Rates {
+        input: p("audio_input")?,
+        cached_input: p("audio_cached_input")?,
+        output: p("audio_output")?,
+    };
+    let image = Rates {
+        input: p("image_input")?,
+        cached_input: p("image_cached_input")?,
+        output: p("image_output")?,
+    };
+    let text_only = audio == Rates::default() && image == Rates::default();
     let price = Price {
         text: Rates {
             input: Some(input),
             cached_input: p("cached_input")?,
             output: p("output")?,
         },
-        audio: Rates {
-            input: p("audio_input")?,
-            cached_input: p("audio_cached_input")?,
-            output: p("audio_output")?,
-        },
-        image: Rates {
-            input: p("image_input")?,
-            cached_input: p("image_cached_input")?,
-            output: p("image_output")?,
-        },
+        audio,
+        image,
         cache_write: p("cache_write")?,
         one_price_all_modalities: match t.get("one_price_all_modalities") {
-            None => false,
+            // An entry with text prices only means what it meant before modalities were priced
+            // apart: one price for every token.
+            None => text_only,
             Some(Value::Boolean(b)) => *b,
             Some(v) => {
                 return Err(cx.err(
@@ -290,10 +296,7 @@ fn completions_entry(cx: &Ctx, t: &Table, tier: &str, model: &str) -> Result<Pri
     };
     // A text-only entry without output is a mistake; a model without text output (gpt-image-1
     // at batch has only input prices in the sources) prices audio or image tokens instead.
-    if price.text.output.is_none()
-        && price.audio == Rates::default()
-        && price.image == Rates::default()
-    {
+    if price.text.output.is_none() && text_only {
         return Err(cx.err(
             tier,
             Some(model),

@@ -164,14 +164,16 @@ pub struct Price {
     /// `None`: cache writes are billed at the text input price, as an [`Assumption`].
     pub cache_write: Option<f64>,
     /// The table says this model has one price for every modality: audio and image tokens
-    /// without a price of their own are billed at the text prices.
+    /// without a price of their own are billed at the text prices. A price file entry with
+    /// text prices only says so unless it sets `one_price_all_modalities = false`.
     pub one_price_all_modalities: bool,
     /// Set when the table's numbers for this model are themselves an assumption.
     pub assumption: Option<Assumption>,
 }
 
 impl Price {
-    /// Text-only prices (the shape of the original table).
+    /// Text prices, one price for every modality (what a file entry with text prices only
+    /// means).
     pub fn text(input: f64, cached_input: Option<f64>, output: f64) -> Price {
         Price {
             text: Rates {
@@ -179,6 +181,7 @@ impl Price {
                 cached_input,
                 output: Some(output),
             },
+            one_price_all_modalities: true,
             ..Price::default()
         }
     }

@@ -252,7 +252,10 @@ fn audio_and_image_fall_back_to_text_only_where_the_table_says_one_price() {
         image_output: 1_000_000,
         ..CompletionTokens::default()
     };
-    let mut p = Price::text(2.0, Some(0.5), 8.0);
+    let mut p = Price {
+        one_price_all_modalities: false,
+        ..Price::text(2.0, Some(0.5), 8.0)
+    };
     assert_eq!(
         p.quote(&t),
         None,

@@ -18,6 +18,17 @@ fn overrides_replace_and_extend() {
     t.extend(o);
     let p = t.lookup("gpt-4o-2024-08-06", Tier::Standard).unwrap();
     assert_eq!(*p, Price::text(3.0, None, 12.0));
+    // A text-only entry still prices every token, as it did before modalities were priced apart.
+    let image = CompletionTokens {
+        image_input: 1_000_000,
+        ..CompletionTokens::default()
+    };
+    close(
+        t.completions("gpt-4o", Tier::Standard, &image).unwrap().usd,
+        3.0,
+    );
+    let o = parse("[standard.\"m\"]\ninput = 1\noutput = 2\none_price_all_modalities = false\n");
+    assert_eq!(o.unwrap().completions("m", Tier::Standard, &image), None);
     assert_eq!(
         t.lookup("my-model", Tier::Flex).unwrap().text.cached_input,
         Some(0.1)

@@ -203,7 +203,7 @@ pub(super) fn parse(text: &str, source_name: &str) -> Result<PriceTable, Pricing
                 "file_search",
                 None,
                 None,
-                "lacks per_1k_calls (USD per 1,000 calls)".into(),
+                "lacks per_1k_calls; add per_1k_calls = USD per 1,000 calls".into(),
             )
         })?;
         let per_1k = cx.price(v, "file_search", None, "per_1k_calls", "1,000 calls")?;
@@ -255,7 +255,7 @@ fn completions_entry(cx: &Ctx, t: &Table, tier: &str, model: &str) -> Result<Pri
             tier,
             Some(model),
             None,
-            "lacks input (USD per 1M text input tokens)".into(),
+            "lacks input; add input = USD per 1M text input tokens".into(),
         )
     })?;
     let audio = Rates {
@@ -301,7 +301,7 @@ fn completions_entry(cx: &Ctx, t: &Table, tier: &str, model: &str) -> Result<Pri
             tier,
             Some(model),
             None,
-            "lacks output (USD per 1M text output tokens)".into(),
+            "lacks output; add output = USD per 1M text output tokens".into(),
         ));
     }
     Ok(price)

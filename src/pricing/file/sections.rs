@@ -55,7 +55,7 @@ pub(super) fn unit_section(
                 section,
                 Some(model),
                 None,
-                format!("lacks {field} (USD per {unit})"),
+                format!("lacks {field}; add {field} = USD per {unit}"),
             )
         })?;
     let assumption = cx.assumption(t, section, model)?;
@@ -77,8 +77,14 @@ pub(super) fn images_section(
         Some(model),
     )?;
     let sizes = |v: &Value, field: &str| -> Result<BTreeMap<String, f64>, PricingError> {
-        let place = format!("{section}.\"{model}\"");
-        let t = cx.table(v, &place, None)?;
+        let t = v.as_table().ok_or_else(|| {
+            cx.err(
+                section,
+                Some(model),
+                Some(field),
+                format!("= {v} is not a table; use {{ \"1024x1024\" = USD per image, ... }}"),
+            )
+        })?;
         let mut out = BTreeMap::new();
         for (size, p) in t {
             out.insert(
@@ -125,14 +131,21 @@ pub(super) fn images_section(
             prices.sizes = sizes(v, "sizes")?;
         }
         (None, Some(v)) => {
-            let levels = cx.table(v, section, Some(model))?;
+            let levels = v.as_table().ok_or_else(|| {
+                cx.err(
+                    section,
+                    Some(model),
+                    Some("quality"),
+                    format!("= {v} is not a table; use quality.LEVEL = {{ SIZE = USD per image }}"),
+                )
+            })?;
             let Some(q) = assumed else {
                 return Err(cx.err(
                     section,
                     Some(model),
                     None,
                     format!(
-                        "lacks assumed_quality (the usage data reports no quality; name one of {})",
+                        "lacks assumed_quality; the usage data reports no quality, so add assumed_quality = one of {}",
                         levels.keys().cloned().collect::<Vec<_>>().join(", ")
                     ),
                 ));

@@ -207,6 +207,14 @@ fn bad_override_files_name_the_table_the_model_and_the_field() {
             &["[images.\"d\"] assumed_quality", "no quality levels"],
         ),
         (
+            "[images.\"d\"]\nsizes = 2\n",
+            &["[images.\"d\"] sizes", "= 2 is not a table"],
+        ),
+        (
+            "[images.\"d\"]\nassumed_quality = \"hd\"\nquality = \"hd\"\n",
+            &["[images.\"d\"] quality", "not a table", "quality.LEVEL"],
+        ),
+        (
             "[images.\"d\"]\n",
             &["[images.\"d\"]", "needs either sizes"],
         ),

@@ -240,9 +240,14 @@ impl Price {
         Some(Quote::at(micro_usd / 1_000_000.0, assumptions))
     }
 
-    /// Estimated cost in USD of all-text tokens (`cached` is a part of `input`, clamped to it);
-    /// `None` when a part with tokens has no price.
+    /// Estimated cost in USD of totals whose modality split the caller does not have (`cached`
+    /// is a part of `input`, clamped to it): priced as text where the model has one price for
+    /// every modality, and `None` (unpriced) for a model that prices audio or image apart, whose
+    /// totals could hide them. Callers with the split use [`Price::quote`].
     pub fn cost(&self, input: u64, cached: u64, output: u64) -> Option<f64> {
+        if !self.one_price_all_modalities {
+            return None;
+        }
         self.quote(&CompletionTokens::text(input, cached, output))
             .map(|q| q.usd)
     }

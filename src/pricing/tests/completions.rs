@@ -215,6 +215,13 @@ fn cached_input_without_a_price_is_billed_at_the_input_price() {
     close(p.cost(1_000_000, 400_000, 500_000).unwrap(), 7.0);
     // More cached than input (a malformed row) never goes negative.
     assert!(p.cost(10, 20, 0).unwrap() >= 0.0);
+    // Totals without their split cannot be priced for a model that prices audio apart.
+    let audio = PriceTable::builtin()
+        .lookup("gpt-4o-audio-preview", Tier::Standard)
+        .unwrap();
+    assert_eq!(audio.cost(1000, 0, 1000), None);
+    let split = CompletionTokens::text(1_000_000, 0, 1_000_000);
+    close(audio.quote(&split).unwrap().usd, 12.5);
 }
 
 #[test]

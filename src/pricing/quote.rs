@@ -3,7 +3,9 @@
 //!
 //! Every pricing function returns `Option<Quote>`: `None` is "unpriced" (shown as "—" and counted
 //! by the totals), never $0. Quotes add up; the sum is as weak as its weakest part, so one assumed
-//! term makes the whole row assumed. Everything here is `Copy` so summing allocates nothing.
+//! term makes the whole row assumed. Summing `Option<Quote>`s gives `None` as soon as one part is
+//! unpriced (std's `Sum for Option`): a model's cost is whole or unpriced, never partial.
+//! Everything here is `Copy` so summing allocates nothing.
 
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 use std::fmt;

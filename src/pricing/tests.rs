@@ -116,6 +116,11 @@ fn quotes_add_up_as_weak_as_their_weakest_part() {
     assert!(!set.contains(Assumption::ImageSource));
     assert_eq!(sum.basis.label(), "assumed");
     assert_eq!(std::iter::empty::<Quote>().sum::<Quote>(), Quote::free());
+    // One unpriced part leaves the whole unpriced, never a partial sum.
+    let parts = [Some(a), None, Some(q)];
+    assert_eq!(parts.into_iter().sum::<Option<Quote>>(), None);
+    let priced: Option<Quote> = [Some(a), Some(q)].into_iter().sum();
+    close(priced.unwrap().usd, 3.5);
     assert_eq!(Quote::at(1.0, Assumptions::NONE), Quote::exact(1.0));
 }
 

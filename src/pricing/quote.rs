@@ -29,7 +29,8 @@ pub enum Assumption {
     /// A token-billed model whose endpoint reports characters or seconds; priced at a published
     /// or measured per-character / per-minute estimate.
     TokenBilledEstimate,
-    /// The sources disagree on this model's price; priced at the value the table chose.
+    /// The sources disagree on this model's price; priced at the value the table chose (the
+    /// built-in table: the newer source).
     SourcesDisagree,
 }
 
@@ -63,7 +64,7 @@ impl Assumption {
             }
             Assumption::ImageSource => "image edits and variations priced like generations",
             Assumption::WebSearchToolVersion => {
-                "web search tool version is not reported; priced at 25 USD per 1,000 calls"
+                "web search tool version (10 or 25 USD per 1,000 calls) is not reported; priced at the higher"
             }
             Assumption::CacheWriteAtInputPrice => {
                 "no cache-write price; cache writes priced at the input price"
@@ -71,7 +72,7 @@ impl Assumption {
             Assumption::TokenBilledEstimate => {
                 "billed by tokens but reported in characters or seconds; priced at an estimate"
             }
-            Assumption::SourcesDisagree => "price sources disagree; priced at the newer source",
+            Assumption::SourcesDisagree => "price sources disagree; priced at the table's choice",
         }
     }
 

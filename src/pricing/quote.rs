@@ -64,7 +64,7 @@ impl Assumption {
             }
             Assumption::ImageSource => "image edits and variations priced like generations",
             Assumption::WebSearchToolVersion => {
-                "web search tool version (10 or 25 USD per 1,000 calls) is not reported; priced at the higher"
+                "web search tool version (10 or 25 USD per 1,000 calls) is not reported; priced at one"
             }
             Assumption::CacheWriteAtInputPrice => {
                 "no cache-write price; cache writes priced at the input price"

@@ -98,39 +98,69 @@ impl CompletionTokens {
         }
     }
 
+    /// Adds `o` part by part, saturating: the counts come from a server and must not wrap.
     pub fn add(&mut self, o: &CompletionTokens) {
-        self.text_input += o.text_input;
-        self.text_cached += o.text_cached;
-        self.text_output += o.text_output;
-        self.audio_input += o.audio_input;
-        self.audio_cached += o.audio_cached;
-        self.audio_output += o.audio_output;
-        self.image_input += o.image_input;
-        self.image_cached += o.image_cached;
-        self.image_output += o.image_output;
-        self.cache_write += o.cache_write;
+        for (mine, theirs) in self.parts_mut().into_iter().zip(o.parts()) {
+            *mine = mine.saturating_add(theirs);
+        }
     }
 
-    /// All input tokens (the row's `input_tokens`).
+    fn parts(&self) -> [u64; 10] {
+        [
+            self.text_input,
+            self.text_cached,
+            self.text_output,
+            self.audio_input,
+            self.audio_cached,
+            self.audio_output,
+            self.image_input,
+            self.image_cached,
+            self.image_output,
+            self.cache_write,
+        ]
+    }
+
+    fn parts_mut(&mut self) -> [&mut u64; 10] {
+        [
+            &mut self.text_input,
+            &mut self.text_cached,
+            &mut self.text_output,
+            &mut self.audio_input,
+            &mut self.audio_cached,
+            &mut self.audio_output,
+            &mut self.image_input,
+            &mut self.image_cached,
+            &mut self.image_output,
+            &mut self.cache_write,
+        ]
+    }
+
+    /// All input tokens (the row's `input_tokens`; saturating, like every sum here).
     pub fn input(&self) -> u64 {
-        self.text_input
-            + self.text_cached
-            + self.audio_input
-            + self.audio_cached
-            + self.image_input
-            + self.image_cached
-            + self.cache_write
+        sum(&[
+            self.text_input,
+            self.text_cached,
+            self.audio_input,
+            self.audio_cached,
+            self.image_input,
+            self.image_cached,
+            self.cache_write,
+        ])
     }
 
     /// Cached input tokens (the row's `input_cached_tokens`).
     pub fn cached(&self) -> u64 {
-        self.text_cached + self.audio_cached + self.image_cached
+        sum(&[self.text_cached, self.audio_cached, self.image_cached])
     }
 
     /// All output tokens (the row's `output_tokens`).
     pub fn output(&self) -> u64 {
-        self.text_output + self.audio_output + self.image_output
+        sum(&[self.text_output, self.audio_output, self.image_output])
     }
+}
+
+fn sum(parts: &[u64]) -> u64 {
+    parts.iter().fold(0, |a, b| a.saturating_add(*b))
 }
 
 /// `(audio, image, rest)` of `total`: audio first, then image, each clamped to what is left.

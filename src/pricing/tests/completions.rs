@@ -111,6 +111,25 @@ fn parts_larger_than_their_totals_are_clamped_never_counted_twice() {
     assert_eq!((t.image_output, t.text_output), (10, 0));
 }
 
+#[test]
+fn sums_of_huge_server_numbers_saturate() {
+    let huge = CompletionTokens::from_row(&CompletionsRow {
+        input_tokens: u64::MAX,
+        input_cached_tokens: u64::MAX - 1,
+        output_tokens: u64::MAX,
+        output_audio_tokens: u64::MAX - 1,
+        ..CompletionsRow::default()
+    });
+    let mut sum = huge;
+    sum.add(&huge);
+    assert_eq!(
+        (sum.input(), sum.cached(), sum.output()),
+        (u64::MAX, u64::MAX, u64::MAX)
+    );
+    assert_eq!(sum.audio_output, u64::MAX);
+    assert!(distinct().quote(&sum).unwrap().usd.is_finite());
+}
+
 proptest! {
     #[test]
     fn every_token_lands_in_exactly_one_part(

@@ -7,6 +7,8 @@ pub mod usage;
 pub mod wire;
 
 pub use backoff::RetryPolicy;
-pub use client::{AdminClient, ClientOptions, Fetched, UsageQuery, install_tls_provider};
+pub use client::{
+    AdminClient, ClientOptions, Fetched, OnRetry, Retrying, UsageQuery, install_tls_provider,
+};
 pub use error::{ApiError, ErrorKind};
 pub use usage::{ParsedPage, UNKNOWN_MODEL, parse_usage_page};

@@ -66,11 +66,11 @@ pub enum PricingError {
     #[error("cannot read pricing file {path}: {reason}")]
     Read { path: PathBuf, reason: String },
     #[error(
-        "invalid pricing file {source_name}: not TOML at line {line}: {message}; see the pricing section of the README for the format"
+        "invalid pricing file {source_name}: not TOML: {message}; see the pricing section of the README for the format"
     )]
     Syntax {
         source_name: String,
-        line: usize,
+        /// `line N `the line`, column C: reason` (secrets scrubbed).
         message: String,
     },
     #[error("invalid pricing file {source_name}: {place} {problem}")]
@@ -139,10 +139,8 @@ pub(super) fn parse(text: &str, source_name: &str) -> Result<PriceTable, Pricing
         .parse()
         .map_err(|e: toml::de::Error| PricingError::Syntax {
             source_name: source_name.to_owned(),
-            line: e
-                .span()
-                .map_or(1, |s| text[..s.start].matches('\n').count() + 1),
-            message: e.message().trim_end().replace('\n', " "),
+            message: crate::settings::file::toml_error_quoting(text, e.span(), e.message(), true)
+                .replace('\n', " "),
         })?;
     let cx = Ctx { source_name };
     if let Some(k) = root.keys().find(|k| !TOP.contains(&k.as_str())) {

@@ -53,10 +53,11 @@ struct Acc {
 
 impl Acc {
     fn add(&mut self, input: u64, cached: u64, output: u64, requests: u64) {
-        self.input += input;
-        self.cached += cached;
-        self.output += output;
-        self.requests += requests;
+        // Saturating: the numbers come from a server and must not wrap or panic.
+        self.input = self.input.saturating_add(input);
+        self.cached = self.cached.saturating_add(cached);
+        self.output = self.output.saturating_add(output);
+        self.requests = self.requests.saturating_add(requests);
     }
 }
 
@@ -116,7 +117,7 @@ pub fn summarize<'a>(
             input_tokens: acc.input,
             cached_input_tokens: acc.cached,
             output_tokens: acc.output,
-            total_tokens: acc.input + acc.output,
+            total_tokens: acc.input.saturating_add(acc.output),
             requests: acc.requests,
             cost_usd: cost,
             tiers,
@@ -129,16 +130,18 @@ pub fn summarize<'a>(
     });
     let mut totals = Totals::default();
     for m in &models {
-        totals.input_tokens += m.input_tokens;
-        totals.cached_input_tokens += m.cached_input_tokens;
-        totals.output_tokens += m.output_tokens;
-        totals.requests += m.requests;
+        totals.input_tokens = totals.input_tokens.saturating_add(m.input_tokens);
+        totals.cached_input_tokens = totals
+            .cached_input_tokens
+            .saturating_add(m.cached_input_tokens);
+        totals.output_tokens = totals.output_tokens.saturating_add(m.output_tokens);
+        totals.requests = totals.requests.saturating_add(m.requests);
         match m.cost_usd {
             Some(c) => totals.cost_usd += c,
             None => totals.unpriced_models += 1,
         }
     }
-    totals.total_tokens = totals.input_tokens + totals.output_tokens;
+    totals.total_tokens = totals.input_tokens.saturating_add(totals.output_tokens);
     Summary { models, totals }
 }
 
@@ -156,6 +159,30 @@ mod tests {
             output_tokens: output,
             requests: req,
         }
+    }
+
+    /// Server numbers near u64::MAX saturate instead of wrapping or panicking.
+    #[test]
+    fn sums_of_huge_server_numbers_saturate() {
+        let huge = row(
+            "gpt-4o",
+            Tier::Standard,
+            u64::MAX - 1,
+            0,
+            u64::MAX - 1,
+            u64::MAX,
+        );
+        let b = Bucket {
+            start_time: 0,
+            end_time: 60,
+            rows: vec![huge.clone(), huge],
+        };
+        assert_eq!(b.total_tokens(), u64::MAX);
+        assert_eq!(b.requests(), u64::MAX);
+        let s = summarize([&b, &b], PriceTable::builtin(), TierChoice::Auto);
+        assert_eq!(s.totals.total_tokens, u64::MAX);
+        assert_eq!(s.totals.requests, u64::MAX);
+        assert_eq!(s.models[0].input_tokens, u64::MAX);
     }
 
     fn buckets() -> Vec<Bucket> {

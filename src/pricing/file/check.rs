@@ -3,6 +3,7 @@
 
 use super::{Place, PricingError};
 use crate::pricing::quote::Assumption;
+use crate::settings::redact::scrub;
 use toml::{Table, Value};
 
 pub(super) struct Ctx<'a> {
@@ -17,14 +18,15 @@ impl Ctx<'_> {
         field: Option<&str>,
         problem: String,
     ) -> PricingError {
+        // A price file holds no secrets, but one pasted in by mistake is never echoed.
         PricingError::Invalid {
             source_name: self.source_name.to_owned(),
             place: Place {
-                table: table.to_owned(),
-                model: model.map(str::to_owned),
-                field: field.map(str::to_owned),
+                table: scrub(table),
+                model: model.map(scrub),
+                field: field.map(scrub),
             },
-            problem,
+            problem: scrub(&problem),
         }
     }
 

@@ -250,7 +250,7 @@ fn bad_override_files_name_the_table_the_model_and_the_field() {
         ("compiled = 2026\n", &["[compiled]", "YYYY-MM-DD"]),
         (
             "[standard.\"gpt-4o\"]\ninput = 1\n\nthis is not toml",
-            &["prices.toml", "not TOML at line 4"],
+            &["prices.toml", "not TOML: line 4 `this is not toml`, column"],
         ),
     ];
     for (text, needles) in cases {
@@ -388,5 +388,20 @@ fn invalid_fixture_files_fail_with_the_line_their_first_comment_expects() {
         for n in expect.split(" | ") {
             assert!(msg.contains(n), "{path:?}: {msg:?} should mention {n:?}");
         }
+    }
+}
+
+#[test]
+fn a_key_pasted_into_a_price_file_is_never_echoed() {
+    let key = "sk-admin-abcdefghijklmnopqrstuvwxyz0123";
+    for text in [
+        format!("[standard.\"gpt-4o\"]\ninput = \"{key}\"\noutput = 1\n"),
+        format!("[standard.\"{key}\"]\ninput = 1\n"),
+        format!("[speech.\"tts-1\"]\n{key} = 1\n"),
+        format!("[standard.\"gpt-4o\"]\ninput = {key}\n"),
+    ] {
+        let msg = parse(&text).unwrap_err().to_string();
+        assert!(!msg.contains(key), "{msg}");
+        assert!(msg.contains("sk-admin-…0123"), "{msg}");
     }
 }

@@ -203,6 +203,38 @@ fn bad_input_exits_2_with_one_message_naming_value_origin_and_fix() {
             &[],
             &["no admin key", "OPENAI_ADMIN_KEY", "admin-key set"],
         ),
+        (
+            &[
+                "once",
+                "--demo",
+                "--pricing",
+                concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/tests/fixtures/pricing/invalid/missing-output.toml"
+                ),
+            ],
+            &[],
+            &[
+                "missing-output.toml",
+                "[standard.\"gpt-4o\"]",
+                "lacks output",
+            ],
+        ),
+        (
+            &["once", "--demo"],
+            &[(
+                "USAGE_TRACKER_PRICING",
+                concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/tests/fixtures/pricing/invalid/unknown-quality.toml"
+                ),
+            )],
+            &[
+                "unknown-quality.toml",
+                "[images.\"dall-e-3\"] assumed_quality",
+                "\"ultra\"",
+            ],
+        ),
     ];
     for (args, env, needles) in cases {
         let mut c = cmd(&home);
@@ -836,4 +868,72 @@ fn openai_base_url_of_another_program_does_not_redirect_the_key() {
         sim.base_url()
     );
     assert_eq!(stderr.matches(&note).count(), 1, "{stderr}");
+}
+
+/// A price file in the format with every unit loads through the binary and prices the demo:
+/// gpt-4o at the file's prices, and the fine-tune the table cannot price once the file names it
+/// exactly.
+#[test]
+fn a_price_file_with_every_unit_prices_the_demo() {
+    let home = tempfile::tempdir().unwrap();
+    let once = |extra: &[&str]| {
+        let mut c = cmd(&home);
+        c.args(["once", "--demo", "--format", "json", "--tier", "standard"])
+            .args(extra);
+        let (out, stdout, stderr) = run(&mut c);
+        assert!(out.status.success(), "{stderr}");
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()
+    };
+    let cost = |v: &serde_json::Value, model: &str| {
+        v["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["model"] == model)
+            .unwrap_or_else(|| panic!("{model} in {v}"))["cost_usd"]
+            .as_f64()
+    };
+    let built_in = once(&[]);
+    let fine_tune = built_in["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["model"].as_str().unwrap())
+        .find(|m| m.starts_with("ft:"))
+        .expect("the demo has a fine-tune")
+        .to_owned();
+    assert_eq!(cost(&built_in, &fine_tune), None);
+    let every_unit = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/pricing/valid/every-unit.toml"
+    );
+    let text = std::fs::read_to_string(every_unit).unwrap()
+        + "\n[standard.\"gpt-4o\"]\ninput = 5.0\ncached_input = 2.5\noutput = 20.0\n"
+        + &format!("\n[standard.\"{fine_tune}\"]\ninput = 1\noutput = 1\n");
+    let file = home.path().join("prices.toml");
+    std::fs::write(&file, text).unwrap();
+    let priced = once(&["--pricing", file.to_str().unwrap()]);
+    // From the same run's counts (two runs may see different usage): (input − cached) × 5 +
+    // cached × 2.5 + output × 20 per 1M, at the standard tier every row is priced at.
+    let m = priced["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["model"] == "gpt-4o-2024-08-06")
+        .unwrap();
+    let n = |k: &str| m[k].as_u64().unwrap() as f64;
+    let expected = ((n("input_tokens") - n("cached_input_tokens")) * 5.0
+        + n("cached_input_tokens") * 2.5
+        + n("output_tokens") * 20.0)
+        / 1e6;
+    let got = cost(&priced, "gpt-4o-2024-08-06").unwrap();
+    assert!(
+        expected > 0.0 && (got - expected).abs() < 1e-9 * expected,
+        "{got} {expected}"
+    );
+    assert!(cost(&priced, &fine_tune).is_some());
+    assert_eq!(
+        priced["totals"]["unpriced_models"].as_u64().unwrap() + 1,
+        built_in["totals"]["unpriced_models"].as_u64().unwrap()
+    );
 }

@@ -7,9 +7,7 @@
 
 use super::backoff::RetryPolicy;
 use super::error::{ApiError, snippet};
-use super::usage::{ParsedPage, parse_usage_page};
 use super::wire::{ErrorBody, ListPage, Project, ProjectApiKey};
-use crate::usage::{Bucket, BucketWidth, UsageSeries};
 use reqwest::header::{AUTHORIZATION, HeaderValue, RETRY_AFTER};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
@@ -35,27 +33,6 @@ impl Default for ClientOptions {
             retry: RetryPolicy::default(),
         }
     }
-}
-
-/// One usage query: a time range and what to filter and group by.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UsageQuery {
-    pub start_time: i64,
-    pub width: BucketWidth,
-    /// Empty: the whole organization.
-    pub api_key_ids: Vec<String>,
-    /// Group by `service_tier` and `batch` too (the `auto` pricing tier needs them).
-    pub by_tier: bool,
-    /// Buckets per page; capped at the API's maximum for the width.
-    pub limit: u32,
-}
-
-/// The result of a usage fetch.
-#[derive(Debug)]
-pub struct Fetched {
-    pub buckets: Vec<Bucket>,
-    /// HTTP requests made, retries included.
-    pub requests: u64,
 }
 
 #[derive(Clone)]
@@ -122,62 +99,6 @@ impl AdminClient {
         self.requests.load(Ordering::Relaxed)
     }
 
-    /// All buckets from `query.start_time` to now, following every page.
-    pub async fn usage_completions(
-        &self,
-        query: &UsageQuery,
-        names: &mut UsageSeries,
-    ) -> Result<Fetched, ApiError> {
-        let before = self.requests_made();
-        let limit = query
-            .limit
-            .clamp(1, query.width.max_page_limit())
-            .to_string();
-        let start = query.start_time.to_string();
-        let mut params: Vec<(&str, &str)> = vec![
-            ("start_time", &start),
-            ("bucket_width", query.width.as_str()),
-            ("limit", &limit),
-            ("group_by", "model"),
-        ];
-        if query.by_tier {
-            params.push(("group_by", "service_tier"));
-            params.push(("group_by", "batch"));
-        }
-        for id in &query.api_key_ids {
-            params.push(("api_key_ids", id));
-        }
-        let url = format!("{}/organization/usage/completions", self.base);
-        let mut buckets = Vec::new();
-        let mut seen = HashSet::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let mut page_params = params.clone();
-            if let Some(c) = &cursor {
-                page_params.push(("page", c));
-            }
-            let body = self.get_bytes(&url, &page_params).await?;
-            let ParsedPage {
-                buckets: page,
-                next_page,
-            } = parse_usage_page(&body, names)?;
-            buckets.extend(page);
-            match next_page {
-                None => break,
-                Some(next) => {
-                    if !seen.insert(next.clone()) || cursor.as_ref() == Some(&next) {
-                        return Err(ApiError::RepeatingCursor { cursor: next });
-                    }
-                    cursor = Some(next);
-                }
-            }
-        }
-        Ok(Fetched {
-            buckets,
-            requests: self.requests_made() - before,
-        })
-    }
-
     /// Every project of the organization (archived ones too).
     pub async fn projects(&self) -> Result<Vec<Project>, ApiError> {
         let url = format!("{}/organization/projects", self.base);
@@ -237,7 +158,11 @@ impl AdminClient {
     }
 
     /// One GET with retries on transient failures; the body of a 2xx answer.
-    async fn get_bytes(&self, url: &str, params: &[(&str, &str)]) -> Result<Vec<u8>, ApiError> {
+    pub(crate) async fn get_bytes(
+        &self,
+        url: &str,
+        params: &[(&str, &str)],
+    ) -> Result<Vec<u8>, ApiError> {
         let policy = self.options.retry;
         let mut retry = 0;
         loop {

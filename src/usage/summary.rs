@@ -4,7 +4,7 @@
 //! usage has no price gets `cost_usd: None` (shown as "—"), never a partial or zero cost; the
 //! totals add the priced models and count the unpriced ones.
 
-use super::Bucket;
+use super::{Bucket, TokenSplit};
 use crate::pricing::{PriceTable, Tier, TierChoice};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -49,14 +49,16 @@ struct Acc {
     cached: u64,
     output: u64,
     requests: u64,
+    split: TokenSplit,
 }
 
 impl Acc {
-    fn add(&mut self, input: u64, cached: u64, output: u64, requests: u64) {
-        self.input += input;
-        self.cached += cached;
-        self.output += output;
-        self.requests += requests;
+    fn add(&mut self, o: &Acc) {
+        self.input += o.input;
+        self.cached += o.cached;
+        self.output += o.output;
+        self.requests += o.requests;
+        self.split.add(&o.split);
     }
 }
 
@@ -76,12 +78,13 @@ pub fn summarize<'a>(
                 .entry(key)
                 .or_insert((&r.model, Acc::default()))
                 .1
-                .add(
-                    r.input_tokens,
-                    r.cached_input_tokens,
-                    r.output_tokens,
-                    r.requests,
-                );
+                .add(&Acc {
+                    input: r.input_tokens,
+                    cached: r.cached_input_tokens,
+                    output: r.output_tokens,
+                    requests: r.requests,
+                    split: r.split,
+                });
         }
     }
 
@@ -89,19 +92,14 @@ pub fn summarize<'a>(
     let mut by_name: BTreeMap<(&str, Tier), Acc> = BTreeMap::new();
     for ((_, tier), (model, acc)) in by_pair {
         // Equal names behind different allocations (rows not interned together) merge here.
-        by_name.entry((model, tier)).or_default().add(
-            acc.input,
-            acc.cached,
-            acc.output,
-            acc.requests,
-        );
+        by_name.entry((model, tier)).or_default().add(&acc);
     }
     let mut by_model: BTreeMap<&str, (Acc, Option<f64>, Vec<Tier>)> = BTreeMap::new();
     for ((model, tier), acc) in by_name {
         let entry = by_model
             .entry(model)
             .or_insert_with(|| (Acc::default(), Some(0.0), Vec::new()));
-        entry.0.add(acc.input, acc.cached, acc.output, acc.requests);
+        entry.0.add(&acc);
         let cost = prices
             .lookup(model, tier)
             .map(|p| p.cost(acc.input, acc.cached, acc.output));
@@ -155,6 +153,7 @@ mod tests {
             cached_input_tokens: cached,
             output_tokens: output,
             requests: req,
+            split: TokenSplit::default(),
         }
     }
 

@@ -37,6 +37,7 @@ fn snapshot(models: Vec<ModelSummary>, alerts: Vec<Alert>) -> Arc<Snapshot> {
         tier: TierChoice::Auto,
         fetched_at_ms: NOW_MS,
         summary: Summary { models, totals },
+        other: Default::default(),
         buckets: Vec::new(),
         alerts,
         new_alerts: Vec::new(),

@@ -1,6 +1,11 @@
 //! The refresh loop on tokio: refreshes on the interval and on demand, never two at once,
 //! backs off after failures, and reports every outcome to the front end through a callback.
 //!
+//! A backoff holds for every path: opening the menu, a lookback or key change wait for the
+//! deadline after a failure; "Refresh now" may cut an error backoff short (the user asked) but
+//! never sends before a server's `Retry-After`. Dropping the handle aborts the task, an
+//! in-flight refresh included, so a replaced session reports nothing more.
+//!
 //! Between refreshes the task sleeps on a timer and its command channel: no polling.
 
 use crate::openai::ApiError;
@@ -39,7 +44,8 @@ pub struct Failure {
 pub enum Event {
     Refreshing,
     Updated(Arc<Snapshot>),
-    /// Re-priced or re-shaped data after a settings change that needed no fetch.
+    /// Re-priced data after a tier change that needed no fetch; `fetched_at_ms` stays that of
+    /// the last fetch (re-pricing is not fresh data).
     Repriced(Arc<Snapshot>),
     Failed(Failure),
 }
@@ -65,10 +71,17 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-/// Handle to a running poller; dropping it stops the loop.
-#[derive(Clone)]
+/// Handle to a running poller; dropping it aborts the loop at once, a refresh in flight
+/// included (its result is never reported).
 pub struct PollerHandle {
     tx: mpsc::UnboundedSender<Command>,
+    task: tokio::task::AbortHandle,
+}
+
+impl Drop for PollerHandle {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
 
 impl PollerHandle {
@@ -85,13 +98,24 @@ pub fn spawn(
     on_event: impl FnMut(Event) + Send + 'static,
 ) -> PollerHandle {
     let (tx, rx) = mpsc::unbounded_channel();
-    tokio::spawn(run(tracker, interval, rx, on_event));
-    PollerHandle { tx }
+    let task = tokio::spawn(run(tracker, interval, rx, on_event)).abort_handle();
+    PollerHandle { tx, task }
 }
 
+#[derive(Debug, PartialEq)]
 enum After {
     Refresh,
     Wait,
+}
+
+/// What the loop knows when a command arrives: whether the last refresh failed, the server's
+/// `Retry-After` deadline if it gave one, and when the last success was.
+#[derive(Clone, Copy, Debug, Default)]
+struct Gate {
+    failing: bool,
+    retry_after_until: Option<Instant>,
+    last_success: Option<Instant>,
+    last_fetched_ms: Option<i64>,
 }
 
 async fn run(
@@ -101,37 +125,39 @@ async fn run(
     mut on_event: impl FnMut(Event),
 ) {
     let mut failures = 0u32;
-    let mut last_success: Option<Instant> = None;
+    let mut gate = Gate::default();
     loop {
         on_event(Event::Refreshing);
-        let retry_after = match tracker.refresh(now_ms()).await {
+        let wait = match tracker.refresh(now_ms()).await {
             Ok(snap) => {
                 failures = 0;
-                last_success = Some(Instant::now());
+                gate = Gate {
+                    last_success: Some(Instant::now()),
+                    last_fetched_ms: Some(snap.fetched_at_ms),
+                    ..Gate::default()
+                };
                 on_event(Event::Updated(Arc::new(snap)));
-                None
+                interval
             }
             Err(error) => {
                 failures += 1;
                 let retry_in = next_delay(interval, failures, error.retry_after());
-                let retry_after = Some(retry_in);
+                gate.failing = true;
+                gate.retry_after_until = error.retry_after().map(|r| Instant::now() + r);
                 on_event(Event::Failed(Failure {
                     error,
                     at_ms: now_ms(),
                     consecutive: failures,
                     retry_in,
                 }));
-                retry_after
+                retry_in
             }
         };
-        let deadline = Instant::now() + retry_after.unwrap_or(interval);
+        let deadline = Instant::now() + wait;
         // Commands that arrived during the refresh: a refresh request is already answered.
         let mut refresh = false;
         while let Ok(cmd) = rx.try_recv() {
-            if matches!(
-                apply(&mut tracker, cmd, true, last_success, &mut on_event),
-                After::Refresh
-            ) {
+            if apply(&mut tracker, cmd, true, &gate, &mut on_event) == After::Refresh {
                 refresh = true;
             }
         }
@@ -144,7 +170,7 @@ async fn run(
                 cmd = rx.recv() => match cmd {
                     None => return,
                     Some(cmd) => {
-                        if let After::Refresh = apply(&mut tracker, cmd, false, last_success, &mut on_event) {
+                        if apply(&mut tracker, cmd, false, &gate, &mut on_event) == After::Refresh {
                             break;
                         }
                     }
@@ -154,21 +180,27 @@ async fn run(
     }
 }
 
-/// Applies one command; says whether a refresh must follow. `queued` marks commands that
-/// arrived while a refresh ran: that refresh already answered a plain refresh request.
+/// Applies one command; says whether a refresh must follow now. `queued` marks commands that
+/// arrived while a refresh ran: that refresh already answered a plain refresh request. After a
+/// failure only "Refresh now" refreshes early, and not before a server's `Retry-After`; every
+/// other change waits for the deadline (the refresh then uses it).
 fn apply(
     tracker: &mut Tracker,
     cmd: Command,
     queued: bool,
-    last_success: Option<Instant>,
+    gate: &Gate,
     on_event: &mut impl FnMut(Event),
 ) -> After {
+    let held = gate.failing;
     match cmd {
         Command::RefreshNow if queued => After::Wait,
-        Command::RefreshNow => After::Refresh,
+        Command::RefreshNow => match gate.retry_after_until {
+            Some(t) if t > Instant::now() => After::Wait,
+            _ => After::Refresh,
+        },
         // Opening the menu refreshes stale data, but never cuts a backoff short.
-        Command::RefreshIfOlderThan(age) => match last_success {
-            Some(t) if !queued && t.elapsed() >= age => After::Refresh,
+        Command::RefreshIfOlderThan(age) => match gate.last_success {
+            Some(t) if !queued && !held && t.elapsed() >= age => After::Refresh,
             _ => After::Wait,
         },
         Command::SetTier(tier) => {
@@ -176,16 +208,20 @@ fn apply(
             if tracker.series().is_empty() {
                 return After::Wait;
             }
-            on_event(Event::Repriced(Arc::new(tracker.snapshot_at(now_ms()))));
+            let mut snap = tracker.snapshot_at(now_ms());
+            if let Some(at) = gate.last_fetched_ms {
+                snap.fetched_at_ms = at;
+            }
+            on_event(Event::Repriced(Arc::new(snap)));
             After::Wait
         }
         Command::SetLookbackSecs(secs) => {
             tracker.set_lookback_secs(secs);
-            After::Refresh
+            if held { After::Wait } else { After::Refresh }
         }
         Command::SetApiKeyIds(ids) => {
             tracker.set_api_key_ids(ids);
-            After::Refresh
+            if held { After::Wait } else { After::Refresh }
         }
     }
 }
@@ -207,14 +243,14 @@ mod tests {
         assert_eq!(next_delay(long, 5, None), long);
     }
 
-    /// Before any success (offline from the start), "Refresh now" still refreshes at once
-    /// instead of waiting out the backoff.
-    #[tokio::test]
-    async fn refresh_now_works_before_the_first_success() {
+    use crate::simulator::{Fault, SimConfig, SimServer};
+
+    type Events = mpsc::UnboundedReceiver<Event>;
+
+    /// A poller with an hourly interval over the simulator (one attempt per refresh, so a
+    /// fault is a failed refresh) and its events.
+    async fn poller_over(sim: &SimServer) -> (PollerHandle, Events) {
         use crate::openai::{AdminClient, ClientOptions, RetryPolicy};
-        use crate::simulator::{DEMO_ADMIN_KEY, Fault, SimConfig, SimServer};
-        let sim = SimServer::start(SimConfig::test(), None).await.unwrap();
-        sim.control().inject(Fault::Unauthorized, u32::MAX);
         let options = ClientOptions {
             retry: RetryPolicy {
                 max_attempts: 1,
@@ -222,7 +258,7 @@ mod tests {
             },
             ..ClientOptions::default()
         };
-        let key = secrecy::SecretString::from(DEMO_ADMIN_KEY);
+        let key = secrecy::SecretString::from(crate::simulator::DEMO_ADMIN_KEY);
         let client = AdminClient::new(&sim.base_url(), &key, options).unwrap();
         let config = crate::tracker::TrackerConfig {
             lookback_secs: 3600,
@@ -235,7 +271,7 @@ mod tests {
                 requests_per_min: 1e9,
             },
         };
-        let (tx, mut rx) = mpsc::unbounded_channel();
+        let (tx, rx) = mpsc::unbounded_channel();
         let poller = spawn(
             Tracker::new(client, config),
             Duration::from_secs(3600),
@@ -243,18 +279,113 @@ mod tests {
                 let _ = tx.send(e);
             },
         );
-        let mut next = async || {
-            tokio::time::timeout(Duration::from_secs(5), rx.recv())
-                .await
-                .expect("an event within 5 s")
-                .unwrap()
-        };
-        assert_eq!(next().await, Event::Refreshing);
-        assert!(matches!(next().await, Event::Failed(_)));
+        (poller, rx)
+    }
+
+    async fn next(rx: &mut Events) -> Event {
+        tokio::time::timeout(Duration::from_secs(5), rx.recv())
+            .await
+            .expect("an event within 5 s")
+            .expect("the poller is running")
+    }
+
+    /// Nothing is reported (and nothing asked of the server) for a while.
+    async fn quiet(rx: &mut Events, sim: &SimServer) {
+        let before = sim.control().stats().requests;
+        let got = tokio::time::timeout(Duration::from_millis(1500), rx.recv()).await;
+        assert!(got.is_err(), "expected no event, got {got:?}");
+        assert_eq!(sim.control().stats().requests, before);
+    }
+
+    /// Before any success (offline from the start), "Refresh now" still refreshes at once
+    /// instead of waiting out the backoff.
+    #[tokio::test]
+    async fn refresh_now_works_before_the_first_success() {
+        let sim = SimServer::start(SimConfig::test(), None).await.unwrap();
+        sim.control().inject(Fault::Unauthorized, u32::MAX);
+        let (poller, mut rx) = poller_over(&sim).await;
+        assert_eq!(next(&mut rx).await, Event::Refreshing);
+        assert!(matches!(next(&mut rx).await, Event::Failed(_)));
         sim.control().clear_faults();
         assert!(poller.send(Command::RefreshNow));
-        assert_eq!(next().await, Event::Refreshing);
-        assert!(matches!(next().await, Event::Updated(_)));
+        assert_eq!(next(&mut rx).await, Event::Refreshing);
+        assert!(matches!(next(&mut rx).await, Event::Updated(_)));
+    }
+
+    /// A server's `Retry-After` holds every path: opening the menu, a lookback or key change,
+    /// and "Refresh now".
+    #[tokio::test]
+    async fn a_retry_after_holds_every_path() {
+        let sim = SimServer::start(SimConfig::test(), None).await.unwrap();
+        let fault = Fault::RateLimited {
+            retry_after_secs: Some(60),
+        };
+        sim.control().inject(fault, u32::MAX);
+        let (poller, mut rx) = poller_over(&sim).await;
+        assert_eq!(next(&mut rx).await, Event::Refreshing);
+        assert!(matches!(next(&mut rx).await, Event::Failed(_)));
+        for cmd in [
+            Command::RefreshIfOlderThan(Duration::ZERO),
+            Command::SetLookbackSecs(7200),
+            Command::SetApiKeyIds(vec!["key_x".into()]),
+            Command::RefreshNow,
+        ] {
+            assert!(poller.send(cmd));
+        }
+        quiet(&mut rx, &sim).await;
+    }
+
+    /// After a failure without `Retry-After`, opening the menu and changes wait for the
+    /// backoff deadline; "Refresh now" does not.
+    #[tokio::test]
+    async fn an_error_backoff_holds_all_but_refresh_now() {
+        let sim = SimServer::start(SimConfig::test(), None).await.unwrap();
+        let (poller, mut rx) = poller_over(&sim).await;
+        assert_eq!(next(&mut rx).await, Event::Refreshing);
+        assert!(matches!(next(&mut rx).await, Event::Updated(_)));
+        sim.control().inject(Fault::ServerError(500), u32::MAX);
+        poller.send(Command::RefreshNow);
+        assert_eq!(next(&mut rx).await, Event::Refreshing);
+        assert!(matches!(next(&mut rx).await, Event::Failed(_)));
+        poller.send(Command::RefreshIfOlderThan(Duration::ZERO));
+        poller.send(Command::SetLookbackSecs(7200));
+        poller.send(Command::SetApiKeyIds(vec!["key_x".into()]));
+        quiet(&mut rx, &sim).await;
+        poller.send(Command::RefreshNow);
+        assert_eq!(next(&mut rx).await, Event::Refreshing);
+    }
+
+    /// A tier change re-prices the data held without claiming it was fetched again.
+    #[tokio::test]
+    async fn repricing_keeps_the_fetch_time() {
+        let sim = SimServer::start(SimConfig::test(), None).await.unwrap();
+        let (poller, mut rx) = poller_over(&sim).await;
+        assert_eq!(next(&mut rx).await, Event::Refreshing);
+        let Event::Updated(fetched) = next(&mut rx).await else {
+            panic!("expected an update")
+        };
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        poller.send(Command::SetTier(TierChoice::Fixed(
+            crate::pricing::Tier::Flex,
+        )));
+        let Event::Repriced(priced) = next(&mut rx).await else {
+            panic!("expected a re-priced snapshot")
+        };
+        assert_eq!(priced.tier, TierChoice::Fixed(crate::pricing::Tier::Flex));
+        assert_eq!(priced.fetched_at_ms, fetched.fetched_at_ms);
+    }
+
+    /// Dropping the handle aborts a refresh in flight: its result never arrives.
+    #[tokio::test]
+    async fn dropping_the_handle_aborts_a_refresh_in_flight() {
+        let sim = SimServer::start(SimConfig::test(), None).await.unwrap();
+        sim.control()
+            .inject(Fault::Slow(Duration::from_millis(800)), 1);
+        let (poller, mut rx) = poller_over(&sim).await;
+        assert_eq!(next(&mut rx).await, Event::Refreshing);
+        drop(poller);
+        let rest = tokio::time::timeout(Duration::from_secs(3), rx.recv()).await;
+        assert_eq!(rest.expect("the channel closes"), None);
     }
 
     #[test]

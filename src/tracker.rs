@@ -272,6 +272,7 @@ impl Tracker {
     /// Fetches what changed since the last refresh and returns the new snapshot.
     /// `now_ms` is the wall clock in unix milliseconds.
     pub async fn refresh(&mut self, now_ms: i64) -> Result<Snapshot, ApiError> {
+        let started = std::time::Instant::now();
         let now = now_ms.div_euclid(1000);
         let full = self.completions.schedule.last_fetch.is_none();
         let mut stats = FetchStats {
@@ -291,8 +292,13 @@ impl Tracker {
             let cost = self.refresh_other(i, now).await?;
             record(&mut stats, self.others[i].endpoint, cost);
         }
-        let spikes = self.spikes.observe(now_ms, &self.completions.body);
+        // The data covers up to when the answer came, not when the request left: a slow
+        // answer must not shrink the time the growth is divided by (a false spike).
+        let answered_ms = now_ms + started.elapsed().as_millis() as i64;
+        let spikes = self.spikes.observe(answered_ms, &self.completions.body);
+        // The window is the one asked for (the data was read for it); only the date moves.
         let mut snap = self.snapshot_at(now_ms);
+        snap.fetched_at_ms = answered_ms;
         snap.alerts = spikes.active;
         snap.new_alerts = spikes.started;
         snap.fetch = stats;
@@ -345,5 +351,46 @@ impl Tracker {
             fetch: FetchStats::default(),
             prices_compiled: self.config.prices.compiled.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod answered_time_tests {
+    use super::*;
+    use crate::simulator::{DEMO_ADMIN_KEY, Fault, SimConfig, SimServer};
+
+    /// A slow answer: the snapshot (and the spike rate) is dated when it came, not when the
+    /// request left.
+    #[tokio::test]
+    async fn a_refresh_is_dated_when_its_answer_came() {
+        let sim = SimServer::start(SimConfig::test(), None).await.unwrap();
+        let key = secrecy::SecretString::from(DEMO_ADMIN_KEY);
+        let client = AdminClient::new(
+            &sim.base_url(),
+            &key,
+            crate::openai::ClientOptions::default(),
+        )
+        .unwrap();
+        let config = TrackerConfig {
+            lookback_secs: 3600,
+            width: BucketWidth::Hour,
+            api_key_ids: vec![],
+            tier: TierChoice::Auto,
+            prices: Arc::new(PriceTable::builtin().clone()),
+            thresholds: crate::alerts::Thresholds {
+                tokens_per_min: 1e12,
+                requests_per_min: 1e12,
+            },
+        };
+        let mut tracker = Tracker::new(client, config);
+        sim.control()
+            .inject(Fault::Slow(std::time::Duration::from_millis(600)), 1);
+        let now_ms = crate::poller::now_ms();
+        let snap = tracker.refresh(now_ms).await.unwrap();
+        assert!(
+            snap.fetched_at_ms >= now_ms + 600,
+            "dated {} ms after the request left",
+            snap.fetched_at_ms - now_ms
+        );
     }
 }

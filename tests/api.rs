@@ -38,6 +38,7 @@ fn fast_options() -> ClientOptions {
             base_delay: Duration::from_millis(20),
             max_delay: Duration::from_secs(3),
         },
+        ..ClientOptions::default()
     }
 }
 
@@ -281,7 +282,7 @@ async fn server_errors_are_retried_with_backoff() {
 }
 
 #[tokio::test]
-async fn slow_answers_time_out_as_offline() {
+async fn slow_answers_time_out_with_the_timeout_kind() {
     let options = ClientOptions {
         timeout: Duration::from_millis(300),
         retry: RetryPolicy {
@@ -297,7 +298,7 @@ async fn slow_answers_time_out_as_offline() {
     )
     .await;
     let e = r.unwrap_err();
-    assert_eq!((e.kind(), requests), (ErrorKind::Offline, 2));
+    assert_eq!((e.kind(), requests), (ErrorKind::Timeout, 2));
     assert!(e.to_string().contains("no answer"), "{e}");
     // Slow but within the timeout: fine.
     let (r, _, _) = with_fault(Fault::Slow(Duration::from_millis(50)), 1, options).await;

@@ -171,7 +171,7 @@ async fn each_fault_on_each_endpoint_is_reported_and_recovered_from() {
             ErrorKind::RateLimited,
         ),
         (Fault::ServerError(503), ErrorKind::ServerError),
-        (Fault::Slow(Duration::from_secs(1)), ErrorKind::Offline),
+        (Fault::Slow(Duration::from_secs(1)), ErrorKind::Timeout),
         (Fault::TruncatedJson, ErrorKind::BadResponse),
         (Fault::NotJson, ErrorKind::BadResponse),
     ];

@@ -8,11 +8,21 @@ use std::io::Write;
 use std::process::ExitCode;
 
 pub async fn run(settings: Settings) -> Result<ExitCode, CliError> {
-    let conn = Connection::open(settings).await?;
-    let projects = conn.client.projects().await?;
+    let timeout = settings.timeout;
+    let conn = Connection::open_reporting(settings, Some(super::print_retries())).await?;
+    let listed = super::within_deadline(timeout, conn.client.base_url(), async {
+        let projects = conn.client.projects().await?;
+        let mut out = Vec::with_capacity(projects.len());
+        for p in projects {
+            let keys = conn.client.project_api_keys(&p.id).await?;
+            out.push((p, keys));
+        }
+        Ok(out)
+    })
+    .await?;
+    let projects: Vec<_> = listed.iter().map(|(p, _)| p).collect();
     let mut rows: Vec<[String; 6]> = Vec::new();
-    for p in &projects {
-        let keys = conn.client.project_api_keys(&p.id).await?;
+    for (p, keys) in listed.iter().cloned() {
         let mut project = p.name.clone().unwrap_or_else(|| p.id.clone());
         if p.archived_at.is_some() || p.status.as_deref() == Some("archived") {
             project.push_str(" (archived)");

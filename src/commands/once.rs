@@ -1,4 +1,5 @@
-//! `usage-tracker once`: fetch once and print the table or JSON.
+//! `usage-tracker once`: fetch once and print the table or JSON, within `--timeout`, saying on
+//! stderr when it waits (retries, a slow server) and when a key id is not the organization's.
 
 use super::{CliError, Connection};
 use crate::cli::Format;
@@ -11,9 +12,18 @@ use std::io::Write;
 use std::process::ExitCode;
 
 pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliError> {
-    let conn = Connection::open(settings).await?;
+    let timeout = settings.timeout;
+    let conn = Connection::open_reporting(settings, Some(super::print_retries())).await?;
     let mut tracker = Tracker::new(conn.client.clone(), conn.tracker_config());
-    let snap = tracker.refresh(now_ms()).await?;
+    let snap = super::within_deadline(timeout, conn.client.base_url(), async {
+        let snap = tracker.refresh(now_ms()).await?;
+        // No usage at all may be a mistyped id: worth the few requests that tell.
+        if snap.summary.totals.requests == 0 && snap.summary.totals.total_tokens == 0 {
+            super::check_key_ids(&conn.client, &conn.settings.api_key_ids).await?;
+        }
+        Ok(snap)
+    })
+    .await?;
     let text = match format {
         Format::Table => TableView::from_snapshot(&snap).to_text(),
         Format::Json => {

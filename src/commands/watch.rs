@@ -18,6 +18,13 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
     let interval = settings.interval;
     // Holds the simulator of `--demo` alive until the front end returns.
     let conn = Connection::open(settings).await?;
+    // A mistyped id would show zeros forever: say so before the view starts.
+    super::within_deadline(
+        conn.settings.timeout,
+        conn.client.base_url(),
+        super::check_key_ids(&conn.client, &conn.settings.api_key_ids),
+    )
+    .await?;
     let config = conn.tracker_config();
     let tier = config.tier;
     let (tx, events) = mpsc::unbounded_channel();

@@ -8,7 +8,7 @@ pub mod usage_fetch;
 pub mod wire;
 
 pub use backoff::RetryPolicy;
-pub use client::{AdminClient, ClientOptions, install_tls_provider};
+pub use client::{AdminClient, ClientOptions, OnRetry, Retrying, install_tls_provider};
 pub use error::{ApiError, ErrorKind};
 pub use usage::{
     OtherRow, ParsedPage, TimeBucket, UNKNOWN_MODEL, endpoint_spec, parse_completions_page,

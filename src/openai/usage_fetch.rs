@@ -54,11 +54,22 @@ pub struct Fetched<R> {
 }
 
 impl AdminClient {
-    /// All buckets of `query`, following every page; each page is read by `parse`.
+    /// All buckets of `query`, following every page; each page is read by `parse`. One
+    /// deadline covers every page and retry.
     pub async fn usage_pages<R>(
         &self,
         query: &UsageQuery,
+        parse: impl FnMut(&[u8]) -> Result<ParsedPage<R>, ApiError>,
+    ) -> Result<Fetched<R>, ApiError> {
+        let until = self.deadline();
+        self.bounded(until, self.pages(query, parse, until)).await
+    }
+
+    async fn pages<R>(
+        &self,
+        query: &UsageQuery,
         mut parse: impl FnMut(&[u8]) -> Result<ParsedPage<R>, ApiError>,
+        until: tokio::time::Instant,
     ) -> Result<Fetched<R>, ApiError> {
         let before = self.requests_made();
         let (path, _, group_by) = endpoint_spec(query.endpoint);
@@ -95,7 +106,7 @@ impl AdminClient {
             if let Some(c) = &cursor {
                 page_params.push(("page", c));
             }
-            let body = self.get_bytes(&url, &page_params).await?;
+            let body = self.get_bytes(&url, &page_params, until).await?;
             let ParsedPage {
                 buckets: page,
                 next_page,

@@ -13,7 +13,7 @@ use std::fmt;
 /// One page of `GET /organization/usage/completions`.
 #[derive(Debug, Deserialize)]
 pub struct UsagePage<'a> {
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "null_as_default")]
     pub data: Vec<UsageBucket<'a>>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub has_more: bool,
@@ -249,8 +249,9 @@ pub struct OtherResult<'a> {
 
 /// A cursor-paginated list (`/organization/projects`, `.../api_keys`).
 #[derive(Debug, Deserialize)]
+#[serde(bound(deserialize = "T: Deserialize<'de>"))]
 pub struct ListPage<T> {
-    #[serde(default = "Vec::new")]
+    #[serde(default = "Vec::new", deserialize_with = "null_as_default")]
     pub data: Vec<T>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub has_more: bool,

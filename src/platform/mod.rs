@@ -1,11 +1,12 @@
 //! The only place with `cfg(target_os)`: paths, secret store, login item, notifications,
-//! dialogs, single instance and the browser, each a small trait with one implementation per
+//! dialogs, single instance, the browser and the menu bar's per-OS details, each a small trait with one implementation per
 //! OS and a fake for tests. Everything here runs on whichever thread calls it; calls that can
 //! block (D-Bus, a dialog) say so, and the app keeps them off the UI thread.
 
 pub mod browser;
 pub mod dialog;
 pub mod login_item;
+pub mod menu_bar;
 pub mod notify;
 mod paths;
 pub mod secret;

@@ -63,7 +63,9 @@ struct Entry {
 pub(super) fn parse(text: &str, source_name: &str) -> Result<PriceTable, PricingError> {
     let file: PricingFile = toml::from_str(text).map_err(|e| PricingError::Parse {
         source_name: source_name.to_owned(),
-        message: e.to_string().trim_end().to_owned(),
+        // Line, column and reason only: the toml crate's full text quotes the file.
+        message: crate::settings::file::toml_error_quoting(text, e.span(), e.message(), true)
+            .replace("expected f64", "expected a number"),
     })?;
     let mut table = PriceTable {
         compiled: file.compiled.unwrap_or_default(),

@@ -23,6 +23,7 @@ pub const DASHBOARD_URL: &str = "https://platform.openai.com/usage";
 /// Prefix of the title when the data is stale or the last refresh failed.
 pub const MARKER: &str = "⚠";
 pub const LOADING_TITLE: &str = "…";
+pub const WAITING_TITLE: &str = "Waiting for the API…";
 pub const NO_KEY_TITLE: &str = "Set admin key…";
 /// The lookbacks the menu offers, in hours, with their labels.
 pub const LOOKBACKS: [(u32, &str); 4] = [(1, "1 h"), (6, "6 h"), (24, "24 h"), (168, "7 d")];
@@ -65,7 +66,13 @@ pub struct TrayState {
     pub snapshot: Option<Arc<Snapshot>>,
     pub failure: Option<FailureView>,
     pub refreshing: bool,
+    /// A refresh has run longer than a normal one: the client is retrying or waiting on the
+    /// server's `Retry-After`.
+    pub waiting: bool,
     pub choices: Choices,
+    /// A selection of several keys (from the settings file), offered as one choice so that
+    /// picking a single key does not lose it.
+    pub key_set: Vec<String>,
     pub keys: KeyList,
     /// `None` when the state could not be read.
     pub login_item: Option<bool>,
@@ -148,6 +155,7 @@ pub fn title(state: &TrayState, now_ms: i64) -> String {
         return NO_KEY_TITLE.to_owned();
     }
     match (&state.snapshot, &state.failure) {
+        (None, None) if state.waiting => WAITING_TITLE.to_owned(),
         (None, None) => LOADING_TITLE.to_owned(),
         (None, Some(f)) => format!("{MARKER} {}", f.kind.label()),
         (Some(s), failure) => {
@@ -219,6 +227,45 @@ fn key_row(state: &TrayState) -> String {
     }
 }
 
+/// Tracked ids that no project of the organization has, once the key list is known.
+pub fn unknown_keys(state: &TrayState) -> impl Iterator<Item = &str> {
+    let keys = match &state.keys {
+        KeyList::Loaded(keys) => &keys[..],
+        _ => &[],
+    };
+    let loaded = matches!(state.keys, KeyList::Loaded(_));
+    state
+        .choices
+        .api_key_ids
+        .iter()
+        .filter(move |id| loaded && !keys.iter().any(|k| &k.id == *id))
+        .map(String::as_str)
+}
+
+/// The rows' kinds and ids in order, children included: two views of the same shape differ
+/// only in texts and states, so a renderer can update one into the other in place.
+pub fn same_shape(a: &[Node], b: &[Node]) -> bool {
+    fn walk<'a>(nodes: &'a [Node], out: &mut Vec<(u8, Option<&'a Action>)>) {
+        for n in nodes {
+            match n {
+                Node::Info(_) => out.push((b'i', None)),
+                Node::Item { action, .. } => out.push((b'a', Some(action))),
+                Node::Check { action, .. } => out.push((b'c', Some(action))),
+                Node::Separator => out.push((b'-', None)),
+                Node::Submenu { children, .. } => {
+                    out.push((b'[', None));
+                    walk(children, out);
+                    out.push((b']', None));
+                }
+            }
+        }
+    }
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    walk(a, &mut x);
+    walk(b, &mut y);
+    x == y
+}
+
 /// "invalid key", "rate limited until 14:05", "offline · retry at 14:05".
 pub fn failure_text(f: &FailureView) -> String {
     match (f.kind, f.retry_at) {
@@ -241,7 +288,9 @@ fn header(state: &TrayState) -> Vec<Node> {
             rows.push(Node::Info(totals_row(&s.summary.totals, state)));
             rows.push(Node::Info(key_row(state)));
             let mut updated = format!("Updated {}", format::local_hm(s.fetched_at_ms / 1000));
-            if state.refreshing {
+            if state.waiting {
+                updated.push_str(" · waiting for the API…");
+            } else if state.refreshing {
                 updated.push_str(" · refreshing…");
             }
             rows.push(Node::Info(updated));
@@ -249,12 +298,18 @@ fn header(state: &TrayState) -> Vec<Node> {
         None => {
             rows.push(Node::Info(if state.failure.is_some() {
                 "No data yet".into()
+            } else if state.waiting {
+                WAITING_TITLE.into()
             } else {
                 "Loading…".into()
             }));
             rows.push(Node::Info(key_row(state)));
         }
     }
+    rows.extend(
+        unknown_keys(state)
+            .map(|id| Node::Info(format!("{MARKER} {id} is not a key of this organization"))),
+    );
     if let Some(f) = &state.failure {
         rows.push(Node::Info(format!(
             "{MARKER} Last refresh failed: {}",
@@ -323,3 +378,5 @@ pub fn alert_row(a: &Alert) -> String {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_choices;

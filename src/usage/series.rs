@@ -27,8 +27,9 @@ pub struct UsageRow {
 }
 
 impl UsageRow {
+    /// Saturating: the numbers come from a server and must not wrap or panic.
     pub fn total_tokens(&self) -> u64 {
-        self.input_tokens + self.output_tokens
+        self.input_tokens.saturating_add(self.output_tokens)
     }
 }
 
@@ -58,11 +59,17 @@ impl Bucket<Meter> {
 
 impl Bucket {
     pub fn total_tokens(&self) -> u64 {
-        self.rows.iter().map(UsageRow::total_tokens).sum()
+        self.rows
+            .iter()
+            .map(UsageRow::total_tokens)
+            .fold(0, u64::saturating_add)
     }
 
     pub fn requests(&self) -> u64 {
-        self.rows.iter().map(|r| r.requests).sum()
+        self.rows
+            .iter()
+            .map(|r| r.requests)
+            .fold(0, u64::saturating_add)
     }
 }
 

@@ -54,10 +54,11 @@ struct Acc {
 
 impl Acc {
     fn add(&mut self, o: &Acc) {
-        self.input += o.input;
-        self.cached += o.cached;
-        self.output += o.output;
-        self.requests += o.requests;
+        // Saturating: the numbers come from a server and must not wrap or panic.
+        self.input = self.input.saturating_add(o.input);
+        self.cached = self.cached.saturating_add(o.cached);
+        self.output = self.output.saturating_add(o.output);
+        self.requests = self.requests.saturating_add(o.requests);
         self.split.add(&o.split);
     }
 }
@@ -114,7 +115,7 @@ pub fn summarize<'a>(
             input_tokens: acc.input,
             cached_input_tokens: acc.cached,
             output_tokens: acc.output,
-            total_tokens: acc.input + acc.output,
+            total_tokens: acc.input.saturating_add(acc.output),
             requests: acc.requests,
             cost_usd: cost,
             tiers,
@@ -127,16 +128,18 @@ pub fn summarize<'a>(
     });
     let mut totals = Totals::default();
     for m in &models {
-        totals.input_tokens += m.input_tokens;
-        totals.cached_input_tokens += m.cached_input_tokens;
-        totals.output_tokens += m.output_tokens;
-        totals.requests += m.requests;
+        totals.input_tokens = totals.input_tokens.saturating_add(m.input_tokens);
+        totals.cached_input_tokens = totals
+            .cached_input_tokens
+            .saturating_add(m.cached_input_tokens);
+        totals.output_tokens = totals.output_tokens.saturating_add(m.output_tokens);
+        totals.requests = totals.requests.saturating_add(m.requests);
         match m.cost_usd {
             Some(c) => totals.cost_usd += c,
             None => totals.unpriced_models += 1,
         }
     }
-    totals.total_tokens = totals.input_tokens + totals.output_tokens;
+    totals.total_tokens = totals.input_tokens.saturating_add(totals.output_tokens);
     Summary { models, totals }
 }
 
@@ -155,6 +158,30 @@ mod tests {
             requests: req,
             split: TokenSplit::default(),
         }
+    }
+
+    /// Server numbers near u64::MAX saturate instead of wrapping or panicking.
+    #[test]
+    fn sums_of_huge_server_numbers_saturate() {
+        let huge = row(
+            "gpt-4o",
+            Tier::Standard,
+            u64::MAX - 1,
+            0,
+            u64::MAX - 1,
+            u64::MAX,
+        );
+        let b = Bucket {
+            start_time: 0,
+            end_time: 60,
+            rows: vec![huge.clone(), huge],
+        };
+        assert_eq!(b.total_tokens(), u64::MAX);
+        assert_eq!(b.requests(), u64::MAX);
+        let s = summarize([&b, &b], PriceTable::builtin(), TierChoice::Auto);
+        assert_eq!(s.totals.total_tokens, u64::MAX);
+        assert_eq!(s.totals.requests, u64::MAX);
+        assert_eq!(s.models[0].input_tokens, u64::MAX);
     }
 
     fn buckets() -> Vec<Bucket> {

@@ -24,6 +24,7 @@ pub fn fast_options() -> ClientOptions {
             base_delay: Duration::from_millis(20),
             max_delay: Duration::from_secs(3),
         },
+        ..ClientOptions::default()
     }
 }
 

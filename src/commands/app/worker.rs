@@ -1,11 +1,14 @@
 //! The app's network side, on a tokio runtime in its own thread: connects, runs the poller, lists
-//! the project keys, and (with a daily budget) tracks the cost since local midnight. Results go
-//! to the UI thread as user events through the event loop proxy.
+//! the project keys, and (with a daily budget) tracks the cost since local midnight; and runs
+//! the core's blocking platform effects on the runtime's blocking pool. Results go to the UI
+//! thread as [`Input`]s through the event loop proxy, each network one tagged with its session:
+//! a new connection drops (aborts) the old one's tasks, and the core ignores anything late.
 
-use super::AppEvent;
+use super::core::{Effect, Input, KeysResult, SessionId};
+use super::effects::Platform;
 use crate::alerts::cost_since;
 use crate::commands::{CliError, Connection};
-use crate::openai::{AdminClient, ErrorKind};
+use crate::openai::AdminClient;
 use crate::poller::{self, Command, Event, PollerHandle, now_ms};
 use crate::pricing::{PriceTable, TierChoice};
 use crate::settings::Settings;
@@ -19,16 +22,22 @@ use tao::event_loop::EventLoopProxy;
 use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinHandle;
 
+type Proxy = EventLoopProxy<Input>;
+
 /// What the UI asks of the worker.
 #[derive(Debug)]
 pub enum Job {
-    /// (Re)connect with these settings: stops the previous poller first.
-    Connect(Box<Settings>),
-    Poll(Command),
+    /// (Re)connect with these settings: stops the previous session first.
+    Connect(SessionId, Box<Settings>),
+    /// For that session's poller; dropped if another session has started since.
+    Poll(SessionId, Command),
+    /// A blocking platform effect.
+    Platform(Effect),
 }
 
-/// A running connection. Dropping it stops everything it started.
+/// A running connection. Dropping it stops everything it started, a refresh in flight included.
 struct Session {
+    id: SessionId,
     poller: PollerHandle,
     tasks: Vec<JoinHandle<()>>,
     budget_cfg: watch::Sender<(TierChoice, Vec<String>)>,
@@ -44,31 +53,39 @@ impl Drop for Session {
 }
 
 /// Starts the worker thread; the returned sender feeds it jobs.
-pub fn spawn(proxy: EventLoopProxy<AppEvent>) -> Result<mpsc::UnboundedSender<Job>, CliError> {
+pub fn spawn(proxy: Proxy, platform: Platform) -> Result<mpsc::UnboundedSender<Job>, CliError> {
     let rt = crate::commands::runtime()?;
     let (tx, rx) = mpsc::unbounded_channel();
     std::thread::Builder::new()
         .name("usage-tracker-net".into())
-        .spawn(move || rt.block_on(run(rx, proxy)))
+        .spawn(move || rt.block_on(run(rx, proxy, platform)))
         .map_err(|e| CliError::Other(format!("cannot start the network thread: {e}")))?;
     Ok(tx)
 }
 
-async fn run(mut rx: mpsc::UnboundedReceiver<Job>, proxy: EventLoopProxy<AppEvent>) {
+async fn run(mut rx: mpsc::UnboundedReceiver<Job>, proxy: Proxy, platform: Platform) {
     let mut session: Option<Session> = None;
     while let Some(job) = rx.recv().await {
         match job {
-            Job::Connect(settings) => {
+            Job::Connect(id, settings) => {
                 session = None;
                 match Connection::open(*settings).await {
-                    Ok(conn) => session = Some(start(conn, &proxy)),
+                    Ok(conn) => session = Some(start(id, conn, &proxy)),
                     Err(e) => {
-                        let _ = proxy.send_event(AppEvent::ConnectFailed(e.to_string()));
+                        let _ = proxy.send_event(Input::ConnectFailed(id, e.to_string()));
                     }
                 }
             }
-            Job::Poll(cmd) => {
-                if let Some(s) = &session {
+            Job::Platform(effect) => {
+                let (platform, proxy) = (platform.clone(), proxy.clone());
+                tokio::task::spawn_blocking(move || {
+                    if let Some(answer) = platform.run(effect) {
+                        let _ = proxy.send_event(answer);
+                    }
+                });
+            }
+            Job::Poll(id, cmd) => {
+                if let Some(s) = session.as_ref().filter(|s| s.id == id) {
                     match &cmd {
                         Command::SetTier(t) => s.budget_cfg.send_modify(|c| c.0 = *t),
                         Command::SetApiKeyIds(ids) => {
@@ -83,7 +100,7 @@ async fn run(mut rx: mpsc::UnboundedReceiver<Job>, proxy: EventLoopProxy<AppEven
     }
 }
 
-fn start(conn: Connection, proxy: &EventLoopProxy<AppEvent>) -> Session {
+fn start(id: SessionId, conn: Connection, proxy: &Proxy) -> Session {
     let config = conn.tracker_config();
     let tracker = Tracker::new(conn.client.clone(), config.clone());
     let kick = Arc::new(Notify::new());
@@ -92,12 +109,17 @@ fn start(conn: Connection, proxy: &EventLoopProxy<AppEvent>) -> Session {
         if matches!(ev, Event::Updated(_)) {
             k.notify_one();
         }
-        let _ = p.send_event(AppEvent::Poll(ev));
+        let _ = p.send_event(Input::Poll(id, ev));
     });
     let (budget_cfg, cfg_rx) = watch::channel((config.tier, config.api_key_ids.clone()));
-    let mut tasks = vec![tokio::spawn(list_keys(conn.client.clone(), proxy.clone()))];
+    let mut tasks = vec![tokio::spawn(list_keys(
+        id,
+        conn.client.clone(),
+        proxy.clone(),
+    ))];
     if conn.settings.daily_budget.is_some() {
         tasks.push(tokio::spawn(budget_loop(
+            id,
             conn.client.clone(),
             config,
             cfg_rx,
@@ -106,6 +128,7 @@ fn start(conn: Connection, proxy: &EventLoopProxy<AppEvent>) -> Session {
         )));
     }
     Session {
+        id,
         poller,
         tasks,
         budget_cfg,
@@ -113,7 +136,7 @@ fn start(conn: Connection, proxy: &EventLoopProxy<AppEvent>) -> Session {
     }
 }
 
-async fn list_keys(client: AdminClient, proxy: EventLoopProxy<AppEvent>) {
+async fn list_keys(id: SessionId, client: AdminClient, proxy: Proxy) {
     let result = async {
         let mut out = Vec::new();
         for p in client.projects().await? {
@@ -133,7 +156,8 @@ async fn list_keys(client: AdminClient, proxy: EventLoopProxy<AppEvent>) {
     }
     .await
     .map_err(|e| e.kind());
-    let _ = proxy.send_event(AppEvent::Keys(result));
+    let result: KeysResult = result;
+    let _ = proxy.send_event(Input::Keys(id, result));
 }
 
 /// The local day number and the unix time of its midnight.
@@ -151,11 +175,12 @@ pub fn local_day(now: i64) -> Option<(i64, i64)> {
 /// local day, DST included) and reports the cost of the buckets since local midnight. Hourly
 /// buckets where midnight falls on a UTC hour; minutes otherwise (half-hour time zones).
 async fn budget_loop(
+    session: SessionId,
     client: AdminClient,
     base: TrackerConfig,
     mut cfg: watch::Receiver<(TierChoice, Vec<String>)>,
     kick: Arc<Notify>,
-    proxy: EventLoopProxy<AppEvent>,
+    proxy: Proxy,
 ) {
     let mut tracker: Option<Tracker> = None;
     loop {
@@ -189,15 +214,16 @@ async fn budget_loop(
         match t.refresh(now_ms()).await {
             Ok(_) => {
                 let spent = cost_since(t.series(), midnight, &t.config().prices, tier);
-                let _ = proxy.send_event(AppEvent::Budget { day, spent });
+                let _ = proxy.send_event(Input::Budget {
+                    session,
+                    day,
+                    spent,
+                });
             }
             Err(e) => tracing::debug!("daily budget refresh failed: {e}"),
         }
     }
 }
-
-/// The kind of a failure to list keys, for the menu.
-pub type KeysResult = Result<Vec<KeyChoice>, ErrorKind>;
 
 #[cfg(test)]
 mod tests {

@@ -3,11 +3,14 @@
 //! events; it decides nothing. Runs on the main (UI) thread only.
 //!
 //! Rendering updates rows in place (text, enabled, checked) while the menu keeps its shape, and
-//! rebuilds the menu only when rows come or go (a new model, an alert, the key list).
+//! rebuilds the menu only when rows come or go (a new model, an alert, the key list); the core
+//! holds such a rebuild back while the menu is open. A submenu whose own label changed is
+//! replaced by a fresh one at its position where the platform cannot relabel it (Linux).
 
 mod icon;
 
-use crate::ui::view::{Action, Node, TrayView};
+use crate::platform::menu_bar;
+use crate::ui::view::{Action, Node, TrayView, same_shape};
 use tao::event_loop::EventLoopProxy;
 use tray_icon::menu::{
     CheckMenuItem, IsMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu,
@@ -22,94 +25,96 @@ pub enum TrayInput {
     Clicked,
 }
 
-/// A rendered row, kept to update it in place.
+/// A rendered row, kept to update it in place; a submenu holds its children's rows.
 enum Row {
     Item(MenuItem),
     Check(CheckMenuItem),
-    Sub(Submenu),
+    Sub(Submenu, Vec<Row>),
     Separator,
 }
 
 pub struct Tray {
     icon: TrayIcon,
+    menu: Menu,
     rows: Vec<Row>,
     shown: TrayView,
 }
 
-/// The rows' kinds and ids in order, children included: equal shapes update in place.
-fn shape(nodes: &[Node], out: &mut Vec<String>) {
-    for n in nodes {
-        match n {
-            Node::Info(_) => out.push("i".into()),
-            Node::Item { action, .. } => out.push(format!("a{}", action.id())),
-            Node::Check { action, .. } => out.push(format!("c{}", action.id())),
-            Node::Separator => out.push("-".into()),
-            Node::Submenu { children, .. } => {
-                out.push("[".into());
-                shape(children, out);
-                out.push("]".into());
-            }
+/// The menu or a submenu: where a row is replaced.
+trait Parent {
+    fn replace(&self, position: usize, new: &dyn IsMenuItem);
+}
+
+impl Parent for Menu {
+    fn replace(&self, position: usize, new: &dyn IsMenuItem) {
+        self.remove_at(position);
+        if let Err(e) = self.insert(new, position) {
+            tracing::warn!("menu: {e}");
         }
     }
 }
 
-fn same_shape(a: &[Node], b: &[Node]) -> bool {
-    let (mut x, mut y) = (Vec::new(), Vec::new());
-    shape(a, &mut x);
-    shape(b, &mut y);
-    x == y
-}
-
-fn build(nodes: &[Node], rows: &mut Vec<Row>) -> Vec<Box<dyn IsMenuItem>> {
-    let mut out: Vec<Box<dyn IsMenuItem>> = Vec::new();
-    for n in nodes {
-        match n {
-            Node::Info(text) => {
-                let i = MenuItem::new(text, false, None);
-                rows.push(Row::Item(i.clone()));
-                out.push(Box::new(i));
-            }
-            Node::Item {
-                action,
-                text,
-                enabled,
-            } => {
-                let i = MenuItem::with_id(action.id(), text, *enabled, None);
-                rows.push(Row::Item(i.clone()));
-                out.push(Box::new(i));
-            }
-            Node::Check {
-                action,
-                text,
-                checked,
-                enabled,
-            } => {
-                let i = CheckMenuItem::with_id(action.id(), text, *enabled, *checked, None);
-                rows.push(Row::Check(i.clone()));
-                out.push(Box::new(i));
-            }
-            Node::Separator => {
-                rows.push(Row::Separator);
-                out.push(Box::new(PredefinedMenuItem::separator()));
-            }
-            Node::Submenu { text, children } => {
-                let sub = Submenu::new(text, true);
-                rows.push(Row::Sub(sub.clone()));
-                let items = build(children, rows);
-                let refs: Vec<&dyn IsMenuItem> = items.iter().map(|b| b.as_ref()).collect();
-                if let Err(e) = sub.append_items(&refs) {
-                    tracing::warn!("menu: {e}");
-                }
-                out.push(Box::new(sub));
-            }
+impl Parent for Submenu {
+    fn replace(&self, position: usize, new: &dyn IsMenuItem) {
+        self.remove_at(position);
+        if let Err(e) = self.insert(new, position) {
+            tracing::warn!("menu: {e}");
         }
     }
-    out
+}
+
+fn build_one(n: &Node) -> (Row, Option<Box<dyn IsMenuItem>>) {
+    match n {
+        Node::Info(text) => {
+            let i = MenuItem::new(text, false, None);
+            (Row::Item(i.clone()), Some(Box::new(i)))
+        }
+        Node::Item {
+            action,
+            text,
+            enabled,
+        } => {
+            let i = MenuItem::with_id(action.id(), text, *enabled, None);
+            (Row::Item(i.clone()), Some(Box::new(i)))
+        }
+        Node::Check {
+            action,
+            text,
+            checked,
+            enabled,
+        } => {
+            let i = CheckMenuItem::with_id(action.id(), text, *enabled, *checked, None);
+            (Row::Check(i.clone()), Some(Box::new(i)))
+        }
+        Node::Separator => (
+            Row::Separator,
+            Some(Box::new(PredefinedMenuItem::separator())),
+        ),
+        Node::Submenu { text, children } => {
+            let sub = Submenu::new(text, true);
+            let (rows, items) = build(children);
+            let refs: Vec<&dyn IsMenuItem> = items.iter().map(|b| b.as_ref()).collect();
+            if let Err(e) = sub.append_items(&refs) {
+                tracing::warn!("menu: {e}");
+            }
+            (Row::Sub(sub.clone(), rows), Some(Box::new(sub)))
+        }
+    }
+}
+
+fn build(nodes: &[Node]) -> (Vec<Row>, Vec<Box<dyn IsMenuItem>>) {
+    let mut rows = Vec::new();
+    let mut items = Vec::new();
+    for n in nodes {
+        let (row, item) = build_one(n);
+        rows.push(row);
+        items.extend(item);
+    }
+    (rows, items)
 }
 
 fn menu_of(view: &TrayView) -> (Menu, Vec<Row>) {
-    let mut rows = Vec::new();
-    let items = build(&view.menu, &mut rows);
+    let (rows, items) = build(&view.menu);
     let menu = Menu::new();
     let refs: Vec<&dyn IsMenuItem> = items.iter().map(|b| b.as_ref()).collect();
     if let Err(e) = menu.append_items(&refs) {
@@ -118,12 +123,12 @@ fn menu_of(view: &TrayView) -> (Menu, Vec<Row>) {
     (menu, rows)
 }
 
-/// Applies `new` to rows rendered from a view of the same shape. Check items are always set:
-/// a click toggles them natively before the app decides (and may refuse).
-fn update(rows: &mut std::slice::Iter<'_, Row>, old: &[Node], new: &[Node]) {
-    for (o, n) in old.iter().zip(new) {
-        let Some(row) = rows.next() else { return };
-        match (row, n) {
+/// Applies `new` to rows rendered from a view of the same shape, under `parent`. Check items
+/// are always set: a click toggles them natively before the app decides (and may refuse). A
+/// submenu whose own label changed is rebuilt in its place where the label cannot be set.
+fn update(parent: &dyn Parent, rows: &mut [Row], old: &[Node], new: &[Node]) {
+    for (position, ((row, o), n)) in rows.iter_mut().zip(old).zip(new).enumerate() {
+        match (&mut *row, n) {
             (Row::Item(i), Node::Info(t)) if o != n => i.set_text(t),
             (Row::Item(i), Node::Item { text, enabled, .. }) if o != n => {
                 i.set_text(text);
@@ -144,16 +149,31 @@ fn update(rows: &mut std::slice::Iter<'_, Row>, old: &[Node], new: &[Node]) {
                 }
                 i.set_checked(*checked);
             }
-            (Row::Sub(s), Node::Submenu { text, children }) => {
-                if let Node::Submenu {
+            (
+                Row::Sub(s, children),
+                Node::Submenu {
+                    text,
+                    children: new_children,
+                },
+            ) => {
+                let Node::Submenu {
                     text: old_text,
                     children: old_children,
                 } = o
-                {
-                    if old_text != text {
-                        s.set_text(text);
+                else {
+                    continue;
+                };
+                if old_text == text {
+                    update(s, children, old_children, new_children);
+                } else if menu_bar::SUBMENU_LABEL_UPDATES_IN_PLACE {
+                    s.set_text(text);
+                    update(s, children, old_children, new_children);
+                } else {
+                    let (fresh, item) = build_one(n);
+                    if let Some(item) = item {
+                        parent.replace(position, item.as_ref());
                     }
-                    update(rows, old_children, children);
+                    *row = fresh;
                 }
             }
             _ => {}
@@ -167,16 +187,13 @@ impl Tray {
         let (menu, rows) = menu_of(view);
         let mut builder = TrayIconBuilder::new()
             .with_id("usage-tracker")
-            .with_menu(Box::new(menu))
+            .with_menu(Box::new(menu.clone()))
             .with_title(&view.title)
             .with_tooltip(&view.tooltip);
         // The artwork is embedded and known good; should it ever fail to decode, the title alone
         // still shows the numbers and the menu.
         match icon::template_icon() {
-            #[cfg(target_os = "macos")]
-            Ok(icon) => builder = builder.with_icon_templated(icon),
-            #[cfg(not(target_os = "macos"))]
-            Ok(icon) => builder = builder.with_icon(icon),
+            Ok(icon) => builder = menu_bar::with_icon(builder, icon),
             Err(e) => tracing::error!("no tray icon, showing the title only: {e}"),
         }
         let icon = builder
@@ -184,6 +201,7 @@ impl Tray {
             .map_err(|e| format!("cannot show the menu-bar icon: {e}"))?;
         Ok(Tray {
             icon,
+            menu,
             rows,
             shown: view.clone(),
         })
@@ -197,10 +215,11 @@ impl Tray {
             let _ = self.icon.set_tooltip(Some(&view.tooltip));
         }
         if same_shape(&self.shown.menu, &view.menu) {
-            update(&mut self.rows.iter(), &self.shown.menu, &view.menu);
+            update(&self.menu, &mut self.rows, &self.shown.menu, &view.menu);
         } else {
             let (menu, rows) = menu_of(view);
-            self.icon.set_menu(Some(Box::new(menu)));
+            self.icon.set_menu(Some(Box::new(menu.clone())));
+            self.menu = menu;
             self.rows = rows;
         }
         self.shown = view.clone();

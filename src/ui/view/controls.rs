@@ -25,7 +25,7 @@ fn item(action: Action, text: impl Into<String>, enabled: bool) -> Node {
 
 pub(super) fn controls(state: &TrayState) -> Vec<Node> {
     let c = &state.choices;
-    let lookbacks = LOOKBACKS
+    let mut lookbacks: Vec<Node> = LOOKBACKS
         .iter()
         .map(|(h, label)| {
             check(
@@ -35,6 +35,22 @@ pub(super) fn controls(state: &TrayState) -> Vec<Node> {
             )
         })
         .collect();
+    // A lookback set elsewhere (flag, settings file) that the menu does not offer is still the
+    // one choice checked, not none.
+    if !LOOKBACKS
+        .iter()
+        .any(|(h, _)| f64::from(*h) == c.lookback_hours)
+    {
+        lookbacks.push(Node::Check {
+            action: Action::OtherLookback,
+            text: format!(
+                "{} (from the settings)",
+                super::lookback_label(c.lookback_hours)
+            ),
+            checked: true,
+            enabled: false,
+        });
+    }
     let tiers = TierChoice::ALL
         .iter()
         .map(|t| check(Action::Tier(*t), t.as_str(), *t == c.tier))
@@ -97,6 +113,16 @@ fn key_choices(state: &TrayState) -> Vec<Node> {
         "All keys (whole organization)",
         ids.is_empty(),
     )];
+    let several = ids.len() > 1;
+    if state.key_set.len() > 1 {
+        rows.push(check(
+            Action::TrackSet(state.key_set.clone()),
+            format!("{} keys: {}", state.key_set.len(), state.key_set.join(", ")),
+            *ids == state.key_set,
+        ));
+    }
+    // One row is checked: a single key's own row, or the row of the selection of several.
+    let single = |id: &String| !several && ids.contains(id);
     let listed: &[KeyChoice] = match &state.keys {
         KeyList::Loaded(keys) => keys,
         _ => &[],
@@ -107,11 +133,15 @@ fn key_choices(state: &TrayState) -> Vec<Node> {
         rows.push(check(
             Action::Track(Some(k.id.clone())),
             text,
-            ids.contains(&k.id),
+            single(&k.id),
         ));
     }
     for id in ids.iter().filter(|id| !listed.iter().any(|k| &k.id == *id)) {
-        rows.push(check(Action::Track(Some(id.clone())), id.as_str(), true));
+        rows.push(check(
+            Action::Track(Some(id.clone())),
+            id.as_str(),
+            single(id),
+        ));
     }
     match &state.keys {
         _ if !state.has_key => rows.push(Node::Info("Set an admin key to list keys".into())),

@@ -1,5 +1,6 @@
 //! What a menu row does, and its stable string id (muda `MenuId`): `lookback:6`, `tier:batch`,
-//! `track:key_abc`, `track:*`. Parsing the id back is how clicks come home.
+//! `track:key_abc`, `track:*`,
+//! `track-set:key_a,key_b`. Parsing the id back is how clicks come home.
 
 use crate::pricing::TierChoice;
 use crate::settings::TitleFormat;
@@ -9,10 +10,14 @@ pub enum Action {
     Refresh,
     /// Hours.
     Lookback(u32),
+    /// The lookback set outside the menu when it offers no such row (shown checked, disabled).
+    OtherLookback,
     Tier(TierChoice),
     Title(TitleFormat),
     /// `None`: the whole organization.
     Track(Option<String>),
+    /// Several keys at once (a selection from the settings file).
+    TrackSet(Vec<String>),
     SetAdminKey,
     Dashboard,
     LoginItem,
@@ -25,10 +30,12 @@ impl Action {
         match self {
             Action::Refresh => "refresh".into(),
             Action::Lookback(h) => format!("lookback:{h}"),
+            Action::OtherLookback => "lookback:other".into(),
             Action::Tier(t) => format!("tier:{}", t.as_str()),
             Action::Title(t) => format!("title:{}", t.as_str()),
             Action::Track(None) => "track:*".into(),
             Action::Track(Some(id)) => format!("track:{id}"),
+            Action::TrackSet(ids) => format!("track-set:{}", ids.join(",")),
             Action::SetAdminKey => "admin-key".into(),
             Action::Dashboard => "dashboard".into(),
             Action::LoginItem => "login-item".into(),
@@ -48,6 +55,7 @@ impl Action {
                 "quit" => Action::Quit,
                 _ => return None,
             },
+            Some(("lookback", "other")) => Action::OtherLookback,
             Some(("lookback", h)) => Action::Lookback(h.parse().ok()?),
             Some(("tier", t)) => Action::Tier(t.parse().ok()?),
             Some(("title", t)) => {
@@ -55,6 +63,9 @@ impl Action {
             }
             Some(("track", "*")) => Action::Track(None),
             Some(("track", id)) => Action::Track(Some(id.to_owned())),
+            Some(("track-set", ids)) => {
+                Action::TrackSet(ids.split(',').map(str::to_owned).collect())
+            }
             _ => return None,
         })
     }

@@ -5,9 +5,9 @@ use crate::tracker::FetchStats;
 use crate::usage::{BucketWidth, Summary, Window};
 use chrono::{Local, TimeZone};
 
-const NOW_MS: i64 = 1_764_000_000_000;
+pub(super) const NOW_MS: i64 = 1_764_000_000_000;
 
-fn model(name: &str, input: u64, output: u64, cost: Option<f64>) -> ModelSummary {
+pub(super) fn model(name: &str, input: u64, output: u64, cost: Option<f64>) -> ModelSummary {
     ModelSummary {
         model: name.into(),
         input_tokens: input,
@@ -20,7 +20,7 @@ fn model(name: &str, input: u64, output: u64, cost: Option<f64>) -> ModelSummary
     }
 }
 
-fn snapshot(models: Vec<ModelSummary>, alerts: Vec<Alert>) -> Arc<Snapshot> {
+pub(super) fn snapshot(models: Vec<ModelSummary>, alerts: Vec<Alert>) -> Arc<Snapshot> {
     let mut totals = Totals::default();
     for m in &models {
         totals.input_tokens += m.input_tokens;
@@ -46,7 +46,7 @@ fn snapshot(models: Vec<ModelSummary>, alerts: Vec<Alert>) -> Arc<Snapshot> {
     })
 }
 
-fn two_models() -> Arc<Snapshot> {
+pub(super) fn two_models() -> Arc<Snapshot> {
     snapshot(
         vec![
             model("gpt-4o", 700_000, 112_000, Some(2.10)),
@@ -56,12 +56,14 @@ fn two_models() -> Arc<Snapshot> {
     )
 }
 
-fn state() -> TrayState {
+pub(super) fn state() -> TrayState {
     TrayState {
         has_key: true,
         snapshot: None,
         failure: None,
         refreshing: false,
+        waiting: false,
+        key_set: Vec::new(),
         choices: Choices {
             title: TitleFormat::TokensAndCost,
             lookback_hours: 6.0,
@@ -77,7 +79,7 @@ fn state() -> TrayState {
     }
 }
 
-fn infos(nodes: &[Node]) -> Vec<&str> {
+pub(super) fn infos(nodes: &[Node]) -> Vec<&str> {
     nodes
         .iter()
         .filter_map(|n| match n {
@@ -87,7 +89,7 @@ fn infos(nodes: &[Node]) -> Vec<&str> {
         .collect()
 }
 
-fn submenu<'a>(nodes: &'a [Node], text: &str) -> &'a [Node] {
+pub(super) fn submenu<'a>(nodes: &'a [Node], text: &str) -> &'a [Node] {
     nodes
         .iter()
         .find_map(|n| match n {
@@ -97,7 +99,7 @@ fn submenu<'a>(nodes: &'a [Node], text: &str) -> &'a [Node] {
         .unwrap_or_else(|| panic!("no submenu {text:?}"))
 }
 
-fn checked(nodes: &[Node]) -> Vec<&str> {
+pub(super) fn checked(nodes: &[Node]) -> Vec<&str> {
     nodes
         .iter()
         .filter_map(|n| match n {

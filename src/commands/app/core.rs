@@ -1,0 +1,460 @@
+//! The menu-bar app's decisions, pure: [`AppCore::on`] takes one [`Input`] (a poller update, the
+//! key list, a menu click, a dialog's answer, a timer) and the time, updates the state and
+//! returns the [`Effect`]s to perform (render this view, notify this, save this choice, send
+//! this to the poller, ask for the key, change the login item, open a URL, quit). The shell in
+//! `app.rs` performs them on the right thread; nothing here blocks, draws or does I/O, so every
+//! rule is unit-tested with plain values.
+//!
+//! Rules owned here: a spike and a rejected key are told once; the budget once per day; menu
+//! choices are saved, except in `--demo`; a connection's events carry its session and a
+//! replaced session's are dropped; the menu keeps its shape while it is open; the login item
+//! shows the state read back after a change.
+
+use crate::alerts::BudgetDetector;
+use crate::openai::ErrorKind;
+use crate::platform::login_item::{APPROVAL_PLACE, LoginState};
+use crate::poller::{Command, Event};
+use crate::settings::{AdminKey, Origin, Settings};
+use crate::simulator::DEMO_KEY_ID;
+use crate::ui::tray::TrayInput;
+use crate::ui::view::{
+    self, Action, Choices, FailureView, KeyChoice, KeyList, Notice, TrayState, TrayView,
+};
+use secrecy::SecretString;
+use std::path::PathBuf;
+
+/// Which connection an event belongs to; each (re)connect starts a new one.
+pub type SessionId = u64;
+
+/// The project keys, or the kind of failure to list them.
+pub type KeysResult = Result<Vec<KeyChoice>, ErrorKind>;
+
+/// A refresh running longer than this is waiting on the API (retries, `Retry-After`).
+pub const SLOW_REFRESH_MS: i64 = 8_000;
+/// How long after the icon is clicked (macOS: the menu opens) the menu counts as open when
+/// no menu row is chosen: AppKit tells nothing when a menu is dismissed.
+pub const MENU_OPEN_MS: i64 = 30_000;
+
+/// Everything that reaches the app. Debug shows no key (the key is a [`SecretString`]).
+#[derive(Debug)]
+pub enum Input {
+    /// The icon is up.
+    Started,
+    /// The admin key read from the secret store at start-up.
+    SecretRead(Result<Option<SecretString>, String>),
+    Poll(SessionId, Event),
+    Keys(SessionId, KeysResult),
+    Budget {
+        session: SessionId,
+        day: i64,
+        spent: f64,
+    },
+    ConnectFailed(SessionId, String),
+    Tray(TrayInput),
+    /// The key typed in the dialog and stored, or why not.
+    AdminKeyStored(Result<SecretString, String>),
+    /// The login item's state, read back after a change to `wanted` (or just read).
+    LoginItem {
+        wanted: Option<bool>,
+        changed: Result<(), String>,
+        state: Result<LoginState, String>,
+    },
+    /// Something the shell did failed; told as a notification.
+    Failed {
+        summary: String,
+        body: String,
+    },
+    /// A time [`AppCore::next_wake`] asked for has come.
+    Tick,
+}
+
+/// What the shell performs.
+#[derive(Debug)]
+pub enum Effect {
+    Render(TrayView),
+    Notify(Notice),
+    Save {
+        path: PathBuf,
+        key: &'static str,
+        value: toml_edit::Value,
+    },
+    Connect(SessionId, Box<Settings>),
+    Poll(SessionId, Command),
+    ReadSecret,
+    AskAdminKey,
+    ShowMessage {
+        title: String,
+        text: String,
+    },
+    SetLoginItem(bool),
+    ReadLoginItem,
+    OpenLoginApproval,
+    OpenUrl(String),
+    Quit,
+}
+
+pub struct AppCore {
+    state: TrayState,
+    settings: Settings,
+    session: SessionId,
+    budget: Option<BudgetDetector>,
+    key_rejected_told: bool,
+    /// Some spike alert was active after the last successful refresh.
+    spike_active: bool,
+    refreshing_since: Option<i64>,
+    /// Until when the menu counts as open (macOS); `None`: closed.
+    menu_open_until: Option<i64>,
+    /// The view last rendered.
+    shown: Option<TrayView>,
+}
+
+impl AppCore {
+    /// `--demo` tracks the simulator's demo key unless told otherwise, and says so.
+    pub fn new(mut settings: Settings) -> AppCore {
+        if settings.demo && settings.api_key_ids.is_empty() {
+            settings.api_key_ids = vec![DEMO_KEY_ID.to_owned()];
+        }
+        let state = TrayState {
+            has_key: settings.admin_key.is_some() || settings.demo,
+            snapshot: None,
+            failure: None,
+            refreshing: false,
+            waiting: false,
+            choices: Choices {
+                title: settings.title,
+                lookback_hours: settings.lookback_hours,
+                tier: settings.tier,
+                api_key_ids: settings.api_key_ids.clone(),
+            },
+            key_set: if settings.api_key_ids.len() > 1 {
+                settings.api_key_ids.clone()
+            } else {
+                Vec::new()
+            },
+            keys: KeyList::Loading,
+            login_item: None,
+            login_needs_approval: false,
+            interval_secs: settings.interval.as_secs(),
+            budget: None,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        };
+        AppCore {
+            state,
+            budget: settings.daily_budget.map(BudgetDetector::new),
+            settings,
+            session: 0,
+            key_rejected_told: false,
+            spike_active: false,
+            refreshing_since: None,
+            menu_open_until: None,
+            shown: None,
+        }
+    }
+
+    #[cfg(test)]
+    pub fn state(&self) -> &TrayState {
+        &self.state
+    }
+
+    /// The view to show first, before the event loop runs.
+    pub fn first_view(&mut self, now_ms: i64) -> TrayView {
+        let v = view::tray_view(&self.state, now_ms);
+        self.shown = Some(v.clone());
+        v
+    }
+
+    /// When the core next needs a [`Input::Tick`] (unix ms): the data turning stale, a long
+    /// refresh, the menu's open time running out.
+    pub fn next_wake(&self) -> Option<i64> {
+        let stale = self
+            .state
+            .snapshot
+            .as_ref()
+            .filter(|_| self.state.failure.is_none())
+            .map(|s| {
+                s.fetched_at_ms
+                    + view::STALE_INTERVALS * 1000 * self.state.interval_secs.max(1) as i64
+                    + 1
+            });
+        let slow = self
+            .refreshing_since
+            .filter(|_| !self.state.waiting)
+            .map(|t| t + SLOW_REFRESH_MS);
+        [stale, slow, self.menu_open_until]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    pub fn on(&mut self, input: Input, now_ms: i64) -> Vec<Effect> {
+        let mut out = Vec::new();
+        match input {
+            Input::Started => {
+                out.push(Effect::ReadLoginItem);
+                if self.state.has_key {
+                    self.connect(&mut out);
+                } else {
+                    out.push(Effect::ReadSecret);
+                }
+            }
+            Input::SecretRead(Ok(Some(secret))) => self.use_key(secret, &mut out),
+            Input::SecretRead(Ok(None)) => {}
+            Input::SecretRead(Err(e)) => out.push(Effect::Notify(Notice {
+                summary: "Cannot read the admin key".into(),
+                body: e,
+            })),
+            Input::Poll(s, ev) if s == self.session => self.on_poll(ev, now_ms, &mut out),
+            Input::Keys(s, r) if s == self.session => {
+                self.state.keys = match r {
+                    Ok(k) => KeyList::Loaded(k),
+                    Err(kind) => KeyList::Failed(kind),
+                }
+            }
+            Input::Budget {
+                session,
+                day,
+                spent,
+            } if session == self.session => {
+                if let Some(d) = &mut self.budget {
+                    self.state.budget = Some((spent, d.budget()));
+                    if let Some(a) = d.observe(day, spent) {
+                        out.push(Effect::Notify(view::budget_notice(&a)));
+                    }
+                }
+            }
+            Input::ConnectFailed(s, e) if s == self.session => out.push(Effect::Notify(Notice {
+                summary: "UsageTracker".into(),
+                body: e,
+            })),
+            // A replaced session's late events.
+            Input::Poll(..) | Input::Keys(..) | Input::Budget { .. } | Input::ConnectFailed(..) => {
+                return out;
+            }
+            Input::Tray(TrayInput::Clicked) => {
+                self.menu_open_until = Some(now_ms + MENU_OPEN_MS);
+                out.push(Effect::ReadLoginItem);
+                if self.state.has_key {
+                    let cmd = Command::RefreshIfOlderThan(self.settings.interval);
+                    out.push(Effect::Poll(self.session, cmd));
+                }
+            }
+            Input::Tray(TrayInput::Menu(action)) => {
+                // Choosing a row closes the menu.
+                self.menu_open_until = None;
+                self.on_action(action, &mut out);
+            }
+            Input::AdminKeyStored(Ok(secret)) => self.use_key(secret, &mut out),
+            Input::AdminKeyStored(Err(body)) => out.push(Effect::Notify(Notice {
+                summary: "Cannot set the admin key".into(),
+                body,
+            })),
+            Input::LoginItem {
+                wanted,
+                changed,
+                state,
+            } => self.on_login_item(wanted, changed, state, &mut out),
+            Input::Failed { summary, body } => out.push(Effect::Notify(Notice { summary, body })),
+            Input::Tick => {
+                if self.menu_open_until.is_some_and(|t| now_ms >= t) {
+                    self.menu_open_until = None;
+                }
+                if let Some(t) = self.refreshing_since {
+                    self.state.waiting = now_ms - t >= SLOW_REFRESH_MS;
+                }
+            }
+        }
+        if !matches!(out.last(), Some(Effect::Quit)) {
+            out.push(self.render(now_ms));
+        }
+        out
+    }
+
+    /// The view now; while the menu is open a view of another shape waits (rows coming or
+    /// going would replace the open menu): the title updates, the rows follow on close.
+    fn render(&mut self, now_ms: i64) -> Effect {
+        let mut v = view::tray_view(&self.state, now_ms);
+        let open = self.menu_open_until.is_some_and(|t| now_ms < t);
+        if let Some(shown) = self.shown.as_ref().filter(|_| open)
+            && !view::same_shape(&shown.menu, &v.menu)
+        {
+            v.menu = shown.menu.clone();
+        }
+        self.shown = Some(v.clone());
+        Effect::Render(v)
+    }
+
+    fn connect(&mut self, out: &mut Vec<Effect>) {
+        self.session += 1;
+        self.state.keys = KeyList::Loading;
+        self.state.snapshot = None;
+        self.state.failure = None;
+        self.state.refreshing = false;
+        self.state.waiting = false;
+        self.refreshing_since = None;
+        self.key_rejected_told = false;
+        self.spike_active = false;
+        out.push(Effect::Connect(
+            self.session,
+            Box::new(self.settings.clone()),
+        ));
+    }
+
+    fn use_key(&mut self, secret: SecretString, out: &mut Vec<Effect>) {
+        self.settings.admin_key = Some(AdminKey {
+            secret,
+            origin: Origin::SecretStore,
+        });
+        self.state.has_key = true;
+        self.connect(out);
+    }
+
+    fn on_poll(&mut self, ev: Event, now_ms: i64, out: &mut Vec<Effect>) {
+        match ev {
+            Event::Refreshing => {
+                self.state.refreshing = true;
+                self.refreshing_since.get_or_insert(now_ms);
+            }
+            Event::Updated(snap) => {
+                if let Some(n) = view::spike_start_notice(self.spike_active, &snap.new_alerts) {
+                    out.push(Effect::Notify(n));
+                }
+                self.spike_active = !snap.alerts.is_empty();
+                self.state.snapshot = Some(snap);
+                self.state.failure = None;
+                self.end_refresh();
+                self.key_rejected_told = false;
+                // Changed elsewhere (`login-item disable`)? Linux gives no menu-open event.
+                out.push(Effect::ReadLoginItem);
+            }
+            Event::Repriced(snap) => self.state.snapshot = Some(snap),
+            Event::Failed(f) => {
+                let kind = f.error.kind();
+                tracing::warn!("refresh failed: {}", f.error);
+                self.end_refresh();
+                self.state.failure = Some(FailureView {
+                    kind,
+                    retry_at: Some((f.at_ms + f.retry_in.as_millis() as i64) / 1000),
+                });
+                if kind == ErrorKind::InvalidKey && !self.key_rejected_told {
+                    self.key_rejected_told = true;
+                    out.push(Effect::Notify(view::key_rejected_notice()));
+                }
+            }
+        }
+    }
+
+    fn end_refresh(&mut self) {
+        self.state.refreshing = false;
+        self.state.waiting = false;
+        self.refreshing_since = None;
+    }
+
+    /// Saves one choice; `--demo` saves nothing (its choices, such as the demo key, would
+    /// mislead a later real run).
+    fn save(&self, key: &'static str, value: impl Into<toml_edit::Value>, out: &mut Vec<Effect>) {
+        if self.settings.demo {
+            return;
+        }
+        if let Some(path) = &self.settings.settings_path {
+            out.push(Effect::Save {
+                path: path.clone(),
+                key,
+                value: value.into(),
+            });
+        }
+    }
+
+    fn track(&mut self, ids: Vec<String>, out: &mut Vec<Effect>) {
+        self.state.choices.api_key_ids.clone_from(&ids);
+        self.settings.api_key_ids.clone_from(&ids);
+        self.save("api_key_ids", ids.iter().collect::<toml_edit::Array>(), out);
+        out.push(Effect::Poll(self.session, Command::SetApiKeyIds(ids)));
+    }
+
+    fn on_action(&mut self, action: Action, out: &mut Vec<Effect>) {
+        let session = self.session;
+        match action {
+            Action::Refresh => out.push(Effect::Poll(session, Command::RefreshNow)),
+            Action::Lookback(h) => {
+                self.state.choices.lookback_hours = f64::from(h);
+                self.settings.lookback_hours = f64::from(h);
+                self.save("lookback_hours", i64::from(h), out);
+                let cmd = Command::SetLookbackSecs(i64::from(h) * 3600);
+                out.push(Effect::Poll(session, cmd));
+            }
+            Action::OtherLookback => {}
+            Action::Tier(t) => {
+                self.state.choices.tier = t;
+                self.settings.tier = t;
+                self.save("tier", t.as_str(), out);
+                out.push(Effect::Poll(session, Command::SetTier(t)));
+            }
+            Action::Title(t) => {
+                self.state.choices.title = t;
+                self.settings.title = t;
+                self.save("title", t.as_str(), out);
+            }
+            Action::Track(id) => self.track(id.into_iter().collect(), out),
+            Action::TrackSet(ids) => self.track(ids, out),
+            Action::SetAdminKey => out.push(Effect::AskAdminKey),
+            Action::Dashboard => out.push(Effect::OpenUrl(view::DASHBOARD_URL.into())),
+            Action::LoginItem => {
+                if self.state.login_item.is_some() {
+                    out.push(Effect::SetLoginItem(self.state.login_item != Some(true)));
+                }
+            }
+            Action::About => out.push(Effect::ShowMessage {
+                title: "About UsageTracker".into(),
+                text: about_text(&self.settings),
+            }),
+            Action::Quit => out.push(Effect::Quit),
+        }
+    }
+
+    /// The check item shows the state read back: unchanged when the change failed. A login
+    /// item waiting for approval (macOS) shows unchecked; turning it on then says where to
+    /// approve it and opens that place, on every click until it is approved.
+    fn on_login_item(
+        &mut self,
+        wanted: Option<bool>,
+        changed: Result<(), String>,
+        state: Result<LoginState, String>,
+        out: &mut Vec<Effect>,
+    ) {
+        if let Err(body) = changed {
+            out.push(Effect::Notify(Notice {
+                summary: "Cannot change Launch at login".into(),
+                body,
+            }));
+        }
+        let waiting = matches!(state, Ok(LoginState::NeedsApproval));
+        if wanted == Some(true) && waiting {
+            out.push(Effect::OpenLoginApproval);
+            out.push(Effect::Notify(Notice {
+                summary: "Launch at login needs your approval".into(),
+                body: format!("Switch UsageTracker on in {APPROVAL_PLACE}."),
+            }));
+        }
+        if let Err(e) = &state {
+            tracing::warn!("{e}");
+        }
+        self.state.login_needs_approval = waiting;
+        self.state.login_item = state.ok().map(|s| s == LoginState::On);
+    }
+}
+
+fn about_text(s: &Settings) -> String {
+    let settings = match (&s.settings_path, s.demo) {
+        (_, true) => "not used in the demo".to_owned(),
+        (Some(p), false) => p.display().to_string(),
+        (None, false) => "none".to_owned(),
+    };
+    format!(
+        "UsageTracker {}\nLive tokens and estimated cost of an OpenAI API key.\nPrices compiled {}; costs are estimates.\nSettings file: {settings}",
+        env!("CARGO_PKG_VERSION"),
+        s.prices.compiled
+    )
+}
+
+#[cfg(test)]
+mod tests;

@@ -220,3 +220,37 @@ async fn a_failing_endpoint_fails_the_refresh_and_the_next_one_recovers() {
     assert_eq!(after.other.kinds.len(), before.other.kinds.len());
     assert!(after.other.requests >= before.other.requests);
 }
+
+/// The client asks for gzip and the simulator compresses, as the real API does.
+#[tokio::test]
+async fn answers_come_compressed() {
+    let sim = sim().await;
+    let c = client(&sim);
+    let q = query(
+        Endpoint::Completions,
+        sim.control().now() - 3600,
+        BucketWidth::Minute,
+        &[DEMO_KEY_ID],
+    );
+    completions(&c, &q).await.unwrap();
+    let stats = sim.control().stats();
+    assert_eq!(
+        stats.gzip_accepted, stats.requests,
+        "every request accepts gzip"
+    );
+    usage_tracker::openai::install_tls_provider();
+    let raw = reqwest::Client::builder().no_gzip().build().unwrap();
+    let url = format!(
+        "{}/organization/usage/completions?start_time={}",
+        sim.base_url(),
+        q.start_time
+    );
+    let r = raw
+        .get(url)
+        .bearer_auth(usage_tracker::simulator::DEMO_ADMIN_KEY)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+}

@@ -10,6 +10,7 @@ use super::backoff::RetryPolicy;
 use super::error::{ApiError, snippet};
 use super::wire::{ErrorBody, ListPage, Project, ProjectApiKey};
 use crate::settings::redact;
+use bytes::Bytes;
 use reqwest::header::{AUTHORIZATION, HeaderValue, RETRY_AFTER};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
@@ -238,7 +239,7 @@ impl AdminClient {
         url: &str,
         params: &[(&str, &str)],
         until: Instant,
-    ) -> Result<Vec<u8>, ApiError> {
+    ) -> Result<Bytes, ApiError> {
         let policy = self.options.retry;
         let mut retry = 0;
         loop {
@@ -268,7 +269,7 @@ impl AdminClient {
         }
     }
 
-    async fn get_once(&self, url: &str, params: &[(&str, &str)]) -> Result<Vec<u8>, ApiError> {
+    async fn get_once(&self, url: &str, params: &[(&str, &str)]) -> Result<Bytes, ApiError> {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let response = self
             .http
@@ -287,8 +288,7 @@ impl AdminClient {
         let body = response
             .bytes()
             .await
-            .map_err(|e| self.transport_error(e))?
-            .to_vec();
+            .map_err(|e| self.transport_error(e))?;
         let transient = code_is_transient(status.as_u16());
         if is_html(&body) && !transient {
             let detail = format!(

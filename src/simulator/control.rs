@@ -211,6 +211,10 @@ impl SimControl {
         }
     }
 
+    pub(crate) fn count_gzip(&self) {
+        self.state().stats.gzip_accepted += 1;
+    }
+
     pub(crate) fn count_served(&self, endpoint: &str, buckets: usize, rows: usize) {
         let mut st = self.state();
         if endpoint == "completions" {

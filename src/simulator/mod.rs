@@ -158,6 +158,8 @@ pub struct SimStats {
     pub buckets_served: u64,
     /// Result rows in those buckets.
     pub rows_served: u64,
+    /// `/v1` requests that accepted a gzip answer (`Accept-Encoding`).
+    pub gzip_accepted: u64,
     /// Per usage endpoint (completions too), by its path segment.
     pub endpoints: std::collections::BTreeMap<String, EndpointStats>,
 }

@@ -136,6 +136,7 @@ fn router(control: SimControl) -> Router {
         .route("/_sim/stats", get(super::sim_http::stats))
         .route("/_sim/reset-stats", post(super::sim_http::reset_stats))
         .fallback(not_found)
+        .layer(tower_http::compression::CompressionLayer::new().gzip(true))
         .with_state(control)
 }
 
@@ -162,6 +163,13 @@ async fn gate(
     headers: &HeaderMap,
     scope: &str,
 ) -> Result<Option<Fault>, Response> {
+    let accepts_gzip = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("gzip"));
+    if accepts_gzip {
+        ctl.count_gzip();
+    }
     let latency = ctl.shared.config.latency;
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;

@@ -203,6 +203,38 @@ fn bad_input_exits_2_with_one_message_naming_value_origin_and_fix() {
             &[],
             &["no admin key", "OPENAI_ADMIN_KEY", "admin-key set"],
         ),
+        (
+            &[
+                "once",
+                "--demo",
+                "--pricing",
+                concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/tests/fixtures/pricing/invalid/missing-output.toml"
+                ),
+            ],
+            &[],
+            &[
+                "missing-output.toml",
+                "[standard.\"gpt-4o\"]",
+                "lacks output",
+            ],
+        ),
+        (
+            &["once", "--demo"],
+            &[(
+                "USAGE_TRACKER_PRICING",
+                concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/tests/fixtures/pricing/invalid/unknown-quality.toml"
+                ),
+            )],
+            &[
+                "unknown-quality.toml",
+                "[images.\"dall-e-3\"] assumed_quality",
+                "\"ultra\"",
+            ],
+        ),
     ];
     for (args, env, needles) in cases {
         let mut c = cmd(&home);

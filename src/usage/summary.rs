@@ -103,7 +103,7 @@ pub fn summarize<'a>(
         entry.0.add(&acc);
         let cost = prices
             .lookup(model, tier)
-            .map(|p| p.cost(acc.input, acc.cached, acc.output));
+            .and_then(|p| p.cost(acc.input, acc.cached, acc.output));
         entry.1 = entry.1.zip(cost).map(|(a, b)| a + b);
         entry.2.push(tier);
     }

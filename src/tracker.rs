@@ -7,14 +7,15 @@
 //! minutes. Pure bookkeeping on top of [`AdminClient`]; runs on whatever tokio task calls it.
 
 pub mod plan;
+mod price;
 pub mod rows;
 
 use crate::alerts::{SpikeDetector, Thresholds};
 use crate::openai::{AdminClient, ApiError, TimeBucket, UsageQuery};
-use crate::pricing::{PriceTable, TierChoice};
+use crate::pricing::{PriceTable, Tier, TierChoice};
 use crate::usage::{
-    Bucket, BucketWidth, Endpoint, Meter, MeterCost, Names, UsageRow, UsageSeries, Window,
-    summarize, summarize_other,
+    Bucket, BucketWidth, Endpoint, Meter, Names, UsageRow, UsageSeries, Window, summarize,
+    summarize_other,
 };
 use plan::{Plan, Schedule};
 use std::sync::Arc;
@@ -314,9 +315,14 @@ impl Tracker {
             &self.config.prices,
             self.config.tier,
         );
+        let prices = &self.config.prices;
+        // Endpoints without a tier of their own are priced at the chosen one (auto: standard).
+        let tier = self.config.tier.tier_for(Tier::Standard);
         let other = summarize_other(
             self.others.iter().flat_map(|t| t.in_window(start)),
-            |_, _, _, _| MeterCost::Unpriced,
+            |e, model, detail, quantity| {
+                price::meter_cost(prices, tier, e, model, detail, quantity)
+            },
         );
         let mut buckets: Vec<BucketPoint> = Vec::new();
         let head_end = plan::body_start(start, self.config.width);

@@ -5,7 +5,7 @@
 //! totals add the priced models and count the unpriced ones.
 
 use super::{Bucket, TokenSplit};
-use crate::pricing::{PriceTable, Tier, TierChoice};
+use crate::pricing::{Basis, CompletionTokens, CompletionsRow, PriceTable, Tier, TierChoice};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -34,6 +34,9 @@ pub struct Totals {
     pub cost_usd: f64,
     /// Models left out of `cost_usd` because they have no price.
     pub unpriced_models: usize,
+    /// The codes of the assumptions some model's cost rests on (`cache-write-at-input-price`,
+    /// ...), each once; empty when every priced cost is exact.
+    pub assumptions: Vec<&'static str>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -61,6 +64,23 @@ impl Acc {
         self.requests = self.requests.saturating_add(o.requests);
         self.split.add(&o.split);
     }
+}
+
+/// The priceable parts of an accumulated row (pricing's split of the API's counts).
+fn tokens(acc: &Acc) -> CompletionTokens {
+    let s = &acc.split;
+    CompletionTokens::from_row(&CompletionsRow {
+        input_tokens: acc.input,
+        input_cached_tokens: acc.cached,
+        input_cache_write_tokens: s.cache_write,
+        output_tokens: acc.output,
+        input_audio_tokens: s.audio_input,
+        input_cached_audio_tokens: s.audio_cached_input,
+        output_audio_tokens: s.audio_output,
+        input_image_tokens: s.image_input,
+        input_cached_image_tokens: s.image_cached_input,
+        output_image_tokens: s.image_output,
+    })
 }
 
 pub fn summarize<'a>(
@@ -96,15 +116,21 @@ pub fn summarize<'a>(
         by_name.entry((model, tier)).or_default().add(&acc);
     }
     let mut by_model: BTreeMap<&str, (Acc, Option<f64>, Vec<Tier>)> = BTreeMap::new();
+    let mut assumptions: Vec<&'static str> = Vec::new();
     for ((model, tier), acc) in by_name {
         let entry = by_model
             .entry(model)
             .or_insert_with(|| (Acc::default(), Some(0.0), Vec::new()));
         entry.0.add(&acc);
-        let cost = prices
-            .lookup(model, tier)
-            .and_then(|p| p.cost(acc.input, acc.cached, acc.output));
-        entry.1 = entry.1.zip(cost).map(|(a, b)| a + b);
+        let quote = prices.completions(model, tier, &tokens(&acc));
+        if let Some(Basis::Assumed(set)) = quote.map(|q| q.basis) {
+            for a in set.iter() {
+                if !assumptions.contains(&a.code()) {
+                    assumptions.push(a.code());
+                }
+            }
+        }
+        entry.1 = entry.1.zip(quote.map(|q| q.usd)).map(|(a, b)| a + b);
         entry.2.push(tier);
     }
 
@@ -140,6 +166,8 @@ pub fn summarize<'a>(
         }
     }
     totals.total_tokens = totals.input_tokens.saturating_add(totals.output_tokens);
+    assumptions.sort_unstable();
+    totals.assumptions = assumptions;
     Summary { models, totals }
 }
 

@@ -121,6 +121,7 @@ mod tests {
                 cached_input_tokens: 0,
                 output_tokens: 0,
                 requests: 1,
+                split: Default::default(),
             }],
         };
         series.replace_from(0, [bucket(0), bucket(3600), bucket(7200)]);

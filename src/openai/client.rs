@@ -8,10 +8,9 @@
 
 use super::backoff::RetryPolicy;
 use super::error::{ApiError, snippet};
-use super::usage::{ParsedPage, parse_usage_page};
 use super::wire::{ErrorBody, ListPage, Project, ProjectApiKey};
 use crate::settings::redact;
-use crate::usage::{Bucket, BucketWidth, UsageSeries};
+use bytes::Bytes;
 use reqwest::header::{AUTHORIZATION, HeaderValue, RETRY_AFTER};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
@@ -69,27 +68,6 @@ impl Default for ClientOptions {
             on_retry: None,
         }
     }
-}
-
-/// One usage query: a time range and what to filter and group by.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UsageQuery {
-    pub start_time: i64,
-    pub width: BucketWidth,
-    /// Empty: the whole organization.
-    pub api_key_ids: Vec<String>,
-    /// Group by `service_tier` and `batch` too (the `auto` pricing tier needs them).
-    pub by_tier: bool,
-    /// Buckets per page; capped at the API's maximum for the width.
-    pub limit: u32,
-}
-
-/// The result of a usage fetch.
-#[derive(Debug)]
-pub struct Fetched {
-    pub buckets: Vec<Bucket>,
-    /// HTTP requests made, retries included.
-    pub requests: u64,
 }
 
 #[derive(Clone)]
@@ -156,73 +134,6 @@ impl AdminClient {
         self.requests.load(Ordering::Relaxed)
     }
 
-    /// All buckets from `query.start_time` to now, following every page.
-    pub async fn usage_completions(
-        &self,
-        query: &UsageQuery,
-        names: &mut UsageSeries,
-    ) -> Result<Fetched, ApiError> {
-        let until = self.deadline();
-        self.bounded(until, self.usage_pages(query, names, until))
-            .await
-    }
-
-    async fn usage_pages(
-        &self,
-        query: &UsageQuery,
-        names: &mut UsageSeries,
-        until: Instant,
-    ) -> Result<Fetched, ApiError> {
-        let before = self.requests_made();
-        let limit = query
-            .limit
-            .clamp(1, query.width.max_page_limit())
-            .to_string();
-        let start = query.start_time.to_string();
-        let mut params: Vec<(&str, &str)> = vec![
-            ("start_time", &start),
-            ("bucket_width", query.width.as_str()),
-            ("limit", &limit),
-            ("group_by", "model"),
-        ];
-        if query.by_tier {
-            params.push(("group_by", "service_tier"));
-            params.push(("group_by", "batch"));
-        }
-        for id in &query.api_key_ids {
-            params.push(("api_key_ids", id));
-        }
-        let url = format!("{}/organization/usage/completions", self.base);
-        let mut buckets = Vec::new();
-        let mut seen = HashSet::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let mut page_params = params.clone();
-            if let Some(c) = &cursor {
-                page_params.push(("page", c));
-            }
-            let body = self.get_bytes(&url, &page_params, until).await?;
-            let ParsedPage {
-                buckets: page,
-                next_page,
-            } = parse_usage_page(&body, names)?;
-            buckets.extend(page);
-            match next_page {
-                None => break,
-                Some(next) => {
-                    if !seen.insert(next.clone()) || cursor.as_ref() == Some(&next) {
-                        return Err(ApiError::RepeatingCursor { cursor: next });
-                    }
-                    cursor = Some(next);
-                }
-            }
-        }
-        Ok(Fetched {
-            buckets,
-            requests: self.requests_made() - before,
-        })
-    }
-
     /// Every project of the organization (archived ones too).
     pub async fn projects(&self) -> Result<Vec<Project>, ApiError> {
         let url = format!("{}/organization/projects", self.base);
@@ -264,12 +175,12 @@ impl AdminClient {
         self.bounded(until, list).await
     }
 
-    fn deadline(&self) -> Instant {
+    pub(crate) fn deadline(&self) -> Instant {
         Instant::now() + self.options.deadline
     }
 
     /// `call`, or a timeout naming the deadline when it is not done by `until`.
-    async fn bounded<T>(
+    pub(crate) async fn bounded<T>(
         &self,
         until: Instant,
         call: impl Future<Output = Result<T, ApiError>>,
@@ -323,12 +234,12 @@ impl AdminClient {
 
     /// One GET with retries on transient failures; the body of a 2xx answer. A retry whose
     /// wait would end past `until` is not made: the error is returned at once.
-    async fn get_bytes(
+    pub(crate) async fn get_bytes(
         &self,
         url: &str,
         params: &[(&str, &str)],
         until: Instant,
-    ) -> Result<Vec<u8>, ApiError> {
+    ) -> Result<Bytes, ApiError> {
         let policy = self.options.retry;
         let mut retry = 0;
         loop {
@@ -358,7 +269,7 @@ impl AdminClient {
         }
     }
 
-    async fn get_once(&self, url: &str, params: &[(&str, &str)]) -> Result<Vec<u8>, ApiError> {
+    async fn get_once(&self, url: &str, params: &[(&str, &str)]) -> Result<Bytes, ApiError> {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let response = self
             .http
@@ -377,8 +288,7 @@ impl AdminClient {
         let body = response
             .bytes()
             .await
-            .map_err(|e| self.transport_error(e))?
-            .to_vec();
+            .map_err(|e| self.transport_error(e))?;
         let transient = code_is_transient(status.as_u16());
         if is_html(&body) && !transient {
             let detail = format!(
@@ -535,10 +445,9 @@ mod tests {
 
     #[test]
     fn data_null_reads_as_no_buckets_or_items() {
-        let mut names = UsageSeries::new(BucketWidth::Hour);
-        let page = parse_usage_page(
+        let page = super::super::usage::parse_completions_page(
             br#"{"object":"page","data":null,"has_more":false}"#,
-            &mut names,
+            |r| r.input_tokens,
         )
         .unwrap();
         assert!(page.buckets.is_empty() && page.next_page.is_none());

@@ -4,8 +4,8 @@
 //! usage has no price gets `cost_usd: None` (shown as "—"), never a partial or zero cost; the
 //! totals add the priced models and count the unpriced ones.
 
-use super::Bucket;
-use crate::pricing::{PriceTable, Tier, TierChoice};
+use super::{Bucket, TokenSplit};
+use crate::pricing::{Basis, CompletionTokens, CompletionsRow, PriceTable, Tier, TierChoice};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -34,6 +34,9 @@ pub struct Totals {
     pub cost_usd: f64,
     /// Models left out of `cost_usd` because they have no price.
     pub unpriced_models: usize,
+    /// The codes of the assumptions some model's cost rests on (`cache-write-at-input-price`,
+    /// ...), each once; empty when every priced cost is exact.
+    pub assumptions: Vec<&'static str>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -49,16 +52,35 @@ struct Acc {
     cached: u64,
     output: u64,
     requests: u64,
+    split: TokenSplit,
 }
 
 impl Acc {
-    fn add(&mut self, input: u64, cached: u64, output: u64, requests: u64) {
+    fn add(&mut self, o: &Acc) {
         // Saturating: the numbers come from a server and must not wrap or panic.
-        self.input = self.input.saturating_add(input);
-        self.cached = self.cached.saturating_add(cached);
-        self.output = self.output.saturating_add(output);
-        self.requests = self.requests.saturating_add(requests);
+        self.input = self.input.saturating_add(o.input);
+        self.cached = self.cached.saturating_add(o.cached);
+        self.output = self.output.saturating_add(o.output);
+        self.requests = self.requests.saturating_add(o.requests);
+        self.split.add(&o.split);
     }
+}
+
+/// The priceable parts of an accumulated row (pricing's split of the API's counts).
+fn tokens(acc: &Acc) -> CompletionTokens {
+    let s = &acc.split;
+    CompletionTokens::from_row(&CompletionsRow {
+        input_tokens: acc.input,
+        input_cached_tokens: acc.cached,
+        input_cache_write_tokens: s.cache_write,
+        output_tokens: acc.output,
+        input_audio_tokens: s.audio_input,
+        input_cached_audio_tokens: s.audio_cached_input,
+        output_audio_tokens: s.audio_output,
+        input_image_tokens: s.image_input,
+        input_cached_image_tokens: s.image_cached_input,
+        output_image_tokens: s.image_output,
+    })
 }
 
 pub fn summarize<'a>(
@@ -77,12 +99,13 @@ pub fn summarize<'a>(
                 .entry(key)
                 .or_insert((&r.model, Acc::default()))
                 .1
-                .add(
-                    r.input_tokens,
-                    r.cached_input_tokens,
-                    r.output_tokens,
-                    r.requests,
-                );
+                .add(&Acc {
+                    input: r.input_tokens,
+                    cached: r.cached_input_tokens,
+                    output: r.output_tokens,
+                    requests: r.requests,
+                    split: r.split,
+                });
         }
     }
 
@@ -90,23 +113,24 @@ pub fn summarize<'a>(
     let mut by_name: BTreeMap<(&str, Tier), Acc> = BTreeMap::new();
     for ((_, tier), (model, acc)) in by_pair {
         // Equal names behind different allocations (rows not interned together) merge here.
-        by_name.entry((model, tier)).or_default().add(
-            acc.input,
-            acc.cached,
-            acc.output,
-            acc.requests,
-        );
+        by_name.entry((model, tier)).or_default().add(&acc);
     }
     let mut by_model: BTreeMap<&str, (Acc, Option<f64>, Vec<Tier>)> = BTreeMap::new();
+    let mut assumptions: Vec<&'static str> = Vec::new();
     for ((model, tier), acc) in by_name {
         let entry = by_model
             .entry(model)
             .or_insert_with(|| (Acc::default(), Some(0.0), Vec::new()));
-        entry.0.add(acc.input, acc.cached, acc.output, acc.requests);
-        let cost = prices
-            .lookup(model, tier)
-            .and_then(|p| p.cost(acc.input, acc.cached, acc.output));
-        entry.1 = entry.1.zip(cost).map(|(a, b)| a + b);
+        entry.0.add(&acc);
+        let quote = prices.completions(model, tier, &tokens(&acc));
+        if let Some(Basis::Assumed(set)) = quote.map(|q| q.basis) {
+            for a in set.iter() {
+                if !assumptions.contains(&a.code()) {
+                    assumptions.push(a.code());
+                }
+            }
+        }
+        entry.1 = entry.1.zip(quote.map(|q| q.usd)).map(|(a, b)| a + b);
         entry.2.push(tier);
     }
 
@@ -142,6 +166,8 @@ pub fn summarize<'a>(
         }
     }
     totals.total_tokens = totals.input_tokens.saturating_add(totals.output_tokens);
+    assumptions.sort_unstable();
+    totals.assumptions = assumptions;
     Summary { models, totals }
 }
 
@@ -158,6 +184,7 @@ mod tests {
             cached_input_tokens: cached,
             output_tokens: output,
             requests: req,
+            split: TokenSplit::default(),
         }
     }
 

@@ -69,6 +69,7 @@ fn snapshot(models: usize, alerts: Vec<Alert>) -> Snapshot {
         tier: TierChoice::Auto,
         fetched_at_ms: NOW_MS,
         summary: Summary { models, totals },
+        other: Default::default(),
         buckets,
         alerts,
         new_alerts: Vec::new(),

@@ -37,6 +37,7 @@ pub(super) fn snapshot(models: Vec<ModelSummary>, alerts: Vec<Alert>) -> Arc<Sna
         tier: TierChoice::Auto,
         fetched_at_ms: NOW_MS,
         summary: Summary { models, totals },
+        other: Default::default(),
         buckets: Vec::new(),
         alerts,
         new_alerts: Vec::new(),

@@ -165,6 +165,7 @@ fn snap(models: Vec<ModelSummary>, alerts: Vec<Alert>, new: Vec<Alert>) -> Arc<S
         tier: TierChoice::Auto,
         fetched_at_ms: T0,
         summary: Summary { models, totals },
+        other: Default::default(),
         buckets: vec![],
         alerts,
         new_alerts: new,

@@ -10,6 +10,11 @@ desktop end-to-end test can compare what a user sees with what the simulated API
   sni.py compare FORMAT < once.json  checks the title and the model rows against them: equal,
                                or within 3% (the simulated usage grows while the app and
                                `once` fetch a second or two apart)
+  sni.py consistent            each model row's own label agrees with its submenu (cost and
+                               tokens), so a label left behind by a refresh shows
+  sni.py exclusive             Lookback, Pricing tier, Show in menu bar and Track key each
+                               have exactly one row checked
+  sni.py models                the model rows' labels
 """
 import json
 import sys
@@ -162,6 +167,62 @@ def compare(fmt):
     return not problems
 
 
+def model_rows():
+    """(label, [child labels]) for each top-level model row."""
+    out, current = [], None
+    for _i, depth, _t, _e, lab in rows():
+        if depth == 0:
+            current = None
+            if "   " in lab and " tok · " in lab:
+                current = (lab, [])
+                out.append(current)
+        elif depth == 1 and current is not None:
+            current[1].append(lab)
+    return out
+
+
+def money(text):
+    """`$1,234.56` / `$0.1234` → float; `—` → None."""
+    t = text.strip()
+    return None if t == "—" else float(t.lstrip("$").replace(",", ""))
+
+
+def consistent():
+    problems = []
+    for label, children in model_rows():
+        name, _, figures = label.partition("   ")
+        tok, _, cost = figures.partition(" tok · ")
+        detail = {c.split(": ", 1)[0]: c.split(": ", 1)[1] for c in children if ": " in c}
+        want_cost = detail.get("Cost")
+        c = money(want_cost) if want_cost is not None else None
+        shown = "—" if c is None else usd_short(c)
+        if want_cost is None or shown != cost:
+            problems.append(f"{name}: row says {cost!r}, its submenu Cost: {want_cost!r}")
+        total = sum(int(detail.get(k, "0 tokens").split()[0].replace(",", ""))
+                    for k in ("Input", "Output"))
+        if tokens_short(total) != tok:
+            problems.append(f"{name}: row says {tok!r} tok, its submenu input+output {total}")
+    for p in problems:
+        print(p)
+    return not problems
+
+
+def exclusive():
+    groups = {"Lookback", "Pricing tier", "Show in menu bar", "Track key"}
+    counts, current = {}, None
+    for _i, depth, toggle, _e, lab in rows():
+        if depth == 0:
+            current = lab if lab in groups else None
+            if current:
+                counts[current] = 0
+        elif depth == 1 and current and toggle == 1:
+            counts[current] += 1
+    bad = {g: n for g, n in counts.items() if n != 1}
+    for g, n in bad.items():
+        print(f"{g}: {n} rows checked")
+    return len(counts) == len(groups) and not bad
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "label":
@@ -175,5 +236,11 @@ if __name__ == "__main__":
         print("\n".join(expect(sys.argv[2])))
     elif cmd == "compare":
         sys.exit(0 if compare(sys.argv[2]) else 1)
+    elif cmd == "consistent":
+        sys.exit(0 if consistent() else 1)
+    elif cmd == "exclusive":
+        sys.exit(0 if exclusive() else 1)
+    elif cmd == "models":
+        print("\n".join(label for label, _ in model_rows()))
     else:
         sys.exit(__doc__)

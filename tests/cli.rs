@@ -322,6 +322,10 @@ fn the_admin_key_never_appears_in_output_or_logs() {
         "--admin-key".into(),
         secret.into(),
     ]);
+    // A key typed where another value goes: clap's message and the app's quote the value.
+    runs.push(vec!["once".into(), "--format".into(), secret.into()]);
+    runs.push(vec!["once".into(), "--tier".into(), secret.into()]);
+    runs.push(vec!["once".into(), "--api-key-id".into(), secret.into()]);
     let (out, _, stderr) =
         run(cmd(&home).args(["once", "--settings", &as_field.display().to_string()]));
     assert_eq!(out.status.code(), Some(2), "{stderr}");

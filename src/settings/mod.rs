@@ -183,7 +183,8 @@ impl Layers<'_> {
 fn invalid(setting: &'static str, value: &str, origin: Origin, expected: &str) -> SettingsError {
     SettingsError::Invalid {
         setting,
-        value: format!("{value:?}"),
+        // A key pasted into the wrong setting is not printed back.
+        value: format!("{:?}", redact::scrub(value)),
         origin,
         expected: expected.to_owned(),
     }

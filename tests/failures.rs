@@ -311,3 +311,19 @@ fn admin_key_status_names_the_override_and_a_silent_store_ends_at_its_deadline()
     );
     assert!(!stdout.contains("TOPSECRET") && !stderr.contains("TOPSECRET"));
 }
+
+/// Issue 9 item 11: with no D-Bus session at all the message says so, at once.
+#[test]
+fn an_absent_secret_store_is_named() {
+    let home = tempfile::tempdir().unwrap();
+    let (code, _, stderr, took) = run_within(
+        cmd(&home).args(["admin-key", "status"]),
+        Duration::from_secs(20),
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(took < Duration::from_secs(6), "took {took:?}");
+    assert!(
+        stderr.contains("no D-Bus session (DBUS_SESSION_BUS_ADDRESS is not set)"),
+        "{stderr}"
+    );
+}

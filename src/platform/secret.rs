@@ -112,6 +112,21 @@ impl<S: SecretStore + 'static> SecretStore for Deadline<S> {
     }
 }
 
+/// The library's reason, and what is missing when that is plain (no D-Bus session).
+#[cfg(target_os = "macos")]
+fn unavailable_reason(reason: String) -> String {
+    reason
+}
+
+#[cfg(not(target_os = "macos"))]
+fn unavailable_reason(reason: String) -> String {
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        format!("{reason}: {}", no_answer_hint())
+    } else {
+        reason
+    }
+}
+
 /// What usually keeps the store from answering.
 #[cfg(target_os = "macos")]
 fn no_answer_hint() -> String {
@@ -142,7 +157,7 @@ impl KeyringStore {
     fn error(&self, e: keyring::Error) -> SecretError {
         SecretError {
             store: STORE_NAME,
-            reason: e.to_string(),
+            reason: unavailable_reason(e.to_string()),
         }
     }
 }

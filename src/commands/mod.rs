@@ -98,10 +98,9 @@ fn clap_error(e: clap::Error) -> ExitCode {
         let _ = e.print();
         return ExitCode::SUCCESS;
     }
-    eprintln!(
-        "usage-tracker: error: {}",
-        clap_message(&e.render().to_string())
-    );
+    // clap quotes what was typed, which may be a key in the wrong place.
+    let message = settings::redact::scrub(&clap_message(&e.render().to_string()));
+    eprintln!("usage-tracker: error: {message}");
     ExitCode::from(2)
 }
 

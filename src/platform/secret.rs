@@ -112,6 +112,21 @@ impl<S: SecretStore + 'static> SecretStore for Deadline<S> {
     }
 }
 
+/// The library's reason, and what is missing when that is plain (no D-Bus session).
+#[cfg(target_os = "macos")]
+fn unavailable_reason(reason: String) -> String {
+    reason
+}
+
+#[cfg(not(target_os = "macos"))]
+fn unavailable_reason(reason: String) -> String {
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        format!("{reason}: {}", no_answer_hint())
+    } else {
+        reason
+    }
+}
+
 /// What usually keeps the store from answering.
 #[cfg(target_os = "macos")]
 fn no_answer_hint() -> String {
@@ -153,7 +168,7 @@ impl KeyringStore {
 container) keep the admin key in OPENAI_ADMIN_KEY or a .env file instead"
                 )
             }
-            e => e.to_string(),
+            e => unavailable_reason(e.to_string()),
         };
         SecretError {
             store: STORE_NAME,

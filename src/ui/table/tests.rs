@@ -46,6 +46,7 @@ fn snapshot() -> Snapshot {
         tier: TierChoice::Auto,
         fetched_at_ms: 1_764_000_030_000,
         summary: Summary { models, totals },
+        other: Default::default(),
         buckets: Vec::new(),
         alerts: Vec::new(),
         new_alerts: Vec::new(),

@@ -127,20 +127,6 @@ fn unavailable_reason(reason: String) -> String {
     }
 }
 
-/// `: there is no D-Bus session (...)` when that is why, else nothing.
-#[cfg(target_os = "macos")]
-fn missing_session() -> &'static str {
-    ""
-}
-
-#[cfg(not(target_os = "macos"))]
-fn missing_session() -> &'static str {
-    match std::env::var_os("DBUS_SESSION_BUS_ADDRESS") {
-        None => ": there is no D-Bus session (DBUS_SESSION_BUS_ADDRESS is not set)",
-        Some(_) => "",
-    }
-}
-
 /// What usually keeps the store from answering.
 #[cfg(target_os = "macos")]
 fn no_answer_hint() -> String {
@@ -177,11 +163,7 @@ impl KeyringStore {
                     Err(e) => e.to_string(),
                     Ok(()) => "no store was set up".to_owned(),
                 };
-                format!(
-                    "it cannot be reached{} ({why}); without a desktop session (a server, CI, a \
-container) keep the admin key in OPENAI_ADMIN_KEY or a .env file instead",
-                    missing_session()
-                )
+                format!("it cannot be reached ({why}): {}", no_answer_hint())
             }
             e => unavailable_reason(e.to_string()),
         };

@@ -23,7 +23,8 @@ wait_for() {
 }
 finish() {
     "${SNI[@]}" click Quit >/dev/null 2>&1 || true
-    xfce4-panel --quit >/dev/null 2>&1 || true
+    # With no panel running, `xfce4-panel --quit` would start one and wait.
+    [[ -n ${PANEL_GONE:-} ]] || timeout 5 xfce4-panel --quit >/dev/null 2>&1 || true
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
     sleep 1 # xfce4-panel may ignore SIGTERM
     for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
@@ -276,3 +277,24 @@ sleep 2
     || fail "demo wrote the settings" "$(diff <(echo "$saved_before") "$SETTINGS")"
 "${SNI[@]}" click Quit
 wait_for 10 bash -c "! kill -0 $APP" || fail "Quit (demo)"
+
+# --- No tray host: the app says so once, on stderr and as a notification ------------------------
+timeout 5 xfce4-panel --quit >/dev/null 2>&1 || true
+PANEL_GONE=1
+no_watcher() { ! watcher; }
+wait_for 10 no_watcher || fail "the tray host goes away"
+"$BIN" "${FLAGS[@]}" >"$E2E_TMP/app-nohost.log" 2>&1 &
+APP=$!
+PIDS+=($APP)
+no_host_told() { grep -q 'AppIndicator extension' "$E2E_TMP/app-nohost.log" \
+    && grep -q 'string "UsageTracker: no place to show the icon"' "$E2E_TMP/notify.log"; }
+if wait_for 20 no_host_told; then
+    sleep 3 # several refreshes: still told once
+    n=$(grep -c 'string "UsageTracker: no place to show the icon"' "$E2E_TMP/notify.log")
+    [[ $n -eq 1 && $(grep -c 'AppIndicator extension' "$E2E_TMP/app-nohost.log") -eq 1 ]] \
+        && pass "without a tray host the app says once what to install: $(grep -m1 -o 'on GNOME[^;]*' "$E2E_TMP/app-nohost.log")" \
+        || fail "no tray host told once" "notifications $n; $(cat "$E2E_TMP/app-nohost.log")"
+else
+    fail "no tray host told" "$(cat "$E2E_TMP/app-nohost.log")"
+fi
+kill "$APP" 2>/dev/null || true

@@ -1,9 +1,18 @@
-//! Flags as typed (clap derive). Validation only, no I/O: values stay strings here so that
-//! `settings` can validate a flag, an environment variable, a `.env` line or a settings-file
-//! entry with one rule and one message naming where the bad value came from.
+//! Flags as typed. Validation only, no I/O: values stay strings here so that `settings` can
+//! validate a flag, an environment variable, a `.env` line or a settings-file entry with one
+//! rule and one message naming where the bad value came from.
+//!
+//! The commands and their own arguments are clap derive; the setting flags are added from
+//! their one declaration in [`settings::defs`](crate::settings::defs), each command listing in
+//! its help only the settings it uses.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::path::PathBuf;
+use crate::settings::defs::{self, DEFS, Key, Scope};
+use clap::{
+    Arg, ArgAction, ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum,
+};
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::fmt;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -15,76 +24,86 @@ OpenAI Organization Usage API with an Admin key.\n\nWith no subcommand it runs t
 Every option can also come from the environment, a .env file or the settings file; flags win.",
     after_help = "Settings precedence: flag > environment > .env (current directory, beside the \
 executable or app bundle, config directory) > settings file > default. The admin key may also \
-come from the OS secret store (see `usage-tracker admin-key`)."
+come from the OS secret store (see `usage-tracker admin-key`). Each command's --help lists the \
+options it uses.",
+    disable_help_subcommand = true
 )]
 pub struct Cli {
-    #[command(flatten)]
-    pub options: Options,
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// The setting flags as typed; declared in `settings::defs`, not here.
+    #[arg(skip)]
+    pub options: Options,
 }
 
-#[derive(Debug, Clone, Default, Args)]
+/// The setting flags as typed (strings: `settings` validates every source with one rule).
+/// Debug never shows the admin key.
+#[derive(Clone, Default, PartialEq)]
 pub struct Options {
-    /// Admin key (sk-admin-...). A flag is visible to other processes (ps): prefer
-    /// OPENAI_ADMIN_KEY, a .env file or `usage-tracker admin-key set`
-    #[arg(long, global = true, value_name = "KEY")]
-    pub admin_key: Option<String>,
-
-    /// Project API key id to track (key_...); repeat to sum several. Env OPENAI_API_KEY_ID
-    /// (comma-separated). [default: the whole organization]
-    #[arg(long = "api-key-id", global = true, value_name = "KEY_ID")]
-    pub api_key_ids: Vec<String>,
-
-    /// Hours of usage to show, ending now. Env USAGE_TRACKER_LOOKBACK_HOURS [default: 6]
-    #[arg(long, global = true, value_name = "HOURS")]
-    pub lookback_hours: Option<String>,
-
-    /// Bucket width: 1m, 1h or 1d. Env USAGE_TRACKER_BUCKET_WIDTH [default: 1h]
-    #[arg(long, global = true, value_name = "WIDTH")]
-    pub bucket_width: Option<String>,
-
-    /// Seconds between refreshes, at most 600. Env USAGE_TRACKER_INTERVAL [default: 15]
-    #[arg(long, global = true, value_name = "SECONDS")]
-    pub interval: Option<String>,
-
-    /// Pricing tier: auto (each row at the tier the API reports), standard, batch, flex or
-    /// priority (every row at that tier). Env USAGE_TRACKER_TIER [default: auto]
-    #[arg(long, global = true, value_name = "TIER")]
-    pub tier: Option<String>,
-
-    /// Spike alert threshold in tokens per minute. Env USAGE_TRACKER_SPIKE_TOKEN_RATE
-    /// [default: 10000]
-    #[arg(long, global = true, value_name = "TOKENS")]
-    pub spike_token_rate: Option<String>,
-
-    /// Spike alert threshold in requests per minute. Env USAGE_TRACKER_SPIKE_REQUEST_RATE
-    /// [default: 120]
-    #[arg(long, global = true, value_name = "REQUESTS")]
-    pub spike_request_rate: Option<String>,
-
-    /// TOML price file overriding or extending the built-in table. Env USAGE_TRACKER_PRICING
-    /// [default: none]
-    #[arg(long, global = true, value_name = "FILE")]
-    pub pricing: Option<PathBuf>,
-
-    /// API root. Env OPENAI_BASE_URL [default: https://api.openai.com/v1]
-    #[arg(long, global = true, value_name = "URL")]
-    pub base_url: Option<String>,
-
-    /// Notify once a day when the estimated cost since local midnight crosses this many USD.
-    /// Env USAGE_TRACKER_DAILY_BUDGET [default: none]
-    #[arg(long, global = true, value_name = "USD")]
-    pub daily_budget: Option<String>,
-
-    /// Settings file. Env USAGE_TRACKER_SETTINGS [default: the platform config directory's
-    /// usage-tracker/settings.toml]
-    #[arg(long, global = true, value_name = "FILE")]
-    pub settings: Option<PathBuf>,
-
-    /// Run against the built-in simulated Admin API on 127.0.0.1 (no credentials needed)
-    #[arg(long, global = true)]
+    values: BTreeMap<Key, Vec<String>>,
     pub demo: bool,
+}
+
+impl Options {
+    /// The value of a flag (the last one when repeated).
+    pub fn get(&self, key: Key) -> Option<&String> {
+        self.values.get(&key).and_then(|v| v.last())
+    }
+
+    /// Every value of a repeatable flag.
+    pub fn all(&self, key: Key) -> &[String] {
+        self.values.get(&key).map_or(&[], Vec::as_slice)
+    }
+
+    /// Sets a flag as if typed (a repeatable one gets one more value).
+    pub fn set(&mut self, key: Key, value: impl Into<String>) -> &mut Self {
+        let values = self.values.entry(key).or_default();
+        if !defs::def(key).repeatable {
+            values.clear();
+        }
+        values.push(value.into());
+        self
+    }
+
+    /// The settings given as flags.
+    pub fn keys(&self) -> impl Iterator<Item = Key> + '_ {
+        self.values.keys().copied()
+    }
+
+    fn read(m: &ArgMatches) -> Options {
+        let mut out = Options {
+            demo: m.try_get_one::<bool>("demo").ok().flatten() == Some(&true),
+            ..Options::default()
+        };
+        for d in DEFS {
+            let Some(id) = d.long() else { continue };
+            if let Ok(Some(values)) = m.try_get_many::<String>(id) {
+                out.values.insert(d.key, values.cloned().collect());
+            }
+        }
+        out
+    }
+
+    /// `self` with `over`'s flags on top (a subcommand's flags over the top-level ones).
+    fn merged(mut self, over: Options) -> Options {
+        self.values.extend(over.values);
+        self.demo |= over.demo;
+        self
+    }
+}
+
+impl fmt::Debug for Options {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut m = f.debug_map();
+        for (k, v) in &self.values {
+            if *k == Key::AdminKey {
+                m.entry(k, &"[redacted]");
+            } else {
+                m.entry(k, v);
+            }
+        }
+        m.entry(&"demo", &self.demo).finish()
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -103,9 +122,13 @@ pub enum Command {
         format: Format,
     },
     /// List every project with its API keys and their key_... ids
-    Keys,
+    Keys {
+        /// Output format: a table that fits the terminal, or JSON
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Store, show or delete the admin key in the OS secret store (macOS Keychain, Secret
-    /// Service on Linux). `set` reads the key from a hidden prompt or stdin
+    /// Service on Linux)
     AdminKey {
         #[arg(value_enum)]
         action: AdminKeyAction,
@@ -115,8 +138,8 @@ pub enum Command {
         #[arg(value_enum)]
         action: LoginItemAction,
     },
-    /// Run the simulated Admin API alone (for tests and demos); prints its base URL
-    #[command(hide = true)]
+    /// Run the simulated Admin API alone on 127.0.0.1 (for tests and demos) and print its
+    /// base URL. It accepts only the admin key sk-admin-demo-0000000000000000
     Simulate {
         /// Port on 127.0.0.1 [default: a free one]
         #[arg(long)]
@@ -125,19 +148,113 @@ pub enum Command {
         #[arg(long)]
         bursts: bool,
     },
+    /// Print the help of usage-tracker or of one of its commands
+    Help {
+        /// The command to explain
+        command: Option<String>,
+    },
+}
+
+impl Command {
+    /// Which settings the command reads; `None` for those that read none.
+    pub fn scope(&self) -> Option<Scope> {
+        match self {
+            Command::Once { .. } => Some(Scope::Once),
+            Command::Watch { .. } => Some(Scope::Watch),
+            Command::Keys { .. } => Some(Scope::Keys),
+            Command::AdminKey { .. } => Some(Scope::AdminKey),
+            Command::LoginItem { .. } => Some(Scope::LoginItem),
+            Command::Simulate { .. } | Command::Help { .. } => None,
+        }
+    }
+}
+
+/// The subcommands that take setting flags, by name.
+const SCOPED: [(&str, Scope); 5] = [
+    ("once", Scope::Once),
+    ("watch", Scope::Watch),
+    ("keys", Scope::Keys),
+    ("admin-key", Scope::AdminKey),
+    ("login-item", Scope::LoginItem),
+];
+
+/// The setting flags of one command, from the declarations: those it uses are listed in its
+/// help, the others are accepted but hidden (and ignored with a warning).
+fn with_settings(mut cmd: clap::Command, scope: Scope) -> clap::Command {
+    for d in DEFS {
+        let Some(long) = d.long() else { continue };
+        let mut arg = Arg::new(long)
+            .long(long)
+            .value_name(d.value_name)
+            .help(d.help_text())
+            .hide(!d.used_by(scope))
+            .action(if d.repeatable {
+                ArgAction::Append
+            } else {
+                ArgAction::Set
+            });
+        if !d.repeatable {
+            // `--interval -5` is a bad value with the app's message, not an unknown flag.
+            arg = arg.allow_negative_numbers(true);
+        }
+        cmd = cmd.arg(arg);
+    }
+    let connects = defs::def(Key::BaseUrl).used_by(scope);
+    cmd.arg(
+        Arg::new("demo")
+            .long("demo")
+            .action(ArgAction::SetTrue)
+            .hide(!connects)
+            .help(
+                "Run against the built-in simulated Admin API on 127.0.0.1 (no credentials needed)",
+            ),
+    )
+}
+
+/// The whole command line: the derived structure plus the declared setting flags.
+pub fn command() -> clap::Command {
+    let mut cmd = with_settings(Cli::command(), Scope::App);
+    for (name, scope) in SCOPED {
+        cmd = cmd.mut_subcommand(name, |c| with_settings(c, scope));
+    }
+    cmd
+}
+
+impl Cli {
+    /// Parses a command line (the program name first).
+    pub fn read_from<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        let matches = command().try_get_matches_from(args)?;
+        let mut cli = <Cli as FromArgMatches>::from_arg_matches(&matches)?;
+        let mut options = Options::read(&matches);
+        if let Some((_, sub)) = matches.subcommand() {
+            options = options.merged(Options::read(sub));
+        }
+        cli.options = options;
+        Ok(cli)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AdminKeyAction {
+    /// Store the key read from a hidden prompt or stdin (never from the command line)
     Set,
+    /// Say whether a key is stored (redacted) and whether the environment overrides it
     Status,
+    /// Remove the stored key
     Delete,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LoginItemAction {
+    /// Start the menu-bar app when you log in
     Enable,
+    /// Stop starting it at login
     Disable,
+    /// Say whether it starts at login
     Status,
 }
 
@@ -150,17 +267,31 @@ pub enum Format {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
-    #[test]
-    fn clap_definition_is_consistent() {
-        Cli::command().debug_assert();
+    fn parse(args: &[&str]) -> Cli {
+        Cli::read_from(std::iter::once("usage-tracker").chain(args.iter().copied())).unwrap()
+    }
+
+    fn folded_help(path: &[&str]) -> String {
+        let mut cmd = command();
+        let mut c = &mut cmd;
+        for name in path {
+            c = c.find_subcommand_mut(name).unwrap();
+        }
+        let help = c.render_long_help().to_string();
+        // Wrapping may break a line anywhere: compare with the whitespace folded.
+        help.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
     #[test]
-    fn options_are_global_and_repeatable() {
-        let cli = Cli::try_parse_from([
-            "usage-tracker",
+    fn clap_definition_is_consistent() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn flags_before_or_after_the_command_and_repeatable() {
+        let cli = parse(&[
+            "--demo",
             "once",
             "--api-key-id",
             "key_a",
@@ -170,34 +301,94 @@ mod tests {
             "json",
             "--tier",
             "batch",
-        ])
-        .unwrap();
-        assert_eq!(cli.options.api_key_ids, ["key_a", "key_b"]);
-        assert_eq!(cli.options.tier.as_deref(), Some("batch"));
+        ]);
+        assert_eq!(cli.options.all(Key::ApiKeyIds), ["key_a", "key_b"]);
+        assert_eq!(
+            cli.options.get(Key::Tier).map(String::as_str),
+            Some("batch")
+        );
+        assert!(cli.options.demo);
         assert!(matches!(
             cli.command,
             Some(Command::Once {
                 format: Format::Json
             })
         ));
+        // The command's own flag wins over the top-level one.
+        let cli = parse(&["--tier", "flex", "watch", "--tier", "batch"]);
+        assert_eq!(
+            cli.options.get(Key::Tier).map(String::as_str),
+            Some("batch")
+        );
+    }
+
+    #[test]
+    fn negative_numbers_are_values_for_the_app_to_judge() {
+        let cli = parse(&["once", "--interval", "-5"]);
+        assert_eq!(
+            cli.options.get(Key::Interval).map(String::as_str),
+            Some("-5")
+        );
+    }
+
+    #[test]
+    fn options_debug_hides_the_admin_key() {
+        let cli = parse(&["once", "--admin-key", "sk-admin-SECRETSECRET"]);
+        let debug = format!("{cli:?}");
+        assert!(!debug.contains("SECRET"), "{debug}");
     }
 
     #[test]
     fn help_names_every_default_and_warns_about_the_key_flag() {
-        let help = Cli::command().render_long_help().to_string();
-        // Wrapping may break a line anywhere: compare with the whitespace folded.
-        let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
-        for needle in [
-            "[default: 6]",
-            "[default: 1h]",
-            "[default: 15]",
-            "[default: auto]",
-            "[default: 10000]",
-            "[default: 120]",
-            "[default: https://api.openai.com/v1]",
-            "visible to other processes",
-        ] {
-            assert!(help.contains(needle), "help lacks {needle:?}");
+        let help = folded_help(&[]);
+        for d in DEFS.iter().filter(|d| d.flag.is_some()) {
+            let needle = format!("[default: {}]", d.default_doc);
+            assert!(help.contains(&needle), "help lacks {needle:?}");
         }
+        assert!(help.contains("visible to other processes"));
+    }
+
+    /// Each command's help lists the options it uses and no other.
+    #[test]
+    fn each_command_lists_only_the_options_it_uses() {
+        for (name, scope) in SCOPED {
+            let help = folded_help(&[name]);
+            for d in DEFS {
+                let Some(flag) = d.flag else { continue };
+                let listed = help.contains(&format!("{flag} <{}>", d.value_name));
+                assert_eq!(
+                    listed,
+                    d.used_by(scope),
+                    "{name} --help and {flag}:\n{help}"
+                );
+            }
+        }
+        let once = folded_help(&["once"]);
+        assert!(
+            once.contains("--timeout") && !once.contains("--interval"),
+            "{once}"
+        );
+        let keys = folded_help(&["keys"]);
+        assert!(
+            !keys.contains("--tier") && keys.contains("--base-url"),
+            "{keys}"
+        );
+    }
+
+    #[test]
+    fn command_list_shows_simulate_and_actions_are_described() {
+        let root = folded_help(&[]);
+        assert!(root.contains("simulate"), "{root}");
+        assert!(folded_help(&["simulate"]).contains("sk-admin-demo-"));
+        let admin = folded_help(&["admin-key"]);
+        for n in ["set:", "status:", "delete:", "hidden prompt", "overrides"] {
+            assert!(admin.contains(n), "admin-key help lacks {n}: {admin}");
+        }
+        let login = folded_help(&["login-item"]);
+        for n in ["enable:", "disable:", "status:"] {
+            assert!(login.contains(n), "login-item help lacks {n}: {login}");
+        }
+        let err = Cli::read_from(["usage-tracker", "help", "--help"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::DisplayHelp);
     }
 }

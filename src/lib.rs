@@ -13,6 +13,7 @@ pub mod poller;
 pub mod pricing;
 pub mod settings;
 pub mod simulator;
+pub mod snapshot;
 pub mod tracker;
 pub mod ui;
 pub mod usage;

@@ -1,19 +1,27 @@
-//! The tracker: keeps the usage series of the current window and turns it into snapshots.
+//! The tracker: keeps the usage of the current window for every endpoint and turns it into
+//! snapshots.
 //!
-//! The first refresh fetches the whole window; later ones fetch only the trailing buckets that
-//! can still change (those that overlap the last [`LATE_SECS`] before the previous fetch, when
-//! late usage may still arrive) plus the new ones, and keep the rest. Pure bookkeeping on top
-//! of [`AdminClient`]; runs on whatever tokio task calls it.
+//! Each endpoint has its own series and [`plan::Schedule`]: the first refresh reads the whole
+//! window; later ones read the tail that may still change, the last hour every five minutes
+//! (late usage), the whole window every hour, and an endpoint without usage only every five
+//! minutes. Pure bookkeeping on top of [`AdminClient`]; runs on whatever tokio task calls it.
 
-use crate::alerts::{Alert, SpikeDetector, Thresholds};
-use crate::openai::{AdminClient, ApiError, UsageQuery};
-use crate::pricing::{PriceTable, TierChoice};
-use crate::usage::{BucketWidth, Summary, UsageSeries, Window, summarize};
-use serde::Serialize;
+pub mod plan;
+mod price;
+pub mod rows;
+
+use crate::alerts::{SpikeDetector, Thresholds};
+use crate::openai::{AdminClient, ApiError, TimeBucket, UsageQuery};
+use crate::pricing::{PriceTable, Tier, TierChoice};
+use crate::usage::{
+    Bucket, BucketWidth, Endpoint, Meter, Names, UsageRow, UsageSeries, Window, summarize,
+    summarize_other,
+};
+use plan::{Plan, Schedule};
 use std::sync::Arc;
 
-/// How long after a bucket ends its usage may still change (the API reports with some delay).
-pub const LATE_SECS: i64 = 300;
+pub use crate::snapshot::{BucketPoint, FetchStats, Snapshot};
+pub use plan::LATE_SECS;
 
 /// What to track.
 #[derive(Clone, Debug)]
@@ -26,58 +34,94 @@ pub struct TrackerConfig {
     pub thresholds: Thresholds,
 }
 
-/// Tokens and requests of one bucket, for charts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct BucketPoint {
-    pub start_time: i64,
-    pub total_tokens: u64,
-    pub requests: u64,
+/// One endpoint's usage: the partial first bucket as minutes (`head`), whole buckets after it
+/// (`body`), and what was asked when.
+#[derive(Clone, Debug)]
+struct Track<R> {
+    endpoint: Endpoint,
+    head: UsageSeries<R>,
+    body: UsageSeries<R>,
+    schedule: Schedule,
 }
 
-/// What the last refresh cost.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct FetchStats {
-    /// HTTP requests, retries included.
-    pub requests: u64,
-    /// Buckets received.
-    pub buckets: usize,
-    /// Whether the whole window was fetched.
-    pub full: bool,
-}
+impl<R> Track<R> {
+    fn new(endpoint: Endpoint, width: BucketWidth) -> Self {
+        Track {
+            endpoint,
+            head: UsageSeries::new(BucketWidth::Minute),
+            body: UsageSeries::new(width),
+            schedule: Schedule::default(),
+        }
+    }
 
-/// Everything a front end shows after a successful refresh.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Snapshot {
-    pub window: Window,
-    pub api_key_ids: Vec<String>,
-    pub tier: TierChoice,
-    pub fetched_at_ms: i64,
-    pub summary: Summary,
-    pub buckets: Vec<BucketPoint>,
-    /// Spike alerts active now.
-    pub alerts: Vec<Alert>,
-    /// Alerts that started with this refresh (notify once for each).
-    pub new_alerts: Vec<Alert>,
-    pub fetch: FetchStats,
-    /// When the built-in prices were compiled.
-    pub prices_compiled: String,
+    /// The buckets inside the window starting at `start`.
+    fn in_window(&self, start: i64) -> impl Iterator<Item = &Bucket<R>> {
+        let head_end = self
+            .body
+            .buckets()
+            .next()
+            .map_or(i64::MAX, |b| b.start_time);
+        self.head
+            .buckets()
+            .filter(move |b| b.start_time >= start && b.start_time < head_end)
+            .chain(self.body.buckets().filter(move |b| b.start_time >= start))
+    }
+
+    fn idle(&self) -> bool {
+        self.head
+            .buckets()
+            .chain(self.body.buckets())
+            .all(|b| b.rows.is_empty())
+    }
+
+    /// Applies what `plan` fetched, then drops what slid out of the window.
+    fn apply(
+        &mut self,
+        plan: &Plan,
+        head: Option<Vec<TimeBucket<R>>>,
+        body: Option<Vec<TimeBucket<R>>>,
+        window_start: i64,
+        body_start: i64,
+    ) {
+        let bucket = |b: TimeBucket<R>| Bucket {
+            start_time: b.start_time,
+            end_time: b.end_time,
+            rows: b.rows,
+        };
+        if let (Some((from, _)), Some(h)) = (plan.head, head) {
+            self.head.replace_from(from, h.into_iter().map(bucket));
+        }
+        if let (Some(from), Some(b)) = (plan.body_from, body) {
+            self.body.replace_from(from, b.into_iter().map(bucket));
+        }
+        self.head.retain_from(window_start);
+        self.body.retain_from(body_start);
+    }
 }
 
 pub struct Tracker {
     client: AdminClient,
     config: TrackerConfig,
-    series: UsageSeries,
-    /// Unix seconds of the last successful fetch, `None` before the first.
-    last_fetch: Option<i64>,
+    names: Names,
+    completions: Track<UsageRow>,
+    others: Vec<Track<Meter>>,
     spikes: SpikeDetector,
 }
 
+/// What one endpoint's refresh cost: (requests, buckets).
+type Cost = (u64, usize);
+
 impl Tracker {
     pub fn new(client: AdminClient, config: TrackerConfig) -> Tracker {
+        let width = config.width;
         Tracker {
             client,
-            series: UsageSeries::new(config.width),
-            last_fetch: None,
+            names: Names::default(),
+            completions: Track::new(Endpoint::Completions, width),
+            others: Endpoint::OTHERS
+                .iter()
+                .map(|&e| Track::new(e, width))
+                .collect(),
             spikes: SpikeDetector::new(config.thresholds),
             config,
         }
@@ -91,8 +135,9 @@ impl Tracker {
         &self.client
     }
 
+    /// The completions buckets after the window's first (whole buckets only).
     pub fn series(&self) -> &UsageSeries {
-        &self.series
+        &self.completions.body
     }
 
     /// Prices every row at `tier` from now on; no refetch needed (rows carry their tier).
@@ -117,59 +162,144 @@ impl Tracker {
     }
 
     fn start_over(&mut self) {
-        self.series = UsageSeries::new(self.config.width);
-        self.last_fetch = None;
+        let width = self.config.width;
+        self.completions = Track::new(Endpoint::Completions, width);
+        for t in &mut self.others {
+            *t = Track::new(t.endpoint, width);
+        }
         self.spikes.reset();
     }
 
-    /// The window ending at `now` (unix seconds).
+    /// The window ending at `now` (unix seconds): exactly `[now - lookback, now)`.
     pub fn window(&self, now: i64) -> Window {
         Window::ending_at(now, self.config.lookback_secs, self.config.width)
     }
 
-    /// Where a refresh at `now` starts fetching: the window's start the first time, else the
-    /// first bucket that may still change.
-    pub fn fetch_from(&self, now: i64) -> i64 {
-        let window = self.window(now);
-        match self.last_fetch {
-            Some(last) if !self.series.is_empty() => {
-                let from = self.config.width.floor(last - LATE_SECS);
-                from.max(window.start_time)
-            }
-            _ => window.start_time,
+    fn query(
+        &self,
+        endpoint: Endpoint,
+        from: i64,
+        to: Option<i64>,
+        width: BucketWidth,
+        now: i64,
+    ) -> UsageQuery {
+        let mut q = UsageQuery::new(endpoint, from, width, &self.config.api_key_ids);
+        q.end_time = to;
+        let expected = ((to.unwrap_or(now) - from) / width.secs() + 2) as u32;
+        q.limit = expected.min(width.max_page_limit());
+        q
+    }
+
+    async fn refresh_completions(&mut self, now: i64) -> Result<Option<Cost>, ApiError> {
+        let (lookback, width) = (self.config.lookback_secs, self.config.width);
+        let plan = self.completions.schedule.plan(now, lookback, width, false);
+        if plan.is_empty() {
+            return Ok(None);
         }
+        let mut cost = (0, 0);
+        let mut head = None;
+        if let Some((from, to)) = plan.head {
+            let q = self.query(
+                Endpoint::Completions,
+                from,
+                Some(to.min(now)),
+                BucketWidth::Minute,
+                now,
+            );
+            let names = &mut self.names;
+            let f = self
+                .client
+                .usage_completions(&q, |r| rows::completions_row(names, r))
+                .await?;
+            cost = (cost.0 + f.requests, cost.1 + f.buckets.len());
+            head = Some(f.buckets);
+        }
+        let mut body = None;
+        if let Some(from) = plan.body_from.filter(|&f| f < now) {
+            let q = self.query(Endpoint::Completions, from, None, width, now);
+            let names = &mut self.names;
+            let f = self
+                .client
+                .usage_completions(&q, |r| rows::completions_row(names, r))
+                .await?;
+            cost = (cost.0 + f.requests, cost.1 + f.buckets.len());
+            body = Some(f.buckets);
+        }
+        let start = now - lookback;
+        self.completions
+            .apply(&plan, head, body, start, plan::body_start(start, width));
+        self.completions.schedule.done(&plan, now, lookback, width);
+        Ok(Some(cost))
+    }
+
+    async fn refresh_other(&mut self, i: usize, now: i64) -> Result<Option<Cost>, ApiError> {
+        let (lookback, width) = (self.config.lookback_secs, self.config.width);
+        let track = &self.others[i];
+        let endpoint = track.endpoint;
+        let plan = track.schedule.plan(now, lookback, width, track.idle());
+        if plan.is_empty() {
+            return Ok(None);
+        }
+        let mut cost = (0, 0);
+        let mut head = None;
+        if let Some((from, to)) = plan.head {
+            let q = self.query(endpoint, from, Some(to.min(now)), BucketWidth::Minute, now);
+            let names = &mut self.names;
+            let f = self
+                .client
+                .usage_other(&q, |r| rows::meter(names, endpoint, r))
+                .await?;
+            cost = (cost.0 + f.requests, cost.1 + f.buckets.len());
+            head = Some(f.buckets);
+        }
+        let mut body = None;
+        if let Some(from) = plan.body_from.filter(|&f| f < now) {
+            let q = self.query(endpoint, from, None, width, now);
+            let names = &mut self.names;
+            let f = self
+                .client
+                .usage_other(&q, |r| rows::meter(names, endpoint, r))
+                .await?;
+            cost = (cost.0 + f.requests, cost.1 + f.buckets.len());
+            body = Some(f.buckets);
+        }
+        let start = now - lookback;
+        let track = &mut self.others[i];
+        track.apply(&plan, head, body, start, plan::body_start(start, width));
+        track.schedule.done(&plan, now, lookback, width);
+        Ok(Some(cost))
     }
 
     /// Fetches what changed since the last refresh and returns the new snapshot.
     /// `now_ms` is the wall clock in unix milliseconds.
     pub async fn refresh(&mut self, now_ms: i64) -> Result<Snapshot, ApiError> {
+        let started = std::time::Instant::now();
         let now = now_ms.div_euclid(1000);
-        let window = self.window(now);
-        let from = self.fetch_from(now);
-        let full = self.last_fetch.is_none() || self.series.is_empty();
-        let width = self.config.width;
-        let expected = ((now - from) / width.secs() + 2) as u32;
-        let query = UsageQuery {
-            start_time: from,
-            width,
-            api_key_ids: self.config.api_key_ids.clone(),
-            by_tier: true,
-            limit: expected.min(width.max_page_limit()),
-        };
-        let fetched = self
-            .client
-            .usage_completions(&query, &mut self.series)
-            .await?;
-        let stats = FetchStats {
-            requests: fetched.requests,
-            buckets: fetched.buckets.len(),
+        let full = self.completions.schedule.last_fetch.is_none();
+        let mut stats = FetchStats {
             full,
+            ..FetchStats::default()
         };
-        self.series.replace_from(from, fetched.buckets);
-        self.series.retain_from(window.start_time);
-        self.last_fetch = Some(now);
-        let spikes = self.spikes.observe(now_ms, &self.series);
+        let record = |stats: &mut FetchStats, e: Endpoint, cost: Option<Cost>| {
+            if let Some((requests, buckets)) = cost {
+                stats.requests += requests;
+                stats.buckets += buckets;
+                stats.endpoints.push((e, requests, buckets));
+            }
+        };
+        let cost = self.refresh_completions(now).await?;
+        record(&mut stats, Endpoint::Completions, cost);
+        for i in 0..self.others.len() {
+            let cost = self.refresh_other(i, now).await?;
+            record(&mut stats, self.others[i].endpoint, cost);
+        }
+        // The data covers up to when the answer came, not when the request left: a slow
+        // answer must not shrink the time the growth is divided by (a false spike).
+        let answered_ms = now_ms + started.elapsed().as_millis() as i64;
+        let spikes = self.spikes.observe(answered_ms, &self.completions.body);
+        // The window is the one asked for (the data was read for it); only the date moves.
         let mut snap = self.snapshot_at(now_ms);
+        snap.fetched_at_ms = answered_ms;
         snap.alerts = spikes.active;
         snap.new_alerts = spikes.started;
         snap.fetch = stats;
@@ -179,30 +309,94 @@ impl Tracker {
     /// A snapshot of what is held, priced with the current settings (no fetch, no alerts).
     pub fn snapshot_at(&self, now_ms: i64) -> Snapshot {
         let window = self.window(now_ms.div_euclid(1000));
-        let in_window = || {
-            self.series
-                .buckets()
-                .filter(move |b| b.start_time >= window.start_time)
-        };
-        let summary = summarize(in_window(), &self.config.prices, self.config.tier);
-        let buckets = in_window()
-            .map(|b| BucketPoint {
-                start_time: b.start_time,
-                total_tokens: b.total_tokens(),
-                requests: b.requests(),
-            })
-            .collect();
+        let start = window.start_time;
+        let summary = summarize(
+            self.completions.in_window(start),
+            &self.config.prices,
+            self.config.tier,
+        );
+        let prices = &self.config.prices;
+        // Endpoints without a tier of their own are priced at the chosen one (auto: standard).
+        let tier = self.config.tier.tier_for(Tier::Standard);
+        let other = summarize_other(
+            self.others.iter().flat_map(|t| t.in_window(start)),
+            |e, model, detail, quantity| {
+                price::meter_cost(prices, tier, e, model, detail, quantity)
+            },
+        );
+        let mut buckets: Vec<BucketPoint> = Vec::new();
+        let head_end = plan::body_start(start, self.config.width);
+        for b in self.completions.in_window(start) {
+            let at = if b.start_time < head_end {
+                start
+            } else {
+                b.start_time
+            };
+            match buckets.last_mut() {
+                Some(p) if p.start_time == at => {
+                    p.total_tokens += b.total_tokens();
+                    p.requests += b.requests();
+                }
+                _ => buckets.push(BucketPoint {
+                    start_time: at,
+                    total_tokens: b.total_tokens(),
+                    requests: b.requests(),
+                }),
+            }
+        }
         Snapshot {
             window,
             api_key_ids: self.config.api_key_ids.clone(),
             tier: self.config.tier,
             fetched_at_ms: now_ms,
             summary,
+            other,
             buckets,
             alerts: Vec::new(),
             new_alerts: Vec::new(),
             fetch: FetchStats::default(),
             prices_compiled: self.config.prices.compiled.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod answered_time_tests {
+    use super::*;
+    use crate::simulator::{DEMO_ADMIN_KEY, Fault, SimConfig, SimServer};
+
+    /// A slow answer: the snapshot (and the spike rate) is dated when it came, not when the
+    /// request left.
+    #[tokio::test]
+    async fn a_refresh_is_dated_when_its_answer_came() {
+        let sim = SimServer::start(SimConfig::test(), None).await.unwrap();
+        let key = secrecy::SecretString::from(DEMO_ADMIN_KEY);
+        let client = AdminClient::new(
+            &sim.base_url(),
+            &key,
+            crate::openai::ClientOptions::default(),
+        )
+        .unwrap();
+        let config = TrackerConfig {
+            lookback_secs: 3600,
+            width: BucketWidth::Hour,
+            api_key_ids: vec![],
+            tier: TierChoice::Auto,
+            prices: Arc::new(PriceTable::builtin().clone()),
+            thresholds: crate::alerts::Thresholds {
+                tokens_per_min: 1e12,
+                requests_per_min: 1e12,
+            },
+        };
+        let mut tracker = Tracker::new(client, config);
+        sim.control()
+            .inject(Fault::Slow(std::time::Duration::from_millis(600)), 1);
+        let now_ms = crate::poller::now_ms();
+        let snap = tracker.refresh(now_ms).await.unwrap();
+        assert!(
+            snap.fetched_at_ms >= now_ms + 600,
+            "dated {} ms after the request left",
+            snap.fetched_at_ms - now_ms
+        );
     }
 }

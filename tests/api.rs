@@ -9,10 +9,23 @@ use usage_tracker::alerts::Thresholds;
 use usage_tracker::openai::{
     AdminClient, ApiError, ClientOptions, ErrorKind, RetryPolicy, UsageQuery,
 };
+use usage_tracker::openai::{Fetched, TimeBucket};
 use usage_tracker::pricing::{PriceTable, TierChoice};
 use usage_tracker::simulator::{DEMO_ADMIN_KEY, DEMO_KEY_ID, Fault, SimConfig, SimServer};
+use usage_tracker::tracker::rows::completions_row;
 use usage_tracker::tracker::{Tracker, TrackerConfig};
-use usage_tracker::usage::{BucketWidth, UsageSeries};
+use usage_tracker::usage::{BucketWidth, Endpoint, Names, UsageRow};
+
+/// Completions usage of `q`, read into the domain's rows.
+async fn completions(c: &AdminClient, q: &UsageQuery) -> Result<Fetched<UsageRow>, ApiError> {
+    let mut names = Names::default();
+    c.usage_completions(q, |r| completions_row(&mut names, r))
+        .await
+}
+
+fn starts(buckets: &[TimeBucket<UsageRow>]) -> Vec<i64> {
+    buckets.iter().map(|b| b.start_time).collect()
+}
 
 const OTHER_KEYS: [&str; 2] = ["key_demoBatch02", "key_otherTeam03"];
 
@@ -25,6 +38,7 @@ fn fast_options() -> ClientOptions {
             base_delay: Duration::from_millis(20),
             max_delay: Duration::from_secs(3),
         },
+        ..ClientOptions::default()
     }
 }
 
@@ -60,12 +74,11 @@ fn config(width: BucketWidth, hours: i64, keys: &[&str]) -> TrackerConfig {
 }
 
 fn query(sim: &SimServer, width: BucketWidth, hours: i64, keys: &[&str], limit: u32) -> UsageQuery {
+    let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+    let start = width.floor(sim.control().now() - hours * 3600);
     UsageQuery {
-        start_time: width.floor(sim.control().now() - hours * 3600),
-        width,
-        api_key_ids: keys.iter().map(|k| k.to_string()).collect(),
-        by_tier: true,
         limit,
+        ..UsageQuery::new(Endpoint::Completions, start, width, &keys)
     }
 }
 
@@ -75,9 +88,8 @@ async fn pagination_follows_every_page_and_each_bucket_arrives_once() {
     let c = client(&sim);
     // 30 h of 1-minute buckets is more than one page can hold even at the maximum (1,440).
     let q = query(&sim, BucketWidth::Minute, 30, &[DEMO_KEY_ID], 500);
-    let mut names = UsageSeries::new(BucketWidth::Minute);
-    let fetched = c.usage_completions(&q, &mut names).await.unwrap();
-    let starts: Vec<i64> = fetched.buckets.iter().map(|b| b.start_time).collect();
+    let fetched = completions(&c, &q).await.unwrap();
+    let starts = starts(&fetched.buckets);
     assert_eq!(starts.len(), 30 * 60 + 1);
     assert!(
         starts.windows(2).all(|w| w[1] == w[0] + 60),
@@ -89,7 +101,7 @@ async fn pagination_follows_every_page_and_each_bucket_arrives_once() {
 
     // A limit above the API's maximum is capped, not refused.
     let q = query(&sim, BucketWidth::Hour, 24 * 8, &[], 10_000);
-    let fetched = c.usage_completions(&q, &mut names).await.unwrap();
+    let fetched = completions(&c, &q).await.unwrap();
     assert_eq!(fetched.buckets.len(), 24 * 8 + 1);
     assert_eq!(fetched.requests, 2);
     assert_eq!(sim.control().last_usage_query().unwrap().limit, Some(168));
@@ -152,15 +164,11 @@ async fn with_fault(
     let q = query(&sim, BucketWidth::Hour, 6, &[DEMO_KEY_ID], 168);
     sim.control().inject(fault, times);
     let started = Instant::now();
-    let mut names = UsageSeries::new(BucketWidth::Hour);
-    let result = c
-        .usage_completions(&q, &mut names)
-        .await
-        .map(|f| f.buckets.len());
+    let result = completions(&c, &q).await.map(|f| f.buckets.len());
     let took = started.elapsed();
     let requests = c.requests_made();
     sim.control().clear_faults();
-    let again = c.usage_completions(&q, &mut names).await;
+    let again = completions(&c, &q).await;
     assert_eq!(
         again.unwrap().buckets.len(),
         7,
@@ -185,7 +193,6 @@ async fn unauthorized_and_forbidden_are_not_retried() {
 #[tokio::test]
 async fn wrong_or_project_key_is_rejected_by_the_server() {
     let sim = sim().await;
-    let mut names = UsageSeries::new(BucketWidth::Hour);
     let q = query(&sim, BucketWidth::Hour, 1, &[], 24);
     for (key, kind) in [
         ("sk-admin-wrong", ErrorKind::InvalidKey),
@@ -193,7 +200,7 @@ async fn wrong_or_project_key_is_rejected_by_the_server() {
     ] {
         let c =
             AdminClient::new(&sim.base_url(), &SecretString::from(key), fast_options()).unwrap();
-        let e = c.usage_completions(&q, &mut names).await.unwrap_err();
+        let e = completions(&c, &q).await.unwrap_err();
         assert_eq!(e.kind(), kind, "{key}: {e}");
         assert!(!e.to_string().contains(key), "the key is echoed: {e}");
     }
@@ -275,7 +282,7 @@ async fn server_errors_are_retried_with_backoff() {
 }
 
 #[tokio::test]
-async fn slow_answers_time_out_as_offline() {
+async fn slow_answers_time_out_with_the_timeout_kind() {
     let options = ClientOptions {
         timeout: Duration::from_millis(300),
         retry: RetryPolicy {
@@ -291,7 +298,7 @@ async fn slow_answers_time_out_as_offline() {
     )
     .await;
     let e = r.unwrap_err();
-    assert_eq!((e.kind(), requests), (ErrorKind::Offline, 2));
+    assert_eq!((e.kind(), requests), (ErrorKind::Timeout, 2));
     assert!(e.to_string().contains("no answer"), "{e}");
     // Slow but within the timeout: fine.
     let (r, _, _) = with_fault(Fault::Slow(Duration::from_millis(50)), 1, options).await;
@@ -316,16 +323,10 @@ async fn unreachable_server_is_offline() {
     )
     .unwrap();
     let q = UsageQuery {
-        start_time: 0,
-        width: BucketWidth::Day,
-        api_key_ids: vec![],
-        by_tier: false,
         limit: 1,
+        ..UsageQuery::new(Endpoint::Completions, 0, BucketWidth::Day, &[])
     };
-    let e = c
-        .usage_completions(&q, &mut UsageSeries::new(BucketWidth::Day))
-        .await
-        .unwrap_err();
+    let e = completions(&c, &q).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Offline);
     assert_eq!(c.requests_made(), 2);
 }
@@ -402,31 +403,68 @@ async fn incremental_refresh_equals_a_full_refetch() {
     }
 }
 
+/// Ten refreshes 15 s apart after the first: what each endpoint is asked and serves. The
+/// demo key uses every endpoint (each is asked once per refresh, a few buckets); the batch key
+/// only completions and embeddings (the five others are not asked again within 5 minutes).
 #[tokio::test]
-async fn a_steady_state_refresh_is_one_small_request() {
-    let sim = sim().await;
-    let ctl = sim.control();
-    let mut t = Tracker::new(client(&sim), config(BucketWidth::Minute, 6, &[DEMO_KEY_ID]));
-    let first = t.refresh(ctl.now() * 1000).await.unwrap();
-    assert_eq!(first.fetch.requests, 1);
-    assert_eq!(first.fetch.buckets, 6 * 60 + 1);
-    let after_first = ctl.stats();
-    for _ in 0..8 {
-        ctl.advance(15);
-        ctl.reset_stats();
-        let snap = t.refresh(ctl.now() * 1000).await.unwrap();
-        let served = ctl.stats();
-        eprintln!(
-            "steady refresh: {} request(s), {} buckets served (first refresh: {})",
-            served.usage_requests, served.buckets_served, after_first.buckets_served
+async fn steady_state_requests_per_endpoint_over_ten_refreshes() {
+    for (key, active) in [(DEMO_KEY_ID, Endpoint::ALL.len()), (OTHER_KEYS[0], 2)] {
+        let sim = sim().await;
+        let ctl = sim.control();
+        let mut t = Tracker::new(client(&sim), config(BucketWidth::Minute, 6, &[key]));
+        let first = t.refresh(ctl.now() * 1000).await.unwrap();
+        assert_eq!(
+            first.fetch.endpoints.len(),
+            8,
+            "every endpoint is read once"
         );
-        assert_eq!((snap.fetch.requests, served.usage_requests), (1, 1));
         assert!(
-            served.buckets_served <= 7,
-            "{} buckets for one refresh",
-            served.buckets_served
+            first.fetch.endpoints.iter().all(|e| e.1 == 1),
+            "{:?}",
+            first.fetch
         );
-        assert!(served.buckets_served * 50 < after_first.buckets_served);
+        let first_buckets = ctl.stats().buckets_served;
+        ctl.reset_stats();
+        for _ in 0..10 {
+            ctl.advance(15);
+            let snap = t.refresh(ctl.now() * 1000).await.unwrap();
+            assert_eq!(
+                snap.fetch.endpoints.len(),
+                active,
+                "{key}: {:?}",
+                snap.fetch
+            );
+        }
+        let stats = ctl.stats();
+        let total: u64 = stats.endpoints.values().map(|e| e.requests).sum();
+        eprintln!(
+            "{key}: 10 steady refreshes, {total} requests in all (first refresh: {first_buckets} completions buckets)"
+        );
+        for (endpoint, e) in &stats.endpoints {
+            eprintln!(
+                "  {endpoint:<22} {:>3} requests {:>4} buckets {:>4} rows",
+                e.requests, e.buckets_served, e.rows_served
+            );
+            assert_eq!(e.requests, 10, "{key} {endpoint}");
+            assert!(e.buckets_served <= 10 * 7, "{key} {endpoint}: {e:?}");
+        }
+        assert_eq!(stats.endpoints.len(), active);
+        assert_eq!(stats.usage_requests, 10);
+        assert!(stats.buckets_served * 5 < first_buckets);
+
+        // An idle endpoint is asked again once 5 minutes have passed.
+        ctl.reset_stats();
+        ctl.advance(300);
+        let snap = t.refresh(ctl.now() * 1000).await.unwrap();
+        assert_eq!(snap.fetch.endpoints.len(), 8, "{key}");
+        assert_eq!(
+            ctl.stats()
+                .endpoints
+                .values()
+                .map(|e| e.requests)
+                .sum::<u64>(),
+            8
+        );
     }
 }
 

@@ -1,11 +1,11 @@
 //! The real binary: `once` and `keys` on the simulated API, exit codes and messages for bad
-//! input, and the admin key never showing in any output or log.
+//! input, `--help`, and the admin key never showing in any output or log nor going where it
+//! should not.
 
-use std::process::{Command, Output};
-use std::sync::OnceLock;
-use usage_tracker::simulator::{DEMO_ADMIN_KEY, DEMO_KEY_ID, SimClock, SimConfig, SimServer};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_usage-tracker");
+use common::binary::{cmd, errors, run, sim};
+use usage_tracker::simulator::{DEMO_ADMIN_KEY, DEMO_KEY_ID};
 
 /// The count fields of a model row and of the totals.
 const COUNTS: [&str; 5] = [
@@ -15,36 +15,6 @@ const COUNTS: [&str; 5] = [
     "total_tokens",
     "requests",
 ];
-
-/// A simulator on the real clock, shared by the tests of this file, on a runtime of its own.
-fn sim() -> &'static (tokio::runtime::Runtime, SimServer) {
-    static SIM: OnceLock<(tokio::runtime::Runtime, SimServer)> = OnceLock::new();
-    SIM.get_or_init(|| {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        let mut config = SimConfig::test();
-        config.clock = SimClock::Real;
-        let sim = rt.block_on(SimServer::start(config, None)).unwrap();
-        (rt, sim)
-    })
-}
-
-/// The binary with a clean environment: no key, settings and `.env` in an empty folder.
-fn cmd(home: &tempfile::TempDir) -> Command {
-    let mut c = Command::new(BIN);
-    c.env_clear()
-        .env("HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .current_dir(home.path());
-    c
-}
-
-fn run(c: &mut Command) -> (Output, String, String) {
-    let out = c.output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    (out, stdout, stderr)
-}
 
 #[test]
 fn once_demo_json_has_the_documented_shape_and_consistent_totals() {
@@ -191,6 +161,38 @@ fn bad_input_exits_2_with_one_message_naming_value_origin_and_fix() {
             &[],
             &["no admin key", "OPENAI_ADMIN_KEY", "admin-key set"],
         ),
+        (
+            &[
+                "once",
+                "--demo",
+                "--pricing",
+                concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/tests/fixtures/pricing/invalid/missing-output.toml"
+                ),
+            ],
+            &[],
+            &[
+                "missing-output.toml",
+                "[standard.\"gpt-4o\"]",
+                "lacks output",
+            ],
+        ),
+        (
+            &["once", "--demo"],
+            &[(
+                "USAGE_TRACKER_PRICING",
+                concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/tests/fixtures/pricing/invalid/unknown-quality.toml"
+                ),
+            )],
+            &[
+                "unknown-quality.toml",
+                "[images.\"dall-e-3\"] assumed_quality",
+                "\"ultra\"",
+            ],
+        ),
     ];
     for (args, env, needles) in cases {
         let mut c = cmd(&home);
@@ -213,13 +215,14 @@ fn bad_input_exits_2_with_one_message_naming_value_origin_and_fix() {
     }
 }
 
+/// A flag the command does not use is a warning, not silence and not a failure.
 #[test]
-fn interval_above_600_warns_and_still_runs() {
+fn a_flag_the_command_does_not_use_is_ignored_with_a_warning() {
     let home = tempfile::tempdir().unwrap();
     let (out, _, stderr) = run(cmd(&home).args(["once", "--demo", "--interval", "900"]));
     assert!(out.status.success(), "{stderr}");
     assert!(
-        stderr.contains("warning") && stderr.contains("600"),
+        stderr.contains("warning: --interval does not apply to once: ignored"),
         "{stderr}"
     );
 }
@@ -233,8 +236,10 @@ fn api_failures_exit_1_with_one_line_naming_the_kind() {
         .env("OPENAI_ADMIN_KEY", "sk-proj-not-an-admin-key"));
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout.is_empty());
+    let stderr = errors(&stderr);
     assert!(
-        stderr.contains("[missing_permission]") && stderr.contains("sk-proj-..."),
+        stderr.starts_with("usage-tracker: error [missing_permission]: the API answered 403")
+            && stderr.contains("sk-proj-..."),
         "{stderr}"
     );
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
@@ -279,6 +284,47 @@ fn the_admin_key_never_appears_in_output_or_logs() {
             "7m".into(),
         ],
     ];
+    // Settings files holding the key: as a field (unknown, and rejected) and on a line the
+    // TOML parser cannot read (its own message would quote the line).
+    let as_field = home.path().join("as-field.toml");
+    std::fs::write(
+        &as_field,
+        format!("lookback_hours = 2\nadmin_key = \"{secret}\"\n"),
+    )
+    .unwrap();
+    let broken = home.path().join("broken.toml");
+    std::fs::write(&broken, format!("admin_key = \"{secret}\n")).unwrap();
+    let unknown = home.path().join("unknown.toml");
+    std::fs::write(&unknown, format!("{secret} = 1\n")).unwrap();
+    let mut runs = runs;
+    for file in [&as_field, &broken, &unknown] {
+        for sub in ["once", "keys"] {
+            runs.push(vec![
+                sub.into(),
+                "--settings".into(),
+                file.display().to_string(),
+            ]);
+        }
+    }
+    runs.push(vec![
+        "admin-key".into(),
+        "status".into(),
+        "--admin-key".into(),
+        secret.into(),
+    ]);
+    // A key typed where another value goes: clap's message and the app's quote the value.
+    runs.push(vec!["once".into(), "--format".into(), secret.into()]);
+    runs.push(vec!["once".into(), "--tier".into(), secret.into()]);
+    runs.push(vec!["once".into(), "--api-key-id".into(), secret.into()]);
+    let (out, _, stderr) =
+        run(cmd(&home).args(["once", "--settings", &as_field.display().to_string()]));
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("line 2")
+            && stderr.contains("secret store")
+            && stderr.contains("OPENAI_ADMIN_KEY"),
+        "{stderr}"
+    );
     for args in runs {
         for log in ["trace", "debug", "warn"] {
             let (out, stdout, stderr) = run(cmd(&home).args(&args).env("USAGE_TRACKER_LOG", log));
@@ -329,34 +375,174 @@ fn a_key_echoed_by_the_server_is_redacted() {
         .env("OPENAI_ADMIN_KEY", secret));
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr.contains("Incorrect API key provided: Bearer [redacted]"),
+        stderr.contains("Incorrect API key provided: Bearer sk-admin-…9f7a"),
         "{stderr}"
     );
     assert!(!stderr.contains("ECHOED"), "{stderr}");
 }
 
 #[test]
-fn help_lists_every_option_with_its_default() {
+fn help_lists_the_options_each_command_uses() {
     let home = tempfile::tempdir().unwrap();
-    for sub in [&["--help"][..], &["once", "--help"], &["keys", "--help"]] {
-        let (out, stdout, _) = run(cmd(&home).args(sub));
+    let common = [
+        "--lookback-hours",
+        "[default: 6]",
+        "--bucket-width",
+        "--tier",
+        "--pricing",
+        "--base-url",
+        "--admin-key",
+        "--api-key-id",
+        "--timeout",
+        "--demo",
+    ];
+    let cases: &[(&[&str], &[&str], &[&str])] = &[
+        (
+            &["--help"],
+            &["--interval", "--spike-token-rate", "--daily-budget"],
+            &[],
+        ),
+        (
+            &["once", "--help"],
+            &[],
+            &["--interval", "--spike-token-rate", "--daily-budget"],
+        ),
+        (
+            &["watch", "--help"],
+            &["--interval", "--spike-request-rate", "--daily-budget"],
+            &[],
+        ),
+    ];
+    for (args, more, absent) in cases {
+        let (out, stdout, _) = run(cmd(&home).args(*args));
         assert!(out.status.success());
         let folded = stdout.split_whitespace().collect::<Vec<_>>().join(" ");
-        for n in [
-            "--lookback-hours",
-            "[default: 6]",
-            "--bucket-width",
-            "--interval",
-            "--tier",
-            "--spike-token-rate",
-            "--spike-request-rate",
-            "--pricing",
-            "--base-url",
-            "--admin-key",
-            "--api-key-id",
-            "--demo",
-        ] {
-            assert!(folded.contains(n), "{sub:?} help lacks {n}");
+        for n in common.iter().chain(*more) {
+            assert!(folded.contains(n), "{args:?} help lacks {n}");
+        }
+        for n in *absent {
+            assert!(
+                !folded.contains(n),
+                "{args:?} help lists {n}, which it does not use"
+            );
         }
     }
+    let (_, keys, _) = run(cmd(&home).args(["keys", "--help"]));
+    assert!(
+        keys.contains("--base-url") && !keys.contains("--tier"),
+        "{keys}"
+    );
+    let (_, root, _) = run(cmd(&home).args(["--help"]));
+    assert!(root.contains("simulate"), "{root}");
+    for args in [
+        &["help", "--help"][..],
+        &["help", "once"],
+        &["simulate", "--help"],
+    ] {
+        let (out, stdout, stderr) = run(cmd(&home).args(args));
+        assert!(
+            out.status.success() && !stdout.is_empty(),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+/// Issue 9 item 2: a `.env` of another program naming OPENAI_BASE_URL does not redirect the
+/// key; the app's own setting does, and says so.
+#[test]
+fn openai_base_url_of_another_program_does_not_redirect_the_key() {
+    let (_, sim) = sim();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join(".env"),
+        format!(
+            "OPENAI_BASE_URL=http://127.0.0.1:{port}/v1\nUSAGE_TRACKER_BASE_URL={}\n",
+            sim.base_url()
+        ),
+    )
+    .unwrap();
+    let (out, _, stderr) = run(cmd(&home)
+        .args(["once"])
+        .env("OPENAI_ADMIN_KEY", DEMO_ADMIN_KEY));
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        listener.accept().is_err(),
+        "the key was sent to OPENAI_BASE_URL"
+    );
+    let note = format!(
+        "usage-tracker: warning: the admin key goes to {} (from USAGE_TRACKER_BASE_URL in",
+        sim.base_url()
+    );
+    assert_eq!(stderr.matches(&note).count(), 1, "{stderr}");
+}
+
+/// A price file in the format with every unit loads through the binary and prices the demo:
+/// gpt-4o at the file's prices, and the fine-tune the table cannot price once the file names it
+/// exactly.
+#[test]
+fn a_price_file_with_every_unit_prices_the_demo() {
+    let home = tempfile::tempdir().unwrap();
+    let once = |extra: &[&str]| {
+        let mut c = cmd(&home);
+        c.args(["once", "--demo", "--format", "json", "--tier", "standard"])
+            .args(extra);
+        let (out, stdout, stderr) = run(&mut c);
+        assert!(out.status.success(), "{stderr}");
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()
+    };
+    let cost = |v: &serde_json::Value, model: &str| {
+        v["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["model"] == model)
+            .unwrap_or_else(|| panic!("{model} in {v}"))["cost_usd"]
+            .as_f64()
+    };
+    let built_in = once(&[]);
+    let fine_tune = built_in["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["model"].as_str().unwrap())
+        .find(|m| m.starts_with("ft:"))
+        .expect("the demo has a fine-tune")
+        .to_owned();
+    assert_eq!(cost(&built_in, &fine_tune), None);
+    let every_unit = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/pricing/valid/every-unit.toml"
+    );
+    let text = std::fs::read_to_string(every_unit).unwrap()
+        + "\n[standard.\"gpt-4o\"]\ninput = 5.0\ncached_input = 2.5\noutput = 20.0\n"
+        + &format!("\n[standard.\"{fine_tune}\"]\ninput = 1\noutput = 1\n");
+    let file = home.path().join("prices.toml");
+    std::fs::write(&file, text).unwrap();
+    let priced = once(&["--pricing", file.to_str().unwrap()]);
+    // From the same run's counts (two runs may see different usage): (input − cached) × 5 +
+    // cached × 2.5 + output × 20 per 1M, at the standard tier every row is priced at.
+    let m = priced["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["model"] == "gpt-4o-2024-08-06")
+        .unwrap();
+    let n = |k: &str| m[k].as_u64().unwrap() as f64;
+    let expected = ((n("input_tokens") - n("cached_input_tokens")) * 5.0
+        + n("cached_input_tokens") * 2.5
+        + n("output_tokens") * 20.0)
+        / 1e6;
+    let got = cost(&priced, "gpt-4o-2024-08-06").unwrap();
+    assert!(
+        expected > 0.0 && (got - expected).abs() < 1e-9 * expected,
+        "{got} {expected}"
+    );
+    assert!(cost(&priced, &fine_tune).is_some());
+    assert_eq!(
+        priced["totals"]["unpriced_models"].as_u64().unwrap() + 1,
+        built_in["totals"]["unpriced_models"].as_u64().unwrap()
+    );
 }

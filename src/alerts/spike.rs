@@ -105,12 +105,17 @@ fn add_bucket_growth(g: &mut Growth, before: Option<&Bucket>, after: &Bucket) {
         requests += r;
         if t > 0 || r > 0 {
             let e = g.by_model.entry(model.to_owned()).or_default();
-            e.0 += t.max(0) as u64;
-            e.1 += r.max(0) as u64;
+            e.0 = e.0.saturating_add(clamp(t));
+            e.1 = e.1.saturating_add(clamp(r));
         }
     }
-    g.tokens += tokens.max(0) as u64;
-    g.requests += requests.max(0) as u64;
+    g.tokens = g.tokens.saturating_add(clamp(tokens));
+    g.requests = g.requests.saturating_add(clamp(requests));
+}
+
+/// A growth as u64: nothing below 0, at most u64::MAX (server numbers may be anything).
+fn clamp(v: i128) -> u64 {
+    u64::try_from(v.max(0)).unwrap_or(u64::MAX)
 }
 
 /// What one observation changed.

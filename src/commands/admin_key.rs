@@ -3,23 +3,32 @@
 //! command line, and writes only when the stored value differs.
 
 use super::CliError;
-use crate::cli::AdminKeyAction;
+use crate::cli::{AdminKeyAction, Options};
 use crate::platform::BUNDLE_ID;
 use crate::platform::secret::{self, ACCOUNT, SecretStore};
+use crate::settings::{self, Environment, Key, Scope, redact::redact};
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
-pub fn run(action: AdminKeyAction) -> Result<ExitCode, CliError> {
+pub fn run(action: AdminKeyAction, opts: &Options) -> Result<ExitCode, CliError> {
+    if opts.get(Key::AdminKey).is_some() {
+        return Err(CliError::BadInput(
+            "admin-key does not take --admin-key (a flag is visible to other processes): `usage-tracker admin-key set` reads the key from a hidden prompt, or from stdin (`usage-tracker admin-key set < key.txt`)".into(),
+        ));
+    }
+    for w in settings::ignored_flags(opts, Scope::AdminKey) {
+        eprintln!("usage-tracker: warning: {w}");
+    }
     let store = secret::system();
     let fail = |e: secret::SecretError| CliError::Other(e.to_string());
     let place = format!("{} (service {BUNDLE_ID}, account {ACCOUNT})", store.name());
     match action {
         AdminKeyAction::Set => {
             let key = read_key()?;
-            super::app::validate_key(&key).map_err(CliError::Other)?;
+            validate_key(&key).map_err(CliError::BadInput)?;
             if !key.starts_with("sk-admin-") {
                 eprintln!(
-                    "usage-tracker: warning: admin keys start with sk-admin-; project keys cannot read usage"
+                    "usage-tracker: warning: admin keys start with sk-admin-; other keys cannot read usage"
                 );
             }
             if secret::store_if_changed(&store, &key).map_err(fail)? {
@@ -29,16 +38,24 @@ pub fn run(action: AdminKeyAction) -> Result<ExitCode, CliError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        AdminKeyAction::Status => match store.get().map_err(fail)? {
-            Some(k) => {
-                println!("An admin key is stored in {place}: {}", redact(&k));
-                Ok(ExitCode::SUCCESS)
+        AdminKeyAction::Status => {
+            // Said first, so that it is said even when the store cannot be read.
+            if let Some(origin) = settings::admin_key_override(&Environment::from_process())? {
+                println!("The admin key in {origin} is used before any stored one.");
             }
-            None => {
-                println!("No admin key in {place}. Store one with `usage-tracker admin-key set`.");
-                Ok(ExitCode::FAILURE)
+            let stored = store.get().map_err(fail)?;
+            match &stored {
+                Some(k) => println!("An admin key is stored in {place}: {}", redact(k)),
+                None => println!(
+                    "No admin key in {place}. Store one with `usage-tracker admin-key set`."
+                ),
             }
-        },
+            Ok(if stored.is_some() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
         AdminKeyAction::Delete => {
             if store.delete().map_err(fail)? {
                 println!("Deleted the admin key from {place}.");
@@ -48,17 +65,6 @@ pub fn run(action: AdminKeyAction) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-/// `sk-admin-…wxyz`: enough to recognise a key, not to use it.
-pub fn redact(key: &str) -> String {
-    let chars: Vec<char> = key.chars().collect();
-    if chars.len() < 16 {
-        return "(hidden)".into();
-    }
-    let head: String = chars[..9].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}…{tail}")
 }
 
 fn read_key() -> Result<String, CliError> {
@@ -104,13 +110,32 @@ fn read_hidden() -> std::io::Result<Option<String>> {
     result
 }
 
+/// The check of a key typed at `admin-key set` or in the menu's dialog; `Err` says why.
+pub fn validate_key(key: &str) -> Result<(), String> {
+    if key.is_empty() || key.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("that is not an admin key: it is empty or has spaces or line breaks".into());
+    }
+    if key.starts_with("sk-proj-") {
+        return Err("that is a project key (sk-proj-...), which cannot read usage: create an Admin key (sk-admin-...) at https://platform.openai.com/settings/organization/admin-keys".into());
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::validate_key;
 
+    /// The same check for `admin-key set` and the menu's dialog.
     #[test]
-    fn redaction_keeps_prefix_and_last_four() {
-        assert_eq!(redact("sk-admin-demo-0000000000000000"), "sk-admin-…0000");
-        assert_eq!(redact("short"), "(hidden)");
+    fn project_keys_and_malformed_keys_are_refused_with_the_reason() {
+        assert!(validate_key("sk-admin-abcdefghijklmnop").is_ok());
+        let e = validate_key("sk-proj-abcdefghijklmnop").unwrap_err();
+        assert!(e.contains("project key") && e.contains("sk-admin-"), "{e}");
+        assert!(
+            validate_key("sk-admin with space")
+                .unwrap_err()
+                .contains("spaces")
+        );
+        assert!(validate_key("").is_err());
     }
 }

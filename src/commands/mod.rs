@@ -2,6 +2,7 @@
 //! and turn every failure into one clear line and an exit code (2: bad input, 1: failure).
 
 mod admin_key;
+#[cfg(feature = "app")]
 mod app;
 mod keys;
 mod login_item;
@@ -9,20 +10,21 @@ mod once;
 mod watch;
 
 use crate::cli::{Cli, Command};
-use crate::openai::{AdminClient, ApiError, ClientOptions};
-use crate::settings::{self, AdminKey, Environment, Origin, Settings, SettingsError};
+use crate::openai::{AdminClient, ApiError, ClientOptions, OnRetry, Retrying};
+use crate::settings::{self, AdminKey, Environment, Origin, Scope, Settings, SettingsError};
 use crate::simulator::{self, SimConfig, SimServer};
 use crate::tracker::TrackerConfig;
-use clap::Parser;
 use secrecy::SecretString;
 use std::process::ExitCode;
+use std::time::Duration;
 
 /// A failure of a command, as the user reads it.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
+    /// Boxed: the settings error is large and every command returns this type.
     #[error("{0}")]
-    Settings(#[from] SettingsError),
-    #[error("error [{kind}]: {source}", kind = .source.kind().as_str())]
+    Settings(Box<SettingsError>),
+    #[error("[{kind}]: {source}", kind = .source.kind().as_str())]
     Api {
         #[from]
         source: ApiError,
@@ -32,70 +34,191 @@ pub enum CliError {
         .store_error.as_ref().map(|e| format!("; the OS secret store could not be read: {e}")).unwrap_or_default()
     )]
     NoAdminKey { store_error: Option<String> },
+    /// Bad input that is not a setting (a key typed at `admin-key set`, a key id the API
+    /// does not know): exit 2.
+    #[error("{0}")]
+    BadInput(String),
     #[error("{0}")]
     Other(String),
+}
+
+impl From<SettingsError> for CliError {
+    fn from(e: SettingsError) -> Self {
+        CliError::Settings(Box::new(e))
+    }
 }
 
 impl CliError {
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            CliError::Settings(_) | CliError::NoAdminKey { .. } => ExitCode::from(2),
+            CliError::Settings(_) | CliError::NoAdminKey { .. } | CliError::BadInput(_) => {
+                ExitCode::from(2)
+            }
             _ => ExitCode::FAILURE,
+        }
+    }
+
+    /// The one line printed for it: `usage-tracker: error [kind]: ...` for API failures,
+    /// `usage-tracker: error: ...` for everything else.
+    pub fn line(&self) -> String {
+        match self {
+            CliError::Api { .. } => format!("usage-tracker: error {self}"),
+            _ => format!("usage-tracker: error: {self}"),
         }
     }
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    init_logging();
+    let cli = match Cli::read_from(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(e) => return clap_error(e),
+    };
+    if let Err(e) = init_logging() {
+        eprintln!("{}", e.line());
+        return e.exit_code();
+    }
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("usage-tracker: {e}");
+            eprintln!("{}", e.line());
             e.exit_code()
         }
     }
 }
 
-fn init_logging() {
+/// Help and version as clap prints them; a usage error in the app's one-line style, exit 2.
+fn clap_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    // clap quotes what was typed, which may be a key in the wrong place.
+    let message = settings::redact::scrub(&clap_message(&e.render().to_string()));
+    eprintln!("usage-tracker: error: {message}");
+    ExitCode::from(2)
+}
+
+/// clap's message on one line: its own `error:` prefix and usage block dropped.
+fn clap_message(rendered: &str) -> String {
+    let parts: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("Usage:"))
+        .map(|l| l.strip_prefix("error: ").unwrap_or(l))
+        .collect();
+    parts.join("; ")
+}
+
+/// Logging on stderr at `USAGE_TRACKER_LOG` (default warn); a value that is neither a level
+/// nor filter directives is bad input, not silently the default.
+fn init_logging() -> Result<(), CliError> {
+    use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
-    let filter =
-        EnvFilter::try_from_env("USAGE_TRACKER_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    let def = settings::defs::def(settings::Key::Log);
+    let var = def.env.expect("the log level is an environment variable");
+    let text = std::env::var(var).unwrap_or_default();
+    let text = text.trim();
+    let levels = ["off", "error", "warn", "info", "debug", "trace"];
+    let valid = text.is_empty()
+        || levels.contains(&text.to_ascii_lowercase().as_str())
+        || (text.contains('=') && EnvFilter::try_new(text).is_ok());
+    if !valid {
+        return Err(SettingsError::Invalid {
+            setting: def.name,
+            value: format!("{text:?}"),
+            origin: Origin::Env(var),
+            expected: def.expected.into(),
+        }
+        .into());
+    }
+    let filter = if text.is_empty() {
+        def.default.unwrap_or("warn")
+    } else {
+        text
+    };
+    // Colour codes only for a person at a terminal; a log file or pipe gets plain text.
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        .with_env_filter(EnvFilter::new(filter))
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .try_init();
+    Ok(())
 }
 
 fn run(cli: Cli) -> Result<ExitCode, CliError> {
-    if let Some(Command::Simulate { port, bursts }) = cli.command {
-        let mut config = SimConfig::demo();
-        if !bursts {
-            config.bursts = simulator::BurstSchedule::None;
-        }
-        return runtime()?
-            .block_on(simulator::run_standalone(config, port))
-            .map(|()| ExitCode::SUCCESS)
-            .map_err(|e| CliError::Other(format!("simulator: {e}")));
-    }
     match cli.command {
-        Some(Command::AdminKey { action }) => return admin_key::run(action),
-        Some(Command::LoginItem { action }) => return login_item::run(action),
+        Some(Command::Simulate { port, bursts }) => {
+            let mut config = SimConfig::demo();
+            if !bursts {
+                config.bursts = simulator::BurstSchedule::None;
+            }
+            return runtime()?
+                .block_on(simulator::run_standalone(config, port))
+                .map(|()| ExitCode::SUCCESS)
+                .map_err(|e| CliError::Other(format!("simulator: {e}")));
+        }
+        Some(Command::Help { command }) => return help(command.as_deref()),
+        Some(Command::AdminKey { action }) => return admin_key::run(action, &cli.options),
+        Some(Command::LoginItem { action }) => {
+            for w in settings::ignored_flags(&cli.options, Scope::LoginItem) {
+                eprintln!("usage-tracker: warning: {w}");
+            }
+            return login_item::run(action);
+        }
         _ => {}
     }
-    let settings = settings::resolve(&cli.options, &Environment::from_process())?;
+    let scope = cli
+        .command
+        .as_ref()
+        .and_then(Command::scope)
+        .unwrap_or(Scope::App);
+    let settings = settings::resolve(&cli.options, &Environment::from_process(), scope)?;
     for w in &settings.warnings {
         eprintln!("usage-tracker: warning: {w}");
     }
     match cli.command {
         Some(Command::Once { format }) => runtime()?.block_on(once::run(settings, format)),
-        Some(Command::Keys) => runtime()?.block_on(keys::run(settings)),
+        Some(Command::Keys { format }) => runtime()?.block_on(keys::run(settings, format)),
         Some(Command::Watch { format }) => runtime()?.block_on(watch::run(settings, format)),
+        #[cfg(feature = "app")]
         None => app::run(settings),
-        Some(Command::Simulate { .. } | Command::AdminKey { .. } | Command::LoginItem { .. }) => {
+        #[cfg(not(feature = "app"))]
+        None => Err(CliError::Other(NO_APP.into())),
+        Some(
+            Command::Simulate { .. }
+            | Command::AdminKey { .. }
+            | Command::LoginItem { .. }
+            | Command::Help { .. },
+        ) => {
             unreachable!("handled above")
         }
     }
+}
+
+/// What a build without the `app` feature says when asked for the menu-bar app.
+#[cfg(not(feature = "app"))]
+pub const NO_APP: &str = "this build has no menu-bar app (built with --no-default-features): use `usage-tracker once`, `watch` or `keys`, or install the default build for the menu bar";
+
+/// `usage-tracker help [COMMAND]`.
+fn help(name: Option<&str>) -> Result<ExitCode, CliError> {
+    let mut root = crate::cli::command();
+    let cmd = match name {
+        None => &mut root,
+        Some(name) => root.find_subcommand_mut(name).ok_or_else(|| {
+            CliError::BadInput(format!(
+                "there is no command {name:?}; the commands are once, watch, keys, admin-key, login-item, simulate"
+            ))
+        })?,
+    };
+    cmd.print_long_help()
+        .map_err(|e| CliError::Other(format!("cannot print the help: {e}")))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// One thread is plenty: the work is waiting on the network.
@@ -115,7 +238,15 @@ pub struct Connection {
 }
 
 impl Connection {
-    pub async fn open(mut settings: Settings) -> Result<Connection, CliError> {
+    pub async fn open(settings: Settings) -> Result<Connection, CliError> {
+        Connection::open_reporting(settings, None).await
+    }
+
+    /// Like [`open`](Self::open), telling `on_retry` about every retry the client waits for.
+    pub async fn open_reporting(
+        mut settings: Settings,
+        on_retry: Option<OnRetry>,
+    ) -> Result<Connection, CliError> {
         let simulator = if settings.demo {
             let sim = SimServer::start(SimConfig::demo(), None)
                 .await
@@ -140,7 +271,12 @@ impl Connection {
             .admin_key
             .as_ref()
             .ok_or(CliError::NoAdminKey { store_error: None })?;
-        let client = AdminClient::new(&settings.base_url, &key.secret, ClientOptions::default())?;
+        let options = ClientOptions {
+            deadline: settings.timeout,
+            on_retry,
+            ..ClientOptions::default()
+        };
+        let client = AdminClient::new(&settings.base_url, &key.secret, options)?;
         Ok(Connection {
             client,
             settings,
@@ -171,5 +307,80 @@ fn admin_key_from_store() -> Result<Option<AdminKey>, Option<String>> {
             origin: Origin::SecretStore,
         })),
         Err(e) => Err(Some(e.to_string())),
+    }
+}
+
+/// After this long without an answer a one-shot command says it is still waiting.
+const STILL_WAITING: Duration = Duration::from_secs(3);
+
+/// Runs a one-shot command's work under its deadline (`--timeout`), saying on stderr when it
+/// has waited [`STILL_WAITING`] without an answer.
+pub async fn within_deadline<T>(
+    timeout: Duration,
+    url: &str,
+    work: impl Future<Output = Result<T, CliError>>,
+) -> Result<T, CliError> {
+    let timed_out = || {
+        CliError::from(ApiError::Timeout {
+            url: url.to_owned(),
+            after: timeout,
+        })
+    };
+    let mut work = std::pin::pin!(tokio::time::timeout(timeout, work));
+    tokio::select! {
+        r = &mut work => return r.unwrap_or_else(|_| Err(timed_out())),
+        () = tokio::time::sleep(STILL_WAITING.min(timeout)) => eprintln!(
+            "usage-tracker: still waiting for {url} ({} s so far; giving up after {} s, see --timeout)",
+            STILL_WAITING.as_secs(),
+            timeout.as_secs()
+        ),
+    }
+    work.await.unwrap_or_else(|_| Err(timed_out()))
+}
+
+/// A progress line on stderr for each retry a one-shot command waits a second or more for
+/// (the quick ones after a dropped connection are not worth a line).
+pub fn print_retries() -> OnRetry {
+    std::sync::Arc::new(|r: &Retrying| {
+        if r.wait < Duration::from_secs(1) {
+            return;
+        }
+        eprintln!(
+            "usage-tracker: {}; retrying in {:.1} s (attempt {} of {})",
+            r.error.kind().label(),
+            r.wait.as_secs_f64(),
+            r.attempt,
+            r.max_attempts
+        );
+    })
+}
+
+/// `Err` naming the ids among `ids` that are no API key of the organization. When the admin
+/// key may not list keys (or listing fails) nothing is claimed: `Ok`.
+pub async fn check_key_ids(client: &AdminClient, ids: &[String]) -> Result<(), CliError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let known = match client.organization_key_ids().await {
+        Ok(known) => known,
+        Err(e) => {
+            tracing::debug!(error = %e, kind = e.kind().as_str(), "cannot list the keys to check the key ids");
+            return Ok(());
+        }
+    };
+    let unknown: Vec<&str> = ids
+        .iter()
+        .filter(|id| !known.contains(*id))
+        .map(String::as_str)
+        .collect();
+    match unknown.as_slice() {
+        [] => Ok(()),
+        [one] => Err(CliError::BadInput(format!(
+            "{one} is not a key of this organization; see `usage-tracker keys`"
+        ))),
+        many => Err(CliError::BadInput(format!(
+            "{} are not keys of this organization; see `usage-tracker keys`",
+            many.join(", ")
+        ))),
     }
 }

@@ -1,6 +1,9 @@
-//! `usage-tracker once`: fetch once and print the table or JSON.
+//! `usage-tracker once`: fetch once and print the table or JSON, within `--timeout`, saying on
+//! stderr when it waits (retries, a slow server) and when a key id is not the organization's.
+//! The table fits the terminal and names the tracked keys (one more look-up, stopped as soon as
+//! every key is found).
 
-use super::{CliError, Connection};
+use super::{CliError, Connection, keys};
 use crate::cli::Format;
 use crate::poller::now_ms;
 use crate::settings::Settings;
@@ -11,11 +14,33 @@ use std::io::Write;
 use std::process::ExitCode;
 
 pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliError> {
-    let conn = Connection::open(settings).await?;
+    let timeout = settings.timeout;
+    let conn = Connection::open_reporting(settings, Some(super::print_retries())).await?;
     let mut tracker = Tracker::new(conn.client.clone(), conn.tracker_config());
-    let snap = tracker.refresh(now_ms()).await?;
+    let snap = super::within_deadline(timeout, conn.client.base_url(), async {
+        let snap = tracker.refresh(now_ms()).await?;
+        // No usage at all may be a mistyped id: worth the few requests that tell.
+        if snap.summary.totals.requests == 0 && snap.summary.totals.total_tokens == 0 {
+            super::check_key_ids(&conn.client, &conn.settings.api_key_ids).await?;
+        }
+        Ok(snap)
+    })
+    .await?;
     let text = match format {
-        Format::Table => TableView::from_snapshot(&snap).to_text(),
+        Format::Table => {
+            // The names are a nicety: without them (say, no permission to list projects) the
+            // table still prints, with the ids and a line saying why the names are missing.
+            let (known, missing) = match keys::names_of(&conn.client, &snap.api_key_ids).await {
+                Ok(k) => (k, None),
+                Err(e) => (Vec::new(), Some(e.kind())),
+            };
+            let mut view = TableView::from_snapshot(&snap, &known);
+            if let Some(kind) = missing {
+                view.notes
+                    .push(format!("(Key names unavailable: {}.)", kind.label()));
+            }
+            view.to_text(crate::ui::terminal::stdout_width())
+        }
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&Report::new(&snap))
                 .map_err(|e| CliError::Other(e.to_string()))?;

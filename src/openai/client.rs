@@ -2,14 +2,16 @@
 //!
 //! It builds requests, follows pagination (a repeating cursor is an error, not an endless
 //! loop), retries rate limits, server errors and network failures with backoff, and maps
-//! every failure to an [`ApiError`]. The admin key is kept only as a sensitive header value,
-//! so no Debug, log or error text can show it.
+//! every failure to an [`ApiError`]. Every call has a deadline (all its pages and retries
+//! included) and reports the retries it waits for. The admin key is kept only as a sensitive
+//! header value, so no Debug, log or error text can show it.
 
 use super::backoff::RetryPolicy;
-use super::error::{ApiError, snippet};
-use super::usage::{ParsedPage, parse_usage_page};
-use super::wire::{ErrorBody, ListPage, Project, ProjectApiKey};
-use crate::usage::{Bucket, BucketWidth, UsageSeries};
+use super::error::ApiError;
+use super::response::{code_is_transient, error_message, is_html, parse_retry_after, short_reason};
+use super::wire::{ListPage, Project, ProjectApiKey};
+use crate::settings::redact;
+use bytes::Bytes;
 use reqwest::header::{AUTHORIZATION, HeaderValue, RETRY_AFTER};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
@@ -17,14 +19,44 @@ use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
+use tokio::time::Instant;
 
-#[derive(Clone, Debug)]
+/// A retry about to be waited for, as the client reports it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Retrying {
+    /// What failed.
+    pub error: ApiError,
+    /// The attempt that comes next (2 for the first retry) and how many there may be.
+    pub attempt: u32,
+    pub max_attempts: u32,
+    pub wait: Duration,
+}
+
+/// Told about every retry before its wait (a progress line, a "waiting" state).
+pub type OnRetry = Arc<dyn Fn(&Retrying) + Send + Sync>;
+
+#[derive(Clone)]
 pub struct ClientOptions {
     pub connect_timeout: Duration,
     /// Per request, body included.
     pub timeout: Duration,
+    /// Per call (`usage_completions`, `projects`, ...): every page and retry included.
+    pub deadline: Duration,
     pub retry: RetryPolicy,
+    pub on_retry: Option<OnRetry>,
+}
+
+impl fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
+            .field("retry", &self.retry)
+            .field("on_retry", &self.on_retry.is_some())
+            .finish()
+    }
 }
 
 impl Default for ClientOptions {
@@ -32,30 +64,11 @@ impl Default for ClientOptions {
         ClientOptions {
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
+            deadline: Duration::from_secs(20),
             retry: RetryPolicy::default(),
+            on_retry: None,
         }
     }
-}
-
-/// One usage query: a time range and what to filter and group by.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UsageQuery {
-    pub start_time: i64,
-    pub width: BucketWidth,
-    /// Empty: the whole organization.
-    pub api_key_ids: Vec<String>,
-    /// Group by `service_tier` and `batch` too (the `auto` pricing tier needs them).
-    pub by_tier: bool,
-    /// Buckets per page; capped at the API's maximum for the width.
-    pub limit: u32,
-}
-
-/// The result of a usage fetch.
-#[derive(Debug)]
-pub struct Fetched {
-    pub buckets: Vec<Bucket>,
-    /// HTTP requests made, retries included.
-    pub requests: u64,
 }
 
 #[derive(Clone)]
@@ -122,82 +135,65 @@ impl AdminClient {
         self.requests.load(Ordering::Relaxed)
     }
 
-    /// All buckets from `query.start_time` to now, following every page.
-    pub async fn usage_completions(
-        &self,
-        query: &UsageQuery,
-        names: &mut UsageSeries,
-    ) -> Result<Fetched, ApiError> {
-        let before = self.requests_made();
-        let limit = query
-            .limit
-            .clamp(1, query.width.max_page_limit())
-            .to_string();
-        let start = query.start_time.to_string();
-        let mut params: Vec<(&str, &str)> = vec![
-            ("start_time", &start),
-            ("bucket_width", query.width.as_str()),
-            ("limit", &limit),
-            ("group_by", "model"),
-        ];
-        if query.by_tier {
-            params.push(("group_by", "service_tier"));
-            params.push(("group_by", "batch"));
-        }
-        for id in &query.api_key_ids {
-            params.push(("api_key_ids", id));
-        }
-        let url = format!("{}/organization/usage/completions", self.base);
-        let mut buckets = Vec::new();
-        let mut seen = HashSet::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let mut page_params = params.clone();
-            if let Some(c) = &cursor {
-                page_params.push(("page", c));
-            }
-            let body = self.get_bytes(&url, &page_params).await?;
-            let ParsedPage {
-                buckets: page,
-                next_page,
-            } = parse_usage_page(&body, names)?;
-            buckets.extend(page);
-            match next_page {
-                None => break,
-                Some(next) => {
-                    if !seen.insert(next.clone()) || cursor.as_ref() == Some(&next) {
-                        return Err(ApiError::RepeatingCursor { cursor: next });
-                    }
-                    cursor = Some(next);
-                }
-            }
-        }
-        Ok(Fetched {
-            buckets,
-            requests: self.requests_made() - before,
-        })
-    }
-
     /// Every project of the organization (archived ones too).
     pub async fn projects(&self) -> Result<Vec<Project>, ApiError> {
         let url = format!("{}/organization/projects", self.base);
-        self.list_all(
+        let until = self.deadline();
+        let list = self.list_all(
             &url,
             &[("limit", "100"), ("include_archived", "true")],
             |p: &Project| p.id.clone(),
-        )
-        .await
+            until,
+        );
+        self.bounded(until, list).await
+    }
+
+    /// Every API key id of the organization (every project's), to tell a mistyped id from
+    /// one that merely has no usage: one request for the projects and one per project.
+    pub async fn organization_key_ids(&self) -> Result<HashSet<String>, ApiError> {
+        let mut ids = HashSet::new();
+        for p in self.projects().await? {
+            ids.extend(
+                self.project_api_keys(&p.id)
+                    .await?
+                    .into_iter()
+                    .map(|k| k.id),
+            );
+        }
+        Ok(ids)
     }
 
     /// Every API key of one project.
     pub async fn project_api_keys(&self, project_id: &str) -> Result<Vec<ProjectApiKey>, ApiError> {
         let url = format!("{}/organization/projects/{project_id}/api_keys", self.base);
-        self.list_all(
+        let until = self.deadline();
+        let list = self.list_all(
             &url,
             &[("limit", "100"), ("owner_project_access", "any")],
             |k: &ProjectApiKey| k.id.clone(),
-        )
-        .await
+            until,
+        );
+        self.bounded(until, list).await
+    }
+
+    pub(crate) fn deadline(&self) -> Instant {
+        Instant::now() + self.options.deadline
+    }
+
+    /// `call`, or a timeout naming the deadline when it is not done by `until`.
+    pub(crate) async fn bounded<T>(
+        &self,
+        until: Instant,
+        call: impl Future<Output = Result<T, ApiError>>,
+    ) -> Result<T, ApiError> {
+        tokio::time::timeout_at(until, call)
+            .await
+            .unwrap_or_else(|_| {
+                Err(ApiError::Timeout {
+                    url: self.base.to_string(),
+                    after: self.options.deadline,
+                })
+            })
     }
 
     async fn list_all<T: DeserializeOwned>(
@@ -205,6 +201,7 @@ impl AdminClient {
         url: &str,
         params: &[(&str, &str)],
         id_of: impl Fn(&T) -> String,
+        until: Instant,
     ) -> Result<Vec<T>, ApiError> {
         let mut out = Vec::new();
         let mut after: Option<String> = None;
@@ -214,7 +211,7 @@ impl AdminClient {
             if let Some(a) = &after {
                 p.push(("after", a));
             }
-            let body = self.get_bytes(url, &p).await?;
+            let body = self.get_bytes(url, &p, until).await?;
             let page: ListPage<T> = serde_json::from_slice(&body)
                 .map_err(|e| ApiError::bad_body(format!("cannot read a list page ({e})"), &body))?;
             let last = page.data.last().map(&id_of).or(page.last_id);
@@ -236,8 +233,14 @@ impl AdminClient {
         Ok(out)
     }
 
-    /// One GET with retries on transient failures; the body of a 2xx answer.
-    async fn get_bytes(&self, url: &str, params: &[(&str, &str)]) -> Result<Vec<u8>, ApiError> {
+    /// One GET with retries on transient failures; the body of a 2xx answer. A retry whose
+    /// wait would end past `until` is not made: the error is returned at once.
+    pub(crate) async fn get_bytes(
+        &self,
+        url: &str,
+        params: &[(&str, &str)],
+        until: Instant,
+    ) -> Result<Bytes, ApiError> {
         let policy = self.options.retry;
         let mut retry = 0;
         loop {
@@ -246,8 +249,20 @@ impl AdminClient {
                 Err(e) => e,
             };
             let wait = policy.delay(retry, fastrand::f64(), err.retry_after());
-            if !err.is_transient() || retry + 1 >= policy.max_attempts || wait > policy.max_delay {
+            if !err.is_transient()
+                || retry + 1 >= policy.max_attempts
+                || wait > policy.max_delay
+                || Instant::now() + wait >= until
+            {
                 return Err(err);
+            }
+            if let Some(on_retry) = &self.options.on_retry {
+                on_retry(&Retrying {
+                    error: err.clone(),
+                    attempt: retry + 2,
+                    max_attempts: policy.max_attempts,
+                    wait,
+                });
             }
             tracing::debug!(error = %err, wait_ms = wait.as_millis() as u64, "retrying");
             tokio::time::sleep(wait).await;
@@ -255,7 +270,7 @@ impl AdminClient {
         }
     }
 
-    async fn get_once(&self, url: &str, params: &[(&str, &str)]) -> Result<Vec<u8>, ApiError> {
+    async fn get_once(&self, url: &str, params: &[(&str, &str)]) -> Result<Bytes, ApiError> {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let response = self
             .http
@@ -270,18 +285,31 @@ impl AdminClient {
             .headers()
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+            .and_then(|v| parse_retry_after(v, SystemTime::now()));
         let body = response
             .bytes()
             .await
-            .map_err(|e| self.transport_error(e))?
-            .to_vec();
+            .map_err(|e| self.transport_error(e))?;
+        let transient = code_is_transient(status.as_u16());
+        if is_html(&body) && !transient {
+            let detail = format!(
+                "the server sent HTML, not JSON (HTTP {}): check the base URL ({}) or proxy",
+                status.as_u16(),
+                self.base
+            );
+            return Err(ApiError::bad_body(detail, &body));
+        }
         if status.is_success() {
             return Ok(body);
         }
-        let message = self.scrub(error_message(&body));
+        let mut message = self.scrub(error_message(&body));
         let code = status.as_u16();
+        if code == 404 && !self.base.ends_with("/v1") {
+            message.push_str(&format!(
+                "; the base URL {} does not end in /v1: try {}/v1",
+                self.base, self.base
+            ));
+        }
         Err(match code {
             401 => ApiError::Unauthorized { message },
             403 => ApiError::Forbidden { message },
@@ -300,15 +328,17 @@ impl AdminClient {
         })
     }
 
-    /// Removes the admin key from text the server sent back, should it echo it.
+    /// Redacts the admin key (and anything shaped like a key) in text the server sent back,
+    /// should it echo it.
     fn scrub(&self, text: String) -> String {
         let key = self.auth.to_str().unwrap_or_default();
         let key = key.strip_prefix("Bearer ").unwrap_or_default();
-        if key.len() >= 8 && text.contains(key) {
-            text.replace(key, "[redacted]")
+        let text = if key.len() >= 8 && text.contains(key) {
+            text.replace(key, &redact::redact(key))
         } else {
             text
-        }
+        };
+        redact::scrub(&text)
     }
 
     fn transport_error(&self, e: reqwest::Error) -> ApiError {
@@ -319,22 +349,21 @@ impl AdminClient {
                 after: self.options.timeout,
             }
         } else {
-            let mut reason = e.to_string();
+            let mut chain = e.to_string();
+            let mut innermost = chain.clone();
             let mut source = std::error::Error::source(&e);
             while let Some(s) = source {
-                reason = format!("{reason}: {s}");
+                innermost = s.to_string();
+                chain = format!("{chain}: {s}");
                 source = s.source();
             }
-            ApiError::Network { url, reason }
+            // The HTTP library's whole chain is for USAGE_TRACKER_LOG=debug; the message
+            // names the cause in a few words.
+            tracing::debug!(error = %redact::scrub(&chain), "request failed");
+            ApiError::Network {
+                url,
+                reason: short_reason(&chain, &innermost),
+            }
         }
     }
-}
-
-/// The `error.message` of an OpenAI error body, or the body's first bytes.
-fn error_message(body: &[u8]) -> String {
-    serde_json::from_slice::<ErrorBody>(body)
-        .ok()
-        .and_then(|b| b.error.message)
-        .filter(|m| !m.is_empty())
-        .unwrap_or_else(|| format!("body: {}", snippet(body)))
 }

@@ -5,36 +5,38 @@
 
 use std::time::Duration;
 
+/// The messages do not repeat the kind: front ends show [`ErrorKind`] beside them.
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
 pub enum ApiError {
     #[error(
-        "invalid admin key: the API answered 401 ({message}); check the key, or store a new one with `usage-tracker admin-key set`"
+        "the API answered 401 ({message}); check the key, or store a new one with `usage-tracker admin-key set`"
     )]
     Unauthorized { message: String },
     #[error(
-        "missing permission: the API answered 403 ({message}); usage can only be read with an Admin key (sk-admin-...) that has the api.usage.read scope: project keys (sk-proj-...) cannot read usage. Create one at https://platform.openai.com/settings/organization/admin-keys"
+        "the API answered 403 ({message}); usage can only be read with an Admin key (sk-admin-...) that has the api.usage.read scope: project keys (sk-proj-...) cannot read usage. Create one at https://platform.openai.com/settings/organization/admin-keys"
     )]
     Forbidden { message: String },
-    #[error("rate limited: the API answered 429 ({message}){}", retry_hint(*.retry_after))]
+    #[error("the API answered 429 ({message}){}", retry_hint(*.retry_after))]
     RateLimited {
         retry_after: Option<Duration>,
         message: String,
     },
-    #[error("server error: the API answered {status} ({message}); retrying later may help")]
+    #[error("the API answered {status} ({message}); retrying later may help")]
     Server { status: u16, message: String },
-    #[error("request rejected: the API answered {status} ({message})")]
+    #[error("the API answered {status} ({message})")]
     Rejected { status: u16, message: String },
-    #[error("offline: cannot reach {url} ({reason}); check the network or --base-url")]
+    #[error("cannot reach {url} ({reason}); check the network or the base URL")]
     Network { url: String, reason: String },
-    #[error("offline: no answer from {url} within {}s", .after.as_secs())]
-    Timeout { url: String, after: Duration },
-    #[error("bad response from the API: {detail}; the body starts with: {snippet}")]
-    BadResponse { detail: String, snippet: String },
     #[error(
-        "bad response from the API: the page cursor {cursor:?} came back again; stopping instead of looping"
+        "no answer from {url} within {} s; check the network or the base URL, or allow longer with --timeout",
+        .after.as_secs_f64()
     )]
+    Timeout { url: String, after: Duration },
+    #[error("{detail}; the body starts with: {snippet}")]
+    BadResponse { detail: String, snippet: String },
+    #[error("the page cursor {cursor:?} came back again; stopping instead of looping")]
     RepeatingCursor { cursor: String },
-    #[error("invalid admin key: {0}")]
+    #[error("{0}")]
     MalformedKey(&'static str),
 }
 
@@ -55,6 +57,7 @@ pub enum ErrorKind {
     ServerError,
     Rejected,
     Offline,
+    Timeout,
     BadResponse,
 }
 
@@ -67,6 +70,7 @@ impl ErrorKind {
             ErrorKind::ServerError => "server_error",
             ErrorKind::Rejected => "rejected",
             ErrorKind::Offline => "offline",
+            ErrorKind::Timeout => "timeout",
             ErrorKind::BadResponse => "bad_response",
         }
     }
@@ -80,6 +84,7 @@ impl ErrorKind {
             ErrorKind::ServerError => "server error",
             ErrorKind::Rejected => "request rejected",
             ErrorKind::Offline => "offline",
+            ErrorKind::Timeout => "timed out",
             ErrorKind::BadResponse => "bad response",
         }
     }
@@ -93,7 +98,8 @@ impl ApiError {
             ApiError::RateLimited { .. } => ErrorKind::RateLimited,
             ApiError::Server { .. } => ErrorKind::ServerError,
             ApiError::Rejected { .. } => ErrorKind::Rejected,
-            ApiError::Network { .. } | ApiError::Timeout { .. } => ErrorKind::Offline,
+            ApiError::Network { .. } => ErrorKind::Offline,
+            ApiError::Timeout { .. } => ErrorKind::Timeout,
             ApiError::BadResponse { .. } | ApiError::RepeatingCursor { .. } => {
                 ErrorKind::BadResponse
             }

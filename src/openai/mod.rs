@@ -3,10 +3,16 @@
 pub mod backoff;
 pub mod client;
 pub mod error;
+mod response;
 pub mod usage;
+pub mod usage_fetch;
 pub mod wire;
 
 pub use backoff::RetryPolicy;
-pub use client::{AdminClient, ClientOptions, Fetched, UsageQuery, install_tls_provider};
+pub use client::{AdminClient, ClientOptions, OnRetry, Retrying, install_tls_provider};
 pub use error::{ApiError, ErrorKind};
-pub use usage::{ParsedPage, UNKNOWN_MODEL, parse_usage_page};
+pub use usage::{
+    OtherRow, ParsedPage, TimeBucket, UNKNOWN_MODEL, endpoint_spec, parse_completions_page,
+    parse_other_page,
+};
+pub use usage_fetch::{Fetched, UsageQuery};

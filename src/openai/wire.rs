@@ -13,7 +13,7 @@ use std::fmt;
 /// One page of `GET /organization/usage/completions`.
 #[derive(Debug, Deserialize)]
 pub struct UsagePage<'a> {
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "null_as_default")]
     pub data: Vec<UsageBucket<'a>>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub has_more: bool,
@@ -43,11 +43,22 @@ pub struct UsageBucket<'a> {
 /// between parsing a page and merely skipping it.
 #[derive(Debug, Default)]
 pub struct CompletionsResult<'a> {
+    /// `organization.usage.completions.result`; checked by the page reader.
+    pub object: Option<Cow<'a, str>>,
+    /// All input: cached, cache-write and uncached, of every modality.
     pub input_tokens: u64,
     /// Cached input tokens: a subset of `input_tokens`. (The old Python tool looked for
     /// `cached_input_tokens`, which the API never sends.)
     pub input_cached_tokens: u64,
+    pub input_cache_write_tokens: u64,
+    /// The uncached part of each modality (absent in older responses: all text).
+    pub input_audio_tokens: u64,
+    pub input_image_tokens: u64,
+    pub input_cached_audio_tokens: u64,
+    pub input_cached_image_tokens: u64,
     pub output_tokens: u64,
+    pub output_audio_tokens: u64,
+    pub output_image_tokens: u64,
     pub num_model_requests: u64,
     pub project_id: Option<Cow<'a, str>>,
     pub api_key_id: Option<Cow<'a, str>>,
@@ -58,9 +69,17 @@ pub struct CompletionsResult<'a> {
 
 /// The keys of a result row the app reads; everything else is skipped.
 enum RowKey {
+    Object,
     InputTokens,
     InputCachedTokens,
+    InputCacheWriteTokens,
+    InputAudioTokens,
+    InputImageTokens,
+    InputCachedAudioTokens,
+    InputCachedImageTokens,
     OutputTokens,
+    OutputAudioTokens,
+    OutputImageTokens,
     NumModelRequests,
     ProjectId,
     ApiKeyId,
@@ -80,9 +99,17 @@ impl<'de> Deserialize<'de> for RowKey {
             }
             fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<RowKey, E> {
                 Ok(match v {
+                    b"object" => RowKey::Object,
                     b"input_tokens" => RowKey::InputTokens,
                     b"input_cached_tokens" => RowKey::InputCachedTokens,
+                    b"input_cache_write_tokens" => RowKey::InputCacheWriteTokens,
+                    b"input_audio_tokens" => RowKey::InputAudioTokens,
+                    b"input_image_tokens" => RowKey::InputImageTokens,
+                    b"input_cached_audio_tokens" => RowKey::InputCachedAudioTokens,
+                    b"input_cached_image_tokens" => RowKey::InputCachedImageTokens,
                     b"output_tokens" => RowKey::OutputTokens,
+                    b"output_audio_tokens" => RowKey::OutputAudioTokens,
+                    b"output_image_tokens" => RowKey::OutputImageTokens,
                     b"num_model_requests" => RowKey::NumModelRequests,
                     b"project_id" => RowKey::ProjectId,
                     b"api_key_id" => RowKey::ApiKeyId,
@@ -119,11 +146,29 @@ impl<'de: 'a, 'a> Deserialize<'de> for CompletionsResult<'a> {
                     let count = |v: Option<u64>| v.unwrap_or_default();
                     let text = |v: Option<Text<'a>>| v.map(|t| t.0);
                     match key {
+                        RowKey::Object => r.object = text(map.next_value()?),
                         RowKey::InputTokens => r.input_tokens = count(map.next_value()?),
                         RowKey::InputCachedTokens => {
                             r.input_cached_tokens = count(map.next_value()?)
                         }
+                        RowKey::InputCacheWriteTokens => {
+                            r.input_cache_write_tokens = count(map.next_value()?)
+                        }
+                        RowKey::InputAudioTokens => r.input_audio_tokens = count(map.next_value()?),
+                        RowKey::InputImageTokens => r.input_image_tokens = count(map.next_value()?),
+                        RowKey::InputCachedAudioTokens => {
+                            r.input_cached_audio_tokens = count(map.next_value()?)
+                        }
+                        RowKey::InputCachedImageTokens => {
+                            r.input_cached_image_tokens = count(map.next_value()?)
+                        }
                         RowKey::OutputTokens => r.output_tokens = count(map.next_value()?),
+                        RowKey::OutputAudioTokens => {
+                            r.output_audio_tokens = count(map.next_value()?)
+                        }
+                        RowKey::OutputImageTokens => {
+                            r.output_image_tokens = count(map.next_value()?)
+                        }
                         RowKey::NumModelRequests => r.num_model_requests = count(map.next_value()?),
                         RowKey::ProjectId => r.project_id = text(map.next_value()?),
                         RowKey::ApiKeyId => r.api_key_id = text(map.next_value()?),
@@ -142,10 +187,71 @@ impl<'de: 'a, 'a> Deserialize<'de> for CompletionsResult<'a> {
     }
 }
 
+/// One page of any other usage endpoint: the same envelope, rows read by the derived
+/// [`OtherResult`].
+#[derive(Debug, Deserialize)]
+pub struct OtherPage<'a> {
+    #[serde(borrow, default)]
+    pub data: Vec<OtherBucket<'a>>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub has_more: bool,
+    #[serde(borrow, default)]
+    pub next_page: Option<Cow<'a, str>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OtherBucket<'a> {
+    pub start_time: i64,
+    pub end_time: i64,
+    #[serde(
+        borrow,
+        default,
+        alias = "result",
+        deserialize_with = "null_as_default"
+    )]
+    pub results: Vec<OtherResult<'a>>,
+}
+
+/// A row of embeddings, moderations, images, audio speeches, audio transcriptions, web search
+/// or file search usage: every field any of them sends, all optional. Which quantity field
+/// counts, and which `object` is expected, depends on the endpoint asked (see
+/// `openai::endpoints`). These pages are small and sparse, so a derived reader is enough.
+#[derive(Debug, Default, Deserialize)]
+pub struct OtherResult<'a> {
+    #[serde(borrow, default)]
+    pub object: Option<Cow<'a, str>>,
+    #[serde(default)]
+    pub input_tokens: Option<u64>,
+    #[serde(default)]
+    pub images: Option<u64>,
+    #[serde(default)]
+    pub characters: Option<u64>,
+    #[serde(default)]
+    pub seconds: Option<u64>,
+    /// Web and file search: the calls (searches).
+    #[serde(default)]
+    pub num_requests: Option<u64>,
+    #[serde(default)]
+    pub num_model_requests: Option<u64>,
+    #[serde(borrow, default)]
+    pub api_key_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub model: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub size: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub source: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub context_level: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub vector_store_id: Option<Cow<'a, str>>,
+}
+
 /// A cursor-paginated list (`/organization/projects`, `.../api_keys`).
 #[derive(Debug, Deserialize)]
+#[serde(bound(deserialize = "T: Deserialize<'de>"))]
 pub struct ListPage<T> {
-    #[serde(default = "Vec::new")]
+    #[serde(default = "Vec::new", deserialize_with = "null_as_default")]
     pub data: Vec<T>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub has_more: bool,

@@ -2,45 +2,98 @@
 //! otherwise be silently ignored). Menu choices are written back with `toml_edit`, which keeps
 //! the user's comments and layout.
 
-use super::SettingsError;
-use serde::Deserialize;
+use super::{SettingsError, defs, redact};
 use std::path::{Path, PathBuf};
 
 /// The file as written: raw values, validated later with the same rules as flags.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default)]
 pub struct SettingsFile {
-    pub api_key_ids: Option<Vec<String>>,
-    pub lookback_hours: Option<toml::Value>,
-    pub bucket_width: Option<toml::Value>,
-    pub interval: Option<toml::Value>,
-    pub tier: Option<toml::Value>,
-    pub spike_token_rate: Option<toml::Value>,
-    pub spike_request_rate: Option<toml::Value>,
-    pub pricing: Option<PathBuf>,
-    pub base_url: Option<toml::Value>,
-    pub daily_budget: Option<toml::Value>,
-    pub title: Option<toml::Value>,
+    table: toml::Table,
+    path: PathBuf,
 }
 
 impl SettingsFile {
-    /// Reads `path`; a missing file is an empty one.
+    /// Reads `path`; a missing file is an empty one. Every key must be a declared setting;
+    /// no message quotes the file's text (it may hold a key), only line, column and reason.
     pub fn load(path: &Path) -> Result<SettingsFile, SettingsError> {
+        let err = |reason: String| SettingsError::File {
+            path: path.to_owned(),
+            reason,
+        };
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
-            Err(e) => {
-                return Err(SettingsError::File {
-                    path: path.to_owned(),
-                    reason: e.to_string(),
-                });
-            }
+            Err(e) => return Err(err(e.to_string())),
         };
-        toml::from_str(&text).map_err(|e| SettingsError::File {
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| err(toml_error(&text, e.span(), e.message())))?;
+        for key in table.keys() {
+            let line = line_of(&text, key);
+            if key == "admin_key" {
+                return Err(err(format!(
+                    "{line}`admin_key` is not read from a settings file: the admin key belongs in the OS secret store (`usage-tracker admin-key set`) or the environment (OPENAI_ADMIN_KEY, or a .env file); remove that line"
+                )));
+            }
+            if !defs::DEFS.iter().any(|d| d.file == Some(key.as_str())) {
+                let known: Vec<&str> = defs::DEFS.iter().filter_map(|d| d.file).collect();
+                return Err(err(format!(
+                    "{line}unknown setting `{}`; the settings are {}",
+                    redact::scrub(key),
+                    known.join(", ")
+                )));
+            }
+        }
+        Ok(SettingsFile {
+            table,
             path: path.to_owned(),
-            reason: e.to_string().trim_end().to_owned(),
         })
     }
+
+    /// The value of `key` and the file it is in.
+    pub fn get(&self, key: &str) -> Option<(&toml::Value, &Path)> {
+        self.table.get(key).map(|v| (v, self.path.as_path()))
+    }
+}
+
+/// `line 3, column 7: <reason>`, with anything shaped like a key scrubbed from the reason;
+/// the line's text is never shown (a settings file may hold a key).
+pub fn toml_error(text: &str, span: Option<std::ops::Range<usize>>, message: &str) -> String {
+    toml_error_quoting(text, span, message, false)
+}
+
+/// Like [`toml_error`]; with `quote`, the line's text (scrubbed) follows its number, for
+/// files that hold no secrets (a price file).
+pub fn toml_error_quoting(
+    text: &str,
+    span: Option<std::ops::Range<usize>>,
+    message: &str,
+    quote: bool,
+) -> String {
+    let place = span.map(|s| {
+        let before = &text[..s.start.min(text.len())];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let shown = text
+            .lines()
+            .nth(line - 1)
+            .filter(|_| quote)
+            .map(|l| format!(" `{}`", redact::scrub(l.trim())))
+            .unwrap_or_default();
+        format!("line {line}{shown}, column {column}: ")
+    });
+    format!(
+        "{}{}",
+        place.unwrap_or_default(),
+        redact::scrub(message.trim_end())
+    )
+}
+
+/// `line N: ` for the first line that starts with `key`, or nothing.
+fn line_of(text: &str, key: &str) -> String {
+    text.lines()
+        .position(|l| l.trim_start().trim_start_matches('"').starts_with(key))
+        .map_or_else(String::new, |i| format!("line {}: ", i + 1))
 }
 
 /// A value as text for validation: strings bare, everything else as TOML writes it.
@@ -52,28 +105,77 @@ pub fn value_text(v: &toml::Value) -> String {
 }
 
 /// Sets `key = value` in the settings file at `path`, creating it (and its folder) if needed
-/// and keeping everything else in it as it was.
+/// and keeping everything else in it as it was. The error says in plain words what stopped it.
 pub fn save_value(
     path: &Path,
     key: &str,
     value: impl Into<toml_edit::Value>,
 ) -> Result<(), SettingsError> {
-    let err = |reason: String| SettingsError::File {
+    let err = |reason: String| SettingsError::Save {
         path: path.to_owned(),
         reason,
     };
+    let io = |what: &str, e: std::io::Error| err(format!("{what} ({})", plain_io(&e)));
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(err(e.to_string())),
+        Err(e) => return Err(io("it cannot be read", e)),
     };
-    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e| err(format!("{e}")))?;
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        err(format!(
+            "it is not valid TOML ({}); fix or remove that line",
+            toml_error(&text, e.span(), e.message())
+        ))
+    })?;
     doc[key] = toml_edit::value(value);
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
+        std::fs::create_dir_all(dir).map_err(|e| io("its folder cannot be created", e))?;
     }
     // Write to a sibling and rename, so a crash never leaves half a file.
     let tmp = path.with_extension("toml.tmp");
-    std::fs::write(&tmp, doc.to_string()).map_err(|e| err(e.to_string()))?;
-    std::fs::rename(&tmp, path).map_err(|e| err(e.to_string()))
+    std::fs::write(&tmp, doc.to_string()).map_err(|e| io("it cannot be written", e))?;
+    std::fs::rename(&tmp, path).map_err(|e| io("it cannot be replaced", e))
+}
+
+/// An I/O error without its `(os error 13)` tail.
+fn plain_io(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_lowercase(),
+        None => s.to_lowercase(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_save_into_a_broken_file_says_where_in_plain_words() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.toml");
+        std::fs::write(&path, "tier = \"auto\"\n\nlookback_hours = = 6\n").unwrap();
+        let e = save_value(&path, "tier", "batch").unwrap_err().to_string();
+        assert!(e.starts_with("Cannot save to the settings file "), "{e}");
+        assert!(e.contains("is not valid TOML (line 3, column "), "{e}");
+        assert!(!e.contains('\n'), "one line: {e}");
+        for noise in ["--settings", "USAGE_TRACKER_SETTINGS", "^", " | "] {
+            assert!(!e.contains(noise), "{noise:?} in {e}");
+        }
+        // The file is left as it was.
+        assert!(std::fs::read_to_string(&path).unwrap().contains("= = 6"));
+    }
+
+    #[test]
+    fn a_save_into_an_unwritable_place_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        // A file where the folder should be: the folder cannot be created.
+        let blocker = dir.path().join("blocker");
+        std::fs::write(&blocker, "").unwrap();
+        let e = save_value(&blocker.join("settings.toml"), "tier", "batch")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("cannot be"), "{e}");
+        assert!(!e.contains("os error"), "{e}");
+    }
 }

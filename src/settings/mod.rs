@@ -5,14 +5,20 @@
 //!
 //! Runs once at start-up (and when the tray saves a choice); does file I/O but no network.
 
+pub mod defs;
 mod env;
 mod error;
 pub mod file;
 mod origin;
+pub mod redact;
+mod values;
 
+pub use defs::{Key, Scope};
 pub use env::Environment;
 pub use error::SettingsError;
 pub use origin::{DotEnv, Origin};
+pub use values::is_key_id;
+use values::{base_url, positive, resolve_key_ids};
 
 use crate::alerts::Thresholds;
 use crate::cli::Options;
@@ -21,17 +27,14 @@ use crate::usage::BucketWidth;
 use file::{SettingsFile, value_text};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
-pub const DEFAULT_LOOKBACK_HOURS: f64 = 6.0;
-pub const DEFAULT_INTERVAL_SECS: u64 = 15;
 pub const MAX_INTERVAL_SECS: u64 = 600;
 pub const MAX_LOOKBACK_HOURS: f64 = 24.0 * 366.0;
-pub const DEFAULT_SPIKE_TOKEN_RATE: f64 = 10_000.0;
-pub const DEFAULT_SPIKE_REQUEST_RATE: f64 = 120.0;
+/// The most buckets one window may hold: beyond it a refresh is hundreds of requests.
+pub const MAX_BUCKETS: u64 = 20_000;
 
 /// What the menu-bar title shows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,6 +86,8 @@ pub struct Settings {
     pub base_url: String,
     pub daily_budget: Option<f64>,
     pub title: TitleFormat,
+    /// How long one command (or one refresh) may take, retries included.
+    pub timeout: Duration,
     /// Where menu choices are saved.
     pub settings_path: Option<PathBuf>,
     pub dotenv_files: Vec<PathBuf>,
@@ -97,16 +102,17 @@ impl Settings {
     }
 }
 
-/// The layers one setting is looked up in, highest first.
-struct Layers<'a> {
+/// The layers one setting is looked up in, highest first, for one command.
+pub(crate) struct Layers<'a> {
+    opts: &'a Options,
     env: &'a Environment,
     dotenv: DotEnv,
     file: SettingsFile,
-    file_path: Option<PathBuf>,
+    scope: Scope,
 }
 
 impl Layers<'_> {
-    fn env_or_dotenv(&self, var: &'static str) -> Option<(String, Origin)> {
+    pub(crate) fn env_or_dotenv(&self, var: &'static str) -> Option<(String, Origin)> {
         if let Some(v) = self.env.vars.get(var).filter(|v| !v.is_empty()) {
             return Some((v.clone(), Origin::Env(var)));
         }
@@ -122,268 +128,233 @@ impl Layers<'_> {
             })
     }
 
-    /// The value of one setting through the layers flag > env > .env > settings file,
-    /// trimmed and checked by `parse`; `None` when no layer sets it.
+    /// The raw text of one setting through flag > env > .env > settings file, `None` when no
+    /// layer sets it or the command does not use it (then it is not validated either).
+    fn raw(&self, key: Key) -> Option<(String, Origin)> {
+        let d = defs::def(key);
+        if !d.used_by(self.scope) {
+            return None;
+        }
+        if let (Some(flag), Some(v)) = (d.flag, self.opts.get(key)) {
+            return Some((v.clone(), Origin::Flag(flag)));
+        }
+        d.env.and_then(|var| self.env_or_dotenv(var)).or_else(|| {
+            let file_key = d.file?;
+            let (value, path) = self.file.get(file_key)?;
+            Some((
+                value_text(value),
+                Origin::SettingsFile {
+                    path: path.to_owned(),
+                    key: file_key,
+                },
+            ))
+        })
+    }
+
+    /// One setting, trimmed and checked by `parse`; its declared default (checked by the same
+    /// rule) when nothing sets it; `None` when it has no default.
     fn value<T>(
         &self,
-        spec: Spec,
+        key: Key,
         parse: impl Fn(&str) -> Option<T>,
     ) -> Result<Option<(T, Origin)>, SettingsError> {
-        let found = match spec.flag {
-            (flag, Some(v)) => Some((v.clone(), Origin::Flag(flag))),
-            _ => self.env_or_dotenv(spec.var).or_else(|| {
-                let path = self.file_path.clone()?;
-                let key = spec.key;
-                spec.file
-                    .map(|v| (value_text(v), Origin::SettingsFile { path, key }))
-            }),
-        };
-        let Some((text, origin)) = found else {
-            return Ok(None);
+        let d = defs::def(key);
+        let Some((text, origin)) = self.raw(key) else {
+            return Ok(d.default.map(|text| {
+                let v = parse(text).expect("every declared default is valid (tested)");
+                (v, Origin::Default)
+            }));
         };
         match parse(text.trim()) {
             Some(v) => Ok(Some((v, origin))),
-            None => Err(invalid(spec.setting, &text, origin, spec.expected)),
+            None => Err(invalid(d.name, &text, origin, d.expected)),
         }
+    }
+
+    /// Like [`value`](Self::value) for a setting with a default.
+    fn required<T>(
+        &self,
+        key: Key,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<(T, Origin), SettingsError> {
+        Ok(self
+            .value(key, parse)?
+            .expect("called only for settings with a default"))
     }
 }
 
-/// Where one setting may be found, and how to name it in a message.
-struct Spec<'a> {
-    flag: (&'static str, Option<&'a String>),
-    var: &'static str,
-    key: &'static str,
-    file: Option<&'a toml::Value>,
+pub(crate) fn invalid(
     setting: &'static str,
-    expected: &'static str,
-}
-
-fn invalid(setting: &'static str, value: &str, origin: Origin, expected: &str) -> SettingsError {
+    value: &str,
+    origin: Origin,
+    expected: &str,
+) -> SettingsError {
     SettingsError::Invalid {
         setting,
-        value: format!("{value:?}"),
+        // A key pasted into the wrong setting is not printed back.
+        value: format!("{:?}", redact::scrub(value)),
         origin,
         expected: expected.to_owned(),
     }
 }
 
-/// Parses a positive finite number.
-fn positive(text: &str) -> Option<f64> {
-    text.trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite() && *v > 0.0)
+/// The settings file: named by `--settings` or `USAGE_TRACKER_SETTINGS` (then it must exist),
+/// else `settings.toml` in the config directory (read when it exists).
+fn settings_file(
+    layers: &Layers,
+    env: &Environment,
+) -> Result<(Option<PathBuf>, SettingsFile), SettingsError> {
+    let named = layers.raw(Key::Settings);
+    let path = match &named {
+        Some((p, _)) => Some(PathBuf::from(p)),
+        None if defs::def(Key::Settings).used_by(layers.scope) => {
+            env.config_dir.as_ref().map(|d| d.join("settings.toml"))
+        }
+        None => None,
+    };
+    let Some(path) = path else {
+        return Ok((None, SettingsFile::default()));
+    };
+    if let Some((text, origin)) = &named
+        && !path.exists()
+    {
+        return Err(SettingsError::Invalid {
+            setting: "settings file",
+            value: format!("{text:?}"),
+            origin: origin.clone(),
+            expected: "a file that exists: create it (it may be empty) or fix the path".into(),
+        });
+    }
+    let file = SettingsFile::load(&path)?;
+    Ok((Some(path), file))
 }
 
-/// `key_` followed by letters, digits, `_` or `-`.
-pub fn is_key_id(s: &str) -> bool {
-    s.strip_prefix("key_").is_some_and(|rest| {
-        !rest.is_empty()
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    })
+/// A warning for each flag given that `scope` does not use (`once --interval`).
+pub fn ignored_flags(opts: &Options, scope: Scope) -> Vec<String> {
+    let mut out: Vec<String> = opts
+        .keys()
+        .filter_map(|key| {
+            defs::def(key)
+                .flag
+                .filter(|_| !defs::def(key).used_by(scope))
+        })
+        .map(|flag| format!("{flag} does not apply to {}: ignored", scope.name()))
+        .collect();
+    if opts.demo && !defs::def(Key::BaseUrl).used_by(scope) {
+        out.push(format!(
+            "--demo does not apply to {}: ignored",
+            scope.name()
+        ));
+    }
+    out
 }
 
-/// Resolves every setting. Reads `.env` files, the settings file and a pricing file.
-pub fn resolve(opts: &Options, env: &Environment) -> Result<Settings, SettingsError> {
+/// Resolves the settings `scope` uses (the others keep their defaults and are not
+/// validated). Reads `.env` files, the settings file and a pricing file.
+pub fn resolve(opts: &Options, env: &Environment, scope: Scope) -> Result<Settings, SettingsError> {
     let dotenv = DotEnv::load(&env.dotenv_candidates())?;
     let mut layers = Layers {
+        opts,
         env,
         dotenv,
         file: SettingsFile::default(),
-        file_path: None,
+        scope,
     };
-    let settings_path = match &opts.settings {
-        Some(p) => Some(p.clone()),
-        None => layers
-            .env_or_dotenv("USAGE_TRACKER_SETTINGS")
-            .map(|(v, _)| PathBuf::from(v))
-            .or_else(|| env.config_dir.as_ref().map(|d| d.join("settings.toml"))),
-    };
-    if let Some(path) = &settings_path {
-        layers.file = SettingsFile::load(path)?;
-        layers.file_path = Some(path.clone());
-    }
-    let f = &layers.file;
-    let mut warnings = Vec::new();
+    let (settings_path, file) = settings_file(&layers, env)?;
+    layers.file = file;
+    let mut warnings = ignored_flags(opts, scope);
 
-    let admin_key = match &opts.admin_key {
-        Some(k) => Some((k.clone(), Origin::Flag("--admin-key"))),
-        None => layers.env_or_dotenv("OPENAI_ADMIN_KEY"),
-    }
-    .map(|(k, origin)| {
-        let k = k.trim().to_owned();
-        if k.is_empty() || k.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(SettingsError::Invalid {
-                setting: "admin key",
-                value: "(hidden)".into(),
-                origin,
-                expected: "an Admin key (sk-admin-...) with no spaces or line breaks".into(),
-            });
-        }
-        Ok(AdminKey {
-            secret: SecretString::from(k),
-            origin,
-        })
-    })
-    .transpose()?;
-
-    let api_key_ids = resolve_key_ids(opts, &layers)?;
-
-    let lookback_hours = layers
-        .value(
-            Spec {
-                flag: ("--lookback-hours", opts.lookback_hours.as_ref()),
-                var: "USAGE_TRACKER_LOOKBACK_HOURS",
-                key: "lookback_hours",
-                file: f.lookback_hours.as_ref(),
-                setting: "lookback hours",
-                expected: "a number of hours greater than 0 and at most 8784 (366 days)",
-            },
-            |t| positive(t).filter(|h| *h <= MAX_LOOKBACK_HOURS),
-        )?
-        .map_or(DEFAULT_LOOKBACK_HOURS, |(v, _)| v);
-
-    let bucket_width = layers
-        .value(
-            Spec {
-                flag: ("--bucket-width", opts.bucket_width.as_ref()),
-                var: "USAGE_TRACKER_BUCKET_WIDTH",
-                key: "bucket_width",
-                file: f.bucket_width.as_ref(),
-                setting: "bucket width",
-                expected: BucketWidth::ACCEPTED,
-            },
-            |t| t.parse().ok(),
-        )?
-        .map_or_else(BucketWidth::default, |(v, _)| v);
-
-    let interval_secs = match layers.value(
-        Spec {
-            flag: ("--interval", opts.interval.as_ref()),
-            var: "USAGE_TRACKER_INTERVAL",
-            key: "interval",
-            file: f.interval.as_ref(),
-            setting: "refresh interval",
-            expected: "a whole number of seconds, 1 or more (at most 600 is used)",
-        },
-        |t| t.parse::<u64>().ok().filter(|s| *s >= 1),
-    )? {
-        None => DEFAULT_INTERVAL_SECS,
-        Some((secs, origin)) => {
-            if secs > MAX_INTERVAL_SECS {
-                warnings.push(format!(
-                    "refresh interval {secs} s from {origin} is above the maximum: using {MAX_INTERVAL_SECS} s"
-                ));
+    let admin_key = layers
+        .raw(Key::AdminKey)
+        .map(|(k, origin)| {
+            let k = k.trim().to_owned();
+            if k.is_empty() || k.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                return Err(SettingsError::Invalid {
+                    setting: "admin key",
+                    value: redact::redact(&k),
+                    origin,
+                    expected: defs::def(Key::AdminKey).expected.into(),
+                });
             }
-            secs.min(MAX_INTERVAL_SECS)
-        }
-    };
+            Ok(AdminKey {
+                secret: SecretString::from(k),
+                origin,
+            })
+        })
+        .transpose()?;
 
-    let tier = layers
-        .value(
-            Spec {
-                flag: ("--tier", opts.tier.as_ref()),
-                var: "USAGE_TRACKER_TIER",
-                key: "tier",
-                file: f.tier.as_ref(),
-                setting: "pricing tier",
-                expected: TierChoice::ACCEPTED,
-            },
-            |t| t.parse().ok(),
-        )?
-        .map_or_else(TierChoice::default, |(v, _)| v);
+    let api_key_ids = resolve_key_ids(&layers)?;
 
+    let (lookback_hours, lookback_origin) = layers.required(Key::LookbackHours, |t| {
+        positive(t).filter(|h| *h <= MAX_LOOKBACK_HOURS)
+    })?;
+    let (bucket_width, width_origin) =
+        layers.required(Key::BucketWidth, |t| t.parse::<BucketWidth>().ok())?;
+    let buckets = (lookback_hours * 3600.0 / bucket_width.secs() as f64).ceil() as u64 + 1;
+    if defs::def(Key::BucketWidth).used_by(scope) && buckets > MAX_BUCKETS {
+        return Err(SettingsError::TooManyBuckets {
+            hours: lookback_hours,
+            lookback_origin: Box::new(lookback_origin),
+            width: bucket_width,
+            width_origin: Box::new(width_origin),
+            buckets,
+        });
+    }
+
+    let (interval_secs, interval_origin) =
+        layers.required(Key::Interval, |t| t.parse::<u64>().ok().filter(|s| *s >= 1))?;
+    if interval_secs > MAX_INTERVAL_SECS {
+        warnings.push(format!(
+            "refresh interval {interval_secs} s from {interval_origin} is above the maximum: using {MAX_INTERVAL_SECS} s"
+        ));
+    }
+    let interval_secs = interval_secs.min(MAX_INTERVAL_SECS);
+
+    let (tier, _) = layers.required(Key::Tier, |t| t.parse::<TierChoice>().ok())?;
     let thresholds = Thresholds {
-        tokens_per_min: layers
-            .value(
-                Spec {
-                    flag: ("--spike-token-rate", opts.spike_token_rate.as_ref()),
-                    var: "USAGE_TRACKER_SPIKE_TOKEN_RATE",
-                    key: "spike_token_rate",
-                    file: f.spike_token_rate.as_ref(),
-                    setting: "spike token rate (tokens/min)",
-                    expected: "a number greater than 0",
-                },
-                positive,
-            )?
-            .map_or(DEFAULT_SPIKE_TOKEN_RATE, |(v, _)| v),
-        requests_per_min: layers
-            .value(
-                Spec {
-                    flag: ("--spike-request-rate", opts.spike_request_rate.as_ref()),
-                    var: "USAGE_TRACKER_SPIKE_REQUEST_RATE",
-                    key: "spike_request_rate",
-                    file: f.spike_request_rate.as_ref(),
-                    setting: "spike request rate (requests/min)",
-                    expected: "a number greater than 0",
-                },
-                positive,
-            )?
-            .map_or(DEFAULT_SPIKE_REQUEST_RATE, |(v, _)| v),
+        tokens_per_min: layers.required(Key::SpikeTokenRate, positive)?.0,
+        requests_per_min: layers.required(Key::SpikeRequestRate, positive)?.0,
     };
+    let daily_budget = layers.value(Key::DailyBudget, positive)?.map(|(v, _)| v);
+    let (base_url, base_origin) = layers.required(Key::BaseUrl, base_url)?;
+    let (timeout_secs, _) = layers.required(Key::Timeout, |t| {
+        t.parse::<u64>().ok().filter(|s| (1..=600).contains(s))
+    })?;
+    let (title, _) = layers.required(Key::Title, |t| {
+        TitleFormat::ALL.into_iter().find(|f| f.as_str() == t)
+    })?;
 
-    let daily_budget = layers
-        .value(
-            Spec {
-                flag: ("--daily-budget", opts.daily_budget.as_ref()),
-                var: "USAGE_TRACKER_DAILY_BUDGET",
-                key: "daily_budget",
-                file: f.daily_budget.as_ref(),
-                setting: "daily budget",
-                expected: "a number of USD greater than 0",
-            },
-            positive,
-        )?
-        .map(|(v, _)| v);
+    if opts.demo {
+        if let Origin::Flag(flag) = &base_origin {
+            warnings.push(format!(
+                "{flag} is ignored with --demo, which uses the simulated API on 127.0.0.1"
+            ));
+        }
+    } else if base_origin != Origin::Default && defs::def(Key::BaseUrl).used_by(scope) {
+        warnings.push(format!(
+            "the admin key goes to {base_url} (from {base_origin}), not {}",
+            defs::def(Key::BaseUrl).default_doc
+        ));
+    }
 
-    let base_url = layers
-        .value(
-            Spec {
-                flag: ("--base-url", opts.base_url.as_ref()),
-                var: "OPENAI_BASE_URL",
-                key: "base_url",
-                file: f.base_url.as_ref(),
-                setting: "API base URL",
-                expected: "an http:// or https:// URL such as https://api.openai.com/v1",
-            },
-            |t| {
-                let u = url::Url::parse(t).ok()?;
-                let ok = matches!(u.scheme(), "http" | "https") && u.host().is_some();
-                ok.then(|| t.trim_end_matches('/').to_owned())
-            },
-        )?
-        .map_or_else(|| DEFAULT_BASE_URL.to_owned(), |(v, _)| v);
-
-    let title = layers
-        .value(
-            Spec {
-                flag: ("--title", None),
-                var: "USAGE_TRACKER_TITLE",
-                key: "title",
-                file: f.title.as_ref(),
-                setting: "menu-bar title",
-                expected: TitleFormat::ACCEPTED,
-            },
-            |t| TitleFormat::ALL.into_iter().find(|f| f.as_str() == t),
-        )?
-        .map_or_else(TitleFormat::default, |(v, _)| v);
-
-    let pricing_file = match &opts.pricing {
-        Some(p) => Some(p.clone()),
-        None => layers
-            .env_or_dotenv("USAGE_TRACKER_PRICING")
-            .map(|(v, _)| PathBuf::from(v))
-            .or_else(|| {
-                let p = f.pricing.as_ref()?;
-                let dir = layers.file_path.as_deref().and_then(Path::parent);
-                Some(dir.map_or_else(|| p.clone(), |d| d.join(p)))
-            }),
-    };
-    let prices = match &pricing_file {
+    let pricing = layers.raw(Key::Pricing).map(|(text, origin)| {
+        let p = PathBuf::from(text.trim());
+        let p = match (&origin, &settings_path) {
+            (Origin::SettingsFile { .. }, Some(file)) => {
+                file.parent().map_or_else(|| p.clone(), |dir| dir.join(&p))
+            }
+            _ => p,
+        };
+        (p, origin)
+    });
+    let prices = match &pricing {
         None => Arc::new(PriceTable::builtin().clone()),
-        Some(p) => Arc::new(PriceTable::with_overrides_from(p)?),
+        Some((p, origin)) => Arc::new(PriceTable::with_overrides_from(p).map_err(|error| {
+            SettingsError::Pricing {
+                error: Box::new(error),
+                origin: origin.clone(),
+            }
+        })?),
     };
 
     Ok(Settings {
@@ -395,10 +366,11 @@ pub fn resolve(opts: &Options, env: &Environment) -> Result<Settings, SettingsEr
         tier,
         thresholds,
         prices,
-        pricing_file,
+        pricing_file: pricing.map(|(p, _)| p),
         base_url,
         daily_budget,
         title,
+        timeout: Duration::from_secs(timeout_secs),
         settings_path,
         dotenv_files: layers.dotenv.files.clone(),
         warnings,
@@ -406,48 +378,17 @@ pub fn resolve(opts: &Options, env: &Environment) -> Result<Settings, SettingsEr
     })
 }
 
-fn resolve_key_ids(opts: &Options, layers: &Layers) -> Result<Vec<String>, SettingsError> {
-    let (ids, origin): (Vec<String>, Origin) = if !opts.api_key_ids.is_empty() {
-        (opts.api_key_ids.clone(), Origin::Flag("--api-key-id"))
-    } else if let Some((text, origin)) = layers.env_or_dotenv("OPENAI_API_KEY_ID") {
-        let ids = text
-            .split([',', ' '])
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect();
-        (ids, origin)
-    } else if let (Some(ids), Some(path)) = (&layers.file.api_key_ids, &layers.file_path) {
-        let origin = Origin::SettingsFile {
-            path: path.clone(),
-            key: "api_key_ids",
-        };
-        (ids.clone(), origin)
-    } else {
-        return Ok(Vec::new());
+/// Where an admin key in the environment or a `.env` file comes from: it wins over the one
+/// in the secret store.
+pub fn admin_key_override(env: &Environment) -> Result<Option<Origin>, SettingsError> {
+    let layers = Layers {
+        opts: &Options::default(),
+        env,
+        dotenv: DotEnv::load(&env.dotenv_candidates())?,
+        file: SettingsFile::default(),
+        scope: Scope::Once,
     };
-    let mut out: Vec<String> = Vec::new();
-    for id in ids {
-        let id = id.trim().to_owned();
-        if !is_key_id(&id) {
-            let mut err = invalid(
-                "API key id",
-                &id,
-                origin,
-                "an id shaped key_... (letters, digits, _ or -), as `usage-tracker keys` lists them; not the secret key itself",
-            );
-            if id.starts_with("sk-") {
-                // Somebody pasted a secret key: do not print it back.
-                if let SettingsError::Invalid { value, .. } = &mut err {
-                    *value = "(a secret key, hidden)".into();
-                }
-            }
-            return Err(err);
-        }
-        if !out.contains(&id) {
-            out.push(id);
-        }
-    }
-    Ok(out)
+    Ok(layers.raw(Key::AdminKey).map(|(_, origin)| origin))
 }
 
 #[cfg(test)]

@@ -42,7 +42,7 @@ impl Fixture {
     }
 
     fn resolve(&self, opts: &Options) -> Result<Settings, SettingsError> {
-        resolve(opts, &self.env)
+        resolve(opts, &self.env, Scope::App)
     }
 }
 
@@ -75,7 +75,7 @@ fn precedence_is_flag_env_dotenv_file_default() {
         .var("USAGE_TRACKER_BUCKET_WIDTH", "1h")
         .var("USAGE_TRACKER_LOOKBACK_HOURS", "3");
     let mut o = opts();
-    o.bucket_width = Some("1m".into());
+    o.set(Key::BucketWidth, "1m");
     let s = f.resolve(&o).unwrap();
     assert_eq!(s.bucket_width, BucketWidth::Minute, "flag beats env");
     assert_eq!(s.lookback_hours, 3.0, "env beats .env");
@@ -134,17 +134,17 @@ fn admin_key_sources_and_its_secrecy() {
     );
 
     let mut o = opts();
-    o.admin_key = Some("sk-admin-from-flag".into());
+    o.set(Key::AdminKey, "sk-admin-from-flag");
     let s = f.resolve(&o).unwrap();
     assert_eq!(
         s.admin_key.as_ref().unwrap().origin,
         Origin::Flag("--admin-key")
     );
 
-    o.admin_key = Some("sk-admin with space".into());
+    o.set(Key::AdminKey, "sk-admin with space");
     let msg = f.resolve(&o).unwrap_err().to_string();
     assert!(
-        msg.contains("(hidden)") && !msg.contains("with space"),
+        msg.contains("sk-…pace") && !msg.contains("with space"),
         "{msg}"
     );
 }
@@ -152,7 +152,9 @@ fn admin_key_sources_and_its_secrecy() {
 #[test]
 fn key_ids_from_each_source_are_validated_and_deduplicated() {
     let mut o = opts();
-    o.api_key_ids = vec!["key_a".into(), "key_b".into(), "key_a".into()];
+    o.set(Key::ApiKeyIds, "key_a")
+        .set(Key::ApiKeyIds, "key_b")
+        .set(Key::ApiKeyIds, "key_a");
     let f = Fixture::new().var("OPENAI_API_KEY_ID", "key_env1,key_env2");
     assert_eq!(f.resolve(&o).unwrap().api_key_ids, ["key_a", "key_b"]);
     assert_eq!(
@@ -166,7 +168,7 @@ fn key_ids_from_each_source_are_validated_and_deduplicated() {
 #[test]
 fn interval_above_600_is_capped_with_a_warning() {
     let mut o = opts();
-    o.interval = Some("900".into());
+    o.set(Key::Interval, "900");
     let s = Fixture::new().resolve(&o).unwrap();
     assert_eq!(s.interval.as_secs(), 600);
     assert_eq!(s.warnings.len(), 1);
@@ -176,108 +178,72 @@ fn interval_above_600_is_capped_with_a_warning() {
 /// Every bad value: one message naming the value, where it came from and what is accepted.
 #[test]
 fn every_bad_value_gets_a_message_naming_value_origin_and_fix() {
-    type Set = fn(&mut Options, &str);
-    let cases: &[(Set, &str, &str, &str)] = &[
+    let cases: &[(Key, &str, &str, &str)] = &[
+        (Key::BucketWidth, "5m", "--bucket-width", "1m, 1h, 1d"),
         (
-            |o, v| o.bucket_width = Some(v.into()),
-            "5m",
-            "--bucket-width",
-            "1m, 1h, 1d",
-        ),
-        (
-            |o, v| o.tier = Some(v.into()),
+            Key::Tier,
             "cheap",
             "--tier",
             "auto, standard, batch, flex, priority",
         ),
         (
-            |o, v| o.lookback_hours = Some(v.into()),
+            Key::LookbackHours,
             "0",
             "--lookback-hours",
             "greater than 0",
         ),
         (
-            |o, v| o.lookback_hours = Some(v.into()),
+            Key::LookbackHours,
             "-3",
             "--lookback-hours",
             "greater than 0",
         ),
         (
-            |o, v| o.lookback_hours = Some(v.into()),
+            Key::LookbackHours,
             "six",
             "--lookback-hours",
             "greater than 0",
         ),
         (
-            |o, v| o.lookback_hours = Some(v.into()),
+            Key::LookbackHours,
             "100000",
             "--lookback-hours",
             "at most 8784",
         ),
+        (Key::Interval, "0", "--interval", "whole number of seconds"),
         (
-            |o, v| o.interval = Some(v.into()),
-            "0",
-            "--interval",
-            "whole number of seconds",
-        ),
-        (
-            |o, v| o.interval = Some(v.into()),
+            Key::Interval,
             "1.5",
             "--interval",
             "whole number of seconds",
         ),
         (
-            |o, v| o.spike_token_rate = Some(v.into()),
+            Key::SpikeTokenRate,
             "-1",
             "--spike-token-rate",
             "greater than 0",
         ),
         (
-            |o, v| o.spike_request_rate = Some(v.into()),
+            Key::SpikeRequestRate,
             "inf",
             "--spike-request-rate",
             "greater than 0",
         ),
         (
-            |o, v| o.daily_budget = Some(v.into()),
+            Key::DailyBudget,
             "0",
             "--daily-budget",
             "USD greater than 0",
         ),
-        (
-            |o, v| o.base_url = Some(v.into()),
-            "api.openai.com",
-            "--base-url",
-            "http:// or https://",
-        ),
-        (
-            |o, v| o.base_url = Some(v.into()),
-            "ftp://x/v1",
-            "--base-url",
-            "http:// or https://",
-        ),
-        (
-            |o, v| o.api_key_ids = vec![v.into()],
-            "proj_123",
-            "--api-key-id",
-            "key_...",
-        ),
-        (
-            |o, v| o.api_key_ids = vec![v.into()],
-            "key_",
-            "--api-key-id",
-            "key_...",
-        ),
-        (
-            |o, v| o.api_key_ids = vec![v.into()],
-            "key_a;rm",
-            "--api-key-id",
-            "key_...",
-        ),
+        (Key::BaseUrl, "api.openai.com", "--base-url", "https:// URL"),
+        (Key::BaseUrl, "ftp://x/v1", "--base-url", "https:// URL"),
+        (Key::ApiKeyIds, "proj_123", "--api-key-id", "key_..."),
+        (Key::ApiKeyIds, "key_", "--api-key-id", "key_..."),
+        (Key::ApiKeyIds, "key_a;rm", "--api-key-id", "key_..."),
     ];
-    for (set, value, origin, accepted) in cases {
+    for (key, value, origin, accepted) in cases {
         let mut o = opts();
-        set(&mut o, value);
+        o.set(*key, *value);
         let err = Fixture::new().resolve(&o).unwrap_err();
         let msg = err.to_string();
         assert!(
@@ -314,10 +280,10 @@ fn bad_values_from_env_dotenv_and_file_name_their_origin() {
 #[test]
 fn a_pasted_secret_key_as_key_id_is_not_echoed() {
     let mut o = opts();
-    o.api_key_ids = vec!["sk-proj-verysecret".into()];
+    o.set(Key::ApiKeyIds, "sk-proj-verysecret");
     let msg = Fixture::new().resolve(&o).unwrap_err().to_string();
     assert!(
-        !msg.contains("verysecret") && msg.contains("hidden"),
+        !msg.contains("verysecret") && msg.contains("sk-proj-…") && msg.contains("a secret key"),
         "{msg}"
     );
 }
@@ -350,7 +316,10 @@ fn malformed_files_are_errors_naming_the_file() {
     );
 
     let mut o = opts();
-    o.pricing = Some(f.path("missing-prices.toml"));
+    o.set(
+        Key::Pricing,
+        f.path("missing-prices.toml").to_str().unwrap(),
+    );
     let msg = Fixture::new().resolve(&o).unwrap_err().to_string();
     assert!(msg.contains("missing-prices.toml"), "{msg}");
 }
@@ -376,7 +345,7 @@ fn pricing_file_from_settings_is_relative_to_it() {
 fn settings_file_flag_and_save_value_round_trip() {
     let f = Fixture::new().file("elsewhere.toml", "# my comment\ninterval = 60\n");
     let mut o = opts();
-    o.settings = Some(f.path("elsewhere.toml"));
+    o.set(Key::Settings, f.path("elsewhere.toml").to_str().unwrap());
     assert_eq!(f.resolve(&o).unwrap().interval.as_secs(), 60);
     file::save_value(&f.path("elsewhere.toml"), "tier", "batch").unwrap();
     file::save_value(&f.path("elsewhere.toml"), "lookback_hours", 24i64).unwrap();
@@ -387,6 +356,6 @@ fn settings_file_flag_and_save_value_round_trip() {
     // Creates the file and its folder when missing.
     let fresh = f.path("new/dir/settings.toml");
     file::save_value(&fresh, "title", "cost").unwrap();
-    o.settings = Some(fresh);
+    o.set(Key::Settings, fresh.to_str().unwrap());
     assert_eq!(f.resolve(&o).unwrap().title, TitleFormat::Cost);
 }

@@ -4,7 +4,7 @@
 //! One `std::sync::Mutex` guards it all; it is never held across an `.await`.
 
 use super::query::UsageQuery;
-use super::scenario::{ManualBurst, Scenario};
+use super::scenario::{LateUsage, ManualBurst, Scenario};
 use super::{Fault, SimClock, SimConfig, SimStats};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -22,8 +22,10 @@ struct State {
     /// Pending faults, front first, with the requests each has left (`u32::MAX`: unlimited).
     faults: VecDeque<(Fault, u32)>,
     bursts: Vec<ManualBurst>,
+    late: Vec<LateUsage>,
     stats: SimStats,
     last_query: Option<UsageQuery>,
+    last_queries: std::collections::BTreeMap<String, UsageQuery>,
 }
 
 /// Steers a running simulator: clock, bursts, faults, counters. Cheap to clone; every method is
@@ -61,8 +63,10 @@ impl SimControl {
                     clock,
                     faults: VecDeque::new(),
                     bursts: Vec::new(),
+                    late: Vec::new(),
                     stats: SimStats::default(),
                     last_query: None,
+                    last_queries: Default::default(),
                 }),
             }),
         }
@@ -125,6 +129,36 @@ impl SimControl {
         });
     }
 
+    /// Usage that reaches the API late: from now on, the tracked key's `model` on `endpoint`
+    /// (`completions`, `images`, ...; for file search the vector store) has `quantity` more
+    /// (completions: uncached text input tokens) and `requests` more in the minute holding
+    /// `at`, even if that minute is long over.
+    pub fn add_late_usage(
+        &self,
+        endpoint: &str,
+        model: &str,
+        at: i64,
+        quantity: u64,
+        requests: u64,
+    ) {
+        self.state().late.push(LateUsage {
+            endpoint: endpoint.to_owned(),
+            model: model.to_owned(),
+            minute: at.div_euclid(60),
+            quantity,
+            requests,
+        });
+    }
+
+    pub(crate) fn late(&self) -> Vec<LateUsage> {
+        self.state().late.clone()
+    }
+
+    /// The parameters of the most recent request to `endpoint` that parsed.
+    pub fn last_query_of(&self, endpoint: &str) -> Option<UsageQuery> {
+        self.state().last_queries.get(endpoint).cloned()
+    }
+
     pub fn stats(&self) -> SimStats {
         self.state().stats.clone()
     }
@@ -156,20 +190,39 @@ impl SimControl {
         self.state().bursts.clone()
     }
 
-    pub(crate) fn count_request(&self, usage: bool, query: Option<&UsageQuery>) {
+    /// One `/v1` request; `endpoint` names the usage endpoint asked, if any.
+    pub(crate) fn count_request(&self, endpoint: Option<&str>, query: Option<&UsageQuery>) {
         let mut st = self.state();
         st.stats.requests += 1;
-        if usage {
+        let Some(endpoint) = endpoint else { return };
+        st.stats
+            .endpoints
+            .entry(endpoint.to_owned())
+            .or_default()
+            .requests += 1;
+        if endpoint == "completions" {
             st.stats.usage_requests += 1;
         }
         if let Some(q) = query {
-            st.last_query = Some(q.clone());
+            if endpoint == "completions" {
+                st.last_query = Some(q.clone());
+            }
+            st.last_queries.insert(endpoint.to_owned(), q.clone());
         }
     }
 
-    pub(crate) fn count_served(&self, buckets: usize, rows: usize) {
+    pub(crate) fn count_gzip(&self) {
+        self.state().stats.gzip_accepted += 1;
+    }
+
+    pub(crate) fn count_served(&self, endpoint: &str, buckets: usize, rows: usize) {
         let mut st = self.state();
-        st.stats.buckets_served += buckets as u64;
-        st.stats.rows_served += rows as u64;
+        if endpoint == "completions" {
+            st.stats.buckets_served += buckets as u64;
+            st.stats.rows_served += rows as u64;
+        }
+        let e = st.stats.endpoints.entry(endpoint.to_owned()).or_default();
+        e.buckets_served += buckets as u64;
+        e.rows_served += rows as u64;
     }
 }

@@ -16,6 +16,7 @@
 mod control;
 mod lists;
 mod org;
+mod other;
 mod page;
 mod query;
 mod scenario;
@@ -23,6 +24,7 @@ mod server;
 mod sim_http;
 
 pub use control::SimControl;
+pub use other::other_page_json;
 pub use page::usage_page_json;
 pub use query::{ApiError, ApiErrorResponse, BucketWidth, GroupField, UsageQuery};
 pub use server::{SimServer, run_standalone};
@@ -152,9 +154,21 @@ pub struct SimStats {
     pub requests: u64,
     /// Requests to the completions usage endpoint.
     pub usage_requests: u64,
-    /// Buckets in usage pages served with status 200.
+    /// Buckets in completions usage pages served with status 200.
     pub buckets_served: u64,
     /// Result rows in those buckets.
+    pub rows_served: u64,
+    /// `/v1` requests that accepted a gzip answer (`Accept-Encoding`).
+    pub gzip_accepted: u64,
+    /// Per usage endpoint (completions too), by its path segment.
+    pub endpoints: std::collections::BTreeMap<String, EndpointStats>,
+}
+
+/// Requests to one usage endpoint and what its 200 answers held.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct EndpointStats {
+    pub requests: u64,
+    pub buckets_served: u64,
     pub rows_served: u64,
 }
 

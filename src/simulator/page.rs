@@ -5,7 +5,7 @@
 
 use super::SimConfig;
 use super::query::{ApiErrorResponse, GroupField, UsageQuery, limit_error};
-use super::scenario::{Counts, ManualBurst, Scenario, Stream, daily_wave, splitmix64};
+use super::scenario::{Counts, LateUsage, ManualBurst, Scenario, Stream, daily_wave, splitmix64};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -114,7 +114,7 @@ pub fn usage_page_json(
     now: i64,
 ) -> Result<Vec<u8>, ApiErrorResponse> {
     let scenario = Scenario::new(config);
-    let page = build_page(&scenario, query, now, &[])?;
+    let page = build_page(&scenario, query, now, &[], &[])?;
     Ok(page.to_json())
 }
 
@@ -141,7 +141,94 @@ pub(crate) fn build_page<'a>(
     q: &UsageQuery,
     now: i64,
     manual: &[ManualBurst],
+    late: &[LateUsage],
 ) -> Result<UsagePage<'a>, ApiErrorResponse> {
+    super::query::check_group_by("completions", q)?;
+    let width = q.bucket_width.secs();
+    let (from, end, limit) = page_range(scn.seed, q, now)?;
+
+    // Each matching stream feeds one row slot; slots are ordered by their group values.
+    let streams: Vec<&Stream> = scn.streams.iter().filter(|s| matches(s, q)).collect();
+    let mut keys: Vec<RowKey> = streams.iter().map(|s| RowKey::of(s, &q.group_by)).collect();
+    keys.sort();
+    keys.dedup();
+    let slots: Vec<usize> = streams
+        .iter()
+        .map(|s| {
+            keys.binary_search(&RowKey::of(s, &q.group_by))
+                .expect("key collected above")
+        })
+        .collect();
+
+    let now_minute = now.div_euclid(60);
+    let elapsed = now.rem_euclid(60) as u64;
+    // Late usage lands on the tracked key's stream of its model (standard tier).
+    let late_slots: Vec<(usize, i64, Counts)> = late
+        .iter()
+        .filter(|l| l.endpoint == "completions")
+        .filter_map(|l| {
+            let i = streams.iter().position(|s| {
+                s.key == super::DEMO_KEY_ID && s.model == l.model && !s.batch && s.tier == "default"
+            })?;
+            let c = Counts {
+                requests: l.requests,
+                in_text: l.quantity,
+                ..Counts::default()
+            };
+            Some((slots[i], l.minute, c))
+        })
+        .collect();
+    let mut data = Vec::new();
+    let mut start = from;
+    while start < end && data.len() < limit as usize {
+        let bucket_end = start.div_euclid(width) * width + width;
+        let mut sums = vec![Counts::default(); keys.len()];
+        let last_minute = (bucket_end / 60).min(now_minute + 1);
+        // Usage counts at its minute: a clipped bucket holds the minutes that start in it.
+        for minute in -(-start).div_euclid(60)..last_minute {
+            let wave = daily_wave(minute);
+            let burst = scn.burst_factor(minute, manual);
+            for (s, &slot) in streams.iter().zip(&slots) {
+                let mut c = scn.minute_counts(s, minute, wave, burst);
+                if minute == now_minute {
+                    c = c.scaled(elapsed, 60);
+                }
+                sums[slot].add(&c);
+            }
+            for (slot, _, c) in late_slots.iter().filter(|l| l.1 == minute) {
+                sums[*slot].add(c);
+            }
+        }
+        let results = keys
+            .iter()
+            .zip(&sums)
+            .filter(|(_, c)| !c.is_zero())
+            .map(|(k, c)| k.row(c))
+            .collect();
+        data.push(Bucket {
+            object: "bucket",
+            start_time: start,
+            end_time: bucket_end,
+            results,
+        });
+        start = bucket_end;
+    }
+    let has_more = start < end;
+    Ok(UsagePage {
+        object: "page",
+        data,
+        has_more,
+        next_page: has_more.then(|| encode_cursor(scn.seed, start)),
+    })
+}
+
+/// The range one page covers: (first bucket start, end, buckets at most), with the checks
+/// OpenAI makes on `limit`, `end_time` and `page`.
+pub(crate) fn page_range(
+    seed: u64,
+    q: &UsageQuery,
+    now: i64,
+) -> Result<(i64, i64, u32), ApiErrorResponse> {
     let width = q.bucket_width.secs();
     let (default_limit, max_limit) = q.bucket_width.limits();
     let limit = q.limit.unwrap_or(default_limit);
@@ -161,10 +248,13 @@ pub(crate) fn build_page<'a>(
         ));
     }
     let first = q.start_time.div_euclid(width) * width;
+    // A start inside a bucket gives a first bucket clipped to it, as OpenAI does.
     let from = match &q.page {
-        None => first,
-        Some(cursor) => match decode_cursor(scn.seed, cursor) {
-            Some(t) if t.rem_euclid(width) == 0 && t >= first => t,
+        None => q.start_time,
+        Some(cursor) => match decode_cursor(seed, cursor) {
+            // The first bucket's own cursor leads back to the (clipped) first page.
+            Some(t) if t == first => q.start_time,
+            Some(t) if t.rem_euclid(width) == 0 && t > first => t,
             _ => {
                 return Err(ApiErrorResponse::invalid(
                     "page",
@@ -176,58 +266,7 @@ pub(crate) fn build_page<'a>(
         },
     };
 
-    // Each matching stream feeds one row slot; slots are ordered by their group values.
-    let streams: Vec<&Stream> = scn.streams.iter().filter(|s| matches(s, q)).collect();
-    let mut keys: Vec<RowKey> = streams.iter().map(|s| RowKey::of(s, &q.group_by)).collect();
-    keys.sort();
-    keys.dedup();
-    let slots: Vec<usize> = streams
-        .iter()
-        .map(|s| {
-            keys.binary_search(&RowKey::of(s, &q.group_by))
-                .expect("key collected above")
-        })
-        .collect();
-
-    let now_minute = now.div_euclid(60);
-    let elapsed = now.rem_euclid(60) as u64;
-    let mut data = Vec::new();
-    let mut start = from;
-    while start < end && data.len() < limit as usize {
-        let mut sums = vec![Counts::default(); keys.len()];
-        let last_minute = ((start + width) / 60).min(now_minute + 1);
-        for minute in start / 60..last_minute {
-            let wave = daily_wave(minute);
-            let burst = scn.burst_factor(minute, manual);
-            for (s, &slot) in streams.iter().zip(&slots) {
-                let mut c = scn.minute_counts(s, minute, wave, burst);
-                if minute == now_minute {
-                    c = c.scaled(elapsed, 60);
-                }
-                sums[slot].add(&c);
-            }
-        }
-        let results = keys
-            .iter()
-            .zip(&sums)
-            .filter(|(_, c)| !c.is_zero())
-            .map(|(k, c)| k.row(c))
-            .collect();
-        data.push(Bucket {
-            object: "bucket",
-            start_time: start,
-            end_time: start + width,
-            results,
-        });
-        start += width;
-    }
-    let has_more = start < end;
-    Ok(UsagePage {
-        object: "page",
-        data,
-        has_more,
-        next_page: has_more.then(|| encode_cursor(scn.seed, start)),
-    })
+    Ok((from, end, limit))
 }
 
 fn cursor_mask(seed: u64) -> u64 {

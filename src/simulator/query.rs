@@ -58,10 +58,27 @@ pub enum GroupField {
     Model,
     Batch,
     ServiceTier,
+    Size,
+    Source,
+    ContextLevel,
+    VectorStoreId,
 }
 
 impl GroupField {
-    pub const ALL: [GroupField; 6] = [
+    pub const ALL: [GroupField; 10] = [
+        GroupField::ProjectId,
+        GroupField::UserId,
+        GroupField::ApiKeyId,
+        GroupField::Model,
+        GroupField::Batch,
+        GroupField::ServiceTier,
+        GroupField::Size,
+        GroupField::Source,
+        GroupField::ContextLevel,
+        GroupField::VectorStoreId,
+    ];
+    /// The fields the completions endpoint accepts.
+    pub const COMPLETIONS: [GroupField; 6] = [
         GroupField::ProjectId,
         GroupField::UserId,
         GroupField::ApiKeyId,
@@ -69,6 +86,7 @@ impl GroupField {
         GroupField::Batch,
         GroupField::ServiceTier,
     ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             GroupField::ProjectId => "project_id",
@@ -77,11 +95,52 @@ impl GroupField {
             GroupField::Model => "model",
             GroupField::Batch => "batch",
             GroupField::ServiceTier => "service_tier",
+            GroupField::Size => "size",
+            GroupField::Source => "source",
+            GroupField::ContextLevel => "context_level",
+            GroupField::VectorStoreId => "vector_store_id",
         }
     }
 }
 
-/// The parameters of one `GET /organization/usage/completions`, as parsed (range checks on
+/// The `group_by` values an endpoint accepts, as OpenAI lists them (`None`: no such endpoint).
+pub fn accepted_group_by(endpoint: &str) -> Option<&'static [GroupField]> {
+    use GroupField::*;
+    Some(match endpoint {
+        "completions" => &[ProjectId, UserId, ApiKeyId, Model, Batch, ServiceTier],
+        "embeddings" | "moderations" | "audio_speeches" | "audio_transcriptions" => {
+            &[ProjectId, UserId, ApiKeyId, Model]
+        }
+        "images" => &[ProjectId, UserId, ApiKeyId, Model, Size, Source],
+        "web_search_calls" => &[ProjectId, UserId, ApiKeyId, Model, ContextLevel],
+        "file_search_calls" => &[ProjectId, UserId, ApiKeyId, VectorStoreId],
+        _ => return None,
+    })
+}
+
+/// A 400 for the first `group_by` value `endpoint` does not accept, naming the ones it does.
+pub fn check_group_by(endpoint: &str, q: &UsageQuery) -> Result<(), ApiErrorResponse> {
+    let accepted = accepted_group_by(endpoint).unwrap_or(&[]);
+    match q.group_by.iter().find(|g| !accepted.contains(g)) {
+        None => Ok(()),
+        Some(bad) => {
+            let names: Vec<String> = accepted
+                .iter()
+                .map(|f| format!("'{}'", f.as_str()))
+                .collect();
+            Err(ApiErrorResponse::invalid(
+                "group_by",
+                format!(
+                    "Invalid value for 'group_by': '{}'. Supported values for {endpoint} are: {}.",
+                    bad.as_str(),
+                    names.join(", ")
+                ),
+            ))
+        }
+    }
+}
+
+/// The parameters of one `GET /organization/usage/<endpoint>`, as parsed (range checks on
 /// `limit`, `end_time` and `page` happen when the page is built).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct UsageQuery {
@@ -134,6 +193,7 @@ impl UsageQuery {
                 "user_ids" => q.user_ids.push(v.into_owned()),
                 "models" => q.models.push(v.into_owned()),
                 "group_by" => {
+                    // Which fields an endpoint accepts is checked when its page is built.
                     let field = GroupField::ALL.into_iter().find(|f| f.as_str() == v).ok_or_else(|| {
                         ApiErrorResponse::invalid(key, format!("Invalid value for 'group_by': '{v}'. Supported values are: 'project_id', 'user_id', 'api_key_id', 'model', 'batch' and 'service_tier'."))
                     })?;

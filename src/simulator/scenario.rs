@@ -28,6 +28,9 @@ pub(crate) struct Stream {
     cached_share: f64,
     cache_write_share: f64,
     image_share: f64,
+    /// The share of each of input, cached input and output that is audio (realtime and audio
+    /// models).
+    audio_share: f64,
 }
 
 /// Token and request counts, split the way the API reports them. Totals are derived, so the
@@ -107,10 +110,26 @@ pub(crate) struct ManualBurst {
     pub factor: f64,
 }
 
+/// Usage added at run time to a minute that may already be over (it reached the API late).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct LateUsage {
+    /// The usage endpoint, as in its path (`completions`, `images`, ...).
+    pub endpoint: String,
+    /// The tracked key's model it lands on (file search: the vector store).
+    pub model: String,
+    /// Minutes since the epoch.
+    pub minute: i64,
+    /// Completions: uncached text input tokens; otherwise the endpoint's quantity.
+    pub quantity: u64,
+    pub requests: u64,
+}
+
 pub(crate) struct Scenario {
     pub seed: u64,
     pub projects: Vec<ProjectInfo>,
     pub streams: Vec<Stream>,
+    /// Every other endpoint's usage.
+    pub meters: Vec<super::other::MeterStream>,
     bursts: BurstSchedule,
 }
 
@@ -142,6 +161,13 @@ const TRACKED_MIX: [(&str, Profile); 8] = [
     ("gpt-4.1-2025-04-14",                     (true,  "default",  0.5, 440.0, 0.35, 0.0,  0.0,  0.0)),
     ("ft:gpt-4o-mini-2024-07-18:acme::B7x9kQ", (false, "default",  1.0, 140.0, 0.30, 0.10, 0.0,  0.0)),
 ];
+/// Realtime and audio models of the tracked key, whose tokens are mostly audio:
+/// (model, profile, audio share).
+#[rustfmt::skip]
+const AUDIO_MIX: [(&str, Profile, f64); 2] = [
+    ("gpt-4o-realtime-preview-2024-12-17", (false, "default", 0.5, 600.0, 0.40, 0.20, 0.0, 0.0), 0.7),
+    ("gpt-4o-mini-audio-preview-2024-12-17", (false, "default", 0.5, 300.0, 0.50, 0.0, 0.0, 0.0), 0.6),
+];
 /// Each of the `extra_models`: ≈ 1 request and 40 tokens a minute.
 const EXTRA_MODEL: Profile = (false, "default", 1.0, 40.0, 0.30, 0.20, 0.0, 0.0);
 /// The tracked key's model that grows most during a burst.
@@ -162,7 +188,12 @@ impl Scenario {
     pub fn new(config: &SimConfig) -> Scenario {
         let seed = config.seed;
         let mut streams = Vec::new();
-        let mut push = |project: &str, key: &str, user: Option<&str>, model: &str, p: Profile| {
+        let mut push = |project: &str,
+                        key: &str,
+                        user: Option<&str>,
+                        model: &str,
+                        p: Profile,
+                        audio_share: f64| {
             let (batch, tier, rpm, tpr, out, cached, write, image) = p;
             let name = format!("{key}|{model}|{batch}|{tier}");
             streams.push(Stream {
@@ -181,10 +212,21 @@ impl Scenario {
                 cached_share: cached,
                 cache_write_share: write,
                 image_share: image,
+                audio_share,
             });
         };
         for (model, p) in TRACKED_MIX {
-            push(DEMO_PROJECT_ID, DEMO_KEY_ID, Some(DEMO_USER), model, p);
+            push(DEMO_PROJECT_ID, DEMO_KEY_ID, Some(DEMO_USER), model, p, 0.0);
+        }
+        for (model, p, audio) in AUDIO_MIX {
+            push(
+                DEMO_PROJECT_ID,
+                DEMO_KEY_ID,
+                Some(DEMO_USER),
+                model,
+                p,
+                audio,
+            );
         }
         for i in 1..=config.extra_models {
             let model = format!("sim-model-{i:02}-2025-01-01");
@@ -194,15 +236,17 @@ impl Scenario {
                 Some(DEMO_USER),
                 &model,
                 EXTRA_MODEL,
+                0.0,
             );
         }
         for (project, key, user, model, p) in OTHER_MIX {
-            push(project, key, user, model, p);
+            push(project, key, user, model, p, 0.0);
         }
         Scenario {
             seed,
             projects: projects(seed, config.extra_projects),
             streams,
+            meters: super::other::streams(seed),
             bursts: config.bursts,
         }
     }
@@ -256,17 +300,21 @@ impl Scenario {
         let uncached = input - cached - cache_write;
         let in_image = (uncached as f64 * stream.image_share) as u64;
         let cached_image = (cached as f64 * stream.image_share) as u64;
+        let audio = |n: u64, taken: u64| ((n as f64 * stream.audio_share) as u64).min(n - taken);
+        let in_audio = audio(uncached, in_image);
+        let cached_audio = audio(cached, cached_image);
+        let out_audio = audio(output, 0);
         Counts {
             requests,
-            in_text: uncached - in_image,
-            in_audio: 0,
+            in_text: uncached - in_image - in_audio,
+            in_audio,
             in_image,
-            cached_text: cached - cached_image,
-            cached_audio: 0,
+            cached_text: cached - cached_image - cached_audio,
+            cached_audio,
             cached_image,
             cache_write,
-            out_text: output,
-            out_audio: 0,
+            out_text: output - out_audio,
+            out_audio,
             out_image: 0,
         }
     }

@@ -3,6 +3,7 @@
 
 use super::control::SimControl;
 use super::lists::{api_keys_json, projects_json};
+use super::other::build_other_page;
 use super::page::{build_page, encode_cursor};
 use super::query::{ApiErrorResponse, UsageQuery};
 use super::{Fault, SimConfig};
@@ -121,6 +122,7 @@ async fn wait_for_signal() {
 fn router(control: SimControl) -> Router {
     Router::new()
         .route("/v1/organization/usage/completions", get(usage))
+        .route("/v1/organization/usage/{endpoint}", get(other_usage))
         .route("/v1/organization/projects", get(projects))
         .route(
             "/v1/organization/projects/{project_id}/api_keys",
@@ -129,10 +131,12 @@ fn router(control: SimControl) -> Router {
         .route("/_sim/fault", post(super::sim_http::fault))
         .route("/_sim/clear", post(super::sim_http::clear))
         .route("/_sim/burst", post(super::sim_http::burst))
+        .route("/_sim/late", post(super::sim_http::late))
         .route("/_sim/advance", post(super::sim_http::advance))
         .route("/_sim/stats", get(super::sim_http::stats))
         .route("/_sim/reset-stats", post(super::sim_http::reset_stats))
         .fallback(not_found)
+        .layer(tower_http::compression::CompressionLayer::new().gzip(true))
         .with_state(control)
 }
 
@@ -159,6 +163,13 @@ async fn gate(
     headers: &HeaderMap,
     scope: &str,
 ) -> Result<Option<Fault>, Response> {
+    let accepts_gzip = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("gzip"));
+    if accepts_gzip {
+        ctl.count_gzip();
+    }
     let latency = ctl.shared.config.latency;
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -267,7 +278,7 @@ fn finish(fault: Option<Fault>, body: Vec<u8>) -> Response {
 
 async fn usage(State(ctl): State<SimControl>, uri: Uri, headers: HeaderMap) -> Response {
     let parsed = UsageQuery::parse(uri.query().unwrap_or(""));
-    ctl.count_request(true, parsed.as_ref().ok());
+    ctl.count_request(Some("completions"), parsed.as_ref().ok());
     let fault = match gate(&ctl, &headers, "api.usage.read").await {
         Ok(f) => f,
         Err(resp) => return resp,
@@ -277,12 +288,12 @@ async fn usage(State(ctl): State<SimControl>, uri: Uri, headers: HeaderMap) -> R
         Err(e) => return error(&e),
     };
     let scn = &ctl.shared.scenario;
-    let mut page = match build_page(scn, &q, ctl.now(), &ctl.bursts()) {
+    let mut page = match build_page(scn, &q, ctl.now(), &ctl.bursts(), &ctl.late()) {
         Ok(p) => p,
         Err(e) => return error(&e),
     };
     if !matches!(fault, Some(Fault::TruncatedJson | Fault::NotJson)) {
-        ctl.count_served(page.data.len(), page.rows());
+        ctl.count_served("completions", page.data.len(), page.rows());
     }
     if fault == Some(Fault::RepeatingCursor) {
         let width = q.bucket_width.secs();
@@ -296,8 +307,52 @@ async fn usage(State(ctl): State<SimControl>, uri: Uri, headers: HeaderMap) -> R
     finish(fault, page.to_json())
 }
 
+/// Every other usage endpoint: the same gate and faults as completions.
+async fn other_usage(
+    State(ctl): State<SimControl>,
+    Path(endpoint): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    if !super::other::ENDPOINTS.iter().any(|(e, _)| *e == endpoint) {
+        return not_found(State(ctl), Method::GET, uri).await;
+    }
+    let parsed = UsageQuery::parse(uri.query().unwrap_or(""));
+    ctl.count_request(Some(&endpoint), parsed.as_ref().ok());
+    let fault = match gate(&ctl, &headers, "api.usage.read").await {
+        Ok(f) => f,
+        Err(resp) => return resp,
+    };
+    let q = match parsed {
+        Ok(q) => q,
+        Err(e) => return error(&e),
+    };
+    let scn = &ctl.shared.scenario;
+    let (mut page, buckets, rows) =
+        match build_other_page(scn, &endpoint, &q, ctl.now(), &ctl.bursts(), &ctl.late()) {
+            Ok(p) => p,
+            Err(e) => return error(&e),
+        };
+    if !matches!(fault, Some(Fault::TruncatedJson | Fault::NotJson)) {
+        ctl.count_served(&endpoint, buckets, rows);
+    }
+    if fault == Some(Fault::RepeatingCursor) {
+        let width = q.bucket_width.secs();
+        let here = q
+            .page
+            .clone()
+            .unwrap_or_else(|| encode_cursor(scn.seed, q.start_time.div_euclid(width) * width));
+        page["has_more"] = true.into();
+        page["next_page"] = here.into();
+    }
+    finish(
+        fault,
+        serde_json::to_vec(&page).expect("plain data serializes"),
+    )
+}
+
 async fn projects(State(ctl): State<SimControl>, uri: Uri, headers: HeaderMap) -> Response {
-    ctl.count_request(false, None);
+    ctl.count_request(None, None);
     let fault = match gate(&ctl, &headers, "api.management.read").await {
         Ok(f) => f,
         Err(resp) => return resp,
@@ -314,7 +369,7 @@ async fn api_keys(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    ctl.count_request(false, None);
+    ctl.count_request(None, None);
     let fault = match gate(&ctl, &headers, "api.management.read").await {
         Ok(f) => f,
         Err(resp) => return resp,
@@ -333,7 +388,7 @@ async fn api_keys(
 /// OpenAI's answer to a path it does not serve.
 async fn not_found(State(ctl): State<SimControl>, method: Method, uri: Uri) -> Response {
     if uri.path().starts_with("/v1/") {
-        ctl.count_request(false, None);
+        ctl.count_request(None, None);
     }
     error(&ApiErrorResponse::new(
         404,

@@ -123,3 +123,27 @@ pub(crate) async fn reset_stats(State(ctl): State<SimControl>) -> Response {
     ctl.reset_stats();
     ok()
 }
+
+/// `endpoint=E` (default completions), `model=M`, `at=T` (unix seconds, default 10 minutes
+/// ago), `quantity=N` (default 1000), `requests=R` (default 1): usage that reaches the API late.
+pub(crate) async fn late(State(ctl): State<SimControl>, uri: Uri) -> Response {
+    let p = params(&uri);
+    let endpoint = p.get("endpoint").map_or("completions", String::as_str);
+    let model = p
+        .get("model")
+        .map_or(super::scenario::BURST_LEADER, String::as_str);
+    let parsed = (|| {
+        Ok::<_, ApiErrorResponse>((
+            number(&p, "at", ctl.now() - 600)?,
+            number(&p, "quantity", 1_000u64)?,
+            number(&p, "requests", 1u64)?,
+        ))
+    })();
+    match parsed {
+        Ok((at, quantity, requests)) => {
+            ctl.add_late_usage(endpoint, model, at, quantity, requests);
+            ok()
+        }
+        Err(e) => error(&e),
+    }
+}

@@ -5,5 +5,6 @@ pub mod format;
 pub mod report;
 pub mod table;
 pub mod terminal;
+#[cfg(feature = "app")]
 pub mod tray;
 pub mod view;

@@ -4,10 +4,14 @@
 //! Nothing here does I/O or knows about HTTP; the tracker feeds it parsed pages and the front
 //! ends read the summaries.
 
+mod meter;
+mod other;
 mod series;
 mod summary;
 
-pub use series::{Bucket, UsageRow, UsageSeries};
+pub use meter::{Endpoint, Meter, TokenSplit, Unit};
+pub use other::{KindSummary, MeterCost, MeterSummary, OtherUsage, summarize_other};
+pub use series::{Bucket, Names, UsageRow, UsageSeries};
 pub use summary::{ModelSummary, Summary, Totals, summarize};
 
 use serde::{Deserialize, Serialize};
@@ -81,8 +85,8 @@ impl FromStr for BucketWidth {
     }
 }
 
-/// The time span a summary covers: `[start, end)`, unix seconds. `start` is the bucket
-/// boundary at or before `end - lookback`, so the window is made of whole buckets.
+/// The time span a summary covers: exactly `[end - lookback, end)`, unix seconds, as the API
+/// counts it: the first bucket is partial (the API clips it to `start_time`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Window {
     pub start_time: i64,
@@ -93,16 +97,17 @@ pub struct Window {
 impl Window {
     pub fn ending_at(now: i64, lookback_secs: i64, width: BucketWidth) -> Window {
         Window {
-            start_time: width.floor(now - lookback_secs),
+            start_time: now - lookback_secs,
             end_time: now,
             bucket_width: width,
         }
     }
 
-    /// How many buckets the window spans (the last one possibly unfinished).
+    /// How many buckets the window spans (the first possibly partial, the last unfinished).
     pub fn bucket_count(&self) -> usize {
         let w = self.bucket_width.secs();
-        ((self.end_time - self.start_time + w - 1) / w).max(0) as usize
+        let first = self.bucket_width.floor(self.start_time);
+        ((self.end_time - first + w - 1) / w).max(0) as usize
     }
 }
 
@@ -111,17 +116,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn window_starts_on_a_bucket_boundary() {
+    fn the_window_is_exactly_the_lookback_with_a_partial_first_bucket() {
         // 2026-11-26T10:37:20Z
         let now = 1_795_689_440;
         let w = Window::ending_at(now, 6 * 3600, BucketWidth::Hour);
-        assert_eq!(w.start_time % 3600, 0);
-        assert!(w.start_time <= now - 6 * 3600 && now - 6 * 3600 - w.start_time < 3600);
+        assert_eq!(w.start_time, now - 6 * 3600);
         assert_eq!(w.bucket_count(), 7);
         let m = Window::ending_at(now, 6 * 3600, BucketWidth::Minute);
         assert_eq!(m.bucket_count(), 361);
         let d = Window::ending_at(now, 6 * 3600, BucketWidth::Day);
-        assert_eq!(d.start_time % 86_400, 0);
+        assert_eq!(d.end_time - d.start_time, 6 * 3600);
         assert_eq!(d.bucket_count(), 1);
     }
 

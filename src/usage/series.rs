@@ -1,4 +1,5 @@
-//! The bucketed usage of one window, and its incremental merge.
+//! The bucketed usage of one window, and its incremental merge. Generic over the row: the
+//! completions series holds [`UsageRow`]s, every other endpoint's holds [`Meter`]s.
 //!
 //! After the first full fetch the tracker re-fetches only the trailing buckets that can still
 //! change; [`UsageSeries::replace_from`] swaps those in and keeps the rest, and
@@ -6,6 +7,7 @@
 //! refetch of the same window.
 
 use super::BucketWidth;
+use super::meter::{Meter, TokenSplit};
 use crate::pricing::Tier;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -20,49 +22,102 @@ pub struct UsageRow {
     pub cached_input_tokens: u64,
     pub output_tokens: u64,
     pub requests: u64,
+    /// Cache writes and the audio and image parts; the rest is text.
+    pub split: TokenSplit,
 }
 
 impl UsageRow {
+    /// Saturating: the numbers come from a server and must not wrap or panic.
     pub fn total_tokens(&self) -> u64 {
-        self.input_tokens + self.output_tokens
+        self.input_tokens.saturating_add(self.output_tokens)
     }
 }
 
 /// Usage in `[start_time, end_time)`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Bucket {
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bucket<R = UsageRow> {
     pub start_time: i64,
     pub end_time: i64,
-    pub rows: Vec<UsageRow>,
+    pub rows: Vec<R>,
 }
 
-impl Bucket {
-    pub fn total_tokens(&self) -> u64 {
-        self.rows.iter().map(UsageRow::total_tokens).sum()
+impl<R> Default for Bucket<R> {
+    fn default() -> Self {
+        Bucket {
+            start_time: 0,
+            end_time: 0,
+            rows: Vec::new(),
+        }
     }
+}
 
+impl Bucket<Meter> {
     pub fn requests(&self) -> u64 {
         self.rows.iter().map(|r| r.requests).sum()
     }
 }
 
-/// The buckets of a window, keyed by start time, with the model names interned once.
-#[derive(Clone, Debug, Default)]
-pub struct UsageSeries {
-    width: BucketWidth,
-    buckets: BTreeMap<i64, Bucket>,
-    /// Looked up once per row: a fast hash (foldhash) rather than SipHash; model names are
-    /// not attacker-chosen keys worth HashDoS protection in a local client.
-    names: foldhash::HashSet<Arc<str>>,
+impl Bucket {
+    pub fn total_tokens(&self) -> u64 {
+        self.rows
+            .iter()
+            .map(UsageRow::total_tokens)
+            .fold(0, u64::saturating_add)
+    }
+
+    pub fn requests(&self) -> u64 {
+        self.rows
+            .iter()
+            .map(|r| r.requests)
+            .fold(0, u64::saturating_add)
+    }
 }
 
-impl PartialEq for UsageSeries {
+/// Model names shared across rows and series: one allocation per distinct name.
+#[derive(Clone, Debug, Default)]
+pub struct Names {
+    /// Looked up once per row: a fast hash (foldhash) rather than SipHash; model names are
+    /// not attacker-chosen keys worth HashDoS protection in a local client.
+    set: foldhash::HashSet<Arc<str>>,
+}
+
+impl Names {
+    /// A shared handle to `name`, allocated the first time it is seen.
+    pub fn intern(&mut self, name: &str) -> Arc<str> {
+        if let Some(n) = self.set.get(name) {
+            return n.clone();
+        }
+        let n: Arc<str> = Arc::from(name);
+        self.set.insert(n.clone());
+        n
+    }
+}
+
+/// The buckets of a window, keyed by start time, with the model names interned once.
+#[derive(Clone, Debug)]
+pub struct UsageSeries<R = UsageRow> {
+    width: BucketWidth,
+    buckets: BTreeMap<i64, Bucket<R>>,
+    names: Names,
+}
+
+impl<R: PartialEq> PartialEq for UsageSeries<R> {
     fn eq(&self, other: &Self) -> bool {
         self.width == other.width && self.buckets == other.buckets
     }
 }
 
-impl UsageSeries {
+impl<R> Default for UsageSeries<R> {
+    fn default() -> Self {
+        UsageSeries {
+            width: BucketWidth::default(),
+            buckets: BTreeMap::new(),
+            names: Names::default(),
+        }
+    }
+}
+
+impl<R> UsageSeries<R> {
     pub fn new(width: BucketWidth) -> Self {
         UsageSeries {
             width,
@@ -76,17 +131,12 @@ impl UsageSeries {
 
     /// A shared handle to `name`, allocated once per distinct model.
     pub fn intern(&mut self, name: &str) -> Arc<str> {
-        if let Some(n) = self.names.get(name) {
-            return n.clone();
-        }
-        let n: Arc<str> = Arc::from(name);
-        self.names.insert(n.clone());
-        n
+        self.names.intern(name)
     }
 
     /// Replaces every bucket starting at or after `from` with `fetched` (which covers
     /// `[from, now)`); earlier buckets are kept as they are.
-    pub fn replace_from(&mut self, from: i64, fetched: impl IntoIterator<Item = Bucket>) {
+    pub fn replace_from(&mut self, from: i64, fetched: impl IntoIterator<Item = Bucket<R>>) {
         self.buckets.split_off(&from);
         for b in fetched {
             if b.start_time >= from {
@@ -100,11 +150,11 @@ impl UsageSeries {
         self.buckets = self.buckets.split_off(&start);
     }
 
-    pub fn buckets(&self) -> impl DoubleEndedIterator<Item = &Bucket> + ExactSizeIterator {
+    pub fn buckets(&self) -> impl DoubleEndedIterator<Item = &Bucket<R>> + ExactSizeIterator {
         self.buckets.values()
     }
 
-    pub fn get(&self, start_time: i64) -> Option<&Bucket> {
+    pub fn get(&self, start_time: i64) -> Option<&Bucket<R>> {
         self.buckets.get(&start_time)
     }
 
@@ -138,6 +188,7 @@ mod tests {
                 cached_input_tokens: 0,
                 output_tokens: 1,
                 requests: 1,
+                split: TokenSplit::default(),
             }],
         }
     }
@@ -181,7 +232,7 @@ mod tests {
 
     #[test]
     fn intern_shares_one_allocation_per_name() {
-        let mut s = UsageSeries::new(BucketWidth::Minute);
+        let mut s: UsageSeries = UsageSeries::new(BucketWidth::Minute);
         let a = s.intern("gpt-4o");
         let b = s.intern("gpt-4o");
         assert!(Arc::ptr_eq(&a, &b));

@@ -4,8 +4,8 @@
 //! usage has no price gets `cost_usd: None` (shown as "—"), never a partial or zero cost; the
 //! totals add the priced models and count the unpriced ones.
 
-use super::Bucket;
-use crate::pricing::{PriceTable, Tier, TierChoice};
+use super::{Bucket, TokenSplit};
+use crate::pricing::{Basis, CompletionTokens, CompletionsRow, PriceTable, Tier, TierChoice};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -34,6 +34,9 @@ pub struct Totals {
     pub cost_usd: f64,
     /// Models left out of `cost_usd` because they have no price.
     pub unpriced_models: usize,
+    /// The codes of the assumptions some model's cost rests on (`cache-write-at-input-price`,
+    /// ...), each once; empty when every priced cost is exact.
+    pub assumptions: Vec<&'static str>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -49,15 +52,35 @@ struct Acc {
     cached: u64,
     output: u64,
     requests: u64,
+    split: TokenSplit,
 }
 
 impl Acc {
-    fn add(&mut self, input: u64, cached: u64, output: u64, requests: u64) {
-        self.input += input;
-        self.cached += cached;
-        self.output += output;
-        self.requests += requests;
+    fn add(&mut self, o: &Acc) {
+        // Saturating: the numbers come from a server and must not wrap or panic.
+        self.input = self.input.saturating_add(o.input);
+        self.cached = self.cached.saturating_add(o.cached);
+        self.output = self.output.saturating_add(o.output);
+        self.requests = self.requests.saturating_add(o.requests);
+        self.split.add(&o.split);
     }
+}
+
+/// The priceable parts of an accumulated row (pricing's split of the API's counts).
+fn tokens(acc: &Acc) -> CompletionTokens {
+    let s = &acc.split;
+    CompletionTokens::from_row(&CompletionsRow {
+        input_tokens: acc.input,
+        input_cached_tokens: acc.cached,
+        input_cache_write_tokens: s.cache_write,
+        output_tokens: acc.output,
+        input_audio_tokens: s.audio_input,
+        input_cached_audio_tokens: s.audio_cached_input,
+        output_audio_tokens: s.audio_output,
+        input_image_tokens: s.image_input,
+        input_cached_image_tokens: s.image_cached_input,
+        output_image_tokens: s.image_output,
+    })
 }
 
 pub fn summarize<'a>(
@@ -76,12 +99,13 @@ pub fn summarize<'a>(
                 .entry(key)
                 .or_insert((&r.model, Acc::default()))
                 .1
-                .add(
-                    r.input_tokens,
-                    r.cached_input_tokens,
-                    r.output_tokens,
-                    r.requests,
-                );
+                .add(&Acc {
+                    input: r.input_tokens,
+                    cached: r.cached_input_tokens,
+                    output: r.output_tokens,
+                    requests: r.requests,
+                    split: r.split,
+                });
         }
     }
 
@@ -89,23 +113,24 @@ pub fn summarize<'a>(
     let mut by_name: BTreeMap<(&str, Tier), Acc> = BTreeMap::new();
     for ((_, tier), (model, acc)) in by_pair {
         // Equal names behind different allocations (rows not interned together) merge here.
-        by_name.entry((model, tier)).or_default().add(
-            acc.input,
-            acc.cached,
-            acc.output,
-            acc.requests,
-        );
+        by_name.entry((model, tier)).or_default().add(&acc);
     }
     let mut by_model: BTreeMap<&str, (Acc, Option<f64>, Vec<Tier>)> = BTreeMap::new();
+    let mut assumptions: Vec<&'static str> = Vec::new();
     for ((model, tier), acc) in by_name {
         let entry = by_model
             .entry(model)
             .or_insert_with(|| (Acc::default(), Some(0.0), Vec::new()));
-        entry.0.add(acc.input, acc.cached, acc.output, acc.requests);
-        let cost = prices
-            .lookup(model, tier)
-            .map(|p| p.cost(acc.input, acc.cached, acc.output));
-        entry.1 = entry.1.zip(cost).map(|(a, b)| a + b);
+        entry.0.add(&acc);
+        let quote = prices.completions(model, tier, &tokens(&acc));
+        if let Some(Basis::Assumed(set)) = quote.map(|q| q.basis) {
+            for a in set.iter() {
+                if !assumptions.contains(&a.code()) {
+                    assumptions.push(a.code());
+                }
+            }
+        }
+        entry.1 = entry.1.zip(quote.map(|q| q.usd)).map(|(a, b)| a + b);
         entry.2.push(tier);
     }
 
@@ -116,7 +141,7 @@ pub fn summarize<'a>(
             input_tokens: acc.input,
             cached_input_tokens: acc.cached,
             output_tokens: acc.output,
-            total_tokens: acc.input + acc.output,
+            total_tokens: acc.input.saturating_add(acc.output),
             requests: acc.requests,
             cost_usd: cost,
             tiers,
@@ -129,16 +154,20 @@ pub fn summarize<'a>(
     });
     let mut totals = Totals::default();
     for m in &models {
-        totals.input_tokens += m.input_tokens;
-        totals.cached_input_tokens += m.cached_input_tokens;
-        totals.output_tokens += m.output_tokens;
-        totals.requests += m.requests;
+        totals.input_tokens = totals.input_tokens.saturating_add(m.input_tokens);
+        totals.cached_input_tokens = totals
+            .cached_input_tokens
+            .saturating_add(m.cached_input_tokens);
+        totals.output_tokens = totals.output_tokens.saturating_add(m.output_tokens);
+        totals.requests = totals.requests.saturating_add(m.requests);
         match m.cost_usd {
             Some(c) => totals.cost_usd += c,
             None => totals.unpriced_models += 1,
         }
     }
-    totals.total_tokens = totals.input_tokens + totals.output_tokens;
+    totals.total_tokens = totals.input_tokens.saturating_add(totals.output_tokens);
+    assumptions.sort_unstable();
+    totals.assumptions = assumptions;
     Summary { models, totals }
 }
 
@@ -155,7 +184,32 @@ mod tests {
             cached_input_tokens: cached,
             output_tokens: output,
             requests: req,
+            split: TokenSplit::default(),
         }
+    }
+
+    /// Server numbers near u64::MAX saturate instead of wrapping or panicking.
+    #[test]
+    fn sums_of_huge_server_numbers_saturate() {
+        let huge = row(
+            "gpt-4o",
+            Tier::Standard,
+            u64::MAX - 1,
+            0,
+            u64::MAX - 1,
+            u64::MAX,
+        );
+        let b = Bucket {
+            start_time: 0,
+            end_time: 60,
+            rows: vec![huge.clone(), huge],
+        };
+        assert_eq!(b.total_tokens(), u64::MAX);
+        assert_eq!(b.requests(), u64::MAX);
+        let s = summarize([&b, &b], PriceTable::builtin(), TierChoice::Auto);
+        assert_eq!(s.totals.total_tokens, u64::MAX);
+        assert_eq!(s.totals.requests, u64::MAX);
+        assert_eq!(s.models[0].input_tokens, u64::MAX);
     }
 
     fn buckets() -> Vec<Bucket> {

@@ -90,49 +90,46 @@ def click(text):
     sys.exit(f"no menu row {text!r}")
 
 
-def trim_zero(s, unit):
-    return (s[:-2] if s.endswith(".0") else s) + unit
-
-
 def tokens_short(n):
+    """The app's rule (src/ui/format.rs): one decimal below 100 of a unit, none from 100."""
     for scale, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         v = n / scale
         if v >= 0.9995:
-            return f"{v:.0f}{unit}" if v >= 99.95 else trim_zero(f"{v:.1f}", unit)
+            return f"{v:.0f}{unit}" if v >= 99.95 else f"{v:.1f}{unit}"
     return str(n)
 
 
-def usd_short(v):
-    if 0 < v < 0.01:
-        return "<$0.01"
-    if v >= 1000:
-        scale, unit = (1e6, "M") if v >= 999_950 else (1e3, "k")
-        return "$" + trim_zero(f"{v / scale:.1f}", unit)
-    return f"${v:.2f}"
+def usd(v):
+    """The app's one money rule: cents, four decimals only below one cent."""
+    if v == 0 or round(v * 100) >= 1:
+        return f"${v:,.2f}"
+    if round(v * 10000) >= 1:
+        return f"${v:.4f}"
+    return "<$0.0001"
 
 
 def expect(fmt, r=None):
     r = r or json.load(sys.stdin)
     t = r["totals"]
-    cost = usd_short(t["cost_usd"])
+    cost = usd(t["cost_usd"])
     if t["unpriced_models"]:
         cost = "—" if t["cost_usd"] == 0 else cost + "+"
     tok = tokens_short(t["total_tokens"])
     lines = [{"tokens_and_cost": f"{tok} · {cost}", "cost": cost, "tokens": tok}[fmt]]
     for m in r["models"]:
-        c = "—" if m["cost_usd"] is None else usd_short(m["cost_usd"])
+        c = "—" if m["cost_usd"] is None else usd(m["cost_usd"])
         lines.append(f"{m['model']}   {tokens_short(m['total_tokens'])} tok · {c}")
     return lines
 
 
 def number(text):
-    """`48.3k` → 48300, `$0.30+` → 0.30, `<$0.01` → 0.005, `—` → None."""
+    """`48.3k` → 48300, `$0.30+` → 0.30, `<$0.0001` → 0.00005, `—` → None."""
     t = text.strip().rstrip("+")
     if t == "—":
         return None
-    if t == "<$0.01":
-        return 0.005
-    t = t.lstrip("$")
+    if t == "<$0.0001":
+        return 0.00005
+    t = t.lstrip("$").replace(",", "")
     scale = {"k": 1e3, "M": 1e6, "B": 1e9}.get(t[-1:], 1)
     return float(t[:-1] if scale != 1 else t) * scale
 
@@ -184,12 +181,6 @@ def model_rows():
     return out
 
 
-def money(text):
-    """`$1,234.56` / `$0.1234` → float; `—` → None."""
-    t = text.strip()
-    return None if t == "—" else float(t.lstrip("$").replace(",", ""))
-
-
 def consistent():
     problems = []
     for label, children in model_rows():
@@ -197,9 +188,8 @@ def consistent():
         tok, _, cost = figures.partition(" tok · ")
         detail = {c.split(": ", 1)[0]: c.split(": ", 1)[1] for c in children if ": " in c}
         want_cost = detail.get("Cost")
-        c = money(want_cost) if want_cost is not None else None
-        shown = "—" if c is None else usd_short(c)
-        if want_cost is None or shown != cost:
+        # One money format for the row and its submenu (ui::format::usd): equal text.
+        if want_cost is None or want_cost != cost:
             problems.append(f"{name}: row says {cost!r}, its submenu Cost: {want_cost!r}")
         total = sum(int(detail.get(k, "0 tokens").split()[0].replace(",", ""))
                     for k in ("Input", "Output"))

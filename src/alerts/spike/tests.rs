@@ -27,6 +27,7 @@ fn series(buckets: &[Spec]) -> UsageSeries {
                     cached_input_tokens: 0,
                     output_tokens: 0,
                     requests: *req,
+                    split: Default::default(),
                 })
                 .collect(),
         })

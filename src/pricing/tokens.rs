@@ -1,0 +1,284 @@
+//! Completions tokens: how a usage row's overlapping counts split into disjoint, priceable parts
+//! ([`CompletionTokens`]), and what one model's tokens cost ([`Price`]).
+//!
+//! The wire row's counts overlap (spec, `UsageCompletionsResult`):
+//! - `input_tokens` is everything: cached + cache-write + uncached, text + audio + image.
+//! - `input_cached_tokens` and `input_cache_write_tokens` are parts of it; cache writes carry no
+//!   modality split.
+//! - `input_audio_tokens`, `input_image_tokens` are the *uncached* audio/image input (cache
+//!   writes excluded); `input_cached_audio_tokens`, `input_cached_image_tokens` the cached ones;
+//!   `output_audio_tokens`, `output_image_tokens` parts of `output_tokens`.
+//! - The text fields (`input_text_tokens`, `input_cached_text_tokens`, `output_text_tokens`) are
+//!   what is left, so they are implied and not read.
+//!
+//! [`CompletionTokens::from_row`] therefore takes the totals as the truth and carves the audio and
+//! image parts out of them, each clamped to what is left, with text as the remainder: every token
+//! of `input_tokens + output_tokens` lands in exactly one part, none twice, even when a row's
+//! parts disagree with its totals. A legacy row (only `input_tokens`, `input_cached_tokens`,
+//! `output_tokens`, perhaps audio) has zero for every missing field, so it is all text apart from
+//! any audio it reports.
+
+use super::quote::{Assumption, Assumptions, Quote};
+
+/// The counts of one completions usage row as the API sends them; fields older rows lack are 0
+/// (what `#[serde(default)]` gives).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CompletionsRow {
+    pub input_tokens: u64,
+    pub input_cached_tokens: u64,
+    pub input_cache_write_tokens: u64,
+    pub output_tokens: u64,
+    pub input_audio_tokens: u64,
+    pub input_cached_audio_tokens: u64,
+    pub output_audio_tokens: u64,
+    pub input_image_tokens: u64,
+    pub input_cached_image_tokens: u64,
+    pub output_image_tokens: u64,
+}
+
+/// Disjoint token counts by modality and kind: their sum is the row's input + output tokens.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CompletionTokens {
+    /// Uncached text input.
+    pub text_input: u64,
+    pub text_cached: u64,
+    pub text_output: u64,
+    /// Uncached audio input.
+    pub audio_input: u64,
+    pub audio_cached: u64,
+    pub audio_output: u64,
+    /// Uncached image input.
+    pub image_input: u64,
+    pub image_cached: u64,
+    pub image_output: u64,
+    /// Input written to the prompt cache (any modality).
+    pub cache_write: u64,
+}
+
+impl CompletionTokens {
+    /// All-text tokens: `cached` is a part of `input` (clamped to it).
+    pub fn text(input: u64, cached: u64, output: u64) -> CompletionTokens {
+        CompletionTokens::from_row(&CompletionsRow {
+            input_tokens: input,
+            input_cached_tokens: cached,
+            output_tokens: output,
+            ..CompletionsRow::default()
+        })
+    }
+
+    /// Splits a row as the module docs describe: totals first, audio then image carved out of
+    /// each, text the remainder.
+    pub fn from_row(r: &CompletionsRow) -> CompletionTokens {
+        let cached = r.input_cached_tokens.min(r.input_tokens);
+        let cache_write = r.input_cache_write_tokens.min(r.input_tokens - cached);
+        let uncached = r.input_tokens - cached - cache_write;
+        let (audio_input, image_input, text_input) =
+            carve(uncached, r.input_audio_tokens, r.input_image_tokens);
+        let (audio_cached, image_cached, text_cached) = carve(
+            cached,
+            r.input_cached_audio_tokens,
+            r.input_cached_image_tokens,
+        );
+        let (audio_output, image_output, text_output) = carve(
+            r.output_tokens,
+            r.output_audio_tokens,
+            r.output_image_tokens,
+        );
+        CompletionTokens {
+            text_input,
+            text_cached,
+            text_output,
+            audio_input,
+            audio_cached,
+            audio_output,
+            image_input,
+            image_cached,
+            image_output,
+            cache_write,
+        }
+    }
+
+    /// Adds `o` part by part, saturating: the counts come from a server and must not wrap.
+    pub fn add(&mut self, o: &CompletionTokens) {
+        for (mine, theirs) in self.parts_mut().into_iter().zip(o.parts()) {
+            *mine = mine.saturating_add(theirs);
+        }
+    }
+
+    fn parts(&self) -> [u64; 10] {
+        [
+            self.text_input,
+            self.text_cached,
+            self.text_output,
+            self.audio_input,
+            self.audio_cached,
+            self.audio_output,
+            self.image_input,
+            self.image_cached,
+            self.image_output,
+            self.cache_write,
+        ]
+    }
+
+    fn parts_mut(&mut self) -> [&mut u64; 10] {
+        [
+            &mut self.text_input,
+            &mut self.text_cached,
+            &mut self.text_output,
+            &mut self.audio_input,
+            &mut self.audio_cached,
+            &mut self.audio_output,
+            &mut self.image_input,
+            &mut self.image_cached,
+            &mut self.image_output,
+            &mut self.cache_write,
+        ]
+    }
+
+    /// All input tokens (the row's `input_tokens`; saturating, like every sum here).
+    pub fn input(&self) -> u64 {
+        sum(&[
+            self.text_input,
+            self.text_cached,
+            self.audio_input,
+            self.audio_cached,
+            self.image_input,
+            self.image_cached,
+            self.cache_write,
+        ])
+    }
+
+    /// Cached input tokens (the row's `input_cached_tokens`).
+    pub fn cached(&self) -> u64 {
+        sum(&[self.text_cached, self.audio_cached, self.image_cached])
+    }
+
+    /// All output tokens (the row's `output_tokens`).
+    pub fn output(&self) -> u64 {
+        sum(&[self.text_output, self.audio_output, self.image_output])
+    }
+}
+
+fn sum(parts: &[u64]) -> u64 {
+    parts.iter().fold(0, |a, b| a.saturating_add(*b))
+}
+
+/// `(audio, image, rest)` of `total`: audio first, then image, each clamped to what is left.
+fn carve(total: u64, audio: u64, image: u64) -> (u64, u64, u64) {
+    let audio = audio.min(total);
+    let image = image.min(total - audio);
+    (audio, image, total - audio - image)
+}
+
+/// USD per 1M tokens of one modality; `None` is "no price".
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Rates {
+    pub input: Option<f64>,
+    /// `None` with an `input` price: cached input is billed at the input price.
+    pub cached_input: Option<f64>,
+    pub output: Option<f64>,
+}
+
+impl Rates {
+    fn cached(&self) -> Option<f64> {
+        self.cached_input.or(self.input)
+    }
+}
+
+/// The token prices of one model at one tier, USD per 1M tokens.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Price {
+    pub text: Rates,
+    pub audio: Rates,
+    pub image: Rates,
+    /// `None`: cache writes are billed at the text input price, as an [`Assumption`].
+    pub cache_write: Option<f64>,
+    /// The table says this model has one price for every modality: audio and image tokens
+    /// without a price of their own are billed at the text prices. A price file entry with
+    /// text prices only says so unless it sets `one_price_all_modalities = false`.
+    pub one_price_all_modalities: bool,
+    /// Set when the table's numbers for this model are themselves an assumption.
+    pub assumption: Option<Assumption>,
+}
+
+impl Price {
+    /// Text prices, one price for every modality (what a file entry with text prices only
+    /// means).
+    pub fn text(input: f64, cached_input: Option<f64>, output: f64) -> Price {
+        Price {
+            text: Rates {
+                input: Some(input),
+                cached_input,
+                output: Some(output),
+            },
+            one_price_all_modalities: true,
+            ..Price::default()
+        }
+    }
+
+    /// The cost of `t`: uncached text × text input + cached text × cached text + cache writes ×
+    /// cache-write (none: text input, assumed) + audio in/cached/out × audio prices + image
+    /// in/cached/out × image prices + text out × text output, each per 1M tokens.
+    ///
+    /// Audio and image fall back to the text prices only when `one_price_all_modalities`. A part
+    /// with tokens and no price makes the whole quote `None` (unpriced, never a partial sum); a
+    /// part with no tokens needs no price.
+    pub fn quote(&self, t: &CompletionTokens) -> Option<Quote> {
+        let fallback = |own: Option<f64>, text: Option<f64>| {
+            own.or(text.filter(|_| self.one_price_all_modalities))
+        };
+        let audio = Rates {
+            input: fallback(self.audio.input, self.text.input),
+            cached_input: fallback(self.audio.cached_input, self.text.cached_input),
+            output: fallback(self.audio.output, self.text.output),
+        };
+        let image = Rates {
+            input: fallback(self.image.input, self.text.input),
+            cached_input: fallback(self.image.cached_input, self.text.cached_input),
+            output: fallback(self.image.output, self.text.output),
+        };
+        let mut assumptions = self
+            .assumption
+            .map(Assumptions::of)
+            .unwrap_or(Assumptions::NONE);
+        let cache_write = match self.cache_write {
+            Some(p) => Some(p),
+            None if t.cache_write > 0 => {
+                assumptions = assumptions.with(Assumption::CacheWriteAtInputPrice);
+                self.text.input
+            }
+            None => None,
+        };
+        let terms = [
+            (t.text_input, self.text.input),
+            (t.text_cached, self.text.cached()),
+            (t.text_output, self.text.output),
+            (t.cache_write, cache_write),
+            (t.audio_input, audio.input),
+            (t.audio_cached, audio.cached()),
+            (t.audio_output, audio.output),
+            (t.image_input, image.input),
+            (t.image_cached, image.cached()),
+            (t.image_output, image.output),
+        ];
+        let mut micro_usd = 0.0;
+        for (tokens, price) in terms {
+            if tokens > 0 {
+                micro_usd += tokens as f64 * price?;
+            }
+        }
+        Some(Quote::at(micro_usd / 1_000_000.0, assumptions))
+    }
+
+    /// Estimated cost in USD of totals whose modality split the caller does not have (`cached`
+    /// is a part of `input`, clamped to it): priced as text where the model has one price for
+    /// every modality, and `None` (unpriced) for a model that prices audio or image apart, whose
+    /// totals could hide them. Callers with the split use [`Price::quote`].
+    pub fn cost(&self, input: u64, cached: u64, output: u64) -> Option<f64> {
+        if !self.one_price_all_modalities {
+            return None;
+        }
+        self.quote(&CompletionTokens::text(input, cached, output))
+            .map(|q| q.usd)
+    }
+}

@@ -25,7 +25,12 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
     })
     .await?;
     let text = match format {
-        Format::Table => TableView::from_snapshot(&snap).to_text(),
+        Format::Table => {
+            let mut text = TableView::from_snapshot(&snap).to_text();
+            text.push('\n');
+            text.push_str(&crate::ui::other_table::OtherTable::from_snapshot(&snap).to_text());
+            text
+        }
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&Report::new(&snap))
                 .map_err(|e| CliError::Other(e.to_string()))?;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every check, as CI runs it: installs what is missing, then format, clippy, unit and
 # integration tests (real HTTP against the simulated API, the binary, the terminal view in
-# tmux), the Linux desktop end-to-end test (Xvfb + tray host + notifications + Secret Service)
+# tmux), the same without the desktop feature plus the headless CLI in a chroot, the Linux desktop end-to-end test (Xvfb + tray host + notifications + Secret Service)
 # and the macOS type-check. Stops at the first failure.
 #   ./scripts/test.sh            everything
 #   SKIP_MACOS=1 / SKIP_DESKTOP=1 ./scripts/test.sh   leave one out while iterating (CI never does)
@@ -24,6 +24,13 @@ step "cargo test (unit, integration, end-to-end over HTTP and in tmux)"
 cargo test --all-targets --locked
 # Doc tests too (--all-targets leaves them out).
 cargo test --doc --locked
+
+step "without the desktop: cargo clippy and cargo test --no-default-features (no menu-bar app)"
+cargo clippy --all-targets --locked --no-default-features -- -D warnings
+cargo test --all-targets --locked --no-default-features
+
+step "headless CLI in a chroot without GTK (scripts/headless-check.sh)"
+scripts/headless-check.sh
 
 if [[ ${SKIP_DESKTOP:-} != 1 ]]; then
     step "desktop end-to-end (scripts/desktop-e2e.sh)"

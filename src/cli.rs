@@ -122,7 +122,11 @@ pub enum Command {
         format: Format,
     },
     /// List every project with its API keys and their key_... ids
-    Keys,
+    Keys {
+        /// Output format: a table that fits the terminal, or JSON
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Store, show or delete the admin key in the OS secret store (macOS Keychain, Secret
     /// Service on Linux)
     AdminKey {
@@ -157,7 +161,7 @@ impl Command {
         match self {
             Command::Once { .. } => Some(Scope::Once),
             Command::Watch { .. } => Some(Scope::Watch),
-            Command::Keys => Some(Scope::Keys),
+            Command::Keys { .. } => Some(Scope::Keys),
             Command::AdminKey { .. } => Some(Scope::AdminKey),
             Command::LoginItem { .. } => Some(Scope::LoginItem),
             Command::Simulate { .. } | Command::Help { .. } => None,

@@ -44,8 +44,8 @@ pub struct Failure {
 pub enum Event {
     Refreshing,
     Updated(Arc<Snapshot>),
-    /// Re-priced data after a tier change that needed no fetch; `fetched_at_ms` stays that of
-    /// the last fetch (re-pricing is not fresh data).
+    /// Re-priced data after a tier change that needed no fetch; `fetched_at_ms` and the active
+    /// alerts stay those of the last fetch (re-pricing is not fresh data).
     Repriced(Arc<Snapshot>),
     Failed(Failure),
 }
@@ -110,12 +110,14 @@ enum After {
 
 /// What the loop knows when a command arrives: whether the last refresh failed, the server's
 /// `Retry-After` deadline if it gave one, and when the last success was.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Gate {
     failing: bool,
     retry_after_until: Option<Instant>,
     last_success: Option<Instant>,
     last_fetched_ms: Option<i64>,
+    /// The alerts active after the last success: still active when the data is re-priced.
+    alerts: Vec<crate::alerts::Alert>,
 }
 
 async fn run(
@@ -134,6 +136,7 @@ async fn run(
                 gate = Gate {
                     last_success: Some(Instant::now()),
                     last_fetched_ms: Some(snap.fetched_at_ms),
+                    alerts: snap.alerts.clone(),
                     ..Gate::default()
                 };
                 on_event(Event::Updated(Arc::new(snap)));
@@ -212,6 +215,7 @@ fn apply(
             if let Some(at) = gate.last_fetched_ms {
                 snap.fetched_at_ms = at;
             }
+            snap.alerts.clone_from(&gate.alerts);
             on_event(Event::Repriced(Arc::new(snap)));
             After::Wait
         }

@@ -1,14 +1,11 @@
 //! The real binary: `once` and `keys` on the simulated API, exit codes and messages for bad
-//! input, and the admin key never showing in any output or log.
+//! input, `--help`, and the admin key never showing in any output or log nor going where it
+//! should not.
 
-use std::process::{Command, Output};
-use std::sync::OnceLock;
-use std::time::{Duration, Instant};
-use usage_tracker::simulator::{
-    DEMO_ADMIN_KEY, DEMO_KEY_ID, Fault, SimClock, SimConfig, SimServer,
-};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_usage-tracker");
+use common::binary::{cmd, errors, run, sim};
+use usage_tracker::simulator::{DEMO_ADMIN_KEY, DEMO_KEY_ID};
 
 /// The count fields of a model row and of the totals.
 const COUNTS: [&str; 5] = [
@@ -18,45 +15,6 @@ const COUNTS: [&str; 5] = [
     "total_tokens",
     "requests",
 ];
-
-/// A simulator on the real clock, shared by the tests of this file, on a runtime of its own.
-fn sim() -> &'static (tokio::runtime::Runtime, SimServer) {
-    static SIM: OnceLock<(tokio::runtime::Runtime, SimServer)> = OnceLock::new();
-    SIM.get_or_init(|| {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        let mut config = SimConfig::test();
-        config.clock = SimClock::Real;
-        let sim = rt.block_on(SimServer::start(config, None)).unwrap();
-        (rt, sim)
-    })
-}
-
-/// The binary with a clean environment: no key, settings and `.env` in an empty folder.
-fn cmd(home: &tempfile::TempDir) -> Command {
-    let mut c = Command::new(BIN);
-    c.env_clear()
-        .env("HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .current_dir(home.path());
-    c
-}
-
-fn run(c: &mut Command) -> (Output, String, String) {
-    let out = c.output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    (out, stdout, stderr)
-}
-
-/// stderr without the note every run against a non-default base URL prints.
-fn errors(stderr: &str) -> String {
-    stderr
-        .lines()
-        .filter(|l| !l.starts_with("usage-tracker: warning: the admin key goes to "))
-        .map(|l| format!("{l}\n"))
-        .collect()
-}
 
 #[test]
 fn once_demo_json_has_the_documented_shape_and_consistent_totals() {
@@ -354,6 +312,10 @@ fn the_admin_key_never_appears_in_output_or_logs() {
         "--admin-key".into(),
         secret.into(),
     ]);
+    // A key typed where another value goes: clap's message and the app's quote the value.
+    runs.push(vec!["once".into(), "--format".into(), secret.into()]);
+    runs.push(vec!["once".into(), "--tier".into(), secret.into()]);
+    runs.push(vec!["once".into(), "--api-key-id".into(), secret.into()]);
     let (out, _, stderr) =
         run(cmd(&home).args(["once", "--settings", &as_field.display().to_string()]));
     assert_eq!(out.status.code(), Some(2), "{stderr}");
@@ -447,8 +409,8 @@ fn help_lists_the_options_each_command_uses() {
         ),
         (
             &["watch", "--help"],
-            &["--interval", "--spike-request-rate"],
-            &["--daily-budget"],
+            &["--interval", "--spike-request-rate", "--daily-budget"],
+            &[],
         ),
     ];
     for (args, more, absent) in cases {
@@ -485,359 +447,6 @@ fn help_lists_the_options_each_command_uses() {
     }
 }
 
-/// A server on 127.0.0.1 that accepts connections and never answers.
-fn silent_server() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for stream in listener.incoming().flatten() {
-            held.push(stream);
-        }
-    });
-    port
-}
-
-/// Runs `c`, killing it after `limit`; the output and how long it took.
-fn run_within(c: &mut Command, limit: Duration) -> (Option<i32>, String, String, Duration) {
-    use std::io::Read;
-    let start = Instant::now();
-    let mut child = c
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let code = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status.code();
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let (mut stdout, mut stderr) = (String::new(), String::new());
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    (code, stdout, stderr, start.elapsed())
-}
-
-/// Issue 9 item 4: a server that never answers ends at the deadline with a `timeout` kind
-/// that says how long it waited, after a progress line.
-#[test]
-fn a_server_that_never_answers_times_out_at_the_deadline() {
-    let port = silent_server();
-    let home = tempfile::tempdir().unwrap();
-    let url = format!("http://127.0.0.1:{port}/v1");
-    for sub in ["once", "keys"] {
-        let (code, _, stderr, took) = run_within(
-            cmd(&home)
-                .args([sub, "--base-url", &url, "--timeout", "5"])
-                .env("OPENAI_ADMIN_KEY", DEMO_ADMIN_KEY),
-            Duration::from_secs(30),
-        );
-        assert_eq!(code, Some(1), "{sub}: {stderr}");
-        assert!(took < Duration::from_secs(9), "{sub} took {took:?}");
-        let stderr = errors(&stderr);
-        assert!(stderr.contains("still waiting for"), "{sub}: {stderr}");
-        assert!(
-            stderr.contains("usage-tracker: error [timeout]: no answer from")
-                && stderr.contains("within 5 s"),
-            "{sub}: {stderr}"
-        );
-    }
-}
-
-/// Issue 9 item 4: each retry `once` waits for is a line on stderr.
-#[test]
-fn once_says_when_it_waits_for_a_retry() {
-    let (rt, _) = sim();
-    let sim = rt
-        .block_on(SimServer::start(SimConfig::test(), None))
-        .unwrap();
-    sim.control().inject(
-        Fault::RateLimited {
-            retry_after_secs: Some(1),
-        },
-        1,
-    );
-    let home = tempfile::tempdir().unwrap();
-    let (out, _, stderr) = run(cmd(&home)
-        .args(["once", "--base-url", &sim.base_url()])
-        .env("OPENAI_ADMIN_KEY", DEMO_ADMIN_KEY));
-    assert!(out.status.success(), "{stderr}");
-    assert!(
-        stderr.contains("usage-tracker: rate limited; retrying in 1.0 s (attempt 2 of 4)"),
-        "{stderr}"
-    );
-}
-
-/// Issue 9 item 6: an id that is in no project says so instead of showing zeros.
-#[test]
-fn a_key_id_of_no_project_is_named() {
-    let home = tempfile::tempdir().unwrap();
-    for args in [
-        &["once", "--demo", "--api-key-id", "key_mistyped9"][..],
-        &[
-            "watch",
-            "--demo",
-            "--format",
-            "json",
-            "--api-key-id",
-            "key_mistyped9",
-        ],
-    ] {
-        let (code, stdout, stderr, _) = run_within(cmd(&home).args(args), Duration::from_secs(20));
-        assert_eq!(code, Some(2), "{args:?}: {stdout}{stderr}");
-        assert!(
-            stderr.contains(
-                "key_mistyped9 is not a key of this organization; see `usage-tracker keys`"
-            ),
-            "{args:?}: {stderr}"
-        );
-    }
-}
-
-/// Issue 9 items 2, 3, 7, 8 and 9: bad or ignored input gets the app's message.
-#[test]
-fn messages_name_the_problem_once_in_the_apps_style() {
-    let (_, sim) = sim();
-    let home = tempfile::tempdir().unwrap();
-    let dead = "http://127.0.0.1:9/v1";
-    let no_v1 = sim.base_url().trim_end_matches("/v1").to_owned();
-    // (arguments, environment, exit code, what stderr must say, what it must not)
-    type Case<'a> = (
-        &'a [&'a str],
-        &'a [(&'a str, &'a str)],
-        i32,
-        &'a [&'a str],
-        &'a [&'a str],
-    );
-    let cases: &[Case] = &[
-        (
-            &["once", "--bogus"],
-            &[],
-            2,
-            &["usage-tracker: error: unexpected argument '--bogus'"],
-            &["\nUsage:"],
-        ),
-        (
-            &["watch", "--demo", "--interval", "-5"],
-            &[],
-            2,
-            &["invalid refresh interval \"-5\" from flag --interval"],
-            &["unexpected argument"],
-        ),
-        (
-            &["once", "--base-url", "http://example.com/v1"],
-            &[],
-            2,
-            &["\"http://example.com/v1\"", "clear text"],
-            &[],
-        ),
-        (
-            &["once", "--base-url", dead],
-            &[("OPENAI_ADMIN_KEY", DEMO_ADMIN_KEY)],
-            1,
-            &[
-                "usage-tracker: error [offline]: cannot reach",
-                "connection refused",
-            ],
-            &["offline: ", "tcp connect error", "error sending request"],
-        ),
-        (
-            &["once", "--base-url", &no_v1],
-            &[("OPENAI_ADMIN_KEY", DEMO_ADMIN_KEY)],
-            1,
-            &["does not end in /v1: try"],
-            &[],
-        ),
-        (
-            &[
-                "once",
-                "--demo",
-                "--lookback-hours",
-                "8784",
-                "--bucket-width",
-                "1m",
-            ],
-            &[],
-            2,
-            &["527041 buckets", "more than 20000", "--bucket-width 1h"],
-            &[],
-        ),
-        (
-            &["once", "--demo"],
-            &[("USAGE_TRACKER_PRICING", "/nonexistent/prices.toml")],
-            2,
-            &["/nonexistent/prices.toml", "USAGE_TRACKER_PRICING"],
-            &[],
-        ),
-        (
-            &["once", "--demo", "--settings", "/nonexistent/settings.toml"],
-            &[],
-            2,
-            &["\"/nonexistent/settings.toml\"", "--settings", "exists"],
-            &[],
-        ),
-        (
-            &["once", "--demo"],
-            &[("USAGE_TRACKER_LOG", "loud")],
-            2,
-            &["\"loud\"", "USAGE_TRACKER_LOG", "debug"],
-            &[],
-        ),
-    ];
-    for (args, env, code, needles, absent) in cases {
-        let mut c = cmd(&home);
-        c.args(*args);
-        for (k, v) in *env {
-            c.env(k, v);
-        }
-        let (out, _, stderr) = run(&mut c);
-        assert_eq!(out.status.code(), Some(*code), "{args:?}: {stderr}");
-        // Progress lines (retries) may come first; the error is one line.
-        let stderr: String = errors(&stderr)
-            .lines()
-            .filter(|l| !l.contains("; retrying in "))
-            .collect();
-        assert!(
-            stderr.starts_with("usage-tracker: error"),
-            "{args:?}: {stderr}"
-        );
-        assert_eq!(
-            stderr.matches("usage-tracker:").count(),
-            1,
-            "{args:?}: one line: {stderr}"
-        );
-        for n in *needles {
-            assert!(stderr.contains(n), "{args:?}: {stderr:?} lacks {n:?}");
-        }
-        for n in *absent {
-            assert!(!stderr.contains(n), "{args:?}: {stderr:?} has {n:?}");
-        }
-    }
-}
-
-/// Issue 9 item 7: the HTTP library's chain shows with USAGE_TRACKER_LOG=debug only.
-#[test]
-fn the_http_error_chain_shows_only_at_debug() {
-    let home = tempfile::tempdir().unwrap();
-    let (_, _, stderr) = run(cmd(&home)
-        .args(["once", "--base-url", "http://127.0.0.1:9/v1"])
-        .env("OPENAI_ADMIN_KEY", DEMO_ADMIN_KEY)
-        .env("USAGE_TRACKER_LOG", "debug"));
-    assert!(stderr.contains("error sending request"), "{stderr}");
-}
-
-/// Issue 9 item 8: settings a command does not use are not read for it; a `--base-url`
-/// that `--demo` overrides is said to be ignored.
-#[test]
-fn unused_settings_neither_block_nor_vanish_silently() {
-    let home = tempfile::tempdir().unwrap();
-    let config = home.path().join("config/usage-tracker");
-    std::fs::create_dir_all(&config).unwrap();
-    std::fs::write(config.join("settings.toml"), "tier = \"gold\"\n").unwrap();
-    let (out, _, stderr) = run(cmd(&home).args(["keys", "--demo"]));
-    assert!(out.status.success(), "keys must not read `tier`: {stderr}");
-    let (out, _, stderr) = run(cmd(&home).args(["once", "--demo"]));
-    assert_eq!(out.status.code(), Some(2), "once reads `tier`: {stderr}");
-    assert!(stderr.contains("\"gold\""), "{stderr}");
-    std::fs::remove_file(config.join("settings.toml")).unwrap();
-    let (out, _, stderr) =
-        run(cmd(&home).args(["keys", "--demo", "--base-url", "https://proxy.example/v1"]));
-    assert!(out.status.success(), "{stderr}");
-    assert!(
-        stderr.contains("warning: --base-url is ignored with --demo"),
-        "{stderr}"
-    );
-}
-
-/// Issue 9 item 12: `admin-key set` refuses bad input with exit 2 before touching the store.
-#[test]
-fn admin_key_set_refuses_bad_input_with_exit_2() {
-    use std::io::Write;
-    let home = tempfile::tempdir().unwrap();
-    let (out, _, stderr) = run(cmd(&home).args(["admin-key", "set", "--admin-key", "sk-admin-x"]));
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains("does not take --admin-key") && !stderr.contains("sk-admin-x"),
-        "{stderr}"
-    );
-    for (input, reason) in [
-        ("sk-proj-abcdefghijklmnop\n", "project key"),
-        ("sk-admin with a space\n", "spaces"),
-    ] {
-        let mut child = cmd(&home)
-            .args(["admin-key", "set"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{input}: {stderr}");
-        assert!(stderr.contains(reason), "{stderr}");
-        assert!(!stderr.contains("abcdefgh"), "{stderr}");
-    }
-}
-
-/// Issue 9 item 12: `status` says when the environment overrides the stored key; item 11: a
-/// secret store that never answers (a bus that accepts and stays silent) ends at the
-/// deadline saying what is likely missing.
-#[test]
-fn admin_key_status_names_the_override_and_a_silent_store_ends_at_its_deadline() {
-    let home = tempfile::tempdir().unwrap();
-    let socket = home.path().join("bus");
-    let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for s in listener.incoming().flatten() {
-            held.push(s);
-        }
-    });
-    let (code, stdout, stderr, took) = run_within(
-        cmd(&home)
-            .args(["admin-key", "status"])
-            .env("OPENAI_ADMIN_KEY", "sk-admin-TOPSECRET-5f0c9a7e1b")
-            .env(
-                "DBUS_SESSION_BUS_ADDRESS",
-                format!("unix:path={}", socket.display()),
-            ),
-        Duration::from_secs(40),
-    );
-    assert!(took < Duration::from_secs(9), "took {took:?}: {stderr}");
-    assert_eq!(code, Some(1), "{stdout}{stderr}");
-    assert!(
-        stdout.contains("environment variable OPENAI_ADMIN_KEY is used before any stored one"),
-        "{stdout}"
-    );
-    assert!(
-        stderr.contains("no answer within 5 s") && stderr.contains("locked"),
-        "{stderr}"
-    );
-    assert!(!stdout.contains("TOPSECRET") && !stderr.contains("TOPSECRET"));
-}
-
 /// Issue 9 item 2: a `.env` of another program naming OPENAI_BASE_URL does not redirect the
 /// key; the app's own setting does, and says so.
 #[test]
@@ -868,4 +477,72 @@ fn openai_base_url_of_another_program_does_not_redirect_the_key() {
         sim.base_url()
     );
     assert_eq!(stderr.matches(&note).count(), 1, "{stderr}");
+}
+
+/// A price file in the format with every unit loads through the binary and prices the demo:
+/// gpt-4o at the file's prices, and the fine-tune the table cannot price once the file names it
+/// exactly.
+#[test]
+fn a_price_file_with_every_unit_prices_the_demo() {
+    let home = tempfile::tempdir().unwrap();
+    let once = |extra: &[&str]| {
+        let mut c = cmd(&home);
+        c.args(["once", "--demo", "--format", "json", "--tier", "standard"])
+            .args(extra);
+        let (out, stdout, stderr) = run(&mut c);
+        assert!(out.status.success(), "{stderr}");
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()
+    };
+    let cost = |v: &serde_json::Value, model: &str| {
+        v["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["model"] == model)
+            .unwrap_or_else(|| panic!("{model} in {v}"))["cost_usd"]
+            .as_f64()
+    };
+    let built_in = once(&[]);
+    let fine_tune = built_in["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["model"].as_str().unwrap())
+        .find(|m| m.starts_with("ft:"))
+        .expect("the demo has a fine-tune")
+        .to_owned();
+    assert_eq!(cost(&built_in, &fine_tune), None);
+    let every_unit = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/pricing/valid/every-unit.toml"
+    );
+    let text = std::fs::read_to_string(every_unit).unwrap()
+        + "\n[standard.\"gpt-4o\"]\ninput = 5.0\ncached_input = 2.5\noutput = 20.0\n"
+        + &format!("\n[standard.\"{fine_tune}\"]\ninput = 1\noutput = 1\n");
+    let file = home.path().join("prices.toml");
+    std::fs::write(&file, text).unwrap();
+    let priced = once(&["--pricing", file.to_str().unwrap()]);
+    // From the same run's counts (two runs may see different usage): (input − cached) × 5 +
+    // cached × 2.5 + output × 20 per 1M, at the standard tier every row is priced at.
+    let m = priced["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["model"] == "gpt-4o-2024-08-06")
+        .unwrap();
+    let n = |k: &str| m[k].as_u64().unwrap() as f64;
+    let expected = ((n("input_tokens") - n("cached_input_tokens")) * 5.0
+        + n("cached_input_tokens") * 2.5
+        + n("output_tokens") * 20.0)
+        / 1e6;
+    let got = cost(&priced, "gpt-4o-2024-08-06").unwrap();
+    assert!(
+        expected > 0.0 && (got - expected).abs() < 1e-9 * expected,
+        "{got} {expected}"
+    );
+    assert!(cost(&priced, &fine_tune).is_some());
+    assert_eq!(
+        priced["totals"]["unpriced_models"].as_u64().unwrap() + 1,
+        built_in["totals"]["unpriced_models"].as_u64().unwrap()
+    );
 }

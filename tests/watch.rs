@@ -258,8 +258,11 @@ impl Tmux {
             found.is_ok_and(|o| o.status.success()),
             "tmux is required for the full-screen end-to-end test: install it (apt-get install tmux)"
         );
+        // One server per test: tests of this file run in parallel in one process.
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let t = Tmux {
-            socket: format!("usage-tracker-watch-{}", std::process::id()),
+            socket: format!("usage-tracker-watch-{}-{n}", std::process::id()),
         };
         let (w, h) = (width.to_string(), height.to_string());
         t.run(&[
@@ -384,4 +387,37 @@ fn full_screen_view_in_a_real_terminal_and_q_restores_it() {
     let s = tmux.wait_for("the exit", |s| s.contains("AGAIN"));
     assert!(s.contains("AGAIN 0"), "{s}");
     assert!(!tmux.alternate_on(), "the alternate screen should be left");
+}
+
+#[test]
+fn full_screen_view_shows_today_against_the_budget_a_time_axis_and_the_keys_on_question_mark() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().display();
+    let tmux = Tmux::start(
+        100,
+        30,
+        &format!(
+            "cd '{dir}' && env -u OPENAI_ADMIN_KEY HOME='{dir}' XDG_CONFIG_HOME='{dir}' \
+             '{BIN}' watch --demo --daily-budget 0.05; sleep 60"
+        ),
+    );
+    // The demo's day so far costs dollars: far over a 5-cent budget.
+    let s = tmux.wait_for("today's cost", |s| s.contains("of $0.05 daily budget"));
+    assert!(s.contains("OVER BUDGET"), "{s}");
+    // The chart fills the screen: no run of blank lines between the table and the notes.
+    let blank = s.lines().filter(|l| l.trim().is_empty()).count();
+    assert!(blank <= 1, "{blank} blank lines at 100x30:\n{s}");
+    let axis = s
+        .lines()
+        .find(|l| {
+            let t = l.trim();
+            t.len() >= 5 && t.as_bytes()[2] == b':' && t[..2].bytes().all(|b| b.is_ascii_digit())
+        })
+        .unwrap_or_else(|| panic!("no time axis:\n{s}"));
+    assert!(axis.trim().len() > 20, "{axis:?}");
+    tmux.run(&["send-keys", "?"]);
+    let s = tmux.wait_for("the key help", |s| s.contains("Keys (? closes)"));
+    assert!(s.contains("next pricing tier"), "{s}");
+    tmux.run(&["send-keys", "?"]);
+    tmux.wait_for("the help closed", |s| !s.contains("Keys (? closes)"));
 }

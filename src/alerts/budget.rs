@@ -4,6 +4,7 @@
 
 use crate::pricing::{PriceTable, TierChoice};
 use crate::usage::{UsageSeries, summarize};
+use chrono::{Datelike, Local, TimeZone};
 
 /// The budget was crossed.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,9 +52,30 @@ pub fn cost_since(series: &UsageSeries, since: i64, prices: &PriceTable, tier: T
     summarize(buckets, prices, tier).totals.cost_usd
 }
 
+/// The local day number and the unix time of its midnight (for `cost_since`), shared by every
+/// front end that shows today against the budget.
+pub fn local_day(now: i64) -> Option<(i64, i64)> {
+    let date = Local.timestamp_opt(now, 0).single()?.date_naive();
+    let midnight = date
+        .and_hms_opt(0, 0, 0)?
+        .and_local_timezone(Local)
+        .earliest()?
+        .timestamp();
+    Some((i64::from(date.num_days_from_ce()), midnight))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn midnight_is_on_the_same_local_day_and_at_most_a_day_back() {
+        let now = 1_764_000_030;
+        let (day, midnight) = local_day(now).unwrap();
+        assert!(midnight <= now && now - midnight < 26 * 3600);
+        assert_eq!(local_day(midnight).unwrap(), (day, midnight));
+        assert_eq!(local_day(midnight - 1).unwrap().0, day - 1);
+    }
 
     #[test]
     fn fires_once_when_crossed_then_rearms_the_next_day() {

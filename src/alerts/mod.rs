@@ -6,5 +6,5 @@
 mod budget;
 mod spike;
 
-pub use budget::{BudgetAlert, BudgetDetector, cost_since};
+pub use budget::{BudgetAlert, BudgetDetector, cost_since, local_day};
 pub use spike::{Alert, AlertKind, Growth, SpikeDetector, SpikeUpdate, Thresholds, growth};

@@ -25,7 +25,7 @@ pub fn run(action: AdminKeyAction, opts: &Options) -> Result<ExitCode, CliError>
     match action {
         AdminKeyAction::Set => {
             let key = read_key()?;
-            super::app::validate_key(&key).map_err(CliError::BadInput)?;
+            validate_key(&key).map_err(CliError::BadInput)?;
             if !key.starts_with("sk-admin-") {
                 eprintln!(
                     "usage-tracker: warning: admin keys start with sk-admin-; other keys cannot read usage"
@@ -110,9 +110,20 @@ fn read_hidden() -> std::io::Result<Option<String>> {
     result
 }
 
+/// The check of a key typed at `admin-key set` or in the menu's dialog; `Err` says why.
+pub fn validate_key(key: &str) -> Result<(), String> {
+    if key.is_empty() || key.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("that is not an admin key: it is empty or has spaces or line breaks".into());
+    }
+    if key.starts_with("sk-proj-") {
+        return Err("that is a project key (sk-proj-...), which cannot read usage: create an Admin key (sk-admin-...) at https://platform.openai.com/settings/organization/admin-keys".into());
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
-    use crate::commands::app::validate_key;
+    use super::validate_key;
 
     /// The same check for `admin-key set` and the menu's dialog.
     #[test]

@@ -31,14 +31,13 @@ use tao::event_loop::{ControlFlow, EventLoopBuilder};
 use tokio::sync::mpsc::UnboundedSender;
 use worker::Job;
 
-pub use effects::validate_key;
-
 pub fn run(settings: Settings) -> Result<ExitCode, CliError> {
     if !crate::platform::has_display() {
         return Err(CliError::Other(
             "no graphical session (DISPLAY and WAYLAND_DISPLAY are unset): the menu-bar app needs a desktop; in a terminal use `usage-tracker once` or `usage-tracker watch`".into(),
         ));
     }
+    crate::platform::desktop_log::route_glib_logs();
     let guard = single_instance::acquire(&single_instance::default_path())
         .map_err(|e| CliError::Other(e.to_string()))?;
     let mut event_loop = EventLoopBuilder::<Input>::with_user_event().build();

@@ -1,87 +1,282 @@
 //! `usage-tracker keys`: every project with its API keys, so nobody needs curl to find an id.
+//! A table that fits the terminal (names shorten, then the less useful columns go), or JSON
+//! with `--format json`. Also finds the names of the tracked keys for `once`.
 
 use super::{CliError, Connection};
+use crate::cli::Format;
+use crate::openai::wire::{Project, ProjectApiKey};
+use crate::openai::{AdminClient, ApiError};
 use crate::settings::Settings;
 use crate::ui::format;
-use std::fmt::Write as _;
+use crate::ui::table::{self, Align, Column, Row};
+use crate::ui::view::KeyChoice;
+use serde::Serialize;
 use std::io::Write;
 use std::process::ExitCode;
 
-pub async fn run(settings: Settings) -> Result<ExitCode, CliError> {
+pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliError> {
     let timeout = settings.timeout;
     let conn = Connection::open_reporting(settings, Some(super::print_retries())).await?;
-    let listed = super::within_deadline(timeout, conn.client.base_url(), async {
-        let projects = conn.client.projects().await?;
-        let mut out = Vec::with_capacity(projects.len());
-        for p in projects {
+    let projects = super::within_deadline(timeout, conn.client.base_url(), async {
+        let listed = conn.client.projects().await?;
+        let mut out = Vec::with_capacity(listed.len());
+        for p in listed {
             let keys = conn.client.project_api_keys(&p.id).await?;
             out.push((p, keys));
         }
         Ok(out)
     })
     .await?;
-    let projects: Vec<_> = listed.iter().map(|(p, _)| p).collect();
-    let mut rows: Vec<[String; 6]> = Vec::new();
-    for (p, keys) in listed.iter().cloned() {
+    let out = match format {
+        Format::Table => text(&projects, crate::ui::terminal::stdout_width()),
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&json(&projects))
+                .map_err(|e| CliError::Other(e.to_string()))?;
+            s.push('\n');
+            s
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth a message.
+    let _ = stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The names of the keys in `ids`, reading projects until every one is found (so usually a
+/// request or two, never more than one per project plus the project list).
+pub async fn names_of(client: &AdminClient, ids: &[String]) -> Result<Vec<KeyChoice>, ApiError> {
+    let mut found: Vec<KeyChoice> = Vec::new();
+    if ids.is_empty() {
+        return Ok(found);
+    }
+    for p in client.projects().await? {
+        let project = p.name.clone().unwrap_or_else(|| p.id.clone());
+        for k in client.project_api_keys(&p.id).await? {
+            if ids.contains(&k.id) {
+                found.push(KeyChoice {
+                    id: k.id,
+                    name: k.name,
+                    project: project.clone(),
+                });
+            }
+        }
+        if ids.iter().all(|id| found.iter().any(|k| &k.id == id)) {
+            break;
+        }
+    }
+    Ok(found)
+}
+
+fn archived(p: &Project) -> bool {
+    p.archived_at.is_some() || p.status.as_deref() == Some("archived")
+}
+
+const COLUMNS: [Column; 6] = [
+    Column {
+        header: "Project",
+        align: Align::Left,
+        rank: 0,
+        shrink_to: Some(12),
+    },
+    Column {
+        header: "Key name",
+        align: Align::Left,
+        rank: 1,
+        shrink_to: Some(10),
+    },
+    Column {
+        header: "Key id",
+        align: Align::Left,
+        rank: 0,
+        shrink_to: None,
+    },
+    Column {
+        header: "Key",
+        align: Align::Left,
+        rank: 4,
+        shrink_to: None,
+    },
+    Column {
+        header: "Created",
+        align: Align::Left,
+        rank: 3,
+        shrink_to: None,
+    },
+    Column {
+        header: "Last used",
+        align: Align::Left,
+        rank: 2,
+        shrink_to: None,
+    },
+];
+
+/// The table in `width` characters (no limit when `None`), and a closing line.
+pub fn text(projects: &[(Project, Vec<ProjectApiKey>)], width: Option<usize>) -> String {
+    let mut rows: Vec<Row> = Vec::new();
+    for (p, keys) in projects {
         let mut project = p.name.clone().unwrap_or_else(|| p.id.clone());
-        if p.archived_at.is_some() || p.status.as_deref() == Some("archived") {
+        if archived(p) {
             project.push_str(" (archived)");
         }
         if keys.is_empty() {
-            rows.push([
-                project,
-                "(no keys)".into(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-            ]);
+            rows.push(vec![project, "(no keys)".into()]);
             continue;
         }
         for k in keys {
             let date = |t: Option<i64>| t.map_or_else(|| "never".to_owned(), format::utc);
-            rows.push([
+            rows.push(vec![
                 project.clone(),
-                k.name.unwrap_or_default(),
-                k.id,
-                k.redacted_value.unwrap_or_default(),
+                k.name.clone().unwrap_or_default(),
+                k.id.clone(),
+                k.redacted_value.clone().unwrap_or_default(),
                 date(k.created_at),
                 date(k.last_used_at),
             ]);
         }
     }
-    let headers = [
-        "Project",
-        "Key name",
-        "Key id",
-        "Key",
-        "Created",
-        "Last used",
-    ]
-    .map(String::from);
-    let mut widths = headers.clone().map(|h| h.chars().count());
-    for r in &rows {
-        for (w, c) in widths.iter_mut().zip(r) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for r in std::iter::once(&headers).chain(&rows) {
-        let mut line = String::new();
-        for (c, w) in r.iter().zip(widths) {
-            let _ = write!(line, "{c:<w$}  ");
-        }
-        out.push_str(line.trim_end());
+    let mut out = table::to_text(&COLUMNS, &rows, &[], "(no projects)", width);
+    let close = format!(
+        "{}. Track a key with --api-key-id KEY_ID (or OPENAI_API_KEY_ID).",
+        format::count(projects.len(), "project")
+    );
+    out.push('\n');
+    for l in width.map_or_else(|| vec![close.clone()], |w| table::wrap(&close, w)) {
+        out.push_str(&l);
         out.push('\n');
     }
-    let _ = writeln!(
-        out,
-        "\n{} project(s). Track a key with --api-key-id KEY_ID (or OPENAI_API_KEY_ID).",
-        projects.len()
-    );
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout
-        .write_all(out.as_bytes())
-        .and_then(|()| stdout.flush());
-    Ok(ExitCode::SUCCESS)
+    out
+}
+
+#[derive(Debug, Serialize)]
+pub struct KeysReport<'a> {
+    pub projects: Vec<ProjectReport<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProjectReport<'a> {
+    pub id: &'a str,
+    pub name: Option<&'a str>,
+    pub archived: bool,
+    pub keys: Vec<KeyReport<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct KeyReport<'a> {
+    pub id: &'a str,
+    pub name: Option<&'a str>,
+    pub redacted_value: Option<&'a str>,
+    pub created_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+}
+
+/// `keys --format json`: `{"projects": [{"id", "name", "archived", "keys": [...]}]}`.
+pub fn json(projects: &[(Project, Vec<ProjectApiKey>)]) -> KeysReport<'_> {
+    KeysReport {
+        projects: projects
+            .iter()
+            .map(|(p, keys)| ProjectReport {
+                id: &p.id,
+                name: p.name.as_deref(),
+                archived: archived(p),
+                keys: keys
+                    .iter()
+                    .map(|k| KeyReport {
+                        id: &k.id,
+                        name: k.name.as_deref(),
+                        redacted_value: k.redacted_value.as_deref(),
+                        created_at: k.created_at,
+                        last_used_at: k.last_used_at,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project(id: &str, name: &str, archived: bool) -> Project {
+        Project {
+            id: id.into(),
+            name: Some(name.into()),
+            status: Some(if archived { "archived" } else { "active" }.into()),
+            created_at: None,
+            archived_at: None,
+        }
+    }
+
+    fn key(id: &str, name: &str, last_used: Option<i64>) -> ProjectApiKey {
+        ProjectApiKey {
+            id: id.into(),
+            name: Some(name.into()),
+            redacted_value: Some("sk-proj-…abcd".into()),
+            created_at: Some(1_764_000_000),
+            last_used_at: last_used,
+            owner: None,
+        }
+    }
+
+    fn sample() -> Vec<(Project, Vec<ProjectApiKey>)> {
+        vec![
+            (
+                project("proj_1", "Customer support assistant (production)", false),
+                vec![
+                    key(
+                        "key_demoPrimary01",
+                        "support-bot-backend-eu",
+                        Some(1_764_003_600),
+                    ),
+                    key("key_demoBatch02", "nightly batch", None),
+                ],
+            ),
+            (project("proj_2", "Old experiments", true), Vec::new()),
+        ]
+    }
+
+    #[test]
+    fn the_table_fits_the_width_and_keeps_project_and_key_id() {
+        let all = sample();
+        let wide = text(&all, None);
+        assert!(wide.lines().any(|l| l.chars().count() > 100), "{wide}");
+        assert!(
+            wide.lines()
+                .any(|l| l.starts_with("Old experiments (archived) ") && l.ends_with(" (no keys)")),
+            "{wide}"
+        );
+        assert!(wide.contains("\n2 projects. Track a key"), "{wide}");
+        for width in [100, 80, 60, 40] {
+            let t = text(&all, Some(width));
+            for l in t.lines() {
+                assert!(l.chars().count() <= width, "{width}: {l:?}\n{t}");
+            }
+            assert!(t.contains("key_demoPrimary01"), "{width}:\n{t}");
+            assert!(t.contains("Customer"), "{width}:\n{t}");
+        }
+        let t = text(&all, Some(80));
+        assert!(t.contains("Last used"), "{t}");
+        assert!(!t.contains("Created"), "{t}");
+    }
+
+    #[test]
+    fn json_lists_every_project_with_its_keys() {
+        let all = sample();
+        let v = serde_json::to_value(json(&all)).unwrap();
+        assert_eq!(v["projects"][0]["id"], "proj_1");
+        assert_eq!(v["projects"][0]["archived"], false);
+        assert_eq!(v["projects"][0]["keys"][0]["id"], "key_demoPrimary01");
+        assert_eq!(
+            v["projects"][0]["keys"][0]["name"],
+            "support-bot-backend-eu"
+        );
+        assert_eq!(
+            v["projects"][0]["keys"][1]["last_used_at"],
+            serde_json::Value::Null
+        );
+        assert_eq!(v["projects"][1]["archived"], true);
+        assert_eq!(v["projects"][1]["keys"], serde_json::json!([]));
+    }
 }

@@ -2,6 +2,7 @@
 //! and turn every failure into one clear line and an exit code (2: bad input, 1: failure).
 
 mod admin_key;
+#[cfg(feature = "app")]
 mod app;
 mod keys;
 mod login_item;
@@ -97,10 +98,9 @@ fn clap_error(e: clap::Error) -> ExitCode {
         let _ = e.print();
         return ExitCode::SUCCESS;
     }
-    eprintln!(
-        "usage-tracker: error: {}",
-        clap_message(&e.render().to_string())
-    );
+    // clap quotes what was typed, which may be a key in the wrong place.
+    let message = settings::redact::scrub(&clap_message(&e.render().to_string()));
+    eprintln!("usage-tracker: error: {message}");
     ExitCode::from(2)
 }
 
@@ -118,6 +118,7 @@ fn clap_message(rendered: &str) -> String {
 /// Logging on stderr at `USAGE_TRACKER_LOG` (default warn); a value that is neither a level
 /// nor filter directives is bad input, not silently the default.
 fn init_logging() -> Result<(), CliError> {
+    use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
     let def = settings::defs::def(settings::Key::Log);
     let var = def.env.expect("the log level is an environment variable");
@@ -141,8 +142,10 @@ fn init_logging() -> Result<(), CliError> {
     } else {
         text
     };
+    // Colour codes only for a person at a terminal; a log file or pipe gets plain text.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::new(filter))
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .try_init();
     Ok(())
@@ -181,9 +184,12 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
     }
     match cli.command {
         Some(Command::Once { format }) => runtime()?.block_on(once::run(settings, format)),
-        Some(Command::Keys) => runtime()?.block_on(keys::run(settings)),
+        Some(Command::Keys { format }) => runtime()?.block_on(keys::run(settings, format)),
         Some(Command::Watch { format }) => runtime()?.block_on(watch::run(settings, format)),
+        #[cfg(feature = "app")]
         None => app::run(settings),
+        #[cfg(not(feature = "app"))]
+        None => Err(CliError::Other(NO_APP.into())),
         Some(
             Command::Simulate { .. }
             | Command::AdminKey { .. }
@@ -194,6 +200,10 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
         }
     }
 }
+
+/// What a build without the `app` feature says when asked for the menu-bar app.
+#[cfg(not(feature = "app"))]
+pub const NO_APP: &str = "this build has no menu-bar app (built with --no-default-features): use `usage-tracker once`, `watch` or `keys`, or install the default build for the menu bar";
 
 /// `usage-tracker help [COMMAND]`.
 fn help(name: Option<&str>) -> Result<ExitCode, CliError> {

@@ -1,7 +1,9 @@
 //! `usage-tracker once`: fetch once and print the table or JSON, within `--timeout`, saying on
 //! stderr when it waits (retries, a slow server) and when a key id is not the organization's.
+//! The table fits the terminal and names the tracked keys (one more look-up, stopped as soon as
+//! every key is found).
 
-use super::{CliError, Connection};
+use super::{CliError, Connection, keys};
 use crate::cli::Format;
 use crate::poller::now_ms;
 use crate::settings::Settings;
@@ -26,7 +28,18 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
     .await?;
     let text = match format {
         Format::Table => {
-            let mut text = TableView::from_snapshot(&snap).to_text();
+            // The names are a nicety: without them (say, no permission to list projects) the
+            // table still prints, with the ids and a line saying why the names are missing.
+            let (known, missing) = match keys::names_of(&conn.client, &snap.api_key_ids).await {
+                Ok(k) => (k, None),
+                Err(e) => (Vec::new(), Some(e.kind())),
+            };
+            let mut view = TableView::from_snapshot(&snap, &known);
+            if let Some(kind) = missing {
+                view.notes
+                    .push(format!("(Key names unavailable: {}.)", kind.label()));
+            }
+            let mut text = view.to_text(crate::ui::terminal::stdout_width());
             text.push('\n');
             text.push_str(&crate::ui::other_table::OtherTable::from_snapshot(&snap).to_text());
             text

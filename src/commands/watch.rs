@@ -2,20 +2,27 @@
 //! one JSON or text line per refresh otherwise (see `ui::terminal`).
 //!
 //! Wiring only: the poller runs as a task on this command's current-thread runtime and its
-//! callback forwards every event into a channel that the front end's task reads.
+//! callback forwards every event into a channel that the front end's task reads. With
+//! `--daily-budget`, a second task follows each refresh with one of a tracker over the local
+//! day (incremental, so a request or so) and sends today's cost to the full-screen view.
 
 use super::{CliError, Connection};
+use crate::alerts::{cost_since, local_day};
 use crate::cli::Format;
-use crate::poller;
+use crate::openai::AdminClient;
+use crate::poller::{self, Event, now_ms};
+use crate::pricing::TierChoice;
 use crate::settings::Settings;
-use crate::tracker::Tracker;
+use crate::tracker::{Tracker, TrackerConfig};
 use crate::ui::terminal::{self, LineFormat, WatchState};
+use crate::usage::BucketWidth;
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliError> {
     let interval = settings.interval;
+    let daily_budget = settings.daily_budget;
     // Holds the simulator of `--demo` alive until the front end returns.
     let conn = Connection::open(settings).await?;
     // A mistyped id would show zeros forever: say so before the view starts.
@@ -27,22 +34,44 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
     .await?;
     let config = conn.tracker_config();
     let tier = config.tier;
-    let (tx, events) = mpsc::unbounded_channel();
-    let poller = poller::spawn(
-        Tracker::new(conn.client.clone(), config),
-        interval,
-        move |event| {
-            // The receiver is gone only once the front end has returned.
-            let _ = tx.send(event);
-        },
-    );
     let lines = match format {
         Format::Json => Some(LineFormat::Json),
         Format::Table if std::io::stdout().is_terminal() => None,
         Format::Table => Some(LineFormat::Text),
     };
+    let (tx, events) = mpsc::unbounded_channel();
+    let (refreshed, refreshes) = watch::channel(tier);
+    let mut budget = None;
+    if let (Some(b), None) = (daily_budget, lines) {
+        let (btx, brx) = mpsc::unbounded_channel();
+        tokio::spawn(today_cost(
+            conn.client.clone(),
+            config.clone(),
+            refreshes,
+            b,
+            btx,
+        ));
+        budget = Some(brx);
+    }
+    let poller = poller::spawn(
+        Tracker::new(conn.client.clone(), config),
+        interval,
+        move |event| {
+            match &event {
+                Event::Updated(s) | Event::Repriced(s) => {
+                    let _ = refreshed.send(s.tier);
+                }
+                Event::Refreshing | Event::Failed(_) => {}
+            }
+            // The receiver is gone only once the front end has returned.
+            let _ = tx.send(event);
+        },
+    );
     let result = match lines {
-        None => terminal::run_full_screen(poller, events, WatchState::new(tier, interval)).await,
+        None => {
+            let state = WatchState::new(tier, interval);
+            terminal::run_full_screen(poller, events, budget, state).await
+        }
         Some(format) => {
             let result = terminal::run_lines(events, format, std::io::stdout().lock()).await;
             drop(poller);
@@ -53,4 +82,50 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
     result
         .map(|()| ExitCode::SUCCESS)
         .map_err(|e| CliError::Other(format!("watch: terminal error: {e}")))
+}
+
+/// After each refresh (or re-pricing), the estimated cost since local midnight at the tier
+/// shown, sent with the budget. Hourly buckets where midnight falls on a UTC hour; minutes
+/// otherwise (half-hour time zones). Ends when the view or the poller is gone.
+async fn today_cost(
+    client: AdminClient,
+    base: TrackerConfig,
+    mut refreshes: watch::Receiver<TierChoice>,
+    budget: f64,
+    out: mpsc::UnboundedSender<(f64, f64)>,
+) {
+    let mut tracker: Option<Tracker> = None;
+    while refreshes.changed().await.is_ok() {
+        let tier = *refreshes.borrow_and_update();
+        let Some((_, midnight)) = local_day(now_ms() / 1000) else {
+            continue;
+        };
+        let width = if midnight % 3600 == 0 {
+            BucketWidth::Hour
+        } else {
+            BucketWidth::Minute
+        };
+        let t = match tracker.take() {
+            Some(t) if t.config().width == width => t,
+            _ => Tracker::new(
+                client.clone(),
+                TrackerConfig {
+                    lookback_secs: 26 * 3600,
+                    width,
+                    ..base.clone()
+                },
+            ),
+        };
+        let t = tracker.insert(t);
+        t.set_tier(tier);
+        match t.refresh(now_ms()).await {
+            Ok(_) => {
+                let spent = cost_since(t.series(), midnight, &t.config().prices, tier);
+                if out.send((spent, budget)).is_err() {
+                    return;
+                }
+            }
+            Err(e) => tracing::debug!("today's cost: refresh failed: {e}"),
+        }
+    }
 }

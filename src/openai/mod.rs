@@ -3,6 +3,7 @@
 pub mod backoff;
 pub mod client;
 pub mod error;
+mod response;
 pub mod usage;
 pub mod usage_fetch;
 pub mod wire;

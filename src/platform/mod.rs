@@ -4,8 +4,10 @@
 //! block (D-Bus, a dialog) say so, and the app keeps them off the UI thread.
 
 pub mod browser;
+pub mod desktop_log;
 pub mod dialog;
 pub mod login_item;
+#[cfg(feature = "app")]
 pub mod menu_bar;
 pub mod notify;
 mod paths;

@@ -112,6 +112,21 @@ impl<S: SecretStore + 'static> SecretStore for Deadline<S> {
     }
 }
 
+/// The library's reason, and what is missing when that is plain (no D-Bus session).
+#[cfg(target_os = "macos")]
+fn unavailable_reason(reason: String) -> String {
+    reason
+}
+
+#[cfg(not(target_os = "macos"))]
+fn unavailable_reason(reason: String) -> String {
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        format!("{reason}: {}", no_answer_hint())
+    } else {
+        reason
+    }
+}
+
 /// What usually keeps the store from answering.
 #[cfg(target_os = "macos")]
 fn no_answer_hint() -> String {
@@ -140,9 +155,24 @@ impl KeyringStore {
     }
 
     fn error(&self, e: keyring::Error) -> SecretError {
+        let reason = match e {
+            // keyring's own words ("No default store has been set") do not say why or what to
+            // do; on a server or in CI there is simply no Secret Service to reach.
+            keyring::Error::NoDefaultStore => {
+                let why = match keyring::Entry::store_status() {
+                    Err(e) => e.to_string(),
+                    Ok(()) => "no store was set up".to_owned(),
+                };
+                format!(
+                    "it cannot be reached ({why}); without a desktop session (a server, CI, a \
+container) keep the admin key in OPENAI_ADMIN_KEY or a .env file instead"
+                )
+            }
+            e => unavailable_reason(e.to_string()),
+        };
         SecretError {
             store: STORE_NAME,
-            reason: e.to_string(),
+            reason,
         }
     }
 }

@@ -216,9 +216,9 @@ pub const DEFS: &[Def] = &[
         default_doc: "none",
         name: "daily budget",
         expected: "a number of USD greater than 0",
-        help: "Notify once a day when the estimated cost since local midnight crosses this many USD",
+        help: "Notify once a day when the estimated cost since local midnight crosses this many USD (watch shows today's cost against it)",
         repeatable: false,
-        used_by: &[App],
+        used_by: &[App, Watch],
     },
     Def {
         key: Key::BaseUrl,

@@ -21,6 +21,10 @@ pub enum SettingsError {
         "invalid settings file {path}: {reason}; fix the file, or point --settings / USAGE_TRACKER_SETTINGS at another one"
     )]
     File { path: PathBuf, reason: String },
+    /// A menu choice that could not be written back: plain words, no flags (the menu is not
+    /// the command line).
+    #[error("Cannot save to the settings file {path}: {reason}", path = .path.display())]
+    Save { path: PathBuf, reason: String },
     #[error(
         "a window of {hours} hours ({lookback_origin}) in {width} buckets ({width_origin}) is {buckets} buckets, more than {max}: use --bucket-width {wider} or a shorter lookback",
         max = super::MAX_BUCKETS,

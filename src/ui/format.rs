@@ -11,7 +11,9 @@ pub fn tokens(n: u64) -> String {
     group_thousands(&n.to_string())
 }
 
-/// A token count in at most four characters or so: `950`, `12.3k`, `812k`, `1.2M`, `3.4B`.
+/// A token count in a few characters, one rule for every size: one decimal below 100 of a
+/// unit, none from 100 up (`950`, `1.0k`, `12.3k`, `812k`, `3.0M`, `1.2M`, `3.4B`). A value
+/// that would round up to 100 or 1,000 of a unit moves to the next unit (`999,999` → `1.0M`).
 pub fn tokens_short(n: u64) -> String {
     const UNITS: [(f64, &str); 3] = [(1e9, "B"), (1e6, "M"), (1e3, "k")];
     for (scale, unit) in UNITS {
@@ -20,41 +22,36 @@ pub fn tokens_short(n: u64) -> String {
             return if v >= 99.95 {
                 format!("{v:.0}{unit}")
             } else {
-                trim_zero(format!("{v:.1}"), unit)
+                format!("{v:.1}{unit}")
             };
         }
     }
     n.to_string()
 }
 
-fn trim_zero(s: String, unit: &str) -> String {
-    format!("{}{unit}", s.strip_suffix(".0").unwrap_or(&s))
-}
-
-/// Money for tables: `$1,234.56`, `$3.45`, and four decimals under a dollar (`$0.0042`).
+/// Money, one rule everywhere (tables, menu title and rows, notifications, text lines): whole
+/// cents with thousands separators (`$1,234.56`, `$0.25`, `$0.00`), four decimals only for an
+/// amount that rounds to less than a cent (`$0.0042`), `<$0.0001` below that. Halves round
+/// away from zero on the value as stored (`0.125` → `$0.13`, `0.005` → `$0.01`). A negative amount
+/// (which the estimate never produces) keeps its sign; a non-finite one shows as unpriced.
 pub fn usd(v: f64) -> String {
-    if v.abs() >= 1.0 {
-        let cents = format!("{:.2}", v.abs());
-        let (whole, frac) = cents.split_once('.').unwrap_or((&cents, "00"));
-        format!("{}${}.{frac}", sign(v), group_thousands(whole))
-    } else {
-        format!("{}${:.4}", sign(v), v.abs())
+    if !v.is_finite() {
+        return UNPRICED.to_owned();
     }
-}
-
-/// Money for the menu-bar title: `$3.45`, `$1.2k`, `<$0.01`.
-pub fn usd_short(v: f64) -> String {
-    if v > 0.0 && v < 0.01 {
-        "<$0.01".into()
-    } else if v >= 1_000.0 {
-        let (scale, unit) = if v >= 999_950.0 {
-            (1e6, "M")
-        } else {
-            (1e3, "k")
-        };
-        format!("${}", trim_zero(format!("{:.1}", v / scale), unit))
+    let sign = if v < 0.0 { "-" } else { "" };
+    let a = v.abs();
+    let cents = (a * 100.0).round();
+    if cents >= 1.0 || a == 0.0 {
+        // Cents as an integer, so thousands grouping never sees a float.
+        let cents = cents as u128;
+        let whole = group_thousands(&(cents / 100).to_string());
+        return format!("{sign}${whole}.{:02}", cents % 100);
+    }
+    let ten_thousandths = (a * 10_000.0).round();
+    if ten_thousandths >= 1.0 {
+        format!("{sign}$0.{:04}", ten_thousandths as u32)
     } else {
-        format!("${v:.2}")
+        format!("{sign}<$0.0001")
     }
 }
 
@@ -63,13 +60,18 @@ pub fn cost(v: Option<f64>) -> String {
     v.map_or_else(|| UNPRICED.to_owned(), usd)
 }
 
+/// A count and its noun, in words: `1 model`, `2 models`, `0 projects`.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// A rate per minute, whole: `48,210`.
 pub fn rate(per_minute: f64) -> String {
     group_thousands(&format!("{:.0}", per_minute.max(0.0)))
-}
-
-fn sign(v: f64) -> &'static str {
-    if v < 0.0 { "-" } else { "" }
 }
 
 fn group_thousands(digits: &str) -> String {
@@ -99,6 +101,11 @@ pub fn local(ts: i64) -> String {
 /// `HH:MM` in the local time zone.
 pub fn local_hm(ts: i64) -> String {
     local_pattern(ts.saturating_mul(1000), "%H:%M")
+}
+
+/// `11-26` (month and day) in the local time zone.
+pub fn local_md(ts: i64) -> String {
+    local_pattern(ts.saturating_mul(1000), "%m-%d")
 }
 
 /// `10:37:05` in the local time zone, from unix milliseconds.
@@ -148,29 +155,75 @@ mod tests {
         assert_eq!(tokens(999), "999");
         assert_eq!(tokens(1_000), "1,000");
         assert_eq!(tokens(1_234_567), "1,234,567");
-        assert_eq!(tokens_short(950), "950");
-        assert_eq!(tokens_short(999), "999");
-        assert_eq!(tokens_short(1_000), "1k");
-        assert_eq!(tokens_short(12_345), "12.3k");
-        assert_eq!(tokens_short(812_000), "812k");
-        assert_eq!(tokens_short(999_999), "1M");
-        assert_eq!(tokens_short(1_200_000), "1.2M");
-        assert_eq!(tokens_short(3_400_000_000), "3.4B");
+        assert_eq!(tokens(u64::MAX), "18,446,744,073,709,551,615");
     }
 
     #[test]
-    fn money() {
-        assert_eq!(usd(3.449), "$3.45");
-        assert_eq!(usd(1234.5), "$1,234.50");
-        assert_eq!(usd(0.00421), "$0.0042");
-        assert_eq!(usd(0.0), "$0.0000");
+    fn short_token_counts_round_one_way_at_every_size() {
+        for (n, want) in [
+            (0, "0"),
+            (950, "950"),
+            (999, "999"),
+            (1_000, "1.0k"),
+            (1_049, "1.0k"),
+            (1_050, "1.1k"),
+            (12_345, "12.3k"),
+            (99_949, "99.9k"),
+            (99_950, "100k"),
+            (812_000, "812k"),
+            (999_499, "999k"),
+            (999_500, "1.0M"),
+            (999_999, "1.0M"),
+            (1_200_000, "1.2M"),
+            (3_000_000, "3.0M"),
+            (3_400_000_000, "3.4B"),
+            (250_000_000_000, "250B"),
+        ] {
+            assert_eq!(tokens_short(n), want, "{n}");
+        }
+    }
+
+    #[test]
+    fn money_is_cents_and_four_decimals_only_below_a_cent() {
+        for (v, want) in [
+            (0.0, "$0.00"),
+            (-0.0, "$0.00"),
+            (0.00004, "<$0.0001"),
+            (0.00005, "$0.0001"),
+            (0.00421, "$0.0042"),
+            (0.00499, "$0.0050"),
+            (0.005, "$0.01"),
+            (0.0099, "$0.01"),
+            (0.01, "$0.01"),
+            (0.125, "$0.13"),
+            (0.2486, "$0.25"),
+            (3.449, "$3.45"),
+            (12.81, "$12.81"),
+            (999.995, "$1,000.00"),
+            (1234.5, "$1,234.50"),
+            (2_500_000.0, "$2,500,000.00"),
+            (-1.234, "-$1.23"),
+            (-0.004, "-$0.0040"),
+            (f64::NAN, "—"),
+            (f64::INFINITY, "—"),
+        ] {
+            assert_eq!(usd(v), want, "{v}");
+        }
+        assert_eq!(
+            usd(1e30).len(),
+            usd(1e30).trim().len(),
+            "huge values do not panic"
+        );
         assert_eq!(cost(None), "—");
-        assert_eq!(usd_short(3.449), "$3.45");
-        assert_eq!(usd_short(0.004), "<$0.01");
-        assert_eq!(usd_short(0.0), "$0.00");
-        assert_eq!(usd_short(1234.0), "$1.2k");
-        assert_eq!(usd_short(2_500_000.0), "$2.5M");
+        assert_eq!(cost(Some(0.2486)), "$0.25");
         assert_eq!(rate(48_210.4), "48,210");
+    }
+
+    #[test]
+    fn counts_are_words() {
+        assert_eq!(count(0, "model"), "0 models");
+        assert_eq!(count(1, "model"), "1 model");
+        assert_eq!(count(2, "project"), "2 projects");
     }
 
     #[test]

@@ -6,5 +6,6 @@ pub mod other_table;
 pub mod report;
 pub mod table;
 pub mod terminal;
+#[cfg(feature = "app")]
 pub mod tray;
 pub mod view;

@@ -17,7 +17,10 @@ mod menu_id;
 mod notice;
 
 pub use menu_id::Action;
-pub use notice::{Notice, budget_notice, key_rejected_notice, spike_notice, spike_start_notice};
+pub use notice::{
+    Notice, budget_notice, key_rejected_notice, save_failed_notice, spike_notice,
+    spike_start_notice, subject,
+};
 
 pub const DASHBOARD_URL: &str = "https://platform.openai.com/usage";
 /// Prefix of the title when the data is stale or the last refresh failed.
@@ -183,9 +186,9 @@ fn short_cost(t: &Totals) -> String {
     if t.unpriced_models > 0 && t.cost_usd == 0.0 {
         format::UNPRICED.to_owned()
     } else if t.unpriced_models > 0 {
-        format!("{}+", format::usd_short(t.cost_usd))
+        format!("{}+", format::usd(t.cost_usd))
     } else {
-        format::usd_short(t.cost_usd)
+        format::usd(t.cost_usd)
     }
 }
 
@@ -204,7 +207,10 @@ fn totals_row(t: &Totals, state: &TrayState) -> String {
         lookback_label(state.choices.lookback_hours)
     );
     if t.unpriced_models > 0 {
-        s.push_str(&format!(" ({} model(s) unpriced)", t.unpriced_models));
+        s.push_str(&format!(
+            " ({} unpriced)",
+            format::count(t.unpriced_models, "model")
+        ));
     }
     s
 }
@@ -330,7 +336,7 @@ fn header(state: &TrayState) -> Vec<Node> {
 pub fn model_row_text(m: &ModelSummary) -> String {
     let cost = m
         .cost_usd
-        .map_or_else(|| format::UNPRICED.to_owned(), format::usd_short);
+        .map_or_else(|| format::UNPRICED.to_owned(), format::usd);
     format!(
         "{}   {} tok · {cost}",
         m.model,

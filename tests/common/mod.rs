@@ -2,6 +2,9 @@
 //! retries, a tracker configuration, and readers of each endpoint into the domain's rows.
 #![allow(dead_code)]
 
+/// Helpers for the tests that run the real binary.
+pub mod binary;
+
 use secrecy::SecretString;
 use std::sync::Arc;
 use std::time::Duration;

@@ -10,6 +10,11 @@ desktop end-to-end test can compare what a user sees with what the simulated API
   sni.py compare FORMAT < once.json  checks the title and the model rows against them: equal,
                                or within 3% (the simulated usage grows while the app and
                                `once` fetch a second or two apart)
+  sni.py consistent            each model row's own label agrees with its submenu (cost and
+                               tokens), so a label left behind by a refresh shows
+  sni.py exclusive             Lookback, Pricing tier, Show in menu bar and Track key each
+                               have exactly one row checked
+  sni.py models                the model rows' labels
 """
 import json
 import sys
@@ -85,49 +90,46 @@ def click(text):
     sys.exit(f"no menu row {text!r}")
 
 
-def trim_zero(s, unit):
-    return (s[:-2] if s.endswith(".0") else s) + unit
-
-
 def tokens_short(n):
+    """The app's rule (src/ui/format.rs): one decimal below 100 of a unit, none from 100."""
     for scale, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         v = n / scale
         if v >= 0.9995:
-            return f"{v:.0f}{unit}" if v >= 99.95 else trim_zero(f"{v:.1f}", unit)
+            return f"{v:.0f}{unit}" if v >= 99.95 else f"{v:.1f}{unit}"
     return str(n)
 
 
-def usd_short(v):
-    if 0 < v < 0.01:
-        return "<$0.01"
-    if v >= 1000:
-        scale, unit = (1e6, "M") if v >= 999_950 else (1e3, "k")
-        return "$" + trim_zero(f"{v / scale:.1f}", unit)
-    return f"${v:.2f}"
+def usd(v):
+    """The app's one money rule: cents, four decimals only below one cent."""
+    if v == 0 or round(v * 100) >= 1:
+        return f"${v:,.2f}"
+    if round(v * 10000) >= 1:
+        return f"${v:.4f}"
+    return "<$0.0001"
 
 
 def expect(fmt, r=None):
     r = r or json.load(sys.stdin)
     t = r["totals"]
-    cost = usd_short(t["cost_usd"])
+    cost = usd(t["cost_usd"])
     if t["unpriced_models"]:
         cost = "—" if t["cost_usd"] == 0 else cost + "+"
     tok = tokens_short(t["total_tokens"])
     lines = [{"tokens_and_cost": f"{tok} · {cost}", "cost": cost, "tokens": tok}[fmt]]
     for m in r["models"]:
-        c = "—" if m["cost_usd"] is None else usd_short(m["cost_usd"])
+        c = "—" if m["cost_usd"] is None else usd(m["cost_usd"])
         lines.append(f"{m['model']}   {tokens_short(m['total_tokens'])} tok · {c}")
     return lines
 
 
 def number(text):
-    """`48.3k` → 48300, `$0.30+` → 0.30, `<$0.01` → 0.005, `—` → None."""
+    """`48.3k` → 48300, `$0.30+` → 0.30, `<$0.0001` → 0.00005, `—` → None."""
     t = text.strip().rstrip("+")
     if t == "—":
         return None
-    if t == "<$0.01":
-        return 0.005
-    t = t.lstrip("$")
+    if t == "<$0.0001":
+        return 0.00005
+    t = t.lstrip("$").replace(",", "")
     scale = {"k": 1e3, "M": 1e6, "B": 1e9}.get(t[-1:], 1)
     return float(t[:-1] if scale != 1 else t) * scale
 
@@ -165,6 +167,62 @@ def compare(fmt):
     return not problems
 
 
+def model_rows():
+    """(label, [child labels]) for each top-level model row."""
+    out, current = [], None
+    for _i, depth, _t, _e, lab in rows():
+        if depth == 0:
+            current = None
+            if "   " in lab and " tok · " in lab:
+                current = (lab, [])
+                out.append(current)
+        elif depth == 1 and current is not None:
+            current[1].append(lab)
+    return out
+
+
+def money(text):
+    """`$1,234.56` / `$0.1234` → float; `—` → None."""
+    t = text.strip()
+    return None if t == "—" else float(t.lstrip("$").replace(",", ""))
+
+
+def consistent():
+    problems = []
+    for label, children in model_rows():
+        name, _, figures = label.partition("   ")
+        tok, _, cost = figures.partition(" tok · ")
+        detail = {c.split(": ", 1)[0]: c.split(": ", 1)[1] for c in children if ": " in c}
+        want_cost = detail.get("Cost")
+        c = money(want_cost) if want_cost is not None else None
+        shown = "—" if c is None else usd_short(c)
+        if want_cost is None or shown != cost:
+            problems.append(f"{name}: row says {cost!r}, its submenu Cost: {want_cost!r}")
+        total = sum(int(detail.get(k, "0 tokens").split()[0].replace(",", ""))
+                    for k in ("Input", "Output"))
+        if tokens_short(total) != tok:
+            problems.append(f"{name}: row says {tok!r} tok, its submenu input+output {total}")
+    for p in problems:
+        print(p)
+    return not problems
+
+
+def exclusive():
+    groups = {"Lookback", "Pricing tier", "Show in menu bar", "Track key"}
+    counts, current = {}, None
+    for _i, depth, toggle, _e, lab in rows():
+        if depth == 0:
+            current = lab if lab in groups else None
+            if current:
+                counts[current] = 0
+        elif depth == 1 and current and toggle == 1:
+            counts[current] += 1
+    bad = {g: n for g, n in counts.items() if n != 1}
+    for g, n in bad.items():
+        print(f"{g}: {n} rows checked")
+    return len(counts) == len(groups) and not bad
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "label":
@@ -178,5 +236,11 @@ if __name__ == "__main__":
         print("\n".join(expect(sys.argv[2])))
     elif cmd == "compare":
         sys.exit(0 if compare(sys.argv[2]) else 1)
+    elif cmd == "consistent":
+        sys.exit(0 if consistent() else 1)
+    elif cmd == "exclusive":
+        sys.exit(0 if exclusive() else 1)
+    elif cmd == "models":
+        print("\n".join(label for label, _ in model_rows()))
     else:
         sys.exit(__doc__)

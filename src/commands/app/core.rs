@@ -218,7 +218,10 @@ impl AppCore {
                 if let Some(d) = &mut self.budget {
                     self.state.budget = Some((spent, d.budget()));
                     if let Some(a) = d.observe(day, spent) {
-                        out.push(Effect::Notify(view::budget_notice(&a)));
+                        out.push(Effect::Notify(view::budget_notice(
+                            &a,
+                            &view::subject(&self.state),
+                        )));
                     }
                 }
             }
@@ -315,7 +318,10 @@ impl AppCore {
                 self.refreshing_since.get_or_insert(now_ms);
             }
             Event::Updated(snap) => {
-                if let Some(n) = view::spike_start_notice(self.spike_active, &snap.new_alerts) {
+                let about = view::subject(&self.state);
+                if let Some(n) =
+                    view::spike_start_notice(self.spike_active, &snap.new_alerts, &about)
+                {
                     out.push(Effect::Notify(n));
                 }
                 self.spike_active = !snap.alerts.is_empty();

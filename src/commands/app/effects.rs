@@ -4,6 +4,7 @@
 //! thread. Each returns what the core must hear back. Tests run them with the platform fakes.
 
 use super::core::{Effect, Input};
+use crate::commands::admin_key::validate_key;
 use crate::platform::browser::Browser;
 use crate::platform::dialog::Dialogs;
 use crate::platform::login_item::LoginItem;
@@ -47,7 +48,10 @@ impl Platform {
             }
             Effect::Save { path, key, value } => match save_value(&path, key, value) {
                 Ok(()) => None,
-                Err(e) => failed("Cannot save the setting", e.to_string()),
+                Err(e) => {
+                    let n = crate::ui::view::save_failed_notice(key, &e);
+                    failed(&n.summary, n.body)
+                }
             },
             Effect::ReadSecret => Some(Input::SecretRead(
                 self.secrets
@@ -110,15 +114,4 @@ pub fn store_key(store: &dyn SecretStore, key: &str) -> Result<SecretString, Str
     validate_key(key)?;
     secret::store_if_changed(store, key).map_err(|e| format!("cannot store the admin key: {e}"))?;
     Ok(SecretString::from(key))
-}
-
-/// The check of a key typed at `admin-key set` or in the menu's dialog; `Err` says why.
-pub fn validate_key(key: &str) -> Result<(), String> {
-    if key.is_empty() || key.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("that is not an admin key: it is empty or has spaces or line breaks".into());
-    }
-    if key.starts_with("sk-proj-") {
-        return Err("that is a project key (sk-proj-...), which cannot read usage: create an Admin key (sk-admin-...) at https://platform.openai.com/settings/organization/admin-keys".into());
-    }
-    Ok(())
 }

@@ -6,7 +6,7 @@
 
 use super::core::{Effect, Input, KeysResult, SessionId};
 use super::effects::Platform;
-use crate::alerts::cost_since;
+use crate::alerts::{cost_since, local_day};
 use crate::commands::{CliError, Connection};
 use crate::openai::AdminClient;
 use crate::poller::{self, Command, Event, PollerHandle, now_ms};
@@ -16,7 +16,6 @@ use crate::simulator::SimServer;
 use crate::tracker::{Tracker, TrackerConfig};
 use crate::ui::view::KeyChoice;
 use crate::usage::BucketWidth;
-use chrono::{Datelike, Local, TimeZone};
 use std::sync::Arc;
 use tao::event_loop::EventLoopProxy;
 use tokio::sync::{Notify, mpsc, watch};
@@ -160,17 +159,6 @@ async fn list_keys(id: SessionId, client: AdminClient, proxy: Proxy) {
     let _ = proxy.send_event(Input::Keys(id, result));
 }
 
-/// The local day number and the unix time of its midnight.
-pub fn local_day(now: i64) -> Option<(i64, i64)> {
-    let date = Local.timestamp_opt(now, 0).single()?.date_naive();
-    let midnight = date
-        .and_hms_opt(0, 0, 0)?
-        .and_local_timezone(Local)
-        .earliest()?
-        .timestamp();
-    Some((i64::from(date.num_days_from_ce()), midnight))
-}
-
 /// After each successful main refresh, refreshes a second tracker over the last 26 hours (one
 /// local day, DST included) and reports the cost of the buckets since local midnight. Hourly
 /// buckets where midnight falls on a UTC hour; minutes otherwise (half-hour time zones).
@@ -222,19 +210,5 @@ async fn budget_loop(
             }
             Err(e) => tracing::debug!("daily budget refresh failed: {e}"),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn midnight_is_on_the_same_local_day_and_at_most_a_day_back() {
-        let now = 1_764_000_030;
-        let (day, midnight) = local_day(now).unwrap();
-        assert!(midnight <= now && now - midnight < 26 * 3600);
-        assert_eq!(local_day(midnight).unwrap(), (day, midnight));
-        assert_eq!(local_day(midnight - 1).unwrap().0, day - 1);
     }
 }

@@ -27,9 +27,11 @@ impl Drop for Restore {
 }
 
 /// Runs until `q`, `Esc`, `Ctrl+C`, SIGINT/SIGTERM, or the poller stops.
+/// `budget` brings `(spent today, daily budget)` when a budget is set.
 pub async fn run(
     poller: PollerHandle,
     mut events: mpsc::UnboundedReceiver<Event>,
+    mut budget: Option<mpsc::UnboundedReceiver<(f64, f64)>>,
     mut state: WatchState,
 ) -> io::Result<()> {
     let mut shutdown = Shutdown::new()?;
@@ -60,6 +62,11 @@ pub async fn run(
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(e),
                 None => break,
+            },
+            // Only while the budget task runs: a closed channel would answer at once, forever.
+            b = async { budget.as_mut()?.recv().await }, if budget.is_some() => match b {
+                Some(b) => state.budget = Some(b),
+                None => budget = None,
             },
             _ = tick.tick() => {}
             () = shutdown.requested() => break,

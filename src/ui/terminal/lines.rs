@@ -104,13 +104,11 @@ pub fn text_line(last: Option<&Snapshot>, failure: Option<&Failure>) -> String {
     let Some(s) = last else {
         return String::new();
     };
-    let models = s.summary.models.len();
     let mut out = format!(
-        "{}  {}  ({} model{}, {})",
+        "{}  {}  ({}, {})",
         format::local_datetime_ms(s.fetched_at_ms),
         summary(s),
-        models,
-        if models == 1 { "" } else { "s" },
+        format::count(s.summary.models.len(), "model"),
         format::key_ids(&s.api_key_ids)
     );
     for a in &s.alerts {

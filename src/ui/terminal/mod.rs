@@ -6,6 +6,7 @@
 //! and the loop in `lines` run on the command's tokio runtime and only wire events to them.
 
 mod app;
+mod chart;
 pub mod lines;
 pub mod render;
 mod shutdown;
@@ -18,3 +19,16 @@ pub use state::{Action, WatchState};
 
 #[cfg(test)]
 mod tests;
+
+/// The width of the terminal stdout is, or `None` when stdout is a file or pipe (whose lines
+/// are for scripts, and so are never cut).
+pub fn stdout_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    crossterm::terminal::size()
+        .ok()
+        .map(|(w, _)| usize::from(w))
+        .filter(|&w| w > 0)
+}

@@ -1,28 +1,39 @@
 //! Draws a [`WatchState`] into a ratatui frame: title, spike alerts, the error status, the
-//! per-model table (scrollable, TOTAL pinned), a sparkline of tokens per bucket and the notes.
-//! Pure: the same state and clock give the same cells, which the tests read back from
-//! ratatui's `TestBackend`. Cell strings come from [`TableView`], never formatted again here.
+//! per-model table (scrollable, TOTAL pinned), a chart of tokens per bucket with a time axis,
+//! the notes, and the key help on `?`. The table keeps at least [`MIN_ROWS`] rows before the
+//! chart and the notes take room; the chart then grows with the terminal; the status and the
+//! notes wrap at words. Pure: the same state and clock give the same cells, which the tests read
+//! back from ratatui's `TestBackend`. Cell strings come from [`crate::ui::table::TableView`].
 
+use super::chart;
 use super::state::WatchState;
 use super::text;
 use crate::ui::format;
-use crate::ui::table::{HEADERS, TableView};
+use crate::ui::table::{self, Align, MODEL_COLUMNS};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Sparkline, Table};
+use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table};
 
-/// Label line plus three lines of sparkline.
-const CHART_HEIGHT: u16 = 4;
 /// Borders (2), header, rule and TOTAL.
 const TABLE_CHROME: u16 = 5;
+/// Model rows kept on screen before the chart and the notes get any room.
+pub const MIN_ROWS: u16 = 5;
+/// The status line wraps to at most this many lines.
+const STATUS_MAX: usize = 6;
 const COLUMN_SPACING: u16 = 2;
-/// Which columns survive a narrow terminal, most important first (indices into [`HEADERS`]).
-const COLUMN_PRIORITY: [usize; 7] = [0, 5, 6, 1, 2, 4, 3];
-/// The model column is shortened (with `…`) to this before other columns are dropped.
-const MODEL_MIN: usize = 12;
 pub const STALE: &str = "STALE";
+/// The keys, as `?` shows them.
+pub const KEY_HELP: [(&str, &str); 7] = [
+    ("q  Esc  Ctrl+C", "quit"),
+    ("r", "refresh now"),
+    ("t", "next pricing tier"),
+    ("↑ ↓", "scroll one row"),
+    ("PgUp PgDn", "scroll one page"),
+    ("Home End", "first or last row"),
+    ("?", "show or hide this help"),
+];
 
 struct Areas {
     title: Rect,
@@ -34,8 +45,11 @@ struct Areas {
 }
 
 pub fn render(frame: &mut Frame, state: &WatchState, now_ms: i64) {
-    let footer = footer_lines(state, now_ms);
-    let a = layout(frame.area(), state, footer.len());
+    let area = frame.area();
+    let width = usize::from(area.width);
+    let footer = footer_lines(state, now_ms, width);
+    let status = status_lines(state, now_ms, width);
+    let a = layout(area, state, status.len(), &footer);
     frame.render_widget(Paragraph::new(title_line(state, now_ms)), a.title);
     let alert_style = Style::new()
         .fg(Color::White)
@@ -53,65 +67,117 @@ pub fn render(frame: &mut Frame, state: &WatchState, now_ms: i64) {
         })
         .collect();
     frame.render_widget(Paragraph::new(alerts), a.alerts);
-    if let Some(f) = &state.failure {
-        let stale = match (state.is_stale(), state.last_refresh_ms) {
-            (true, Some(at)) => format!(" · {STALE}: data from {}", format::local_hms_ms(at)),
-            _ => String::new(),
-        };
-        let s = format!("✖ {}{stale} · {}", text::failure_head(f, now_ms), f.error);
-        let style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
-        frame.render_widget(Paragraph::new(Line::from(s).style(style)), a.status);
-    }
+    let style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
+    let status: Vec<Line> = status
+        .into_iter()
+        .map(|l| Line::from(l).style(style))
+        .collect();
+    frame.render_widget(Paragraph::new(status), a.status);
     draw_table(frame, a.table, state);
-    draw_chart(frame, a.chart, state);
+    chart::draw(frame, a.chart, state);
     let lines = fit_footer(footer, usize::from(a.footer.height));
     frame.render_widget(Paragraph::new(lines), a.footer);
+    if state.help {
+        draw_help(frame, area);
+    }
 }
 
 /// How many model rows fit on a screen of this size (for paging keys).
 pub fn page(area: Rect, state: &WatchState) -> usize {
-    let a = layout(area, state, footer_lines(state, 0).len());
+    let width = usize::from(area.width);
+    let footer = footer_lines(state, 0, width);
+    let a = layout(area, state, status_lines(state, 0, width).len(), &footer);
     usize::from(a.table.height.saturating_sub(TABLE_CHROME))
 }
 
-fn layout(area: Rect, state: &WatchState, footer_lines: usize) -> Areas {
-    let alerts = u16::try_from(state.alerts.len()).unwrap_or(u16::MAX);
-    let status = u16::from(state.failure.is_some());
+/// The error status, wrapped: the kind and the retry once, then the message without its kind.
+fn status_lines(state: &WatchState, now_ms: i64, width: usize) -> Vec<String> {
+    let Some(f) = &state.failure else {
+        return Vec::new();
+    };
+    let stale = match (state.is_stale(), state.last_refresh_ms) {
+        (true, Some(at)) => format!(" · {STALE}: data from {}", format::local_hms_ms(at)),
+        _ => String::new(),
+    };
+    let s = format!(
+        "✖ {}{stale} · {}",
+        text::failure_head(f, now_ms),
+        text::detail(f)
+    );
+    let mut lines = table::wrap(&s, width);
+    if lines.len() > STATUS_MAX {
+        lines.truncate(STATUS_MAX);
+        let last = &mut lines[STATUS_MAX - 1];
+        *last = table::shorten(&format!("{last} …"), width);
+    }
+    lines
+}
+
+fn h(n: usize) -> u16 {
+    u16::try_from(n).unwrap_or(u16::MAX)
+}
+
+/// Rows on a screen of `area`: the table first (up to [`MIN_ROWS`] rows), then the footer's
+/// essential lines, the chart's least height, the rest of the table, the other footer lines,
+/// and what is left to the chart.
+fn layout(area: Rect, state: &WatchState, status: usize, footer: &[(u8, Line)]) -> Areas {
+    let alerts = h(state.alerts.len());
+    let status = h(status);
     let table_need = match state.table() {
-        Some(t) => u16::try_from(t.rows.len().max(1)).unwrap_or(u16::MAX) + TABLE_CHROME,
+        Some(t) => h(t.rows.len().max(1)).saturating_add(TABLE_CHROME),
         None => 3,
     };
-    let table_min = table_need.min(TABLE_CHROME + 1);
+    let table_min = table_need.min(TABLE_CHROME + MIN_ROWS);
     let top = 1u16.saturating_add(alerts).saturating_add(status);
-    let rest = area.height.saturating_sub(top);
-    let footer_h = u16::try_from(footer_lines)
-        .unwrap_or(u16::MAX)
-        .min(rest.saturating_sub(table_min));
-    let rest = rest - footer_h;
+    let mut left = area.height.saturating_sub(top);
+    let take = |want: u16, left: &mut u16| {
+        let got = want.min(*left);
+        *left -= got;
+        got
+    };
+    let by_rank = |rank: u8| h(footer.iter().filter(|(p, _)| *p == rank).count());
+    let mut table_h = take(table_min, &mut left);
+    let mut footer_h = take(by_rank(0), &mut left);
     let has_chart = state
         .snapshot
         .as_ref()
         .is_some_and(|s| !s.buckets.is_empty());
-    let chart_h = if has_chart && rest >= table_min + CHART_HEIGHT {
-        CHART_HEIGHT
+    let mut chart_h = if has_chart && left >= chart::MIN_HEIGHT {
+        take(chart::MIN_HEIGHT, &mut left)
     } else {
         0
     };
-    let table_h = (rest - chart_h).min(table_need);
+    table_h += take(table_need - table_h.min(table_need), &mut left);
+    for rank in [1, 2] {
+        if left < by_rank(rank) {
+            break;
+        }
+        footer_h += take(by_rank(rank), &mut left);
+    }
+    if chart_h > 0 {
+        chart_h += take(chart::MAX_HEIGHT - chart_h, &mut left);
+    }
     let mut y = area.y;
-    let bottom = area.bottom();
-    let mut take = |h: u16| {
-        let h = h.min(bottom - y);
-        let r = Rect::new(area.x, y, area.width, h);
-        y += h;
+    let mut next = |height: u16| {
+        let r = Rect::new(area.x, y, area.width, height);
+        y += height;
         r
     };
-    let title = take(1);
-    let alerts = take(alerts);
-    let status = take(status);
-    let table = take(table_h);
-    let chart = take(chart_h);
-    let footer = Rect::new(area.x, bottom - footer_h, area.width, footer_h);
+    let title_h = 1.min(area.height);
+    let alerts_h = alerts.min(area.height - title_h);
+    let status_h = status.min(area.height - title_h - alerts_h);
+    let title = next(title_h);
+    let alerts = next(alerts_h);
+    let status = next(status_h);
+    let table = next(table_h);
+    let chart = next(chart_h);
+    let y = chart.bottom();
+    let footer = Rect::new(
+        area.x,
+        area.bottom().saturating_sub(footer_h).max(y),
+        area.width,
+        footer_h.min(area.bottom().saturating_sub(y)),
+    );
     Areas {
         title,
         alerts,
@@ -173,9 +239,14 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &WatchState) {
         );
         block = block.title(Line::from(range).right_aligned());
     }
-    let cols = fit_columns(view, usize::from(area.width.saturating_sub(2)));
+    let cols = table::fit(
+        &MODEL_COLUMNS,
+        view.rows.iter().chain([&view.total]),
+        usize::from(COLUMN_SPACING),
+        Some(usize::from(area.width.saturating_sub(2))),
+    );
     let row = |cells: &[String]| Row::new(cols.iter().map(|&(i, w)| cell(&cells[i], i, w)));
-    let header = HEADERS.map(str::to_owned);
+    let header: Vec<String> = MODEL_COLUMNS.iter().map(|c| c.header.to_owned()).collect();
     let mut rows: Vec<Row> = view.rows[first..first + shown]
         .iter()
         .map(|r| row(r))
@@ -195,96 +266,20 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &WatchState) {
     frame.render_widget(table, area);
 }
 
-/// One cell: the model name shortened with `…` to fit, numbers right-aligned.
+/// One cell: text shortened with `…` to fit, aligned as its column says.
 fn cell(s: &str, col: usize, width: usize) -> Cell<'static> {
-    if col == 0 {
-        let n = s.chars().count();
-        let s = if n > width && width > 0 {
-            s.chars().take(width - 1).chain(['…']).collect()
-        } else {
-            s.to_owned()
-        };
-        Cell::from(s)
-    } else {
-        Cell::from(Line::from(s.to_owned()).right_aligned())
-    }
+    let line = Line::from(table::shorten(s, width));
+    Cell::from(match MODEL_COLUMNS[col].align {
+        Align::Left => line,
+        Align::Right => line.right_aligned(),
+    })
 }
 
-/// The columns that fit in `avail` cells, in table order, with their widths: Model and Total
-/// always, then the others by [`COLUMN_PRIORITY`] while they fit.
-fn fit_columns(view: &TableView, avail: usize) -> Vec<(usize, usize)> {
-    let mut natural = HEADERS.map(|h| h.chars().count());
-    for r in view.rows.iter().chain([&view.total]) {
-        for (w, c) in natural.iter_mut().zip(r) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let gap = usize::from(COLUMN_SPACING);
-    let model_min = natural[0].min(MODEL_MIN);
-    let mut chosen = vec![0];
-    let mut used = model_min;
-    for (k, &c) in COLUMN_PRIORITY.iter().enumerate().skip(1) {
-        // Total stays even when it has to push the model column below its minimum.
-        if k == 1 || used + gap + natural[c] <= avail {
-            chosen.push(c);
-            used += gap + natural[c];
-        }
-    }
-    chosen.sort_unstable();
-    let others = used - model_min;
-    let model_w = natural[0].min(avail.saturating_sub(others)).max(1);
-    chosen
-        .into_iter()
-        .map(|c| (c, if c == 0 { model_w } else { natural[c] }))
-        .collect()
-}
-
-fn draw_chart(frame: &mut Frame, area: Rect, state: &WatchState) {
-    let Some(snap) = state.snapshot.as_ref().filter(|_| area.height > 0) else {
-        return;
-    };
-    let values: Vec<u64> = snap.buckets.iter().map(|b| b.total_tokens).collect();
-    let peak = values.iter().copied().max().unwrap_or(0);
-    let latest = values.last().copied().unwrap_or(0);
-    let label = format!(
-        "Tokens per {} bucket · peak {} · latest {}",
-        snap.window.bucket_width.as_str(),
-        format::tokens(peak),
-        format::tokens(latest)
-    );
-    let label_area = Rect { height: 1, ..area };
-    let spark_area = Rect {
-        y: area.y + 1,
-        height: area.height - 1,
-        ..area
-    };
-    frame.render_widget(Paragraph::new(label), label_area);
-    frame.render_widget(
-        Sparkline::default()
-            .data(stretch(&values, usize::from(spark_area.width)))
-            .style(Style::new().fg(Color::Cyan)),
-        spark_area,
-    );
-}
-
-/// Few buckets get several columns each; too many keep the latest that fit.
-fn stretch(values: &[u64], width: usize) -> Vec<u64> {
-    if values.is_empty() || width == 0 {
-        return Vec::new();
-    }
-    if values.len() >= width {
-        return values[values.len() - width..].to_vec();
-    }
-    let each = width / values.len();
-    values
-        .iter()
-        .flat_map(|&v| std::iter::repeat_n(v, each))
-        .collect()
-}
-
-/// The lines under the chart, each with a priority (0 = kept longest on a short screen).
-fn footer_lines(state: &WatchState, now_ms: i64) -> Vec<(u8, Line<'static>)> {
-    let mut out: Vec<(u8, Line<'static>)> = Vec::new();
+/// The lines under the chart, wrapped to `width`, each with a rank (0 = kept longest on a short
+/// screen).
+fn footer_lines(state: &WatchState, now_ms: i64, width: usize) -> Vec<(u8, Line<'static>)> {
+    let mut out: Vec<(u8, String, Style)> = Vec::new();
+    let plain = Style::new();
     let mut refresh = match state.last_refresh_ms {
         Some(at) => format!("Last refresh {}", format::local_hms_ms(at)),
         None => "No refresh yet".to_owned(),
@@ -294,36 +289,54 @@ fn footer_lines(state: &WatchState, now_ms: i64) -> Vec<(u8, Line<'static>)> {
     } else if let Some(next) = state.next_refresh_ms {
         refresh.push_str(&format!(" · next in {}", text::countdown(next, now_ms)));
     }
-    match (state.table(), &state.snapshot) {
-        (Some(view), Some(snap)) => {
-            let w = &snap.window;
-            let local = format!(
-                "Local:  {} → {}",
-                format::local(w.start_time),
-                format::local(w.end_time)
-            );
+    match state.table() {
+        Some(view) => {
             let mut notes = view.notes.iter().cloned();
             let mut next = || notes.next().unwrap_or_default();
-            out.push((1, Line::from(next()))); // window (UTC)
-            out.push((2, Line::from(local)));
-            out.push((1, Line::from(next()))); // keys
-            out.push((1, Line::from(next()))); // tier
-            out.push((0, Line::from(refresh)));
+            out.push((1, next(), plain)); // window (UTC)
+            out.push((2, next(), plain)); // window (local)
+            out.push((1, next(), plain)); // keys
+            out.push((1, next(), plain)); // tier
+            out.push((0, refresh, plain));
             for n in notes {
-                out.push((2, Line::from(n)));
+                out.push((2, n, plain));
             }
         }
-        _ => {
-            out.push((1, Line::from(format!("Tier: {}", state.tier))));
-            out.push((0, Line::from(refresh)));
+        None => {
+            out.push((1, format!("Tier: {}", state.tier), plain));
+            out.push((0, refresh, plain));
         }
     }
-    let help = "q quit · r refresh now · t next tier · ↑↓ PgUp PgDn scroll";
-    out.push((
-        0,
-        Line::from(help).style(Style::new().add_modifier(Modifier::DIM)),
-    ));
-    out
+    if let Some((spent, budget)) = state.budget {
+        let over = if spent >= budget {
+            " · OVER BUDGET"
+        } else {
+            ""
+        };
+        let style = if spent >= budget {
+            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+        } else {
+            plain
+        };
+        out.push((
+            0,
+            format!(
+                "Today: {} of {} daily budget{over}",
+                format::usd(spent),
+                format::usd(budget)
+            ),
+            style,
+        ));
+    }
+    let help = "q quit · r refresh now · t next tier · ↑↓ PgUp PgDn scroll · ? keys";
+    out.push((0, help.to_owned(), Style::new().add_modifier(Modifier::DIM)));
+    out.into_iter()
+        .flat_map(|(rank, text, style)| {
+            table::wrap(&text, width)
+                .into_iter()
+                .map(move |l| (rank, Line::from(l).style(style)))
+        })
+        .collect()
 }
 
 /// The footer lines that fit in `height`, dropping the least important first, order kept.
@@ -338,4 +351,26 @@ fn fit_footer(lines: Vec<(u8, Line<'static>)>, height: usize) -> Vec<Line<'stati
         .map(|(_, l)| l)
         .take(height)
         .collect()
+}
+
+/// Every key and what it does, in a box over the middle of the screen.
+fn draw_help(frame: &mut Frame, area: Rect) {
+    let lines: Vec<Line> = KEY_HELP
+        .iter()
+        .map(|(k, what)| Line::from(format!(" {k:<16}{what} ")))
+        .collect();
+    let w = lines.iter().map(Line::width).max().unwrap_or(0) + 2;
+    let w = h(w).min(area.width);
+    let hgt = h(lines.len() + 2).min(area.height);
+    let r = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - hgt) / 2,
+        w,
+        hgt,
+    );
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(" Keys (? closes) ")),
+        r,
+    );
 }

@@ -31,6 +31,10 @@ pub struct WatchState {
     /// A refresh is under way.
     pub refreshing: bool,
     pub interval: Duration,
+    /// `?` shows the keys over the view.
+    pub help: bool,
+    /// `(spent today, daily budget)` when a budget is set and today's cost is known.
+    pub budget: Option<(f64, f64)>,
 }
 
 /// What a key press asks of the loop.
@@ -56,6 +60,8 @@ impl WatchState {
             next_refresh_ms: None,
             refreshing: false,
             interval,
+            help: false,
+            budget: None,
         }
     }
 
@@ -92,7 +98,7 @@ impl WatchState {
 
     fn show(&mut self, snap: Arc<Snapshot>) {
         self.tier = snap.tier;
-        self.table = Some(TableView::from_snapshot(&snap));
+        self.table = Some(TableView::from_snapshot(&snap, &[]));
         self.snapshot = Some(snap);
     }
 
@@ -119,6 +125,15 @@ impl WatchState {
         };
         match key.code {
             KeyCode::Char('c') if ctrl => Action::Quit,
+            KeyCode::Char('?') => {
+                self.help = !self.help;
+                Action::Redraw
+            }
+            // Esc closes the help before it quits.
+            KeyCode::Esc if self.help => {
+                self.help = false;
+                Action::Redraw
+            }
             KeyCode::Char('q') | KeyCode::Esc => Action::Quit,
             KeyCode::Char('r') => Action::Send(Command::RefreshNow),
             KeyCode::Char('t') => {

@@ -142,8 +142,8 @@ fn the_table_has_every_column_every_model_and_the_total() {
         [
             "Model",
             "Input",
-            "Output",
             "Cached",
+            "Output",
             "Requests",
             "Total",
             "Est. cost"
@@ -154,8 +154,8 @@ fn the_table_has_every_column_every_model_and_the_total() {
         [
             "gpt-4o-mini-2024-07-18",
             "900,000",
-            "210,000",
             "450,000",
+            "210,000",
             "3,400",
             "1,110,000",
             "$1.11"
@@ -167,8 +167,8 @@ fn the_table_has_every_column_every_model_and_the_total() {
         [
             "TOTAL",
             "2,870,000",
-            "1,030,000",
             "1,080,000",
+            "1,030,000",
             "8,070",
             "3,900,000",
             "$3.90"
@@ -360,4 +360,125 @@ fn json_and_text_lines() {
     let t = text_line(Some(&snap), Some(&f));
     assert!(t.contains("  ERROR offline — retrying in 15s"), "{t}");
     assert!(t.contains("(stale: last good"), "{t}");
+}
+
+fn is_blank(l: &str) -> bool {
+    l.trim().is_empty()
+}
+
+#[test]
+fn at_100x30_the_chart_takes_the_room_and_has_a_time_axis() {
+    let s = state_with(snapshot(6, Vec::new()));
+    let lines = screen(&s, 100, 30, NOW_MS);
+    let bars = lines
+        .iter()
+        .filter(|l| l.chars().any(|c| "▁▂▃▄▅▆▇█".contains(c)))
+        .count();
+    assert!(bars >= 6, "{bars} lines of bars:\n{}", lines.join("\n"));
+    let blank = lines.iter().filter(|l| is_blank(l)).count();
+    assert!(blank <= 1, "{blank} blank lines:\n{}", lines.join("\n"));
+    // The axis: the first and last bucket's local start time, under the bars.
+    let snap = snapshot(6, Vec::new());
+    let first = crate::ui::format::local_hm(snap.buckets[0].start_time);
+    let last = crate::ui::format::local_hm(snap.buckets[5].start_time);
+    let axis = find(&lines, &first);
+    assert!(axis.trim_end().ends_with(&last), "{axis:?}");
+    let at = |needle: &str| lines.iter().position(|l| l.contains(needle)).unwrap();
+    assert!(at("Tokens per 1h bucket") < at(&first));
+}
+
+#[test]
+fn at_60x20_the_table_keeps_five_rows_before_chart_and_notes() {
+    let s = state_with(snapshot(6, Vec::new()));
+    let lines = screen(&s, 60, 20, NOW_MS);
+    let models = [
+        "gpt-4o-2024",
+        "gpt-4o-mini",
+        "gpt-5-mini",
+        "o4-mini",
+        "gpt-4.1",
+        "ft:gpt",
+    ];
+    let shown = models
+        .iter()
+        .filter(|m| lines.iter().any(|l| l.contains(*m)))
+        .count();
+    assert!(shown >= 5, "{shown} of 6 rows:\n{}", lines.join("\n"));
+    find(&lines, "TOTAL");
+    find(&lines, "Last refresh");
+    assert_eq!(page(ratatui::layout::Rect::new(0, 0, 60, 20), &s), shown);
+}
+
+#[test]
+fn the_footer_wraps_at_words() {
+    let s = state_with(snapshot(3, Vec::new()));
+    let lines = screen(&s, 44, 40, NOW_MS);
+    // The key help is whole, over two lines, each break between words.
+    let i = lines.iter().position(|l| l.starts_with("q quit")).unwrap();
+    assert!(lines[i + 1].ends_with("? keys"), "{}", lines.join("\n"));
+    assert!(
+        lines.iter().all(|l| l.chars().count() <= 44),
+        "{}",
+        lines.join("\n")
+    );
+    find(&lines, "Cached tokens are part of input.");
+}
+
+#[test]
+fn the_error_line_is_whole_and_names_the_kind_once() {
+    let mut s = state_with(snapshot(3, Vec::new()));
+    let mut f = offline();
+    f.error = ApiError::Network {
+        url: "http://127.0.0.1:9/v1".into(),
+        reason: "connection refused by the far end of a long and winding road".into(),
+    };
+    s.apply(Event::Failed(f), NOW_MS + 15_000);
+    let lines = screen(&s, 60, 30, NOW_MS + 20_000);
+    let i = lines
+        .iter()
+        .position(|l| l.starts_with("✖ offline"))
+        .unwrap();
+    let status: String = lines[i..(i + 6).min(lines.len())]
+        .iter()
+        .take_while(|l| !l.starts_with('┌'))
+        .map(|l| format!("{l} "))
+        .collect();
+    assert!(status.contains("winding road)"), "{status}");
+    assert!(status.contains("check the network"), "{status}");
+    assert_eq!(status.matches("offline").count(), 1, "{status}");
+    find(&lines, "TOTAL");
+}
+
+#[test]
+fn today_against_the_daily_budget_is_shown() {
+    let mut s = state_with(snapshot(3, Vec::new()));
+    s.budget = Some((1.5, 5.0));
+    find(
+        &screen(&s, 100, 30, NOW_MS),
+        "Today: $1.50 of $5.00 daily budget",
+    );
+    s.budget = Some((6.0, 5.0));
+    find(
+        &screen(&s, 100, 30, NOW_MS),
+        "Today: $6.00 of $5.00 daily budget · OVER BUDGET",
+    );
+}
+
+#[test]
+fn question_mark_shows_the_keys_and_closes_again() {
+    let mut s = state_with(snapshot(3, Vec::new()));
+    let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
+    assert_eq!(s.on_key(key(KeyCode::Char('?')), 5), Action::Redraw);
+    let lines = screen(&s, 80, 24, NOW_MS);
+    find(&lines, "Keys (? closes)");
+    find(&lines, "next pricing tier");
+    find(&lines, "PgUp PgDn");
+    // Esc closes the help first, then quits.
+    assert_eq!(s.on_key(key(KeyCode::Esc), 5), Action::Redraw);
+    assert!(
+        !screen(&s, 80, 24, NOW_MS)
+            .join("\n")
+            .contains("Keys (? closes)")
+    );
+    assert_eq!(s.on_key(key(KeyCode::Esc), 5), Action::Quit);
 }

@@ -4,9 +4,21 @@
 use crate::poller::Failure;
 use crate::ui::format;
 
-/// `rate limited — retrying in 30s (10:38:12): <the error's message>`
+/// `rate limited — retrying in 30s (10:38:12): the API answered 429 (…)`: the kind once.
 pub fn failure(f: &Failure, now_ms: i64) -> String {
-    format!("{}: {}", failure_head(f, now_ms), f.error)
+    format!("{}: {}", failure_head(f, now_ms), detail(f))
+}
+
+/// The error's message without the words that name its kind, which the head already says
+/// (`offline: cannot reach …` → `cannot reach …`, `invalid admin key: …` → `…`).
+pub fn detail(f: &Failure) -> String {
+    let message = f.error.to_string();
+    let label = f.error.kind().label();
+    let first_word = label.split(' ').next().unwrap_or(label);
+    match message.split_once(": ") {
+        Some((lead, rest)) if lead.starts_with(first_word) && !rest.is_empty() => rest.to_owned(),
+        _ => message,
+    }
 }
 
 /// `rate limited — retrying in 30s (10:38:12)`: the kind and when the poller tries again.
@@ -83,5 +95,17 @@ mod tests {
         let s = failure(&f, 1_000_000);
         assert!(s.starts_with("rate limited — retrying in 30s ("), "{s}");
         assert!(s.ends_with("retry after 30s"), "{s}");
+        assert_eq!(s.matches("rate limited").count(), 1, "{s}");
+        let offline = Failure {
+            error: ApiError::Network {
+                url: "http://127.0.0.1:9/v1".into(),
+                reason: "connection refused".into(),
+            },
+            ..f
+        };
+        let d = detail(&offline);
+        assert!(d.starts_with("cannot reach http://127.0.0.1:9/v1"), "{d}");
+        let s = failure(&offline, 1_000_000);
+        assert_eq!(s.matches("offline").count(), 1, "{s}");
     }
 }

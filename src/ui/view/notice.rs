@@ -1,7 +1,11 @@
 //! The texts of the notifications: a spike starting, the admin key rejected, the daily budget
-//! reached. Pure, like the rest of the view.
+//! reached or far past, a menu choice that could not be saved. Pure, like the rest of the view.
+//! Each names what it is about (the tracked key or the organization), since a notification is
+//! read away from the menu that would say so.
 
+use super::{KeyList, TrayState};
 use crate::alerts::{Alert, BudgetAlert};
+use crate::settings::SettingsError;
 use crate::ui::format;
 
 /// A notification's text.
@@ -11,15 +15,38 @@ pub struct Notice {
     pub body: String,
 }
 
-/// "Token spike: 48,210 tokens/min" / "threshold 10,000 · gpt-4o grew most"
-pub fn spike_notice(a: &Alert) -> Notice {
-    let mut body = format!("threshold {}", format::rate(a.threshold));
+/// Spent this many times the budget (or more) reads "over budget", not "reached".
+pub const FAR_OVER_BUDGET: f64 = 1.5;
+
+/// What the figures are about: `Primary (key_abc)`, `key_abc`, `2 keys`, or `the organization`.
+pub fn subject(state: &TrayState) -> String {
+    let ids = &state.choices.api_key_ids;
+    match ids.as_slice() {
+        [] => "the organization".to_owned(),
+        [id] => {
+            let name = match &state.keys {
+                KeyList::Loaded(keys) => keys
+                    .iter()
+                    .find(|k| &k.id == id)
+                    .and_then(|k| k.name.clone()),
+                _ => None,
+            };
+            name.map_or_else(|| id.clone(), |n| format!("{n} ({id})"))
+        }
+        _ => format!("{}: {}", format::count(ids.len(), "key"), ids.join(", ")),
+    }
+}
+
+/// "Token spike on Primary (key_a): 48,210 tokens/min" / "threshold 10,000 tokens/min · gpt-4o
+/// grew most"
+pub fn spike_notice(a: &Alert, about: &str) -> Notice {
+    let mut body = format!("threshold {} {}", format::rate(a.threshold), a.kind.unit());
     if let Some(m) = &a.top_model {
         body.push_str(&format!(" · {m} grew most"));
     }
     Notice {
         summary: format!(
-            "{}: {} {}",
+            "{} on {about}: {} {}",
             a.kind.label(),
             format::rate(a.per_minute),
             a.kind.unit()
@@ -31,17 +58,18 @@ pub fn spike_notice(a: &Alert) -> Notice {
 /// One notification per spike: when alerts start while none was active. Kinds starting
 /// together make one notification, led by the token spike; a kind that starts while another is
 /// still active is part of the same spike.
-pub fn spike_start_notice(was_active: bool, started: &[Alert]) -> Option<Notice> {
+pub fn spike_start_notice(was_active: bool, started: &[Alert], about: &str) -> Option<Notice> {
     if was_active {
         return None;
     }
     let (first, rest) = started.split_first()?;
-    let mut notice = spike_notice(first);
+    let mut notice = spike_notice(first, about);
     for a in rest {
         notice.body.push_str(&format!(
-            " · also {} {}",
+            " · also {} {} (threshold {})",
             format::rate(a.per_minute),
-            a.kind.unit()
+            a.kind.unit(),
+            format::rate(a.threshold)
         ));
     }
     Some(notice)
@@ -56,13 +84,130 @@ or with `usage-tracker admin-key set`."
     }
 }
 
-pub fn budget_notice(a: &BudgetAlert) -> Notice {
+/// "Daily budget reached: $5.20" when it has just been crossed; "Over daily budget: $9.00" when
+/// the first look of the day finds it far past (the app started late, or usage jumped).
+pub fn budget_notice(a: &BudgetAlert, about: &str) -> Notice {
+    let summary = if a.spent >= a.budget * FAR_OVER_BUDGET {
+        format!("Over daily budget: {}", format::usd(a.spent))
+    } else {
+        format!("Daily budget reached: {}", format::usd(a.spent))
+    };
     Notice {
-        summary: format!("Daily budget reached: {}", format::usd(a.spent)),
+        summary,
         body: format!(
-            "Estimated cost since midnight {} (budget {})",
+            "Estimated cost since midnight for {about}: {} (budget {})",
             format::usd(a.spent),
             format::usd(a.budget)
         ),
+    }
+}
+
+/// The menu's name for a setting the menu saves (its settings-file key otherwise).
+pub fn setting_label(key: &str) -> &str {
+    match key {
+        "lookback_hours" => "Lookback",
+        "tier" => "Pricing tier",
+        "title" => "Show in menu bar",
+        "api_key_ids" => "Track key",
+        other => other,
+    }
+}
+
+/// "Cannot save your Lookback choice" / "The settings file … is not valid TOML at line 3 …
+/// The choice applies until UsageTracker quits."
+pub fn save_failed_notice(key: &str, e: &SettingsError) -> Notice {
+    Notice {
+        summary: format!("Cannot save your {} choice", setting_label(key)),
+        body: format!("{e}. The choice applies until UsageTracker quits."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alerts::AlertKind;
+    use std::path::PathBuf;
+
+    fn alert(kind: AlertKind, per_minute: f64, threshold: f64) -> Alert {
+        Alert {
+            kind,
+            per_minute,
+            threshold,
+            top_model: Some("gpt-4o".into()),
+        }
+    }
+
+    #[test]
+    fn a_spike_names_its_key_and_the_threshold_unit() {
+        let n = spike_notice(
+            &alert(AlertKind::TokenRate, 48_210.4, 10_000.0),
+            "Primary (key_a)",
+        );
+        assert_eq!(
+            n.summary,
+            "Token spike on Primary (key_a): 48,210 tokens/min"
+        );
+        assert_eq!(n.body, "threshold 10,000 tokens/min · gpt-4o grew most");
+        let both = [
+            alert(AlertKind::TokenRate, 48_210.0, 10_000.0),
+            alert(AlertKind::RequestRate, 390.0, 120.0),
+        ];
+        let n = spike_start_notice(false, &both, "the organization").unwrap();
+        assert!(
+            n.summary.starts_with("Token spike on the organization: "),
+            "{n:?}"
+        );
+        assert!(
+            n.body.ends_with(" · also 390 requests/min (threshold 120)"),
+            "{n:?}"
+        );
+        assert_eq!(spike_start_notice(true, &both, "x"), None);
+    }
+
+    #[test]
+    fn the_budget_is_reached_then_far_past() {
+        let n = budget_notice(
+            &BudgetAlert {
+                spent: 5.2,
+                budget: 5.0,
+            },
+            "key_a",
+        );
+        assert_eq!(n.summary, "Daily budget reached: $5.20");
+        assert_eq!(
+            n.body,
+            "Estimated cost since midnight for key_a: $5.20 (budget $5.00)"
+        );
+        let n = budget_notice(
+            &BudgetAlert {
+                spent: 7.5,
+                budget: 5.0,
+            },
+            "key_a",
+        );
+        assert_eq!(n.summary, "Over daily budget: $7.50");
+    }
+
+    #[test]
+    fn a_save_failure_names_the_setting_in_plain_words() {
+        let e = SettingsError::Save {
+            path: PathBuf::from("/home/me/.config/usage-tracker/settings.toml"),
+            reason: "it is not valid TOML at line 3 (invalid key)".into(),
+        };
+        let n = save_failed_notice("lookback_hours", &e);
+        assert_eq!(n.summary, "Cannot save your Lookback choice");
+        assert!(
+            n.body
+                .starts_with("Cannot save to the settings file /home/me/"),
+            "{n:?}"
+        );
+        assert!(n.body.contains("line 3"), "{n:?}");
+        for flag in ["--settings", "USAGE_TRACKER_SETTINGS", "^", "|\n"] {
+            assert!(!n.body.contains(flag), "{flag:?} in {n:?}");
+        }
+        assert_eq!(
+            save_failed_notice("tier", &e).summary,
+            "Cannot save your Pricing tier choice"
+        );
     }
 }

@@ -151,7 +151,27 @@ fn unpriced_models_show_in_the_title() {
     ));
     assert_eq!(title(&s, NOW_MS), "1.5k · $0.50+");
     s.snapshot = Some(snapshot(vec![model("mystery", 1000, 0, None)], Vec::new()));
-    assert_eq!(title(&s, NOW_MS), "1k · —");
+    assert_eq!(title(&s, NOW_MS), "1.0k · —");
+    assert_eq!(
+        infos(&tray_view(&s, NOW_MS).menu)[0],
+        "1,000 tokens · $0.00 · last 6 h (1 model unpriced)"
+    );
+}
+
+#[test]
+fn a_model_row_and_its_submenu_show_the_same_money() {
+    let mut s = state();
+    s.snapshot = Some(snapshot(
+        vec![
+            model("gpt-4o", 3_000_000, 0, Some(0.2486)),
+            model("tiny", 100, 0, Some(0.0042)),
+        ],
+        Vec::new(),
+    ));
+    let v = tray_view(&s, NOW_MS);
+    assert_eq!(title(&s, NOW_MS), "3.0M · $0.25");
+    assert!(infos(submenu(&v.menu, "gpt-4o   3.0M tok · $0.25")).contains(&"Cost: $0.25"));
+    assert!(infos(submenu(&v.menu, "tiny   100 tok · $0.0042")).contains(&"Cost: $0.0042"));
 }
 
 #[test]
@@ -369,23 +389,45 @@ fn notification_texts() {
         threshold: 10_000.0,
         top_model: Some("gpt-4o".into()),
     };
-    let n = spike_notice(&a);
-    assert_eq!(n.summary, "Token spike: 48,210 tokens/min");
-    assert_eq!(n.body, "threshold 10,000 · gpt-4o grew most");
-    let r = spike_notice(&Alert {
-        kind: AlertKind::RequestRate,
-        per_minute: 150.0,
-        threshold: 120.0,
-        top_model: None,
-    });
-    assert_eq!(r.summary, "Request spike: 150 requests/min");
-    assert_eq!(r.body, "threshold 120");
-    let b = budget_notice(&BudgetAlert {
-        spent: 5.2,
-        budget: 5.0,
-    });
+    let n = spike_notice(&a, "key_a");
+    assert_eq!(n.summary, "Token spike on key_a: 48,210 tokens/min");
+    assert_eq!(n.body, "threshold 10,000 tokens/min · gpt-4o grew most");
+    let r = spike_notice(
+        &Alert {
+            kind: AlertKind::RequestRate,
+            per_minute: 150.0,
+            threshold: 120.0,
+            top_model: None,
+        },
+        "key_a",
+    );
+    assert_eq!(r.summary, "Request spike on key_a: 150 requests/min");
+    assert_eq!(r.body, "threshold 120 requests/min");
+    let b = budget_notice(
+        &BudgetAlert {
+            spent: 5.2,
+            budget: 5.0,
+        },
+        "key_a",
+    );
     assert_eq!(b.summary, "Daily budget reached: $5.20");
     assert!(key_rejected_notice().body.contains("Set Admin Key…"));
+}
+
+#[test]
+fn notices_name_the_tracked_key_as_the_menu_knows_it() {
+    let mut s = state();
+    assert_eq!(subject(&s), "key_a");
+    s.keys = KeyList::Loaded(vec![KeyChoice {
+        id: "key_a".into(),
+        name: Some("Primary".into()),
+        project: "App".into(),
+    }]);
+    assert_eq!(subject(&s), "Primary (key_a)");
+    s.choices.api_key_ids = Vec::new();
+    assert_eq!(subject(&s), "the organization");
+    s.choices.api_key_ids = vec!["key_a".into(), "key_b".into()];
+    assert_eq!(subject(&s), "2 keys: key_a, key_b");
 }
 
 #[test]
@@ -400,13 +442,13 @@ fn one_notice_per_spike_whatever_the_kinds() {
         alert(AlertKind::TokenRate, 313_186.0, 10_000.0),
         alert(AlertKind::RequestRate, 1_057.0, 120.0),
     ];
-    let n = spike_start_notice(false, &both).unwrap();
-    assert_eq!(n.summary, "Token spike: 313,186 tokens/min");
+    let n = spike_start_notice(false, &both, "key_a").unwrap();
+    assert_eq!(n.summary, "Token spike on key_a: 313,186 tokens/min");
     assert_eq!(
         n.body,
-        "threshold 10,000 · gpt-4o grew most · also 1,057 requests/min"
+        "threshold 10,000 tokens/min · gpt-4o grew most · also 1,057 requests/min (threshold 120)"
     );
     // A second kind starting during the same spike, or nothing new: no notification.
-    assert_eq!(spike_start_notice(true, &both[1..]), None);
-    assert_eq!(spike_start_notice(false, &[]), None);
+    assert_eq!(spike_start_notice(true, &both[1..], "key_a"), None);
+    assert_eq!(spike_start_notice(false, &[], "key_a"), None);
 }

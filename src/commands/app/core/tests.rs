@@ -232,7 +232,10 @@ fn each_spike_is_told_once() {
     let s = h.session();
     h.feed(updated(s, snap(vec![], vec![spike()], vec![spike()])));
     h.feed(updated(s, snap(vec![], vec![spike()], vec![spike()])));
-    assert_eq!(h.notes(), ["Token spike: 50,000 tokens/min"]);
+    assert_eq!(
+        h.notes(),
+        ["Token spike on the organization: 50,000 tokens/min"]
+    );
     h.feed(updated(s, snap(vec![], vec![], vec![])));
     h.feed(updated(s, snap(vec![], vec![spike()], vec![spike()])));
     assert_eq!(h.notes().len(), 2);
@@ -263,7 +266,11 @@ fn the_budget_is_told_once_per_day() {
     }
     let budget = h.notes();
     assert_eq!(budget.len(), 2, "{budget:?}");
-    assert!(budget.iter().all(|n| n.starts_with("Daily budget reached")));
+    // Day 1 is first seen at 1.5 times the budget: "over"; day 2 just past it: "reached".
+    assert_eq!(
+        budget,
+        ["Over daily budget: $1.50", "Daily budget reached: $1.10"]
+    );
 }
 
 #[test]

@@ -39,7 +39,10 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
                 view.notes
                     .push(format!("(Key names unavailable: {}.)", kind.label()));
             }
-            view.to_text(crate::ui::terminal::stdout_width())
+            let mut text = view.to_text(crate::ui::terminal::stdout_width());
+            text.push('\n');
+            text.push_str(&crate::ui::other_table::OtherTable::from_snapshot(&snap).to_text());
+            text
         }
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&Report::new(&snap))

@@ -4,7 +4,7 @@
 use crate::alerts::Alert;
 use crate::openai::{ApiError, ErrorKind};
 use crate::tracker::{BucketPoint, Snapshot};
-use crate::usage::{ModelSummary, Totals, Window};
+use crate::usage::{KindSummary, ModelSummary, Totals, Window};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -16,6 +16,16 @@ pub struct Report<'a> {
     pub totals: &'a Totals,
     pub fetched_at: i64,
     pub prices_compiled: &'a str,
+    /// Every other kind of usage (images, speech, searches, ...), per endpoint.
+    pub other_usage: &'a [KindSummary],
+    /// Each assumption an estimated price rests on (codes), completions and other usage.
+    pub assumptions: Vec<&'a str>,
+    /// The whole estimate: completions plus every other kind of usage.
+    pub total_cost_usd: f64,
+    /// Rows of any kind left out of `total_cost_usd` for want of a price.
+    pub unpriced: usize,
+    /// What the figure cannot include (billed per project, not per key).
+    pub not_included: &'static str,
 }
 
 impl<'a> Report<'a> {
@@ -28,8 +38,24 @@ impl<'a> Report<'a> {
             totals: &s.summary.totals,
             fetched_at: s.fetched_at_ms / 1000,
             prices_compiled: &s.prices_compiled,
+            other_usage: &s.other.kinds,
+            assumptions: assumptions(s),
+            total_cost_usd: s.total_cost_usd(),
+            unpriced: s.unpriced(),
+            not_included: crate::snapshot::NOT_INCLUDED,
         }
     }
+}
+
+/// Each assumption code once, in order.
+fn assumptions(s: &Snapshot) -> Vec<&str> {
+    let mut all: Vec<&str> = s.summary.totals.assumptions.to_vec();
+    for a in &s.other.assumptions {
+        all.extend(a.split(", "));
+    }
+    all.sort_unstable();
+    all.dedup();
+    all
 }
 
 #[derive(Debug, Serialize)]

@@ -15,6 +15,7 @@ use std::sync::Arc;
 mod controls;
 mod menu_id;
 mod notice;
+mod usage_kinds;
 
 pub use menu_id::Action;
 pub use notice::{
@@ -133,6 +134,10 @@ pub fn tray_view(state: &TrayState, now_ms: i64) -> TrayView {
     let mut menu = header(state);
     menu.push(Node::Separator);
     menu.extend(model_rows(state));
+    if let Some(s) = &state.snapshot {
+        menu.push(Node::Separator);
+        menu.extend(usage_kinds::kind_rows(s));
+    }
     let alerts = state.snapshot.as_ref().map_or(&[][..], |s| &s.alerts[..]);
     if !alerts.is_empty() {
         menu.push(Node::Separator);
@@ -141,7 +146,10 @@ pub fn tray_view(state: &TrayState, now_ms: i64) -> TrayView {
     menu.push(Node::Separator);
     menu.extend(controls::controls(state));
     let tooltip = match &state.snapshot {
-        Some(s) => format!("UsageTracker: {}", totals_row(&s.summary.totals, state)),
+        Some(s) => format!(
+            "UsageTracker: {}",
+            totals_row(&usage_kinds::whole(s), state)
+        ),
         None => "UsageTracker".to_owned(),
     };
     TrayView {
@@ -162,7 +170,7 @@ pub fn title(state: &TrayState, now_ms: i64) -> String {
         (None, None) => LOADING_TITLE.to_owned(),
         (None, Some(f)) => format!("{MARKER} {}", f.kind.label()),
         (Some(s), failure) => {
-            let figures = title_figures(state.choices.title, &s.summary.totals);
+            let figures = title_figures(state.choices.title, &usage_kinds::whole(s));
             if failure.is_some() || state.is_stale(now_ms) {
                 format!("{MARKER} {figures}")
             } else {
@@ -291,7 +299,7 @@ fn header(state: &TrayState) -> Vec<Node> {
     let mut rows = Vec::new();
     match &state.snapshot {
         Some(s) => {
-            rows.push(Node::Info(totals_row(&s.summary.totals, state)));
+            rows.push(Node::Info(totals_row(&usage_kinds::whole(s), state)));
             rows.push(Node::Info(key_row(state)));
             let mut updated = format!("Updated {}", format::local_hm(s.fetched_at_ms / 1000));
             if state.waiting {

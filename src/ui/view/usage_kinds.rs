@@ -1,0 +1,158 @@
+//! The menu rows of the other kinds of usage (`Images  42 · ~$2.68`, each with a submenu of its
+//! models), the whole estimate, the window with its real start, and what the figure leaves out.
+//! Pure: from a snapshot to menu nodes; the tray only renders them.
+
+use super::Node;
+use crate::snapshot::{NOT_INCLUDED, Snapshot};
+use crate::ui::format;
+use crate::ui::other_table::{cost, quantity};
+use crate::usage::Totals;
+
+/// The completions totals with the whole estimate as their cost: what the title and the
+/// header row show (the title's cost is every kind of usage, not completions alone).
+pub fn whole(s: &Snapshot) -> Totals {
+    Totals {
+        cost_usd: s.total_cost_usd(),
+        unpriced_models: s.unpriced(),
+        ..s.summary.totals.clone()
+    }
+}
+
+/// One row per kind of usage, then the total and the window; nothing without other usage
+/// beyond the window row.
+pub fn kind_rows(s: &Snapshot) -> Vec<Node> {
+    let mut rows: Vec<Node> = s
+        .other
+        .kinds
+        .iter()
+        .map(|k| Node::Submenu {
+            text: format!(
+                "{}  {} · {}",
+                k.label,
+                quantity(k.quantity, k.unit),
+                cost(k.cost_usd, k.free, k.assumed)
+            ),
+            children: k
+                .models
+                .iter()
+                .map(|m| {
+                    let name = match &m.detail {
+                        Some(d) => format!("{} {d}", m.model),
+                        None => m.model.clone(),
+                    };
+                    Node::Info(format!(
+                        "{name}  {} · {} requests · {}",
+                        quantity(m.quantity, k.unit),
+                        format::tokens(m.requests),
+                        cost(m.cost_usd, m.free, m.assumption.is_some())
+                    ))
+                })
+                .collect(),
+        })
+        .collect();
+    if !rows.is_empty() {
+        rows.push(Node::Info(format!(
+            "Total  {} (completions {} + other usage {})",
+            format::usd(s.total_cost_usd()),
+            format::usd(s.summary.totals.cost_usd),
+            format::usd(s.other.cost_usd)
+        )));
+        if !s.other.assumptions.is_empty() || !s.summary.totals.assumptions.is_empty() {
+            rows.push(Node::Info(
+                "~ estimated at an assumption (quality, tool version)".into(),
+            ));
+        }
+    }
+    rows.push(Node::Info(format!(
+        "Window: since {} (exactly the lookback)",
+        format::local_hm(s.window.start_time)
+    )));
+    rows.push(Node::Info(format!("Not included: {NOT_INCLUDED}")));
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::FetchStats;
+    use crate::usage::{
+        BucketWidth, Endpoint, KindSummary, MeterSummary, OtherUsage, Summary, Unit, Window,
+    };
+
+    fn snap() -> Snapshot {
+        let images = KindSummary {
+            endpoint: Endpoint::Images,
+            label: "Images",
+            unit: Unit::Images,
+            quantity: 42,
+            requests: 40,
+            cost_usd: Some(2.68),
+            free: false,
+            assumed: true,
+            models: vec![MeterSummary {
+                model: "dall-e-3".into(),
+                detail: Some("1024x1024 image.generation".into()),
+                quantity: 42,
+                requests: 40,
+                cost_usd: Some(2.68),
+                free: false,
+                assumption: Some("image-quality".into()),
+            }],
+        };
+        Snapshot {
+            window: Window::ending_at(1_764_000_000, 3600, BucketWidth::Hour),
+            api_key_ids: vec![],
+            tier: Default::default(),
+            fetched_at_ms: 1_764_000_000_000,
+            summary: Summary {
+                models: vec![],
+                totals: Totals {
+                    cost_usd: 1.0,
+                    total_tokens: 5,
+                    ..Totals::default()
+                },
+            },
+            other: OtherUsage {
+                kinds: vec![images],
+                requests: 40,
+                cost_usd: 2.68,
+                unpriced_rows: 0,
+                assumptions: vec!["image-quality".into()],
+            },
+            buckets: vec![],
+            alerts: vec![],
+            new_alerts: vec![],
+            fetch: FetchStats::default(),
+            prices_compiled: String::new(),
+        }
+    }
+
+    #[test]
+    fn an_images_row_with_its_models_and_the_whole_total() {
+        let rows = kind_rows(&snap());
+        let Node::Submenu { text, children } = &rows[0] else {
+            panic!("{rows:?}")
+        };
+        assert!(text.starts_with("Images  42 images · ~$"), "{text}");
+        let Node::Info(model) = &children[0] else {
+            panic!()
+        };
+        assert!(model.starts_with("dall-e-3 1024x1024"), "{model}");
+        assert!(
+            rows.iter()
+                .any(|r| matches!(r, Node::Info(t) if t.starts_with("Total  $3.68"))),
+            "{rows:?}"
+        );
+        assert!(
+            rows.iter()
+                .any(|r| matches!(r, Node::Info(t) if t.contains("per project")))
+        );
+    }
+
+    #[test]
+    fn the_title_total_is_the_whole_estimate() {
+        let t = whole(&snap());
+        assert!((t.cost_usd - 3.68).abs() < 1e-12);
+        assert_eq!(t.total_tokens, 5);
+    }
+}

@@ -41,7 +41,8 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
             }
             let mut text = view.to_text(crate::ui::terminal::stdout_width());
             text.push('\n');
-            text.push_str(&crate::ui::other_table::OtherTable::from_snapshot(&snap).to_text());
+            let other = crate::ui::other_table::OtherTable::from_snapshot(&snap);
+            text.push_str(&other.to_text(crate::ui::terminal::stdout_width()));
             text
         }
         Format::Json => {

@@ -3,17 +3,42 @@
 //! completions table; pure, like [`super::table`].
 
 use super::format;
+use super::table::{self, Align, Column};
 use crate::snapshot::{NOT_INCLUDED, Snapshot};
 use crate::usage::{MeterSummary, Unit};
 
-pub const HEADERS: [&str; 4] = ["Other usage", "Quantity", "Requests", "Est. cost"];
-
-/// One line of the table, cells in [`HEADERS`] order.
-pub type Row = [String; 4];
+/// The columns, with the same fitting rules as the per-model table: in a narrow terminal the
+/// name shortens first, then requests and quantity go; kind and cost stay.
+pub const COLUMNS: [Column; 4] = [
+    Column {
+        header: "Other usage",
+        align: Align::Left,
+        rank: 0,
+        shrink_to: Some(14),
+    },
+    Column {
+        header: "Quantity",
+        align: Align::Right,
+        rank: 3,
+        shrink_to: None,
+    },
+    Column {
+        header: "Requests",
+        align: Align::Right,
+        rank: 4,
+        shrink_to: None,
+    },
+    Column {
+        header: "Est. cost",
+        align: Align::Right,
+        rank: 0,
+        shrink_to: None,
+    },
+];
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct OtherTable {
-    pub rows: Vec<Row>,
+    pub rows: Vec<table::Row>,
     /// The whole estimate, what it rests on, and what it leaves out.
     pub notes: Vec<String>,
 }
@@ -39,12 +64,12 @@ pub fn cost(cost: Option<f64>, free: bool, assumed: bool) -> String {
     }
 }
 
-fn model_row(m: &MeterSummary, unit: Unit) -> Row {
+fn model_row(m: &MeterSummary, unit: Unit) -> table::Row {
     let name = match &m.detail {
         Some(d) => format!("  {} {d}", m.model),
         None => format!("  {}", m.model),
     };
-    [
+    vec![
         name,
         quantity(m.quantity, unit),
         format::tokens(m.requests),
@@ -56,7 +81,7 @@ impl OtherTable {
     pub fn from_snapshot(s: &Snapshot) -> OtherTable {
         let mut rows = Vec::new();
         for k in &s.other.kinds {
-            rows.push([
+            rows.push(vec![
                 k.label.to_owned(),
                 quantity(k.quantity, k.unit),
                 format::tokens(k.requests),
@@ -72,8 +97,8 @@ impl OtherTable {
         );
         if s.unpriced() > 0 {
             total.push_str(&format!(
-                ", {} rows unpriced (—) not included",
-                s.unpriced()
+                "; not included: {} (—)",
+                format::count(s.unpriced(), "unpriced row")
             ));
         }
         let mut notes = vec![total];
@@ -87,41 +112,18 @@ impl OtherTable {
         OtherTable { rows, notes }
     }
 
-    pub fn to_text(&self) -> String {
-        let mut widths = HEADERS.map(|h| h.chars().count());
-        for row in &self.rows {
-            for (w, cell) in widths.iter_mut().zip(row) {
-                *w = (*w).max(cell.chars().count());
-            }
-        }
-        let line = |cells: &[String]| {
-            let mut out = String::new();
-            for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
-                let pad = w - cell.chars().count();
-                if i == 0 {
-                    out.push_str(cell);
-                    out.push_str(&" ".repeat(pad));
-                } else {
-                    out.push_str("  ");
-                    out.push_str(&" ".repeat(pad));
-                    out.push_str(cell);
-                }
-            }
-            out.trim_end().to_owned() + "\n"
-        };
+    /// Aligned text in `width` characters (no limit when `None`), fitted like the per-model
+    /// table; the notes wrap at words.
+    pub fn to_text(&self, width: Option<usize>) -> String {
         let mut out = String::new();
         if !self.rows.is_empty() {
-            out.push_str(&line(&HEADERS.map(str::to_owned)));
-            out.push_str(
-                &("─".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1)) + "\n"),
-            );
-            for r in &self.rows {
-                out.push_str(&line(r));
-            }
+            out = table::to_text(&COLUMNS, &self.rows, &[], "", width);
         }
         for n in &self.notes {
-            out.push_str(n);
-            out.push('\n');
+            for l in width.map_or_else(|| vec![n.clone()], |w| table::wrap(n, w)) {
+                out.push_str(&l);
+                out.push('\n');
+            }
         }
         out
     }
@@ -141,5 +143,41 @@ mod tests {
             quantity(71_000, Unit::Characters),
             format!("{} chars", format::tokens(71_000))
         );
+    }
+
+    #[test]
+    fn a_narrow_terminal_keeps_kind_and_cost_and_wraps_the_notes() {
+        let t = OtherTable {
+            rows: vec![
+                vec![
+                    "Images".into(),
+                    "1,466 images".into(),
+                    "994".into(),
+                    "~$151.16".into(),
+                ],
+                vec![
+                    "  dall-e-3 1024x1024 image.generation".into(),
+                    "507 images".into(),
+                    "507".into(),
+                    "~$40.56".into(),
+                ],
+            ],
+            notes: vec![format!("Not included: {NOT_INCLUDED}.")],
+        };
+        let text = t.to_text(Some(30));
+        for l in text.lines() {
+            assert!(l.chars().count() <= 30, "{l:?} is wider than 30:\n{text}");
+        }
+        assert!(
+            text.contains("~$151.16") && text.contains("~$40.56"),
+            "{text}"
+        );
+        assert!(text.contains("Images"), "{text}");
+        let wide = t.to_text(None);
+        assert!(
+            wide.contains("dall-e-3 1024x1024 image.generation"),
+            "{wide}"
+        );
+        assert!(wide.contains("1,466 images"), "{wide}");
     }
 }

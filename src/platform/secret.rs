@@ -163,10 +163,7 @@ impl KeyringStore {
                     Err(e) => e.to_string(),
                     Ok(()) => "no store was set up".to_owned(),
                 };
-                format!(
-                    "it cannot be reached ({why}); without a desktop session (a server, CI, a \
-container) keep the admin key in OPENAI_ADMIN_KEY or a .env file instead"
-                )
+                format!("it cannot be reached ({why}): {}", no_answer_hint())
             }
             e => unavailable_reason(e.to_string()),
         };

@@ -23,7 +23,8 @@ wait_for() {
 }
 finish() {
     "${SNI[@]}" click Quit >/dev/null 2>&1 || true
-    xfce4-panel --quit >/dev/null 2>&1 || true
+    # With no panel running, `xfce4-panel --quit` would start one and wait.
+    [[ -n ${PANEL_GONE:-} ]] || timeout 5 xfce4-panel --quit >/dev/null 2>&1 || true
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
     sleep 1 # xfce4-panel may ignore SIGTERM
     for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
@@ -93,10 +94,14 @@ wait_for 30 registered && pass "the tray item is registered and shows figures: $
 # formats them; compared with the title and the model rows read through D-Bus.
 expected() { "$BIN" "${ONCE_FLAGS[@]}" once --format json | "${SNI[@]}" expect "$1"; }
 figures_match() {
-    "$BIN" "${ONCE_FLAGS[@]}" once --format json | "${SNI[@]}" compare "${1:-tokens_and_cost}" >"$E2E_TMP/compare.txt"
+    "$BIN" "${ONCE_FLAGS[@]}" once --format json 2>"$E2E_TMP/once.err" \
+        | "${SNI[@]}" compare "${1:-tokens_and_cost}" >"$E2E_TMP/compare.txt" 2>&1
 }
 # Every model row current: its label equals what `once` says now, and agrees with its submenu.
-rows_current() { figures_match "$@" && "${SNI[@]}" consistent >>"$E2E_TMP/compare.txt"; }
+rows_current() {
+    figures_match "$@" && "${SNI[@]}" consistent >>"$E2E_TMP/compare.txt" 2>&1 \
+        && "${SNI[@]}" exclusive >>"$E2E_TMP/compare.txt" 2>&1
+}
 models() { "${SNI[@]}" models; }
 if wait_for 15 figures_match; then
     pass "the title carries the simulated totals: $("${SNI[@]}" label) (once: $(expected tokens_and_cost | head -1))"
@@ -123,7 +128,7 @@ wait_for 5 "${SNI[@]}" exclusive && pass "each exclusive choice has exactly one 
 before=$(models)
 "${SNI[@]}" click "flex"
 ONCE_FLAGS=("${FLAGS[@]}" --tier flex)
-if wait_for 15 rows_current && [[ $(models) != "$before" ]] && "${SNI[@]}" exclusive >/dev/null; then
+if wait_for 15 rows_current && [[ $(models) != "$before" ]]; then
     pass "after Pricing tier ▸ flex every model row and its submenu agree with once --tier flex: $(models | head -1)"
 else
     fail "model rows after a tier change" "before: $before; now: $(models); $(cat "$E2E_TMP/compare.txt")"
@@ -203,7 +208,7 @@ before=$(models)
 "${SNI[@]}" click "6 h"
 ONCE_FLAGS=("${BASE_FLAGS[@]}" --lookback-hours 6)
 if wait_for 20 rows_current && rows_stay_current && [[ $(models) != "$before" ]] \
-    && "${SNI[@]}" exclusive >/dev/null; then
+   ; then
     pass "after Lookback ▸ 6 h every model row has the 6 h figures: $(models | head -1)"
 else
     fail "model rows after a lookback change" "before: $before; now: $(models); $(cat "$E2E_TMP/compare.txt")"
@@ -296,3 +301,24 @@ sleep 2
     || fail "demo wrote the settings" "$(diff <(echo "$saved_before") "$SETTINGS")"
 "${SNI[@]}" click Quit
 wait_for 10 bash -c "! kill -0 $APP" || fail "Quit (demo)"
+
+# --- No tray host: the app says so once, on stderr and as a notification ------------------------
+timeout 5 xfce4-panel --quit >/dev/null 2>&1 || true
+PANEL_GONE=1
+no_watcher() { ! watcher; }
+wait_for 10 no_watcher || fail "the tray host goes away"
+"$BIN" "${FLAGS[@]}" >"$E2E_TMP/app-nohost.log" 2>&1 &
+APP=$!
+PIDS+=($APP)
+no_host_told() { grep -q 'AppIndicator extension' "$E2E_TMP/app-nohost.log" \
+    && grep -q 'string "UsageTracker: no place to show the icon"' "$E2E_TMP/notify.log"; }
+if wait_for 20 no_host_told; then
+    sleep 3 # several refreshes: still told once
+    n=$(grep -c 'string "UsageTracker: no place to show the icon"' "$E2E_TMP/notify.log")
+    [[ $n -eq 1 && $(grep -c 'AppIndicator extension' "$E2E_TMP/app-nohost.log") -eq 1 ]] \
+        && pass "without a tray host the app says once what to install: $(grep -m1 -o 'on GNOME[^;]*' "$E2E_TMP/app-nohost.log")" \
+        || fail "no tray host told once" "notifications $n; $(cat "$E2E_TMP/app-nohost.log")"
+else
+    fail "no tray host told" "$(cat "$E2E_TMP/app-nohost.log")"
+fi
+kill "$APP" 2>/dev/null || true

@@ -13,6 +13,7 @@
 use crate::alerts::BudgetDetector;
 use crate::openai::ErrorKind;
 use crate::platform::login_item::{APPROVAL_PLACE, LoginState};
+use crate::platform::menu_bar::TrayHost;
 use crate::poller::{Command, Event};
 use crate::settings::{AdminKey, Origin, Settings};
 use crate::simulator::DEMO_KEY_ID;
@@ -64,6 +65,8 @@ pub enum Input {
         summary: String,
         body: String,
     },
+    /// Whether anything shows the icon (asked once, after it is up).
+    TrayHost(TrayHost),
     /// A time [`AppCore::next_wake`] asked for has come.
     Tick,
 }
@@ -90,6 +93,9 @@ pub enum Effect {
     ReadLoginItem,
     OpenLoginApproval,
     OpenUrl(String),
+    CheckTrayHost,
+    /// One line for the terminal the app was started from.
+    Stderr(String),
     Quit,
 }
 
@@ -106,6 +112,7 @@ pub struct AppCore {
     menu_open_until: Option<i64>,
     /// The view last rendered.
     shown: Option<TrayView>,
+    no_host_told: bool,
 }
 
 impl AppCore {
@@ -148,6 +155,7 @@ impl AppCore {
             refreshing_since: None,
             menu_open_until: None,
             shown: None,
+            no_host_told: false,
         }
     }
 
@@ -190,6 +198,7 @@ impl AppCore {
         let mut out = Vec::new();
         match input {
             Input::Started => {
+                out.push(Effect::CheckTrayHost);
                 out.push(Effect::ReadLoginItem);
                 if self.state.has_key {
                     self.connect(&mut out);
@@ -257,6 +266,18 @@ impl AppCore {
                 state,
             } => self.on_login_item(wanted, changed, state, &mut out),
             Input::Failed { summary, body } => out.push(Effect::Notify(Notice { summary, body })),
+            Input::TrayHost(TrayHost::Missing(advice)) if !self.no_host_told => {
+                self.no_host_told = true;
+                out.push(Effect::Stderr(format!("usage-tracker: warning: {advice}")));
+                out.push(Effect::Notify(Notice {
+                    summary: "UsageTracker: no place to show the icon".into(),
+                    body: advice,
+                }));
+            }
+            Input::TrayHost(TrayHost::Unknown(why)) => {
+                tracing::info!("cannot tell whether a tray host runs: {why}");
+            }
+            Input::TrayHost(_) => {}
             Input::Tick => {
                 if self.menu_open_until.is_some_and(|t| now_ms >= t) {
                     self.menu_open_until = None;

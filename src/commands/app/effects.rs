@@ -8,6 +8,7 @@ use crate::commands::admin_key::validate_key;
 use crate::platform::browser::Browser;
 use crate::platform::dialog::Dialogs;
 use crate::platform::login_item::LoginItem;
+use crate::platform::menu_bar;
 use crate::platform::notify::{Note, Notifier};
 use crate::platform::secret::{self, SecretStore};
 use crate::settings::file::save_value;
@@ -102,6 +103,11 @@ impl Platform {
                 if let Some(l) = &self.login {
                     l.open_approval_settings();
                 }
+                None
+            }
+            Effect::CheckTrayHost => Some(Input::TrayHost(menu_bar::tray_host())),
+            Effect::Stderr(line) => {
+                eprintln!("{line}");
                 None
             }
             Effect::Render(_) | Effect::Connect(..) | Effect::Poll(..) | Effect::Quit => None,

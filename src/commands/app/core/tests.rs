@@ -112,6 +112,8 @@ impl Harness {
                     Effect::Render(_) | Effect::Connect(..) | Effect::Poll(..) | Effect::Quit => {
                         shell.push(e)
                     }
+                    // The real bus is not the test's: the answer is fed in by the test.
+                    Effect::CheckTrayHost | Effect::Stderr(_) => shell.push(e),
                     Effect::Save { .. } => {
                         let shown = format!("{e:?}");
                         assert!(self.platform.run(e).is_none(), "{shown}");
@@ -478,4 +480,29 @@ fn the_dashboard_opens_in_the_browser_and_quit_quits() {
     assert_eq!(*h.browser.opened.lock().unwrap(), [view::DASHBOARD_URL]);
     let out = h.feed(Input::Tray(TrayInput::Menu(Action::Quit)));
     assert!(matches!(out.last(), Some(Effect::Quit)));
+}
+
+#[test]
+fn no_tray_host_is_said_once_with_what_to_install() {
+    let mut h = Harness::started();
+    let missing = || {
+        Input::TrayHost(TrayHost::Missing(
+            crate::platform::menu_bar::NO_HOST_ADVICE.into(),
+        ))
+    };
+    let out = h.feed(missing());
+    let said: Vec<_> = out
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Stderr(l) => Some(l.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(said.len(), 1);
+    assert!(said[0].contains("AppIndicator extension"), "{said:?}");
+    h.feed(missing());
+    assert_eq!(h.notes(), ["UsageTracker: no place to show the icon"]);
+    let mut present = Harness::started();
+    let out = present.feed(Input::TrayHost(TrayHost::Present));
+    assert!(present.notes().is_empty() && !format!("{out:?}").contains("Stderr"));
 }

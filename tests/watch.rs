@@ -421,3 +421,30 @@ fn full_screen_view_shows_today_against_the_budget_a_time_axis_and_the_keys_on_q
     tmux.run(&["send-keys", "?"]);
     tmux.wait_for("the help closed", |s| !s.contains("Keys (? closes)"));
 }
+
+/// The other usage (issue 10) in a terminal tall enough for it: a line of every other kind and
+/// the whole estimate under the completions table.
+#[test]
+fn a_tall_terminal_shows_the_other_usage_and_the_whole_estimate() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().display();
+    let tmux = Tmux::start(
+        110,
+        50,
+        &format!(
+            "cd '{dir}' && env -u OPENAI_ADMIN_KEY HOME='{dir}' XDG_CONFIG_HOME='{dir}' \
+             '{BIN}' watch --demo; sleep 60"
+        ),
+    );
+    let s = tmux.wait_for("the other usage", |s| s.contains("Whole estimate: $"));
+    for needle in [
+        "Other usage: ",
+        "Images ",
+        "Speech ",
+        "free",
+        "Not included: storage",
+    ] {
+        assert!(s.contains(needle), "{needle:?} not on screen:\n{s}");
+    }
+    tmux.run(&["send-keys", "q"]);
+}

@@ -109,6 +109,16 @@ if wait_for 15 figures_match; then
 else
     fail "title and model rows match once --format json" "$(cat "$E2E_TMP/compare.txt")"
 fi
+
+# --- Other usage (issue 10): an images row with its models, and the whole estimate --------------
+images_row() { "${SNI[@]}" rows | grep -qP '^0\t[^\t]*\t[^\t]*\tImages  [0-9,]+ images · ~?\$[0-9.,]+$'; }
+image_models() { "${SNI[@]}" rows | grep -qP '^1\t[^\t]*\t[^\t]*\tdall-e-3 1024x1024 image\.generation  '; }
+total_row() { "${SNI[@]}" rows | grep -qP '^0\t[^\t]*\t[^\t]*\tTotal  \$[0-9.,]+ \(completions \$[0-9.,]+ \+ other usage \$[0-9.,]+\)$'; }
+if wait_for 15 images_row && image_models && total_row; then
+    pass "an images row with its models and the whole estimate: $("${SNI[@]}" rows | grep -o 'Images  .*' | head -1); $("${SNI[@]}" rows | grep -o 'Total  .*' | head -1)"
+else
+    fail "images row and total row" "$("${SNI[@]}" rows | grep -P '\t(Images|Total|Speech|Web search)' | head -6)"
+fi
 checked_defaults() { "${SNI[@]}" rows | grep -qP '^1\t1\t1\t1 h$' && "${SNI[@]}" rows | grep -qP '^1\t1\t1\tauto$'; }
 wait_for 5 checked_defaults && pass "Lookback ▸ 1 h and Pricing tier ▸ auto are checked" || fail "checked submenu items" "$("${SNI[@]}" rows)"
 wait_for 5 "${SNI[@]}" exclusive && pass "each exclusive choice has exactly one row checked" \

@@ -111,9 +111,11 @@ def usd(v):
 def expect(fmt, r=None):
     r = r or json.load(sys.stdin)
     t = r["totals"]
-    cost = usd(t["cost_usd"])
-    if t["unpriced_models"]:
-        cost = "—" if t["cost_usd"] == 0 else cost + "+"
+    # The title's cost is the whole estimate (every kind of usage) where once reports one.
+    whole = r.get("total_cost_usd", t["cost_usd"])
+    cost = usd(whole)
+    if r.get("unpriced", t["unpriced_models"]):
+        cost = "—" if whole == 0 else cost + "+"
     tok = tokens_short(t["total_tokens"])
     lines = [{"tokens_and_cost": f"{tok} · {cost}", "cost": cost, "tokens": tok}[fmt]]
     for m in r["models"]:

@@ -148,7 +148,7 @@ fn layout(area: Rect, state: &WatchState, status: usize, footer: &[(u8, Line)]) 
         0
     };
     table_h += take(table_need - table_h.min(table_need), &mut left);
-    for rank in [1, 2] {
+    for rank in [1, 2, 3] {
         if left < by_rank(rank) {
             break;
         }
@@ -297,6 +297,13 @@ fn footer_lines(state: &WatchState, now_ms: i64, width: usize) -> Vec<(u8, Line<
             out.push((2, next(), plain)); // window (local)
             out.push((1, next(), plain)); // keys
             out.push((1, next(), plain)); // tier
+            if let Some(snap) = &state.snapshot {
+                out.extend(
+                    other_usage_lines(snap)
+                        .into_iter()
+                        .map(|(r, l)| (r, l, plain)),
+                );
+            }
             out.push((0, refresh, plain));
             for n in notes {
                 out.push((2, n, plain));
@@ -339,9 +346,32 @@ fn footer_lines(state: &WatchState, now_ms: i64, width: usize) -> Vec<(u8, Line<
         .collect()
 }
 
+/// The other usage section (issue 10): the kinds, the whole estimate and what it leaves out,
+/// from the same pure table `once` prints. Rank 3: shown when the terminal has room for every
+/// other footer line too, so it never pushes the window or key lines out.
+fn other_usage_lines(snap: &crate::snapshot::Snapshot) -> Vec<(u8, String)> {
+    let t = crate::ui::other_table::OtherTable::from_snapshot(snap);
+    let kinds: Vec<String> = t
+        .rows
+        .iter()
+        .filter(|r| !r[0].starts_with(' '))
+        .map(|r| format!("{} {} {}", r[0], r[1], r[3]))
+        .collect();
+    let mut out = Vec::new();
+    if !kinds.is_empty() {
+        out.push((3, format!("Other usage: {}", kinds.join(" · "))));
+    }
+    let mut notes = t.notes.into_iter();
+    if let Some(total) = notes.next() {
+        out.push((3, total));
+    }
+    out.extend(notes.map(|n| (3, n)));
+    out
+}
+
 /// The footer lines that fit in `height`, dropping the least important first, order kept.
 fn fit_footer(lines: Vec<(u8, Line<'static>)>, height: usize) -> Vec<Line<'static>> {
-    let mut cutoff = 2u8;
+    let mut cutoff = 3u8;
     while lines.iter().filter(|(p, _)| *p <= cutoff).count() > height && cutoff > 0 {
         cutoff -= 1;
     }

@@ -223,19 +223,23 @@ fn totals_row(t: &Totals, state: &TrayState) -> String {
     s
 }
 
+/// The name of a tracked key, once the key list has it.
+pub(crate) fn key_name(state: &TrayState, id: &str) -> Option<String> {
+    match &state.keys {
+        KeyList::Loaded(keys) => keys
+            .iter()
+            .find(|k| k.id == id)
+            .and_then(|k| k.name.clone()),
+        _ => None,
+    }
+}
+
 fn key_row(state: &TrayState) -> String {
     let ids = &state.choices.api_key_ids;
     match ids.as_slice() {
         [] => format!("Key: {}", format::key_ids(ids)),
         [id] => {
-            let name = match &state.keys {
-                KeyList::Loaded(keys) => keys
-                    .iter()
-                    .find(|k| &k.id == id)
-                    .and_then(|k| k.name.clone()),
-                _ => None,
-            };
-            name.map_or_else(|| format!("Key: {id}"), |n| format!("Key: {n} ({id})"))
+            key_name(state, id).map_or_else(|| format!("Key: {id}"), |n| format!("Key: {n} ({id})"))
         }
         _ => format!("Keys: {}", format::key_ids(ids)),
     }

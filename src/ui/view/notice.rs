@@ -3,7 +3,7 @@
 //! Each names what it is about (the tracked key or the organization), since a notification is
 //! read away from the menu that would say so.
 
-use super::{KeyList, TrayState};
+use super::TrayState;
 use crate::alerts::{Alert, BudgetAlert};
 use crate::settings::SettingsError;
 use crate::ui::format;
@@ -23,16 +23,7 @@ pub fn subject(state: &TrayState) -> String {
     let ids = &state.choices.api_key_ids;
     match ids.as_slice() {
         [] => "the organization".to_owned(),
-        [id] => {
-            let name = match &state.keys {
-                KeyList::Loaded(keys) => keys
-                    .iter()
-                    .find(|k| &k.id == id)
-                    .and_then(|k| k.name.clone()),
-                _ => None,
-            };
-            name.map_or_else(|| id.clone(), |n| format!("{n} ({id})"))
-        }
+        [id] => super::key_name(state, id).map_or_else(|| id.clone(), |n| format!("{n} ({id})")),
         _ => format!("{}: {}", format::count(ids.len(), "key"), ids.join(", ")),
     }
 }

@@ -2,49 +2,27 @@
 //! pagination, filtering by key, every fault and the recovery after it, the incremental
 //! refresh (equal to a full refetch) and what a steady-state refresh costs.
 
+mod common;
+
+use common::{completions, fast_options, sim};
 use secrecy::SecretString;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use usage_tracker::alerts::Thresholds;
+use usage_tracker::openai::TimeBucket;
 use usage_tracker::openai::{
     AdminClient, ApiError, ClientOptions, ErrorKind, RetryPolicy, UsageQuery,
 };
-use usage_tracker::openai::{Fetched, TimeBucket};
 use usage_tracker::pricing::{PriceTable, TierChoice};
 use usage_tracker::simulator::{DEMO_ADMIN_KEY, DEMO_KEY_ID, Fault, SimConfig, SimServer};
-use usage_tracker::tracker::rows::completions_row;
 use usage_tracker::tracker::{Tracker, TrackerConfig};
-use usage_tracker::usage::{BucketWidth, Endpoint, Names, UsageRow};
-
-/// Completions usage of `q`, read into the domain's rows.
-async fn completions(c: &AdminClient, q: &UsageQuery) -> Result<Fetched<UsageRow>, ApiError> {
-    let mut names = Names::default();
-    c.usage_completions(q, |r| completions_row(&mut names, r))
-        .await
-}
+use usage_tracker::usage::{BucketWidth, Endpoint, UsageRow};
 
 fn starts(buckets: &[TimeBucket<UsageRow>]) -> Vec<i64> {
     buckets.iter().map(|b| b.start_time).collect()
 }
 
 const OTHER_KEYS: [&str; 2] = ["key_demoBatch02", "key_otherTeam03"];
-
-fn fast_options() -> ClientOptions {
-    ClientOptions {
-        connect_timeout: Duration::from_secs(2),
-        timeout: Duration::from_secs(5),
-        retry: RetryPolicy {
-            max_attempts: 4,
-            base_delay: Duration::from_millis(20),
-            max_delay: Duration::from_secs(3),
-        },
-        ..ClientOptions::default()
-    }
-}
-
-async fn sim() -> SimServer {
-    SimServer::start(SimConfig::test(), None).await.unwrap()
-}
 
 fn client(sim: &SimServer) -> AdminClient {
     client_with(sim, fast_options())

@@ -11,8 +11,16 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/deps.sh
 deps_install test
 
-step() { printf '\n==> %s\n' "$*"; }
 started=$(date +%s)
+last=$started
+# Each step says how long the one before it took, so a slow CI run shows where its time went.
+step() {
+    local now
+    now=$(date +%s)
+    if ((now > started)); then printf '    (%d s)\n' $((now - last)); fi
+    last=$now
+    printf '\n==> %s\n' "$*"
+}
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

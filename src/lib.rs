@@ -5,6 +5,7 @@
 //! `openai`, `tracker` and `simulator` do the network work on tokio; the front ends render.
 
 pub mod alerts;
+pub mod billing;
 pub mod cli;
 pub mod commands;
 pub mod openai;

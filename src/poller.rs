@@ -48,6 +48,9 @@ pub enum Event {
     /// alerts stay those of the last fetch (re-pricing is not fresh data).
     Repriced(Arc<Snapshot>),
     Failed(Failure),
+    /// The bill (Costs API) and the check of the estimate against it, after each costs request,
+    /// success or failure (a failure keeps the last good figures, marked stale).
+    Billed(Arc<crate::billing::BillSnapshot>),
 }
 
 /// The wait before the next refresh: the interval after a success; after `failures`

@@ -367,6 +367,7 @@ impl AppCore {
                     out.push(Effect::Notify(view::key_rejected_notice()));
                 }
             }
+            Event::Billed(_) => {}
         }
     }
 

@@ -45,7 +45,7 @@ pub async fn run(
                 None
             }
             Event::Failed(f) => Some(f),
-            Event::Refreshing | Event::Repriced(_) => continue,
+            Event::Refreshing | Event::Repriced(_) | Event::Billed(_) => continue,
         };
         let line = line(format, last.as_deref(), failure.as_ref());
         match writeln!(out, "{line}").and_then(|()| out.flush()) {

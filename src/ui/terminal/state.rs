@@ -93,6 +93,7 @@ impl WatchState {
                 self.next_refresh_ms = Some(f.at_ms + f.retry_in.as_millis() as i64);
                 self.failure = Some(f);
             }
+            Event::Billed(_) => {}
         }
     }
 

@@ -4,8 +4,10 @@
 //! Pure: the store loads, this sums and prices, `export` and `report` print.
 
 mod price;
+pub mod report;
 
 pub use price::meter_cost;
+pub use report::{ReportData, report_data};
 
 use crate::billing::{BilledDay, DayCheck, LineKind, Money, SECS_PER_DAY, utc_day_start};
 use crate::pricing::{PriceTable, Tier, TierChoice};

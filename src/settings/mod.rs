@@ -9,6 +9,7 @@ pub mod defs;
 mod env;
 mod error;
 pub mod file;
+mod history;
 mod origin;
 pub mod redact;
 mod values;
@@ -16,6 +17,7 @@ mod values;
 pub use defs::{Key, Scope};
 pub use env::Environment;
 pub use error::SettingsError;
+pub use history::HistoryDir;
 pub use origin::{DotEnv, Origin};
 pub use values::is_key_id;
 use values::{base_url, positive, resolve_key_ids};
@@ -376,6 +378,26 @@ pub fn resolve(opts: &Options, env: &Environment, scope: Scope) -> Result<Settin
         warnings,
         demo: opts.demo,
     })
+}
+
+/// Where the history store is for `scope` (resolved apart from [`Settings`], which the
+/// commands that keep no history do not need): flag > env > `.env` > settings file > the
+/// platform data directory.
+pub fn history_dir(
+    opts: &Options,
+    env: &Environment,
+    scope: Scope,
+) -> Result<HistoryDir, SettingsError> {
+    let mut layers = Layers {
+        opts,
+        env,
+        dotenv: DotEnv::load(&env.dotenv_candidates())?,
+        file: SettingsFile::default(),
+        scope,
+    };
+    let (settings_path, file) = settings_file(&layers, env)?;
+    layers.file = file;
+    history::resolve(&layers, env.data_dir.as_ref(), settings_path.as_ref())
 }
 
 /// Where an admin key in the environment or a `.env` file comes from: it wins over the one

@@ -169,7 +169,12 @@ pub enum Command {
     /// the history store, never the API
     Report {
         /// Days of cost per day, ending today (UTC), from 1 to 400
-        #[arg(long, value_name = "N", default_value = "30")]
+        #[arg(
+            long,
+            value_name = "N",
+            default_value = "30",
+            allow_negative_numbers = true
+        )]
         days: String,
         /// Write the report here instead of opening it (report.html beside the history)
         #[arg(long, value_name = "FILE")]

@@ -157,7 +157,7 @@ fn seed_bill(store: &mut Store, keys: &[String], now: i64, days: i64) -> Result<
                 items: Vec::new(),
             });
         }
-        let day = (l.start_time / SECS_PER_DAY) as i64;
+        let day = l.start_time / SECS_PER_DAY;
         // -4 % .. +4 %, a different amount each day.
         let factor = 1.0 + ((day * 37).rem_euclid(9) - 4) as f64 / 100.0;
         let kind = match e {

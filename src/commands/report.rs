@@ -95,3 +95,54 @@ pub fn run(
     );
     Ok(ExitCode::SUCCESS)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::Options;
+    use crate::platform::browser::FakeBrowser;
+    use crate::settings::{self, Environment, Origin, Scope};
+    use crate::store::{Store, StoreOptions, seed};
+
+    #[test]
+    fn without_out_the_report_is_written_beside_the_history_and_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = crate::poller::now_ms().div_euclid(1000);
+        let file = crate::store::file_in(dir.path());
+        let mut store = Store::open(&file, StoreOptions::default(), now).unwrap();
+        let keys = vec![crate::simulator::DEMO_KEY_ID.to_owned()];
+        let config = crate::simulator::SimConfig::test();
+        seed::seed_from_simulator(&mut store, &config, &keys, now, 2).unwrap();
+        drop(store);
+        let mut opts = Options::default();
+        opts.set(settings::Key::ApiKeyIds, crate::simulator::DEMO_KEY_ID);
+        let s = settings::resolve(&opts, &Environment::default(), Scope::Report).unwrap();
+        let history = HistoryDir::At(dir.path().to_owned(), Origin::Default);
+        let browser = FakeBrowser::default();
+        run(&s, &history, "2", None, &browser).unwrap();
+        let page = dir.path().join("report.html");
+        let html = std::fs::read_to_string(&page).unwrap();
+        assert!(html.starts_with("<!DOCTYPE html>") && html.contains("last 2 days"));
+        let opened = browser.opened.lock().unwrap().clone();
+        assert_eq!(
+            opened,
+            [url::Url::from_file_path(&page).unwrap().to_string()]
+        );
+
+        // With --out nothing is opened.
+        let browser = FakeBrowser::default();
+        let out = dir.path().join("elsewhere.html");
+        run(&s, &history, "2", Some(&out), &browser).unwrap();
+        assert!(out.is_file());
+        assert!(browser.opened.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn days_outside_1_to_400_are_bad_input() {
+        assert_eq!(parse_days(" 30 ").unwrap(), 30);
+        for bad in ["0", "401", "x", "-1", "1.5"] {
+            let e = parse_days(bad).unwrap_err();
+            assert!(matches!(e, CliError::BadInput(_)), "{bad}");
+        }
+    }
+}

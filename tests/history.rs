@@ -310,5 +310,6 @@ fn size_after_90_simulated_days() {
         "history.sqlite after 90 simulated days: {bytes} bytes ({:.2} MB), WAL {wal} bytes",
         bytes as f64 / 1e6
     );
-    assert!(bytes < 30_000_000, "{bytes}");
+    // 6.4 MB when measured (2026-12-02): well above that is a regression worth a look.
+    assert!(bytes < 10_000_000, "{bytes}");
 }

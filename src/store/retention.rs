@@ -53,7 +53,8 @@ impl Store {
         for w in [BucketWidth::Minute, BucketWidth::Hour, BucketWidth::Day] {
             dropped += tx
                 .execute(
-                    "DELETE FROM usage_bucket WHERE width = ?1 AND start_time < ?2",
+                    "DELETE FROM usage_bucket WHERE start_time < ?2
+                       AND series_id IN (SELECT id FROM series WHERE width = ?1)",
                     (w.secs(), now - r.of(w)),
                 )
                 .map_err(err)?;

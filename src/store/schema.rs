@@ -4,8 +4,9 @@
 //! function at the end of [`MIGRATIONS`]; a migration is never edited once released.
 //!
 //! Rows are typed columns, not JSON per bucket: integers are stored as SQLite varints (one to
-//! eight bytes, no key names repeated per row), so the file stays small, and a person can read
-//! or sum the history with the `sqlite3` shell.
+//! eight bytes, no key names repeated per row) and what repeats (the key set, endpoint and
+//! width of a bucket; a row's model) is a small id into `series` and `name`, so the file stays
+//! small; a person can still read or sum the history with the `sqlite3` shell.
 
 use rusqlite::Transaction;
 
@@ -21,7 +22,8 @@ pub const CURRENT: i64 = MIGRATIONS.len() as i64;
 fn v1(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     tx.execute_batch(
         "
-        CREATE TABLE usage_bucket (
+        -- what was asked: one row per tracked key set, endpoint and width
+        CREATE TABLE series (
             id INTEGER PRIMARY KEY,
             -- sorted key ids joined by ',', or 'organization'
             key_set TEXT NOT NULL,
@@ -29,19 +31,28 @@ fn v1(tx: &Transaction<'_>) -> rusqlite::Result<()> {
             endpoint TEXT NOT NULL,
             -- bucket width in seconds (60, 3600, 86400)
             width INTEGER NOT NULL,
+            UNIQUE (key_set, endpoint, width)
+        );
+        -- model names and details, each written once
+        CREATE TABLE name (
+            id INTEGER PRIMARY KEY,
+            text TEXT NOT NULL UNIQUE
+        );
+        CREATE TABLE usage_bucket (
+            id INTEGER PRIMARY KEY,
+            series_id INTEGER NOT NULL REFERENCES series (id),
             start_time INTEGER NOT NULL,
             end_time INTEGER NOT NULL,
             -- unix seconds of the answer this bucket came from
             fetched_at INTEGER NOT NULL,
-            UNIQUE (key_set, endpoint, width, start_time)
+            UNIQUE (series_id, start_time)
         );
-        CREATE INDEX usage_bucket_age ON usage_bucket (width, start_time);
         CREATE TABLE usage_row (
             bucket_id INTEGER NOT NULL REFERENCES usage_bucket (id) ON DELETE CASCADE,
             -- the model; for file search the vector store
-            model TEXT NOT NULL,
+            model_id INTEGER NOT NULL REFERENCES name (id),
             -- an image's size and source, a web search's context level
-            detail TEXT,
+            detail_id INTEGER REFERENCES name (id),
             -- completions: the billed tier
             tier TEXT,
             -- completions: input tokens; others: the endpoint's unit

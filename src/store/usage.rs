@@ -119,11 +119,35 @@ impl Store {
             .map_err(err)?;
         let mut kept = 0;
         {
+            let series: i64 = tx
+                .query_row(
+                    "INSERT INTO series (key_set, endpoint, width) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (key_set, endpoint, width) DO UPDATE SET width = excluded.width
+                     RETURNING id",
+                    params![keys.as_str(), endpoint.as_str(), width.secs()],
+                    |r| r.get(0),
+                )
+                .map_err(err)?;
+            let mut name_stmt = tx
+                .prepare_cached(
+                    "INSERT INTO name (text) VALUES (?1)
+                     ON CONFLICT (text) DO UPDATE SET text = excluded.text RETURNING id",
+                )
+                .map_err(err)?;
+            let mut names: std::collections::HashMap<String, i64> = Default::default();
+            let mut name_id = |text: &str| -> rusqlite::Result<i64> {
+                if let Some(id) = names.get(text) {
+                    return Ok(*id);
+                }
+                let id: i64 = name_stmt.query_row([text], |r| r.get(0))?;
+                names.insert(text.to_owned(), id);
+                Ok(id)
+            };
             let mut upsert = tx
                 .prepare_cached(
-                    "INSERT INTO usage_bucket (key_set, endpoint, width, start_time, end_time, fetched_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                     ON CONFLICT (key_set, endpoint, width, start_time) DO UPDATE
+                    "INSERT INTO usage_bucket (series_id, start_time, end_time, fetched_at)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (series_id, start_time) DO UPDATE
                        SET end_time = excluded.end_time, fetched_at = excluded.fetched_at
                        WHERE excluded.fetched_at >= usage_bucket.fetched_at
                      RETURNING id",
@@ -134,7 +158,7 @@ impl Store {
                 .map_err(err)?;
             let mut insert = tx
                 .prepare_cached(
-                    "INSERT INTO usage_row (bucket_id, model, detail, tier, quantity, cached_input,
+                    "INSERT INTO usage_row (bucket_id, model_id, detail_id, tier, quantity, cached_input,
                        output, requests, cache_write, audio_input, audio_cached_input, audio_output,
                        image_input, image_cached_input, image_output)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
@@ -147,17 +171,9 @@ impl Store {
                     continue;
                 }
                 let id: Option<i64> = upsert
-                    .query_row(
-                        params![
-                            keys.as_str(),
-                            endpoint.as_str(),
-                            width.secs(),
-                            b.start_time,
-                            b.end_time,
-                            fetched_at
-                        ],
-                        |r| r.get(0),
-                    )
+                    .query_row(params![series, b.start_time, b.end_time, fetched_at], |r| {
+                        r.get(0)
+                    })
                     .map(Some)
                     .or_else(|e| match e {
                         rusqlite::Error::QueryReturnedNoRows => Ok(None),
@@ -169,11 +185,18 @@ impl Store {
                 for row in &b.rows {
                     let c = row.columns();
                     let s = c.split;
+                    let model = name_id(&c.model).map_err(err)?;
+                    let detail = c
+                        .detail
+                        .as_deref()
+                        .map(&mut name_id)
+                        .transpose()
+                        .map_err(err)?;
                     insert
                         .execute(params![
                             id,
-                            c.model,
-                            c.detail,
+                            model,
+                            detail,
                             c.tier,
                             int(c.quantity),
                             int(c.cached_input),
@@ -211,12 +234,16 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT b.start_time, b.end_time, b.fetched_at, r.model, r.detail, r.tier,
+                "SELECT b.start_time, b.end_time, b.fetched_at, m.text, d.text, r.tier,
                    r.quantity, r.cached_input, r.output, r.requests, r.cache_write, r.audio_input,
                    r.audio_cached_input, r.audio_output, r.image_input, r.image_cached_input,
                    r.image_output
-                 FROM usage_bucket b LEFT JOIN usage_row r ON r.bucket_id = b.id
-                 WHERE b.key_set = ?1 AND b.endpoint = ?2 AND b.width = ?3
+                 FROM usage_bucket b
+                   LEFT JOIN usage_row r ON r.bucket_id = b.id
+                   LEFT JOIN name m ON m.id = r.model_id
+                   LEFT JOIN name d ON d.id = r.detail_id
+                 WHERE b.series_id = (SELECT id FROM series
+                     WHERE key_set = ?1 AND endpoint = ?2 AND width = ?3)
                    AND b.start_time >= ?4 AND b.start_time < ?5
                  ORDER BY b.start_time, r.rowid",
             )
@@ -296,7 +323,8 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT start_time FROM usage_bucket
-                 WHERE key_set = ?1 AND endpoint = ?2 AND width = ?3
+                 WHERE series_id = (SELECT id FROM series
+                     WHERE key_set = ?1 AND endpoint = ?2 AND width = ?3)
                    AND start_time >= ?4 AND start_time < ?5 AND fetched_at >= end_time + ?6
                  ORDER BY start_time",
             )

@@ -13,10 +13,12 @@ use crate::usage::{ModelSummary, Totals};
 use std::sync::Arc;
 
 mod controls;
+mod describe;
 mod menu_id;
 mod notice;
 mod usage_kinds;
 
+pub use describe::description;
 pub use menu_id::Action;
 pub use notice::{
     Notice, budget_notice, key_rejected_notice, save_failed_notice, spike_notice,
@@ -114,6 +116,7 @@ pub enum Node {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrayView {
     pub title: String,
+    /// The tooltip and the icon's accessible description ([`description`]).
     pub tooltip: String,
     pub menu: Vec<Node>,
 }
@@ -145,13 +148,7 @@ pub fn tray_view(state: &TrayState, now_ms: i64) -> TrayView {
     }
     menu.push(Node::Separator);
     menu.extend(controls::controls(state));
-    let tooltip = match &state.snapshot {
-        Some(s) => format!(
-            "UsageTracker: {}",
-            totals_row(&usage_kinds::whole(s), state)
-        ),
-        None => "UsageTracker".to_owned(),
-    };
+    let tooltip = description(state, now_ms);
     TrayView {
         title,
         tooltip,
@@ -190,7 +187,7 @@ pub fn title_figures(format: TitleFormat, totals: &Totals) -> String {
 }
 
 /// `$3.45`; `$3.45+` when some models have no price; `—` when none has.
-fn short_cost(t: &Totals) -> String {
+pub(super) fn short_cost(t: &Totals) -> String {
     if t.unpriced_models > 0 && t.cost_usd == 0.0 {
         format::UNPRICED.to_owned()
     } else if t.unpriced_models > 0 {

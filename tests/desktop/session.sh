@@ -110,6 +110,17 @@ else
     fail "title and model rows match once --format json" "$(cat "$E2E_TMP/compare.txt")"
 fi
 
+# --- The icon's accessible description names the app and the figures, not "tray icon" ---------
+described() {
+    "$BIN" "${ONCE_FLAGS[@]}" once --format json 2>"$E2E_TMP/once.err" \
+        | "${SNI[@]}" described "$1" >"$E2E_TMP/described.txt" 2>&1
+}
+if wait_for 15 described hour; then
+    pass "the icon's accessible description and Title name the app and the figures: $("${SNI[@]}" description)"
+else
+    fail "accessible description" "$(cat "$E2E_TMP/described.txt")"
+fi
+
 # --- Other usage (issue 10): an images row with its models, and the whole estimate --------------
 images_row() { "${SNI[@]}" rows | grep -qP '^0\t[^\t]*\t[^\t]*\tImages  [0-9,]+ images · ~?\$[0-9.,]+$'; }
 image_models() { "${SNI[@]}" rows | grep -qP '^1\t[^\t]*\t[^\t]*\tdall-e-3 1024x1024 image\.generation  '; }
@@ -185,6 +196,7 @@ wait_for 10 figures_match tokens_and_cost || fail "title back to tokens and cost
 spikes() { grep -c 'string "\(Token\|Request\) spike' "$E2E_TMP/notify.log" || true; }
 [[ $(spikes) -eq 0 ]] || fail "no spike notification before the burst" "$(spikes)"
 before_burst=$(models)
+desc_before_burst=$("${SNI[@]}" description)
 curl -fs -X POST "$SIM/_sim/burst?minutes=2&factor=8" >/dev/null
 spike_row() { "${SNI[@]}" rows | grep -q $'\t⚠ \(Token\|Request\) spike'; }
 wait_for 20 spike_row && pass "the active spike is listed in the menu: $("${SNI[@]}" rows | grep -m1 -o '⚠ .*spike.*')" \
@@ -204,12 +216,19 @@ if rows_stay_current && [[ $(models) != "$before_burst" ]]; then
 else
     fail "model rows during the burst" "before: $before_burst; now: $(models); $(cat "$E2E_TMP/compare.txt")"
 fi
+if wait_for 10 described hour && [[ $("${SNI[@]}" description) != "$desc_before_burst" ]]; then
+    pass "after the burst the description has the new figures: $desc_before_burst → $("${SNI[@]}" description)"
+else
+    fail "accessible description after the burst" "before: $desc_before_burst; $(cat "$E2E_TMP/described.txt")"
+fi
 before=$(models)
 "${SNI[@]}" click "6 h"
 ONCE_FLAGS=("${BASE_FLAGS[@]}" --lookback-hours 6)
 if wait_for 20 rows_current && rows_stay_current && [[ $(models) != "$before" ]] \
    ; then
     pass "after Lookback ▸ 6 h every model row has the 6 h figures: $(models | head -1)"
+    wait_for 10 described "6 hours" && pass "after Lookback ▸ 6 h the description says so: $("${SNI[@]}" description)" \
+        || fail "accessible description after a lookback change" "$(cat "$E2E_TMP/described.txt")"
 else
     fail "model rows after a lookback change" "before: $before; now: $(models); $(cat "$E2E_TMP/compare.txt")"
 fi

@@ -199,6 +199,7 @@ impl Tray {
         let icon = builder
             .build()
             .map_err(|e| format!("cannot show the menu-bar icon: {e}"))?;
+        menu_bar::describe(&icon, &view.tooltip);
         Ok(Tray {
             icon,
             menu,
@@ -213,6 +214,7 @@ impl Tray {
         }
         if view.tooltip != self.shown.tooltip {
             let _ = self.icon.set_tooltip(Some(&view.tooltip));
+            menu_bar::describe(&self.icon, &view.tooltip);
         }
         if same_shape(&self.shown.menu, &view.menu) {
             update(&self.menu, &mut self.rows, &self.shown.menu, &view.menu);

@@ -84,6 +84,10 @@ pub struct TrayState {
     pub login_item: Option<bool>,
     /// Registered but waiting for the user's approval in the system settings (macOS).
     pub login_needs_approval: bool,
+    /// What this run was started with that a start at login would not have, as given
+    /// (`--daily-budget`, `USAGE_TRACKER_BASE_URL`): offered to be saved while launch at login
+    /// is on.
+    pub startup_options: Vec<String>,
     pub interval_secs: u64,
     /// `(spent today, budget)` when a daily budget is set and known.
     pub budget: Option<(f64, f64)>,

@@ -267,6 +267,26 @@ login_off() { [[ ! -e $AUTOSTART ]] && "${SNI[@]}" rows | grep -qP '^0\t0\t1\tLa
 wait_for 5 login_on && grep -qx "Exec=$BIN" "$AUTOSTART" \
     && pass "Launch at login writes $AUTOSTART and shows checked" || fail "launch at login on" "$(cat "$AUTOSTART" 2>&1)"
 out=$("$BIN" login-item status 2>&1); [[ $out == enabled* ]] && pass "login-item status: $out" || fail "login-item status" "$out"
+# Started with flags, which the login item does not pass: the menu offers to save them for login.
+offer() { "${SNI[@]}" rows | grep -oP '^0\t[^\t]*\t1\t\KSave start-up options for login \(.*--daily-budget.*\)$'; }
+if wait_for 5 offer && [[ $(offer) == *--base-url* ]]; then
+    label=$(offer)
+    "${SNI[@]}" click "$label"
+    saved() { grep -qx 'daily_budget = 0.05' "$SETTINGS" && grep -qx "base_url = \"$SIM/v1\"" "$SETTINGS" \
+        && grep -qx 'interval = 2' "$SETTINGS" && ! offer; }
+    if wait_for 5 saved && grep -qx 'title = "tokens_and_cost"' "$SETTINGS" \
+        && grep -q 'string "Start-up options saved for login"' "$E2E_TMP/notify.log" \
+        && ! grep -q 'sk-admin' "$SETTINGS"; then
+        pass "$label writes them into the settings file (the menu's own choices kept, no key) and the offer goes"
+    else
+        fail "save start-up options" "$(cat "$SETTINGS"; "${SNI[@]}" rows | grep 'Save start-up')"
+    fi
+    out=$("$BIN" once --format json 2>&1) && [[ $out == *'"cost_usd"'* ]] \
+        && pass "with no flags at all (as at login) once reads the saved base URL and key from the file" \
+        || fail "a start without flags after saving" "$out"
+else
+    fail "the offer to save the start-up options" "$("${SNI[@]}" rows | tail -8)"
+fi
 "$BIN" login-item disable >/dev/null 2>&1
 wait_for 10 login_off && pass "login-item disable in a terminal: the menu shows it unchecked within a refresh" \
     || fail "launch at login changed elsewhere" "$("${SNI[@]}" rows | grep 'Launch at login')"

@@ -8,14 +8,15 @@
 //! Rules owned here: a spike and a rejected key are told once; the budget once per day; menu
 //! choices are saved, except in `--demo`; a connection's events carry its session and a
 //! replaced session's are dropped; the menu keeps its shape while it is open; the login item
-//! shows the state read back after a change.
+//! shows the state read back after a change; what a start at login would lose is offered to be
+//! saved ([`startup`]).
 
 use crate::alerts::BudgetDetector;
 use crate::openai::ErrorKind;
 use crate::platform::login_item::{APPROVAL_PLACE, LoginState};
 use crate::platform::menu_bar::TrayHost;
 use crate::poller::{Command, Event};
-use crate::settings::{AdminKey, Origin, Settings};
+use crate::settings::{AdminKey, Origin, Settings, StartupValue};
 use crate::simulator::DEMO_KEY_ID;
 use crate::ui::tray::TrayInput;
 use crate::ui::view::{
@@ -67,6 +68,8 @@ pub enum Input {
     },
     /// Whether anything shows the icon (asked once, after it is up).
     TrayHost(TrayHost),
+    /// The start-up options written to the settings file (their keys), or why not.
+    StartupSaved(Result<Vec<&'static str>, String>),
     /// A time [`AppCore::next_wake`] asked for has come.
     Tick,
 }
@@ -80,6 +83,11 @@ pub enum Effect {
         path: PathBuf,
         key: &'static str,
         value: toml_edit::Value,
+    },
+    /// Several settings written at once (the start-up options, for login).
+    SaveSettings {
+        path: PathBuf,
+        values: Vec<(&'static str, toml_edit::Value)>,
     },
     Connect(SessionId, Box<Settings>),
     Poll(SessionId, Command),
@@ -113,6 +121,8 @@ pub struct AppCore {
     /// The view last rendered.
     shown: Option<TrayView>,
     no_host_told: bool,
+    /// What a start at login would lose and is not saved yet.
+    startup_only: Vec<StartupValue>,
 }
 
 impl AppCore {
@@ -141,11 +151,12 @@ impl AppCore {
             keys: KeyList::Loading,
             login_item: None,
             login_needs_approval: false,
+            startup_options: Vec::new(),
             interval_secs: settings.interval.as_secs(),
             budget: None,
             version: env!("CARGO_PKG_VERSION").to_owned(),
         };
-        AppCore {
+        let mut core = AppCore {
             state,
             budget: settings.daily_budget.map(BudgetDetector::new),
             settings,
@@ -156,7 +167,10 @@ impl AppCore {
             menu_open_until: None,
             shown: None,
             no_host_told: false,
-        }
+            startup_only: Vec::new(),
+        };
+        core.init_startup();
+        core
     }
 
     #[cfg(test)]
@@ -278,6 +292,7 @@ impl AppCore {
                 tracing::info!("cannot tell whether a tray host runs: {why}");
             }
             Input::TrayHost(_) => {}
+            Input::StartupSaved(saved) => self.on_startup_saved(saved, &mut out),
             Input::Tick => {
                 if self.menu_open_until.is_some_and(|t| now_ms >= t) {
                     self.menu_open_until = None;
@@ -379,7 +394,12 @@ impl AppCore {
 
     /// Saves one choice; `--demo` saves nothing (its choices, such as the demo key, would
     /// mislead a later real run).
-    fn save(&self, key: &'static str, value: impl Into<toml_edit::Value>, out: &mut Vec<Effect>) {
+    fn save(
+        &mut self,
+        key: &'static str,
+        value: impl Into<toml_edit::Value>,
+        out: &mut Vec<Effect>,
+    ) {
         if self.settings.demo {
             return;
         }
@@ -389,6 +409,7 @@ impl AppCore {
                 key,
                 value: value.into(),
             });
+            self.startup_saved_by_menu(key);
         }
     }
 
@@ -431,6 +452,7 @@ impl AppCore {
                     out.push(Effect::SetLoginItem(self.state.login_item != Some(true)));
                 }
             }
+            Action::SaveStartup => self.save_startup(out),
             Action::About => out.push(Effect::ShowMessage {
                 title: "About UsageTracker".into(),
                 text: about_text(&self.settings),
@@ -468,6 +490,9 @@ impl AppCore {
         }
         self.state.login_needs_approval = waiting;
         self.state.login_item = state.ok().map(|s| s == LoginState::On);
+        if wanted == Some(true) && (waiting || self.state.login_item == Some(true)) {
+            self.tell_startup_on_login(out);
+        }
     }
 }
 
@@ -484,5 +509,6 @@ fn about_text(s: &Settings) -> String {
     )
 }
 
+mod startup;
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,6 @@
 //! What the menu-bar shell needs to know or do differently per OS: the app's place in the Dock
-//! (none: an accessory), how the tray icon is drawn and described to screen readers, and
-//! whether a submenu's own label can be changed in place.
+//! (none: an accessory), how the tray icon is drawn and described to screen readers, when its
+//! menu opens and closes, and whether a submenu's own label can be changed in place.
 
 use tray_icon::{Icon, TrayIcon, TrayIconBuilder};
 
@@ -38,12 +38,90 @@ pub fn with_icon(builder: TrayIconBuilder, icon: Icon) -> TrayIconBuilder {
 /// Linux: tray-icon names the icon "icon" (or "tray icon") for AppIndicator, which publishes
 /// that as the StatusNotifierItem's `IconAccessibleDesc`; here it becomes `text`, and so does
 /// the item's `Title` (tray-icon's title is the panel label, `XAyatanaLabel`). macOS: the
-/// tooltip that tray-icon sets is what VoiceOver reads as the button's help; nothing more here.
+/// status item's button gets it as its accessibility label (VoiceOver would otherwise read the
+/// bare title, `1.2M · $3.40`); tray-icon sets the tooltip.
 pub fn describe(icon: &TrayIcon, text: &str) {
     #[cfg(target_os = "linux")]
     linux::describe(icon, text);
-    #[cfg(not(target_os = "linux"))]
+    #[cfg(target_os = "macos")]
+    macos::describe(icon, text);
+    #[cfg(not(any(target_os = "linux", target_os = "macos")))]
     let _ = (icon, text);
+}
+
+/// Calls `on_change(true)` when the menu opens and `on_change(false)` when it closes, where the
+/// platform tells: on macOS AppKit posts `NSMenuDidBeginTrackingNotification` and
+/// `NSMenuDidEndTrackingNotification` around a menu's tracking (the app has no other menu), so a
+/// menu dismissed without a choice is seen too. Elsewhere it is never called. Call it once, on
+/// the UI thread.
+pub fn watch_menu(on_change: impl Fn(bool) + Send + Sync + 'static) {
+    #[cfg(target_os = "macos")]
+    macos::watch_menu(on_change);
+    #[cfg(not(target_os = "macos"))]
+    let _ = on_change;
+}
+
+#[cfg(target_os = "macos")]
+mod macos {
+    use block2::RcBlock;
+    use objc2_app_kit::{NSMenuDidBeginTrackingNotification, NSMenuDidEndTrackingNotification};
+    use objc2_foundation::{NSNotification, NSNotificationCenter};
+    use std::ptr::NonNull;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use tray_icon::TrayIcon;
+
+    pub fn describe(icon: &TrayIcon, text: &str) {
+        use objc2_app_kit::NSAccessibility;
+        let Some(mtm) = objc2::MainThreadMarker::new() else {
+            return;
+        };
+        if let Some(button) = icon.ns_status_item().and_then(|item| item.button(mtm)) {
+            button.setAccessibilityLabel(Some(&objc2_foundation::NSString::from_str(text)));
+        }
+    }
+
+    pub fn watch_menu(on_change: impl Fn(bool) + Send + Sync + 'static) {
+        let on_change = Arc::new(on_change);
+        // Should tracking sessions nest (a submenu), the menu is closed when the outermost ends.
+        let depth = Arc::new(AtomicU32::new(0));
+        let (opened, d) = (on_change.clone(), depth.clone());
+        let began: RcBlock<dyn Fn(NonNull<NSNotification>)> = RcBlock::new(move |_| {
+            if d.fetch_add(1, Ordering::Relaxed) == 0 {
+                opened(true);
+            }
+        });
+        let ended: RcBlock<dyn Fn(NonNull<NSNotification>)> = RcBlock::new(move |_| {
+            let before = depth
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                    Some(n.saturating_sub(1))
+                })
+                .unwrap_or(0);
+            if before == 1 {
+                on_change(false);
+            }
+        });
+        let center = NSNotificationCenter::defaultCenter();
+        // SAFETY: the names are AppKit's constant strings, valid for the process's life. No
+        // object filter (`obj` is `None`, of any type) and no queue: each block runs on the
+        // thread that posts, AppKit's main thread; they are sendable anyway (atomics and a
+        // `Send + Sync` callback), as the method asks.
+        unsafe {
+            for (name, block) in [
+                (NSMenuDidBeginTrackingNotification, &began),
+                (NSMenuDidEndTrackingNotification, &ended),
+            ] {
+                let token = center.addObserverForName_object_queue_usingBlock(
+                    Some(name),
+                    None,
+                    None,
+                    block,
+                );
+                // Observed for the app's whole life: never removed.
+                std::mem::forget(token);
+            }
+        }
+    }
 }
 
 #[cfg(target_os = "linux")]

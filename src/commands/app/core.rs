@@ -34,8 +34,11 @@ pub type KeysResult = Result<Vec<KeyChoice>, ErrorKind>;
 /// A refresh running longer than this is waiting on the API (retries, `Retry-After`).
 pub const SLOW_REFRESH_MS: i64 = 8_000;
 /// How long after the icon is clicked (macOS: the menu opens) the menu counts as open when
-/// no menu row is chosen: AppKit tells nothing when a menu is dismissed.
+/// no menu row is chosen and the platform says nothing of the menu itself.
 pub const MENU_OPEN_MS: i64 = 30_000;
+/// How long the menu counts as open after the platform said it opened, should its close never
+/// be told: no rebuild waits forever.
+pub const MENU_OPEN_MAX_MS: i64 = 10 * 60_000;
 
 /// Everything that reaches the app. Debug shows no key (the key is a [`SecretString`]).
 #[derive(Debug)]
@@ -118,6 +121,9 @@ pub struct AppCore {
     refreshing_since: Option<i64>,
     /// Until when the menu counts as open (macOS); `None`: closed.
     menu_open_until: Option<i64>,
+    /// The platform tells when the menu opens and closes (AppKit's menu tracking): no guess
+    /// from a click then.
+    menu_told: bool,
     /// The view last rendered.
     shown: Option<TrayView>,
     no_host_told: bool,
@@ -165,6 +171,7 @@ impl AppCore {
             spike_active: false,
             refreshing_since: None,
             menu_open_until: None,
+            menu_told: false,
             shown: None,
             no_host_told: false,
             startup_only: Vec::new(),
@@ -256,8 +263,15 @@ impl AppCore {
             Input::Poll(..) | Input::Keys(..) | Input::Budget { .. } | Input::ConnectFailed(..) => {
                 return out;
             }
+            Input::Tray(TrayInput::MenuOpened) => {
+                self.menu_told = true;
+                self.menu_open_until = Some(now_ms + MENU_OPEN_MAX_MS);
+            }
+            Input::Tray(TrayInput::MenuClosed) => self.menu_open_until = None,
             Input::Tray(TrayInput::Clicked) => {
-                self.menu_open_until = Some(now_ms + MENU_OPEN_MS);
+                if !self.menu_told {
+                    self.menu_open_until = Some(now_ms + MENU_OPEN_MS);
+                }
                 out.push(Effect::ReadLoginItem);
                 if self.state.has_key {
                     let cmd = Command::RefreshIfOlderThan(self.settings.interval);

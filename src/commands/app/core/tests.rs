@@ -508,4 +508,5 @@ fn no_tray_host_is_said_once_with_what_to_install() {
     assert!(present.notes().is_empty() && !format!("{out:?}").contains("Stderr"));
 }
 
+mod menu_open;
 mod startup;

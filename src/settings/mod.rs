@@ -12,6 +12,7 @@ pub mod file;
 mod history;
 mod origin;
 pub mod redact;
+mod startup;
 mod values;
 
 pub use defs::{Key, Scope};
@@ -19,6 +20,7 @@ pub use env::Environment;
 pub use error::SettingsError;
 pub use history::HistoryDir;
 pub use origin::{DotEnv, Origin};
+pub use startup::StartupValue;
 pub use values::is_key_id;
 use values::{base_url, positive, resolve_key_ids};
 
@@ -96,6 +98,9 @@ pub struct Settings {
     /// Things worth telling the user that are not errors (an interval that was capped).
     pub warnings: Vec<String>,
     pub demo: bool,
+    /// What this run was started with that a start at login would not have (flags, the
+    /// environment): what the menu offers to save for login.
+    pub startup_only: Vec<StartupValue>,
 }
 
 impl Settings {
@@ -359,7 +364,7 @@ pub fn resolve(opts: &Options, env: &Environment, scope: Scope) -> Result<Settin
         })?),
     };
 
-    Ok(Settings {
+    let mut settings = Settings {
         admin_key,
         api_key_ids,
         lookback_hours,
@@ -377,7 +382,10 @@ pub fn resolve(opts: &Options, env: &Environment, scope: Scope) -> Result<Settin
         dotenv_files: layers.dotenv.files.clone(),
         warnings,
         demo: opts.demo,
-    })
+        startup_only: Vec::new(),
+    };
+    settings.startup_only = startup::startup_only(&layers, env, &settings);
+    Ok(settings)
 }
 
 /// Where the history store is for `scope` (resolved apart from [`Settings`], which the

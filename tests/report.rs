@@ -185,7 +185,11 @@ fn the_report_in_headless_chromium_shows_the_stored_figures() {
 
     let store = reopen(&s);
     let keys = KeySet::of(&s.keys);
-    let today = utc_day_start(now());
+    // The page's own clock (the binary's), not the seeding's: an hour or a day may have turned
+    // between the two.
+    let generated: i64 = get(&rows(&dom, "note")[0], "generated").parse().unwrap();
+    assert!(generated >= now() && generated < now() + 600, "{generated}");
+    let today = utc_day_start(generated);
 
     // Cost per day: 30 days ending today; estimate and bill as the store holds them.
     let days = rows(&dom, "day");
@@ -209,7 +213,7 @@ fn the_report_in_headless_chromium_shows_the_stored_figures() {
     // Tokens per hour: completions, embeddings and moderations of each stored hour.
     let hours = rows(&dom, "hour");
     assert_eq!(hours.len(), 48);
-    let this_hour = BucketWidth::Hour.floor(now());
+    let this_hour = BucketWidth::Hour.floor(generated);
     for (i, row) in hours.iter().enumerate() {
         let start = this_hour - (47 - i as i64) * 3_600;
         let end = start + 3_600;

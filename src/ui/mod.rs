@@ -5,6 +5,7 @@ pub mod format;
 pub mod html;
 pub mod other_table;
 pub mod report;
+pub mod spark;
 pub mod table;
 pub mod terminal;
 #[cfg(feature = "app")]

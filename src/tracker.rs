@@ -10,7 +10,7 @@ pub mod plan;
 mod price;
 pub mod rows;
 
-use crate::alerts::{SpikeDetector, Thresholds};
+use crate::alerts::{Digest, Reading, SpikeDetector, Thresholds};
 use crate::openai::{AdminClient, ApiError, TimeBucket, UsageQuery};
 use crate::pricing::{PriceTable, Tier, TierChoice};
 use crate::usage::{
@@ -287,16 +287,33 @@ impl Tracker {
                 stats.endpoints.push((e, requests, buckets));
             }
         };
+        // Each endpoint read is dated when its answer came, not when the request left: a slow
+        // answer must not shrink the time its growth is divided by (a false spike).
+        let answered = || now_ms + started.elapsed().as_millis() as i64;
+        let mut readings = Vec::new();
         let cost = self.refresh_completions(now).await?;
         record(&mut stats, Endpoint::Completions, cost);
+        if cost.is_some() {
+            readings.push(Reading {
+                endpoint: Endpoint::Completions,
+                at_ms: answered(),
+                usage: Digest::of(&self.completions.body),
+            });
+        }
         for i in 0..self.others.len() {
             let cost = self.refresh_other(i, now).await?;
-            record(&mut stats, self.others[i].endpoint, cost);
+            let track = &self.others[i];
+            record(&mut stats, track.endpoint, cost);
+            if cost.is_some() {
+                readings.push(Reading {
+                    endpoint: track.endpoint,
+                    at_ms: answered(),
+                    usage: Digest::of(&track.body),
+                });
+            }
         }
-        // The data covers up to when the answer came, not when the request left: a slow
-        // answer must not shrink the time the growth is divided by (a false spike).
-        let answered_ms = now_ms + started.elapsed().as_millis() as i64;
-        let spikes = self.spikes.observe(answered_ms, &self.completions.body);
+        let answered_ms = answered();
+        let spikes = self.spikes.observe(readings);
         // The window is the one asked for (the data was read for it); only the date moves.
         let mut snap = self.snapshot_at(now_ms);
         snap.fetched_at_ms = answered_ms;

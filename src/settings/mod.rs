@@ -9,14 +9,18 @@ pub mod defs;
 mod env;
 mod error;
 pub mod file;
+mod history;
 mod origin;
 pub mod redact;
+mod startup;
 mod values;
 
 pub use defs::{Key, Scope};
 pub use env::Environment;
 pub use error::SettingsError;
+pub use history::HistoryDir;
 pub use origin::{DotEnv, Origin};
+pub use startup::StartupValue;
 pub use values::is_key_id;
 use values::{base_url, positive, resolve_key_ids};
 
@@ -94,6 +98,9 @@ pub struct Settings {
     /// Things worth telling the user that are not errors (an interval that was capped).
     pub warnings: Vec<String>,
     pub demo: bool,
+    /// What this run was started with that a start at login would not have (flags, the
+    /// environment): what the menu offers to save for login.
+    pub startup_only: Vec<StartupValue>,
 }
 
 impl Settings {
@@ -357,7 +364,7 @@ pub fn resolve(opts: &Options, env: &Environment, scope: Scope) -> Result<Settin
         })?),
     };
 
-    Ok(Settings {
+    let mut settings = Settings {
         admin_key,
         api_key_ids,
         lookback_hours,
@@ -375,7 +382,30 @@ pub fn resolve(opts: &Options, env: &Environment, scope: Scope) -> Result<Settin
         dotenv_files: layers.dotenv.files.clone(),
         warnings,
         demo: opts.demo,
-    })
+        startup_only: Vec::new(),
+    };
+    settings.startup_only = startup::startup_only(&layers, env, &settings);
+    Ok(settings)
+}
+
+/// Where the history store is for `scope` (resolved apart from [`Settings`], which the
+/// commands that keep no history do not need): flag > env > `.env` > settings file > the
+/// platform data directory.
+pub fn history_dir(
+    opts: &Options,
+    env: &Environment,
+    scope: Scope,
+) -> Result<HistoryDir, SettingsError> {
+    let mut layers = Layers {
+        opts,
+        env,
+        dotenv: DotEnv::load(&env.dotenv_candidates())?,
+        file: SettingsFile::default(),
+        scope,
+    };
+    let (settings_path, file) = settings_file(&layers, env)?;
+    layers.file = file;
+    history::resolve(&layers, env.data_dir.as_ref(), settings_path.as_ref())
 }
 
 /// Where an admin key in the environment or a `.env` file comes from: it wins over the one

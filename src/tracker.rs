@@ -291,25 +291,25 @@ impl Tracker {
         // answer must not shrink the time its growth is divided by (a false spike).
         let answered = || now_ms + started.elapsed().as_millis() as i64;
         let mut readings = Vec::new();
+        let mut read = |endpoint, usage| {
+            let at_ms = answered();
+            readings.push(Reading {
+                endpoint,
+                at_ms,
+                usage,
+            });
+        };
         let cost = self.refresh_completions(now).await?;
         record(&mut stats, Endpoint::Completions, cost);
         if cost.is_some() {
-            readings.push(Reading {
-                endpoint: Endpoint::Completions,
-                at_ms: answered(),
-                usage: Digest::of(&self.completions.body),
-            });
+            read(Endpoint::Completions, Digest::of(&self.completions.body));
         }
         for i in 0..self.others.len() {
             let cost = self.refresh_other(i, now).await?;
             let track = &self.others[i];
             record(&mut stats, track.endpoint, cost);
             if cost.is_some() {
-                readings.push(Reading {
-                    endpoint: track.endpoint,
-                    at_ms: answered(),
-                    usage: Digest::of(&track.body),
-                });
+                read(track.endpoint, Digest::of(&track.body));
             }
         }
         let answered_ms = answered();
@@ -378,42 +378,4 @@ impl Tracker {
 }
 
 #[cfg(test)]
-mod answered_time_tests {
-    use super::*;
-    use crate::simulator::{DEMO_ADMIN_KEY, Fault, SimConfig, SimServer};
-
-    /// A slow answer: the snapshot (and the spike rate) is dated when it came, not when the
-    /// request left.
-    #[tokio::test]
-    async fn a_refresh_is_dated_when_its_answer_came() {
-        let sim = SimServer::start(SimConfig::test(), None).await.unwrap();
-        let key = secrecy::SecretString::from(DEMO_ADMIN_KEY);
-        let client = AdminClient::new(
-            &sim.base_url(),
-            &key,
-            crate::openai::ClientOptions::default(),
-        )
-        .unwrap();
-        let config = TrackerConfig {
-            lookback_secs: 3600,
-            width: BucketWidth::Hour,
-            api_key_ids: vec![],
-            tier: TierChoice::Auto,
-            prices: Arc::new(PriceTable::builtin().clone()),
-            thresholds: crate::alerts::Thresholds {
-                tokens_per_min: 1e12,
-                requests_per_min: 1e12,
-            },
-        };
-        let mut tracker = Tracker::new(client, config);
-        sim.control()
-            .inject(Fault::Slow(std::time::Duration::from_millis(600)), 1);
-        let now_ms = crate::poller::now_ms();
-        let snap = tracker.refresh(now_ms).await.unwrap();
-        assert!(
-            snap.fetched_at_ms >= now_ms + 600,
-            "dated {} ms after the request left",
-            snap.fetched_at_ms - now_ms
-        );
-    }
-}
+mod answered_time_tests;

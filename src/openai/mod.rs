@@ -2,6 +2,7 @@
 
 pub mod backoff;
 pub mod client;
+mod completions_page;
 pub mod error;
 mod response;
 pub mod usage;

@@ -4,6 +4,7 @@
 //! word and number the menu bar shows is decided, and it is tested without a display.
 
 use crate::alerts::Alert;
+use crate::billing::BillSnapshot;
 use crate::openai::ErrorKind;
 use crate::pricing::TierChoice;
 use crate::settings::TitleFormat;
@@ -12,11 +13,13 @@ use crate::ui::format;
 use crate::usage::{ModelSummary, Totals};
 use std::sync::Arc;
 
+mod billed;
 mod controls;
 mod menu_id;
 mod notice;
 mod usage_kinds;
 
+pub use billed::{check_line, check_notice, monthly_budget_notice};
 pub use menu_id::Action;
 pub use notice::{
     Notice, budget_notice, key_rejected_notice, save_failed_notice, spike_notice,
@@ -85,6 +88,12 @@ pub struct TrayState {
     pub interval_secs: u64,
     /// `(spent today, budget)` when a daily budget is set and known.
     pub budget: Option<(f64, f64)>,
+    /// The bill (Costs API): last good figures, the failure that makes them stale, the check.
+    pub bill: Option<Arc<BillSnapshot>>,
+    /// USD per UTC month, when set: the bill plus today's estimate not yet billed.
+    pub monthly_budget: Option<f64>,
+    /// The live estimate of the UTC day so far (USD), for the monthly budget, once known.
+    pub today_utc_usd: Option<f64>,
     pub version: String,
 }
 
@@ -138,6 +147,10 @@ pub fn tray_view(state: &TrayState, now_ms: i64) -> TrayView {
         menu.push(Node::Separator);
         menu.extend(usage_kinds::kind_rows(s));
     }
+    if state.has_key {
+        menu.push(Node::Separator);
+        menu.extend(billed::billed_rows(state, now_ms));
+    }
     let alerts = state.snapshot.as_ref().map_or(&[][..], |s| &s.alerts[..]);
     if !alerts.is_empty() {
         menu.push(Node::Separator);
@@ -145,13 +158,19 @@ pub fn tray_view(state: &TrayState, now_ms: i64) -> TrayView {
     }
     menu.push(Node::Separator);
     menu.extend(controls::controls(state));
-    let tooltip = match &state.snapshot {
+    let mut tooltip = match &state.snapshot {
         Some(s) => format!(
             "UsageTracker: {}",
             totals_row(&usage_kinds::whole(s), state)
         ),
         None => "UsageTracker".to_owned(),
     };
+    if let Some(b) = state.bill.as_ref().and_then(|b| b.bill.as_ref()) {
+        tooltip.push_str(&format!(
+            " · billed this month {}",
+            format::moneys(&b.month_to_date(now_ms / 1000))
+        ));
+    }
     TrayView {
         title,
         tooltip,
@@ -164,6 +183,9 @@ pub fn tray_view(state: &TrayState, now_ms: i64) -> TrayView {
 pub fn title(state: &TrayState, now_ms: i64) -> String {
     if !state.has_key {
         return NO_KEY_TITLE.to_owned();
+    }
+    if state.choices.title == TitleFormat::MonthToDate {
+        return billed::month_title(state, now_ms);
     }
     match (&state.snapshot, &state.failure) {
         (None, None) if state.waiting => WAITING_TITLE.to_owned(),
@@ -186,6 +208,8 @@ pub fn title_figures(format: TitleFormat, totals: &Totals) -> String {
         TitleFormat::TokensAndCost => format!("{tokens} · {}", short_cost(totals)),
         TitleFormat::Cost => short_cost(totals),
         TitleFormat::Tokens => tokens,
+        // Not the estimate's: the title shows the bill (see `billed::month_title`).
+        TitleFormat::MonthToDate => short_cost(totals),
     }
 }
 
@@ -396,5 +420,7 @@ pub fn alert_row(a: &Alert) -> String {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_billed;
 #[cfg(test)]
 mod tests_choices;

@@ -75,6 +75,9 @@ pub(super) fn state() -> TrayState {
         login_needs_approval: false,
         interval_secs: 15,
         budget: None,
+        bill: None,
+        monthly_budget: None,
+        today_utc_usd: None,
         version: "0.1.0".into(),
     }
 }

@@ -41,6 +41,7 @@ fn settings(dir: &std::path::Path) -> Settings {
         pricing_file: None,
         base_url: "http://127.0.0.1:9/v1".into(),
         daily_budget: Some(1.0),
+        monthly_budget: None,
         title: TitleFormat::TokensAndCost,
         timeout: Duration::from_secs(20),
         settings_path: Some(dir.join("settings.toml")),
@@ -264,6 +265,7 @@ fn the_budget_is_told_once_per_day() {
             session,
             day,
             spent,
+            today_utc: spent,
         });
     }
     let budget = h.notes();

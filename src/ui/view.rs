@@ -92,8 +92,8 @@ pub struct TrayState {
     pub bill: Option<Arc<BillSnapshot>>,
     /// USD per UTC month, when set: the bill plus today's estimate not yet billed.
     pub monthly_budget: Option<f64>,
-    /// The live estimate of the UTC day so far (USD), for the monthly budget, once known.
-    pub today_utc_usd: Option<f64>,
+    /// The live estimate of a UTC day so far (its midnight, USD), for the monthly budget.
+    pub today_utc_usd: Option<(i64, f64)>,
     pub version: String,
 }
 
@@ -131,6 +131,14 @@ pub struct TrayView {
 pub const STALE_INTERVALS: i64 = 3;
 
 impl TrayState {
+    /// The live estimate of the UTC day holding `now` (unix seconds), when known: yesterday's
+    /// figure does not count as today's after midnight.
+    pub fn today_estimate(&self, now: i64) -> Option<f64> {
+        self.today_utc_usd
+            .filter(|(day, _)| *day == crate::billing::utc_day_start(now))
+            .map(|(_, usd)| usd)
+    }
+
     pub fn is_stale(&self, now_ms: i64) -> bool {
         self.snapshot.as_ref().is_some_and(|s| {
             now_ms - s.fetched_at_ms > STALE_INTERVALS * 1000 * self.interval_secs.max(1) as i64

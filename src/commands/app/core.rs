@@ -49,12 +49,13 @@ pub enum Input {
     SecretRead(Result<Option<SecretString>, String>),
     Poll(SessionId, Event),
     Keys(SessionId, KeysResult),
-    /// The estimate since local midnight (`day`: local day number) and since UTC midnight.
+    /// The estimate since local midnight (`day`: local day number), and since UTC midnight
+    /// (that midnight, USD).
     Budget {
         session: SessionId,
         day: i64,
         spent: f64,
-        today_utc: f64,
+        today_utc: (i64, f64),
     },
     ConnectFailed(SessionId, String),
     Tray(TrayInput),

@@ -213,7 +213,7 @@ async fn budget_loop(
                     session,
                     day,
                     spent,
-                    today_utc,
+                    today_utc: (utc_midnight, today_utc),
                 });
             }
             Err(e) => tracing::debug!("daily budget refresh failed: {e}"),

@@ -207,7 +207,7 @@ pub fn billed_rows(state: &TrayState, now_ms: i64) -> Vec<Node> {
     if let Some(budget) = state.monthly_budget {
         rows.push(Node::Info(month_budget_text(
             bill,
-            state.today_utc_usd,
+            state.today_estimate(now),
             budget,
             now,
         )));

@@ -221,11 +221,18 @@ fn the_check_line_names_the_gap_its_side_and_the_day() {
 fn the_monthly_budget_row_counts_the_bill_and_todays_unbilled_estimate() {
     let mut s = with_bill(data::sample());
     s.monthly_budget = Some(5.0);
-    s.today_utc_usd = Some(1.15);
+    s.today_utc_usd = Some((TODAY, 1.15));
     let v = tray_view(&s, NOW_MS);
     assert_eq!(
         labels(section(&v))[5],
         "Month: $4.84 of $5.00 budget (bill $4.09 + today's unbilled estimate $0.75)"
+    );
+    // Yesterday's estimate is not today's.
+    s.today_utc_usd = Some((TODAY - 86_400, 9.0));
+    let v = tray_view(&s, NOW_MS);
+    assert_eq!(
+        labels(section(&v))[5],
+        "Month: $4.09 of $5.00 budget (bill $4.09 + today's unbilled estimate $0.00)"
     );
     s.bill = None;
     let v = tray_view(&s, NOW_MS);

@@ -57,7 +57,7 @@ impl BillRules {
             return;
         };
         let now = now_ms / 1000;
-        let spend = MonthSpend::of(bill, now, state.today_utc_usd);
+        let spend = MonthSpend::of(bill, now, state.today_estimate(now));
         if let Some(a) = m.observe(now, &spend) {
             out.push(Effect::Notify(view::monthly_budget_notice(
                 &a,

@@ -265,7 +265,7 @@ fn the_budget_is_told_once_per_day() {
             session,
             day,
             spent,
-            today_utc: spent,
+            today_utc: (0, spent),
         });
     }
     let budget = h.notes();
@@ -508,3 +508,5 @@ fn no_tray_host_is_said_once_with_what_to_install() {
     let out = present.feed(Input::TrayHost(TrayHost::Present));
     assert!(present.notes().is_empty() && !format!("{out:?}").contains("Stderr"));
 }
+
+mod bill;

@@ -13,7 +13,7 @@ use crate::ui::format;
 use crate::usage::{ModelSummary, Totals};
 use std::sync::Arc;
 
-mod billed;
+pub mod billed;
 mod controls;
 mod menu_id;
 mod notice;

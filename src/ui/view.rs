@@ -131,14 +131,6 @@ pub struct TrayView {
 pub const STALE_INTERVALS: i64 = 3;
 
 impl TrayState {
-    /// The live estimate of the UTC day holding `now` (unix seconds), when known: yesterday's
-    /// figure does not count as today's after midnight.
-    pub fn today_estimate(&self, now: i64) -> Option<f64> {
-        self.today_utc_usd
-            .filter(|(day, _)| *day == crate::billing::utc_day_start(now))
-            .map(|(_, usd)| usd)
-    }
-
     pub fn is_stale(&self, now_ms: i64) -> bool {
         self.snapshot.as_ref().is_some_and(|s| {
             now_ms - s.fetched_at_ms > STALE_INTERVALS * 1000 * self.interval_secs.max(1) as i64
@@ -173,12 +165,7 @@ pub fn tray_view(state: &TrayState, now_ms: i64) -> TrayView {
         ),
         None => "UsageTracker".to_owned(),
     };
-    if let Some(b) = state.bill.as_ref().and_then(|b| b.bill.as_ref()) {
-        tooltip.push_str(&format!(
-            " · billed this month {}",
-            format::moneys(&b.month_to_date(now_ms / 1000))
-        ));
-    }
+    tooltip.push_str(&billed::tooltip(state, now_ms));
     TrayView {
         title,
         tooltip,

@@ -16,6 +16,30 @@ use crate::billing::{
 use crate::openai::ErrorKind;
 use crate::ui::format;
 
+impl TrayState {
+    /// The live estimate of the UTC day holding `now` (unix seconds), when known: yesterday's
+    /// figure does not count as today's after midnight.
+    pub fn today_estimate(&self, now: i64) -> Option<f64> {
+        self.today_utc_usd
+            .filter(|(day, _)| *day == utc_day_start(now))
+            .map(|(_, usd)| usd)
+    }
+}
+
+/// ` · billed this month $4.09` after the tooltip's estimate, once a bill came.
+pub fn tooltip(state: &TrayState, now_ms: i64) -> String {
+    state
+        .bill
+        .as_ref()
+        .and_then(|b| b.bill.as_ref())
+        .map_or_else(String::new, |b| {
+            format!(
+                " · billed this month {}",
+                format::moneys(&b.month_to_date(now_ms / 1000))
+            )
+        })
+}
+
 /// `MTD $20.00` in the menu bar.
 pub const MONTH_TITLE: &str = "MTD";
 

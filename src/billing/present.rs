@@ -145,22 +145,7 @@ pub fn by_model<'a>(items: impl IntoIterator<Item = &'a LineItem>) -> Vec<Group>
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn item(name: &str, model: Option<&str>, kind: LineKind, value: f64, cur: &str) -> LineItem {
-        LineItem {
-            name: name.into(),
-            model: model.map(str::to_owned),
-            kind,
-            batch: name.starts_with("batch | "),
-            amount: Money {
-                value,
-                currency: cur.into(),
-            },
-            quantity: None,
-            quantity_unit: None,
-            api_key_id: None,
-        }
-    }
+    use crate::billing::test_data::item;
 
     #[test]
     fn items_group_by_model_in_kind_order_with_other_last() {

@@ -298,13 +298,8 @@ cannot be tied to a key (charged per project).",
 
 /// "Monthly budget reached: $101.00" with what it is made of.
 pub fn monthly_budget_notice(a: &BudgetAlert, s: &MonthSpend, about: &str) -> Notice {
-    let summary = if a.spent >= a.budget * super::notice::FAR_OVER_BUDGET {
-        format!("Over monthly budget: {}", format::usd(a.spent))
-    } else {
-        format!("Monthly budget reached: {}", format::usd(a.spent))
-    };
     Notice {
-        summary,
+        summary: super::notice::budget_summary(a, "Monthly", "monthly"),
         body: format!(
             "This UTC month for {about}: billed {} plus today's estimate not yet billed {} (budget {})",
             format::usd(s.billed_usd),

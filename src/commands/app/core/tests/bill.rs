@@ -188,3 +188,28 @@ fn a_replaced_sessions_bill_is_dropped_and_a_new_session_starts_unfetched() {
     assert!(h.core.state().bill.is_none());
     assert!(checks(&h).is_empty());
 }
+
+#[test]
+fn the_billed_rows_follow_each_costs_answer_in_place() {
+    let mut h = at_bill_time();
+    let s = h.session();
+    let first = rendered(&h.feed(billed(s, data::sample()))).menu.clone();
+    let mut later = data::sample();
+    later.bill.as_mut().unwrap().days[1].items[1].amount.value = 1.31;
+    let second = rendered(&h.feed(billed(s, later))).menu.clone();
+    assert!(view::same_shape(&first, &second), "relabelled, not rebuilt");
+    let labels = |m: &[Node]| -> Vec<String> {
+        m.iter()
+            .filter_map(|n| match n {
+                Node::Submenu { text, .. } => Some(text.clone()),
+                _ => None,
+            })
+            .filter(|t| t.starts_with("Yesterday") || t.starts_with("Month to date"))
+            .collect()
+    };
+    assert_eq!(labels(&first), ["Yesterday  $3.69", "Month to date  $4.09"]);
+    assert_eq!(
+        labels(&second),
+        ["Yesterday  $3.80", "Month to date  $4.20"]
+    );
+}

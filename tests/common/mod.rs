@@ -4,6 +4,8 @@
 
 /// Helpers for the tests that run the real binary.
 pub mod binary;
+/// A history store seeded from the simulator.
+pub mod history;
 
 use secrecy::SecretString;
 use std::sync::Arc;

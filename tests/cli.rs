@@ -161,6 +161,26 @@ fn bad_input_exits_2_with_one_message_naming_value_origin_and_fix() {
             &[],
             &["no admin key", "OPENAI_ADMIN_KEY", "admin-key set"],
         ),
+        // The app's own setting: checked before it looks for a display.
+        (
+            &["--demo", "--monthly-budget", "0"],
+            &[],
+            &[
+                "monthly budget",
+                "\"0\"",
+                "--monthly-budget",
+                "USD greater than 0",
+            ],
+        ),
+        (
+            &["--demo"],
+            &[("USAGE_TRACKER_MONTHLY_BUDGET", "abc")],
+            &[
+                "\"abc\"",
+                "USAGE_TRACKER_MONTHLY_BUDGET",
+                "USD greater than 0",
+            ],
+        ),
         (
             &[
                 "once",

@@ -4,9 +4,11 @@
 //! was fetched, which keeps them deterministic and testable with plain values.
 
 mod budget;
+mod monthly;
 mod spike;
 
 pub use budget::{BudgetAlert, BudgetDetector, cost_since, local_day};
+pub use monthly::{MonthSpend, MonthlyBudget, utc_month};
 pub use spike::{
     Alert, AlertKind, Counted, Digest, Growth, Reading, SpikeDetector, SpikeUpdate, Thresholds,
     growth,

@@ -10,6 +10,10 @@
 use crate::openai::ApiError;
 use serde::Serialize;
 
+pub mod present;
+#[cfg(test)]
+pub mod test_data;
+
 pub const SECS_PER_DAY: i64 = 86_400;
 
 /// An amount in one currency, as the API gave it (`amount.value` may be a number or a string).

@@ -8,7 +8,7 @@ use crate::cli::Format;
 use crate::poller::now_ms;
 use crate::settings::Settings;
 use crate::tracker::Tracker;
-use crate::ui::report::Report;
+use crate::ui::report::OnceReport;
 use crate::ui::table::TableView;
 use std::io::Write;
 use std::process::ExitCode;
@@ -46,7 +46,9 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
             text
         }
         Format::Json => {
-            let mut s = serde_json::to_string_pretty(&Report::new(&snap))
+            // No costs request in `once` yet: `billed` and `reconciliation` are null.
+            let report = OnceReport::new(&snap, None, now_ms() / 1000);
+            let mut s = serde_json::to_string_pretty(&report)
                 .map_err(|e| CliError::Other(e.to_string()))?;
             s.push('\n');
             s

@@ -48,21 +48,25 @@ pub enum TitleFormat {
     TokensAndCost,
     Cost,
     Tokens,
+    /// This UTC month's bill (the Costs API), not the live estimate.
+    MonthToDate,
 }
 
 impl TitleFormat {
-    pub const ALL: [TitleFormat; 3] = [
+    pub const ALL: [TitleFormat; 4] = [
         TitleFormat::TokensAndCost,
         TitleFormat::Cost,
         TitleFormat::Tokens,
+        TitleFormat::MonthToDate,
     ];
-    pub const ACCEPTED: &'static str = "tokens_and_cost, cost, tokens";
+    pub const ACCEPTED: &'static str = "tokens_and_cost, cost, tokens, month_to_date";
 
     pub fn as_str(self) -> &'static str {
         match self {
             TitleFormat::TokensAndCost => "tokens_and_cost",
             TitleFormat::Cost => "cost",
             TitleFormat::Tokens => "tokens",
+            TitleFormat::MonthToDate => "month_to_date",
         }
     }
 }
@@ -89,6 +93,8 @@ pub struct Settings {
     pub pricing_file: Option<PathBuf>,
     pub base_url: String,
     pub daily_budget: Option<f64>,
+    /// USD per UTC month: the bill plus today's estimate not yet billed.
+    pub monthly_budget: Option<f64>,
     pub title: TitleFormat,
     /// How long one command (or one refresh) may take, retries included.
     pub timeout: Duration,
@@ -323,6 +329,7 @@ pub fn resolve(opts: &Options, env: &Environment, scope: Scope) -> Result<Settin
         requests_per_min: layers.required(Key::SpikeRequestRate, positive)?.0,
     };
     let daily_budget = layers.value(Key::DailyBudget, positive)?.map(|(v, _)| v);
+    let monthly_budget = layers.value(Key::MonthlyBudget, positive)?.map(|(v, _)| v);
     let (base_url, base_origin) = layers.required(Key::BaseUrl, base_url)?;
     let (timeout_secs, _) = layers.required(Key::Timeout, |t| {
         t.parse::<u64>().ok().filter(|s| (1..=600).contains(s))
@@ -376,6 +383,7 @@ pub fn resolve(opts: &Options, env: &Environment, scope: Scope) -> Result<Settin
         pricing_file: pricing.map(|(p, _)| p),
         base_url,
         daily_budget,
+        monthly_budget,
         title,
         timeout: Duration::from_secs(timeout_secs),
         settings_path,

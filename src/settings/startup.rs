@@ -65,6 +65,7 @@ fn file_value(settings: &Settings, key: Key) -> Option<toml_edit::Value> {
                 .into()
         }
         Key::DailyBudget => number(settings.daily_budget?),
+        Key::MonthlyBudget => number(settings.monthly_budget?),
         Key::BaseUrl => settings.base_url.clone().into(),
         Key::Timeout => (settings.timeout.as_secs() as i64).into(),
         Key::Title => settings.title.as_str().into(),
@@ -218,6 +219,7 @@ mod tests {
         std::fs::write(&prices, "").unwrap();
         let mut o = Options::default();
         o.set(Key::DailyBudget, "2.5")
+            .set(Key::MonthlyBudget, "120")
             .set(Key::LookbackHours, "24")
             .set(Key::ApiKeyIds, "key_a")
             .set(Key::ApiKeyIds, "key_b")
@@ -245,6 +247,7 @@ mod tests {
         e.vars.clear();
         let again = resolve(&Options::default(), &e, Scope::App).unwrap();
         assert_eq!(again.daily_budget, Some(2.5));
+        assert_eq!(again.monthly_budget, Some(120.0));
         assert_eq!(again.lookback_hours, 24.0);
         assert_eq!(again.api_key_ids, ["key_a", "key_b"]);
         assert_eq!(again.interval, first.interval);

@@ -236,6 +236,18 @@ fn every_bad_value_gets_a_message_naming_value_origin_and_fix() {
             "--daily-budget",
             "USD greater than 0",
         ),
+        (
+            Key::MonthlyBudget,
+            "-5",
+            "--monthly-budget",
+            "USD greater than 0",
+        ),
+        (
+            Key::MonthlyBudget,
+            "lots",
+            "--monthly-budget",
+            "USD greater than 0",
+        ),
         (Key::BaseUrl, "api.openai.com", "--base-url", "https:// URL"),
         (Key::BaseUrl, "ftp://x/v1", "--base-url", "https:// URL"),
         (Key::ApiKeyIds, "proj_123", "--api-key-id", "key_..."),
@@ -359,4 +371,45 @@ fn settings_file_flag_and_save_value_round_trip() {
     file::save_value(&fresh, "title", "cost").unwrap();
     o.set(Key::Settings, fresh.to_str().unwrap());
     assert_eq!(f.resolve(&o).unwrap().title, TitleFormat::Cost);
+}
+
+#[test]
+fn the_monthly_budget_comes_from_any_layer_and_a_bad_one_names_its_origin() {
+    let s = Fixture::new()
+        .file("config/settings.toml", "monthly_budget = 250\n")
+        .resolve(&opts())
+        .unwrap();
+    assert_eq!(s.monthly_budget, Some(250.0));
+    assert_eq!(s.daily_budget, None, "one budget does not set the other");
+    let s = Fixture::new()
+        .var("USAGE_TRACKER_MONTHLY_BUDGET", "99.5")
+        .resolve(&opts())
+        .unwrap();
+    assert_eq!(s.monthly_budget, Some(99.5));
+    assert_eq!(
+        Fixture::new().resolve(&opts()).unwrap().monthly_budget,
+        None
+    );
+
+    let msg = Fixture::new()
+        .var("USAGE_TRACKER_MONTHLY_BUDGET", "0")
+        .resolve(&opts())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("monthly budget")
+            && msg.contains("\"0\"")
+            && msg.contains("environment variable USAGE_TRACKER_MONTHLY_BUDGET")
+            && msg.contains("USD greater than 0"),
+        "{msg}"
+    );
+    let msg = Fixture::new()
+        .file("config/settings.toml", "monthly_budget = \"a lot\"\n")
+        .resolve(&opts())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("`monthly_budget` in settings file") && msg.contains("\"a lot\""),
+        "{msg}"
+    );
 }

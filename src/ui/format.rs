@@ -55,6 +55,39 @@ pub fn usd(v: f64) -> String {
     }
 }
 
+/// An amount in its own currency: USD as [`usd`] writes it, any other with the same digits
+/// and its code after (`4.00 EUR`), so it is never read as dollars.
+pub fn money(m: &crate::billing::Money) -> String {
+    if m.currency.eq_ignore_ascii_case("usd") {
+        return usd(m.value);
+    }
+    let digits = usd(m.value).replacen('$', "", 1);
+    format!("{digits} {}", m.currency.to_ascii_uppercase())
+}
+
+/// Amounts in several currencies, side by side, never summed: `$3.44, 2.00 EUR`; `$0.00` for
+/// none.
+pub fn moneys(all: &[crate::billing::Money]) -> String {
+    if all.is_empty() {
+        return usd(0.0);
+    }
+    all.iter().map(money).collect::<Vec<_>>().join(", ")
+}
+
+/// `1 Dec`: a UTC day (the bill's days are UTC).
+pub fn utc_day(ts: i64) -> String {
+    Utc.timestamp_opt(ts, 0)
+        .single()
+        .map_or_else(|| ts.to_string(), |t| t.format("%-d %b").to_string())
+}
+
+/// `2026-12-01`: a UTC date, for scripts.
+pub fn utc_date(ts: i64) -> String {
+    Utc.timestamp_opt(ts, 0)
+        .single()
+        .map_or_else(|| ts.to_string(), |t| t.format("%Y-%m-%d").to_string())
+}
+
 /// A cost that may be unknown.
 pub fn cost(v: Option<f64>) -> String {
     v.map_or_else(|| UNPRICED.to_owned(), usd)
@@ -220,6 +253,20 @@ mod tests {
     }
 
     #[test]
+    fn other_currencies_keep_their_code_and_are_never_summed() {
+        use crate::billing::Money;
+        let m = |value: f64, c: &str| Money {
+            value,
+            currency: c.into(),
+        };
+        assert_eq!(money(&m(1.2, "usd")), "$1.20");
+        assert_eq!(money(&m(4.0, "eur")), "4.00 EUR");
+        assert_eq!(money(&m(0.00421, "jpy")), "0.0042 JPY");
+        assert_eq!(moneys(&[m(3.444, "usd"), m(2.0, "eur")]), "$3.44, 2.00 EUR");
+        assert_eq!(moneys(&[]), "$0.00");
+    }
+
+    #[test]
     fn counts_are_words() {
         assert_eq!(count(0, "model"), "0 models");
         assert_eq!(count(1, "model"), "1 model");
@@ -230,6 +277,8 @@ mod tests {
     fn times_and_keys() {
         assert_eq!(utc(1_764_000_030), "2025-11-24 16:00 UTC");
         assert_eq!(key_ids(&[]), "all keys (whole organization)");
+        assert_eq!(utc_day(1_796_083_200), "1 Dec");
+        assert_eq!(utc_date(1_796_083_200 + 86_399), "2026-12-01");
         assert_eq!(key_ids(&["key_a".into(), "key_b".into()]), "key_a, key_b");
     }
 }

@@ -1,11 +1,16 @@
 //! The JSON shapes of `once --format json` and `watch --format json` lines: a stable interface
-//! for scripts, built from a snapshot (more fields may be added, none renamed).
+//! for scripts, built from a snapshot (more fields may be added, none renamed). The bill's
+//! objects are in [`billed`].
 
 use crate::alerts::Alert;
+use crate::billing::BillSnapshot;
 use crate::openai::{ApiError, ErrorKind};
 use crate::tracker::{BucketPoint, Snapshot};
 use crate::usage::{KindSummary, ModelSummary, Totals, Window};
 use serde::Serialize;
+
+mod billed;
+pub use billed::{BilledReport, ReconciliationReport};
 
 #[derive(Debug, Serialize)]
 pub struct Report<'a> {
@@ -58,6 +63,26 @@ fn assumptions(s: &Snapshot) -> Vec<&str> {
     all
 }
 
+/// `once --format json`: the report, and the bill beside it (`null` until it is fetched).
+#[derive(Debug, Serialize)]
+pub struct OnceReport<'a> {
+    #[serde(flatten)]
+    pub report: Report<'a>,
+    pub billed: Option<BilledReport<'a>>,
+    pub reconciliation: Option<ReconciliationReport>,
+}
+
+impl<'a> OnceReport<'a> {
+    /// `bill`: the last [`BillSnapshot`], if any; `now` in unix seconds.
+    pub fn new(s: &'a Snapshot, bill: Option<&'a BillSnapshot>, now: i64) -> OnceReport<'a> {
+        OnceReport {
+            report: Report::new(s),
+            billed: BilledReport::new(bill, now),
+            reconciliation: ReconciliationReport::new(bill, now),
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct ErrorReport {
     pub kind: ErrorKind,
@@ -74,7 +99,8 @@ impl From<&ApiError> for ErrorReport {
 }
 
 /// One line of `watch --format json`: the last good report (if any), the active alerts, the
-/// per-bucket tokens and the error of the last refresh (`null` when it succeeded).
+/// per-bucket tokens, the error of the last refresh (`null` when it succeeded) and the last
+/// bill with its check (`null` until the first costs answer).
 #[derive(Debug, Serialize)]
 pub struct WatchLine<'a> {
     #[serde(flatten)]
@@ -83,4 +109,6 @@ pub struct WatchLine<'a> {
     pub alerts: &'a [Alert],
     pub error: Option<ErrorReport>,
     pub stale: bool,
+    pub billed: Option<BilledReport<'a>>,
+    pub reconciliation: Option<ReconciliationReport>,
 }

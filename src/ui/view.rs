@@ -4,6 +4,7 @@
 //! word and number the menu bar shows is decided, and it is tested without a display.
 
 use crate::alerts::Alert;
+use crate::billing::BillSnapshot;
 use crate::openai::ErrorKind;
 use crate::pricing::TierChoice;
 use crate::settings::TitleFormat;
@@ -12,12 +13,14 @@ use crate::ui::format;
 use crate::usage::{ModelSummary, Totals};
 use std::sync::Arc;
 
+pub mod billed;
 mod controls;
 mod describe;
 mod menu_id;
 mod notice;
 mod usage_kinds;
 
+pub use billed::{check_line, check_notice, monthly_budget_notice};
 pub use describe::description;
 pub use menu_id::Action;
 pub use notice::{
@@ -91,6 +94,12 @@ pub struct TrayState {
     pub interval_secs: u64,
     /// `(spent today, budget)` when a daily budget is set and known.
     pub budget: Option<(f64, f64)>,
+    /// The bill (Costs API): last good figures, the failure that makes them stale, the check.
+    pub bill: Option<Arc<BillSnapshot>>,
+    /// USD per UTC month, when set: the bill plus today's estimate not yet billed.
+    pub monthly_budget: Option<f64>,
+    /// The live estimate of a UTC day so far (its midnight, USD), for the monthly budget.
+    pub today_utc_usd: Option<(i64, f64)>,
     pub version: String,
 }
 
@@ -145,6 +154,10 @@ pub fn tray_view(state: &TrayState, now_ms: i64) -> TrayView {
         menu.push(Node::Separator);
         menu.extend(usage_kinds::kind_rows(s));
     }
+    if state.has_key {
+        menu.push(Node::Separator);
+        menu.extend(billed::billed_rows(state, now_ms));
+    }
     let alerts = state.snapshot.as_ref().map_or(&[][..], |s| &s.alerts[..]);
     if !alerts.is_empty() {
         menu.push(Node::Separator);
@@ -165,6 +178,9 @@ pub fn tray_view(state: &TrayState, now_ms: i64) -> TrayView {
 pub fn title(state: &TrayState, now_ms: i64) -> String {
     if !state.has_key {
         return NO_KEY_TITLE.to_owned();
+    }
+    if state.choices.title == TitleFormat::MonthToDate {
+        return billed::month_title(state, now_ms);
     }
     match (&state.snapshot, &state.failure) {
         (None, None) if state.waiting => WAITING_TITLE.to_owned(),
@@ -187,6 +203,8 @@ pub fn title_figures(format: TitleFormat, totals: &Totals) -> String {
         TitleFormat::TokensAndCost => format!("{tokens} · {}", short_cost(totals)),
         TitleFormat::Cost => short_cost(totals),
         TitleFormat::Tokens => tokens,
+        // Not the estimate's: the title shows the bill (see `billed::month_title`).
+        TitleFormat::MonthToDate => short_cost(totals),
     }
 }
 
@@ -397,5 +415,7 @@ pub fn alert_row(a: &Alert) -> String {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_billed;
 #[cfg(test)]
 mod tests_choices;

@@ -195,6 +195,27 @@ fi
 "${SNI[@]}" click "Tokens and cost"
 wait_for 10 figures_match tokens_and_cost || fail "title back to tokens and cost" "$(cat "$E2E_TMP/compare.txt")"
 
+# --- The bill: the Billed section's rows, and Month to date in the title -------------------------
+# Its status row says "not fetched yet" until a costs answer, "as of HH:MM" after one.
+billed_rows() {
+    local r
+    r=$("${SNI[@]}" rows)
+    grep -qP '^0\t-1\t0\t(Bill not fetched yet|Billed \(UTC days\) · as of [0-9:]+|⚠ Bill .+)$' <<<"$r" \
+        && grep -qP '^0\t-1\t1\tToday  (—|\$[0-9.,]+)' <<<"$r" \
+        && grep -qP '^0\t-1\t1\tYesterday  (—|\$[0-9.,]+)' <<<"$r" \
+        && grep -qP '^0\t-1\t1\tMonth to date  (—|\$[0-9.,]+)' <<<"$r" \
+        && grep -qP '^1\t-1\t0\t[0-9]+ [A-Z][a-z]+ \(UTC day so far\)$' <<<"$r" \
+        && grep -qP '^0\t-1\t0\tEstimate ' <<<"$r"
+}
+wait_for 10 billed_rows && pass "the Billed section: $("${SNI[@]}" rows | grep -P '^0\t-1\t[01]\t(Bill|Today  |Yesterday  |Month to date  |Estimate )' | cut -f4 | paste -sd '|')" \
+    || fail "Billed section" "$("${SNI[@]}" rows | grep -P 'Bill|Today|Yesterday|Month|Estimate')"
+"${SNI[@]}" click "Month to date (the bill)"
+month_title() { "${SNI[@]}" label | grep -qP '^(⚠ )?MTD ' && grep -qx 'title = "month_to_date"' "$SETTINGS"; }
+wait_for 10 month_title && pass "Show in menu bar ▸ Month to date: title $("${SNI[@]}" label), saved as title = \"month_to_date\"" \
+    || fail "month-to-date title" "label $("${SNI[@]}" label); settings: $(cat "$SETTINGS" 2>&1)"
+"${SNI[@]}" click "Tokens and cost"
+wait_for 10 figures_match tokens_and_cost || fail "title back to tokens and cost after MTD" "$(cat "$E2E_TMP/compare.txt")"
+
 # --- Spike: one burst, one notification ----------------------------------------------------------
 spikes() { grep -c 'string "\(Token\|Request\) spike' "$E2E_TMP/notify.log" || true; }
 [[ $(spikes) -eq 0 ]] || fail "no spike notification before the burst" "$(spikes)"

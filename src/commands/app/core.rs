@@ -5,7 +5,8 @@
 //! `app.rs` performs them on the right thread; nothing here blocks, draws or does I/O, so every
 //! rule is unit-tested with plain values.
 //!
-//! Rules owned here: a spike and a rejected key are told once; the budget once per day; menu
+//! Rules owned here: a spike and a rejected key are told once; the daily budget once per day,
+//! the monthly one once per month and the check of the estimate once per day ([`bill`]); menu
 //! choices are saved, except in `--demo`; a connection's events carry its session and a
 //! replaced session's are dropped; the menu keeps its shape while it is open; the login item
 //! shows the state read back after a change; what a start at login would lose is offered to be
@@ -22,8 +23,11 @@ use crate::ui::tray::TrayInput;
 use crate::ui::view::{
     self, Action, Choices, FailureView, KeyChoice, KeyList, Notice, TrayState, TrayView,
 };
+use bill::BillRules;
 use secrecy::SecretString;
 use std::path::PathBuf;
+
+mod bill;
 
 /// Which connection an event belongs to; each (re)connect starts a new one.
 pub type SessionId = u64;
@@ -49,10 +53,13 @@ pub enum Input {
     SecretRead(Result<Option<SecretString>, String>),
     Poll(SessionId, Event),
     Keys(SessionId, KeysResult),
+    /// The estimate since local midnight (`day`: local day number), and since UTC midnight
+    /// (that midnight, USD).
     Budget {
         session: SessionId,
         day: i64,
         spent: f64,
+        today_utc: (i64, f64),
     },
     ConnectFailed(SessionId, String),
     Tray(TrayInput),
@@ -115,6 +122,7 @@ pub struct AppCore {
     settings: Settings,
     session: SessionId,
     budget: Option<BudgetDetector>,
+    bill: BillRules,
     key_rejected_told: bool,
     /// Some spike alert was active after the last successful refresh.
     spike_active: bool,
@@ -160,11 +168,15 @@ impl AppCore {
             startup_options: Vec::new(),
             interval_secs: settings.interval.as_secs(),
             budget: None,
+            bill: None,
+            monthly_budget: settings.monthly_budget,
+            today_utc_usd: None,
             version: env!("CARGO_PKG_VERSION").to_owned(),
         };
         let mut core = AppCore {
             state,
             budget: settings.daily_budget.map(BudgetDetector::new),
+            bill: BillRules::new(settings.monthly_budget),
             settings,
             session: 0,
             key_rejected_told: false,
@@ -244,7 +256,10 @@ impl AppCore {
                 session,
                 day,
                 spent,
+                today_utc,
             } if session == self.session => {
+                self.state.today_utc_usd = Some(today_utc);
+                self.bill.month(&self.state, now_ms, &mut out);
                 if let Some(d) = &mut self.budget {
                     self.state.budget = Some((spent, d.budget()));
                     if let Some(a) = d.observe(day, spent) {
@@ -341,6 +356,9 @@ impl AppCore {
         self.state.keys = KeyList::Loading;
         self.state.snapshot = None;
         self.state.failure = None;
+        // Another key's bill; the days told and the month's budget stay told.
+        self.state.bill = None;
+        self.state.today_utc_usd = None;
         self.state.refreshing = false;
         self.state.waiting = false;
         self.refreshing_since = None;
@@ -396,7 +414,10 @@ impl AppCore {
                     out.push(Effect::Notify(view::key_rejected_notice()));
                 }
             }
-            Event::Billed(_) => {}
+            Event::Billed(bill) => {
+                self.state.bill = Some(bill);
+                self.bill.billed(&self.state, now_ms, out);
+            }
         }
     }
 

@@ -1,12 +1,14 @@
 //! The app's network side, on a tokio runtime in its own thread: connects, runs the poller, lists
-//! the project keys, and (with a daily budget) tracks the cost since local midnight; and runs
-//! the core's blocking platform effects on the runtime's blocking pool. Results go to the UI
+//! the project keys, and (with a daily or monthly budget) tracks the cost since local and UTC
+//! midnight; and runs the core's blocking platform effects on the runtime's blocking pool.
+//! Results go to the UI
 //! thread as [`Input`]s through the event loop proxy, each network one tagged with its session:
 //! a new connection drops (aborts) the old one's tasks, and the core ignores anything late.
 
 use super::core::{Effect, Input, KeysResult, SessionId};
 use super::effects::Platform;
 use crate::alerts::{cost_since, local_day};
+use crate::billing::utc_day_start;
 use crate::commands::{CliError, Connection};
 use crate::openai::AdminClient;
 use crate::poller::{self, Command, Event, PollerHandle, now_ms};
@@ -116,7 +118,7 @@ fn start(id: SessionId, conn: Connection, proxy: &Proxy) -> Session {
         conn.client.clone(),
         proxy.clone(),
     ))];
-    if conn.settings.daily_budget.is_some() {
+    if conn.settings.daily_budget.is_some() || conn.settings.monthly_budget.is_some() {
         tasks.push(tokio::spawn(budget_loop(
             id,
             conn.client.clone(),
@@ -160,7 +162,8 @@ async fn list_keys(id: SessionId, client: AdminClient, proxy: Proxy) {
 }
 
 /// After each successful main refresh, refreshes a second tracker over the last 26 hours (one
-/// local day, DST included) and reports the cost of the buckets since local midnight. Hourly
+/// local day, DST included) and reports the cost of the buckets since local midnight (the
+/// daily budget) and since UTC midnight (today's share of the monthly budget). Hourly
 /// buckets where midnight falls on a UTC hour; minutes otherwise (half-hour time zones).
 async fn budget_loop(
     session: SessionId,
@@ -201,11 +204,16 @@ async fn budget_loop(
         let t = tracker.insert(t);
         match t.refresh(now_ms()).await {
             Ok(_) => {
-                let spent = cost_since(t.series(), midnight, &t.config().prices, tier);
+                let prices = &t.config().prices;
+                let spent = cost_since(t.series(), midnight, prices, tier);
+                // UTC midnight is at most 24 h back: inside the 26 h this tracker holds.
+                let utc_midnight = utc_day_start(now_ms() / 1000);
+                let today_utc = cost_since(t.series(), utc_midnight, prices, tier);
                 let _ = proxy.send_event(Input::Budget {
                     session,
                     day,
                     spent,
+                    today_utc: (utc_midnight, today_utc),
                 });
             }
             Err(e) => tracing::debug!("daily budget refresh failed: {e}"),

@@ -1,14 +1,17 @@
 //! `watch` without the full screen (stdout is not a terminal, or `--format json`): one line per
-//! refresh, flushed, until Ctrl-C/SIGTERM. The interface for scripts and logs.
+//! refresh, flushed, until Ctrl-C/SIGTERM. The interface for scripts and logs. A costs answer
+//! prints no line of its own: the bill rides on the next refresh's line.
 //!
 //! The loop is one task on the command's tokio runtime and wakes only for poller outcomes and
 //! signals (no tick). The line builders are pure.
 
 use super::shutdown::Shutdown;
 use super::text;
-use crate::poller::{Event, Failure};
+use crate::billing::BillSnapshot;
+use crate::poller::{Event, Failure, now_ms};
 use crate::tracker::Snapshot;
 use crate::ui::format;
+use crate::ui::report::{BilledReport, ReconciliationReport};
 use crate::ui::report::{ErrorReport, Report, WatchLine};
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -31,6 +34,7 @@ pub async fn run(
 ) -> io::Result<()> {
     let mut shutdown = Shutdown::new()?;
     let mut last: Option<Arc<Snapshot>> = None;
+    let mut bill: Option<Arc<BillSnapshot>> = None;
     loop {
         let event = tokio::select! {
             ev = events.recv() => match ev {
@@ -45,9 +49,20 @@ pub async fn run(
                 None
             }
             Event::Failed(f) => Some(f),
-            Event::Refreshing | Event::Repriced(_) | Event::Billed(_) => continue,
+            Event::Billed(b) => {
+                bill = Some(b);
+                continue;
+            }
+            Event::Refreshing | Event::Repriced(_) => continue,
         };
-        let line = line(format, last.as_deref(), failure.as_ref());
+        let now = now_ms();
+        let line = line(
+            format,
+            last.as_deref(),
+            failure.as_ref(),
+            bill.as_deref(),
+            now,
+        );
         match writeln!(out, "{line}").and_then(|()| out.flush()) {
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(()),
             other => other?,
@@ -56,28 +71,60 @@ pub async fn run(
 }
 
 /// The line for a refresh that produced `last` (or failed with `failure`, `last` then being
-/// the last good snapshot, if any).
-pub fn line(format: LineFormat, last: Option<&Snapshot>, failure: Option<&Failure>) -> String {
+/// the last good snapshot, if any), with the last bill, at `now_ms`.
+pub fn line(
+    format: LineFormat,
+    last: Option<&Snapshot>,
+    failure: Option<&Failure>,
+    bill: Option<&BillSnapshot>,
+    now_ms: i64,
+) -> String {
     match format {
-        LineFormat::Json => json_line(last, failure),
-        LineFormat::Text => text_line(last, failure),
+        LineFormat::Json => json_line(last, failure, bill, now_ms),
+        LineFormat::Text => text_line(last, failure, bill, now_ms),
     }
 }
 
-pub fn json_line(last: Option<&Snapshot>, failure: Option<&Failure>) -> String {
+pub fn json_line(
+    last: Option<&Snapshot>,
+    failure: Option<&Failure>,
+    bill: Option<&BillSnapshot>,
+    now_ms: i64,
+) -> String {
     let report = WatchLine {
         report: last.map(Report::new),
         buckets: last.map_or(&[], |s| &s.buckets),
         alerts: last.map_or(&[], |s| &s.alerts),
         error: failure.map(|f| ErrorReport::from(&f.error)),
         stale: failure.is_some() && last.is_some(),
+        billed: BilledReport::new(bill, now_ms / 1000),
+        reconciliation: ReconciliationReport::new(bill, now_ms / 1000),
     };
     // Plain data with string keys: serializing cannot fail.
     serde_json::to_string(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
 
-/// `2026-11-26 10:37:05  3.85M tok  $10.65  (6 models, key_demoPrimary01)  ALERT Token spike: …`
-pub fn text_line(last: Option<&Snapshot>, failure: Option<&Failure>) -> String {
+/// `2026-11-26 10:37:05  3.85M tok  $10.65  (6 models, key_demoPrimary01)  ALERT Token spike: …`,
+/// then, once a bill came, `  Billed (UTC): today $0.40 · … · Estimate within 2 % of …`.
+pub fn text_line(
+    last: Option<&Snapshot>,
+    failure: Option<&Failure>,
+    bill: Option<&BillSnapshot>,
+    now_ms: i64,
+) -> String {
+    let mut out = usage_text(last, failure);
+    if bill.is_some() && !out.is_empty() {
+        let now = now_ms / 1000;
+        out.push_str(&format!(
+            "  {} · {}",
+            text::billed(bill, now),
+            text::check(bill, now)
+        ));
+    }
+    out
+}
+
+fn usage_text(last: Option<&Snapshot>, failure: Option<&Failure>) -> String {
     let summary = |s: &Snapshot| {
         let t = &s.summary.totals;
         format!(

@@ -32,3 +32,6 @@ pub fn stdout_width() -> Option<usize> {
         .map(|(w, _)| usize::from(w))
         .filter(|&w| w > 0)
 }
+
+#[cfg(test)]
+mod tests_billed;

@@ -335,6 +335,17 @@ fn footer_lines(state: &WatchState, now_ms: i64, width: usize) -> Vec<(u8, Line<
             style,
         ));
     }
+    // The bill's lines once a costs answer (or failure) came: a watch that never asks for the
+    // bill gives no room to it.
+    if let Some(bill) = state.bill.as_deref() {
+        let style = if bill.is_stale() {
+            Style::new().fg(Color::Yellow)
+        } else {
+            plain
+        };
+        out.push((1, text::billed(Some(bill), now_ms / 1000), style));
+        out.push((2, text::check(Some(bill), now_ms / 1000), plain));
+    }
     let help = "q quit · r refresh now · t next tier · ↑↓ PgUp PgDn scroll · ? keys";
     out.push((0, help.to_owned(), Style::new().add_modifier(Modifier::DIM)));
     out.into_iter()

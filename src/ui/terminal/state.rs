@@ -3,6 +3,7 @@
 //! Owned by the UI task of `watch` (one task on the command's tokio runtime).
 
 use crate::alerts::Alert;
+use crate::billing::BillSnapshot;
 use crate::poller::{Command, Event, Failure};
 use crate::pricing::TierChoice;
 use crate::tracker::Snapshot;
@@ -35,6 +36,8 @@ pub struct WatchState {
     pub help: bool,
     /// `(spent today, daily budget)` when a budget is set and today's cost is known.
     pub budget: Option<(f64, f64)>,
+    /// The last bill (Costs API), its failure and the check of the estimate.
+    pub bill: Option<Arc<BillSnapshot>>,
 }
 
 /// What a key press asks of the loop.
@@ -62,6 +65,7 @@ impl WatchState {
             interval,
             help: false,
             budget: None,
+            bill: None,
         }
     }
 
@@ -93,7 +97,7 @@ impl WatchState {
                 self.next_refresh_ms = Some(f.at_ms + f.retry_in.as_millis() as i64);
                 self.failure = Some(f);
             }
-            Event::Billed(_) => {}
+            Event::Billed(b) => self.bill = Some(b),
         }
     }
 

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// 2025-11-24 16:00:30 UTC.
-const NOW_MS: i64 = 1_764_000_030_000;
+pub(super) const NOW_MS: i64 = 1_764_000_030_000;
 
 fn model(name: &str, input: u64, cached: u64, output: u64, requests: u64) -> ModelSummary {
     ModelSummary {
@@ -30,7 +30,7 @@ fn model(name: &str, input: u64, cached: u64, output: u64, requests: u64) -> Mod
     }
 }
 
-fn snapshot(models: usize, alerts: Vec<Alert>) -> Snapshot {
+pub(super) fn snapshot(models: usize, alerts: Vec<Alert>) -> Snapshot {
     let all = [
         model("gpt-4o-2024-08-06", 1_200_000, 400_000, 350_000, 2_100),
         model("gpt-4o-mini-2024-07-18", 900_000, 450_000, 210_000, 3_400),
@@ -87,7 +87,7 @@ fn spike() -> Alert {
     }
 }
 
-fn state_with(snap: Snapshot) -> WatchState {
+pub(super) fn state_with(snap: Snapshot) -> WatchState {
     let mut s = WatchState::new(TierChoice::Auto, Duration::from_secs(15));
     s.apply(Event::Updated(Arc::new(snap)), NOW_MS);
     s
@@ -106,7 +106,7 @@ fn offline() -> Failure {
 }
 
 /// The screen as lines of text (trailing blanks trimmed).
-fn screen(state: &WatchState, w: u16, h: u16, now_ms: i64) -> Vec<String> {
+pub(super) fn screen(state: &WatchState, w: u16, h: u16, now_ms: i64) -> Vec<String> {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     t.draw(|f| render(f, state, now_ms)).unwrap();
     let buf = t.backend().buffer();
@@ -118,7 +118,7 @@ fn screen(state: &WatchState, w: u16, h: u16, now_ms: i64) -> Vec<String> {
         .collect()
 }
 
-fn find<'a>(lines: &'a [String], needle: &str) -> &'a str {
+pub(super) fn find<'a>(lines: &'a [String], needle: &str) -> &'a str {
     lines
         .iter()
         .find(|l| l.contains(needle))
@@ -326,7 +326,8 @@ fn a_repriced_snapshot_keeps_the_alerts_and_refresh_time() {
 fn json_and_text_lines() {
     use super::lines::{json_line, text_line};
     let snap = snapshot(2, vec![spike()]);
-    let v: serde_json::Value = serde_json::from_str(&json_line(Some(&snap), None)).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&json_line(Some(&snap), None, None, NOW_MS)).unwrap();
     for field in [
         "window",
         "api_key_ids",
@@ -343,21 +344,23 @@ fn json_and_text_lines() {
     assert_eq!(v["error"], serde_json::Value::Null);
     assert_eq!(v["stale"], false);
     let f = offline();
-    let v: serde_json::Value = serde_json::from_str(&json_line(Some(&snap), Some(&f))).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&json_line(Some(&snap), Some(&f), None, NOW_MS)).unwrap();
     assert_eq!(v["error"]["kind"], "offline");
     assert_eq!(v["stale"], true);
-    let v: serde_json::Value = serde_json::from_str(&json_line(None, Some(&f))).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&json_line(None, Some(&f), None, NOW_MS)).unwrap();
     assert_eq!(v["error"]["kind"], "offline");
     assert_eq!(v["alerts"], serde_json::json!([]));
 
-    let t = text_line(Some(&snap), None);
+    let t = text_line(Some(&snap), None, None, NOW_MS);
     assert!(
         t.ends_with(
             "  2.7M tok  $2.66  (2 models, key_demoPrimary01)  ALERT Token spike: 48,210 tokens/min (threshold 10,000)"
         ),
         "{t}"
     );
-    let t = text_line(Some(&snap), Some(&f));
+    let t = text_line(Some(&snap), Some(&f), None, NOW_MS);
     assert!(t.contains("  ERROR offline — retrying in 15s"), "{t}");
     assert!(t.contains("(stale: last good"), "{t}");
 }

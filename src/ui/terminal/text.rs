@@ -1,8 +1,46 @@
-//! Words shared by the full-screen view and the one-line-per-refresh output: the error status
-//! and countdowns. Pure; numbers go through [`crate::ui::format`].
+//! Words shared by the full-screen view and the one-line-per-refresh output: the error status,
+//! countdowns and the bill. Pure; numbers go through [`crate::ui::format`].
 
+use crate::billing::BillSnapshot;
 use crate::poller::Failure;
 use crate::ui::format;
+
+/// `Billed (UTC): today $0.40 · yesterday $3.69 · month to date $4.09`; when the last costs
+/// request failed the last good figures with `STALE (bill as of 09:12:00): cannot reach the
+/// API`; `Billed: not fetched yet` before the first answer. `now` in unix seconds.
+pub fn billed(snap: Option<&BillSnapshot>, now: i64) -> String {
+    use crate::ui::view::billed::failure_words;
+    let failure = snap.and_then(|s| s.failure.as_ref());
+    let Some(bill) = snap.and_then(|s| s.bill.as_ref()) else {
+        return match failure {
+            Some(f) => format!("Billed: not fetched ({})", failure_words(f)),
+            None => "Billed: not fetched yet".to_owned(),
+        };
+    };
+    let day = |d: Option<&crate::billing::BilledDay>| {
+        d.map_or_else(|| "—".to_owned(), |d| format::moneys(&d.totals()))
+    };
+    let mut s = format!(
+        "Billed (UTC): today {} · yesterday {} · month to date {}",
+        day(bill.today(now)),
+        day(bill.yesterday(now)),
+        format::moneys(&bill.month_to_date(now))
+    );
+    if let Some(f) = failure {
+        s.push_str(&format!(
+            " · {} (bill as of {}): {}",
+            crate::ui::terminal::render::STALE,
+            format::local_hms_ms(bill.fetched_at_ms),
+            failure_words(f)
+        ));
+    }
+    s
+}
+
+/// The check of the estimate against the bill, as the menu says it.
+pub fn check(snap: Option<&BillSnapshot>, now: i64) -> String {
+    crate::ui::view::check_line(snap.and_then(|s| s.reconciliation.as_ref()), now)
+}
 
 /// `rate limited — retrying in 30s (10:38:12): the API answered 429 (…)`: the kind once.
 pub fn failure(f: &Failure, now_ms: i64) -> String {

@@ -62,6 +62,7 @@ pub(super) fn controls(state: &TrayState) -> Vec<Node> {
                 TitleFormat::TokensAndCost => "Tokens and cost",
                 TitleFormat::Cost => "Cost only",
                 TitleFormat::Tokens => "Tokens only",
+                TitleFormat::MonthToDate => "Month to date (the bill)",
             };
             check(Action::Title(*t), text, *t == c.title)
         })

@@ -78,18 +78,23 @@ or with `usage-tracker admin-key set`."
 /// "Daily budget reached: $5.20" when it has just been crossed; "Over daily budget: $9.00" when
 /// the first look of the day finds it far past (the app started late, or usage jumped).
 pub fn budget_notice(a: &BudgetAlert, about: &str) -> Notice {
-    let summary = if a.spent >= a.budget * FAR_OVER_BUDGET {
-        format!("Over daily budget: {}", format::usd(a.spent))
-    } else {
-        format!("Daily budget reached: {}", format::usd(a.spent))
-    };
     Notice {
-        summary,
+        summary: budget_summary(a, "Daily", "daily"),
         body: format!(
             "Estimated cost since midnight for {about}: {} (budget {})",
             format::usd(a.spent),
             format::usd(a.budget)
         ),
+    }
+}
+
+/// "Daily budget reached: $5.20" / "Over monthly budget: $150.00".
+pub(super) fn budget_summary(a: &BudgetAlert, period: &str, period_lower: &str) -> String {
+    let spent = format::usd(a.spent);
+    if a.spent >= a.budget * FAR_OVER_BUDGET {
+        format!("Over {period_lower} budget: {spent}")
+    } else {
+        format!("{period} budget reached: {spent}")
     }
 }
 

@@ -76,6 +76,9 @@ pub(super) fn state() -> TrayState {
         startup_options: Vec::new(),
         interval_secs: 15,
         budget: None,
+        bill: None,
+        monthly_budget: None,
+        today_utc_usd: None,
         version: "0.1.0".into(),
     }
 }

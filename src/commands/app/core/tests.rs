@@ -41,6 +41,7 @@ fn settings(dir: &std::path::Path) -> Settings {
         pricing_file: None,
         base_url: "http://127.0.0.1:9/v1".into(),
         daily_budget: Some(1.0),
+        monthly_budget: None,
         title: TitleFormat::TokensAndCost,
         timeout: Duration::from_secs(20),
         settings_path: Some(dir.join("settings.toml")),
@@ -265,6 +266,7 @@ fn the_budget_is_told_once_per_day() {
             session,
             day,
             spent,
+            today_utc: (0, spent),
         });
     }
     let budget = h.notes();
@@ -508,5 +510,6 @@ fn no_tray_host_is_said_once_with_what_to_install() {
     assert!(present.notes().is_empty() && !format!("{out:?}").contains("Stderr"));
 }
 
+mod bill;
 mod menu_open;
 mod startup;

@@ -1,0 +1,69 @@
+//! The core's rules for the bill, pure like the rest of the core: the check of the estimate is
+//! told once per complete UTC day whose gap is over [`NOTIFY_GAP`] (never once per refresh; the
+//! days told outlive a reconnect, so a new session or a later costs answer for the same day
+//! says nothing again), and the monthly budget once per UTC month it is crossed.
+
+use super::Effect;
+use crate::alerts::{MonthSpend, MonthlyBudget};
+use crate::billing::{NOTIFY_GAP, SECS_PER_DAY};
+use crate::ui::view::{self, TrayState};
+use std::collections::BTreeSet;
+
+/// Days told are kept this long (the check covers the last 7 complete days).
+const TOLD_KEPT_SECS: i64 = 62 * SECS_PER_DAY;
+
+#[derive(Debug)]
+pub(super) struct BillRules {
+    /// UTC midnights of the days whose gap has been told.
+    told: BTreeSet<i64>,
+    monthly: Option<MonthlyBudget>,
+}
+
+impl BillRules {
+    pub(super) fn new(monthly_budget: Option<f64>) -> BillRules {
+        BillRules {
+            told: BTreeSet::new(),
+            monthly: monthly_budget.map(MonthlyBudget::new),
+        }
+    }
+
+    /// After a costs answer (the bill is in `state`): the check of the last complete day, then
+    /// the monthly budget.
+    pub(super) fn billed(&mut self, state: &TrayState, now_ms: i64, out: &mut Vec<Effect>) {
+        let last = state
+            .bill
+            .as_ref()
+            .and_then(|b| b.reconciliation.as_ref())
+            .and_then(|r| r.last());
+        if let Some(c) = last {
+            if c.gap().is_some_and(|g| g > NOTIFY_GAP) && self.told.insert(c.start_time) {
+                let unpriced = state.snapshot.as_ref().map_or(0, |s| s.unpriced());
+                out.push(Effect::Notify(view::check_notice(
+                    c,
+                    &view::subject(state),
+                    unpriced,
+                )));
+            }
+            let oldest = c.start_time - TOLD_KEPT_SECS;
+            self.told.retain(|d| *d >= oldest);
+        }
+        self.month(state, now_ms, out);
+    }
+
+    /// The monthly budget against the bill and today's estimate in `state`.
+    pub(super) fn month(&mut self, state: &TrayState, now_ms: i64, out: &mut Vec<Effect>) {
+        let bill = state.bill.as_ref().and_then(|b| b.bill.as_ref());
+        let (Some(m), Some(bill)) = (&mut self.monthly, bill) else {
+            return;
+        };
+        let now = now_ms / 1000;
+        let spend = MonthSpend::of(bill, now, state.today_estimate(now));
+        if let Some(a) = m.observe(now, &spend) {
+            out.push(Effect::Notify(view::monthly_budget_notice(
+                &a,
+                &spend,
+                &view::subject(state),
+            )));
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! The core's rules for the bill, driven with hand-made [`BillSnapshot`]s: the check told once
+//! per day, the monthly budget once per month, the bill in the title, the bill of a replaced
+//! session dropped.
+
+use super::*;
+use crate::billing::test_data::{self as data, DEC_1, NOW_MS, TODAY};
+use crate::billing::{BillSnapshot, SECS_PER_DAY};
+
+fn billed(s: SessionId, b: BillSnapshot) -> Input {
+    Input::Poll(s, Event::Billed(Arc::new(b)))
+}
+
+fn checks(h: &Harness) -> Vec<String> {
+    h.notes()
+        .into_iter()
+        .filter(|n| n.starts_with("Estimate"))
+        .collect()
+}
+
+fn at_bill_time() -> Harness {
+    let mut h = Harness::new(|s| s.daily_budget = None, FakeLoginItem::default());
+    h.now = NOW_MS;
+    h.feed(Input::Started);
+    h
+}
+
+#[test]
+fn a_30_percent_gap_is_told_once_for_its_day_then_again_for_a_new_day() {
+    let mut h = at_bill_time();
+    let s = h.session();
+    h.feed(billed(s, data::with_check(DEC_1, 7.0, 10.0)));
+    assert_eq!(checks(&h), ["Estimate 30 % below the bill on 1 Dec"]);
+    let sent = h.notifier.sent.lock().unwrap().clone();
+    assert!(sent[0].body.contains("--pricing"), "{:?}", sent[0]);
+    // The next costs answers for the same day, and a failure keeping it: nothing more.
+    h.now += 600_000;
+    h.feed(billed(s, data::with_check(DEC_1, 7.0, 10.0)));
+    let mut stale = data::with_check(DEC_1, 6.9, 10.0);
+    stale.failure = Some(data::offline());
+    h.feed(billed(s, stale));
+    assert_eq!(checks(&h).len(), 1, "{:?}", checks(&h));
+    // A new session (another admin key) sees the same day: still told once.
+    h.feed(Input::AdminKeyStored(Ok(SecretString::from(
+        "sk-admin-other",
+    ))));
+    let s = h.session();
+    h.feed(billed(s, data::with_check(DEC_1, 7.0, 10.0)));
+    assert_eq!(checks(&h).len(), 1, "{:?}", checks(&h));
+    // The next day is complete and off too: told, once.
+    h.now = (TODAY + SECS_PER_DAY + 3600) * 1000;
+    h.feed(billed(s, data::with_check(TODAY, 13.0, 10.0)));
+    h.feed(billed(s, data::with_check(TODAY, 13.0, 10.0)));
+    assert_eq!(
+        checks(&h),
+        [
+            "Estimate 30 % below the bill on 1 Dec",
+            "Estimate 30 % above the bill on 2 Dec"
+        ]
+    );
+}
+
+#[test]
+fn a_day_within_10_percent_is_never_told() {
+    let mut h = at_bill_time();
+    let s = h.session();
+    for (estimate, billed_usd) in [(9.5, 10.0), (10.0, 10.0), (10.99, 10.0), (9.01, 10.0)] {
+        h.feed(billed(s, data::with_check(DEC_1, estimate, billed_usd)));
+    }
+    // Nothing billed at all: no ratio, nothing to tell.
+    h.feed(billed(s, data::with_check(DEC_1, 3.0, 0.0)));
+    assert!(checks(&h).is_empty(), "{:?}", checks(&h));
+    let v = rendered(&h.feed(billed(s, data::with_check(DEC_1, 9.5, 10.0)))).clone();
+    assert!(
+        v.menu
+            .iter()
+            .any(|n| *n == Node::Info("Estimate within 5 % of the bill yesterday".into())),
+        "{:#?}",
+        v.menu
+    );
+}
+
+#[test]
+fn the_monthly_budget_is_told_once_per_crossing_per_month() {
+    let mut h = Harness::new(
+        |s| {
+            s.daily_budget = None;
+            s.monthly_budget = Some(5.0);
+        },
+        FakeLoginItem::default(),
+    );
+    h.now = NOW_MS;
+    h.feed(Input::Started);
+    let session = h.session();
+    let budget = |h: &Harness| -> Vec<String> {
+        h.notes()
+            .into_iter()
+            .filter(|n| n.contains("onthly budget"))
+            .collect()
+    };
+    // The bill alone is $4.09 this month.
+    h.feed(billed(session, data::sample()));
+    let estimate = |usd: f64| Input::Budget {
+        session,
+        day: 1,
+        spent: usd,
+        today_utc: (TODAY, usd),
+    };
+    // Today's estimate $0.80, $0.40 of it billed: $4.49.
+    h.feed(estimate(0.8));
+    assert!(budget(&h).is_empty());
+    // $1.50 today, $1.10 of it not billed: $5.19, crossed.
+    let out = h.feed(estimate(1.5));
+    assert_eq!(budget(&h), ["Monthly budget reached: $5.19"]);
+    let menu = &rendered(&out).menu;
+    assert!(
+        menu.iter().any(|n| *n
+            == Node::Info(
+                "Month: $5.19 of $5.00 budget (bill $4.09 + today's unbilled estimate $1.10)"
+                    .into()
+            )),
+        "{menu:#?}"
+    );
+    h.feed(estimate(2.0));
+    h.feed(billed(session, data::sample()));
+    assert_eq!(budget(&h).len(), 1, "once per month");
+    // January: a new month, crossed again by its own bill.
+    h.now = (DEC_1 + 31 * SECS_PER_DAY + 7200) * 1000;
+    let jan = h.now / 1000;
+    let mut b = data::sample();
+    b.bill
+        .as_mut()
+        .unwrap()
+        .days
+        .push(crate::billing::BilledDay {
+            start_time: crate::billing::utc_day_start(jan),
+            items: vec![data::usd(
+                "gpt-4o, input",
+                "gpt-4o",
+                crate::billing::LineKind::Input,
+                6.0,
+            )],
+        });
+    h.feed(billed(session, b.clone()));
+    h.feed(billed(session, b));
+    // The last estimate was December's: the bill alone counts, $6.00.
+    assert_eq!(
+        budget(&h),
+        [
+            "Monthly budget reached: $5.19",
+            "Monthly budget reached: $6.00"
+        ]
+    );
+}
+
+#[test]
+fn month_to_date_in_the_title_is_saved_and_follows_the_bill() {
+    let mut h = at_bill_time();
+    let s = h.session();
+    let out = h.feed(Input::Tray(TrayInput::Menu(Action::Title(
+        TitleFormat::MonthToDate,
+    ))));
+    assert_eq!(rendered(&out).title, "MTD …");
+    let path = h.core.settings.settings_path.clone().unwrap();
+    let saved = std::fs::read_to_string(path).unwrap();
+    assert!(saved.contains("title = \"month_to_date\""), "{saved}");
+    let out = h.feed(billed(s, data::sample()));
+    assert_eq!(rendered(&out).title, "MTD $4.09");
+    let mut later = data::sample();
+    later.bill.as_mut().unwrap().days[2].items[0].amount.value = 1.40;
+    let out = h.feed(billed(s, later));
+    assert_eq!(rendered(&out).title, "MTD $5.09");
+}
+
+#[test]
+fn a_replaced_sessions_bill_is_dropped_and_a_new_session_starts_unfetched() {
+    let mut h = at_bill_time();
+    let old = h.session();
+    h.feed(billed(old, data::sample()));
+    assert!(h.core.state().bill.is_some());
+    h.feed(Input::AdminKeyStored(Ok(SecretString::from(
+        "sk-admin-other",
+    ))));
+    assert!(
+        h.core.state().bill.is_none(),
+        "another key's bill is not shown"
+    );
+    h.feed(billed(old, data::with_check(DEC_1, 1.0, 10.0)));
+    assert!(h.core.state().bill.is_none());
+    assert!(checks(&h).is_empty());
+}
+
+#[test]
+fn the_billed_rows_follow_each_costs_answer_in_place() {
+    let mut h = at_bill_time();
+    let s = h.session();
+    let first = rendered(&h.feed(billed(s, data::sample()))).menu.clone();
+    let mut later = data::sample();
+    later.bill.as_mut().unwrap().days[1].items[1].amount.value = 1.31;
+    let second = rendered(&h.feed(billed(s, later))).menu.clone();
+    assert!(view::same_shape(&first, &second), "relabelled, not rebuilt");
+    let labels = |m: &[Node]| -> Vec<String> {
+        m.iter()
+            .filter_map(|n| match n {
+                Node::Submenu { text, .. } => Some(text.clone()),
+                _ => None,
+            })
+            .filter(|t| t.starts_with("Yesterday") || t.starts_with("Month to date"))
+            .collect()
+    };
+    assert_eq!(labels(&first), ["Yesterday  $3.69", "Month to date  $4.09"]);
+    assert_eq!(
+        labels(&second),
+        ["Yesterday  $3.80", "Month to date  $4.20"]
+    );
+}

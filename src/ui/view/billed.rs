@@ -1,0 +1,296 @@
+//! The menu's "Billed" section, the check line, the monthly budget line, the month-to-date
+//! title and the texts of the bill's notifications. Pure, like the rest of the view: from the
+//! [`BillSnapshot`] the app holds (and the time) to rows and words.
+//!
+//! The section keeps one shape whatever the bill's state (a status row, three day submenus,
+//! the check row, the budget row when a budget is set), so each update relabels the rows in
+//! place; only a new group of line items adds a row, as a new model does above.
+
+use super::{MARKER, Node, Notice, TrayState};
+use crate::alerts::{BudgetAlert, MonthSpend};
+use crate::billing::present::{self, Group};
+use crate::billing::{
+    Bill, BillFailure, BillSnapshot, DayCheck, LineItem, NOTIFY_GAP, Reconciliation, SECS_PER_DAY,
+    utc_day_start, utc_month_start,
+};
+use crate::openai::ErrorKind;
+use crate::ui::format;
+
+impl TrayState {
+    /// The live estimate of the UTC day holding `now` (unix seconds), when known: yesterday's
+    /// figure does not count as today's after midnight.
+    pub fn today_estimate(&self, now: i64) -> Option<f64> {
+        self.today_utc_usd
+            .filter(|(day, _)| *day == utc_day_start(now))
+            .map(|(_, usd)| usd)
+    }
+}
+
+/// `MTD $20.00` in the menu bar.
+pub const MONTH_TITLE: &str = "MTD";
+
+/// What failed, in the words of the billed section: "cannot reach the API".
+pub fn failure_words(f: &BillFailure) -> &'static str {
+    match f.error.kind() {
+        ErrorKind::Offline => "cannot reach the API",
+        ErrorKind::Timeout => "the API did not answer in time",
+        ErrorKind::InvalidKey => "the admin key was rejected",
+        ErrorKind::MissingPermission => "the admin key may not read costs",
+        ErrorKind::RateLimited => "rate limited",
+        ErrorKind::ServerError => "the API had a server error",
+        ErrorKind::Rejected => "the API rejected the request",
+        ErrorKind::BadResponse => "the API's answer could not be read",
+    }
+}
+
+/// "yesterday" or "on 1 Dec" (UTC days).
+pub fn day_phrase(start: i64, now: i64) -> String {
+    if start == utc_day_start(now) - SECS_PER_DAY {
+        "yesterday".to_owned()
+    } else {
+        format!("on {}", format::utc_day(start))
+    }
+}
+
+/// Whole percent the estimate is off, rounded up for "within" so the claim holds.
+fn percent_within(gap: f64) -> u32 {
+    ((gap * 100.0 - 1e-9).ceil().max(1.0)) as u32
+}
+
+/// "Estimate within 2 % of the bill yesterday", "Estimate 30 % below the bill on 1 Dec",
+/// "Estimate $1.20, nothing billed yesterday".
+pub fn check_text(c: &DayCheck, day: &str) -> String {
+    match c.gap() {
+        None => format!(
+            "Estimate {}, nothing billed {day}",
+            format::usd(c.estimate_usd)
+        ),
+        Some(g) if g <= NOTIFY_GAP => {
+            format!("Estimate within {} % of the bill {day}", percent_within(g))
+        }
+        Some(g) => {
+            let side = if c.estimate_usd < c.billed_usd {
+                "below"
+            } else {
+                "above"
+            };
+            format!(
+                "Estimate {} % {side} the bill {day}",
+                (g * 100.0).round() as u32
+            )
+        }
+    }
+}
+
+/// The check of the last complete day, or why there is none yet.
+pub fn check_line(rec: Option<&Reconciliation>, now: i64) -> String {
+    match rec.and_then(Reconciliation::last) {
+        Some(c) => check_text(c, &day_phrase(c.start_time, now)),
+        None => "Estimate check: no complete day with a bill yet".to_owned(),
+    }
+}
+
+/// `gpt-4o-2024-08-06: input $1.20, cached $0.14, output $2.10`; `Other: web search $0.25`.
+pub fn group_text(g: &Group) -> String {
+    let parts: Vec<String> = g
+        .parts
+        .iter()
+        .map(|p| format!("{} {}", p.label, format::money(&p.amount)))
+        .collect();
+    format!(
+        "{}: {}",
+        g.model.as_deref().unwrap_or("Other"),
+        parts.join(", ")
+    )
+}
+
+/// `Bill as of 09:12`, `⚠ Bill as of 09:12 · cannot reach the API`, `Bill not fetched yet`.
+pub fn status_text(snap: Option<&BillSnapshot>) -> String {
+    let bill = snap.and_then(|s| s.bill.as_ref());
+    let failure = snap.and_then(|s| s.failure.as_ref());
+    match (bill, failure) {
+        (None, None) => "Bill not fetched yet".to_owned(),
+        (None, Some(f)) => format!("{MARKER} Bill not fetched: {}", failure_words(f)),
+        (Some(b), None) => format!(
+            "Billed (UTC days) · as of {}",
+            format::local_hm(b.fetched_at_ms / 1000)
+        ),
+        (Some(b), Some(f)) => format!(
+            "{MARKER} Bill as of {} · {}",
+            format::local_hm(b.fetched_at_ms / 1000),
+            failure_words(f)
+        ),
+    }
+}
+
+fn period(label: &str, when: String, items: Option<Vec<&LineItem>>) -> Node {
+    let (total, children) = match items {
+        None => (
+            "—".to_owned(),
+            vec![Node::Info(when), Node::Info("Not fetched".into())],
+        ),
+        Some(items) => {
+            let mut rows = vec![Node::Info(when)];
+            let groups = present::by_model(items.iter().copied());
+            if groups.is_empty() {
+                rows.push(Node::Info("Nothing billed".into()));
+            }
+            rows.extend(groups.iter().map(|g| Node::Info(group_text(g))));
+            (format::moneys(&present::totals(items)), rows)
+        }
+    };
+    Node::Submenu {
+        text: format!("{label}  {total}"),
+        children,
+    }
+}
+
+/// The three periods of the bill: today (UTC day so far), yesterday, month to date.
+fn periods(bill: Option<&Bill>, now: i64) -> [Node; 3] {
+    let today = utc_day_start(now);
+    let day = |start: i64| {
+        bill.and_then(|b| b.day(start))
+            .map(|d| d.items.iter().collect())
+    };
+    let month = bill.map(|b| b.month_days(now).flat_map(|d| d.items.iter()).collect());
+    [
+        period(
+            "Today",
+            format!("{} (UTC day so far)", format::utc_day(today)),
+            day(today),
+        ),
+        period(
+            "Yesterday",
+            format!("{} (UTC)", format::utc_day(today - SECS_PER_DAY)),
+            day(today - SECS_PER_DAY),
+        ),
+        period(
+            "Month to date",
+            format!(
+                "{} – {} (UTC)",
+                format::utc_day(utc_month_start(now)),
+                format::utc_day(today)
+            ),
+            month,
+        ),
+    ]
+}
+
+/// `Month: $20.50 of $100.00 budget (bill $20.00 + today's unbilled estimate $0.50)`.
+pub fn month_budget_text(
+    bill: Option<&Bill>,
+    today_usd: Option<f64>,
+    budget: f64,
+    now: i64,
+) -> String {
+    let Some(bill) = bill else {
+        return format!("Month budget {}: bill not fetched yet", format::usd(budget));
+    };
+    let s = MonthSpend::of(bill, now, today_usd);
+    let mut text = format!(
+        "Month: {} of {} budget (bill {} + today's unbilled estimate {})",
+        format::usd(s.total_usd()),
+        format::usd(budget),
+        format::usd(s.billed_usd),
+        format::usd(s.unbilled_usd)
+    );
+    if !s.other_currencies.is_empty() {
+        text.push_str(&format!(
+            " · {} not counted",
+            format::moneys(&s.other_currencies)
+        ));
+    }
+    text
+}
+
+/// The section: status, today, yesterday, month to date, the check, the monthly budget.
+pub fn billed_rows(state: &TrayState, now_ms: i64) -> Vec<Node> {
+    let now = now_ms / 1000;
+    let snap = state.bill.as_deref();
+    let bill = snap.and_then(|s| s.bill.as_ref());
+    let mut rows = vec![Node::Info(status_text(snap))];
+    rows.extend(periods(bill, now));
+    rows.push(Node::Info(check_line(
+        snap.and_then(|s| s.reconciliation.as_ref()),
+        now,
+    )));
+    if let Some(budget) = state.monthly_budget {
+        rows.push(Node::Info(month_budget_text(
+            bill,
+            state.today_estimate(now),
+            budget,
+            now,
+        )));
+    }
+    rows
+}
+
+/// The title's figures for "Month to date": `MTD $20.00`, `⚠ MTD $20.00` while stale.
+pub fn month_title(state: &TrayState, now_ms: i64) -> String {
+    let snap = state.bill.as_deref();
+    match (
+        snap.and_then(|s| s.bill.as_ref()),
+        snap.and_then(|s| s.failure.as_ref()),
+    ) {
+        (None, None) => format!("{MONTH_TITLE} {}", super::LOADING_TITLE),
+        (None, Some(f)) => format!("{MARKER} {MONTH_TITLE} {}", f.error.kind().label()),
+        (Some(b), failure) => {
+            let figures = format!(
+                "{MONTH_TITLE} {}",
+                format::moneys(&b.month_to_date(now_ms / 1000))
+            );
+            if failure.is_some() {
+                format!("{MARKER} {figures}")
+            } else {
+                figures
+            }
+        }
+    }
+}
+
+/// The notification for a complete day whose estimate is more than [`NOTIFY_GAP`] off its
+/// bill: the size of the gap and the day, the figures, the likely causes and the fix.
+/// `unpriced`: rows of the live estimate that have no price now.
+pub fn check_notice(c: &DayCheck, about: &str, unpriced: usize) -> Notice {
+    let day = format!("on {}", format::utc_day(c.start_time));
+    let mut body = format!(
+        "{about}: estimated {}, billed {} ({} UTC). ",
+        format::usd(c.estimate_usd),
+        format::usd(c.billed_usd),
+        format::utc_date(c.start_time)
+    );
+    if c.estimate_usd < c.billed_usd {
+        body.push_str(
+            "Likely causes: models without a price, prices out of date, or billed usage that \
+cannot be tied to a key (charged per project).",
+        );
+        if unpriced > 0 {
+            body.push_str(&format!(
+                " {} of the live estimate have no price now.",
+                format::count(unpriced, "row")
+            ));
+        }
+    } else {
+        body.push_str(
+            "Likely causes: prices out of date, or free allowances and credits the bill applies.",
+        );
+    }
+    body.push_str(" Correct or add prices with --pricing FILE (`pricing` in the settings file).");
+    Notice {
+        summary: check_text(c, &day),
+        body,
+    }
+}
+
+/// "Monthly budget reached: $101.00" with what it is made of.
+pub fn monthly_budget_notice(a: &BudgetAlert, s: &MonthSpend, about: &str) -> Notice {
+    Notice {
+        summary: super::notice::budget_summary(a, "Monthly", "monthly"),
+        body: format!(
+            "This UTC month for {about}: billed {} plus today's estimate not yet billed {} (budget {})",
+            format::usd(s.billed_usd),
+            format::usd(s.unbilled_usd),
+            format::usd(a.budget)
+        ),
+    }
+}

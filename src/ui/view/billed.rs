@@ -26,7 +26,7 @@ impl TrayState {
     }
 }
 
-/// ` · billed this month $4.09` after the tooltip's estimate, once a bill came.
+/// `; billed this month $4.09` after the icon's description, once a bill came.
 pub fn tooltip(state: &TrayState, now_ms: i64) -> String {
     state
         .bill
@@ -34,7 +34,7 @@ pub fn tooltip(state: &TrayState, now_ms: i64) -> String {
         .and_then(|b| b.bill.as_ref())
         .map_or_else(String::new, |b| {
             format!(
-                " · billed this month {}",
+                "; billed this month {}",
                 format::moneys(&b.month_to_date(now_ms / 1000))
             )
         })

@@ -48,6 +48,7 @@ fn settings(dir: &std::path::Path) -> Settings {
         dotenv_files: vec![],
         warnings: vec![],
         demo: false,
+        startup_only: vec![],
     }
 }
 
@@ -510,3 +511,5 @@ fn no_tray_host_is_said_once_with_what_to_install() {
 }
 
 mod bill;
+mod menu_open;
+mod startup;

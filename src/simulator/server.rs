@@ -123,6 +123,7 @@ fn router(control: SimControl) -> Router {
     Router::new()
         .route("/v1/organization/usage/completions", get(usage))
         .route("/v1/organization/usage/{endpoint}", get(other_usage))
+        .route("/v1/organization/costs", get(super::costs::handler))
         .route("/v1/organization/projects", get(projects))
         .route(
             "/v1/organization/projects/{project_id}/api_keys",
@@ -132,6 +133,7 @@ fn router(control: SimControl) -> Router {
         .route("/_sim/clear", post(super::sim_http::clear))
         .route("/_sim/burst", post(super::sim_http::burst))
         .route("/_sim/late", post(super::sim_http::late))
+        .route("/_sim/costs", post(super::sim_http::costs))
         .route("/_sim/advance", post(super::sim_http::advance))
         .route("/_sim/stats", get(super::sim_http::stats))
         .route("/_sim/reset-stats", post(super::sim_http::reset_stats))
@@ -158,7 +160,7 @@ pub(crate) fn error(e: &ApiErrorResponse) -> Response {
 
 /// Applies the latency, the status faults and auth. On success, returns the fault (if any) that
 /// still has to shape the body.
-async fn gate(
+pub(crate) async fn gate(
     ctl: &SimControl,
     headers: &HeaderMap,
     scope: &str,
@@ -261,7 +263,7 @@ fn forbidden(scope: &str) -> ApiErrorResponse {
 }
 
 /// The body faults that apply to any 200 answer.
-fn finish(fault: Option<Fault>, body: Vec<u8>) -> Response {
+pub(crate) fn finish(fault: Option<Fault>, body: Vec<u8>) -> Response {
     match fault {
         Some(Fault::TruncatedJson) => {
             let half = body.len() / 2;

@@ -147,3 +147,49 @@ pub(crate) async fn late(State(ctl): State<SimControl>, uri: Uri) -> Response {
         Err(e) => error(&e),
     }
 }
+
+/// `lag_secs=S` (how long after its minute usage is billed), `factor=F` (every amount × F),
+/// `currency=C` (a lower-case code) with `currency_from=T` (unix seconds: days from then on;
+/// default 0, every day). Each is optional; the others keep their value.
+pub(crate) async fn costs(State(ctl): State<SimControl>, uri: Uri) -> Response {
+    let p = params(&uri);
+    let parsed = (|| {
+        let s = ctl.costs_settings();
+        let lag = number(&p, "lag_secs", s.lag_secs)?;
+        let factor = number(&p, "factor", s.factor)?;
+        let from = number(&p, "currency_from", s.currency_from)?;
+        if lag < 0 || !factor.is_finite() || factor < 0.0 {
+            return Err(ApiErrorResponse::invalid(
+                "factor",
+                "'lag_secs' and 'factor' must not be negative.".to_owned(),
+            ));
+        }
+        let currency = match p.get("currency") {
+            Some(c) if c.len() == 3 && c.bytes().all(|b| b.is_ascii_alphabetic()) => {
+                c.to_ascii_lowercase()
+            }
+            Some(c) => {
+                return Err(ApiErrorResponse::invalid(
+                    "currency",
+                    format!(
+                        "Invalid value for 'currency': '{c}'. Use a 3-letter code such as eur."
+                    ),
+                ));
+            }
+            None => s.currency,
+        };
+        Ok((lag, factor, currency, from))
+    })();
+    match parsed {
+        Ok((lag, factor, currency, from)) => {
+            ctl.set_costs(|s| {
+                s.lag_secs = lag;
+                s.factor = factor;
+                s.currency = currency;
+                s.currency_from = from;
+            });
+            ok()
+        }
+        Err(e) => error(&e),
+    }
+}

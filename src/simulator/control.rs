@@ -119,6 +119,7 @@ impl SimControl {
 
     pub fn clear_faults(&self) {
         self.state().faults.clear();
+        self.clear_costs_faults();
     }
 
     /// From the current minute on, for `minutes` minutes, the tracked key's usage × `factor`.

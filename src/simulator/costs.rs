@@ -30,6 +30,8 @@ pub struct CostsSettings {
     /// The currency of days starting at or after `currency_from`; USD before.
     pub currency: String,
     pub currency_from: i64,
+    /// Buckets per page at most, whatever `limit` asks (the real API may page sooner).
+    pub max_page: u32,
 }
 
 impl Default for CostsSettings {
@@ -39,6 +41,7 @@ impl Default for CostsSettings {
             factor: 1.0,
             currency: "usd".into(),
             currency_from: 0,
+            max_page: 180,
         }
     }
 }
@@ -47,6 +50,8 @@ impl Default for CostsSettings {
 #[derive(Default)]
 pub(crate) struct CostsState {
     pub settings: Mutex<CostsSettings>,
+    /// Faults for the costs endpoint only, served before the shared queue's.
+    faults: Mutex<std::collections::VecDeque<(super::Fault, u32)>>,
     days: Mutex<HashMap<i64, Arc<Usage>>>,
 }
 
@@ -310,6 +315,35 @@ impl SimControl {
         }
     }
 
+    /// The next `times` costs requests (only those) get `fault` (`u32::MAX`: until
+    /// [`SimControl::clear_faults`]), before any fault of the shared queue.
+    pub fn inject_costs(&self, fault: super::Fault, times: u32) {
+        if times > 0
+            && let Ok(mut f) = self.shared.costs.faults.lock()
+        {
+            f.push_back((fault, times));
+        }
+    }
+
+    pub(crate) fn clear_costs_faults(&self) {
+        if let Ok(mut f) = self.shared.costs.faults.lock() {
+            f.clear();
+        }
+    }
+
+    fn take_costs_fault(&self) -> Option<super::Fault> {
+        let mut faults = self.shared.costs.faults.lock().ok()?;
+        let (fault, left) = faults.front_mut()?;
+        let fault = fault.clone();
+        if *left != u32::MAX {
+            *left -= 1;
+            if *left == 0 {
+                faults.pop_front();
+            }
+        }
+        Some(fault)
+    }
+
     /// What the simulator bills `keys` (empty: everyone) for the UTC days `[from, to)` now,
     /// grouped by line item: the figures a client should read.
     pub fn billed(&self, from: i64, to: i64, keys: &[&str]) -> Vec<SimBilledDay> {
@@ -394,7 +428,8 @@ pub(crate) fn costs_page(
     let mut data = Vec::new();
     let mut start = from;
     let mut n = 0usize;
-    while start < end && data.len() < q.limit as usize {
+    let limit = q.limit.min(settings.max_page.max(1)) as usize;
+    while start < end && data.len() < limit {
         let bucket_end = (start.div_euclid(DAY) + 1) * DAY;
         let u = billed_usage(ctl, start, bucket_end, now, settings.lag_secs);
         let currency = currency_of(&settings, start);
@@ -446,9 +481,10 @@ pub(crate) async fn handler(
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
     use super::Fault;
-    use super::server::{error, finish, gate};
+    use super::server::{error, finish, gate_with};
     ctl.count_request(Some("costs"), None);
-    let fault = match gate(&ctl, &headers, "api.usage.read").await {
+    let fault = ctl.take_costs_fault().or_else(|| ctl.take_fault());
+    let fault = match gate_with(&ctl, &headers, "api.usage.read", fault).await {
         Ok(f) => f,
         Err(resp) => return resp,
     };

@@ -160,10 +160,20 @@ pub(crate) fn error(e: &ApiErrorResponse) -> Response {
 
 /// Applies the latency, the status faults and auth. On success, returns the fault (if any) that
 /// still has to shape the body.
-pub(crate) async fn gate(
+async fn gate(
     ctl: &SimControl,
     headers: &HeaderMap,
     scope: &str,
+) -> Result<Option<Fault>, Response> {
+    gate_with(ctl, headers, scope, ctl.take_fault()).await
+}
+
+/// [`gate`] with the fault already taken (the costs endpoint has a queue of its own first).
+pub(crate) async fn gate_with(
+    ctl: &SimControl,
+    headers: &HeaderMap,
+    scope: &str,
+    fault: Option<Fault>,
 ) -> Result<Option<Fault>, Response> {
     let accepts_gzip = headers
         .get(header::ACCEPT_ENCODING)
@@ -176,7 +186,6 @@ pub(crate) async fn gate(
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    let fault = ctl.take_fault();
     match &fault {
         Some(Fault::Slow(d)) => tokio::time::sleep(*d).await,
         Some(Fault::Unauthorized) => return Err(error(&incorrect_key())),

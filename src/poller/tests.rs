@@ -172,3 +172,79 @@ fn retry_after_only_lengthens() {
         Duration::from_secs(60)
     );
 }
+
+/// With the bill: the first round reports the live estimate then the bill; a costs-only fault
+/// marks the bill stale while the live estimate keeps updating; "Refresh now" asks the bill
+/// again at once, well before its 10 minutes.
+#[tokio::test]
+async fn the_bill_runs_beside_the_live_estimate_and_refresh_now_asks_it_too() {
+    use crate::openai::{AdminClient, ClientOptions, ErrorKind, RetryPolicy};
+    let config = SimConfig {
+        clock: crate::simulator::SimClock::Real,
+        ..SimConfig::test()
+    };
+    let sim = SimServer::start(config, None).await.unwrap();
+    let options = ClientOptions {
+        retry: RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        },
+        ..ClientOptions::default()
+    };
+    let key = secrecy::SecretString::from(crate::simulator::DEMO_ADMIN_KEY);
+    let client = AdminClient::new(&sim.base_url(), &key, options).unwrap();
+    let config = crate::tracker::TrackerConfig {
+        lookback_secs: 3600,
+        width: crate::usage::BucketWidth::Hour,
+        api_key_ids: vec![crate::simulator::DEMO_KEY_ID.into()],
+        tier: TierChoice::Auto,
+        prices: std::sync::Arc::new(crate::pricing::PriceTable::builtin().clone()),
+        thresholds: crate::alerts::Thresholds {
+            tokens_per_min: 1e9,
+            requests_per_min: 1e9,
+        },
+    };
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let poller = spawn_with_bill(
+        Tracker::new(client, config),
+        Duration::from_secs(3600),
+        move |e| {
+            let _ = tx.send(e);
+        },
+    );
+    let costs = |sim: &SimServer| {
+        sim.control()
+            .stats()
+            .endpoints
+            .get("costs")
+            .map_or(0, |e| e.requests)
+    };
+    assert_eq!(next(&mut rx).await, Event::Refreshing);
+    assert!(matches!(next(&mut rx).await, Event::Updated(_)));
+    let Event::Billed(first) = next(&mut rx).await else {
+        panic!("the bill after the live estimate")
+    };
+    assert!(first.failure.is_none() && first.bill.is_some());
+    assert_eq!(costs(&sim), 1);
+    sim.control()
+        .inject_costs(Fault::ServerError(502), u32::MAX);
+    poller.send(Command::RefreshNow);
+    assert_eq!(next(&mut rx).await, Event::Refreshing);
+    assert!(
+        matches!(next(&mut rx).await, Event::Updated(_)),
+        "the live estimate is untouched"
+    );
+    let Event::Billed(stale) = next(&mut rx).await else {
+        panic!("the bill asked again")
+    };
+    assert_eq!(
+        stale.failure.as_ref().map(|f| f.error.kind()),
+        Some(ErrorKind::ServerError)
+    );
+    assert!(stale.bill == first.bill, "the last good figures are kept");
+    assert_eq!(costs(&sim), 2);
+    // Nothing more for a while: no busy loop, no early request.
+    let got = tokio::time::timeout(Duration::from_millis(1500), rx.recv()).await;
+    assert!(got.is_err(), "expected no event, got {got:?}");
+    assert_eq!(costs(&sim), 2);
+}

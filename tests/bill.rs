@@ -5,64 +5,11 @@
 
 mod common;
 
-use common::{client, config, sim};
-use usage_tracker::billing::{
-    BillSnapshot, LineKind, NOTIFY_GAP, SECS_PER_DAY, utc_day_start, utc_month_start,
-};
-use usage_tracker::openai::ErrorKind;
-use usage_tracker::simulator::{DEMO_KEY_ID, Fault, SimControl, SimServer};
-use usage_tracker::tracker::bill::BillTracker;
-use usage_tracker::usage::BucketWidth;
+use common::bill::{BATCH_KEY, D, assert_same_bill, costs_requests, tracker};
 
-const BATCH_KEY: &str = "key_demoBatch02";
-const D: i64 = SECS_PER_DAY;
-
-fn tracker(sim: &SimServer, keys: &[&str]) -> BillTracker {
-    BillTracker::new(client(sim), &config(BucketWidth::Hour, 3600, keys))
-}
-
-fn costs_requests(ctl: &SimControl) -> u64 {
-    ctl.stats().endpoints.get("costs").map_or(0, |e| e.requests)
-}
-
-/// Every day the simulator bills `keys` in `[from, now)` equals the client's, in total and per
-/// line item, to 1e-9 USD.
-fn assert_same_bill(ctl: &SimControl, snap: &BillSnapshot, from: i64, keys: &[&str]) {
-    let bill = snap.bill.as_ref().expect("a bill");
-    let expected = ctl.billed(from, ctl.now(), keys);
-    assert!(!expected.is_empty());
-    for day in &expected {
-        let got = bill
-            .day(day.start_time)
-            .unwrap_or_else(|| panic!("day {} missing", day.start_time));
-        let want: f64 = day.items.iter().map(|i| i.1).sum();
-        assert!(
-            (got.usd() - want).abs() < 1e-9,
-            "day {}: {} != {want}",
-            day.start_time,
-            got.usd()
-        );
-        for (name, value, _) in &day.items {
-            let sum: f64 = got
-                .items
-                .iter()
-                .filter(|i| &i.name == name)
-                .map(|i| i.amount.value)
-                .sum();
-            assert!((sum - value).abs() < 1e-9, "{name}: {sum} != {value}");
-        }
-        assert_eq!(
-            got.items
-                .iter()
-                .map(|i| &i.name)
-                .collect::<std::collections::BTreeSet<_>>()
-                .len(),
-            day.items.len(),
-            "the same line items on {}",
-            day.start_time
-        );
-    }
-}
+use common::sim;
+use usage_tracker::billing::{BillSnapshot, LineKind, NOTIFY_GAP, utc_day_start, utc_month_start};
+use usage_tracker::simulator::DEMO_KEY_ID;
 
 #[tokio::test]
 async fn today_yesterday_and_the_month_equal_what_the_simulator_billed() {
@@ -130,6 +77,7 @@ async fn the_simulator_sends_amounts_as_numbers_and_as_strings() {
         sim.base_url(),
         utc_day_start(now)
     );
+    usage_tracker::openai::install_tls_provider();
     let body = reqwest::Client::new()
         .get(url)
         .bearer_auth(usage_tracker::simulator::DEMO_ADMIN_KEY)
@@ -293,136 +241,65 @@ async fn another_currency_is_never_added_to_usd() {
     assert_eq!(r.days.len(), 5);
 }
 
-/// Each fault on the costs endpoint: the live estimate keeps refreshing, the bill keeps its
-/// last good figures and says what failed; it recovers once the fault is gone.
+/// The simulator's costs endpoint checks what the real one checks: `group_by` values other
+/// than `line_item`, `project_id` and `api_key_id`, and widths other than `1d`, are a 400; the
+/// project filter keeps one project.
 #[tokio::test]
-async fn each_fault_leaves_the_estimate_alone_and_the_bill_stale() {
+async fn the_simulator_refuses_what_the_api_refuses_and_filters_by_project() {
     let sim = sim().await;
-    let ctl = sim.control();
-    let now = ctl.now();
-    let cfg = config(BucketWidth::Hour, 3600, &[DEMO_KEY_ID]);
-    let mut live = usage_tracker::tracker::Tracker::new(client(&sim), cfg.clone());
-    let first_live = live.refresh(now * 1000).await.unwrap();
-    let mut bill = tracker(&sim, &[DEMO_KEY_ID]);
-    assert!(bill.refresh(now * 1000).await.failure.is_none());
-    let faults = [
-        (Fault::Unauthorized, ErrorKind::InvalidKey),
-        (Fault::Forbidden, ErrorKind::MissingPermission),
-        (
-            Fault::RateLimited {
-                retry_after_secs: None,
-            },
-            ErrorKind::RateLimited,
-        ),
-        (Fault::ServerError(503), ErrorKind::ServerError),
-        (Fault::NotJson, ErrorKind::BadResponse),
-        (Fault::TruncatedJson, ErrorKind::BadResponse),
-        (Fault::RepeatingCursor, ErrorKind::BadResponse),
-    ];
-    for (fault, kind) in faults {
-        let good = bill.snapshot(now).bill;
-        ctl.inject_costs(fault.clone(), u32::MAX);
-        let snap = bill.refresh(now * 1000).await;
-        let failure = snap
-            .failure
-            .as_ref()
-            .unwrap_or_else(|| panic!("{fault:?} failed nothing"));
-        assert_eq!(failure.error.kind(), kind, "{fault:?}");
-        assert!(snap.is_stale());
-        assert!(
-            snap.bill == good,
-            "{fault:?}: the last good figures are kept"
+    let now = sim.control().now();
+    let get = |query: String| {
+        let url = format!(
+            "{}/organization/costs?start_time={}&{query}",
+            sim.base_url(),
+            utc_day_start(now)
         );
-        let again = live
-            .refresh(now * 1000)
-            .await
-            .expect("the live estimate keeps refreshing");
-        assert_eq!(
-            again.total_cost_usd(),
-            first_live.total_cost_usd(),
-            "{fault:?}"
-        );
-        ctl.clear_faults();
-        let back = bill.refresh(now * 1000).await;
-        assert!(back.failure.is_none(), "{fault:?}: recovers");
-    }
-    // Offline: the server is gone; the figures stay, marked stale.
-    let kept = bill.snapshot(now).bill;
-    sim.shutdown().await;
-    let snap = bill.refresh(now * 1000).await;
-    assert_eq!(
-        snap.failure.as_ref().unwrap().error.kind(),
-        ErrorKind::Offline
-    );
-    assert!(snap.bill == kept, "offline: the last good figures are kept");
-    assert!(
-        snap.reconciliation.is_some_and(|r| !r.days.is_empty()),
-        "the check is kept too"
-    );
-}
-
-/// Steady state over simulated time (the clock injected: the simulator's and the tracker's):
-/// from 23:00 to 02:00 UTC in 15 s steps, a costs request at most every 10 minutes plus one per
-/// user refresh, and the day estimates read at start, after midnight and after 01:00 only.
-#[tokio::test]
-async fn steady_state_asks_the_costs_api_at_most_every_ten_minutes() {
-    let sim = sim().await;
-    let ctl = sim.control();
-    let start = utc_day_start(ctl.now()) + 23 * 3600;
-    ctl.set_now(start);
-    let mut bill = tracker(&sim, &[DEMO_KEY_ID]);
-    let mut times = Vec::new();
-    let mut forced = 0;
-    for step in 0..=(3 * 240) {
-        let now = start + 15 * step;
-        ctl.set_now(now);
-        // The user asks once at 00:31:15.
-        let asked = step == 6 * 15 + 5 && bill.may_force(now);
-        if asked || bill.due(now) {
-            let snap = bill.refresh(now * 1000).await;
-            assert!(snap.failure.is_none());
-            times.push((now, asked));
-            forced += u64::from(asked);
+        async move {
+            usage_tracker::openai::install_tls_provider();
+            let r = reqwest::Client::new()
+                .get(url)
+                .bearer_auth(usage_tracker::simulator::DEMO_ADMIN_KEY)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            let body: serde_json::Value =
+                serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+            (status, body)
         }
-    }
-    // Apart from the user's, requests are at least 10 minutes apart, and keep coming.
-    for pair in times.windows(2) {
-        let (a, b) = ((pair[0].0), (pair[1].0, pair[1].1));
-        assert!(b.1 || b.0 - a >= 600, "{} s apart", b.0 - a);
-    }
-    assert_eq!(forced, 1);
+    };
+    let (status, body) = get("group_by=model".into()).await;
+    assert_eq!(status, 400);
     assert!(
-        (19..=20).contains(&times.len()),
-        "{} requests in 3 hours",
-        times.len()
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("'line_item'"),
+        "{body}"
     );
-    assert_eq!(costs_requests(&ctl), times.len() as u64);
-    assert_eq!(bill.costs_requests, costs_requests(&ctl));
-    // 8 usage endpoints, read three times: at 23:00, after midnight, after 01:00.
-    assert_eq!(bill.estimate_requests, 8 * 3);
-    // The last bill, read at 01:5x, has yesterday re-read beside today: as billed then.
-    let last = times.last().unwrap().0;
-    ctl.set_now(last);
-    let snap = bill.snapshot(last);
-    assert_same_bill(&ctl, &snap, utc_day_start(ctl.now()) - D, &[DEMO_KEY_ID]);
-}
-
-/// A key change reads the month again for the new keys, and drops the old key's figures.
-#[tokio::test]
-async fn a_key_change_reads_the_month_again() {
-    let sim = sim().await;
-    let ctl = sim.control();
-    let now = ctl.now();
-    let mut bill = tracker(&sim, &[DEMO_KEY_ID]);
-    bill.refresh(now * 1000).await;
-    assert!(!bill.due(now + 60));
-    bill.set_api_key_ids(vec![BATCH_KEY.into()]);
+    assert_eq!(get("bucket_width=1h".into()).await.0, 400);
+    assert_eq!(get("limit=181".into()).await.0, 400);
+    let (status, body) =
+        get("group_by=project_id&group_by=line_item&project_ids=proj_otherTeam03".into()).await;
+    assert_eq!(status, 200);
+    let results = body["data"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
     assert!(
-        bill.snapshot(now).bill.is_none(),
-        "another key's figures are not shown"
+        results
+            .iter()
+            .all(|r| r["project_id"] == "proj_otherTeam03")
     );
-    assert!(bill.due(now + 60));
-    let snap = bill.refresh((now + 60) * 1000).await;
-    let from = utc_month_start(now).min(utc_day_start(now) - 7 * D);
-    assert_same_bill(&ctl, &snap, from, &[BATCH_KEY]);
+    let value = |r: &serde_json::Value| match &r["amount"]["value"] {
+        serde_json::Value::String(s) => s.parse::<f64>().unwrap(),
+        v => v.as_f64().unwrap(),
+    };
+    let sum: f64 = results.iter().map(value).sum();
+    let want: f64 = sim
+        .control()
+        .billed(utc_day_start(now), now, &["key_otherTeam03"])[0]
+        .items
+        .iter()
+        .map(|i| i.1)
+        .sum();
+    assert!((sum - want).abs() < 1e-9, "{sum} != {want}");
 }

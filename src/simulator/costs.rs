@@ -1,7 +1,4 @@
-//! `GET /organization/costs` as the simulator bills it: UTC-day buckets of line items named in
-//! the real style, the filters (`api_key_ids`, `project_ids`) and `group_by` values
-//! (`line_item`, `project_id`, `api_key_id`; anything else a 400) of the real API, cursors,
-//! amounts partly as JSON strings with many decimals.
+//! What the simulator bills, per UTC day and line item (its HTTP side is `costs_page`).
 //!
 //! The bill is the scenario's own usage priced with the simulator's own prices
 //! ([`super::bill_prices`]), billed only once it is older than a lag, times a factor (to make
@@ -10,15 +7,13 @@
 
 use super::bill_prices::{line_model, meter_price, tier_prefix, token_prices};
 use super::control::SimControl;
+use super::costs_page::Query;
 use super::other::{Amount, minute_amount};
-use super::page::{decode_cursor, encode_cursor};
-use super::query::ApiErrorResponse;
 use super::scenario::{Counts, LateUsage, ManualBurst, Scenario};
-use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-const DAY: i64 = 86_400;
+pub(super) const DAY: i64 = 86_400;
 
 /// How the simulator bills, steered through [`SimControl`] and `/_sim/costs`.
 #[derive(Clone, Debug, PartialEq)]
@@ -56,89 +51,9 @@ pub(crate) struct CostsState {
 }
 
 /// Usage per completions stream and per meter stream over some minutes.
-struct Usage {
+pub(super) struct Usage {
     streams: Vec<Counts>,
     meters: Vec<Amount>,
-}
-
-/// A costs query as the real API reads it.
-#[derive(Debug, Default)]
-struct Query {
-    start_time: i64,
-    end_time: Option<i64>,
-    limit: u32,
-    page: Option<String>,
-    api_key_ids: Vec<String>,
-    project_ids: Vec<String>,
-    by_line_item: bool,
-    by_project: bool,
-    by_key: bool,
-}
-
-fn parse_query(raw: &str) -> Result<Query, ApiErrorResponse> {
-    let int = |k: &str, v: &str| {
-        v.parse::<i64>().map_err(|_| {
-            ApiErrorResponse::invalid(
-                k,
-                format!("Invalid value for '{k}': '{v}'. Expected an integer."),
-            )
-        })
-    };
-    let mut q = Query {
-        limit: 7,
-        ..Query::default()
-    };
-    let mut start = None;
-    for (k, v) in url::form_urlencoded::parse(raw.as_bytes()) {
-        let key = match k.split_once('[') {
-            Some((name, rest)) if rest.ends_with(']') => name,
-            _ => &k,
-        };
-        match key {
-            "start_time" => start = Some(int(key, &v)?),
-            "end_time" => q.end_time = Some(int(key, &v)?),
-            "bucket_width" if v != "1d" => {
-                return Err(ApiErrorResponse::invalid(
-                    key,
-                    format!("Invalid value for 'bucket_width': '{v}'. Supported values are: '1d'."),
-                ));
-            }
-            "limit" => {
-                let n = int(key, &v)?;
-                if !(1..=180).contains(&n) {
-                    return Err(ApiErrorResponse::invalid(
-                        key,
-                        format!("Invalid value for 'limit': {n}. It must be between 1 and 180."),
-                    ));
-                }
-                q.limit = n as u32;
-            }
-            "page" => q.page = Some(v.into_owned()),
-            "api_key_ids" => q.api_key_ids.push(v.into_owned()),
-            "project_ids" => q.project_ids.push(v.into_owned()),
-            "group_by" => match &*v {
-                "line_item" => q.by_line_item = true,
-                "project_id" => q.by_project = true,
-                "api_key_id" => q.by_key = true,
-                _ => {
-                    return Err(ApiErrorResponse::invalid(
-                        key,
-                        format!(
-                            "Invalid value for 'group_by': '{v}'. Supported values are: 'project_id', 'line_item' and 'api_key_id'."
-                        ),
-                    ));
-                }
-            },
-            _ => {}
-        }
-    }
-    q.start_time = start.ok_or_else(|| {
-        ApiErrorResponse::invalid(
-            "start_time",
-            "Missing required parameter: 'start_time'.".into(),
-        )
-    })?;
-    Ok(q)
 }
 
 /// Sums the usage of the minutes `[from, to)` (minute numbers), bursts included.
@@ -164,7 +79,13 @@ fn usage_of(scn: &Scenario, from: i64, to: i64, manual: &[ManualBurst]) -> Usage
 
 /// The usage billed in `[start, end)` at `now`: minutes over for at least the lag, late usage
 /// included.
-fn billed_usage(ctl: &SimControl, start: i64, end: i64, now: i64, lag: i64) -> Arc<Usage> {
+pub(super) fn billed_usage(
+    ctl: &SimControl,
+    start: i64,
+    end: i64,
+    now: i64,
+    lag: i64,
+) -> Arc<Usage> {
     let scn = &ctl.shared.scenario;
     let cutoff = (now - lag).div_euclid(60); // minutes before this are billed
     let (from, to) = (-(-start).div_euclid(60), (end / 60).min(cutoff));
@@ -219,17 +140,17 @@ fn billed_usage(ctl: &SimControl, start: i64, end: i64, now: i64, lag: i64) -> A
 }
 
 /// (line item, project, key) as grouped; `None` where not grouped.
-type GroupKey = (Option<String>, Option<String>, Option<String>);
+pub(super) type GroupKey = (Option<String>, Option<String>, Option<String>);
 
 /// One billed line: amount (USD before the factor), quantity and its unit.
 #[derive(Default)]
-struct Line {
-    usd: f64,
-    quantity: f64,
-    unit: Option<&'static str>,
+pub(super) struct Line {
+    pub usd: f64,
+    pub quantity: f64,
+    pub unit: Option<&'static str>,
 }
 
-fn lines_of(scn: &Scenario, u: &Usage, q: &Query) -> BTreeMap<GroupKey, Line> {
+pub(super) fn lines_of(scn: &Scenario, u: &Usage, q: &Query) -> BTreeMap<GroupKey, Line> {
     let within = |list: &[String], v: &str| list.is_empty() || list.iter().any(|x| x == v);
     let mut out: BTreeMap<GroupKey, Line> = BTreeMap::new();
     let mut add = |name: String, project: &str, key: &str, usd: f64, qty: f64, unit| {
@@ -331,7 +252,7 @@ impl SimControl {
         }
     }
 
-    fn take_costs_fault(&self) -> Option<super::Fault> {
+    pub(super) fn take_costs_fault(&self) -> Option<super::Fault> {
         let mut faults = self.shared.costs.faults.lock().ok()?;
         let (fault, left) = faults.front_mut()?;
         let fault = fault.clone();
@@ -382,115 +303,10 @@ impl SimControl {
     }
 }
 
-fn currency_of(s: &CostsSettings, day_start: i64) -> String {
+pub(super) fn currency_of(s: &CostsSettings, day_start: i64) -> String {
     if day_start >= s.currency_from {
         s.currency.clone()
     } else {
         "usd".into()
-    }
-}
-
-/// The JSON of one costs page, or the API's error.
-pub(crate) fn costs_page(
-    ctl: &SimControl,
-    raw_query: &str,
-    repeat_cursor: bool,
-) -> Result<Vec<u8>, ApiErrorResponse> {
-    let q = parse_query(raw_query)?;
-    let now = ctl.now();
-    let seed = ctl.shared.scenario.seed;
-    // An end in the future reads as now (the real API has been seen to refuse it).
-    let end = q.end_time.unwrap_or(now).min(now.max(q.start_time + 1));
-    if end <= q.start_time {
-        return Err(ApiErrorResponse::invalid(
-            "end_time",
-            format!(
-                "Invalid value for 'end_time': {end}. It must be greater than start_time ({}).",
-                q.start_time
-            ),
-        ));
-    }
-    let from = match &q.page {
-        None => q.start_time,
-        Some(cursor) => match decode_cursor(seed, cursor) {
-            Some(t) if t > q.start_time && t.rem_euclid(DAY) == 0 => t,
-            _ => {
-                return Err(ApiErrorResponse::invalid(
-                    "page",
-                    format!(
-                        "Invalid value for 'page': '{cursor}'. Use the next_page of a previous response to the same query."
-                    ),
-                ));
-            }
-        },
-    };
-    let settings = ctl.costs_settings();
-    let mut data = Vec::new();
-    let mut start = from;
-    let mut n = 0usize;
-    let limit = q.limit.min(settings.max_page.max(1)) as usize;
-    while start < end && data.len() < limit {
-        let bucket_end = (start.div_euclid(DAY) + 1) * DAY;
-        let u = billed_usage(ctl, start, bucket_end, now, settings.lag_secs);
-        let currency = currency_of(&settings, start);
-        let results: Vec<Value> = lines_of(&ctl.shared.scenario, &u, &q)
-            .into_iter()
-            .map(|((name, project, key), l)| {
-                let usd = l.usd * settings.factor;
-                n += 1;
-                let quantity = name.as_ref().map(|_| l.quantity);
-                // Every other amount as a string with many decimals, as real answers have it.
-                let value = if n % 2 == 0 {
-                    json!(format!("{usd:.16}"))
-                } else {
-                    json!(usd)
-                };
-                json!({
-                    "object": "organization.costs.result",
-                    "amount": {"value": value, "currency": currency},
-                    "line_item": name,
-                    "project_id": project,
-                    "api_key_id": key,
-                    "quantity": quantity,
-                    "quantity_unit": l.unit,
-                })
-            })
-            .collect();
-        data.push(json!({
-            "object": "bucket",
-            "start_time": start,
-            "end_time": bucket_end,
-            "results": results,
-        }));
-        start = bucket_end;
-    }
-    let mut has_more = start < end;
-    let mut next = has_more.then(|| encode_cursor(seed, start));
-    if repeat_cursor {
-        has_more = true;
-        next = Some(q.page.clone().unwrap_or_else(|| encode_cursor(seed, start)));
-    }
-    let page = json!({"object": "page", "data": data, "has_more": has_more, "next_page": next});
-    Ok(serde_json::to_vec(&page).expect("plain data serializes"))
-}
-
-/// The HTTP handler: the same gate (auth, faults, latency) as the usage endpoints.
-pub(crate) async fn handler(
-    axum::extract::State(ctl): axum::extract::State<SimControl>,
-    uri: axum::http::Uri,
-    headers: axum::http::HeaderMap,
-) -> axum::response::Response {
-    use super::Fault;
-    use super::server::{error, finish, gate_with};
-    ctl.count_request(Some("costs"), None);
-    let fault = ctl.take_costs_fault().or_else(|| ctl.take_fault());
-    let fault = match gate_with(&ctl, &headers, "api.usage.read", fault).await {
-        Ok(f) => f,
-        Err(resp) => return resp,
-    };
-    let repeat = fault == Some(Fault::RepeatingCursor);
-    match costs_page(&ctl, uri.query().unwrap_or(""), repeat) {
-        Ok(body) => finish(fault, body),
-        Err(e) => error(&e),
     }
 }

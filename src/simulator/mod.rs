@@ -12,11 +12,13 @@
 //! Layout: `scenario` (who uses what, per minute), `query` (parsing the usage query string),
 //! `page` (buckets, grouping, cursors), `lists` (projects and keys), `control` (clock, faults,
 //! stats), `server` (routing, auth, fault application), `sim_http` (the `/_sim` endpoints),
-//! `costs` and `bill_prices` (the bill: `/organization/costs` from the simulator's own prices).
+//! `costs`, `costs_page` and `bill_prices` (the bill: `/organization/costs` from the
+//! simulator's own prices).
 
 mod bill_prices;
 mod control;
 mod costs;
+mod costs_page;
 mod lists;
 mod org;
 mod other;

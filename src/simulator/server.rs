@@ -123,7 +123,7 @@ fn router(control: SimControl) -> Router {
     Router::new()
         .route("/v1/organization/usage/completions", get(usage))
         .route("/v1/organization/usage/{endpoint}", get(other_usage))
-        .route("/v1/organization/costs", get(super::costs::handler))
+        .route("/v1/organization/costs", get(super::costs_page::handler))
         .route("/v1/organization/projects", get(projects))
         .route(
             "/v1/organization/projects/{project_id}/api_keys",

@@ -47,7 +47,7 @@ async fn today_yesterday_and_the_month_equal_what_the_simulator_billed() {
     assert!(
         today_items
             .iter()
-            .any(|i| i.kind == LineKind::CachedInput && i.batch == false)
+            .any(|i| i.kind == LineKind::CachedInput && !i.batch)
     );
     assert!(
         today_items

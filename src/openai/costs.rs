@@ -246,7 +246,10 @@ impl AdminClient {
 mod tests {
     use super::*;
 
-    fn rows(body: &str) -> Result<Vec<(i64, Vec<(f64, String, Option<String>)>)>, ApiError> {
+    /// (amount, currency, line item) of one result.
+    type Row = (f64, String, Option<String>);
+
+    fn rows(body: &str) -> Result<Vec<(i64, Vec<Row>)>, ApiError> {
         let page = parse_costs_page(body.as_bytes(), |r| {
             (
                 r.value,

@@ -139,7 +139,7 @@ pub(crate) fn costs_page(
                 n += 1;
                 let quantity = name.as_ref().map(|_| l.quantity);
                 // Every other amount as a string with many decimals, as real answers have it.
-                let value = if n % 2 == 0 {
+                let value = if n.is_multiple_of(2) {
                     json!(format!("{usd:.16}"))
                 } else {
                     json!(usd)

@@ -10,6 +10,7 @@ use common::bill::{BATCH_KEY, D, assert_same_bill, costs_requests, tracker};
 use common::sim;
 use usage_tracker::billing::{BillSnapshot, LineKind, NOTIFY_GAP, utc_day_start, utc_month_start};
 use usage_tracker::simulator::DEMO_KEY_ID;
+use usage_tracker::usage::BucketWidth;
 
 #[tokio::test]
 async fn today_yesterday_and_the_month_equal_what_the_simulator_billed() {
@@ -302,4 +303,69 @@ async fn the_simulator_refuses_what_the_api_refuses_and_filters_by_project() {
         .map(|i| i.1)
         .sum();
     assert!((sum - want).abs() < 1e-9, "{sum} != {want}");
+}
+
+/// The check's estimate of a day is the live total of that day: a live window of exactly that
+/// UTC day, priced with the same prices and tier, gives the same figure.
+#[tokio::test]
+async fn a_days_estimate_is_the_live_total_of_that_day() {
+    let sim = sim().await;
+    let ctl = sim.control();
+    let midnight = utc_day_start(ctl.now());
+    ctl.set_now(midnight);
+    let cfg = common::config(BucketWidth::Day, D, &[DEMO_KEY_ID]);
+    let mut live = usage_tracker::tracker::Tracker::new(common::client(&sim), cfg);
+    let snap = live.refresh(midnight * 1000).await.unwrap();
+    assert_eq!(snap.window.start_time, midnight - D);
+    let later = midnight + 7 * 3600;
+    ctl.set_now(later);
+    let mut bill = tracker(&sim, &[DEMO_KEY_ID]);
+    let r = bill.refresh(later * 1000).await.reconciliation.unwrap();
+    let yesterday = r.last().unwrap();
+    assert_eq!(yesterday.start_time, midnight - D);
+    assert!(
+        (yesterday.estimate_usd - snap.total_cost_usd()).abs() < 1e-9,
+        "{} != {}",
+        yesterday.estimate_usd,
+        snap.total_cost_usd()
+    );
+}
+
+/// `/_sim/costs` steers the bill out of process: a factor and a currency.
+#[tokio::test]
+async fn the_costs_controls_work_over_http() {
+    let sim = sim().await;
+    let ctl = sim.control();
+    usage_tracker::openai::install_tls_provider();
+    let base = sim.base_url().replace("/v1", "");
+    let post = |q: &str| {
+        let url = format!("{base}/_sim/costs?{q}");
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(
+        post("factor=1.5&currency=EUR&currency_from=5&lag_secs=60&max_page=2").await,
+        200
+    );
+    let s = ctl.costs_settings();
+    assert_eq!(
+        (
+            s.factor,
+            s.currency.as_str(),
+            s.currency_from,
+            s.lag_secs,
+            s.max_page
+        ),
+        (1.5, "eur", 5, 60, 2)
+    );
+    assert_eq!(post("currency=euro").await, 400);
+    assert_eq!(post("factor=-1").await, 400);
+    assert_eq!(ctl.costs_settings(), s, "a refused change changes nothing");
 }

@@ -280,6 +280,8 @@ async fn the_simulator_refuses_what_the_api_refuses_and_filters_by_project() {
     );
     assert_eq!(get("bucket_width=1h".into()).await.0, 400);
     assert_eq!(get("limit=181".into()).await.0, 400);
+    let (status, body) = get(format!("end_time={}", now + 3600)).await;
+    assert_eq!(status, 400, "an end in the future is refused: {body}");
     let (status, body) =
         get("group_by=project_id&group_by=line_item&project_ids=proj_otherTeam03".into()).await;
     assert_eq!(status, 200);

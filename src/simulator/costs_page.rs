@@ -9,6 +9,9 @@ use super::page::{decode_cursor, encode_cursor};
 use super::query::ApiErrorResponse;
 use serde_json::{Value, json};
 
+/// Clock skew allowed before an `end_time` counts as in the future.
+const FUTURE_SLACK_SECS: i64 = 300;
+
 /// A costs query as the real API reads it.
 #[derive(Debug, Default)]
 pub(super) struct Query {
@@ -98,7 +101,18 @@ pub(crate) fn costs_page(
     let q = parse_query(raw_query)?;
     let now = ctl.now();
     let seed = ctl.shared.scenario.seed;
-    // An end in the future reads as now (the real API has been seen to refuse it).
+    // The real API has been seen to refuse an end in the future (Win-CodexBar #191): so does
+    // this one, beyond a few minutes of clock skew, so that a client sending one is caught.
+    if let Some(end) = q.end_time
+        && end > now + FUTURE_SLACK_SECS
+    {
+        return Err(ApiErrorResponse::invalid(
+            "end_time",
+            format!(
+                "Invalid value for 'end_time': {end}. It must not be in the future (now is {now})."
+            ),
+        ));
+    }
     let end = q.end_time.unwrap_or(now).min(now.max(q.start_time + 1));
     if end <= q.start_time {
         return Err(ApiErrorResponse::invalid(

@@ -1,8 +1,8 @@
 //! What the menu-bar shell needs to know or do differently per OS: the app's place in the Dock
-//! (none: an accessory), how the tray icon is drawn, and whether a submenu's own label can be
-//! changed in place.
+//! (none: an accessory), how the tray icon is drawn and described to screen readers, when its
+//! menu opens and closes, and whether a submenu's own label can be changed in place.
 
-use tray_icon::{Icon, TrayIconBuilder};
+use tray_icon::{Icon, TrayIcon, TrayIconBuilder};
 
 /// A menu-bar app has no Dock icon and no app menu (macOS); nothing to do elsewhere.
 pub fn configure_event_loop<T>(event_loop: &mut tao::event_loop::EventLoop<T>) {
@@ -16,15 +16,151 @@ pub fn configure_event_loop<T>(event_loop: &mut tao::event_loop::EventLoop<T>) {
 }
 
 /// The icon as a template on macOS (the system tints it for a light or dark menu bar); as is
-/// elsewhere.
+/// elsewhere, written where [`describe`] finds it again (Linux).
 pub fn with_icon(builder: TrayIconBuilder, icon: Icon) -> TrayIconBuilder {
     #[cfg(target_os = "macos")]
     {
         builder.with_icon_templated(icon)
     }
-    #[cfg(not(target_os = "macos"))]
+    #[cfg(target_os = "linux")]
+    {
+        builder
+            .with_icon(icon)
+            .with_temp_dir_path(linux::icon_dir())
+    }
+    #[cfg(not(any(target_os = "macos", target_os = "linux")))]
     {
         builder.with_icon(icon)
+    }
+}
+
+/// Gives the icon `text` as its accessible description, what a screen reader says for it.
+/// Linux: tray-icon names the icon "icon" (or "tray icon") for AppIndicator, which publishes
+/// that as the StatusNotifierItem's `IconAccessibleDesc`; here it becomes `text`, and so does
+/// the item's `Title` (tray-icon's title is the panel label, `XAyatanaLabel`). macOS: the
+/// status item's button gets it as its accessibility label (VoiceOver would otherwise read the
+/// bare title, `1.2M · $3.40`); tray-icon sets the tooltip.
+pub fn describe(icon: &TrayIcon, text: &str) {
+    #[cfg(target_os = "linux")]
+    linux::describe(icon, text);
+    #[cfg(target_os = "macos")]
+    macos::describe(icon, text);
+    #[cfg(not(any(target_os = "linux", target_os = "macos")))]
+    let _ = (icon, text);
+}
+
+/// Calls `on_change(true)` when the menu opens and `on_change(false)` when it closes, where the
+/// platform tells: on macOS AppKit posts `NSMenuDidBeginTrackingNotification` and
+/// `NSMenuDidEndTrackingNotification` around a menu's tracking (the app has no other menu), so a
+/// menu dismissed without a choice is seen too. Elsewhere it is never called. Call it once, on
+/// the UI thread.
+pub fn watch_menu(on_change: impl Fn(bool) + Send + Sync + 'static) {
+    #[cfg(target_os = "macos")]
+    macos::watch_menu(on_change);
+    #[cfg(not(target_os = "macos"))]
+    let _ = on_change;
+}
+
+#[cfg(target_os = "macos")]
+mod macos {
+    use block2::RcBlock;
+    use objc2_app_kit::{NSMenuDidBeginTrackingNotification, NSMenuDidEndTrackingNotification};
+    use objc2_foundation::{NSNotification, NSNotificationCenter};
+    use std::ptr::NonNull;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use tray_icon::TrayIcon;
+
+    pub fn describe(icon: &TrayIcon, text: &str) {
+        use objc2_app_kit::NSAccessibility;
+        let Some(mtm) = objc2::MainThreadMarker::new() else {
+            return;
+        };
+        if let Some(button) = icon.ns_status_item().and_then(|item| item.button(mtm)) {
+            button.setAccessibilityLabel(Some(&objc2_foundation::NSString::from_str(text)));
+        }
+    }
+
+    pub fn watch_menu(on_change: impl Fn(bool) + Send + Sync + 'static) {
+        let on_change = Arc::new(on_change);
+        // Should tracking sessions nest (a submenu), the menu is closed when the outermost ends.
+        let depth = Arc::new(AtomicU32::new(0));
+        let (opened, d) = (on_change.clone(), depth.clone());
+        let began: RcBlock<dyn Fn(NonNull<NSNotification>)> = RcBlock::new(move |_| {
+            if d.fetch_add(1, Ordering::Relaxed) == 0 {
+                opened(true);
+            }
+        });
+        let ended: RcBlock<dyn Fn(NonNull<NSNotification>)> = RcBlock::new(move |_| {
+            let before = depth
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                    Some(n.saturating_sub(1))
+                })
+                .unwrap_or(0);
+            if before == 1 {
+                on_change(false);
+            }
+        });
+        let center = NSNotificationCenter::defaultCenter();
+        // SAFETY: the names are AppKit's constant strings, valid for the process's life. No
+        // object filter (`obj` is `None`, of any type) and no queue: each block runs on the
+        // thread that posts, AppKit's main thread; they are sendable anyway (atomics and a
+        // `Send + Sync` callback), as the method asks.
+        unsafe {
+            for (name, block) in [
+                (NSMenuDidBeginTrackingNotification, &began),
+                (NSMenuDidEndTrackingNotification, &ended),
+            ] {
+                let token = center.addObserverForName_object_queue_usingBlock(
+                    Some(name),
+                    None,
+                    None,
+                    block,
+                );
+                // Observed for the app's whole life: never removed.
+                std::mem::forget(token);
+            }
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+mod linux {
+    use std::path::PathBuf;
+    use tray_icon::TrayIcon;
+
+    /// Where tray-icon writes the icon's PNG (it hands AppIndicator a file path as the icon's
+    /// name): the user's runtime directory, private to them, else the temporary directory.
+    pub fn icon_dir() -> PathBuf {
+        std::env::var_os("XDG_RUNTIME_DIR")
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+            .unwrap_or_else(std::env::temp_dir)
+            .join("usage-tracker")
+    }
+
+    pub fn describe(icon: &TrayIcon, text: &str) {
+        // AppIndicator takes the icon's name and its description in one call, so the name
+        // must be given again. tray-icon writes the icon built with it as
+        // `tray-icon-<id>-0.png` in the folder it was given (the number counts `set_icon`
+        // calls, which this app never makes). Checked, not assumed: should that naming change,
+        // the description stays tray-icon's rather than the icon going blank.
+        let name = icon_dir().join(format!("tray-icon-{}-0.png", icon.id().0));
+        // SAFETY: `app_indicator` is tray-icon's way to reach its AppIndicator, valid while
+        // `icon` lives (borrowed here). The wrapper's methods take `&mut self` but only pass
+        // the GObject pointer it holds to libappindicator: nothing in the Rust struct is
+        // written. No other reference to it is in use: tray-icon touches it only inside its
+        // own calls, and this runs on the UI thread between them.
+        let indicator = unsafe { &mut *icon.app_indicator().cast_mut() };
+        if name.is_file() {
+            indicator.set_icon_full(&name.to_string_lossy(), text);
+        } else {
+            tracing::warn!(
+                "tray icon file {} not found: the icon keeps tray-icon's description",
+                name.display()
+            );
+        }
+        indicator.set_title(text);
     }
 }
 

@@ -111,6 +111,14 @@ pub fn save_value(
     key: &str,
     value: impl Into<toml_edit::Value>,
 ) -> Result<(), SettingsError> {
+    save_values(path, [(key, value.into())])
+}
+
+/// Like [`save_value`] for several keys, written at once (all or none).
+pub fn save_values<'a>(
+    path: &Path,
+    values: impl IntoIterator<Item = (&'a str, toml_edit::Value)>,
+) -> Result<(), SettingsError> {
     let err = |reason: String| SettingsError::Save {
         path: path.to_owned(),
         reason,
@@ -127,7 +135,17 @@ pub fn save_value(
             toml_error(&text, e.span(), e.message())
         ))
     })?;
-    doc[key] = toml_edit::value(value);
+    for (key, value) in values {
+        // A key already there keeps its place and the comments around it; only the value changes.
+        match doc.get_mut(key).and_then(toml_edit::Item::as_value_mut) {
+            Some(old) => {
+                let decor = old.decor().clone();
+                *old = value;
+                *old.decor_mut() = decor;
+            }
+            None => doc[key] = toml_edit::value(value),
+        }
+    }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| io("its folder cannot be created", e))?;
     }

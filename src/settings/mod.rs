@@ -11,12 +11,14 @@ mod error;
 pub mod file;
 mod origin;
 pub mod redact;
+mod startup;
 mod values;
 
 pub use defs::{Key, Scope};
 pub use env::Environment;
 pub use error::SettingsError;
 pub use origin::{DotEnv, Origin};
+pub use startup::StartupValue;
 pub use values::is_key_id;
 use values::{base_url, positive, resolve_key_ids};
 
@@ -94,6 +96,9 @@ pub struct Settings {
     /// Things worth telling the user that are not errors (an interval that was capped).
     pub warnings: Vec<String>,
     pub demo: bool,
+    /// What this run was started with that a start at login would not have (flags, the
+    /// environment): what the menu offers to save for login.
+    pub startup_only: Vec<StartupValue>,
 }
 
 impl Settings {
@@ -357,7 +362,7 @@ pub fn resolve(opts: &Options, env: &Environment, scope: Scope) -> Result<Settin
         })?),
     };
 
-    Ok(Settings {
+    let mut settings = Settings {
         admin_key,
         api_key_ids,
         lookback_hours,
@@ -375,7 +380,10 @@ pub fn resolve(opts: &Options, env: &Environment, scope: Scope) -> Result<Settin
         dotenv_files: layers.dotenv.files.clone(),
         warnings,
         demo: opts.demo,
-    })
+        startup_only: Vec::new(),
+    };
+    settings.startup_only = startup::startup_only(&layers, env, &settings);
+    Ok(settings)
 }
 
 /// Where an admin key in the environment or a `.env` file comes from: it wins over the one

@@ -13,10 +13,12 @@ use crate::usage::{ModelSummary, Totals};
 use std::sync::Arc;
 
 mod controls;
+mod describe;
 mod menu_id;
 mod notice;
 mod usage_kinds;
 
+pub use describe::description;
 pub use menu_id::Action;
 pub use notice::{
     Notice, budget_notice, key_rejected_notice, save_failed_notice, spike_notice,
@@ -82,6 +84,10 @@ pub struct TrayState {
     pub login_item: Option<bool>,
     /// Registered but waiting for the user's approval in the system settings (macOS).
     pub login_needs_approval: bool,
+    /// What this run was started with that a start at login would not have, as given
+    /// (`--daily-budget`, `USAGE_TRACKER_BASE_URL`): offered to be saved while launch at login
+    /// is on.
+    pub startup_options: Vec<String>,
     pub interval_secs: u64,
     /// `(spent today, budget)` when a daily budget is set and known.
     pub budget: Option<(f64, f64)>,
@@ -114,6 +120,7 @@ pub enum Node {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrayView {
     pub title: String,
+    /// The tooltip and the icon's accessible description ([`description`]).
     pub tooltip: String,
     pub menu: Vec<Node>,
 }
@@ -145,13 +152,7 @@ pub fn tray_view(state: &TrayState, now_ms: i64) -> TrayView {
     }
     menu.push(Node::Separator);
     menu.extend(controls::controls(state));
-    let tooltip = match &state.snapshot {
-        Some(s) => format!(
-            "UsageTracker: {}",
-            totals_row(&usage_kinds::whole(s), state)
-        ),
-        None => "UsageTracker".to_owned(),
-    };
+    let tooltip = description(state, now_ms);
     TrayView {
         title,
         tooltip,
@@ -190,7 +191,7 @@ pub fn title_figures(format: TitleFormat, totals: &Totals) -> String {
 }
 
 /// `$3.45`; `$3.45+` when some models have no price; `—` when none has.
-fn short_cost(t: &Totals) -> String {
+pub(super) fn short_cost(t: &Totals) -> String {
     if t.unpriced_models > 0 && t.cost_usd == 0.0 {
         format::UNPRICED.to_owned()
     } else if t.unpriced_models > 0 {

@@ -15,6 +15,10 @@ desktop end-to-end test can compare what a user sees with what the simulated API
   sni.py exclusive             Lookback, Pricing tier, Show in menu bar and Track key each
                                have exactly one row checked
   sni.py models                the model rows' labels
+  sni.py description           the item's accessible description (IconAccessibleDesc)
+  sni.py described WINDOW < once.json   checks the description and the item's Title: equal,
+                               naming the app and the figures `once` implies (within 3%),
+                               over "the last WINDOW", never tray-icon's "icon"
 """
 import json
 import sys
@@ -44,6 +48,29 @@ def label():
     b, name, path = item()
     props = b.get_object(name, path).GetAll(SNI, dbus_interface=PROPS)
     return str(props.get("XAyatanaLabel") or props.get("Title") or "")
+
+
+def props():
+    b, name, path = item()
+    return b.get_object(name, path).GetAll(SNI, dbus_interface=PROPS)
+
+
+def described(window):
+    import re
+    want = expect("tokens_and_cost", json.load(sys.stdin))[0]
+    p = props()
+    desc, title = str(p.get("IconAccessibleDesc", "")), str(p.get("Title", ""))
+    problems = []
+    if desc != title:
+        problems.append(f"IconAccessibleDesc {desc!r} differs from Title {title!r}")
+    m = re.fullmatch(r"UsageTracker: (\S+) tokens, (\S+) in the last (.+)", desc)
+    if not m:
+        problems.append(f"IconAccessibleDesc {desc!r} does not name the app and the figures")
+    elif not close(f"{m[1]} · {m[2]}", want) or m[3] != window:
+        problems.append(f"IconAccessibleDesc {desc!r}, expected the figures {want!r} over the last {window}")
+    for p in problems:
+        print(p)
+    return not problems
 
 
 def menu():
@@ -235,6 +262,10 @@ if __name__ == "__main__":
         sys.exit(0 if consistent() else 1)
     elif cmd == "exclusive":
         sys.exit(0 if exclusive() else 1)
+    elif cmd == "description":
+        print(str(props().get("IconAccessibleDesc", "")))
+    elif cmd == "described":
+        sys.exit(0 if described(sys.argv[2]) else 1)
     elif cmd == "models":
         print("\n".join(label for label, _ in model_rows()))
     else:

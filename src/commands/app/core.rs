@@ -8,14 +8,15 @@
 //! Rules owned here: a spike and a rejected key are told once; the budget once per day; menu
 //! choices are saved, except in `--demo`; a connection's events carry its session and a
 //! replaced session's are dropped; the menu keeps its shape while it is open; the login item
-//! shows the state read back after a change.
+//! shows the state read back after a change; what a start at login would lose is offered to be
+//! saved ([`startup`]).
 
 use crate::alerts::BudgetDetector;
 use crate::openai::ErrorKind;
 use crate::platform::login_item::{APPROVAL_PLACE, LoginState};
 use crate::platform::menu_bar::TrayHost;
 use crate::poller::{Command, Event};
-use crate::settings::{AdminKey, Origin, Settings};
+use crate::settings::{AdminKey, Origin, Settings, StartupValue};
 use crate::simulator::DEMO_KEY_ID;
 use crate::ui::tray::TrayInput;
 use crate::ui::view::{
@@ -33,8 +34,11 @@ pub type KeysResult = Result<Vec<KeyChoice>, ErrorKind>;
 /// A refresh running longer than this is waiting on the API (retries, `Retry-After`).
 pub const SLOW_REFRESH_MS: i64 = 8_000;
 /// How long after the icon is clicked (macOS: the menu opens) the menu counts as open when
-/// no menu row is chosen: AppKit tells nothing when a menu is dismissed.
+/// no menu row is chosen and the platform says nothing of the menu itself.
 pub const MENU_OPEN_MS: i64 = 30_000;
+/// How long the menu counts as open after the platform said it opened, should its close never
+/// be told: no rebuild waits forever.
+pub const MENU_OPEN_MAX_MS: i64 = 10 * 60_000;
 
 /// Everything that reaches the app. Debug shows no key (the key is a [`SecretString`]).
 #[derive(Debug)]
@@ -67,6 +71,8 @@ pub enum Input {
     },
     /// Whether anything shows the icon (asked once, after it is up).
     TrayHost(TrayHost),
+    /// The start-up options written to the settings file (their keys), or why not.
+    StartupSaved(Result<Vec<&'static str>, String>),
     /// A time [`AppCore::next_wake`] asked for has come.
     Tick,
 }
@@ -80,6 +86,11 @@ pub enum Effect {
         path: PathBuf,
         key: &'static str,
         value: toml_edit::Value,
+    },
+    /// Several settings written at once (the start-up options, for login).
+    SaveSettings {
+        path: PathBuf,
+        values: Vec<(&'static str, toml_edit::Value)>,
     },
     Connect(SessionId, Box<Settings>),
     Poll(SessionId, Command),
@@ -110,9 +121,14 @@ pub struct AppCore {
     refreshing_since: Option<i64>,
     /// Until when the menu counts as open (macOS); `None`: closed.
     menu_open_until: Option<i64>,
+    /// The platform tells when the menu opens and closes (AppKit's menu tracking): no guess
+    /// from a click then.
+    menu_told: bool,
     /// The view last rendered.
     shown: Option<TrayView>,
     no_host_told: bool,
+    /// What a start at login would lose and is not saved yet.
+    startup_only: Vec<StartupValue>,
 }
 
 impl AppCore {
@@ -141,11 +157,12 @@ impl AppCore {
             keys: KeyList::Loading,
             login_item: None,
             login_needs_approval: false,
+            startup_options: Vec::new(),
             interval_secs: settings.interval.as_secs(),
             budget: None,
             version: env!("CARGO_PKG_VERSION").to_owned(),
         };
-        AppCore {
+        let mut core = AppCore {
             state,
             budget: settings.daily_budget.map(BudgetDetector::new),
             settings,
@@ -154,9 +171,13 @@ impl AppCore {
             spike_active: false,
             refreshing_since: None,
             menu_open_until: None,
+            menu_told: false,
             shown: None,
             no_host_told: false,
-        }
+            startup_only: Vec::new(),
+        };
+        core.init_startup();
+        core
     }
 
     #[cfg(test)]
@@ -242,8 +263,15 @@ impl AppCore {
             Input::Poll(..) | Input::Keys(..) | Input::Budget { .. } | Input::ConnectFailed(..) => {
                 return out;
             }
+            Input::Tray(TrayInput::MenuOpened) => {
+                self.menu_told = true;
+                self.menu_open_until = Some(now_ms + MENU_OPEN_MAX_MS);
+            }
+            Input::Tray(TrayInput::MenuClosed) => self.menu_open_until = None,
             Input::Tray(TrayInput::Clicked) => {
-                self.menu_open_until = Some(now_ms + MENU_OPEN_MS);
+                if !self.menu_told {
+                    self.menu_open_until = Some(now_ms + MENU_OPEN_MS);
+                }
                 out.push(Effect::ReadLoginItem);
                 if self.state.has_key {
                     let cmd = Command::RefreshIfOlderThan(self.settings.interval);
@@ -278,6 +306,7 @@ impl AppCore {
                 tracing::info!("cannot tell whether a tray host runs: {why}");
             }
             Input::TrayHost(_) => {}
+            Input::StartupSaved(saved) => self.on_startup_saved(saved, &mut out),
             Input::Tick => {
                 if self.menu_open_until.is_some_and(|t| now_ms >= t) {
                     self.menu_open_until = None;
@@ -379,7 +408,12 @@ impl AppCore {
 
     /// Saves one choice; `--demo` saves nothing (its choices, such as the demo key, would
     /// mislead a later real run).
-    fn save(&self, key: &'static str, value: impl Into<toml_edit::Value>, out: &mut Vec<Effect>) {
+    fn save(
+        &mut self,
+        key: &'static str,
+        value: impl Into<toml_edit::Value>,
+        out: &mut Vec<Effect>,
+    ) {
         if self.settings.demo {
             return;
         }
@@ -389,6 +423,7 @@ impl AppCore {
                 key,
                 value: value.into(),
             });
+            self.startup_saved_by_menu(key);
         }
     }
 
@@ -431,6 +466,7 @@ impl AppCore {
                     out.push(Effect::SetLoginItem(self.state.login_item != Some(true)));
                 }
             }
+            Action::SaveStartup => self.save_startup(out),
             Action::About => out.push(Effect::ShowMessage {
                 title: "About UsageTracker".into(),
                 text: about_text(&self.settings),
@@ -468,6 +504,9 @@ impl AppCore {
         }
         self.state.login_needs_approval = waiting;
         self.state.login_item = state.ok().map(|s| s == LoginState::On);
+        if wanted == Some(true) && (waiting || self.state.login_item == Some(true)) {
+            self.tell_startup_on_login(out);
+        }
     }
 }
 
@@ -484,5 +523,6 @@ fn about_text(s: &Settings) -> String {
     )
 }
 
+mod startup;
 #[cfg(test)]
 mod tests;

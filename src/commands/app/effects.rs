@@ -11,7 +11,7 @@ use crate::platform::login_item::LoginItem;
 use crate::platform::menu_bar;
 use crate::platform::notify::{Note, Notifier};
 use crate::platform::secret::{self, SecretStore};
-use crate::settings::file::save_value;
+use crate::settings::file::{save_value, save_values};
 use secrecy::SecretString;
 use std::sync::Arc;
 
@@ -54,6 +54,14 @@ impl Platform {
                     failed(&n.summary, n.body)
                 }
             },
+            Effect::SaveSettings { path, values } => {
+                let keys = values.iter().map(|(k, _)| *k).collect();
+                Some(Input::StartupSaved(
+                    save_values(&path, values)
+                        .map(|()| keys)
+                        .map_err(|e| e.to_string()),
+                ))
+            }
             Effect::ReadSecret => Some(Input::SecretRead(
                 self.secrets
                     .get()

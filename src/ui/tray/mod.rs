@@ -23,6 +23,9 @@ pub enum TrayInput {
     Menu(Action),
     /// The icon was clicked (macOS: the menu is opening).
     Clicked,
+    /// The menu opened and closed (macOS: AppKit's menu tracking began and ended).
+    MenuOpened,
+    MenuClosed,
 }
 
 /// A rendered row, kept to update it in place; a submenu holds its children's rows.
@@ -199,6 +202,7 @@ impl Tray {
         let icon = builder
             .build()
             .map_err(|e| format!("cannot show the menu-bar icon: {e}"))?;
+        menu_bar::describe(&icon, &view.tooltip);
         Ok(Tray {
             icon,
             menu,
@@ -213,6 +217,7 @@ impl Tray {
         }
         if view.tooltip != self.shown.tooltip {
             let _ = self.icon.set_tooltip(Some(&view.tooltip));
+            menu_bar::describe(&self.icon, &view.tooltip);
         }
         if same_shape(&self.shown.menu, &view.menu) {
             update(&self.menu, &mut self.rows, &self.shown.menu, &view.menu);
@@ -238,9 +243,18 @@ pub fn forward_events<T: 'static + Send>(
             let _ = p.send_event(w(TrayInput::Menu(action)));
         }
     }));
+    let (p, w) = (proxy.clone(), wrap.clone());
     TrayIconEvent::set_event_handler(Some(move |e: TrayIconEvent| {
         if let TrayIconEvent::Click { .. } = e {
-            let _ = proxy.send_event(wrap(TrayInput::Clicked));
+            let _ = p.send_event(w(TrayInput::Clicked));
         }
     }));
+    menu_bar::watch_menu(move |open| {
+        let input = if open {
+            TrayInput::MenuOpened
+        } else {
+            TrayInput::MenuClosed
+        };
+        let _ = proxy.send_event(wrap(input));
+    });
 }

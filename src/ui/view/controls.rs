@@ -1,6 +1,6 @@
 //! The menu's controls: Refresh now, the Lookback, Pricing tier, Show in menu bar and Track key
-//! submenus with the current choice checked, the admin key, dashboard, launch at login, About
-//! and Quit.
+//! submenus with the current choice checked, the admin key, dashboard, launch at login (and
+//! the offer to save the start-up options for it), About and Quit.
 
 use super::{Action, KeyChoice, KeyList, LOOKBACKS, Node, TrayState};
 use crate::pricing::TierChoice;
@@ -66,7 +66,7 @@ pub(super) fn controls(state: &TrayState) -> Vec<Node> {
             check(Action::Title(*t), text, *t == c.title)
         })
         .collect();
-    vec![
+    let mut rows = vec![
         item(Action::Refresh, "Refresh now", state.has_key),
         Node::Submenu {
             text: "Lookback".into(),
@@ -96,6 +96,19 @@ pub(super) fn controls(state: &TrayState) -> Vec<Node> {
             checked: state.login_item == Some(true),
             enabled: state.login_item.is_some(),
         },
+    ];
+    let at_login = state.login_item == Some(true) || state.login_needs_approval;
+    if at_login && !state.startup_options.is_empty() {
+        rows.push(item(
+            Action::SaveStartup,
+            format!(
+                "Save start-up options for login ({})",
+                state.startup_options.join(", ")
+            ),
+            true,
+        ));
+    }
+    rows.extend([
         Node::Separator,
         item(
             Action::About,
@@ -103,7 +116,8 @@ pub(super) fn controls(state: &TrayState) -> Vec<Node> {
             true,
         ),
         item(Action::Quit, "Quit", true),
-    ]
+    ]);
+    rows
 }
 
 fn key_choices(state: &TrayState) -> Vec<Node> {

@@ -21,6 +21,9 @@ pub enum Action {
     SetAdminKey,
     Dashboard,
     LoginItem,
+    /// Write what this run was started with (flags, environment) into the settings file, so a
+    /// start at login has it too.
+    SaveStartup,
     About,
     Quit,
 }
@@ -39,6 +42,7 @@ impl Action {
             Action::SetAdminKey => "admin-key".into(),
             Action::Dashboard => "dashboard".into(),
             Action::LoginItem => "login-item".into(),
+            Action::SaveStartup => "save-startup".into(),
             Action::About => "about".into(),
             Action::Quit => "quit".into(),
         }
@@ -51,6 +55,7 @@ impl Action {
                 "admin-key" => Action::SetAdminKey,
                 "dashboard" => Action::Dashboard,
                 "login-item" => Action::LoginItem,
+                "save-startup" => Action::SaveStartup,
                 "about" => Action::About,
                 "quit" => Action::Quit,
                 _ => return None,

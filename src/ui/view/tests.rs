@@ -73,6 +73,7 @@ pub(super) fn state() -> TrayState {
         keys: KeyList::Loading,
         login_item: Some(false),
         login_needs_approval: false,
+        startup_options: Vec::new(),
         interval_secs: 15,
         budget: None,
         version: "0.1.0".into(),

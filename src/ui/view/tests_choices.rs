@@ -99,3 +99,32 @@ fn shapes_compare_kinds_and_actions_not_texts() {
     s.snapshot = None;
     assert!(!same_shape(&a, &tray_view(&s, NOW_MS).menu));
 }
+
+/// The offer to save the start-up options shows only while launch at login is on (or waiting
+/// for approval), and names what it would save.
+#[test]
+fn the_start_up_options_are_offered_while_launch_at_login_is_on() {
+    let offer = |s: &TrayState| {
+        tray_view(s, NOW_MS).menu.into_iter().find_map(|n| match n {
+            Node::Item {
+                action: Action::SaveStartup,
+                text,
+                ..
+            } => Some(text),
+            _ => None,
+        })
+    };
+    let mut s = state();
+    s.startup_options = vec!["--daily-budget".into(), "USAGE_TRACKER_BASE_URL".into()];
+    assert_eq!(offer(&s), None, "launch at login is off");
+    s.login_item = Some(true);
+    assert_eq!(
+        offer(&s).as_deref(),
+        Some("Save start-up options for login (--daily-budget, USAGE_TRACKER_BASE_URL)")
+    );
+    s.login_item = Some(false);
+    s.login_needs_approval = true;
+    assert!(offer(&s).is_some());
+    s.startup_options.clear();
+    assert_eq!(offer(&s), None, "nothing to save");
+}

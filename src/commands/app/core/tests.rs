@@ -47,6 +47,7 @@ fn settings(dir: &std::path::Path) -> Settings {
         dotenv_files: vec![],
         warnings: vec![],
         demo: false,
+        startup_only: vec![],
     }
 }
 
@@ -506,3 +507,6 @@ fn no_tray_host_is_said_once_with_what_to_install() {
     let out = present.feed(Input::TrayHost(TrayHost::Present));
     assert!(present.notes().is_empty() && !format!("{out:?}").contains("Stderr"));
 }
+
+mod menu_open;
+mod startup;

@@ -371,3 +371,26 @@ async fn the_costs_controls_work_over_http() {
     assert_eq!(post("factor=-1").await, 400);
     assert_eq!(ctl.costs_settings(), s, "a refused change changes nothing");
 }
+
+/// `once`'s bill: one costs request and one usage request per endpoint, the month's figures
+/// and the check, in one call.
+#[tokio::test]
+async fn bill_once_is_one_costs_request_and_the_days_estimates() {
+    let sim = sim().await;
+    let ctl = sim.control();
+    let now = ctl.now();
+    let cfg = common::config(BucketWidth::Hour, 3600, &[DEMO_KEY_ID]);
+    let snap =
+        usage_tracker::tracker::bill::bill_once(&common::client(&sim), &cfg, now * 1000).await;
+    assert!(snap.failure.is_none());
+    let from = utc_month_start(now).min(utc_day_start(now) - 7 * D);
+    assert_same_bill(&ctl, &snap, from, &[DEMO_KEY_ID]);
+    assert_eq!(snap.reconciliation.map(|r| r.days.len()), Some(7));
+    let stats = ctl.stats();
+    assert_eq!(stats.endpoints["costs"].requests, 1);
+    assert_eq!(
+        stats.requests,
+        1 + 8,
+        "one costs request and one per usage endpoint"
+    );
+}

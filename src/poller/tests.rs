@@ -247,4 +247,19 @@ async fn the_bill_runs_beside_the_live_estimate_and_refresh_now_asks_it_too() {
     let got = tokio::time::timeout(Duration::from_millis(1500), rx.recv()).await;
     assert!(got.is_err(), "expected no event, got {got:?}");
     assert_eq!(costs(&sim), 2);
+    // New keys: the month is read again for them, at once (the last attempt was seconds ago).
+    sim.control().clear_faults();
+    poller.send(Command::SetApiKeyIds(vec!["key_demoBatch02".into()]));
+    assert_eq!(next(&mut rx).await, Event::Refreshing);
+    assert!(matches!(next(&mut rx).await, Event::Updated(_)));
+    let Event::Billed(other) = next(&mut rx).await else {
+        panic!("the new keys' bill")
+    };
+    assert!(other.failure.is_none());
+    assert_eq!(costs(&sim), 3);
+    let q = other.bill.as_ref().unwrap();
+    let first = first.bill.as_ref().unwrap();
+    // The same days (one more should UTC midnight pass meanwhile), another key's figures.
+    assert!((first.days.len()..=first.days.len() + 1).contains(&q.days.len()));
+    assert_ne!(q.days, first.days);
 }

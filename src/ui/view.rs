@@ -165,8 +165,7 @@ pub fn tray_view(state: &TrayState, now_ms: i64) -> TrayView {
     }
     menu.push(Node::Separator);
     menu.extend(controls::controls(state));
-    let mut tooltip = description(state, now_ms);
-    tooltip.push_str(&billed::tooltip(state, now_ms));
+    let tooltip = description(state, now_ms);
     TrayView {
         title,
         tooltip,

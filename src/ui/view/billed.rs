@@ -26,20 +26,6 @@ impl TrayState {
     }
 }
 
-/// `; billed this month $4.09` after the icon's description, once a bill came.
-pub fn tooltip(state: &TrayState, now_ms: i64) -> String {
-    state
-        .bill
-        .as_ref()
-        .and_then(|b| b.bill.as_ref())
-        .map_or_else(String::new, |b| {
-            format!(
-                "; billed this month {}",
-                format::moneys(&b.month_to_date(now_ms / 1000))
-            )
-        })
-}
-
 /// `MTD $20.00` in the menu bar.
 pub const MONTH_TITLE: &str = "MTD";
 

@@ -10,6 +10,7 @@
 
 use crate::openai::ApiError;
 use crate::pricing::TierChoice;
+use crate::tracker::bill::BillTracker;
 use crate::tracker::{Snapshot, Tracker};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -94,15 +95,68 @@ impl PollerHandle {
     }
 }
 
-/// Starts the loop on the current tokio runtime.
+/// Starts the loop on the current tokio runtime (the live estimate only).
 pub fn spawn(
     tracker: Tracker,
     interval: Duration,
     on_event: impl FnMut(Event) + Send + 'static,
 ) -> PollerHandle {
+    spawn_inner(tracker, None, interval, on_event)
+}
+
+/// Starts the loop with the bill beside the live estimate: a [`BillTracker`] on the same client
+/// and keys, on its own slow schedule (see `tracker::bill_plan`), reporting
+/// [`Event::Billed`] after each costs request. "Refresh now" asks for the bill too; a key
+/// change reads the month again; a tier change re-prices the check.
+pub fn spawn_with_bill(
+    tracker: Tracker,
+    interval: Duration,
+    on_event: impl FnMut(Event) + Send + 'static,
+) -> PollerHandle {
+    let bill = BillTracker::for_tracker(&tracker);
+    spawn_inner(tracker, Some(bill), interval, on_event)
+}
+
+fn spawn_inner(
+    tracker: Tracker,
+    bill: Option<BillTracker>,
+    interval: Duration,
+    on_event: impl FnMut(Event) + Send + 'static,
+) -> PollerHandle {
     let (tx, rx) = mpsc::unbounded_channel();
-    let task = tokio::spawn(run(tracker, interval, rx, on_event)).abort_handle();
+    let task = tokio::spawn(run(tracker, bill, interval, rx, on_event)).abort_handle();
     PollerHandle { tx, task }
+}
+
+/// The bill's side of the loop: its tracker and whether the user asked for it.
+struct BillSide {
+    tracker: Option<BillTracker>,
+    forced: bool,
+}
+
+impl BillSide {
+    /// When the next scheduled costs request is due, as a timer deadline.
+    fn deadline(&self) -> Option<Instant> {
+        let b = self.tracker.as_ref()?;
+        let wait = match b.next_at() {
+            Some(t) if !self.forced => t - now_ms().div_euclid(1000),
+            _ => 0,
+        };
+        Some(Instant::now() + Duration::from_secs(wait.max(0) as u64))
+    }
+
+    /// One costs request when due (or asked for and allowed), reported as [`Event::Billed`].
+    async fn run_if_due(&mut self, on_event: &mut impl FnMut(Event)) {
+        let Some(b) = self.tracker.as_mut() else {
+            return;
+        };
+        let now = now_ms().div_euclid(1000);
+        let forced = std::mem::take(&mut self.forced) && b.may_force(now);
+        if forced || b.due(now) {
+            let snap = b.refresh(now_ms()).await;
+            on_event(Event::Billed(Arc::new(snap)));
+        }
+    }
 }
 
 #[derive(Debug, PartialEq)]
@@ -125,12 +179,17 @@ struct Gate {
 
 async fn run(
     mut tracker: Tracker,
+    bill: Option<BillTracker>,
     interval: Duration,
     mut rx: mpsc::UnboundedReceiver<Command>,
     mut on_event: impl FnMut(Event),
 ) {
     let mut failures = 0u32;
     let mut gate = Gate::default();
+    let mut bill = BillSide {
+        tracker: bill,
+        forced: false,
+    };
     loop {
         on_event(Event::Refreshing);
         let wait = match tracker.refresh(now_ms()).await {
@@ -159,11 +218,13 @@ async fn run(
                 retry_in
             }
         };
+        // The bill after the live refresh, on its own schedule: neither's failure holds the other.
+        bill.run_if_due(&mut on_event).await;
         let deadline = Instant::now() + wait;
         // Commands that arrived during the refresh: a refresh request is already answered.
         let mut refresh = false;
         while let Ok(cmd) = rx.try_recv() {
-            if apply(&mut tracker, cmd, true, &gate, &mut on_event) == After::Refresh {
+            if apply(&mut tracker, &mut bill, cmd, true, &gate, &mut on_event) == After::Refresh {
                 refresh = true;
             }
         }
@@ -171,12 +232,16 @@ async fn run(
             continue;
         }
         loop {
+            let bill_at = bill.deadline();
             tokio::select! {
                 _ = sleep_until(deadline) => break,
+                _ = sleep_until(bill_at.unwrap_or(deadline)), if bill_at.is_some_and(|t| t < deadline) => {
+                    bill.run_if_due(&mut on_event).await;
+                }
                 cmd = rx.recv() => match cmd {
                     None => return,
                     Some(cmd) => {
-                        if apply(&mut tracker, cmd, false, &gate, &mut on_event) == After::Refresh {
+                        if apply(&mut tracker, &mut bill, cmd, false, &gate, &mut on_event) == After::Refresh {
                             break;
                         }
                     }
@@ -192,6 +257,7 @@ async fn run(
 /// other change waits for the deadline (the refresh then uses it).
 fn apply(
     tracker: &mut Tracker,
+    bill: &mut BillSide,
     cmd: Command,
     queued: bool,
     gate: &Gate,
@@ -199,11 +265,16 @@ fn apply(
 ) -> After {
     let held = gate.failing;
     match cmd {
-        Command::RefreshNow if queued => After::Wait,
-        Command::RefreshNow => match gate.retry_after_until {
-            Some(t) if t > Instant::now() => After::Wait,
-            _ => After::Refresh,
-        },
+        Command::RefreshNow => {
+            // The bill is asked too, on its own terms (its own `Retry-After`).
+            bill.forced = bill.tracker.is_some();
+            match gate.retry_after_until {
+                // A refresh that ran while it came answers it.
+                _ if queued => After::Wait,
+                Some(t) if t > Instant::now() => After::Wait,
+                _ => After::Refresh,
+            }
+        }
         // Opening the menu refreshes stale data, but never cuts a backoff short.
         Command::RefreshIfOlderThan(age) => match gate.last_success {
             Some(t) if !queued && !held && t.elapsed() >= age => After::Refresh,
@@ -211,6 +282,13 @@ fn apply(
         },
         Command::SetTier(tier) => {
             tracker.set_tier(tier);
+            if let Some(b) = bill.tracker.as_mut() {
+                b.set_tier(tier);
+                let snap = b.snapshot(now_ms().div_euclid(1000));
+                if snap.bill.is_some() {
+                    on_event(Event::Billed(Arc::new(snap)));
+                }
+            }
             if tracker.series().is_empty() {
                 return After::Wait;
             }
@@ -227,6 +305,9 @@ fn apply(
             if held { After::Wait } else { After::Refresh }
         }
         Command::SetApiKeyIds(ids) => {
+            if let Some(b) = bill.tracker.as_mut() {
+                b.set_api_key_ids(ids.clone());
+            }
             tracker.set_api_key_ids(ids);
             if held { After::Wait } else { After::Refresh }
         }
@@ -234,177 +315,4 @@ fn apply(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn delay_is_the_interval_then_doubles_up_to_the_cap() {
-        let i = Duration::from_secs(15);
-        assert_eq!(next_delay(i, 0, None), i);
-        assert_eq!(next_delay(i, 1, None), i);
-        assert_eq!(next_delay(i, 2, None), Duration::from_secs(30));
-        assert_eq!(next_delay(i, 4, None), Duration::from_secs(120));
-        assert_eq!(next_delay(i, 30, None), MAX_BACKOFF);
-        // An interval above the cap is never shortened.
-        let long = Duration::from_secs(900);
-        assert_eq!(next_delay(long, 5, None), long);
-    }
-
-    use crate::simulator::{Fault, SimConfig, SimServer};
-
-    type Events = mpsc::UnboundedReceiver<Event>;
-
-    /// A poller with an hourly interval over the simulator (one attempt per refresh, so a
-    /// fault is a failed refresh) and its events.
-    async fn poller_over(sim: &SimServer) -> (PollerHandle, Events) {
-        use crate::openai::{AdminClient, ClientOptions, RetryPolicy};
-        let options = ClientOptions {
-            retry: RetryPolicy {
-                max_attempts: 1,
-                ..RetryPolicy::default()
-            },
-            ..ClientOptions::default()
-        };
-        let key = secrecy::SecretString::from(crate::simulator::DEMO_ADMIN_KEY);
-        let client = AdminClient::new(&sim.base_url(), &key, options).unwrap();
-        let config = crate::tracker::TrackerConfig {
-            lookback_secs: 3600,
-            width: crate::usage::BucketWidth::Hour,
-            api_key_ids: vec![],
-            tier: TierChoice::Auto,
-            prices: std::sync::Arc::new(crate::pricing::PriceTable::builtin().clone()),
-            thresholds: crate::alerts::Thresholds {
-                tokens_per_min: 1e9,
-                requests_per_min: 1e9,
-            },
-        };
-        let (tx, rx) = mpsc::unbounded_channel();
-        let poller = spawn(
-            Tracker::new(client, config),
-            Duration::from_secs(3600),
-            move |e| {
-                let _ = tx.send(e);
-            },
-        );
-        (poller, rx)
-    }
-
-    async fn next(rx: &mut Events) -> Event {
-        tokio::time::timeout(Duration::from_secs(5), rx.recv())
-            .await
-            .expect("an event within 5 s")
-            .expect("the poller is running")
-    }
-
-    /// Nothing is reported (and nothing asked of the server) for a while.
-    async fn quiet(rx: &mut Events, sim: &SimServer) {
-        let before = sim.control().stats().requests;
-        let got = tokio::time::timeout(Duration::from_millis(1500), rx.recv()).await;
-        assert!(got.is_err(), "expected no event, got {got:?}");
-        assert_eq!(sim.control().stats().requests, before);
-    }
-
-    /// Before any success (offline from the start), "Refresh now" still refreshes at once
-    /// instead of waiting out the backoff.
-    #[tokio::test]
-    async fn refresh_now_works_before_the_first_success() {
-        let sim = SimServer::start(SimConfig::test(), None).await.unwrap();
-        sim.control().inject(Fault::Unauthorized, u32::MAX);
-        let (poller, mut rx) = poller_over(&sim).await;
-        assert_eq!(next(&mut rx).await, Event::Refreshing);
-        assert!(matches!(next(&mut rx).await, Event::Failed(_)));
-        sim.control().clear_faults();
-        assert!(poller.send(Command::RefreshNow));
-        assert_eq!(next(&mut rx).await, Event::Refreshing);
-        assert!(matches!(next(&mut rx).await, Event::Updated(_)));
-    }
-
-    /// A server's `Retry-After` holds every path: opening the menu, a lookback or key change,
-    /// and "Refresh now".
-    #[tokio::test]
-    async fn a_retry_after_holds_every_path() {
-        let sim = SimServer::start(SimConfig::test(), None).await.unwrap();
-        let fault = Fault::RateLimited {
-            retry_after_secs: Some(60),
-        };
-        sim.control().inject(fault, u32::MAX);
-        let (poller, mut rx) = poller_over(&sim).await;
-        assert_eq!(next(&mut rx).await, Event::Refreshing);
-        assert!(matches!(next(&mut rx).await, Event::Failed(_)));
-        for cmd in [
-            Command::RefreshIfOlderThan(Duration::ZERO),
-            Command::SetLookbackSecs(7200),
-            Command::SetApiKeyIds(vec!["key_x".into()]),
-            Command::RefreshNow,
-        ] {
-            assert!(poller.send(cmd));
-        }
-        quiet(&mut rx, &sim).await;
-    }
-
-    /// After a failure without `Retry-After`, opening the menu and changes wait for the
-    /// backoff deadline; "Refresh now" does not.
-    #[tokio::test]
-    async fn an_error_backoff_holds_all_but_refresh_now() {
-        let sim = SimServer::start(SimConfig::test(), None).await.unwrap();
-        let (poller, mut rx) = poller_over(&sim).await;
-        assert_eq!(next(&mut rx).await, Event::Refreshing);
-        assert!(matches!(next(&mut rx).await, Event::Updated(_)));
-        sim.control().inject(Fault::ServerError(500), u32::MAX);
-        poller.send(Command::RefreshNow);
-        assert_eq!(next(&mut rx).await, Event::Refreshing);
-        assert!(matches!(next(&mut rx).await, Event::Failed(_)));
-        poller.send(Command::RefreshIfOlderThan(Duration::ZERO));
-        poller.send(Command::SetLookbackSecs(7200));
-        poller.send(Command::SetApiKeyIds(vec!["key_x".into()]));
-        quiet(&mut rx, &sim).await;
-        poller.send(Command::RefreshNow);
-        assert_eq!(next(&mut rx).await, Event::Refreshing);
-    }
-
-    /// A tier change re-prices the data held without claiming it was fetched again.
-    #[tokio::test]
-    async fn repricing_keeps_the_fetch_time() {
-        let sim = SimServer::start(SimConfig::test(), None).await.unwrap();
-        let (poller, mut rx) = poller_over(&sim).await;
-        assert_eq!(next(&mut rx).await, Event::Refreshing);
-        let Event::Updated(fetched) = next(&mut rx).await else {
-            panic!("expected an update")
-        };
-        tokio::time::sleep(Duration::from_millis(30)).await;
-        poller.send(Command::SetTier(TierChoice::Fixed(
-            crate::pricing::Tier::Flex,
-        )));
-        let Event::Repriced(priced) = next(&mut rx).await else {
-            panic!("expected a re-priced snapshot")
-        };
-        assert_eq!(priced.tier, TierChoice::Fixed(crate::pricing::Tier::Flex));
-        assert_eq!(priced.fetched_at_ms, fetched.fetched_at_ms);
-    }
-
-    /// Dropping the handle aborts a refresh in flight: its result never arrives.
-    #[tokio::test]
-    async fn dropping_the_handle_aborts_a_refresh_in_flight() {
-        let sim = SimServer::start(SimConfig::test(), None).await.unwrap();
-        sim.control()
-            .inject(Fault::Slow(Duration::from_millis(800)), 1);
-        let (poller, mut rx) = poller_over(&sim).await;
-        assert_eq!(next(&mut rx).await, Event::Refreshing);
-        drop(poller);
-        let rest = tokio::time::timeout(Duration::from_secs(3), rx.recv()).await;
-        assert_eq!(rest.expect("the channel closes"), None);
-    }
-
-    #[test]
-    fn retry_after_only_lengthens() {
-        let i = Duration::from_secs(15);
-        assert_eq!(
-            next_delay(i, 1, Some(Duration::from_secs(90))),
-            Duration::from_secs(90)
-        );
-        assert_eq!(
-            next_delay(i, 3, Some(Duration::from_secs(1))),
-            Duration::from_secs(60)
-        );
-    }
-}
+mod tests;

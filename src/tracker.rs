@@ -6,6 +6,9 @@
 //! (late usage), the whole window every hour, and an endpoint without usage only every five
 //! minutes. Pure bookkeeping on top of [`AdminClient`]; runs on whatever tokio task calls it.
 
+pub mod bill;
+mod bill_plan;
+mod day_estimate;
 pub mod plan;
 mod price;
 pub mod rows;
@@ -327,19 +330,11 @@ impl Tracker {
     pub fn snapshot_at(&self, now_ms: i64) -> Snapshot {
         let window = self.window(now_ms.div_euclid(1000));
         let start = window.start_time;
-        let summary = summarize(
-            self.completions.in_window(start),
+        let (summary, other) = price_usage(
             &self.config.prices,
             self.config.tier,
-        );
-        let prices = &self.config.prices;
-        // Endpoints without a tier of their own are priced at the chosen one (auto: standard).
-        let tier = self.config.tier.tier_for(Tier::Standard);
-        let other = summarize_other(
+            self.completions.in_window(start),
             self.others.iter().flat_map(|t| t.in_window(start)),
-            |e, model, detail, quantity| {
-                price::meter_cost(prices, tier, e, model, detail, quantity)
-            },
         );
         let mut buckets: Vec<BucketPoint> = Vec::new();
         let head_end = plan::body_start(start, self.config.width);
@@ -375,6 +370,23 @@ impl Tracker {
             prices_compiled: self.config.prices.compiled.clone(),
         }
     }
+}
+
+/// Usage priced as the live total is: completions per model at the chosen tier (auto: each
+/// row's own), every other kind at the chosen tier (auto: standard). The live snapshot and the
+/// bill's day estimates both price through here, so the check compares like with like.
+pub(crate) fn price_usage<'a>(
+    prices: &PriceTable,
+    choice: TierChoice,
+    completions: impl IntoIterator<Item = &'a Bucket>,
+    others: impl IntoIterator<Item = &'a Bucket<Meter>>,
+) -> (crate::usage::Summary, crate::usage::OtherUsage) {
+    let summary = summarize(completions, prices, choice);
+    let tier = choice.tier_for(Tier::Standard);
+    let other = summarize_other(others, |e, model, detail, quantity| {
+        price::meter_cost(prices, tier, e, model, detail, quantity)
+    });
+    (summary, other)
 }
 
 #[cfg(test)]

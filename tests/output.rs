@@ -213,3 +213,47 @@ fn keys_json_lists_projects_and_their_keys() {
     assert!(key["created_at"].is_i64(), "{key}");
     assert!(!stdout.contains("sk-admin"), "{stdout}");
 }
+
+/// `once --format json` over the simulator: the bill beside the estimate, its days adding up,
+/// and the check of the complete days within 10 % (the simulator bills at list prices).
+#[test]
+fn once_json_carries_the_bill_and_the_check() {
+    let home = tempfile::tempdir().unwrap();
+    let (out, stdout, stderr) = run(cmd(home.path()).args(["once", "--demo", "--format", "json"]));
+    assert!(out.status.success(), "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let b = &v["billed"];
+    assert_eq!(b["currency"], "usd", "{b}");
+    assert_eq!(b["stale"], false);
+    assert_eq!(b["error"], serde_json::Value::Null);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    assert!((b["fetched_at"].as_i64().unwrap() - now).abs() < 120, "{b}");
+    assert_eq!(b["today"]["start"], now - now % 86_400);
+    let usd = |x: &serde_json::Value| x["amount"]["usd"].as_f64().unwrap_or(0.0);
+    let days = b["days"].as_array().unwrap();
+    let month_start = b["month_to_date"]["start"].as_i64().unwrap();
+    let month: f64 = days
+        .iter()
+        .filter(|d| d["start"].as_i64().unwrap() >= month_start)
+        .map(usd)
+        .sum();
+    assert!((usd(&b["month_to_date"]) - month).abs() < 1e-9, "{b}");
+    for d in days {
+        let items: f64 = d["line_items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["amount"]["value"].as_f64().unwrap())
+            .sum();
+        assert!((items - usd(d)).abs() < 1e-9, "{d}");
+    }
+    let checks = v["reconciliation"]["days"].as_array().unwrap();
+    assert!(!checks.is_empty(), "{}", v["reconciliation"]);
+    for c in checks {
+        let r = c["ratio"].as_f64().unwrap();
+        assert!((0.9..=1.1).contains(&r), "{c}");
+    }
+}

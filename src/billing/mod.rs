@@ -7,6 +7,13 @@
 //! slow tracker beside the live one (see `../shared/DESIGN.md`). Amounts keep their currency:
 //! a currency other than USD is never summed with USD.
 
+pub mod days;
+pub mod line_item;
+pub mod reconcile;
+
+pub use days::{days_from_buckets, line_item};
+pub use reconcile::{SETTLE_SECS, is_settled, reconcile};
+
 use crate::openai::ApiError;
 use serde::Serialize;
 

@@ -46,8 +46,10 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
             text
         }
         Format::Json => {
-            // No costs request in `once` yet: `billed` and `reconciliation` are null.
-            let report = OnceReport::new(&snap, None, now_ms() / 1000);
+            let now = now_ms();
+            let bill =
+                crate::tracker::bill::bill_once(&conn.client, &conn.tracker_config(), now).await;
+            let report = OnceReport::new(&snap, Some(&bill), now / 1000);
             let mut s = serde_json::to_string_pretty(&report)
                 .map_err(|e| CliError::Other(e.to_string()))?;
             s.push('\n');

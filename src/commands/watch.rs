@@ -53,7 +53,7 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
         ));
         budget = Some(brx);
     }
-    let poller = poller::spawn(
+    let poller = poller::spawn_with_bill(
         Tracker::new(conn.client.clone(), config),
         interval,
         move |event| {

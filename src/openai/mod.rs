@@ -3,6 +3,7 @@
 pub mod backoff;
 pub mod client;
 mod completions_page;
+pub mod costs;
 pub mod error;
 mod response;
 pub mod usage;
@@ -11,6 +12,7 @@ pub mod wire;
 
 pub use backoff::RetryPolicy;
 pub use client::{AdminClient, ClientOptions, OnRetry, Retrying, install_tls_provider};
+pub use costs::{CostRow, CostsQuery, parse_costs_page};
 pub use error::{ApiError, ErrorKind};
 pub use usage::{
     OtherRow, ParsedPage, TimeBucket, UNKNOWN_MODEL, endpoint_spec, parse_completions_page,

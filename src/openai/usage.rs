@@ -86,7 +86,7 @@ fn wrong_object(e: Endpoint, found: &str, body: &[u8]) -> ApiError {
     )
 }
 
-fn bucket_order(start: i64, end: i64, body: &[u8]) -> Result<(), ApiError> {
+pub(super) fn bucket_order(start: i64, end: i64, body: &[u8]) -> Result<(), ApiError> {
     if end < start {
         return Err(ApiError::bad_body(
             format!("a bucket ends ({end}) before it starts ({start})"),
@@ -96,7 +96,7 @@ fn bucket_order(start: i64, end: i64, body: &[u8]) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn next_cursor(
+pub(super) fn next_cursor(
     has_more: bool,
     next: Option<Cow<'_, str>>,
     body: &[u8],

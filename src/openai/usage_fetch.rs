@@ -68,10 +68,9 @@ impl AdminClient {
     async fn pages<R>(
         &self,
         query: &UsageQuery,
-        mut parse: impl FnMut(&[u8]) -> Result<ParsedPage<R>, ApiError>,
+        parse: impl FnMut(&[u8]) -> Result<ParsedPage<R>, ApiError>,
         until: tokio::time::Instant,
     ) -> Result<Fetched<R>, ApiError> {
-        let before = self.requests_made();
         let (path, _, group_by) = endpoint_spec(query.endpoint);
         let limit = query
             .limit
@@ -98,15 +97,29 @@ impl AdminClient {
             params.push(("api_key_ids", id));
         }
         let url = format!("{}/organization/usage/{path}", self.base_url());
+        self.follow_pages(&url, &params, parse, until).await
+    }
+
+    /// Every page of `url` with `params`, following `next_page` (a cursor that comes back is an
+    /// error, not an endless loop); each page is read by `parse`. Shared by the usage and the
+    /// costs endpoints, which page alike.
+    pub(crate) async fn follow_pages<R>(
+        &self,
+        url: &str,
+        params: &[(&str, &str)],
+        mut parse: impl FnMut(&[u8]) -> Result<ParsedPage<R>, ApiError>,
+        until: tokio::time::Instant,
+    ) -> Result<Fetched<R>, ApiError> {
+        let before = self.requests_made();
         let mut buckets = Vec::new();
         let mut seen = HashSet::new();
         let mut cursor: Option<String> = None;
         loop {
-            let mut page_params = params.clone();
+            let mut page_params = params.to_vec();
             if let Some(c) = &cursor {
                 page_params.push(("page", c));
             }
-            let body = self.get_bytes(&url, &page_params, until).await?;
+            let body = self.get_bytes(url, &page_params, until).await?;
             let ParsedPage {
                 buckets: page,
                 next_page,

@@ -13,6 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub(crate) struct Shared {
     pub config: SimConfig,
     pub scenario: Scenario,
+    pub costs: super::costs::CostsState,
     state: Mutex<State>,
 }
 
@@ -58,6 +59,7 @@ impl SimControl {
         SimControl {
             shared: Arc::new(Shared {
                 scenario: Scenario::new(&config),
+                costs: Default::default(),
                 config,
                 state: Mutex::new(State {
                     clock,
@@ -117,6 +119,7 @@ impl SimControl {
 
     pub fn clear_faults(&self) {
         self.state().faults.clear();
+        self.clear_costs_faults();
     }
 
     /// From the current minute on, for `minutes` minutes, the tracked key's usage × `factor`.

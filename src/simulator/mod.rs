@@ -11,9 +11,14 @@
 //!
 //! Layout: `scenario` (who uses what, per minute), `query` (parsing the usage query string),
 //! `page` (buckets, grouping, cursors), `lists` (projects and keys), `control` (clock, faults,
-//! stats), `server` (routing, auth, fault application), `sim_http` (the `/_sim` endpoints).
+//! stats), `server` (routing, auth, fault application), `sim_http` (the `/_sim` endpoints),
+//! `costs`, `costs_page` and `bill_prices` (the bill: `/organization/costs` from the
+//! simulator's own prices).
 
+mod bill_prices;
 mod control;
+mod costs;
+mod costs_page;
 mod lists;
 mod org;
 mod other;
@@ -24,6 +29,7 @@ mod server;
 mod sim_http;
 
 pub use control::SimControl;
+pub use costs::{CostsSettings, SimBilledDay};
 pub use other::other_page_json;
 pub use page::usage_page_json;
 pub use query::{ApiError, ApiErrorResponse, BucketWidth, GroupField, UsageQuery};

@@ -131,7 +131,7 @@ impl Amount {
     }
 }
 
-fn minute_amount(seed: u64, s: &MeterStream, minute: i64, burst: f64) -> Amount {
+pub(crate) fn minute_amount(seed: u64, s: &MeterStream, minute: i64, burst: f64) -> Amount {
     let h = splitmix64(seed ^ s.id ^ (minute as u64).wrapping_mul(0xA24B_AED4_963E_E407));
     let u = |i: u32| ((h >> (16 * i)) & 0xFFFF) as f64 / 65536.0;
     let mult = if s.key == DEMO_KEY_ID {

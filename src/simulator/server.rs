@@ -123,6 +123,7 @@ fn router(control: SimControl) -> Router {
     Router::new()
         .route("/v1/organization/usage/completions", get(usage))
         .route("/v1/organization/usage/{endpoint}", get(other_usage))
+        .route("/v1/organization/costs", get(super::costs_page::handler))
         .route("/v1/organization/projects", get(projects))
         .route(
             "/v1/organization/projects/{project_id}/api_keys",
@@ -132,6 +133,7 @@ fn router(control: SimControl) -> Router {
         .route("/_sim/clear", post(super::sim_http::clear))
         .route("/_sim/burst", post(super::sim_http::burst))
         .route("/_sim/late", post(super::sim_http::late))
+        .route("/_sim/costs", post(super::sim_http::costs))
         .route("/_sim/advance", post(super::sim_http::advance))
         .route("/_sim/stats", get(super::sim_http::stats))
         .route("/_sim/reset-stats", post(super::sim_http::reset_stats))
@@ -163,6 +165,16 @@ async fn gate(
     headers: &HeaderMap,
     scope: &str,
 ) -> Result<Option<Fault>, Response> {
+    gate_with(ctl, headers, scope, ctl.take_fault()).await
+}
+
+/// [`gate`] with the fault already taken (the costs endpoint has a queue of its own first).
+pub(crate) async fn gate_with(
+    ctl: &SimControl,
+    headers: &HeaderMap,
+    scope: &str,
+    fault: Option<Fault>,
+) -> Result<Option<Fault>, Response> {
     let accepts_gzip = headers
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
@@ -174,7 +186,6 @@ async fn gate(
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    let fault = ctl.take_fault();
     match &fault {
         Some(Fault::Slow(d)) => tokio::time::sleep(*d).await,
         Some(Fault::Unauthorized) => return Err(error(&incorrect_key())),
@@ -261,7 +272,7 @@ fn forbidden(scope: &str) -> ApiErrorResponse {
 }
 
 /// The body faults that apply to any 200 answer.
-fn finish(fault: Option<Fault>, body: Vec<u8>) -> Response {
+pub(crate) fn finish(fault: Option<Fault>, body: Vec<u8>) -> Response {
     match fault {
         Some(Fault::TruncatedJson) => {
             let half = body.len() / 2;

@@ -35,7 +35,8 @@ fn ok() -> Response {
 }
 
 /// `kind=401|403|429|500|503|<other 5xx>|slow|truncated|repeat-cursor|not-json`, `times=N`
-/// (default 1; `forever` = until cleared), `retry_after=S` (429), `delay_ms=M` (slow, default 2000).
+/// (default 1; `forever` = until cleared), `retry_after=S` (429), `delay_ms=M` (slow, default 2000),
+/// `endpoint=costs` (only costs requests get it).
 pub(crate) async fn fault(State(ctl): State<SimControl>, uri: Uri) -> Response {
     let p = params(&uri);
     let parsed = (|| {
@@ -72,6 +73,11 @@ pub(crate) async fn fault(State(ctl): State<SimControl>, uri: Uri) -> Response {
         Ok((fault, times))
     })();
     match parsed {
+        // `endpoint=costs`: only the costs endpoint gets it (the live estimate keeps working).
+        Ok((fault, times)) if p.get("endpoint").is_some_and(|e| e == "costs") => {
+            ctl.inject_costs(fault, times);
+            ok()
+        }
         Ok((fault, times)) => {
             ctl.inject(fault, times);
             ok()
@@ -155,6 +161,55 @@ pub(crate) async fn late(State(ctl): State<SimControl>, uri: Uri) -> Response {
     match parsed {
         Ok((at, quantity, requests)) => {
             ctl.add_late_usage(endpoint, model, at, quantity, requests);
+            ok()
+        }
+        Err(e) => error(&e),
+    }
+}
+
+/// `lag_secs=S` (how long after its minute usage is billed), `factor=F` (every amount × F),
+/// `currency=C` (a lower-case code) with `currency_from=T` (unix seconds: days from then on;
+/// default 0, every day), `max_page=N` (buckets per page at most). Each is optional; the
+/// others keep their value.
+pub(crate) async fn costs(State(ctl): State<SimControl>, uri: Uri) -> Response {
+    let p = params(&uri);
+    let parsed = (|| {
+        let s = ctl.costs_settings();
+        let lag = number(&p, "lag_secs", s.lag_secs)?;
+        let factor = number(&p, "factor", s.factor)?;
+        let from = number(&p, "currency_from", s.currency_from)?;
+        let max_page = number(&p, "max_page", s.max_page)?;
+        if lag < 0 || !factor.is_finite() || factor < 0.0 {
+            return Err(ApiErrorResponse::invalid(
+                "factor",
+                "'lag_secs' and 'factor' must not be negative.".to_owned(),
+            ));
+        }
+        let currency = match p.get("currency") {
+            Some(c) if c.len() == 3 && c.bytes().all(|b| b.is_ascii_alphabetic()) => {
+                c.to_ascii_lowercase()
+            }
+            Some(c) => {
+                return Err(ApiErrorResponse::invalid(
+                    "currency",
+                    format!(
+                        "Invalid value for 'currency': '{c}'. Use a 3-letter code such as eur."
+                    ),
+                ));
+            }
+            None => s.currency,
+        };
+        Ok((lag, factor, currency, from, max_page.max(1)))
+    })();
+    match parsed {
+        Ok((lag, factor, currency, from, max_page)) => {
+            ctl.set_costs(|s| {
+                s.max_page = max_page;
+                s.lag_secs = lag;
+                s.factor = factor;
+                s.currency = currency;
+                s.currency_from = from;
+            });
             ok()
         }
         Err(e) => error(&e),

@@ -2,6 +2,8 @@
 //! retries, a tracker configuration, and readers of each endpoint into the domain's rows.
 #![allow(dead_code)]
 
+/// Helpers for the bill tests.
+pub mod bill;
 /// Helpers for the tests that run the real binary.
 pub mod binary;
 /// A history store seeded from the simulator.

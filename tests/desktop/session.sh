@@ -83,6 +83,8 @@ n=$(secret-tool search --all service dev.usagetracker.UsageTracker 2>&1 | grep -
     || fail "one keyring item" "$(secret-tool search --all service dev.usagetracker.UsageTracker 2>&1)"
 
 # --- The app -------------------------------------------------------------------------------------
+# The bill 43 % above the list prices: the estimate of every complete day is 30 % below it.
+curl -fs -X POST "$SIM/_sim/costs?factor=1.43" >/dev/null || fail "the simulator's bill factor"
 USAGE_TRACKER_LOG=usage_tracker=info "$BIN" "${FLAGS[@]}" --daily-budget 0.05 >"$E2E_TMP/app.log" 2>&1 &
 APP=$!
 PIDS+=($APP)
@@ -207,10 +209,17 @@ billed_rows() {
         && grep -qP '^1\t-1\t0\t[0-9]+ [A-Z][a-z]+ \(UTC day so far\)$' <<<"$r" \
         && grep -qP '^0\t-1\t0\tEstimate ' <<<"$r"
 }
-wait_for 10 billed_rows && pass "the Billed section: $("${SNI[@]}" rows | grep -P '^0\t-1\t[01]\t(Bill|Today  |Yesterday  |Month to date  |Estimate )' | cut -f4 | paste -sd '|')" \
+wait_for 20 billed_rows && pass "the Billed section: $("${SNI[@]}" rows | grep -P '^0\t-1\t[01]\t(Bill|Today  |Yesterday  |Month to date  |Estimate )' | cut -f4 | paste -sd '|')" \
     || fail "Billed section" "$("${SNI[@]}" rows | grep -P 'Bill|Today|Yesterday|Month|Estimate')"
+checks() { grep -c 'string "Estimate [0-9]* % below the bill on ' "$E2E_TMP/notify.log" || true; }
+check_row() { "${SNI[@]}" rows | grep -qP '^0\t-1\t0\tEstimate 30 % below the bill (yesterday|on [0-9]+ [A-Z][a-z]+)$'; }
+if wait_for 20 check_row && [[ $(checks) -eq 1 ]]; then
+    pass "the check: $("${SNI[@]}" rows | grep -o 'Estimate 30 % below.*'), one notification: $(grep -o 'string "Estimate [^"]*"' "$E2E_TMP/notify.log")"
+else
+    fail "the check of the estimate" "$(checks) notifications; rows: $("${SNI[@]}" rows | grep -P 'Estimate|Bill')"
+fi
 "${SNI[@]}" click "Month to date (the bill)"
-month_title() { "${SNI[@]}" label | grep -qP '^(⚠ )?MTD ' && grep -qx 'title = "month_to_date"' "$SETTINGS"; }
+month_title() { "${SNI[@]}" label | grep -qP '^MTD \$[0-9.,]+$' && grep -qx 'title = "month_to_date"' "$SETTINGS"; }
 wait_for 10 month_title && pass "Show in menu bar ▸ Month to date: title $("${SNI[@]}" label), saved as title = \"month_to_date\"" \
     || fail "month-to-date title" "label $("${SNI[@]}" label); settings: $(cat "$SETTINGS" 2>&1)"
 "${SNI[@]}" click "Tokens and cost"
@@ -320,6 +329,8 @@ wait_for 5 login_on || fail "launch at login on again"
 wait_for 5 login_off && pass "Launch at login again removes it and shows unchecked" || fail "launch at login off"
 
 # --- Quit from the menu; the secret store can be emptied ----------------------------------------
+[[ $(checks) -eq 1 ]] && pass "the check was told once for its day, not once per refresh or re-pricing" \
+    || fail "one check notification" "$(grep 'string "Estimate' "$E2E_TMP/notify.log")"
 "${SNI[@]}" click "Tokens only" # to be seen again after a restart
 wait_for 10 figures_match tokens || fail "Tokens only" "$(cat "$E2E_TMP/compare.txt")"
 "${SNI[@]}" click Quit

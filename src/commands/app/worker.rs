@@ -106,7 +106,7 @@ fn start(id: SessionId, conn: Connection, proxy: &Proxy) -> Session {
     let tracker = Tracker::new(conn.client.clone(), config.clone());
     let kick = Arc::new(Notify::new());
     let (p, k) = (proxy.clone(), kick.clone());
-    let poller = poller::spawn(tracker, conn.settings.interval, move |ev| {
+    let poller = poller::spawn_with_bill(tracker, conn.settings.interval, move |ev| {
         if matches!(ev, Event::Updated(_)) {
             k.notify_one();
         }

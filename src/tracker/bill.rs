@@ -1,0 +1,181 @@
+//! The bill tracker: what the Costs API billed the tracked key(s), beside the live tracker and
+//! slower than it, and the check of the estimate against it. Runs on whatever tokio task calls
+//! it (the poller's, or `once`'s).
+//!
+//! Its schedule is [`super::bill_plan`]'s. A failed costs request keeps the last good figures
+//! and marks them stale (`BillSnapshot::failure`); it never touches the live estimate. The day
+//! estimates are read rarely and kept; a failure to read them keeps the previous ones and is
+//! tried again at the next costs request.
+
+use super::bill_plan::{BillSchedule, keep_from};
+use super::day_estimate::DayEstimates;
+use super::{Tracker, TrackerConfig};
+use crate::billing::{
+    Bill, BillFailure, BillSnapshot, days_from_buckets, line_item, reconcile, utc_day_start,
+};
+use crate::openai::{AdminClient, ApiError, CostsQuery};
+use crate::pricing::{PriceTable, TierChoice};
+use std::sync::Arc;
+
+pub use super::bill_plan::{BILL_INTERVAL_SECS, MAX_BILL_BACKOFF_SECS};
+
+pub struct BillTracker {
+    client: AdminClient,
+    keys: Vec<String>,
+    prices: Arc<PriceTable>,
+    tier: TierChoice,
+    schedule: BillSchedule,
+    bill: Option<Bill>,
+    failure: Option<BillFailure>,
+    estimates: DayEstimates,
+    /// Costs requests made so far (HTTP requests, retries and pages included).
+    pub costs_requests: u64,
+    /// Usage requests made for the day estimates so far.
+    pub estimate_requests: u64,
+}
+
+impl BillTracker {
+    pub fn new(client: AdminClient, config: &TrackerConfig) -> Self {
+        BillTracker {
+            client,
+            keys: config.api_key_ids.clone(),
+            prices: config.prices.clone(),
+            tier: config.tier,
+            schedule: BillSchedule::default(),
+            bill: None,
+            failure: None,
+            estimates: DayEstimates::default(),
+            costs_requests: 0,
+            estimate_requests: 0,
+        }
+    }
+
+    /// A bill tracker for what `tracker` tracks, on its client.
+    pub fn for_tracker(tracker: &Tracker) -> Self {
+        BillTracker::new(tracker.client().clone(), tracker.config())
+    }
+
+    /// A scheduled costs request is due at `now` (unix seconds).
+    pub fn due(&self, now: i64) -> bool {
+        self.schedule.due(now)
+    }
+
+    /// When the next scheduled request is due (unix seconds; `None`: now).
+    pub fn next_at(&self) -> Option<i64> {
+        self.schedule.next_at()
+    }
+
+    /// The user asked for a refresh: allowed unless a server's `Retry-After` holds.
+    pub fn may_force(&self, now: i64) -> bool {
+        self.schedule.may_force(now)
+    }
+
+    /// New keys: the figures held are another key set's, so they go, and the next request
+    /// (due at once) reads the whole month again.
+    pub fn set_api_key_ids(&mut self, ids: Vec<String>) {
+        if ids != self.keys {
+            self.keys = ids;
+            self.bill = None;
+            self.failure = None;
+            self.estimates.clear();
+            let retry_after_until = self.schedule.retry_after_until;
+            self.schedule = BillSchedule {
+                retry_after_until,
+                ..BillSchedule::default()
+            };
+        }
+    }
+
+    /// Prices the day estimates at `tier` from now on (no fetch needed).
+    pub fn set_tier(&mut self, tier: TierChoice) {
+        self.tier = tier;
+    }
+
+    /// What is held, with the check re-computed at `now` (no fetch).
+    pub fn snapshot(&self, now: i64) -> BillSnapshot {
+        let reconciliation = self.bill.as_ref().map(|bill| {
+            let estimates = self.estimates.per_day(&self.prices, self.tier);
+            reconcile(&estimates, bill, now)
+        });
+        BillSnapshot {
+            bill: self.bill.clone(),
+            failure: self.failure.clone(),
+            reconciliation,
+        }
+    }
+
+    /// One costs request (and, when due, the day estimates' usage), whatever the schedule
+    /// says: the caller decides when ([`Self::due`], or the user asked).
+    pub async fn refresh(&mut self, now_ms: i64) -> BillSnapshot {
+        let started = std::time::Instant::now();
+        let now = now_ms.div_euclid(1000);
+        let from = self.schedule.from(now);
+        match self.fetch_costs(from, now).await {
+            Ok(days) => {
+                let bill = self.bill.get_or_insert_with(Bill::default);
+                // Dated when the answer came, like the live snapshot.
+                let answered_ms = now_ms + started.elapsed().as_millis() as i64;
+                bill.replace_from(from, days, keep_from(now), answered_ms);
+                self.failure = None;
+                self.schedule.done(now, Ok(()));
+                if self.estimates.schedule.due(now) {
+                    match self
+                        .estimates
+                        .read(&self.client, &self.keys, utc_day_start(now))
+                        .await
+                    {
+                        Ok(n) => {
+                            self.estimate_requests += n;
+                            self.estimates.schedule.done(now);
+                        }
+                        Err(e) => tracing::debug!(error = %e, "day estimates not read"),
+                    }
+                }
+            }
+            Err(error) => {
+                let retry_after = error.retry_after().map(|d| d.as_secs() as i64);
+                self.schedule.done(now, Err(retry_after));
+                self.failure = Some(BillFailure {
+                    error,
+                    at_ms: now_ms,
+                });
+            }
+        }
+        self.snapshot(now)
+    }
+
+    async fn fetch_costs(
+        &mut self,
+        from: i64,
+        now: i64,
+    ) -> Result<Vec<crate::billing::BilledDay>, ApiError> {
+        let q = CostsQuery::new(from, now, &self.keys);
+        let before = self.client.requests_made();
+        let fetched = self
+            .client
+            .costs(&q, |r| {
+                line_item(
+                    r.line_item.as_deref(),
+                    r.value,
+                    &r.currency,
+                    r.quantity,
+                    r.quantity_unit.as_deref(),
+                    r.api_key_id.as_deref(),
+                )
+            })
+            .await;
+        self.costs_requests += self.client.requests_made() - before;
+        let fetched = fetched?;
+        Ok(days_from_buckets(
+            fetched.buckets.into_iter().map(|b| (b.start_time, b.rows)),
+        ))
+    }
+}
+
+/// For `once`: one costs fetch (the month, and the checked days) and the day estimates, at
+/// `now_ms`, for what `config` tracks.
+pub async fn bill_once(client: &AdminClient, config: &TrackerConfig, now_ms: i64) -> BillSnapshot {
+    BillTracker::new(client.clone(), config)
+        .refresh(now_ms)
+        .await
+}

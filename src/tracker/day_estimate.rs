@@ -1,0 +1,93 @@
+//! The estimate of each complete UTC day the check covers: the usage of every endpoint in daily
+//! buckets (one small request per endpoint, the same queries as the live tracker's), priced
+//! exactly as the live total is ([`super::price_usage`]). Held between reads; re-priced without
+//! a fetch when the tier changes.
+
+use super::bill_plan::EstimateSchedule;
+use super::rows;
+use crate::billing::SECS_PER_DAY;
+use crate::billing::reconcile::CHECK_DAYS;
+use crate::openai::{AdminClient, ApiError, TimeBucket, UsageQuery};
+use crate::pricing::{PriceTable, TierChoice};
+use crate::usage::{Bucket, BucketWidth, Endpoint, Meter, Names, UsageRow};
+
+#[derive(Default)]
+pub(super) struct DayEstimates {
+    pub schedule: EstimateSchedule,
+    names: Names,
+    completions: Vec<Bucket<UsageRow>>,
+    others: Vec<Bucket<Meter>>,
+}
+
+fn bucket<R>(b: TimeBucket<R>) -> Bucket<R> {
+    Bucket {
+        start_time: b.start_time,
+        end_time: b.end_time,
+        rows: b.rows,
+    }
+}
+
+impl DayEstimates {
+    /// Reads the usage of the [`CHECK_DAYS`] complete days before `today` (a UTC midnight):
+    /// one request per endpoint. Returns the requests made. Nothing held changes on a failure.
+    pub async fn read(
+        &mut self,
+        client: &AdminClient,
+        keys: &[String],
+        today: i64,
+    ) -> Result<u64, ApiError> {
+        let from = today - CHECK_DAYS * SECS_PER_DAY;
+        let query = |e: Endpoint| {
+            let mut q = UsageQuery::new(e, from, BucketWidth::Day, keys);
+            q.end_time = Some(today);
+            q.limit = CHECK_DAYS as u32;
+            q
+        };
+        let mut names = Names::default();
+        let q = query(Endpoint::Completions);
+        let f = client
+            .usage_completions(&q, |r| rows::completions_row(&mut names, r))
+            .await?;
+        let mut requests = f.requests;
+        let completions = f.buckets.into_iter().map(bucket).collect();
+        let mut others = Vec::new();
+        for e in Endpoint::OTHERS {
+            let f = client
+                .usage_other(&query(e), |r| rows::meter(&mut names, e, r))
+                .await?;
+            requests += f.requests;
+            others.extend(f.buckets.into_iter().map(bucket));
+        }
+        self.names = names;
+        self.completions = completions;
+        self.others = others;
+        Ok(requests)
+    }
+
+    /// Forgets what was read (the tracked keys changed).
+    pub fn clear(&mut self) {
+        *self = DayEstimates::default();
+    }
+
+    /// (day start, estimate in USD) of every day read, ascending.
+    pub fn per_day(&self, prices: &PriceTable, tier: TierChoice) -> Vec<(i64, f64)> {
+        let mut days: Vec<i64> = self
+            .completions
+            .iter()
+            .map(|b| b.start_time)
+            .chain(self.others.iter().map(|b| b.start_time))
+            .map(crate::billing::utc_day_start)
+            .collect();
+        days.sort_unstable();
+        days.dedup();
+        days.into_iter()
+            .map(|day| {
+                let on = |start: i64| crate::billing::utc_day_start(start) == day;
+                let c = self.completions.iter().filter(|b| on(b.start_time));
+                let o = self.others.iter().filter(|b| on(b.start_time));
+                let (summary, other) = super::price_usage(prices, tier, c, o);
+                (day, summary.totals.cost_usd + other.cost_usd)
+            })
+            .collect()
+    }
+}

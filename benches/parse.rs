@@ -46,8 +46,42 @@ fn page() -> Vec<u8> {
     simulator::usage_page_json(&config, &q, now).expect("simulated page")
 }
 
+/// `PARSE_BENCH_ONCE=<function> PARSE_BENCH_RUNS=N`: run one function N times and exit, for
+/// an instruction count under `valgrind --tool=callgrind` that does not depend on the load
+/// (the difference between N and 0 runs, divided by N, is one run).
+fn count_only(body: &[u8]) -> bool {
+    let Ok(which) = std::env::var("PARSE_BENCH_ONCE") else {
+        return false;
+    };
+    let runs: usize = std::env::var("PARSE_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    let prices = PriceTable::builtin();
+    for _ in 0..runs {
+        match which.as_str() {
+            "floor_ignored_any" => {
+                black_box(serde_json::from_slice::<IgnoredAny>(black_box(body)).unwrap());
+            }
+            "parse_and_aggregate" => {
+                black_box(summarize(&parse(black_box(body)), prices, TierChoice::Auto));
+            }
+            "parse_only" => {
+                black_box(parse(black_box(body)).len());
+            }
+            other => panic!(
+                "PARSE_BENCH_ONCE={other:?}: floor_ignored_any, parse_and_aggregate or parse_only"
+            ),
+        }
+    }
+    true
+}
+
 fn bench(c: &mut Criterion) {
     let body = page();
+    if count_only(&body) {
+        return;
+    }
     let rows = {
         let parsed = parse(&body);
         let models = summarize(&parsed, PriceTable::builtin(), TierChoice::Auto)

@@ -148,6 +148,38 @@ pub enum Command {
         #[arg(long)]
         bursts: bool,
     },
+    /// Write the stored history per UTC day (or hour) as CSV or JSON: per endpoint and model,
+    /// quantities, the estimate and the bill. Reads only the history store, never the API
+    Export {
+        /// First UTC day, YYYY-MM-DD
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: String,
+        /// Last UTC day, YYYY-MM-DD (included)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: String,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
+        /// One line per UTC hour instead of per day (the bill, which is per day, stays empty)
+        #[arg(long)]
+        hourly: bool,
+    },
+    /// Write an HTML report of the stored history (cost per day, tokens per hour, cost by
+    /// model and kind, the estimate against the bill) and open it in the browser. Reads only
+    /// the history store, never the API
+    Report {
+        /// Days of cost per day, ending today (UTC), from 1 to 400
+        #[arg(
+            long,
+            value_name = "N",
+            default_value = "30",
+            allow_negative_numbers = true
+        )]
+        days: String,
+        /// Write the report here instead of opening it (report.html beside the history)
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+    },
     /// Print the help of usage-tracker or of one of its commands
     Help {
         /// The command to explain
@@ -164,18 +196,22 @@ impl Command {
             Command::Keys { .. } => Some(Scope::Keys),
             Command::AdminKey { .. } => Some(Scope::AdminKey),
             Command::LoginItem { .. } => Some(Scope::LoginItem),
+            Command::Export { .. } => Some(Scope::Export),
+            Command::Report { .. } => Some(Scope::Report),
             Command::Simulate { .. } | Command::Help { .. } => None,
         }
     }
 }
 
 /// The subcommands that take setting flags, by name.
-const SCOPED: [(&str, Scope); 5] = [
+const SCOPED: [(&str, Scope); 7] = [
     ("once", Scope::Once),
     ("watch", Scope::Watch),
     ("keys", Scope::Keys),
     ("admin-key", Scope::AdminKey),
     ("login-item", Scope::LoginItem),
+    ("export", Scope::Export),
+    ("report", Scope::Report),
 ];
 
 /// The setting flags of one command, from the declarations: those it uses are listed in its
@@ -256,6 +292,12 @@ pub enum LoginItemAction {
     Disable,
     /// Say whether it starts at login
     Status,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -341,9 +383,17 @@ mod tests {
     #[test]
     fn help_names_every_default_and_warns_about_the_key_flag() {
         let help = folded_help(&[]);
+        // The top level lists the app's options; the others show in their commands' help.
         for d in DEFS.iter().filter(|d| d.flag.is_some()) {
             let needle = format!("[default: {}]", d.default_doc);
-            assert!(help.contains(&needle), "help lacks {needle:?}");
+            let scope = SCOPED
+                .iter()
+                .find(|(_, s)| d.used_by(*s) && !d.used_by(Scope::App));
+            let (shown, where_) = match scope {
+                Some((name, _)) => (folded_help(&[name]), *name),
+                None => (help.clone(), "usage-tracker"),
+            };
+            assert!(shown.contains(&needle), "{where_} --help lacks {needle:?}");
         }
         assert!(help.contains("visible to other processes"));
     }

@@ -13,7 +13,7 @@ pub mod plan;
 mod price;
 pub mod rows;
 
-use crate::alerts::{SpikeDetector, Thresholds};
+use crate::alerts::{Digest, Reading, SpikeDetector, Thresholds};
 use crate::openai::{AdminClient, ApiError, TimeBucket, UsageQuery};
 use crate::pricing::{PriceTable, TierChoice};
 use crate::usage::{Bucket, BucketWidth, Endpoint, Meter, Names, UsageRow, UsageSeries, Window};
@@ -287,16 +287,33 @@ impl Tracker {
                 stats.endpoints.push((e, requests, buckets));
             }
         };
+        // Each endpoint read is dated when its answer came, not when the request left: a slow
+        // answer must not shrink the time its growth is divided by (a false spike).
+        let answered = || now_ms + started.elapsed().as_millis() as i64;
+        let mut readings = Vec::new();
+        let mut read = |endpoint, usage| {
+            let at_ms = answered();
+            readings.push(Reading {
+                endpoint,
+                at_ms,
+                usage,
+            });
+        };
         let cost = self.refresh_completions(now).await?;
         record(&mut stats, Endpoint::Completions, cost);
+        if cost.is_some() {
+            read(Endpoint::Completions, Digest::of(&self.completions.body));
+        }
         for i in 0..self.others.len() {
             let cost = self.refresh_other(i, now).await?;
-            record(&mut stats, self.others[i].endpoint, cost);
+            let track = &self.others[i];
+            record(&mut stats, track.endpoint, cost);
+            if cost.is_some() {
+                read(track.endpoint, Digest::of(&track.body));
+            }
         }
-        // The data covers up to when the answer came, not when the request left: a slow
-        // answer must not shrink the time the growth is divided by (a false spike).
-        let answered_ms = now_ms + started.elapsed().as_millis() as i64;
-        let spikes = self.spikes.observe(answered_ms, &self.completions.body);
+        let answered_ms = answered();
+        let spikes = self.spikes.observe(readings);
         // The window is the one asked for (the data was read for it); only the date moves.
         let mut snap = self.snapshot_at(now_ms);
         snap.fetched_at_ms = answered_ms;
@@ -353,42 +370,4 @@ impl Tracker {
 }
 
 #[cfg(test)]
-mod answered_time_tests {
-    use super::*;
-    use crate::simulator::{DEMO_ADMIN_KEY, Fault, SimConfig, SimServer};
-
-    /// A slow answer: the snapshot (and the spike rate) is dated when it came, not when the
-    /// request left.
-    #[tokio::test]
-    async fn a_refresh_is_dated_when_its_answer_came() {
-        let sim = SimServer::start(SimConfig::test(), None).await.unwrap();
-        let key = secrecy::SecretString::from(DEMO_ADMIN_KEY);
-        let client = AdminClient::new(
-            &sim.base_url(),
-            &key,
-            crate::openai::ClientOptions::default(),
-        )
-        .unwrap();
-        let config = TrackerConfig {
-            lookback_secs: 3600,
-            width: BucketWidth::Hour,
-            api_key_ids: vec![],
-            tier: TierChoice::Auto,
-            prices: Arc::new(PriceTable::builtin().clone()),
-            thresholds: crate::alerts::Thresholds {
-                tokens_per_min: 1e12,
-                requests_per_min: 1e12,
-            },
-        };
-        let mut tracker = Tracker::new(client, config);
-        sim.control()
-            .inject(Fault::Slow(std::time::Duration::from_millis(600)), 1);
-        let now_ms = crate::poller::now_ms();
-        let snap = tracker.refresh(now_ms).await.unwrap();
-        assert!(
-            snap.fetched_at_ms >= now_ms + 600,
-            "dated {} ms after the request left",
-            snap.fetched_at_ms - now_ms
-        );
-    }
-}
+mod answered_time_tests;

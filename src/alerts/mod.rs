@@ -7,4 +7,7 @@ mod budget;
 mod spike;
 
 pub use budget::{BudgetAlert, BudgetDetector, cost_since, local_day};
-pub use spike::{Alert, AlertKind, Growth, SpikeDetector, SpikeUpdate, Thresholds, growth};
+pub use spike::{
+    Alert, AlertKind, Counted, Digest, Growth, Reading, SpikeDetector, SpikeUpdate, Thresholds,
+    growth,
+};

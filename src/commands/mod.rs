@@ -4,9 +4,11 @@
 mod admin_key;
 #[cfg(feature = "app")]
 mod app;
+mod export;
 mod keys;
 mod login_item;
 mod once;
+mod report;
 mod watch;
 
 use crate::cli::{Cli, Command};
@@ -178,11 +180,32 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
         .as_ref()
         .and_then(Command::scope)
         .unwrap_or(Scope::App);
-    let settings = settings::resolve(&cli.options, &Environment::from_process(), scope)?;
+    let env = Environment::from_process();
+    let settings = settings::resolve(&cli.options, &env, scope)?;
     for w in &settings.warnings {
         eprintln!("usage-tracker: warning: {w}");
     }
     match cli.command {
+        Some(Command::Export {
+            from,
+            to,
+            format,
+            hourly,
+        }) => {
+            let dir = settings::history_dir(&cli.options, &env, scope)?;
+            let args = export::Args {
+                from,
+                to,
+                format,
+                hourly,
+            };
+            export::run(&settings, &dir, &args)
+        }
+        Some(Command::Report { days, out }) => {
+            let dir = settings::history_dir(&cli.options, &env, scope)?;
+            let browser = crate::platform::browser::SystemBrowser;
+            report::run(&settings, &dir, &days, out.as_deref(), &browser)
+        }
         Some(Command::Once { format }) => runtime()?.block_on(once::run(settings, format)),
         Some(Command::Keys { format }) => runtime()?.block_on(keys::run(settings, format)),
         Some(Command::Watch { format }) => runtime()?.block_on(watch::run(settings, format)),
@@ -212,7 +235,7 @@ fn help(name: Option<&str>) -> Result<ExitCode, CliError> {
         None => &mut root,
         Some(name) => root.find_subcommand_mut(name).ok_or_else(|| {
             CliError::BadInput(format!(
-                "there is no command {name:?}; the commands are once, watch, keys, admin-key, login-item, simulate"
+                "there is no command {name:?}; the commands are once, watch, keys, export, report, admin-key, login-item, simulate"
             ))
         })?,
     };

@@ -2,6 +2,7 @@
 
 pub mod backoff;
 pub mod client;
+mod completions_page;
 pub mod costs;
 pub mod error;
 mod response;

@@ -6,7 +6,7 @@
 //! domain types and owns no series: the caller decides what a row becomes (and interns names).
 
 use super::error::ApiError;
-use super::wire::{CompletionsResult, OtherPage, OtherResult, UsagePage};
+use super::wire::{CompletionsResult, OtherPage, OtherResult};
 use crate::usage::Endpoint;
 use std::borrow::Cow;
 
@@ -112,34 +112,28 @@ pub(super) fn next_cursor(
 }
 
 /// Parses one page of `GET /organization/usage/completions`, making each result a row with
-/// `row`.
+/// `row` as it is read.
 pub fn parse_completions_page<R>(
     body: &[u8],
     mut row: impl FnMut(CompletionsResult<'_>) -> R,
 ) -> Result<ParsedPage<R>, ApiError> {
-    let page: UsagePage<'_> = serde_json::from_slice(body)
-        .map_err(|e| ApiError::bad_body(format!("cannot read a usage page ({e})"), body))?;
     let (_, expected, _) = endpoint_spec(Endpoint::Completions);
-    let mut buckets = Vec::with_capacity(page.data.len());
-    for b in page.data {
-        bucket_order(b.start_time, b.end_time, body)?;
-        let mut rows = Vec::with_capacity(b.results.len());
-        for r in b.results {
-            if let Some(o) = r.object.as_deref()
-                && o != expected
-            {
-                return Err(wrong_object(Endpoint::Completions, o, body));
+    let mut wrong = None;
+    let page =
+        super::completions_page::read(body, &mut row, expected, &mut wrong).map_err(|e| {
+            match &wrong {
+                Some(found) => wrong_object(Endpoint::Completions, found, body),
+                None => ApiError::bad_body(format!("cannot read a usage page ({e})"), body),
             }
-            rows.push(row(r));
-        }
-        buckets.push(TimeBucket {
-            start_time: b.start_time,
-            end_time: b.end_time,
-            rows,
-        });
+        })?;
+    for b in &page.buckets {
+        bucket_order(b.start_time, b.end_time, body)?;
     }
     let next_page = next_cursor(page.has_more, page.next_page, body)?;
-    Ok(ParsedPage { buckets, next_page })
+    Ok(ParsedPage {
+        buckets: page.buckets,
+        next_page,
+    })
 }
 
 /// A row of any other endpoint, with its endpoint's quantity picked out.

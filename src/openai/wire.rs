@@ -43,8 +43,9 @@ pub struct UsageBucket<'a> {
 /// between parsing a page and merely skipping it.
 #[derive(Debug, Default)]
 pub struct CompletionsResult<'a> {
-    /// `organization.usage.completions.result`; checked by the page reader.
-    pub object: Option<Cow<'a, str>>,
+    /// `organization.usage.completions.result`; checked by the page reader. Raw bytes: every
+    /// row has one, and comparing it needs no UTF-8 validation.
+    pub object: Option<Cow<'a, [u8]>>,
     /// All input: cached, cache-write and uncached, of every modality.
     pub input_tokens: u64,
     /// Cached input tokens: a subset of `input_tokens`. (The old Python tool looked for
@@ -60,8 +61,6 @@ pub struct CompletionsResult<'a> {
     pub output_audio_tokens: u64,
     pub output_image_tokens: u64,
     pub num_model_requests: u64,
-    pub project_id: Option<Cow<'a, str>>,
-    pub api_key_id: Option<Cow<'a, str>>,
     pub model: Option<Cow<'a, str>>,
     pub batch: Option<bool>,
     pub service_tier: Option<Cow<'a, str>>,
@@ -81,8 +80,6 @@ enum RowKey {
     OutputAudioTokens,
     OutputImageTokens,
     NumModelRequests,
-    ProjectId,
-    ApiKeyId,
     Model,
     Batch,
     ServiceTier,
@@ -111,8 +108,6 @@ impl<'de> Deserialize<'de> for RowKey {
                     b"output_audio_tokens" => RowKey::OutputAudioTokens,
                     b"output_image_tokens" => RowKey::OutputImageTokens,
                     b"num_model_requests" => RowKey::NumModelRequests,
-                    b"project_id" => RowKey::ProjectId,
-                    b"api_key_id" => RowKey::ApiKeyId,
                     b"model" => RowKey::Model,
                     b"batch" => RowKey::Batch,
                     b"service_tier" => RowKey::ServiceTier,
@@ -130,7 +125,35 @@ impl<'de> Deserialize<'de> for RowKey {
 
 /// A string borrowed from the body when it has no escapes.
 #[derive(Deserialize)]
-struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+pub(super) struct Text<'a>(#[serde(borrow)] pub(super) Cow<'a, str>);
+
+/// A string's bytes, borrowed from the body when it has no escapes, not checked as UTF-8.
+struct Bytes<'a>(Cow<'a, [u8]>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Bytes<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct BytesVisitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for BytesVisitor<'a> {
+            type Value = Bytes<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<Self::Value, E> {
+                Ok(Bytes(Cow::Borrowed(v)))
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Bytes(Cow::Borrowed(v.as_bytes())))
+            }
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+                Ok(Bytes(Cow::Owned(v.to_vec())))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Bytes(Cow::Owned(v.as_bytes().to_vec())))
+            }
+        }
+        d.deserialize_bytes(BytesVisitor(std::marker::PhantomData))
+    }
+}
 
 impl<'de: 'a, 'a> Deserialize<'de> for CompletionsResult<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -146,7 +169,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for CompletionsResult<'a> {
                     let count = |v: Option<u64>| v.unwrap_or_default();
                     let text = |v: Option<Text<'a>>| v.map(|t| t.0);
                     match key {
-                        RowKey::Object => r.object = text(map.next_value()?),
+                        RowKey::Object => {
+                            r.object = map.next_value::<Option<Bytes<'a>>>()?.map(|b| b.0)
+                        }
                         RowKey::InputTokens => r.input_tokens = count(map.next_value()?),
                         RowKey::InputCachedTokens => {
                             r.input_cached_tokens = count(map.next_value()?)
@@ -170,8 +195,6 @@ impl<'de: 'a, 'a> Deserialize<'de> for CompletionsResult<'a> {
                             r.output_image_tokens = count(map.next_value()?)
                         }
                         RowKey::NumModelRequests => r.num_model_requests = count(map.next_value()?),
-                        RowKey::ProjectId => r.project_id = text(map.next_value()?),
-                        RowKey::ApiKeyId => r.api_key_id = text(map.next_value()?),
                         RowKey::Model => r.model = text(map.next_value()?),
                         RowKey::Batch => r.batch = map.next_value()?,
                         RowKey::ServiceTier => r.service_tier = text(map.next_value()?),

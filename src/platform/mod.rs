@@ -14,7 +14,7 @@ mod paths;
 pub mod secret;
 pub mod single_instance;
 
-pub use paths::{app_bundle, config_dir};
+pub use paths::{app_bundle, config_dir, data_dir};
 
 /// The app's bundle id: Keychain service, notification sender, LaunchAgent label.
 pub const BUNDLE_ID: &str = "dev.usagetracker.UsageTracker";

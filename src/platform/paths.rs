@@ -1,4 +1,4 @@
-//! Where the app keeps its files, and where it runs from.
+//! Where the app keeps its files (settings, history), and where it runs from.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +10,17 @@ pub fn config_dir() -> Option<PathBuf> {
     let dir = base.config_dir().join("UsageTracker");
     #[cfg(not(target_os = "macos"))]
     let dir = base.config_dir().join("usage-tracker");
+    Some(dir)
+}
+
+/// Where the history store lives: `~/Library/Application Support/UsageTracker` on macOS,
+/// `$XDG_DATA_HOME/usage-tracker` (or `~/.local/share/usage-tracker`) elsewhere.
+pub fn data_dir() -> Option<PathBuf> {
+    let base = directories::BaseDirs::new()?;
+    #[cfg(target_os = "macos")]
+    let dir = base.data_dir().join("UsageTracker");
+    #[cfg(not(target_os = "macos"))]
+    let dir = base.data_dir().join("usage-tracker");
     Some(dir)
 }
 

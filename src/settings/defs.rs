@@ -13,6 +13,8 @@ pub enum Scope {
     Keys,
     AdminKey,
     LoginItem,
+    Export,
+    Report,
 }
 
 impl Scope {
@@ -25,6 +27,8 @@ impl Scope {
             Scope::Keys => "keys",
             Scope::AdminKey => "admin-key",
             Scope::LoginItem => "login-item",
+            Scope::Export => "export",
+            Scope::Report => "report",
         }
     }
 }
@@ -44,6 +48,7 @@ pub enum Key {
     BaseUrl,
     Timeout,
     Title,
+    DataDir,
     Settings,
     Log,
 }
@@ -73,10 +78,15 @@ pub struct Def {
     pub used_by: &'static [Scope],
 }
 
-use Scope::{App, Keys, Once, Watch};
+use Scope::{App, Export, Keys, Once, Report, Watch};
 
 const FETCHING: &[Scope] = &[App, Once, Watch];
 const CONNECTING: &[Scope] = &[App, Once, Watch, Keys];
+/// Fetching, and the commands that price the stored history.
+const PRICING: &[Scope] = &[App, Once, Watch, Export, Report];
+/// What the history belongs to: the tracked keys.
+const KEYED: &[Scope] = &[App, Once, Watch, Export, Report];
+const HISTORY: &[Scope] = &[Export, Report];
 
 /// Every setting, in the order of `--help` and the README.
 pub const DEFS: &[Def] = &[
@@ -106,7 +116,7 @@ pub const DEFS: &[Def] = &[
         expected: "an id shaped key_... (letters, digits, _ or -), as `usage-tracker keys` lists them; not the secret key itself",
         help: "Project API key id to track (key_...); repeat to sum several (comma-separated in the environment)",
         repeatable: true,
-        used_by: FETCHING,
+        used_by: KEYED,
     },
     Def {
         key: Key::LookbackHours,
@@ -162,7 +172,7 @@ pub const DEFS: &[Def] = &[
         expected: crate::pricing::TierChoice::ACCEPTED,
         help: "Pricing tier: auto (each row at the tier the API reports), standard, batch, flex or priority (every row at that tier)",
         repeatable: false,
-        used_by: FETCHING,
+        used_by: PRICING,
     },
     Def {
         key: Key::SpikeTokenRate,
@@ -204,7 +214,7 @@ pub const DEFS: &[Def] = &[
         expected: "the path of a TOML price file",
         help: "TOML price file overriding or extending the built-in table (in the settings file: relative to it)",
         repeatable: false,
-        used_by: FETCHING,
+        used_by: PRICING,
     },
     Def {
         key: Key::DailyBudget,
@@ -263,6 +273,20 @@ pub const DEFS: &[Def] = &[
         used_by: &[App],
     },
     Def {
+        key: Key::DataDir,
+        flag: Some("--data-dir"),
+        value_name: "DIR",
+        env: Some("USAGE_TRACKER_DATA_DIR"),
+        file: Some("data_dir"),
+        default: None,
+        default_doc: "the data directory",
+        name: "data directory",
+        expected: "the path of a folder (made when missing), or off to keep no history",
+        help: "Folder of the history store history.sqlite (in the settings file: relative to it); off keeps no history",
+        repeatable: false,
+        used_by: HISTORY,
+    },
+    Def {
         key: Key::Settings,
         flag: Some("--settings"),
         value_name: "FILE",
@@ -274,7 +298,7 @@ pub const DEFS: &[Def] = &[
         expected: "the path of an existing TOML file",
         help: "Settings file (one named here must exist)",
         repeatable: false,
-        used_by: CONNECTING,
+        used_by: &[App, Once, Watch, Keys, Export, Report],
     },
     Def {
         key: Key::Log,
@@ -288,7 +312,16 @@ pub const DEFS: &[Def] = &[
         expected: "off, error, warn, info, debug or trace (or filter directives such as usage_tracker=debug)",
         help: "Log level on stderr (debug shows the HTTP library's own messages)",
         repeatable: false,
-        used_by: &[App, Once, Watch, Keys, Scope::AdminKey, Scope::LoginItem],
+        used_by: &[
+            App,
+            Once,
+            Watch,
+            Keys,
+            Scope::AdminKey,
+            Scope::LoginItem,
+            Export,
+            Report,
+        ],
     },
 ];
 

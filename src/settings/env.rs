@@ -13,6 +13,8 @@ pub struct Environment {
     pub exe: Option<PathBuf>,
     /// The platform config directory of the app (holds `settings.toml` and maybe `.env`).
     pub config_dir: Option<PathBuf>,
+    /// The platform data directory of the app (holds the history store).
+    pub data_dir: Option<PathBuf>,
 }
 
 impl Environment {
@@ -24,6 +26,7 @@ impl Environment {
             cwd: std::env::current_dir().ok(),
             exe: std::env::current_exe().ok(),
             config_dir: crate::platform::config_dir(),
+            data_dir: crate::platform::data_dir(),
         }
     }
 

@@ -9,6 +9,7 @@ pub mod defs;
 mod env;
 mod error;
 pub mod file;
+mod history;
 mod origin;
 pub mod redact;
 mod startup;
@@ -17,6 +18,7 @@ mod values;
 pub use defs::{Key, Scope};
 pub use env::Environment;
 pub use error::SettingsError;
+pub use history::HistoryDir;
 pub use origin::{DotEnv, Origin};
 pub use startup::StartupValue;
 pub use values::is_key_id;
@@ -384,6 +386,26 @@ pub fn resolve(opts: &Options, env: &Environment, scope: Scope) -> Result<Settin
     };
     settings.startup_only = startup::startup_only(&layers, env, &settings);
     Ok(settings)
+}
+
+/// Where the history store is for `scope` (resolved apart from [`Settings`], which the
+/// commands that keep no history do not need): flag > env > `.env` > settings file > the
+/// platform data directory.
+pub fn history_dir(
+    opts: &Options,
+    env: &Environment,
+    scope: Scope,
+) -> Result<HistoryDir, SettingsError> {
+    let mut layers = Layers {
+        opts,
+        env,
+        dotenv: DotEnv::load(&env.dotenv_candidates())?,
+        file: SettingsFile::default(),
+        scope,
+    };
+    let (settings_path, file) = settings_file(&layers, env)?;
+    layers.file = file;
+    history::resolve(&layers, env.data_dir.as_ref(), settings_path.as_ref())
 }
 
 /// Where an admin key in the environment or a `.env` file comes from: it wins over the one

@@ -69,6 +69,9 @@ fn file_value(settings: &Settings, key: Key) -> Option<toml_edit::Value> {
         Key::Timeout => (settings.timeout.as_secs() as i64).into(),
         Key::Title => settings.title.as_str().into(),
         Key::AdminKey | Key::Settings | Key::Log => return None,
+        // Not used by the app yet (only export and report read the history), so never asked
+        // for here; when the app keeps history, `settings::history_dir`'s folder goes here.
+        Key::DataDir => return None,
     })
 }
 
@@ -118,6 +121,7 @@ mod tests {
             cwd: Some(dir.join("cwd")),
             exe: Some(dir.join("bin/usage-tracker")),
             config_dir: Some(dir.join("config")),
+            data_dir: Some(dir.join("data")),
         }
     }
 

@@ -21,6 +21,7 @@ impl Fixture {
             cwd: Some(cwd),
             exe: Some(dir.path().join("bin/usage-tracker")),
             config_dir: Some(config),
+            data_dir: Some(dir.path().join("data")),
         };
         Fixture { dir, env }
     }

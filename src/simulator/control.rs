@@ -124,11 +124,21 @@ impl SimControl {
 
     /// From the current minute on, for `minutes` minutes, the tracked key's usage × `factor`.
     pub fn start_burst(&self, minutes: u32, factor: f64) {
+        self.push_burst(None, minutes, factor);
+    }
+
+    /// Like [`Self::start_burst`], on one usage endpoint only (`completions`, `images`, ...).
+    pub fn start_burst_on(&self, endpoint: &str, minutes: u32, factor: f64) {
+        self.push_burst(Some(endpoint.to_owned()), minutes, factor);
+    }
+
+    fn push_burst(&self, endpoint: Option<String>, minutes: u32, factor: f64) {
         let start_minute = self.now().div_euclid(60);
         self.state().bursts.push(ManualBurst {
             start_minute,
             end_minute: start_minute + i64::from(minutes),
             factor,
+            endpoint,
         });
     }
 

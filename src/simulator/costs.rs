@@ -74,11 +74,13 @@ fn usage_of(scn: &Scenario, from: i64, to: i64, manual: &[ManualBurst]) -> Usage
     };
     for minute in from..to {
         let wave = super::scenario::daily_wave(minute);
-        let burst = scn.burst_factor(minute, manual);
+        // Bursts as the usage endpoints serve them: per endpoint.
+        let burst = scn.burst_factor("completions", minute, manual);
         for (s, sum) in scn.streams.iter().zip(&mut u.streams) {
             sum.add(&scn.minute_counts(s, minute, wave, burst));
         }
         for (m, sum) in scn.meters.iter().zip(&mut u.meters) {
+            let burst = scn.burst_factor(m.endpoint, minute, manual);
             let a = minute_amount(scn.seed, m, minute, burst);
             sum.requests += a.requests;
             sum.quantity += a.quantity;

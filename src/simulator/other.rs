@@ -119,10 +119,13 @@ impl Amount {
         self.requests += o.requests;
         self.quantity += o.quantity;
     }
-    /// Like completions: the quantity rounded down, a started request counted at once.
-    fn scaled(self, num: u64, den: u64) -> Amount {
+    /// The part of a minute's usage done after `num` of its `den` seconds: the quantity rounded
+    /// down, the requests at a `phase` (`0..den`) of the stream's own. Counting each stream's
+    /// first request at once (as completions do) would put a dozen streams' requests in the
+    /// first seconds of every minute: a false request spike to a client that refreshes then.
+    fn scaled(self, num: u64, den: u64, phase: u64) -> Amount {
         Amount {
-            requests: (self.requests * num).div_ceil(den),
+            requests: (self.requests * num + phase % den) / den,
             quantity: self.quantity * num / den,
         }
     }
@@ -290,11 +293,11 @@ pub(crate) fn build_other_page(
         let mut sums = vec![Amount::default(); keys.len()];
         let last_minute = (bucket_end / 60).min(now_minute + 1);
         for minute in -(-start).div_euclid(60)..last_minute {
-            let burst = scn.burst_factor(minute, manual);
+            let burst = scn.burst_factor(endpoint, minute, manual);
             for (s, &slot) in streams.iter().zip(&slots) {
                 let mut a = minute_amount(scn.seed, s, minute, burst);
                 if minute == now_minute {
-                    a = a.scaled(elapsed, 60);
+                    a = a.scaled(elapsed, 60, splitmix64(s.id ^ minute as u64));
                 }
                 sums[slot].add(a);
             }

@@ -187,7 +187,7 @@ pub(crate) fn build_page<'a>(
         // Usage counts at its minute: a clipped bucket holds the minutes that start in it.
         for minute in -(-start).div_euclid(60)..last_minute {
             let wave = daily_wave(minute);
-            let burst = scn.burst_factor(minute, manual);
+            let burst = scn.burst_factor("completions", minute, manual);
             for (s, &slot) in streams.iter().zip(&slots) {
                 let mut c = scn.minute_counts(s, minute, wave, burst);
                 if minute == now_minute {

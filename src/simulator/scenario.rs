@@ -102,12 +102,14 @@ impl Counts {
     }
 }
 
-/// A burst started at run time: minutes `[start, end)` since the epoch, × `factor`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A burst started at run time: minutes `[start, end)` since the epoch, × `factor`, on one
+/// usage endpoint (as in its path) or on all of them.
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ManualBurst {
     pub start_minute: i64,
     pub end_minute: i64,
     pub factor: f64,
+    pub endpoint: Option<String>,
 }
 
 /// Usage added at run time to a minute that may already be over (it reached the API late).
@@ -251,8 +253,9 @@ impl Scenario {
         }
     }
 
-    /// The burst multiplier of the tracked key in `minute` (1.0 when there is none).
-    pub fn burst_factor(&self, minute: i64, manual: &[ManualBurst]) -> f64 {
+    /// The burst multiplier of the tracked key on `endpoint` in `minute` (1.0 when there is
+    /// none). Periodic bursts are on every endpoint.
+    pub fn burst_factor(&self, endpoint: &str, minute: i64, manual: &[ManualBurst]) -> f64 {
         let mut f: f64 = 1.0;
         if let BurstSchedule::Periodic {
             every_minutes,
@@ -265,7 +268,9 @@ impl Scenario {
             f = f.max(factor);
         }
         for b in manual {
-            if (b.start_minute..b.end_minute).contains(&minute) {
+            if (b.start_minute..b.end_minute).contains(&minute)
+                && b.endpoint.as_deref().is_none_or(|e| e == endpoint)
+            {
                 f = f.max(b.factor);
             }
         }

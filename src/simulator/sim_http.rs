@@ -91,12 +91,25 @@ pub(crate) async fn clear(State(ctl): State<SimControl>) -> Response {
     ok()
 }
 
-/// `minutes=M` (default 2), `factor=F` (default 20).
+/// `minutes=M` (default 2), `factor=F` (default 20), `endpoint=E` (one usage endpoint as in its
+/// path, e.g. `images`; default every endpoint).
 pub(crate) async fn burst(State(ctl): State<SimControl>, uri: Uri) -> Response {
     let p = params(&uri);
+    let endpoint = p.get("endpoint").map(String::as_str);
+    let known =
+        |e: &str| e == "completions" || super::other::ENDPOINTS.iter().any(|(o, _)| *o == e);
+    if let Some(e) = endpoint.filter(|e| !known(e)) {
+        return error(&ApiErrorResponse::invalid(
+            "endpoint",
+            format!("Unknown usage endpoint '{e}' (e.g. completions, images, audio_speeches)."),
+        ));
+    }
     match (number(&p, "minutes", 2u32), number(&p, "factor", 20.0f64)) {
         (Ok(minutes), Ok(factor)) if factor.is_finite() && factor > 0.0 => {
-            ctl.start_burst(minutes, factor);
+            match endpoint {
+                Some(e) => ctl.start_burst_on(e, minutes, factor),
+                None => ctl.start_burst(minutes, factor),
+            }
             ok()
         }
         (Err(e), _) | (_, Err(e)) => error(&e),

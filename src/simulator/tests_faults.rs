@@ -227,6 +227,43 @@ async fn the_control_plane_works_over_http() {
     srv.shutdown().await;
 }
 
+/// Requests of the tracked key's images in the 1-minute bucket starting at `minute`.
+async fn image_requests(srv: &SimServer, minute: i64) -> u64 {
+    let path = format!(
+        "/v1/organization/usage/images?start_time={minute}&end_time={}&bucket_width=1m&api_key_ids={DEMO_KEY_ID}",
+        minute + 60
+    );
+    let v = get(srv, &path).await.json();
+    let rows = v["data"][0]["results"].as_array().unwrap().clone();
+    rows.iter()
+        .map(|r| r["num_model_requests"].as_u64().unwrap())
+        .sum()
+}
+
+#[tokio::test]
+async fn a_burst_on_one_endpoint_leaves_the_others_calm() {
+    let (srv, ctl) = server(SimConfig::test()).await;
+    let minute = ctl.now() - ctl.now() % 60;
+    ctl.set_now(minute + 60);
+    let (calm_t, calm_r) = minute_usage(&srv, minute).await;
+    assert!(image_requests(&srv, minute).await < 10);
+    let r = post(&srv, "/_sim/burst?endpoint=images&minutes=2&factor=400").await;
+    assert_eq!(r.status, 200);
+    let bad = post(&srv, "/_sim/burst?endpoint=imagez").await;
+    assert_eq!(bad.status, 400);
+    assert!(bad.text().contains("'imagez'"), "{}", bad.text());
+    ctl.advance(60);
+    assert!(image_requests(&srv, minute + 60).await > 120);
+    // Completions of the burst minute are exactly those of a simulator without the burst.
+    let (plain, plain_ctl) = server(SimConfig::test()).await;
+    plain_ctl.set_now(ctl.now());
+    let burst_minute = minute_usage(&srv, minute + 60).await;
+    assert_eq!(burst_minute, minute_usage(&plain, minute + 60).await);
+    assert!(calm_t < 10_000 && calm_r < 120);
+    srv.shutdown().await;
+    plain.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_given_port_is_used_and_the_real_clock_moves() {
     let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -2,6 +2,7 @@
 //! the one set of formatters for tokens, money, rates and times.
 
 pub mod format;
+pub mod html;
 pub mod other_table;
 pub mod report;
 pub mod table;

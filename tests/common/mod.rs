@@ -6,6 +6,8 @@
 pub mod bill;
 /// Helpers for the tests that run the real binary.
 pub mod binary;
+/// A history store seeded from the simulator.
+pub mod history;
 
 use secrecy::SecretString;
 use std::sync::Arc;

@@ -1,0 +1,252 @@
+//! History as figures: stored buckets and billed days become lines per period (UTC hour or
+//! day), endpoint and model, with quantities, the estimate (priced with [`crate::pricing`] at
+//! the chosen tier) and the bill; and the per-day totals and estimate checks the report draws.
+//! Pure: the store loads, this sums and prices, `export` and `report` print.
+
+mod price;
+pub mod report;
+
+pub use price::meter_cost;
+pub use report::{ReportData, report_data};
+
+use crate::billing::{BilledDay, DayCheck, LineKind, Money, SECS_PER_DAY, utc_day_start};
+use crate::pricing::{PriceTable, Tier, TierChoice};
+use crate::usage::{
+    Bucket, BucketWidth, Endpoint, Meter, Unit, UsageRow, summarize, summarize_other,
+};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One period's usage and bill of one endpoint and model.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Line {
+    /// The period's start (unix seconds, UTC).
+    pub start_time: i64,
+    /// `None` for billed items of no usage endpoint (storage, code interpreter, ...).
+    pub endpoint: Option<Endpoint>,
+    /// The model; for file search the vector store; for a billed item without a model its name.
+    pub model: String,
+    /// What `quantity` counts; `None` for a bill-only line of no usage endpoint.
+    pub unit: Option<Unit>,
+    /// Completions: input + output tokens; the others: in their unit.
+    pub quantity: u64,
+    pub input_tokens: u64,
+    pub cached_input_tokens: u64,
+    pub output_tokens: u64,
+    pub requests: u64,
+    /// `None` when some of it has no price, or no usage is stored for it.
+    pub estimate_usd: Option<f64>,
+    /// `None` when no bill is stored for the day (and always per hour: the bill is per day).
+    pub billed_usd: Option<f64>,
+    /// Billed amounts in other currencies (never added to USD).
+    pub billed_other: Vec<Money>,
+}
+
+/// The usage endpoint a billed line item belongs to.
+pub fn endpoint_of(kind: LineKind) -> Option<Endpoint> {
+    use LineKind as K;
+    Some(match kind {
+        K::Input
+        | K::CachedInput
+        | K::CacheWrite
+        | K::Output
+        | K::AudioInput
+        | K::AudioOutput
+        | K::CachedAudioInput
+        | K::ImageInput
+        | K::ImageOutput
+        | K::CachedImageInput => Endpoint::Completions,
+        K::Images => Endpoint::Images,
+        K::Speech => Endpoint::AudioSpeeches,
+        K::Transcription => Endpoint::AudioTranscriptions,
+        K::WebSearch => Endpoint::WebSearchCalls,
+        K::FileSearch => Endpoint::FileSearchCalls,
+        K::Embeddings => Endpoint::Embeddings,
+        K::Moderations => Endpoint::Moderations,
+        K::Other => return None,
+    })
+}
+
+type LineKey = (i64, Option<Endpoint>, String);
+
+fn blank(start_time: i64, endpoint: Option<Endpoint>, model: &str) -> Line {
+    Line {
+        start_time,
+        endpoint,
+        model: model.to_owned(),
+        unit: endpoint.map(Endpoint::unit),
+        quantity: 0,
+        input_tokens: 0,
+        cached_input_tokens: 0,
+        output_tokens: 0,
+        requests: 0,
+        estimate_usd: None,
+        billed_usd: None,
+        billed_other: Vec::new(),
+    }
+}
+
+fn by_period<R>(buckets: &[Bucket<R>], period: BucketWidth) -> BTreeMap<i64, Vec<&Bucket<R>>> {
+    let mut out: BTreeMap<i64, Vec<&Bucket<R>>> = BTreeMap::new();
+    for b in buckets {
+        out.entry(period.floor(b.start_time)).or_default().push(b);
+    }
+    out
+}
+
+/// The lines of `[periods of the buckets]` at `period` (hour or day): completions per model,
+/// every other endpoint per model (its details, an image's size, summed after pricing each),
+/// and with daily periods the bill of each day beside its usage. Ordered by period, endpoint
+/// (bill-only lines of no endpoint first), model.
+pub fn lines(
+    completions: &[Bucket<UsageRow>],
+    others: &[Bucket<Meter>],
+    bill: &[BilledDay],
+    period: BucketWidth,
+    prices: &PriceTable,
+    tier: TierChoice,
+) -> Vec<Line> {
+    let mut out: BTreeMap<LineKey, Line> = BTreeMap::new();
+    for (start, buckets) in by_period(completions, period) {
+        let s = summarize(buckets, prices, tier);
+        for m in s.models {
+            let e = Some(Endpoint::Completions);
+            let l = out
+                .entry((start, e, m.model.clone()))
+                .or_insert_with(|| blank(start, e, &m.model));
+            l.quantity = m.total_tokens;
+            l.input_tokens = m.input_tokens;
+            l.cached_input_tokens = m.cached_input_tokens;
+            l.output_tokens = m.output_tokens;
+            l.requests = m.requests;
+            l.estimate_usd = m.cost_usd;
+        }
+    }
+    // Endpoints without a tier of their own are priced at the chosen one (auto: standard), as
+    // the live figures are.
+    let meter_tier = tier.tier_for(Tier::Standard);
+    for (start, buckets) in by_period(others, period) {
+        let o = summarize_other(buckets, |e, model, detail, q| {
+            meter_cost(prices, meter_tier, e, model, detail, q)
+        });
+        for kind in o.kinds {
+            for m in kind.models {
+                let e = Some(kind.endpoint);
+                let l = out.entry((start, e, m.model.clone())).or_insert_with(|| {
+                    let mut l = blank(start, e, &m.model);
+                    l.estimate_usd = Some(0.0);
+                    l
+                });
+                l.quantity += m.quantity;
+                if kind.unit == Unit::Tokens {
+                    l.input_tokens += m.quantity;
+                }
+                l.requests += m.requests;
+                l.estimate_usd = l.estimate_usd.zip(m.cost_usd).map(|(a, b)| a + b);
+            }
+        }
+    }
+    if period == BucketWidth::Day {
+        add_bill(&mut out, bill);
+    }
+    out.into_values().collect()
+}
+
+fn add_bill(out: &mut BTreeMap<LineKey, Line>, bill: &[BilledDay]) {
+    for day in bill {
+        let start = utc_day_start(day.start_time);
+        // A billed day: its usage lines were billed nothing unless an item says otherwise.
+        for (_, l) in out.range_mut((start, None, String::new())..) {
+            if l.start_time != start {
+                break;
+            }
+            l.billed_usd = Some(0.0);
+        }
+        for item in &day.items {
+            let e = endpoint_of(item.kind);
+            let model = item.model.clone().unwrap_or_else(|| item.name.clone());
+            let l = out
+                .entry((start, e, model.clone()))
+                .or_insert_with(|| blank(start, e, &model));
+            if item.amount.currency.eq_ignore_ascii_case("usd") {
+                l.billed_usd = Some(l.billed_usd.unwrap_or(0.0) + item.amount.value);
+            } else {
+                l.billed_usd.get_or_insert(0.0);
+                let code = item.amount.currency.to_ascii_lowercase();
+                match l.billed_other.iter_mut().find(|m| m.currency == code) {
+                    Some(m) => m.value += item.amount.value,
+                    None => l.billed_other.push(Money {
+                        value: item.amount.value,
+                        currency: code,
+                    }),
+                }
+            }
+        }
+    }
+}
+
+/// One day's whole estimate and bill.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DayTotal {
+    pub start_time: i64,
+    /// The sum over priced lines.
+    pub estimate_usd: f64,
+    /// Lines left out of the estimate because they have no price.
+    pub unpriced: usize,
+    /// `None` when no bill is stored for the day.
+    pub billed_usd: Option<f64>,
+}
+
+/// Per UTC day of `[from, to)`, every day present (zero when nothing is stored), from daily
+/// lines.
+pub fn day_totals(lines: &[Line], from: i64, to: i64) -> Vec<DayTotal> {
+    let mut days: BTreeMap<i64, DayTotal> = BTreeMap::new();
+    let mut d = utc_day_start(from);
+    while d < to {
+        days.insert(
+            d,
+            DayTotal {
+                start_time: d,
+                estimate_usd: 0.0,
+                unpriced: 0,
+                billed_usd: None,
+            },
+        );
+        d += SECS_PER_DAY;
+    }
+    for l in lines {
+        let Some(t) = days.get_mut(&utc_day_start(l.start_time)) else {
+            continue;
+        };
+        match l.estimate_usd {
+            Some(c) => t.estimate_usd += c,
+            None if l.unit.is_some() && l.quantity > 0 => t.unpriced += 1,
+            None => {}
+        }
+        if let Some(b) = l.billed_usd {
+            t.billed_usd = Some(t.billed_usd.unwrap_or(0.0) + b);
+        }
+    }
+    days.into_values().collect()
+}
+
+/// The check of the estimate against the bill for each complete day of the 7 before `now`'s
+/// day that has a bill, ascending.
+pub fn checks(days: &[DayTotal], now: i64) -> Vec<DayCheck> {
+    let today = utc_day_start(now);
+    days.iter()
+        .filter(|d| d.start_time < today && d.start_time >= today - 7 * SECS_PER_DAY)
+        .filter_map(|d| {
+            let billed = d.billed_usd?;
+            Some(DayCheck {
+                start_time: d.start_time,
+                estimate_usd: d.estimate_usd,
+                billed_usd: billed,
+                ratio: (billed > 0.0).then(|| d.estimate_usd / billed),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,239 @@
+//! The history's lines, per-day totals and checks on plain values.
+
+use super::*;
+use crate::billing::LineItem;
+use crate::usage::TokenSplit;
+
+/// 2026-12-02T00:00:00Z
+const D: i64 = 1_796_169_600;
+const H: i64 = 3_600;
+
+fn completions(start: i64, w: i64, model: &str, input: u64, output: u64) -> Bucket<UsageRow> {
+    Bucket {
+        start_time: start,
+        end_time: start + w,
+        rows: vec![UsageRow {
+            model: model.into(),
+            tier: Tier::Standard,
+            input_tokens: input,
+            cached_input_tokens: 0,
+            output_tokens: output,
+            requests: 2,
+            split: TokenSplit::default(),
+        }],
+    }
+}
+
+fn images(start: i64, detail: &str, n: u64) -> Bucket<Meter> {
+    Bucket {
+        start_time: start,
+        end_time: start + H,
+        rows: vec![Meter {
+            endpoint: Endpoint::Images,
+            model: "dall-e-3".into(),
+            detail: Some(detail.into()),
+            quantity: n,
+            requests: n,
+        }],
+    }
+}
+
+fn billed(start: i64, items: &[(&str, Option<&str>, LineKind, f64, &str)]) -> BilledDay {
+    BilledDay {
+        start_time: start,
+        items: items
+            .iter()
+            .map(|(name, model, kind, v, cur)| LineItem {
+                name: (*name).into(),
+                model: model.map(Into::into),
+                kind: *kind,
+                batch: false,
+                amount: Money {
+                    value: *v,
+                    currency: (*cur).into(),
+                },
+                quantity: None,
+                quantity_unit: None,
+                api_key_id: None,
+            })
+            .collect(),
+    }
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-9
+}
+
+#[test]
+fn hours_sum_into_days_with_the_bill_beside_them() {
+    let c = [
+        completions(D, H, "gpt-4o-2024-08-06", 1_000_000, 0),
+        completions(D + H, H, "gpt-4o-2024-08-06", 0, 100_000),
+        completions(D + SECS_PER_DAY, H, "gpt-4o-2024-08-06", 1, 1),
+    ];
+    let o = [
+        images(D, "1024x1024 image.generation", 2),
+        images(D + H, "1024x1792 image.generation", 1),
+    ];
+    let bill = [billed(
+        D,
+        &[
+            (
+                "gpt-4o-2024-08-06, input",
+                Some("gpt-4o-2024-08-06"),
+                LineKind::Input,
+                2.0,
+                "usd",
+            ),
+            (
+                "gpt-4o-2024-08-06, output",
+                Some("gpt-4o-2024-08-06"),
+                LineKind::Output,
+                1.0,
+                "usd",
+            ),
+            (
+                "gpt-4o-2024-08-06, input",
+                Some("gpt-4o-2024-08-06"),
+                LineKind::Input,
+                3.0,
+                "EUR",
+            ),
+            ("vector store storage", None, LineKind::Other, 0.5, "usd"),
+        ],
+    )];
+    let l = lines(
+        &c,
+        &o,
+        &bill,
+        BucketWidth::Day,
+        PriceTable::builtin(),
+        TierChoice::Auto,
+    );
+    let day0: Vec<&Line> = l.iter().filter(|l| l.start_time == D).collect();
+    assert_eq!(day0.len(), 3, "{day0:#?}");
+    // Bill-only lines of no endpoint first, then by endpoint.
+    assert_eq!(
+        (day0[0].endpoint, day0[0].model.as_str()),
+        (None, "vector store storage")
+    );
+    assert_eq!(day0[0].billed_usd, Some(0.5));
+    assert_eq!(day0[0].estimate_usd, None);
+    let g = day0[1];
+    assert_eq!(g.endpoint, Some(Endpoint::Completions));
+    assert_eq!(
+        (g.input_tokens, g.output_tokens, g.quantity, g.requests),
+        (1_000_000, 100_000, 1_100_000, 4)
+    );
+    // 1M × $2.50 + 100k × $10 per million.
+    assert!(close(g.estimate_usd.unwrap(), 3.5), "{:?}", g.estimate_usd);
+    assert_eq!(g.billed_usd, Some(3.0));
+    assert_eq!(
+        g.billed_other,
+        [Money {
+            value: 3.0,
+            currency: "eur".into()
+        }]
+    );
+    let i = day0[2];
+    assert_eq!(
+        (i.endpoint, i.unit, i.quantity),
+        (Some(Endpoint::Images), Some(Unit::Images), 3)
+    );
+    // Billed day, no item for images: billed nothing.
+    assert_eq!(i.billed_usd, Some(0.0));
+    // Each size priced apart, then summed.
+    let one = |d| match meter_cost(
+        PriceTable::builtin(),
+        Tier::Standard,
+        Endpoint::Images,
+        "dall-e-3",
+        Some(d),
+        1,
+    ) {
+        crate::usage::MeterCost::Priced { usd, .. } => usd,
+        other => panic!("{other:?}"),
+    };
+    let expected = 2.0 * one("1024x1024 image.generation") + one("1024x1792 image.generation");
+    assert!(close(i.estimate_usd.unwrap(), expected));
+    // The next day has no bill stored: unknown, not zero.
+    let day1: Vec<&Line> = l
+        .iter()
+        .filter(|l| l.start_time == D + SECS_PER_DAY)
+        .collect();
+    assert_eq!(day1.len(), 1);
+    assert_eq!(day1[0].billed_usd, None);
+}
+
+#[test]
+fn per_hour_there_is_no_bill() {
+    let c = [
+        completions(D, 60, "gpt-4o-2024-08-06", 10, 10),
+        completions(D + 60, 60, "gpt-4o-2024-08-06", 5, 5),
+    ];
+    let bill = [billed(
+        D,
+        &[("x", Some("gpt-4o-2024-08-06"), LineKind::Input, 2.0, "usd")],
+    )];
+    let l = lines(
+        &c,
+        &[],
+        &bill,
+        BucketWidth::Hour,
+        PriceTable::builtin(),
+        TierChoice::Auto,
+    );
+    assert_eq!(l.len(), 1);
+    assert_eq!((l[0].quantity, l[0].billed_usd), (30, None));
+}
+
+#[test]
+fn day_totals_and_the_check_of_the_last_seven_complete_days() {
+    let mut l = Vec::new();
+    for i in 0..10 {
+        let mut line = super::blank(D + i * SECS_PER_DAY, Some(Endpoint::Completions), "m");
+        line.quantity = 10;
+        line.estimate_usd = Some(1.0 + i as f64);
+        line.billed_usd = (i != 3).then_some(2.0);
+        l.push(line);
+    }
+    // An unpriced line is counted, not added.
+    let mut unpriced = super::blank(D, Some(Endpoint::Images), "x");
+    unpriced.quantity = 1;
+    l.push(unpriced);
+    let now = D + 9 * SECS_PER_DAY + 5 * H;
+    let days = day_totals(&l, D - SECS_PER_DAY, now);
+    assert_eq!(days.len(), 11);
+    assert_eq!((days[0].estimate_usd, days[0].billed_usd), (0.0, None));
+    assert_eq!((days[1].estimate_usd, days[1].unpriced), (1.0, 1));
+    let c = checks(&days, now);
+    // Days 2..=8 are the 7 before today (day 9); day 3 has no bill.
+    let starts: Vec<i64> = c
+        .iter()
+        .map(|c| (c.start_time - D) / SECS_PER_DAY)
+        .collect();
+    assert_eq!(starts, [2, 4, 5, 6, 7, 8]);
+    assert!(close(c[0].ratio.unwrap(), 3.0 / 2.0));
+}
+
+#[test]
+fn a_report_spans_its_days_and_48_hours() {
+    let now = D + 10 * H + 120;
+    let mut hourly = Vec::new();
+    for h in 0..60 {
+        let mut line = super::blank(D + 10 * H - h * H, Some(Endpoint::Completions), "m");
+        line.quantity = 100 + h as u64;
+        hourly.push(line);
+    }
+    let mut other = super::blank(D + 10 * H, Some(Endpoint::Images), "dall-e-3");
+    other.quantity = 5;
+    hourly.push(other);
+    let r = report_data(&[], &hourly, now, 30, "key_a", "auto");
+    assert_eq!(r.days.len(), 30);
+    assert_eq!(r.days[29].start_time, D);
+    assert_eq!(r.hours.len(), 48);
+    // Images are not tokens.
+    assert_eq!(r.hours[47], (D + 10 * H, 100));
+    assert_eq!(r.hours[0], (D + 10 * H - 47 * H, 147));
+    assert!(r.checks.is_empty() && r.by_model.is_empty());
+}

@@ -1,0 +1,165 @@
+//! Opening the file: pragmas, the integrity check, migrations, and what happens when the file
+//! cannot be used. A damaged file is moved aside (`history.sqlite.corrupt-<UTC time>`, never
+//! deleted) and a new one started; a file of a newer schema is left alone and the app runs
+//! without history; a locked or unopenable one means running without history this time.
+
+use super::schema::{self, CURRENT};
+use super::{Store, StoreError, StoreOptions};
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+
+pub(super) fn open(path: &Path, options: StoreOptions, now: i64) -> Result<Store, StoreError> {
+    let busy = options.busy_timeout;
+    let err = |e| StoreError::from_sqlite(path, busy, e);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Unopenable {
+            path: path.to_owned(),
+            reason: format!("cannot create the folder {}: {e}", dir.display()),
+        })?;
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let mut conn = Connection::open_with_flags(path, flags).map_err(err)?;
+    conn.busy_timeout(busy).map_err(err)?;
+    // The first read of the file: garbage fails here as "not a database".
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(err)?;
+    if version > CURRENT {
+        return Err(StoreError::NewerSchema {
+            path: path.to_owned(),
+            found: version,
+            supported: CURRENT,
+        });
+    }
+    let mode: String = conn
+        .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+        .map_err(err)?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        tracing::debug!(mode, "the history store is not in WAL mode");
+    }
+    // NORMAL is durable enough in WAL mode (a power cut may lose the last commit, never the
+    // file) and does not sync on every write.
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(err)?;
+    conn.pragma_update(None, "foreign_keys", true)
+        .map_err(err)?;
+    if version > 0 {
+        check_integrity(&conn, path).map_err(|e| match e {
+            Ok(reason) => StoreError::Corrupt {
+                path: path.to_owned(),
+                reason,
+            },
+            Err(e) => err(e),
+        })?;
+    }
+    schema::migrate(&mut conn, version).map_err(err)?;
+    let mut store = Store {
+        conn,
+        path: path.to_owned(),
+        options,
+        last_prune: i64::MIN,
+    };
+    store.prune(now)?;
+    Ok(store)
+}
+
+/// `Err(Ok(reason))` when SQLite's quick check finds damage (a truncated file among it).
+fn check_integrity(conn: &Connection, _path: &Path) -> Result<(), Result<String, rusqlite::Error>> {
+    let mut stmt = conn.prepare("PRAGMA quick_check").map_err(Err)?;
+    let lines: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .map_err(Err)?
+        .collect::<Result<_, _>>()
+        .map_err(Err)?;
+    match lines.as_slice() {
+        [ok] if ok == "ok" => Ok(()),
+        _ => Err(Ok(format!("integrity check: {}", lines.join("; ")))),
+    }
+}
+
+/// What opening the history gave: a store, or none and why; `notice` is the one message to
+/// show the user (menu and log), `None` when all went well.
+#[derive(Debug)]
+pub struct Opened {
+    pub store: Option<Store>,
+    pub notice: Option<String>,
+}
+
+/// `history.sqlite` → `history.sqlite.corrupt-20261202T004500Z`.
+pub fn corrupt_name(path: &Path, now: i64) -> PathBuf {
+    let stamp = chrono::DateTime::from_timestamp(now, 0)
+        .map(|t| t.format("%Y%m%dT%H%M%SZ").to_string())
+        .unwrap_or_else(|| now.to_string());
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".corrupt-{stamp}"));
+    path.with_file_name(name)
+}
+
+/// Moves the file (and its WAL and shared-memory files) aside; returns the new name.
+fn move_aside(path: &Path, now: i64) -> std::io::Result<PathBuf> {
+    let to = corrupt_name(path, now);
+    std::fs::rename(path, &to)?;
+    for suffix in ["-wal", "-shm"] {
+        let mut from = path.as_os_str().to_os_string();
+        from.push(suffix);
+        let from = PathBuf::from(from);
+        if from.exists() {
+            let mut side = to.as_os_str().to_os_string();
+            side.push(suffix);
+            std::fs::rename(&from, PathBuf::from(side))?;
+        }
+    }
+    Ok(to)
+}
+
+/// Opens the history at `path` whatever state it is in: a damaged file is moved aside and a
+/// new one started; anything else that stops it gives no store and one message (also logged
+/// once as a warning). Settings and the secret store are never touched.
+pub fn open_or_recover(path: &Path, options: StoreOptions, now: i64) -> Opened {
+    let outcome = match open(path, options.clone(), now) {
+        Ok(store) => {
+            return Opened {
+                store: Some(store),
+                notice: None,
+            };
+        }
+        Err(StoreError::Corrupt { reason, .. }) => match move_aside(path, now) {
+            Ok(aside) => {
+                let notice = format!(
+                    "The history store {} was damaged ({reason}): it was moved to {} and a new one started",
+                    path.display(),
+                    aside.display()
+                );
+                match open(path, options, now) {
+                    Ok(store) => Opened {
+                        store: Some(store),
+                        notice: Some(notice),
+                    },
+                    Err(e) => Opened {
+                        store: None,
+                        notice: Some(format!(
+                            "{notice}, which failed too: {e}; running without history"
+                        )),
+                    },
+                }
+            }
+            Err(e) => Opened {
+                store: None,
+                notice: Some(format!(
+                    "The history store {} is damaged ({reason}) and cannot be moved aside ({e}): running without history",
+                    path.display()
+                )),
+            },
+        },
+        Err(e) => Opened {
+            store: None,
+            notice: Some(format!("{e}: running without history")),
+        },
+    };
+    if let Some(n) = &outcome.notice {
+        tracing::warn!("{n}");
+    }
+    outcome
+}

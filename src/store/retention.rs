@@ -1,0 +1,80 @@
+//! How long each kind of history is kept, and the pruning. Pruning is a few indexed deletes
+//! (rows go with their bucket through the foreign key), run on open and at most once an hour
+//! on write, so it costs nothing between refreshes.
+
+use super::{Store, StoreError};
+use crate::usage::BucketWidth;
+
+const HOUR: i64 = 3_600;
+const DAY: i64 = 86_400;
+/// Retention runs on write at most this often.
+const PRUNE_EVERY_SECS: i64 = HOUR;
+
+/// Seconds each kind of history is kept, counted back from now to a bucket's start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Retention {
+    pub minute_secs: i64,
+    pub hour_secs: i64,
+    pub day_secs: i64,
+    pub bill_secs: i64,
+}
+
+impl Default for Retention {
+    /// 1-minute buckets 48 h, 1-hour buckets 90 days, daily buckets and bills 400 days.
+    fn default() -> Self {
+        Retention {
+            minute_secs: 48 * HOUR,
+            hour_secs: 90 * DAY,
+            day_secs: 400 * DAY,
+            bill_secs: 400 * DAY,
+        }
+    }
+}
+
+impl Retention {
+    pub fn of(&self, width: BucketWidth) -> i64 {
+        match width {
+            BucketWidth::Minute => self.minute_secs,
+            BucketWidth::Hour => self.hour_secs,
+            BucketWidth::Day => self.day_secs,
+        }
+    }
+}
+
+impl Store {
+    /// Drops what is older than its retention as of `now`; returns the buckets and days
+    /// dropped.
+    pub fn prune(&mut self, now: i64) -> Result<usize, StoreError> {
+        let r = self.options.retention;
+        let (path, busy) = (self.path.clone(), self.options.busy_timeout);
+        let err = |e| StoreError::from_sqlite(&path, busy, e);
+        let tx = self.conn.transaction().map_err(err)?;
+        let mut dropped = 0;
+        for w in [BucketWidth::Minute, BucketWidth::Hour, BucketWidth::Day] {
+            dropped += tx
+                .execute(
+                    "DELETE FROM usage_bucket WHERE start_time < ?2
+                       AND series_id IN (SELECT id FROM series WHERE width = ?1)",
+                    (w.secs(), now - r.of(w)),
+                )
+                .map_err(err)?;
+        }
+        dropped += tx
+            .execute(
+                "DELETE FROM bill_day WHERE start_time < ?1",
+                [now - r.bill_secs],
+            )
+            .map_err(err)?;
+        tx.commit().map_err(err)?;
+        self.last_prune = now;
+        Ok(dropped)
+    }
+
+    /// Prunes when the last pruning is an hour old (called by the writers).
+    pub(super) fn prune_if_due(&mut self, now: i64) -> Result<(), StoreError> {
+        if now - self.last_prune >= PRUNE_EVERY_SECS {
+            self.prune(now)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,113 @@
+//! The schema and its migrations. `PRAGMA user_version` is the schema version: 0 is an empty
+//! (or pre-store) file, each migration takes the file one version up, inside one transaction
+//! with the version bump, so a crash leaves the old version whole. Version 2 is one more
+//! function at the end of [`MIGRATIONS`]; a migration is never edited once released.
+//!
+//! Rows are typed columns, not JSON per bucket: integers are stored as SQLite varints (one to
+//! eight bytes, no key names repeated per row) and what repeats (the key set, endpoint and
+//! width of a bucket; a row's model) is a small id into `series` and `name`, so the file stays
+//! small; a person can still read or sum the history with the `sqlite3` shell.
+
+use rusqlite::Transaction;
+
+type Migration = fn(&Transaction<'_>) -> rusqlite::Result<()>;
+
+/// In order: `MIGRATIONS[i]` takes version `i` to `i + 1`.
+pub const MIGRATIONS: &[Migration] = &[v1];
+
+/// The version this build writes and reads.
+pub const CURRENT: i64 = MIGRATIONS.len() as i64;
+
+/// Version 1: usage buckets with their rows, billed days with their line items.
+fn v1(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "
+        -- what was asked: one row per tracked key set, endpoint and width
+        CREATE TABLE series (
+            id INTEGER PRIMARY KEY,
+            -- sorted key ids joined by ',', or 'organization'
+            key_set TEXT NOT NULL,
+            -- the usage endpoint's path segment ('completions', 'images', ...)
+            endpoint TEXT NOT NULL,
+            -- bucket width in seconds (60, 3600, 86400)
+            width INTEGER NOT NULL,
+            UNIQUE (key_set, endpoint, width)
+        );
+        -- model names and details, each written once
+        CREATE TABLE name (
+            id INTEGER PRIMARY KEY,
+            text TEXT NOT NULL UNIQUE
+        );
+        CREATE TABLE usage_bucket (
+            id INTEGER PRIMARY KEY,
+            series_id INTEGER NOT NULL REFERENCES series (id),
+            start_time INTEGER NOT NULL,
+            end_time INTEGER NOT NULL,
+            -- unix seconds of the answer this bucket came from
+            fetched_at INTEGER NOT NULL,
+            UNIQUE (series_id, start_time)
+        );
+        CREATE TABLE usage_row (
+            bucket_id INTEGER NOT NULL REFERENCES usage_bucket (id) ON DELETE CASCADE,
+            -- the model; for file search the vector store
+            model_id INTEGER NOT NULL REFERENCES name (id),
+            -- an image's size and source, a web search's context level
+            detail_id INTEGER REFERENCES name (id),
+            -- completions: the billed tier
+            tier TEXT,
+            -- completions: input tokens; others: the endpoint's unit
+            quantity INTEGER NOT NULL,
+            cached_input INTEGER NOT NULL DEFAULT 0,
+            output INTEGER NOT NULL DEFAULT 0,
+            requests INTEGER NOT NULL,
+            cache_write INTEGER NOT NULL DEFAULT 0,
+            audio_input INTEGER NOT NULL DEFAULT 0,
+            audio_cached_input INTEGER NOT NULL DEFAULT 0,
+            audio_output INTEGER NOT NULL DEFAULT 0,
+            image_input INTEGER NOT NULL DEFAULT 0,
+            image_cached_input INTEGER NOT NULL DEFAULT 0,
+            image_output INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX usage_row_bucket ON usage_row (bucket_id);
+        CREATE TABLE bill_day (
+            id INTEGER PRIMARY KEY,
+            key_set TEXT NOT NULL,
+            -- the UTC midnight starting the day
+            start_time INTEGER NOT NULL,
+            fetched_at INTEGER NOT NULL,
+            UNIQUE (key_set, start_time)
+        );
+        CREATE INDEX bill_day_age ON bill_day (start_time);
+        CREATE TABLE bill_item (
+            day_id INTEGER NOT NULL REFERENCES bill_day (id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            model TEXT,
+            kind TEXT NOT NULL,
+            batch INTEGER NOT NULL,
+            amount REAL NOT NULL,
+            currency TEXT NOT NULL,
+            quantity REAL,
+            quantity_unit TEXT,
+            api_key_id TEXT
+        );
+        CREATE INDEX bill_item_day ON bill_item (day_id);
+        ",
+    )
+}
+
+/// Runs every migration after `from`, each with its version bump, in one transaction each.
+pub fn migrate(conn: &mut rusqlite::Connection, from: i64) -> rusqlite::Result<()> {
+    for (i, step) in MIGRATIONS.iter().enumerate().skip(from.max(0) as usize) {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Another process may have migrated between our read and our lock.
+        let now: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if now > i as i64 {
+            tx.commit()?;
+            continue;
+        }
+        step(&tx)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -6,15 +6,20 @@
 //! never sends before a server's `Retry-After`. Dropping the handle aborts the task, an
 //! in-flight refresh included, so a replaced session reports nothing more.
 //!
-//! Between refreshes the task sleeps on a timer and its command channel: no polling.
+//! Between refreshes the task sleeps on a timer and its command channel: no polling. The bill
+//! (with [`spawn_with_bill`]) runs in a task of its own ([`bill_task`]), so a slow Costs API
+//! never holds the live loop; the handle aborts both.
+
+pub mod bill_task;
 
 use crate::openai::ApiError;
 use crate::pricing::TierChoice;
 use crate::tracker::bill::BillTracker;
 use crate::tracker::{Snapshot, Tracker};
-use std::sync::Arc;
+use bill_task::{BillCommand, Clock, Shared, emit};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, sleep_until};
 
 /// The longest wait between two attempts after failures.
@@ -80,11 +85,15 @@ pub fn now_ms() -> i64 {
 pub struct PollerHandle {
     tx: mpsc::UnboundedSender<Command>,
     task: tokio::task::AbortHandle,
+    bill_task: Option<tokio::task::AbortHandle>,
 }
 
 impl Drop for PollerHandle {
     fn drop(&mut self) {
         self.task.abort();
+        if let Some(b) = &self.bill_task {
+            b.abort();
+        }
     }
 }
 
@@ -104,6 +113,9 @@ pub fn spawn(
     spawn_inner(tracker, None, interval, on_event)
 }
 
+/// The bill's side, when there is one: its tracker and the clock it reads.
+type BillParts = Option<(BillTracker, Clock)>;
+
 /// Starts the loop with the bill beside the live estimate: a [`BillTracker`] on the same client
 /// and keys, on its own slow schedule (see `tracker::bill_plan`), reporting
 /// [`Event::Billed`] after each costs request. "Refresh now" asks for the bill too; a key
@@ -113,48 +125,62 @@ pub fn spawn_with_bill(
     interval: Duration,
     on_event: impl FnMut(Event) + Send + 'static,
 ) -> PollerHandle {
-    let bill = BillTracker::for_tracker(&tracker);
-    spawn_inner(tracker, Some(bill), interval, on_event)
+    spawn_with_bill_clock(tracker, interval, Clock::system(), on_event)
 }
 
-fn spawn_inner(
+/// [`spawn_with_bill`] with the bill's side reading `clock` (tests: a fast clock, so the real
+/// poller's bill schedule runs through a simulated hour in seconds).
+pub fn spawn_with_bill_clock(
     tracker: Tracker,
-    bill: Option<BillTracker>,
     interval: Duration,
+    clock: Clock,
     on_event: impl FnMut(Event) + Send + 'static,
 ) -> PollerHandle {
-    let (tx, rx) = mpsc::unbounded_channel();
-    let task = tokio::spawn(run(tracker, bill, interval, rx, on_event)).abort_handle();
-    PollerHandle { tx, task }
+    let bill = BillTracker::for_tracker(&tracker);
+    spawn_inner(tracker, Some((bill, clock)), interval, on_event)
 }
 
-/// The bill's side of the loop: its tracker and whether the user asked for it.
+fn spawn_inner<F: FnMut(Event) + Send + 'static>(
+    tracker: Tracker,
+    bill: BillParts,
+    interval: Duration,
+    on_event: F,
+) -> PollerHandle {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let on_event: Shared<F> = Arc::new(Mutex::new(on_event));
+    let (bill_side, bill_task) = match bill {
+        None => (BillSide::default(), None),
+        Some((b, clock)) => {
+            let (btx, brx) = mpsc::unbounded_channel();
+            let (first_tx, first_rx) = oneshot::channel();
+            let task = tokio::spawn(bill_task::run(b, clock, first_rx, brx, on_event.clone()));
+            let side = BillSide {
+                tx: Some(btx),
+                first_round: Some(first_tx),
+            };
+            (side, Some(task.abort_handle()))
+        }
+    };
+    let task = tokio::spawn(run(tracker, bill_side, interval, rx, on_event)).abort_handle();
+    PollerHandle {
+        tx,
+        task,
+        bill_task,
+    }
+}
+
+/// The live loop's line to the bill's task: commands forwarded, and the signal that the first
+/// live round is done.
+#[derive(Default)]
 struct BillSide {
-    tracker: Option<BillTracker>,
-    forced: bool,
+    tx: Option<mpsc::UnboundedSender<BillCommand>>,
+    first_round: Option<oneshot::Sender<()>>,
 }
 
 impl BillSide {
-    /// When the next scheduled costs request is due, as a timer deadline.
-    fn deadline(&self) -> Option<Instant> {
-        let b = self.tracker.as_ref()?;
-        let wait = match b.next_at() {
-            Some(t) if !self.forced => t - now_ms().div_euclid(1000),
-            _ => 0,
-        };
-        Some(Instant::now() + Duration::from_secs(wait.max(0) as u64))
-    }
-
-    /// One costs request when due (or asked for and allowed), reported as [`Event::Billed`].
-    async fn run_if_due(&mut self, on_event: &mut impl FnMut(Event)) {
-        let Some(b) = self.tracker.as_mut() else {
-            return;
-        };
-        let now = now_ms().div_euclid(1000);
-        let forced = std::mem::take(&mut self.forced) && b.may_force(now);
-        if forced || b.due(now) {
-            let snap = b.refresh(now_ms()).await;
-            on_event(Event::Billed(Arc::new(snap)));
+    fn send(&self, cmd: BillCommand) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(cmd);
         }
     }
 }
@@ -177,19 +203,16 @@ struct Gate {
     alerts: Vec<crate::alerts::Alert>,
 }
 
-async fn run(
+async fn run<F: FnMut(Event)>(
     mut tracker: Tracker,
-    bill: Option<BillTracker>,
+    mut bill: BillSide,
     interval: Duration,
     mut rx: mpsc::UnboundedReceiver<Command>,
-    mut on_event: impl FnMut(Event),
+    shared: Shared<F>,
 ) {
     let mut failures = 0u32;
     let mut gate = Gate::default();
-    let mut bill = BillSide {
-        tracker: bill,
-        forced: false,
-    };
+    let mut on_event = |e: Event| emit(&shared, e);
     loop {
         on_event(Event::Refreshing);
         let wait = match tracker.refresh(now_ms()).await {
@@ -218,13 +241,15 @@ async fn run(
                 retry_in
             }
         };
-        // The bill after the live refresh, on its own schedule: neither's failure holds the other.
-        bill.run_if_due(&mut on_event).await;
+        // The bill's task starts after the first live round, success or failure.
+        if let Some(first) = bill.first_round.take() {
+            let _ = first.send(());
+        }
         let deadline = Instant::now() + wait;
         // Commands that arrived during the refresh: a refresh request is already answered.
         let mut refresh = false;
         while let Ok(cmd) = rx.try_recv() {
-            if apply(&mut tracker, &mut bill, cmd, true, &gate, &mut on_event) == After::Refresh {
+            if apply(&mut tracker, &bill, cmd, true, &gate, &mut on_event) == After::Refresh {
                 refresh = true;
             }
         }
@@ -232,16 +257,12 @@ async fn run(
             continue;
         }
         loop {
-            let bill_at = bill.deadline();
             tokio::select! {
                 _ = sleep_until(deadline) => break,
-                _ = sleep_until(bill_at.unwrap_or(deadline)), if bill_at.is_some_and(|t| t < deadline) => {
-                    bill.run_if_due(&mut on_event).await;
-                }
                 cmd = rx.recv() => match cmd {
                     None => return,
                     Some(cmd) => {
-                        if apply(&mut tracker, &mut bill, cmd, false, &gate, &mut on_event) == After::Refresh {
+                        if apply(&mut tracker, &bill, cmd, false, &gate, &mut on_event) == After::Refresh {
                             break;
                         }
                     }
@@ -257,7 +278,7 @@ async fn run(
 /// other change waits for the deadline (the refresh then uses it).
 fn apply(
     tracker: &mut Tracker,
-    bill: &mut BillSide,
+    bill: &BillSide,
     cmd: Command,
     queued: bool,
     gate: &Gate,
@@ -267,7 +288,7 @@ fn apply(
     match cmd {
         Command::RefreshNow => {
             // The bill is asked too, on its own terms (its own `Retry-After`).
-            bill.forced = bill.tracker.is_some();
+            bill.send(BillCommand::Force);
             match gate.retry_after_until {
                 // A refresh that ran while it came answers it.
                 _ if queued => After::Wait,
@@ -282,13 +303,7 @@ fn apply(
         },
         Command::SetTier(tier) => {
             tracker.set_tier(tier);
-            if let Some(b) = bill.tracker.as_mut() {
-                b.set_tier(tier);
-                let snap = b.snapshot(now_ms().div_euclid(1000));
-                if snap.bill.is_some() {
-                    on_event(Event::Billed(Arc::new(snap)));
-                }
-            }
+            bill.send(BillCommand::SetTier(tier));
             if tracker.series().is_empty() {
                 return After::Wait;
             }
@@ -305,9 +320,7 @@ fn apply(
             if held { After::Wait } else { After::Refresh }
         }
         Command::SetApiKeyIds(ids) => {
-            if let Some(b) = bill.tracker.as_mut() {
-                b.set_api_key_ids(ids.clone());
-            }
+            bill.send(BillCommand::SetApiKeyIds(ids.clone()));
             tracker.set_api_key_ids(ids);
             if held { After::Wait } else { After::Refresh }
         }

@@ -15,11 +15,8 @@ pub mod rows;
 
 use crate::alerts::{Digest, Reading, SpikeDetector, Thresholds};
 use crate::openai::{AdminClient, ApiError, TimeBucket, UsageQuery};
-use crate::pricing::{PriceTable, Tier, TierChoice};
-use crate::usage::{
-    Bucket, BucketWidth, Endpoint, Meter, Names, UsageRow, UsageSeries, Window, summarize,
-    summarize_other,
-};
+use crate::pricing::{PriceTable, TierChoice};
+use crate::usage::{Bucket, BucketWidth, Endpoint, Meter, Names, UsageRow, UsageSeries, Window};
 use plan::{Plan, Schedule};
 use std::sync::Arc;
 
@@ -330,7 +327,7 @@ impl Tracker {
     pub fn snapshot_at(&self, now_ms: i64) -> Snapshot {
         let window = self.window(now_ms.div_euclid(1000));
         let start = window.start_time;
-        let (summary, other) = price_usage(
+        let (summary, other) = price::price_usage(
             &self.config.prices,
             self.config.tier,
             self.completions.in_window(start),
@@ -370,23 +367,6 @@ impl Tracker {
             prices_compiled: self.config.prices.compiled.clone(),
         }
     }
-}
-
-/// Usage priced as the live total is: completions per model at the chosen tier (auto: each
-/// row's own), every other kind at the chosen tier (auto: standard). The live snapshot and the
-/// bill's day estimates both price through here, so the check compares like with like.
-pub(crate) fn price_usage<'a>(
-    prices: &PriceTable,
-    choice: TierChoice,
-    completions: impl IntoIterator<Item = &'a Bucket>,
-    others: impl IntoIterator<Item = &'a Bucket<Meter>>,
-) -> (crate::usage::Summary, crate::usage::OtherUsage) {
-    let summary = summarize(completions, prices, choice);
-    let tier = choice.tier_for(Tier::Standard);
-    let other = summarize_other(others, |e, model, detail, quantity| {
-        price::meter_cost(prices, tier, e, model, detail, quantity)
-    });
-    (summary, other)
 }
 
 #[cfg(test)]

@@ -145,3 +145,72 @@ async fn a_key_change_reads_the_month_again() {
     let from = utc_month_start(now).min(utc_day_start(now) - 7 * D);
     assert_same_bill(&ctl, &snap, from, &[BATCH_KEY]);
 }
+
+/// A failed read of the checked days' usage (a usage endpoint failing during the day-estimate
+/// read) is said (`estimate_failure`) and the last good check is kept; the next costs request
+/// reads them again, and the newly complete day is checked.
+#[tokio::test]
+async fn a_failed_day_estimate_read_is_said_and_keeps_the_last_good_check() {
+    let sim = sim().await;
+    let ctl = sim.control();
+    let now = utc_day_start(ctl.now()) + 12 * 3600;
+    ctl.set_now(now);
+    let mut bill = tracker(&sim, &[DEMO_KEY_ID]);
+    let first = bill.refresh(now * 1000).await;
+    assert!(first.failure.is_none() && first.estimate_failure.is_none());
+    let good = first.reconciliation.clone().expect("a check");
+    assert_eq!(good.last().unwrap().start_time, utc_day_start(now) - D);
+    // The next noon: the day of `now` is complete and settled, its usage due to be read.
+    let later = now + D;
+    ctl.set_now(later);
+    // The costs request passes; every usage request after it fails.
+    ctl.inject_costs(Fault::Slow(std::time::Duration::ZERO), 1);
+    ctl.inject(Fault::ServerError(503), u32::MAX);
+    let snap = bill.refresh(later * 1000).await;
+    assert!(snap.failure.is_none(), "the bill itself was read");
+    let failed = snap
+        .estimate_failure
+        .as_ref()
+        .expect("the failed read is said");
+    assert_eq!(failed.error.kind(), ErrorKind::ServerError);
+    assert_eq!(
+        snap.reconciliation.as_ref(),
+        Some(&good),
+        "the last good check"
+    );
+    assert_eq!(bill.snapshot(later).reconciliation.as_ref(), Some(&good));
+    ctl.clear_faults();
+    let t = later + 600;
+    ctl.set_now(t);
+    let back = bill.refresh(t * 1000).await;
+    assert!(back.estimate_failure.is_none(), "recovered");
+    let check = back.reconciliation.expect("a check");
+    assert_eq!(check.last().unwrap().start_time, utc_day_start(now));
+}
+
+/// `bill_once` (for `once`) keeps to one deadline for the whole fetch, the client's
+/// (`--timeout`): nine requests each under it but together over it end at it, as a timeout.
+#[tokio::test]
+async fn bill_once_keeps_to_one_deadline_for_the_whole_fetch() {
+    use std::time::{Duration, Instant};
+    let sim = sim().await;
+    let ctl = sim.control();
+    let options = usage_tracker::openai::ClientOptions {
+        deadline: Duration::from_millis(1500),
+        ..common::fast_options()
+    };
+    let client = usage_tracker::openai::AdminClient::new(
+        &sim.base_url(),
+        &secrecy::SecretString::from(usage_tracker::simulator::DEMO_ADMIN_KEY),
+        options,
+    )
+    .unwrap();
+    ctl.inject(Fault::Slow(Duration::from_millis(600)), u32::MAX);
+    let cfg = config(BucketWidth::Hour, 3600, &[DEMO_KEY_ID]);
+    let started = Instant::now();
+    let snap = usage_tracker::tracker::bill::bill_once(&client, &cfg, ctl.now() * 1000).await;
+    let took = started.elapsed();
+    assert!(took < Duration::from_millis(2500), "took {took:?}");
+    let failure = snap.failure.expect("the deadline passed");
+    assert_eq!(failure.error.kind(), ErrorKind::Timeout);
+}

@@ -227,6 +227,9 @@ pub struct BillSnapshot {
     pub bill: Option<Bill>,
     pub failure: Option<BillFailure>,
     pub reconciliation: Option<Reconciliation>,
+    /// The usage of the checked days could not be read (the day estimates): `reconciliation`
+    /// is then the last one made with a good read, not one against days left unestimated.
+    pub estimate_failure: Option<BillFailure>,
 }
 
 impl BillSnapshot {

@@ -176,6 +176,11 @@ impl AdminClient {
         self.bounded(until, list).await
     }
 
+    /// How long one call may take, all its pages and retries (`--timeout` for a command).
+    pub fn deadline_after(&self) -> Duration {
+        self.options.deadline
+    }
+
     pub(crate) fn deadline(&self) -> Instant {
         Instant::now() + self.options.deadline
     }

@@ -3,6 +3,15 @@
 //! per minute, per 1,000 calls), never `crate::pricing`: the check of the app's estimate
 //! against the bill only means something if the bill does not come from the app's table.
 
+/// Vector storage per project: (project, GB stored all day). Billed at [`STORAGE_USD_PER_GB_DAY`]
+/// beyond [`STORAGE_FREE_GB`], as one daily "Vector storage" line with a null quantity (no
+/// single unit applies, as the spec allows). Storage is a project's, not a key's (its usage
+/// endpoint groups only by project, costs-and-other-endpoints.md 1g), so the simulator bills
+/// it with no key: in a whole-organization or per-project bill, never under `api_key_ids`.
+pub(crate) const STORAGE: [(&str, f64); 1] = [(super::DEMO_PROJECT_ID, 3.5)];
+pub(crate) const STORAGE_USD_PER_GB_DAY: f64 = 0.10;
+pub(crate) const STORAGE_FREE_GB: f64 = 1.0;
+
 /// Token prices of one model at one tier, USD per 1M tokens.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct TokenPrices {

@@ -5,7 +5,10 @@
 //! the bill differ from any estimate) and in a chosen currency from a chosen day on. A past
 //! day's billed usage never changes, so it is summed once and kept.
 
-use super::bill_prices::{line_model, meter_price, tier_prefix, token_prices};
+use super::bill_prices::{
+    STORAGE, STORAGE_FREE_GB, STORAGE_USD_PER_GB_DAY, line_model, meter_price, tier_prefix,
+    token_prices,
+};
 use super::control::SimControl;
 use super::costs_page::Query;
 use super::other::{Amount, minute_amount};
@@ -27,6 +30,9 @@ pub struct CostsSettings {
     pub currency_from: i64,
     /// Buckets per page at most, whatever `limit` asks (the real API may page sooner).
     pub max_page: u32,
+    /// UTC days (their start) billed nothing at all: their buckets come with no results, as a
+    /// day without spend does.
+    pub empty_days: Vec<i64>,
 }
 
 impl Default for CostsSettings {
@@ -37,6 +43,7 @@ impl Default for CostsSettings {
             currency: "usd".into(),
             currency_from: 0,
             max_page: 180,
+            empty_days: Vec::new(),
         }
     }
 }
@@ -54,6 +61,8 @@ pub(crate) struct CostsState {
 pub(super) struct Usage {
     streams: Vec<Counts>,
     meters: Vec<Amount>,
+    /// Every minute of a whole UTC day is billed: the day's storage line is due too.
+    whole_day: bool,
 }
 
 /// Sums the usage of the minutes `[from, to)` (minute numbers), bursts included.
@@ -61,6 +70,7 @@ fn usage_of(scn: &Scenario, from: i64, to: i64, manual: &[ManualBurst]) -> Usage
     let mut u = Usage {
         streams: vec![Counts::default(); scn.streams.len()],
         meters: vec![Amount::default(); scn.meters.len()],
+        whole_day: false,
     };
     for minute in from..to {
         let wave = super::scenario::daily_wave(minute);
@@ -101,7 +111,10 @@ pub(super) fn billed_usage(
             .ok()
             .and_then(|d| d.get(&start).cloned());
         cached.unwrap_or_else(|| {
-            let u = Arc::new(usage_of(scn, from, to, &ctl.bursts()));
+            let u = Arc::new(Usage {
+                whole_day: true,
+                ..usage_of(scn, from, to, &ctl.bursts())
+            });
             if let Ok(mut d) = ctl.shared.costs.days.lock() {
                 d.insert(start, u.clone());
             }
@@ -121,6 +134,7 @@ pub(super) fn billed_usage(
     let mut u = Usage {
         streams: base.streams.clone(),
         meters: base.meters.clone(),
+        whole_day: base.whole_day,
     };
     for l in late {
         if l.endpoint == "completions" {
@@ -150,24 +164,27 @@ pub(super) struct Line {
     pub usd: f64,
     pub quantity: f64,
     pub unit: Option<&'static str>,
+    /// Sent as a null `quantity` (storage: no single unit applies).
+    pub quantity_null: bool,
 }
 
 pub(super) fn lines_of(scn: &Scenario, u: &Usage, q: &Query) -> BTreeMap<GroupKey, Line> {
     let within = |list: &[String], v: &str| list.is_empty() || list.iter().any(|x| x == v);
     let mut out: BTreeMap<GroupKey, Line> = BTreeMap::new();
-    let mut add = |name: String, project: &str, key: &str, usd: f64, qty: f64, unit| {
+    let mut add = |name: String, project: &str, key: Option<&str>, usd: f64, qty: f64, unit| {
         if usd <= 0.0 {
             return;
         }
         let k = (
             q.by_line_item.then_some(name),
             q.by_project.then(|| project.to_owned()),
-            q.by_key.then(|| key.to_owned()),
+            q.by_key.then(|| key.map(str::to_owned)).flatten(),
         );
         let line = out.entry(k).or_default();
         line.usd += usd;
         line.quantity += qty;
         line.unit = if q.by_line_item { unit } else { None };
+        line.quantity_null = unit.is_none();
     };
     for (s, c) in scn.streams.iter().zip(&u.streams) {
         if !within(&q.api_key_ids, &s.key) || !within(&q.project_ids, &s.project) {
@@ -194,7 +211,7 @@ pub(super) fn lines_of(scn: &Scenario, u: &Usage, q: &Query) -> BTreeMap<GroupKe
             add(
                 format!("{head}{modality}, {kind}"),
                 &s.project,
-                &s.key,
+                Some(&s.key),
                 usd,
                 tokens as f64,
                 Some("tokens"),
@@ -207,7 +224,16 @@ pub(super) fn lines_of(scn: &Scenario, u: &Usage, q: &Query) -> BTreeMap<GroupKe
         }
         if let Some((price, name, unit)) = meter_price(m.endpoint, m.model, m.dims) {
             let usd = a.quantity as f64 * price;
-            add(name, m.project, m.key, usd, a.quantity as f64, unit);
+            add(name, m.project, Some(m.key), usd, a.quantity as f64, unit);
+        }
+    }
+    // Storage is no key's: only in bills not filtered by key (see `bill_prices::STORAGE`).
+    if q.api_key_ids.is_empty() && u.whole_day {
+        for (project, gb) in STORAGE {
+            if within(&q.project_ids, project) {
+                let usd = (gb - STORAGE_FREE_GB).max(0.0) * STORAGE_USD_PER_GB_DAY;
+                add("Vector storage".into(), project, None, usd, gb, None);
+            }
         }
     }
     out
@@ -287,6 +313,7 @@ impl SimControl {
             let currency = currency_of(&settings, start);
             let items = lines_of(&self.shared.scenario, &u, &q)
                 .into_iter()
+                .filter(|_| !settings.empty_days.contains(&start))
                 .map(|((name, _, _), l)| {
                     (
                         name.unwrap_or_default(),

@@ -148,10 +148,14 @@ pub(crate) fn costs_page(
         let currency = currency_of(&settings, start);
         let results: Vec<Value> = lines_of(&ctl.shared.scenario, &u, &q)
             .into_iter()
+            .filter(|_| !settings.empty_days.contains(&start))
             .map(|((name, project, key), l)| {
                 let usd = l.usd * settings.factor;
                 n += 1;
-                let quantity = name.as_ref().map(|_| l.quantity);
+                let quantity = name
+                    .as_ref()
+                    .filter(|_| !l.quantity_null)
+                    .map(|_| l.quantity);
                 // Every other amount as a string with many decimals, as real answers have it.
                 let value = if n.is_multiple_of(2) {
                     json!(format!("{usd:.16}"))
@@ -194,7 +198,8 @@ pub(crate) async fn handler(
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
     use super::Fault;
-    use super::server::{error, finish, gate_with};
+    use super::gate::gate_with;
+    use super::server::{error, finish};
     ctl.count_request(Some("costs"), None);
     let fault = ctl.take_costs_fault().or_else(|| ctl.take_fault());
     let fault = match gate_with(&ctl, &headers, "api.usage.read", fault).await {

@@ -19,6 +19,7 @@ mod bill_prices;
 mod control;
 mod costs;
 mod costs_page;
+mod gate;
 mod lists;
 mod org;
 mod other;

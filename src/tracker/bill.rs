@@ -4,8 +4,10 @@
 //!
 //! Its schedule is [`super::bill_plan`]'s. A failed costs request keeps the last good figures
 //! and marks them stale (`BillSnapshot::failure`); it never touches the live estimate. The day
-//! estimates are read rarely and kept; a failure to read them keeps the previous ones and is
-//! tried again at the next costs request.
+//! estimates are read rarely and kept; a failure to read them is carried in the snapshot
+//! (`estimate_failure`) with the last check made from a good read (a check re-computed against
+//! days never estimated would show an older day as the latest), and is tried again at the
+//! next costs request.
 
 use super::bill_plan::{BillSchedule, keep_from};
 use super::day_estimate::DayEstimates;
@@ -28,6 +30,9 @@ pub struct BillTracker {
     bill: Option<Bill>,
     failure: Option<BillFailure>,
     estimates: DayEstimates,
+    estimate_failure: Option<BillFailure>,
+    /// The check as of the last good day-estimate read, shown while `estimate_failure` holds.
+    last_good_check: Option<crate::billing::Reconciliation>,
     /// Costs requests made so far (HTTP requests, retries and pages included).
     pub costs_requests: u64,
     /// Usage requests made for the day estimates so far.
@@ -45,6 +50,8 @@ impl BillTracker {
             bill: None,
             failure: None,
             estimates: DayEstimates::default(),
+            estimate_failure: None,
+            last_good_check: None,
             costs_requests: 0,
             estimate_requests: 0,
         }
@@ -78,6 +85,8 @@ impl BillTracker {
             self.bill = None;
             self.failure = None;
             self.estimates.clear();
+            self.estimate_failure = None;
+            self.last_good_check = None;
             let retry_after_until = self.schedule.retry_after_until;
             self.schedule = BillSchedule {
                 retry_after_until,
@@ -93,15 +102,24 @@ impl BillTracker {
 
     /// What is held, with the check re-computed at `now` (no fetch).
     pub fn snapshot(&self, now: i64) -> BillSnapshot {
-        let reconciliation = self.bill.as_ref().map(|bill| {
-            let estimates = self.estimates.per_day(&self.prices, self.tier);
-            reconcile(&estimates, bill, now)
-        });
+        let reconciliation = if self.estimate_failure.is_some() {
+            self.last_good_check.clone()
+        } else {
+            self.check(now)
+        };
         BillSnapshot {
             bill: self.bill.clone(),
             failure: self.failure.clone(),
             reconciliation,
+            estimate_failure: self.estimate_failure.clone(),
         }
+    }
+
+    fn check(&self, now: i64) -> Option<crate::billing::Reconciliation> {
+        self.bill.as_ref().map(|bill| {
+            let estimates = self.estimates.per_day(&self.prices, self.tier);
+            reconcile(&estimates, bill, now)
+        })
     }
 
     /// One costs request (and, when due, the day estimates' usage), whatever the schedule
@@ -118,6 +136,7 @@ impl BillTracker {
                 bill.replace_from(from, days, keep_from(now), answered_ms);
                 self.failure = None;
                 self.schedule.done(now, Ok(()));
+                let before_bill_check = self.last_good_check.take();
                 if self.estimates.schedule.due(now) {
                     match self
                         .estimates
@@ -127,10 +146,22 @@ impl BillTracker {
                         Ok(n) => {
                             self.estimate_requests += n;
                             self.estimates.schedule.done(now);
+                            self.estimate_failure = None;
                         }
-                        Err(e) => tracing::debug!(error = %e, "day estimates not read"),
+                        Err(error) => {
+                            tracing::debug!(error = %error, "day estimates not read");
+                            self.estimate_failure = Some(BillFailure {
+                                error,
+                                at_ms: now_ms,
+                            });
+                        }
                     }
                 }
+                self.last_good_check = if self.estimate_failure.is_some() {
+                    before_bill_check
+                } else {
+                    self.check(now)
+                };
             }
             Err(error) => {
                 let retry_after = error.retry_after().map(|d| d.as_secs() as i64);
@@ -173,9 +204,22 @@ impl BillTracker {
 }
 
 /// For `once`: one costs fetch (the month, and the checked days) and the day estimates, at
-/// `now_ms`, for what `config` tracks.
+/// `now_ms`, for what `config` tracks, all within one deadline: the client's (`once` gives it
+/// `--timeout`), not one per request, so a slow bill never takes nine deadlines.
 pub async fn bill_once(client: &AdminClient, config: &TrackerConfig, now_ms: i64) -> BillSnapshot {
-    BillTracker::new(client.clone(), config)
-        .refresh(now_ms)
-        .await
+    let after = client.deadline_after();
+    let mut bill = BillTracker::new(client.clone(), config);
+    match tokio::time::timeout(after, bill.refresh(now_ms)).await {
+        Ok(snap) => snap,
+        Err(_) => BillSnapshot {
+            failure: Some(BillFailure {
+                error: ApiError::Timeout {
+                    url: client.base_url().to_owned(),
+                    after,
+                },
+                at_ms: now_ms,
+            }),
+            ..BillSnapshot::default()
+        },
+    }
 }

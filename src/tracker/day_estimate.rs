@@ -1,6 +1,6 @@
 //! The estimate of each complete UTC day the check covers: the usage of every endpoint in daily
 //! buckets (one small request per endpoint, the same queries as the live tracker's), priced
-//! exactly as the live total is ([`super::price_usage`]). Held between reads; re-priced without
+//! exactly as the live total is ([`super::price::price_usage`]). Held between reads; re-priced without
 //! a fetch when the tier changes.
 
 use super::bill_plan::EstimateSchedule;
@@ -85,7 +85,7 @@ impl DayEstimates {
                 let on = |start: i64| crate::billing::utc_day_start(start) == day;
                 let c = self.completions.iter().filter(|b| on(b.start_time));
                 let o = self.others.iter().filter(|b| on(b.start_time));
-                let (summary, other) = super::price_usage(prices, tier, c, o);
+                let (summary, other) = super::price::price_usage(prices, tier, c, o);
                 (day, summary.totals.cost_usd + other.cost_usd)
             })
             .collect()

@@ -89,6 +89,7 @@ pub fn sample() -> BillSnapshot {
     BillSnapshot {
         bill: Some(bill),
         failure: None,
+        estimate_failure: None,
         reconciliation: Some(Reconciliation {
             days: vec![check(NOV_30, 9.0, 9.0), check(DEC_1, 3.62, 3.69)],
         }),

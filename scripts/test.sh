@@ -12,12 +12,12 @@ source scripts/deps.sh
 deps_install test
 
 started=$(date +%s)
-last=$started
+last=
 # Each step says how long the one before it took, so a slow CI run shows where its time went.
 step() {
     local now
     now=$(date +%s)
-    if ((now > started)); then printf '    (%d s)\n' $((now - last)); fi
+    if [[ -n $last ]]; then printf '    (%d s)\n' $((now - last)); fi
     last=$now
     printf '\n==> %s\n' "$*"
 }

@@ -201,6 +201,11 @@ impl DayCheck {
     pub fn gap(&self) -> Option<f64> {
         self.ratio.map(|r| (r - 1.0).abs())
     }
+
+    /// Whether the estimate is off the bill enough to be told: a gap over [`NOTIFY_GAP`].
+    pub fn is_off(&self) -> bool {
+        self.gap().is_some_and(|g| g > NOTIFY_GAP + GAP_SLACK)
+    }
 }
 
 /// The check of the estimate against the bill, per complete UTC day of the last 7 that has
@@ -219,6 +224,10 @@ impl Reconciliation {
 
 /// A gap larger than this on a complete day is notified (once for that day).
 pub const NOTIFY_GAP: f64 = 0.10;
+
+/// Float slack on [`NOTIFY_GAP`]: 11.0 / 10.0 − 1 is 0.10000000000000009, exactly 10 % off,
+/// which is not over it.
+const GAP_SLACK: f64 = 1e-9;
 
 /// What the front ends read of the bill: the last good figures (kept when a later request
 /// fails), the failure that makes them stale, and the check of the estimate.

@@ -10,7 +10,7 @@ use super::{MARKER, Node, Notice, TrayState};
 use crate::alerts::{BudgetAlert, MonthSpend};
 use crate::billing::present::{self, Group};
 use crate::billing::{
-    Bill, BillFailure, BillSnapshot, DayCheck, LineItem, NOTIFY_GAP, Reconciliation, SECS_PER_DAY,
+    Bill, BillFailure, BillSnapshot, DayCheck, LineItem, Reconciliation, SECS_PER_DAY,
     utc_day_start, utc_month_start,
 };
 use crate::openai::ErrorKind;
@@ -65,7 +65,7 @@ pub fn check_text(c: &DayCheck, day: &str) -> String {
             "Estimate {}, nothing billed {day}",
             format::usd(c.estimate_usd)
         ),
-        Some(g) if g <= NOTIFY_GAP => {
+        Some(g) if !c.is_off() => {
             format!("Estimate within {} % of the bill {day}", percent_within(g))
         }
         Some(g) => {
@@ -248,7 +248,7 @@ pub fn month_title(state: &TrayState, now_ms: i64) -> String {
     }
 }
 
-/// The notification for a complete day whose estimate is more than [`NOTIFY_GAP`] off its
+/// The notification for a complete day whose estimate is more than [`crate::billing::NOTIFY_GAP`] off its
 /// bill: the size of the gap and the day, the figures, the likely causes and the fix.
 /// `unpriced`: rows of the live estimate that have no price now.
 pub fn check_notice(c: &DayCheck, about: &str, unpriced: usize) -> Notice {

@@ -210,6 +210,15 @@ fn the_check_line_names_the_gap_its_side_and_the_day() {
         c(1.2, 0.0, DEC_1),
         "Estimate $1.20, nothing billed yesterday"
     );
+    // Exactly 10 % off is within (11 / 10 − 1 is a hair over 0.1 in floats).
+    assert_eq!(
+        c(11.0, 10.0, DEC_1),
+        "Estimate within 10 % of the bill yesterday"
+    );
+    assert_eq!(
+        c(9.0, 10.0, DEC_1),
+        "Estimate within 10 % of the bill yesterday"
+    );
 }
 
 #[test]

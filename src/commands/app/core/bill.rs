@@ -1,11 +1,13 @@
 //! The core's rules for the bill, pure like the rest of the core: the check of the estimate is
-//! told once per complete UTC day whose gap is over [`NOTIFY_GAP`] (never once per refresh; the
+//! told once per complete UTC day that [`DayCheck::is_off`] (never once per refresh; the
 //! days told outlive a reconnect, so a new session or a later costs answer for the same day
 //! says nothing again), and the monthly budget once per UTC month it is crossed.
 
 use super::Effect;
 use crate::alerts::{MonthSpend, MonthlyBudget};
-use crate::billing::{NOTIFY_GAP, SECS_PER_DAY};
+#[cfg(doc)]
+use crate::billing::DayCheck;
+use crate::billing::SECS_PER_DAY;
 use crate::ui::view::{self, TrayState};
 use std::collections::BTreeSet;
 
@@ -36,7 +38,7 @@ impl BillRules {
             .and_then(|b| b.reconciliation.as_ref())
             .and_then(|r| r.last());
         if let Some(c) = last {
-            if c.gap().is_some_and(|g| g > NOTIFY_GAP) && self.told.insert(c.start_time) {
+            if c.is_off() && self.told.insert(c.start_time) {
                 let unpriced = state.snapshot.as_ref().map_or(0, |s| s.unpriced());
                 out.push(Effect::Notify(view::check_notice(
                     c,

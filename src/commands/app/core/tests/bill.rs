@@ -63,7 +63,14 @@ fn a_30_percent_gap_is_told_once_for_its_day_then_again_for_a_new_day() {
 fn a_day_within_10_percent_is_never_told() {
     let mut h = at_bill_time();
     let s = h.session();
-    for (estimate, billed_usd) in [(9.5, 10.0), (10.0, 10.0), (10.99, 10.0), (9.01, 10.0)] {
+    for (estimate, billed_usd) in [
+        (9.5, 10.0),
+        (10.0, 10.0),
+        (10.99, 10.0),
+        (9.01, 10.0),
+        (11.0, 10.0),
+        (9.0, 10.0),
+    ] {
         h.feed(billed(s, data::with_check(DEC_1, estimate, billed_usd)));
     }
     // Nothing billed at all: no ratio, nothing to tell.

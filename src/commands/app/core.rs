@@ -416,7 +416,8 @@ impl AppCore {
             }
             Event::Billed(bill) => {
                 self.state.bill = Some(bill);
-                self.bill.billed(&self.state, now_ms, out);
+                let keys = &self.settings.api_key_ids;
+                self.bill.billed(&self.state, keys, now_ms, out);
             }
         }
     }
@@ -452,6 +453,9 @@ impl AppCore {
         self.state.choices.api_key_ids.clone_from(&ids);
         self.settings.api_key_ids.clone_from(&ids);
         self.save("api_key_ids", ids.iter().collect::<toml_edit::Array>(), out);
+        // The bill and today's estimate were the old keys'; the poller fetches the new ones.
+        self.state.bill = None;
+        self.state.today_utc_usd = None;
         out.push(Effect::Poll(self.session, Command::SetApiKeyIds(ids)));
     }
 

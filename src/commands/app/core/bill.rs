@@ -1,5 +1,5 @@
 //! The core's rules for the bill, pure like the rest of the core: the check of the estimate is
-//! told once per complete UTC day that [`DayCheck::is_off`] (never once per refresh; the
+//! told once per complete UTC day and choice of tracked keys that [`DayCheck::is_off`] (never once per refresh; the
 //! days told outlive a reconnect, so a new session or a later costs answer for the same day
 //! says nothing again), and the monthly budget once per UTC month it is crossed.
 
@@ -16,8 +16,10 @@ const TOLD_KEPT_SECS: i64 = 62 * SECS_PER_DAY;
 
 #[derive(Debug)]
 pub(super) struct BillRules {
-    /// UTC midnights of the days whose gap has been told.
-    told: BTreeSet<i64>,
+    /// The days whose gap has been told: the tracked key ids (sorted; empty for the whole
+    /// project) and the UTC midnight. Another choice of keys is another estimate, so its gap on
+    /// a day already told is news.
+    told: BTreeSet<(Vec<String>, i64)>,
     monthly: Option<MonthlyBudget>,
 }
 
@@ -31,14 +33,22 @@ impl BillRules {
 
     /// After a costs answer (the bill is in `state`): the check of the last complete day, then
     /// the monthly budget.
-    pub(super) fn billed(&mut self, state: &TrayState, now_ms: i64, out: &mut Vec<Effect>) {
+    pub(super) fn billed(
+        &mut self,
+        state: &TrayState,
+        keys: &[String],
+        now_ms: i64,
+        out: &mut Vec<Effect>,
+    ) {
+        let mut keys = keys.to_vec();
+        keys.sort();
         let last = state
             .bill
             .as_ref()
             .and_then(|b| b.reconciliation.as_ref())
             .and_then(|r| r.last());
         if let Some(c) = last {
-            if c.is_off() && self.told.insert(c.start_time) {
+            if c.is_off() && self.told.insert((keys, c.start_time)) {
                 let unpriced = state.snapshot.as_ref().map_or(0, |s| s.unpriced());
                 out.push(Effect::Notify(view::check_notice(
                     c,
@@ -47,7 +57,7 @@ impl BillRules {
                 )));
             }
             let oldest = c.start_time - TOLD_KEPT_SECS;
-            self.told.retain(|d| *d >= oldest);
+            self.told.retain(|(_, d)| *d >= oldest);
         }
         self.month(state, now_ms, out);
     }

@@ -220,3 +220,34 @@ fn the_billed_rows_follow_each_costs_answer_in_place() {
         ["Yesterday  $3.80", "Month to date  $4.20"]
     );
 }
+
+#[test]
+fn another_choice_of_keys_drops_the_bill_and_its_gap_is_told_again() {
+    let mut h = at_bill_time();
+    let s = h.session();
+    h.feed(billed(s, data::with_check(DEC_1, 7.0, 10.0)));
+    assert_eq!(checks(&h).len(), 1);
+    let out = h.feed(Input::Tray(TrayInput::Menu(Action::Track(Some(
+        "key_b".into(),
+    )))));
+    assert!(h.core.state().bill.is_none(), "the old keys' bill is gone");
+    assert!(h.core.state().today_utc_usd.is_none());
+    assert!(
+        rendered(&out)
+            .menu
+            .iter()
+            .any(|n| *n == Node::Info("Bill not fetched yet".into())),
+        "{:#?}",
+        rendered(&out).menu
+    );
+    // The new key's estimate is off on the same day: news, told once.
+    h.feed(billed(s, data::with_check(DEC_1, 13.0, 10.0)));
+    h.feed(billed(s, data::with_check(DEC_1, 13.0, 10.0)));
+    assert_eq!(
+        checks(&h),
+        [
+            "Estimate 30 % below the bill on 1 Dec",
+            "Estimate 30 % above the bill on 1 Dec"
+        ]
+    );
+}

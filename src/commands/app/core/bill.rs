@@ -1,6 +1,6 @@
 //! The core's rules for the bill, pure like the rest of the core: the check of the estimate is
-//! told once per complete UTC day and choice of tracked keys that [`DayCheck::is_off`] (never once per refresh; the
-//! days told outlive a reconnect, so a new session or a later costs answer for the same day
+//! told once per settled UTC day (of the last 7) and choice of tracked keys that
+//! [`DayCheck::is_off`] (never once per refresh; the days told outlive a reconnect, so a new session or a later costs answer for the same day
 //! says nothing again), and the monthly budget once per UTC month it is crossed.
 
 use super::Effect;
@@ -31,8 +31,10 @@ impl BillRules {
         }
     }
 
-    /// After a costs answer (the bill is in `state`): the check of the last complete day, then
-    /// the monthly budget.
+    /// After a costs answer (the bill is in `state`): the check of the settled days, then the
+    /// monthly budget. Of the days off and not told, the newest is told; the others follow,
+    /// one per costs answer (minutes apart), so a first launch with several days off is not a
+    /// burst of notifications and each notice keeps its own day's figures.
     pub(super) fn billed(
         &mut self,
         state: &TrayState,
@@ -42,13 +44,15 @@ impl BillRules {
     ) {
         let mut keys = keys.to_vec();
         keys.sort();
-        let last = state
-            .bill
-            .as_ref()
-            .and_then(|b| b.reconciliation.as_ref())
-            .and_then(|r| r.last());
-        if let Some(c) = last {
-            if c.is_off() && self.told.insert((keys, c.start_time)) {
+        let rec = state.bill.as_ref().and_then(|b| b.reconciliation.as_ref());
+        if let Some(rec) = rec {
+            let untold = rec
+                .days
+                .iter()
+                .rev()
+                .find(|c| c.is_off() && !self.told.contains(&(keys.clone(), c.start_time)));
+            if let Some(c) = untold {
+                self.told.insert((keys, c.start_time));
                 let unpriced = state.snapshot.as_ref().map_or(0, |s| s.unpriced());
                 out.push(Effect::Notify(view::check_notice(
                     c,
@@ -56,8 +60,10 @@ impl BillRules {
                     unpriced,
                 )));
             }
-            let oldest = c.start_time - TOLD_KEPT_SECS;
-            self.told.retain(|(_, d)| *d >= oldest);
+            if let Some(newest) = rec.last() {
+                let oldest = newest.start_time - TOLD_KEPT_SECS;
+                self.told.retain(|(_, d)| *d >= oldest);
+            }
         }
         self.month(state, now_ms, out);
     }

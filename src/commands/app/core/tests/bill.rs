@@ -251,3 +251,29 @@ fn another_choice_of_keys_drops_the_bill_and_its_gap_is_told_again() {
         ]
     );
 }
+
+#[test]
+fn every_settled_day_off_is_told_newest_first_one_per_costs_answer() {
+    let mut h = at_bill_time();
+    let s = h.session();
+    let mut b = data::sample();
+    b.reconciliation = Some(crate::billing::Reconciliation {
+        days: vec![
+            data::check(DEC_1 - 2 * SECS_PER_DAY, 5.0, 10.0),
+            data::check(DEC_1 - SECS_PER_DAY, 10.2, 10.0),
+            data::check(DEC_1, 13.0, 10.0),
+        ],
+    });
+    h.feed(billed(s, b.clone()));
+    assert_eq!(checks(&h), ["Estimate 30 % above the bill on 1 Dec"]);
+    h.feed(billed(s, b.clone()));
+    h.feed(billed(s, b));
+    assert_eq!(
+        checks(&h),
+        [
+            "Estimate 30 % above the bill on 1 Dec",
+            "Estimate 50 % below the bill on 29 Nov"
+        ],
+        "30 Nov is within 10 %; each day off once"
+    );
+}

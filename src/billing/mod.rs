@@ -202,9 +202,20 @@ impl DayCheck {
         self.ratio.map(|r| (r - 1.0).abs())
     }
 
-    /// Whether the estimate is off the bill enough to be told: a gap over [`NOTIFY_GAP`].
+    /// Whether the estimate is within [`NOTIFY_GAP`] of a bill that is not nothing.
+    pub fn is_within(&self) -> bool {
+        self.gap().is_some_and(|g| g <= NOTIFY_GAP + GAP_SLACK)
+    }
+
+    /// Whether the estimate and the bill are less than [`NOTIFY_MIN_USD`] apart.
+    pub fn is_small(&self) -> bool {
+        (self.estimate_usd - self.billed_usd).abs() + GAP_SLACK < NOTIFY_MIN_USD
+    }
+
+    /// Whether the estimate is off the bill enough to be told: more than [`NOTIFY_GAP`] and at
+    /// least [`NOTIFY_MIN_USD`] apart; an estimate of that size with nothing billed is off.
     pub fn is_off(&self) -> bool {
-        self.gap().is_some_and(|g| g > NOTIFY_GAP + GAP_SLACK)
+        !self.is_within() && !self.is_small()
     }
 }
 
@@ -224,6 +235,10 @@ impl Reconciliation {
 
 /// A gap larger than this on a complete day is notified (once for that day).
 pub const NOTIFY_GAP: f64 = 0.10;
+
+/// A gap smaller than this in USD is never notified, whatever its ratio: on a day of a few
+/// cents ($0.001 estimated, $0.002 billed) a ratio says nothing worth a notification.
+pub const NOTIFY_MIN_USD: f64 = 0.05;
 
 /// Float slack on [`NOTIFY_GAP`]: 11.0 / 10.0 − 1 is 0.10000000000000009, exactly 10 % off,
 /// which is not over it.

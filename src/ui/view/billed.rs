@@ -10,8 +10,8 @@ use super::{MARKER, Node, Notice, TrayState};
 use crate::alerts::{BudgetAlert, MonthSpend};
 use crate::billing::present::{self, Group};
 use crate::billing::{
-    Bill, BillFailure, BillSnapshot, DayCheck, LineItem, Reconciliation, SECS_PER_DAY,
-    utc_day_start, utc_month_start,
+    Bill, BillFailure, BillSnapshot, DayCheck, LineItem, NOTIFY_MIN_USD, Reconciliation,
+    SECS_PER_DAY, utc_day_start, utc_month_start,
 };
 use crate::openai::ErrorKind;
 use crate::ui::format;
@@ -65,7 +65,7 @@ pub fn check_text(c: &DayCheck, day: &str) -> String {
             "Estimate {}, nothing billed {day}",
             format::usd(c.estimate_usd)
         ),
-        Some(g) if !c.is_off() => {
+        Some(g) if c.is_within() => {
             format!("Estimate within {} % of the bill {day}", percent_within(g))
         }
         Some(g) => {
@@ -74,8 +74,13 @@ pub fn check_text(c: &DayCheck, day: &str) -> String {
             } else {
                 "above"
             };
+            let small = if c.is_small() {
+                format!(", under {} apart", format::usd(NOTIFY_MIN_USD))
+            } else {
+                String::new()
+            };
             format!(
-                "Estimate {} % {side} the bill {day}",
+                "Estimate {} % {side} the bill {day}{small}",
                 (g * 100.0).round() as u32
             )
         }

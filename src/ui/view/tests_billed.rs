@@ -210,6 +210,11 @@ fn the_check_line_names_the_gap_its_side_and_the_day() {
         c(1.2, 0.0, DEC_1),
         "Estimate $1.20, nothing billed yesterday"
     );
+    // A few cents apart: the ratio is shown, marked as too small to tell.
+    assert_eq!(
+        c(0.001, 0.002, DEC_1),
+        "Estimate 50 % below the bill yesterday, under $0.05 apart"
+    );
     // Exactly 10 % off is within (11 / 10 − 1 is a hair over 0.1 in floats).
     assert_eq!(
         c(11.0, 10.0, DEC_1),

@@ -73,8 +73,9 @@ fn a_day_within_10_percent_is_never_told() {
     ] {
         h.feed(billed(s, data::with_check(DEC_1, estimate, billed_usd)));
     }
-    // Nothing billed at all: no ratio, nothing to tell.
-    h.feed(billed(s, data::with_check(DEC_1, 3.0, 0.0)));
+    // Cents apart, whatever the ratio: nothing to tell.
+    h.feed(billed(s, data::with_check(DEC_1, 0.001, 0.002)));
+    h.feed(billed(s, data::with_check(DEC_1, 0.04, 0.0)));
     assert!(checks(&h).is_empty(), "{:?}", checks(&h));
     let v = rendered(&h.feed(billed(s, data::with_check(DEC_1, 9.5, 10.0)))).clone();
     assert!(
@@ -275,5 +276,19 @@ fn every_settled_day_off_is_told_newest_first_one_per_costs_answer() {
             "Estimate 50 % below the bill on 29 Nov"
         ],
         "30 Nov is within 10 %; each day off once"
+    );
+}
+
+#[test]
+fn an_estimate_with_nothing_billed_is_told() {
+    let mut h = at_bill_time();
+    let s = h.session();
+    h.feed(billed(s, data::with_check(DEC_1, 3.0, 0.0)));
+    assert_eq!(checks(&h), ["Estimate $3.00, nothing billed on 1 Dec"]);
+    let sent = h.notifier.sent.lock().unwrap().clone();
+    assert!(
+        sent[0].body.contains("estimated $3.00, billed $0.00"),
+        "{:?}",
+        sent[0]
     );
 }

@@ -87,11 +87,26 @@ pub fn check_text(c: &DayCheck, day: &str) -> String {
     }
 }
 
-/// The check of the last complete day, or why there is none yet.
-pub fn check_line(rec: Option<&Reconciliation>, now: i64) -> String {
-    match rec.and_then(Reconciliation::last) {
-        Some(c) => check_text(c, &day_phrase(c.start_time, now)),
-        None => "Estimate check: no complete day with a bill yet".to_owned(),
+/// The check of the last complete day, or why there is none yet; when the usage of the checked
+/// days could not be read, that, with the last good check marked as such.
+pub fn check_line(snap: Option<&BillSnapshot>, now: i64) -> String {
+    let last = snap
+        .and_then(|s| s.reconciliation.as_ref())
+        .and_then(Reconciliation::last)
+        .map(|c| check_text(c, &day_phrase(c.start_time, now)));
+    match (snap.and_then(|s| s.estimate_failure.as_ref()), last) {
+        (Some(f), last) => {
+            let mut line = format!(
+                "{MARKER} Estimate check: usage of the checked days not read ({})",
+                failure_words(f)
+            );
+            if let Some(last) = last {
+                line.push_str(&format!(" · last good check: {last}"));
+            }
+            line
+        }
+        (None, Some(last)) => last,
+        (None, None) => "Estimate check: no complete day with a bill yet".to_owned(),
     }
 }
 
@@ -215,10 +230,7 @@ pub fn billed_rows(state: &TrayState, now_ms: i64) -> Vec<Node> {
     let bill = snap.and_then(|s| s.bill.as_ref());
     let mut rows = vec![Node::Info(status_text(snap))];
     rows.extend(periods(bill, now));
-    rows.push(Node::Info(check_line(
-        snap.and_then(|s| s.reconciliation.as_ref()),
-        now,
-    )));
+    rows.push(Node::Info(check_line(snap, now)));
     if let Some(budget) = state.monthly_budget {
         rows.push(Node::Info(month_budget_text(
             bill,

@@ -184,12 +184,7 @@ fn rows_are_current_after_a_second_bill_and_keep_their_shape() {
 #[test]
 fn the_check_line_names_the_gap_its_side_and_the_day() {
     let now = NOW;
-    let c = |e: f64, b: f64, day: i64| {
-        check_line(
-            Some(&data::with_check(day, e, b).reconciliation.unwrap()),
-            now,
-        )
-    };
+    let c = |e: f64, b: f64, day: i64| check_line(Some(&data::with_check(day, e, b)), now);
     assert_eq!(
         c(0.98, 1.0, DEC_1),
         "Estimate within 2 % of the bill yesterday"
@@ -298,4 +293,24 @@ fn the_check_notice_names_the_gap_the_causes_and_the_pricing_hint() {
     ] {
         assert!(n.body.contains(needle), "{needle:?} not in {n:?}");
     }
+}
+
+#[test]
+fn a_failed_read_of_the_days_usage_says_so_keeping_the_last_good_check_marked() {
+    let mut snap = data::with_check(DEC_1, 0.98, 1.0);
+    snap.estimate_failure = Some(data::offline());
+    assert_eq!(
+        check_line(Some(&snap), NOW),
+        "⚠ Estimate check: usage of the checked days not read (cannot reach the API) · last good check: Estimate within 2 % of the bill yesterday"
+    );
+    snap.reconciliation = None;
+    let s = with_bill(snap);
+    let v = tray_view(&s, NOW_MS);
+    assert!(
+        labels(section(&v)).contains(
+            &"⚠ Estimate check: usage of the checked days not read (cannot reach the API)"
+        ),
+        "{:#?}",
+        section(&v)
+    );
 }

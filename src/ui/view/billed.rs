@@ -301,13 +301,21 @@ cannot be tied to a key (charged per project).",
 
 /// "Monthly budget reached: $101.00" with what it is made of.
 pub fn monthly_budget_notice(a: &BudgetAlert, s: &MonthSpend, about: &str) -> Notice {
+    let mut body = format!(
+        "This UTC month for {about}: billed {} plus today's estimate not yet billed {} (budget {})",
+        format::usd(s.billed_usd),
+        format::usd(s.unbilled_usd),
+        format::usd(a.budget)
+    );
+    // As the menu row says: amounts in other currencies are not in the USD figures.
+    if !s.other_currencies.is_empty() {
+        body.push_str(&format!(
+            "; {} billed in other currencies not counted",
+            format::moneys(&s.other_currencies)
+        ));
+    }
     Notice {
         summary: super::notice::budget_summary(a, "Monthly", "monthly"),
-        body: format!(
-            "This UTC month for {about}: billed {} plus today's estimate not yet billed {} (budget {})",
-            format::usd(s.billed_usd),
-            format::usd(s.unbilled_usd),
-            format::usd(a.budget)
-        ),
+        body,
     }
 }

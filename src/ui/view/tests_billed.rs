@@ -123,6 +123,19 @@ fn other_currencies_are_shown_apart_never_added_to_usd() {
         l[5],
         "Month: $4.09 of $100.00 budget (bill $4.09 + today's unbilled estimate $0.00) · 2.50 EUR not counted"
     );
+    // The notification says it as the row does.
+    let spend =
+        crate::alerts::MonthSpend::of(s.bill.as_ref().unwrap().bill.as_ref().unwrap(), NOW, None);
+    let a = crate::alerts::BudgetAlert {
+        spent: 4.09,
+        budget: 4.0,
+    };
+    let n = monthly_budget_notice(&a, &spend, "the project");
+    assert!(
+        n.body
+            .ends_with("; 2.50 EUR billed in other currencies not counted"),
+        "{n:?}"
+    );
 }
 
 #[test]

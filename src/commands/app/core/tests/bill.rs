@@ -292,3 +292,45 @@ fn an_estimate_with_nothing_billed_is_told() {
         sent[0]
     );
 }
+
+#[test]
+fn what_was_told_is_saved_and_a_new_core_from_it_does_not_tell_again() {
+    let mut h = Harness::new(
+        |s| {
+            s.daily_budget = None;
+            s.monthly_budget = Some(5.0);
+        },
+        FakeLoginItem::default(),
+    );
+    h.now = NOW_MS;
+    h.feed(Input::Started);
+    let path = h.core.told_path().unwrap().to_owned();
+    let s = h.session();
+    let mut b = data::with_check(DEC_1, 7.0, 10.0);
+    b.bill.as_mut().unwrap().days[2].items[0].amount.value = 6.0;
+    h.feed(billed(s, b.clone()));
+    assert_eq!(h.notes().len(), 2, "{:?}", h.notes());
+    // The effect wrote the file beside the settings; the next launch loads it.
+    let told = crate::commands::app::told::load(&path);
+    assert_eq!(told.days.len(), 1);
+    assert!(told.month.is_some());
+    let mut next = Harness::new(
+        |s| {
+            s.daily_budget = None;
+            s.monthly_budget = Some(5.0);
+        },
+        FakeLoginItem::default(),
+    );
+    next.core.restore_told(told);
+    next.now = NOW_MS;
+    next.feed(Input::Started);
+    let s = next.session();
+    next.feed(billed(s, b));
+    assert!(next.notes().is_empty(), "{:?}", next.notes());
+}
+
+#[test]
+fn the_demo_keeps_nothing_told_on_disk() {
+    let h = Harness::new(|s| s.demo = true, FakeLoginItem::default());
+    assert!(h.core.told_path().is_none());
+}

@@ -32,6 +32,16 @@ impl BudgetDetector {
         self.budget
     }
 
+    /// The day the alert last fired on, to be kept across launches.
+    pub fn fired_on(&self) -> Option<i64> {
+        self.fired_on
+    }
+
+    /// Restores [`Self::fired_on`] from a previous launch.
+    pub fn restore(&mut self, fired_on: Option<i64>) {
+        self.fired_on = fired_on;
+    }
+
     /// Observes the cost of local day `day` so far; `Some` once per day, when it reaches the
     /// budget.
     pub fn observe(&mut self, day: i64, spent: f64) -> Option<BudgetAlert> {

@@ -64,6 +64,16 @@ impl MonthlyBudget {
         self.0.budget()
     }
 
+    /// The UTC month it last fired in ([`utc_month`]).
+    pub fn fired_month(&self) -> Option<i64> {
+        self.0.fired_on()
+    }
+
+    /// Restores [`Self::fired_month`] from a previous launch.
+    pub fn restore(&mut self, month: Option<i64>) {
+        self.0.restore(month);
+    }
+
     pub fn observe(&mut self, now: i64, spend: &MonthSpend) -> Option<BudgetAlert> {
         self.0.observe(utc_month(now), spend.total_usd())
     }

@@ -201,6 +201,22 @@ impl DayCheck {
     pub fn gap(&self) -> Option<f64> {
         self.ratio.map(|r| (r - 1.0).abs())
     }
+
+    /// Whether the estimate is within [`NOTIFY_GAP`] of a bill that is not nothing.
+    pub fn is_within(&self) -> bool {
+        self.gap().is_some_and(|g| g <= NOTIFY_GAP + GAP_SLACK)
+    }
+
+    /// Whether the estimate and the bill are less than [`NOTIFY_MIN_USD`] apart.
+    pub fn is_small(&self) -> bool {
+        (self.estimate_usd - self.billed_usd).abs() + GAP_SLACK < NOTIFY_MIN_USD
+    }
+
+    /// Whether the estimate is off the bill enough to be told: more than [`NOTIFY_GAP`] and at
+    /// least [`NOTIFY_MIN_USD`] apart; an estimate of that size with nothing billed is off.
+    pub fn is_off(&self) -> bool {
+        !self.is_within() && !self.is_small()
+    }
 }
 
 /// The check of the estimate against the bill, per complete UTC day of the last 7 that has
@@ -219,6 +235,14 @@ impl Reconciliation {
 
 /// A gap larger than this on a complete day is notified (once for that day).
 pub const NOTIFY_GAP: f64 = 0.10;
+
+/// A gap smaller than this in USD is never notified, whatever its ratio: on a day of a few
+/// cents ($0.001 estimated, $0.002 billed) a ratio says nothing worth a notification.
+pub const NOTIFY_MIN_USD: f64 = 0.05;
+
+/// Float slack on [`NOTIFY_GAP`]: 11.0 / 10.0 − 1 is 0.10000000000000009, exactly 10 % off,
+/// which is not over it.
+const GAP_SLACK: f64 = 1e-9;
 
 /// What the front ends read of the bill: the last good figures (kept when a later request
 /// fails), the failure that makes them stale, and the check of the estimate.

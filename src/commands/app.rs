@@ -10,6 +10,7 @@
 
 mod core;
 mod effects;
+mod told;
 mod worker;
 
 use self::core::{AppCore, Effect, Input};
@@ -59,7 +60,14 @@ pub fn run(settings: Settings) -> Result<ExitCode, CliError> {
     };
     let jobs = worker::spawn(proxy.clone(), platform)?;
     let mut shell = Shell {
-        core: AppCore::new(settings),
+        core: {
+            let mut core = AppCore::new(settings);
+            if let Some(path) = core.told_path() {
+                let told = told::load(path);
+                core.restore_told(told);
+            }
+            core
+        },
         tray: None,
         jobs,
         guard: Some(guard),

@@ -112,6 +112,11 @@ pub enum Effect {
     OpenLoginApproval,
     OpenUrl(String),
     CheckTrayHost,
+    /// What the bill's notifications told, kept for the next launch.
+    SaveTold {
+        path: PathBuf,
+        told: super::told::Told,
+    },
     /// One line for the terminal the app was started from.
     Stderr(String),
     Quit,
@@ -176,7 +181,13 @@ impl AppCore {
         let mut core = AppCore {
             state,
             budget: settings.daily_budget.map(BudgetDetector::new),
-            bill: BillRules::new(settings.monthly_budget),
+            bill: BillRules::new(
+                settings.monthly_budget,
+                (!settings.demo)
+                    .then_some(settings.settings_path.as_deref())
+                    .flatten()
+                    .map(super::told::path_beside),
+            ),
             settings,
             session: 0,
             key_rejected_told: false,
@@ -195,6 +206,16 @@ impl AppCore {
     #[cfg(test)]
     pub fn state(&self) -> &TrayState {
         &self.state
+    }
+
+    /// Where the shell keeps what the bill's notifications told; `None` in `--demo`.
+    pub fn told_path(&self) -> Option<&std::path::Path> {
+        self.bill.told_path().map(PathBuf::as_path)
+    }
+
+    /// What a previous launch told, loaded by the shell from [`Self::told_path`].
+    pub fn restore_told(&mut self, told: super::told::Told) {
+        self.bill.restore(told);
     }
 
     /// The view to show first, before the event loop runs.
@@ -416,7 +437,8 @@ impl AppCore {
             }
             Event::Billed(bill) => {
                 self.state.bill = Some(bill);
-                self.bill.billed(&self.state, now_ms, out);
+                let keys = &self.settings.api_key_ids;
+                self.bill.billed(&self.state, keys, now_ms, out);
             }
         }
     }
@@ -452,6 +474,9 @@ impl AppCore {
         self.state.choices.api_key_ids.clone_from(&ids);
         self.settings.api_key_ids.clone_from(&ids);
         self.save("api_key_ids", ids.iter().collect::<toml_edit::Array>(), out);
+        // The bill and today's estimate were the old keys'; the poller fetches the new ones.
+        self.state.bill = None;
+        self.state.today_utc_usd = None;
         out.push(Effect::Poll(self.session, Command::SetApiKeyIds(ids)));
     }
 

@@ -54,6 +54,13 @@ impl Platform {
                     failed(&n.summary, n.body)
                 }
             },
+            Effect::SaveTold { path, told } => {
+                // At worst a notification is repeated after a restart: logged, not shown.
+                if let Err(e) = super::told::save(&path, &told) {
+                    tracing::warn!("cannot save {}: {e}", path.display());
+                }
+                None
+            }
             Effect::SaveSettings { path, values } => {
                 let keys = values.iter().map(|(k, _)| *k).collect();
                 Some(Input::StartupSaved(

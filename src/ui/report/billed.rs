@@ -8,8 +8,8 @@
 use super::ErrorReport;
 use crate::billing::present;
 use crate::billing::{
-    Bill, BillSnapshot, BilledDay, DayCheck, LineItem, Money, SECS_PER_DAY, utc_day_start,
-    utc_month_start,
+    Bill, BillSnapshot, BilledDay, DayCheck, LineItem, Money, Reconciliation, SECS_PER_DAY,
+    utc_day_start, utc_month_start,
 };
 use crate::ui::format;
 use serde::Serialize;
@@ -130,12 +130,25 @@ pub struct ReconciliationReport {
     pub days: Vec<CheckReport>,
     /// A gap above this fraction (0.10) is notified by the app, once per day.
     pub notify_gap: f64,
+    /// The usage of the checked days could not be read: `days` are the last good check's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorReport>,
 }
 
 impl ReconciliationReport {
-    /// `None` until the check has run.
+    /// `None` until the check has run or its read has failed.
     pub fn new(snap: Option<&BillSnapshot>, now: i64) -> Option<ReconciliationReport> {
-        let r = snap?.reconciliation.as_ref()?;
+        let snap = snap?;
+        let error = snap
+            .estimate_failure
+            .as_ref()
+            .map(|f| ErrorReport::from(&f.error));
+        let empty = Reconciliation::default();
+        let r = match (&snap.reconciliation, &error) {
+            (Some(r), _) => r,
+            (None, Some(_)) => &empty,
+            (None, None) => return None,
+        };
         let check = |c: &DayCheck| CheckReport {
             start: c.start_time,
             date: format::utc_date(c.start_time),
@@ -147,6 +160,7 @@ impl ReconciliationReport {
         Some(ReconciliationReport {
             days: r.days.iter().map(check).collect(),
             notify_gap: crate::billing::NOTIFY_GAP,
+            error,
         })
     }
 }

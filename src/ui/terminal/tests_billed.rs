@@ -107,6 +107,26 @@ fn json_has_the_billed_and_reconciliation_objects_null_until_a_bill() {
     close(&last["billed_usd"], 3.69);
     close(&last["ratio"], 3.62 / 3.69);
     assert_eq!(r["days"][0]["yesterday"], false);
+    assert!(r.get("error").is_none(), "additive, only when set: {r}");
+}
+
+#[test]
+fn json_reconciliation_names_a_failed_read_of_the_days_usage() {
+    let snap = snapshot(2, Vec::new());
+    let mut b = data::sample();
+    b.estimate_failure = Some(data::offline());
+    let v: Value = serde_json::from_str(&json_line(Some(&snap), None, Some(&b), NOW_MS)).unwrap();
+    let r = &v["reconciliation"];
+    assert_eq!(r["error"]["kind"], "offline", "{r}");
+    assert_eq!(
+        r["days"].as_array().unwrap().len(),
+        2,
+        "the last good check"
+    );
+    b.reconciliation = None;
+    let v: Value = serde_json::from_str(&json_line(Some(&snap), None, Some(&b), NOW_MS)).unwrap();
+    assert_eq!(v["reconciliation"]["error"]["kind"], "offline");
+    assert_eq!(v["reconciliation"]["days"], serde_json::json!([]));
 }
 
 #[test]

@@ -39,7 +39,7 @@ pub fn billed(snap: Option<&BillSnapshot>, now: i64) -> String {
 
 /// The check of the estimate against the bill, as the menu says it.
 pub fn check(snap: Option<&BillSnapshot>, now: i64) -> String {
-    crate::ui::view::check_line(snap.and_then(|s| s.reconciliation.as_ref()), now)
+    crate::ui::view::check_line(snap, now)
 }
 
 /// `rate limited — retrying in 30s (10:38:12): the API answered 429 (…)`: the kind once.

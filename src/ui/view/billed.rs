@@ -10,8 +10,8 @@ use super::{MARKER, Node, Notice, TrayState};
 use crate::alerts::{BudgetAlert, MonthSpend};
 use crate::billing::present::{self, Group};
 use crate::billing::{
-    Bill, BillFailure, BillSnapshot, DayCheck, LineItem, NOTIFY_GAP, Reconciliation, SECS_PER_DAY,
-    utc_day_start, utc_month_start,
+    Bill, BillFailure, BillSnapshot, DayCheck, LineItem, NOTIFY_MIN_USD, Reconciliation,
+    SECS_PER_DAY, utc_day_start, utc_month_start,
 };
 use crate::openai::ErrorKind;
 use crate::ui::format;
@@ -65,7 +65,7 @@ pub fn check_text(c: &DayCheck, day: &str) -> String {
             "Estimate {}, nothing billed {day}",
             format::usd(c.estimate_usd)
         ),
-        Some(g) if g <= NOTIFY_GAP => {
+        Some(g) if c.is_within() => {
             format!("Estimate within {} % of the bill {day}", percent_within(g))
         }
         Some(g) => {
@@ -74,19 +74,39 @@ pub fn check_text(c: &DayCheck, day: &str) -> String {
             } else {
                 "above"
             };
+            let small = if c.is_small() {
+                format!(", under {} apart", format::usd(NOTIFY_MIN_USD))
+            } else {
+                String::new()
+            };
             format!(
-                "Estimate {} % {side} the bill {day}",
+                "Estimate {} % {side} the bill {day}{small}",
                 (g * 100.0).round() as u32
             )
         }
     }
 }
 
-/// The check of the last complete day, or why there is none yet.
-pub fn check_line(rec: Option<&Reconciliation>, now: i64) -> String {
-    match rec.and_then(Reconciliation::last) {
-        Some(c) => check_text(c, &day_phrase(c.start_time, now)),
-        None => "Estimate check: no complete day with a bill yet".to_owned(),
+/// The check of the last complete day, or why there is none yet; when the usage of the checked
+/// days could not be read, that, with the last good check marked as such.
+pub fn check_line(snap: Option<&BillSnapshot>, now: i64) -> String {
+    let last = snap
+        .and_then(|s| s.reconciliation.as_ref())
+        .and_then(Reconciliation::last)
+        .map(|c| check_text(c, &day_phrase(c.start_time, now)));
+    match (snap.and_then(|s| s.estimate_failure.as_ref()), last) {
+        (Some(f), last) => {
+            let mut line = format!(
+                "{MARKER} Estimate check: usage of the checked days not read ({})",
+                failure_words(f)
+            );
+            if let Some(last) = last {
+                line.push_str(&format!(" · last good check: {last}"));
+            }
+            line
+        }
+        (None, Some(last)) => last,
+        (None, None) => "Estimate check: no complete day with a bill yet".to_owned(),
     }
 }
 
@@ -210,10 +230,7 @@ pub fn billed_rows(state: &TrayState, now_ms: i64) -> Vec<Node> {
     let bill = snap.and_then(|s| s.bill.as_ref());
     let mut rows = vec![Node::Info(status_text(snap))];
     rows.extend(periods(bill, now));
-    rows.push(Node::Info(check_line(
-        snap.and_then(|s| s.reconciliation.as_ref()),
-        now,
-    )));
+    rows.push(Node::Info(check_line(snap, now)));
     if let Some(budget) = state.monthly_budget {
         rows.push(Node::Info(month_budget_text(
             bill,
@@ -248,7 +265,7 @@ pub fn month_title(state: &TrayState, now_ms: i64) -> String {
     }
 }
 
-/// The notification for a complete day whose estimate is more than [`NOTIFY_GAP`] off its
+/// The notification for a complete day whose estimate is more than [`crate::billing::NOTIFY_GAP`] off its
 /// bill: the size of the gap and the day, the figures, the likely causes and the fix.
 /// `unpriced`: rows of the live estimate that have no price now.
 pub fn check_notice(c: &DayCheck, about: &str, unpriced: usize) -> Notice {
@@ -284,13 +301,21 @@ cannot be tied to a key (charged per project).",
 
 /// "Monthly budget reached: $101.00" with what it is made of.
 pub fn monthly_budget_notice(a: &BudgetAlert, s: &MonthSpend, about: &str) -> Notice {
+    let mut body = format!(
+        "This UTC month for {about}: billed {} plus today's estimate not yet billed {} (budget {})",
+        format::usd(s.billed_usd),
+        format::usd(s.unbilled_usd),
+        format::usd(a.budget)
+    );
+    // As the menu row says: amounts in other currencies are not in the USD figures.
+    if !s.other_currencies.is_empty() {
+        body.push_str(&format!(
+            "; {} billed in other currencies not counted",
+            format::moneys(&s.other_currencies)
+        ));
+    }
     Notice {
         summary: super::notice::budget_summary(a, "Monthly", "monthly"),
-        body: format!(
-            "This UTC month for {about}: billed {} plus today's estimate not yet billed {} (budget {})",
-            format::usd(s.billed_usd),
-            format::usd(s.unbilled_usd),
-            format::usd(a.budget)
-        ),
+        body,
     }
 }

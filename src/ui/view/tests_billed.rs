@@ -123,6 +123,19 @@ fn other_currencies_are_shown_apart_never_added_to_usd() {
         l[5],
         "Month: $4.09 of $100.00 budget (bill $4.09 + today's unbilled estimate $0.00) · 2.50 EUR not counted"
     );
+    // The notification says it as the row does.
+    let spend =
+        crate::alerts::MonthSpend::of(s.bill.as_ref().unwrap().bill.as_ref().unwrap(), NOW, None);
+    let a = crate::alerts::BudgetAlert {
+        spent: 4.09,
+        budget: 4.0,
+    };
+    let n = monthly_budget_notice(&a, &spend, "the project");
+    assert!(
+        n.body
+            .ends_with("; 2.50 EUR billed in other currencies not counted"),
+        "{n:?}"
+    );
 }
 
 #[test]
@@ -184,12 +197,7 @@ fn rows_are_current_after_a_second_bill_and_keep_their_shape() {
 #[test]
 fn the_check_line_names_the_gap_its_side_and_the_day() {
     let now = NOW;
-    let c = |e: f64, b: f64, day: i64| {
-        check_line(
-            Some(&data::with_check(day, e, b).reconciliation.unwrap()),
-            now,
-        )
-    };
+    let c = |e: f64, b: f64, day: i64| check_line(Some(&data::with_check(day, e, b)), now);
     assert_eq!(
         c(0.98, 1.0, DEC_1),
         "Estimate within 2 % of the bill yesterday"
@@ -209,6 +217,20 @@ fn the_check_line_names_the_gap_its_side_and_the_day() {
     assert_eq!(
         c(1.2, 0.0, DEC_1),
         "Estimate $1.20, nothing billed yesterday"
+    );
+    // A few cents apart: the ratio is shown, marked as too small to tell.
+    assert_eq!(
+        c(0.001, 0.002, DEC_1),
+        "Estimate 50 % below the bill yesterday, under $0.05 apart"
+    );
+    // Exactly 10 % off is within (11 / 10 − 1 is a hair over 0.1 in floats).
+    assert_eq!(
+        c(11.0, 10.0, DEC_1),
+        "Estimate within 10 % of the bill yesterday"
+    );
+    assert_eq!(
+        c(9.0, 10.0, DEC_1),
+        "Estimate within 10 % of the bill yesterday"
     );
 }
 
@@ -284,4 +306,24 @@ fn the_check_notice_names_the_gap_the_causes_and_the_pricing_hint() {
     ] {
         assert!(n.body.contains(needle), "{needle:?} not in {n:?}");
     }
+}
+
+#[test]
+fn a_failed_read_of_the_days_usage_says_so_keeping_the_last_good_check_marked() {
+    let mut snap = data::with_check(DEC_1, 0.98, 1.0);
+    snap.estimate_failure = Some(data::offline());
+    assert_eq!(
+        check_line(Some(&snap), NOW),
+        "⚠ Estimate check: usage of the checked days not read (cannot reach the API) · last good check: Estimate within 2 % of the bill yesterday"
+    );
+    snap.reconciliation = None;
+    let s = with_bill(snap);
+    let v = tray_view(&s, NOW_MS);
+    assert!(
+        labels(section(&v)).contains(
+            &"⚠ Estimate check: usage of the checked days not read (cannot reach the API)"
+        ),
+        "{:#?}",
+        section(&v)
+    );
 }

@@ -1,42 +1,91 @@
 //! The core's rules for the bill, pure like the rest of the core: the check of the estimate is
-//! told once per complete UTC day whose gap is over [`NOTIFY_GAP`] (never once per refresh; the
-//! days told outlive a reconnect, so a new session or a later costs answer for the same day
-//! says nothing again), and the monthly budget once per UTC month it is crossed.
+//! told once per settled UTC day (of the last 7) and choice of tracked keys that
+//! [`DayCheck::is_off`] (never once per refresh; the days told outlive a reconnect, so a new
+//! session or a later costs answer for the same day says nothing again), and the monthly
+//! budget once per UTC month it is crossed. What was told outlives a restart too: each change
+//! is an [`Effect::SaveTold`] and the shell hands the saved state back at start.
 
+use super::super::told::Told;
 use super::Effect;
 use crate::alerts::{MonthSpend, MonthlyBudget};
-use crate::billing::{NOTIFY_GAP, SECS_PER_DAY};
+#[cfg(doc)]
+use crate::billing::DayCheck;
+use crate::billing::SECS_PER_DAY;
 use crate::ui::view::{self, TrayState};
-use std::collections::BTreeSet;
+use std::path::PathBuf;
 
 /// Days told are kept this long (the check covers the last 7 complete days).
 const TOLD_KEPT_SECS: i64 = 62 * SECS_PER_DAY;
 
 #[derive(Debug)]
 pub(super) struct BillRules {
-    /// UTC midnights of the days whose gap has been told.
-    told: BTreeSet<i64>,
+    /// The days whose gap has been told (per choice of keys: another choice is another
+    /// estimate, so its gap on a day already told is news) and the month last told.
+    told: Told,
     monthly: Option<MonthlyBudget>,
+    /// Where the shell keeps `told`; `None` in `--demo` and without a settings file.
+    told_path: Option<PathBuf>,
 }
 
 impl BillRules {
-    pub(super) fn new(monthly_budget: Option<f64>) -> BillRules {
+    pub(super) fn new(monthly_budget: Option<f64>, told_path: Option<PathBuf>) -> BillRules {
         BillRules {
-            told: BTreeSet::new(),
+            told: Told::default(),
             monthly: monthly_budget.map(MonthlyBudget::new),
+            told_path,
         }
     }
 
-    /// After a costs answer (the bill is in `state`): the check of the last complete day, then
-    /// the monthly budget.
-    pub(super) fn billed(&mut self, state: &TrayState, now_ms: i64, out: &mut Vec<Effect>) {
-        let last = state
-            .bill
-            .as_ref()
-            .and_then(|b| b.reconciliation.as_ref())
-            .and_then(|r| r.last());
-        if let Some(c) = last {
-            if c.gap().is_some_and(|g| g > NOTIFY_GAP) && self.told.insert(c.start_time) {
+    /// Where the state is kept, for the shell to load it from.
+    pub(super) fn told_path(&self) -> Option<&PathBuf> {
+        self.told_path.as_ref()
+    }
+
+    /// What a previous launch told (loaded by the shell).
+    pub(super) fn restore(&mut self, told: Told) {
+        if let Some(m) = &mut self.monthly {
+            m.restore(told.month);
+        }
+        self.told = told;
+    }
+
+    fn save(&self, out: &mut Vec<Effect>) {
+        if let Some(path) = &self.told_path {
+            out.push(Effect::SaveTold {
+                path: path.clone(),
+                told: self.told.clone(),
+            });
+        }
+    }
+
+    /// After a costs answer (the bill is in `state`): the check of the settled days, then the
+    /// monthly budget. Of the days off and not told, the newest is told; the others follow,
+    /// one per costs answer (minutes apart), so a first launch with several days off is not a
+    /// burst of notifications and each notice keeps its own day's figures.
+    pub(super) fn billed(
+        &mut self,
+        state: &TrayState,
+        keys: &[String],
+        now_ms: i64,
+        out: &mut Vec<Effect>,
+    ) {
+        let mut keys = keys.to_vec();
+        keys.sort();
+        let rec = state.bill.as_ref().and_then(|b| b.reconciliation.as_ref());
+        if let Some(rec) = rec {
+            let told = &self.told.days;
+            let untold = rec
+                .days
+                .iter()
+                .rev()
+                .find(|c| c.is_off() && !told.contains(&(keys.clone(), c.start_time)));
+            if let Some(c) = untold {
+                self.told.days.insert((keys, c.start_time));
+                if let Some(newest) = rec.last() {
+                    let oldest = newest.start_time - TOLD_KEPT_SECS;
+                    self.told.days.retain(|(_, d)| *d >= oldest);
+                }
+                self.save(out);
                 let unpriced = state.snapshot.as_ref().map_or(0, |s| s.unpriced());
                 out.push(Effect::Notify(view::check_notice(
                     c,
@@ -44,8 +93,6 @@ impl BillRules {
                     unpriced,
                 )));
             }
-            let oldest = c.start_time - TOLD_KEPT_SECS;
-            self.told.retain(|d| *d >= oldest);
         }
         self.month(state, now_ms, out);
     }
@@ -59,6 +106,8 @@ impl BillRules {
         let now = now_ms / 1000;
         let spend = MonthSpend::of(bill, now, state.today_estimate(now));
         if let Some(a) = m.observe(now, &spend) {
+            self.told.month = m.fired_month();
+            self.save(out);
             out.push(Effect::Notify(view::monthly_budget_notice(
                 &a,
                 &spend,

@@ -63,11 +63,19 @@ fn a_30_percent_gap_is_told_once_for_its_day_then_again_for_a_new_day() {
 fn a_day_within_10_percent_is_never_told() {
     let mut h = at_bill_time();
     let s = h.session();
-    for (estimate, billed_usd) in [(9.5, 10.0), (10.0, 10.0), (10.99, 10.0), (9.01, 10.0)] {
+    for (estimate, billed_usd) in [
+        (9.5, 10.0),
+        (10.0, 10.0),
+        (10.99, 10.0),
+        (9.01, 10.0),
+        (11.0, 10.0),
+        (9.0, 10.0),
+    ] {
         h.feed(billed(s, data::with_check(DEC_1, estimate, billed_usd)));
     }
-    // Nothing billed at all: no ratio, nothing to tell.
-    h.feed(billed(s, data::with_check(DEC_1, 3.0, 0.0)));
+    // Cents apart, whatever the ratio: nothing to tell.
+    h.feed(billed(s, data::with_check(DEC_1, 0.001, 0.002)));
+    h.feed(billed(s, data::with_check(DEC_1, 0.04, 0.0)));
     assert!(checks(&h).is_empty(), "{:?}", checks(&h));
     let v = rendered(&h.feed(billed(s, data::with_check(DEC_1, 9.5, 10.0)))).clone();
     assert!(
@@ -212,4 +220,117 @@ fn the_billed_rows_follow_each_costs_answer_in_place() {
         labels(&second),
         ["Yesterday  $3.80", "Month to date  $4.20"]
     );
+}
+
+#[test]
+fn another_choice_of_keys_drops_the_bill_and_its_gap_is_told_again() {
+    let mut h = at_bill_time();
+    let s = h.session();
+    h.feed(billed(s, data::with_check(DEC_1, 7.0, 10.0)));
+    assert_eq!(checks(&h).len(), 1);
+    let out = h.feed(Input::Tray(TrayInput::Menu(Action::Track(Some(
+        "key_b".into(),
+    )))));
+    assert!(h.core.state().bill.is_none(), "the old keys' bill is gone");
+    assert!(h.core.state().today_utc_usd.is_none());
+    assert!(
+        rendered(&out)
+            .menu
+            .iter()
+            .any(|n| *n == Node::Info("Bill not fetched yet".into())),
+        "{:#?}",
+        rendered(&out).menu
+    );
+    // The new key's estimate is off on the same day: news, told once.
+    h.feed(billed(s, data::with_check(DEC_1, 13.0, 10.0)));
+    h.feed(billed(s, data::with_check(DEC_1, 13.0, 10.0)));
+    assert_eq!(
+        checks(&h),
+        [
+            "Estimate 30 % below the bill on 1 Dec",
+            "Estimate 30 % above the bill on 1 Dec"
+        ]
+    );
+}
+
+#[test]
+fn every_settled_day_off_is_told_newest_first_one_per_costs_answer() {
+    let mut h = at_bill_time();
+    let s = h.session();
+    let mut b = data::sample();
+    b.reconciliation = Some(crate::billing::Reconciliation {
+        days: vec![
+            data::check(DEC_1 - 2 * SECS_PER_DAY, 5.0, 10.0),
+            data::check(DEC_1 - SECS_PER_DAY, 10.2, 10.0),
+            data::check(DEC_1, 13.0, 10.0),
+        ],
+    });
+    h.feed(billed(s, b.clone()));
+    assert_eq!(checks(&h), ["Estimate 30 % above the bill on 1 Dec"]);
+    h.feed(billed(s, b.clone()));
+    h.feed(billed(s, b));
+    assert_eq!(
+        checks(&h),
+        [
+            "Estimate 30 % above the bill on 1 Dec",
+            "Estimate 50 % below the bill on 29 Nov"
+        ],
+        "30 Nov is within 10 %; each day off once"
+    );
+}
+
+#[test]
+fn an_estimate_with_nothing_billed_is_told() {
+    let mut h = at_bill_time();
+    let s = h.session();
+    h.feed(billed(s, data::with_check(DEC_1, 3.0, 0.0)));
+    assert_eq!(checks(&h), ["Estimate $3.00, nothing billed on 1 Dec"]);
+    let sent = h.notifier.sent.lock().unwrap().clone();
+    assert!(
+        sent[0].body.contains("estimated $3.00, billed $0.00"),
+        "{:?}",
+        sent[0]
+    );
+}
+
+#[test]
+fn what_was_told_is_saved_and_a_new_core_from_it_does_not_tell_again() {
+    let mut h = Harness::new(
+        |s| {
+            s.daily_budget = None;
+            s.monthly_budget = Some(5.0);
+        },
+        FakeLoginItem::default(),
+    );
+    h.now = NOW_MS;
+    h.feed(Input::Started);
+    let path = h.core.told_path().unwrap().to_owned();
+    let s = h.session();
+    let mut b = data::with_check(DEC_1, 7.0, 10.0);
+    b.bill.as_mut().unwrap().days[2].items[0].amount.value = 6.0;
+    h.feed(billed(s, b.clone()));
+    assert_eq!(h.notes().len(), 2, "{:?}", h.notes());
+    // The effect wrote the file beside the settings; the next launch loads it.
+    let told = crate::commands::app::told::load(&path);
+    assert_eq!(told.days.len(), 1);
+    assert!(told.month.is_some());
+    let mut next = Harness::new(
+        |s| {
+            s.daily_budget = None;
+            s.monthly_budget = Some(5.0);
+        },
+        FakeLoginItem::default(),
+    );
+    next.core.restore_told(told);
+    next.now = NOW_MS;
+    next.feed(Input::Started);
+    let s = next.session();
+    next.feed(billed(s, b));
+    assert!(next.notes().is_empty(), "{:?}", next.notes());
+}
+
+#[test]
+fn the_demo_keeps_nothing_told_on_disk() {
+    let h = Harness::new(|s| s.demo = true, FakeLoginItem::default());
+    assert!(h.core.told_path().is_none());
 }

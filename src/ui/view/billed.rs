@@ -267,8 +267,9 @@ pub fn month_title(state: &TrayState, now_ms: i64) -> String {
 
 /// The notification for a complete day whose estimate is more than [`crate::billing::NOTIFY_GAP`] off its
 /// bill: the size of the gap and the day, the figures, the likely causes and the fix.
-/// `unpriced`: rows of the live estimate that have no price now.
-pub fn check_notice(c: &DayCheck, about: &str, unpriced: usize) -> Notice {
+/// `earlier`: other days off, not told before, named in the same notice. `unpriced`: rows of the
+/// live estimate that have no price now.
+pub fn check_notice(c: &DayCheck, earlier: &[&DayCheck], about: &str, unpriced: usize) -> Notice {
     let day = format!("on {}", format::utc_day(c.start_time));
     let mut body = format!(
         "{about}: estimated {}, billed {} ({} UTC). ",
@@ -291,6 +292,13 @@ cannot be tied to a key (charged per project).",
         body.push_str(
             "Likely causes: prices out of date, or free allowances and credits the bill applies.",
         );
+    }
+    if !earlier.is_empty() {
+        let days: Vec<String> = earlier
+            .iter()
+            .map(|d| format::utc_day(d.start_time))
+            .collect();
+        body.push_str(&format!(" Also more than 10 % off on {}.", days.join(", ")));
     }
     body.push_str(" Correct or add prices with --pricing FILE (`pricing` in the settings file).");
     Notice {

@@ -294,7 +294,7 @@ fn a_day_fetched_without_spend_says_nothing_was_billed() {
 #[test]
 fn the_check_notice_names_the_gap_the_causes_and_the_pricing_hint() {
     let c = data::check(DEC_1, 7.0, 10.0);
-    let n = check_notice(&c, "Primary (key_a)", 2);
+    let n = check_notice(&c, &[], "Primary (key_a)", 2);
     assert_eq!(n.summary, "Estimate 30 % below the bill on 1 Dec");
     for needle in [
         "Primary (key_a): estimated $7.00, billed $10.00 (2026-12-01 UTC)",

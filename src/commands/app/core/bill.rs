@@ -59,9 +59,9 @@ impl BillRules {
     }
 
     /// After a costs answer (the bill is in `state`): the check of the settled days, then the
-    /// monthly budget. Of the days off and not told, the newest is told; the others follow,
-    /// one per costs answer (minutes apart), so a first launch with several days off is not a
-    /// burst of notifications and each notice keeps its own day's figures.
+    /// monthly budget. The days off and not told are told in one notice: the newest with its
+    /// figures, the others named in it (a first launch with several days off is one
+    /// notification, not one per day); a day that settles later gets its own.
     pub(super) fn billed(
         &mut self,
         state: &TrayState,
@@ -74,13 +74,15 @@ impl BillRules {
         let rec = state.bill.as_ref().and_then(|b| b.reconciliation.as_ref());
         if let Some(rec) = rec {
             let told = &self.told.days;
-            let untold = rec
+            let untold: Vec<_> = rec
                 .days
                 .iter()
-                .rev()
-                .find(|c| c.is_off() && !told.contains(&(keys.clone(), c.start_time)));
-            if let Some(c) = untold {
-                self.told.days.insert((keys, c.start_time));
+                .filter(|c| c.is_off() && !told.contains(&(keys.clone(), c.start_time)))
+                .collect();
+            if let Some((c, earlier)) = untold.split_last() {
+                for d in &untold {
+                    self.told.days.insert((keys.clone(), d.start_time));
+                }
                 if let Some(newest) = rec.last() {
                     let oldest = newest.start_time - TOLD_KEPT_SECS;
                     self.told.days.retain(|(_, d)| *d >= oldest);
@@ -89,6 +91,7 @@ impl BillRules {
                 let unpriced = state.snapshot.as_ref().map_or(0, |s| s.unpriced());
                 out.push(Effect::Notify(view::check_notice(
                     c,
+                    earlier,
                     &view::subject(state),
                     unpriced,
                 )));

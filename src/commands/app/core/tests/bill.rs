@@ -254,7 +254,7 @@ fn another_choice_of_keys_drops_the_bill_and_its_gap_is_told_again() {
 }
 
 #[test]
-fn every_settled_day_off_is_told_newest_first_one_per_costs_answer() {
+fn the_settled_days_off_are_told_in_one_notice_naming_the_newest_and_the_others() {
     let mut h = at_bill_time();
     let s = h.session();
     let mut b = data::sample();
@@ -267,15 +267,26 @@ fn every_settled_day_off_is_told_newest_first_one_per_costs_answer() {
     });
     h.feed(billed(s, b.clone()));
     assert_eq!(checks(&h), ["Estimate 30 % above the bill on 1 Dec"]);
+    let sent = h.notifier.sent.lock().unwrap().clone();
+    assert!(
+        sent[0].body.contains("Also more than 10 % off on 29 Nov."),
+        "30 Nov is within 10 %: {:?}",
+        sent[0]
+    );
     h.feed(billed(s, b.clone()));
-    h.feed(billed(s, b));
+    h.feed(billed(s, b.clone()));
+    assert_eq!(checks(&h).len(), 1, "each day off is told once");
+    // A day that settles later is told on its own.
+    let mut next = b;
+    let rec = next.reconciliation.as_mut().unwrap();
+    rec.days.push(data::check(DEC_1 + SECS_PER_DAY, 20.0, 10.0));
+    h.feed(billed(s, next));
     assert_eq!(
         checks(&h),
         [
             "Estimate 30 % above the bill on 1 Dec",
-            "Estimate 50 % below the bill on 29 Nov"
-        ],
-        "30 Nov is within 10 %; each day off once"
+            "Estimate 100 % above the bill on 2 Dec"
+        ]
     );
 }
 

@@ -9,6 +9,21 @@ use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 
 pub(super) fn open(path: &Path, options: StoreOptions, now: i64) -> Result<Store, StoreError> {
+    // SQLite answers SQLITE_BUSY at once, without its busy wait, where waiting could deadlock
+    // (two connections setting up a new file: the switch to WAL, a read lock to upgrade), so
+    // opening is tried again until the busy timeout has passed.
+    let deadline = std::time::Instant::now() + options.busy_timeout;
+    loop {
+        match open_once(path, options.clone(), now) {
+            Err(StoreError::Locked { .. }) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            other => return other,
+        }
+    }
+}
+
+fn open_once(path: &Path, options: StoreOptions, now: i64) -> Result<Store, StoreError> {
     let busy = options.busy_timeout;
     let err = |e| StoreError::from_sqlite(path, busy, e);
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {

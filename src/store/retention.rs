@@ -48,7 +48,12 @@ impl Store {
         let r = self.options.retention;
         let (path, busy) = (self.path.clone(), self.options.busy_timeout);
         let err = |e| StoreError::from_sqlite(&path, busy, e);
-        let tx = self.conn.transaction().map_err(err)?;
+        // IMMEDIATE: a deferred transaction that reads and then writes fails at once with
+        // SQLITE_BUSY (no busy wait) when another process wrote in between; this one waits.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(err)?;
         let mut dropped = 0;
         for w in [BucketWidth::Minute, BucketWidth::Hour, BucketWidth::Day] {
             dropped += tx

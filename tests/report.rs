@@ -9,7 +9,7 @@
 mod common;
 
 use common::binary::{cmd, run};
-use common::history::{Seeded, now, reopen, seeded};
+use common::history::{Seeded, reopen, seeded};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -5,10 +5,9 @@
 
 pub mod pace;
 pub mod periods;
-mod price;
 pub mod report;
 
-pub use price::meter_cost;
+pub use crate::usage::meter_cost;
 pub use report::{ReportData, report_data};
 
 use crate::billing::{BilledDay, DayCheck, LineKind, Money, SECS_PER_DAY, utc_day_start};

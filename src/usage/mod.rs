@@ -5,11 +5,13 @@
 //! ends read the summaries.
 
 mod meter;
+mod meter_cost;
 mod other;
 mod series;
 mod summary;
 
 pub use meter::{Endpoint, Meter, TokenSplit, Unit};
+pub use meter_cost::meter_cost;
 pub use other::{KindSummary, MeterCost, MeterSummary, OtherUsage, summarize_other};
 pub use series::{Bucket, Names, UsageRow, UsageSeries};
 pub use summary::{ModelSummary, Summary, Totals, summarize};

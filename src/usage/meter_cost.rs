@@ -1,10 +1,11 @@
 //! The price of one (endpoint, model, detail) total of a kind of usage other than completions,
-//! through the pricing API, as the summary's [`MeterCost`]. The same rule as the live
-//! tracker's (`tracker::price`), which the history's figures must match.
+//! through the pricing API, as the summary's [`MeterCost`]: one rule for the live tracker, the
+//! bill's day estimates and the history, so their figures agree.
 
 use crate::pricing::{Basis, PriceTable, Quote, Tier};
 use crate::usage::{Endpoint, MeterCost};
 
+/// An image's detail is its `size source`.
 pub fn meter_cost(
     prices: &PriceTable,
     tier: Tier,

@@ -100,21 +100,35 @@ def rows():
     return out
 
 
-def click(text):
+def click(text, wait=10.0):
+    """Clicks the row labelled `text`. The menu may be between layouts (a refresh rebuilding it,
+    or an app that just quit still listed by the watcher): retries for `wait` seconds, then
+    fails naming the rows it saw."""
+    import time
     import dbus
-    m = menu()
-    for ident, _d, _t, _e, lab in rows():
-        if lab == text:
-            try:
-                m.Event(dbus.Int32(ident), "clicked", dbus.Int32(0, variant_level=1),
-                        dbus.UInt32(0), dbus_interface=MENU)
-            except dbus.exceptions.DBusException as e:
-                # A click that ends the app (Quit) may end it before it answers; the caller
-                # checks the effect. Any other failure is a failure.
-                if e.get_dbus_name() != "org.freedesktop.DBus.Error.NoReply":
-                    raise
-            return
-    sys.exit(f"no menu row {text!r}")
+    deadline = time.monotonic() + wait
+    seen = "no menu"
+    while True:
+        try:
+            m = menu()
+            labels = rows()
+            hit = [ident for ident, _d, _t, _e, lab in labels if lab == text]
+            if hit:
+                try:
+                    m.Event(dbus.Int32(hit[0]), "clicked", dbus.Int32(0, variant_level=1),
+                            dbus.UInt32(0), dbus_interface=MENU)
+                except dbus.exceptions.DBusException as e:
+                    # A click that ends the app (Quit) may end it before it answers; the
+                    # caller checks the effect.
+                    if e.get_dbus_name() != "org.freedesktop.DBus.Error.NoReply":
+                        raise
+                return
+            seen = "rows: " + ", ".join(repr(lab) for *_x, lab in labels if lab)
+        except (dbus.exceptions.DBusException, SystemExit) as e:
+            seen = f"{type(e).__name__}: {e}"
+        if time.monotonic() >= deadline:
+            sys.exit(f"no menu row {text!r} within {wait:.0f} s ({seen})")
+        time.sleep(0.3)
 
 
 def tokens_short(n):

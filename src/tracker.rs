@@ -106,6 +106,8 @@ pub struct Tracker {
     completions: Track<UsageRow>,
     others: Vec<Track<Meter>>,
     spikes: SpikeDetector,
+    /// Where fetched pages are recorded and the window restored from (`None`: no history).
+    history: Option<crate::store::SharedStore>,
 }
 
 /// What one endpoint's refresh cost: (requests, buckets).
@@ -124,7 +126,18 @@ impl Tracker {
                 .collect(),
             spikes: SpikeDetector::new(config.thresholds),
             config,
+            history: None,
         }
+    }
+
+    /// Records every page fetched into `store` and starts from what it holds.
+    pub fn with_history(mut self, store: crate::store::SharedStore) -> Tracker {
+        self.history = Some(store);
+        self
+    }
+
+    pub fn history(&self) -> Option<&crate::store::SharedStore> {
+        self.history.as_ref()
     }
 
     pub fn config(&self) -> &TrackerConfig {

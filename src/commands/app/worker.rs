@@ -103,7 +103,10 @@ async fn run(mut rx: mpsc::UnboundedReceiver<Job>, proxy: Proxy, platform: Platf
 
 fn start(id: SessionId, conn: Connection, proxy: &Proxy) -> Session {
     let config = conn.tracker_config();
-    let tracker = Tracker::new(conn.client.clone(), config.clone());
+    if let Some(n) = &conn.history_notice {
+        tracing::warn!("{n}");
+    }
+    let tracker = conn.tracker_with(config.clone());
     let kick = Arc::new(Notify::new());
     let (p, k) = (proxy.clone(), kick.clone());
     let poller = poller::spawn_with_bill(tracker, conn.settings.interval, move |ev| {

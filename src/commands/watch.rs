@@ -7,7 +7,7 @@
 //! day (incremental, so a request or so) and sends today's cost to the full-screen view.
 
 use super::{CliError, Connection};
-use crate::alerts::{cost_since, local_day};
+use crate::alerts::local_day;
 use crate::cli::Format;
 use crate::openai::AdminClient;
 use crate::poller::{self, Event, now_ms};
@@ -117,7 +117,7 @@ async fn today_cost(
         t.set_tier(tier);
         match t.refresh(now_ms()).await {
             Ok(_) => {
-                let spent = cost_since(t.series(), midnight, &t.config().prices, tier);
+                let spent = t.cost_since(midnight);
                 if out.send((spent, budget)).is_err() {
                     return;
                 }

@@ -513,4 +513,5 @@ fn no_tray_host_is_said_once_with_what_to_install() {
 
 mod bill;
 mod menu_open;
+mod report;
 mod startup;

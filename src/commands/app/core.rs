@@ -113,7 +113,7 @@ pub enum Effect {
     OpenLoginApproval,
     OpenUrl(String),
     /// Write the history's report and open it in the browser (blocking: reads the store).
-    OpenReport(crate::commands::report::MenuReport),
+    OpenReport(crate::commands::report::menu::MenuReport),
     CheckTrayHost,
     /// What the bill's notifications told, kept for the next launch.
     SaveTold {

@@ -99,7 +99,11 @@ impl Platform {
             },
             Effect::OpenReport(job) => {
                 let now = crate::poller::now_ms().div_euclid(1000);
-                match crate::commands::report::open_from_menu(&job, self.browser.as_ref(), now) {
+                match crate::commands::report::menu::open_from_menu(
+                    &job,
+                    self.browser.as_ref(),
+                    now,
+                ) {
                     Ok(page) => {
                         tracing::info!("report written to {} and opened", page.display());
                         None

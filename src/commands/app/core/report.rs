@@ -2,7 +2,7 @@
 //! row is off. The page itself is `usage-tracker report`'s ([`crate::commands::report`]),
 //! written and opened by the effect on the blocking pool.
 
-use crate::commands::report::{self, MenuReport};
+use crate::commands::report::menu::{self as report, MenuReport};
 use crate::settings::{HistoryDir, Settings};
 use crate::ui::view::Notice;
 use std::path::PathBuf;
@@ -19,7 +19,10 @@ pub(super) fn place(
             dir.join(crate::commands::DEMO_FILE_NAME),
             dir.join(report::DEMO_FILE_NAME),
         )),
-        HistoryDir::At(dir, _) => Ok((crate::store::file_in(dir), dir.join(report::FILE_NAME))),
+        HistoryDir::At(dir, _) => Ok((
+            crate::store::file_in(dir),
+            dir.join(crate::commands::report::FILE_NAME),
+        )),
         HistoryDir::Off(_) => Err(why("history is off")),
         HistoryDir::NoDataDir => Err(why("no data folder")),
     }

@@ -50,6 +50,9 @@ pub struct Failure {
 pub enum Event {
     Refreshing,
     Updated(Arc<Snapshot>),
+    /// The figures stored by an earlier run, sent once before the first refresh when the store
+    /// had some for the window; `fetched_at_ms` is when the newest stored piece was fetched.
+    Restored(Arc<Snapshot>),
     /// Re-priced data after a tier change that needed no fetch; `fetched_at_ms` and the active
     /// alerts stay those of the last fetch (re-pricing is not fresh data).
     Repriced(Arc<Snapshot>),

@@ -61,7 +61,7 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
                 Event::Updated(s) | Event::Repriced(s) => {
                     let _ = refreshed.send(s.tier);
                 }
-                Event::Refreshing | Event::Failed(_) | Event::Billed(_) => {}
+                Event::Refreshing | Event::Failed(_) | Event::Billed(_) | Event::Restored(_) => {}
             }
             // The receiver is gone only once the front end has returned.
             let _ = tx.send(event);

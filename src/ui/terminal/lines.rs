@@ -53,7 +53,7 @@ pub async fn run(
                 bill = Some(b);
                 continue;
             }
-            Event::Refreshing | Event::Repriced(_) => continue,
+            Event::Refreshing | Event::Repriced(_) | Event::Restored(_) => continue,
         };
         let now = now_ms();
         let line = line(

@@ -50,9 +50,6 @@ pub struct Failure {
 pub enum Event {
     Refreshing,
     Updated(Arc<Snapshot>),
-    /// The figures stored by an earlier run, sent once before the first refresh when the store
-    /// had some for the window; `fetched_at_ms` is when the newest stored piece was fetched.
-    Restored(Arc<Snapshot>),
     /// Re-priced data after a tier change that needed no fetch; `fetched_at_ms` and the active
     /// alerts stay those of the last fetch (re-pricing is not fresh data).
     Repriced(Arc<Snapshot>),
@@ -60,6 +57,11 @@ pub enum Event {
     /// The bill (Costs API) and the check of the estimate against it, after each costs request,
     /// success or failure (a failure keeps the last good figures, marked stale).
     Billed(Arc<crate::billing::BillSnapshot>),
+    /// The figures the history store held for the window, sent once before the first refresh
+    /// (and after a lookback or key change) when it had any: shown at once, marked with their
+    /// age (`fetched_at_ms`: when the newest stored piece was fetched) until the first
+    /// [`Event::Updated`].
+    Restored(Arc<Snapshot>),
 }
 
 /// The wait before the next refresh: the interval after a success; after `failures`

@@ -53,6 +53,7 @@ pub async fn run(
                 bill = Some(b);
                 continue;
             }
+            // One line per refresh: stored figures are not one.
             Event::Refreshing | Event::Repriced(_) | Event::Restored(_) => continue,
         };
         let now = now_ms();

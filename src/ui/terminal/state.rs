@@ -91,6 +91,7 @@ impl WatchState {
                 self.next_refresh_ms = Some(now_ms + self.interval.as_millis() as i64);
                 self.show(snap);
             }
+            // The stored figures until the first refresh: the header shows their age.
             Event::Repriced(snap) | Event::Restored(snap) => self.show(snap),
             Event::Failed(f) => {
                 self.refreshing = false;

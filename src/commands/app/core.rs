@@ -63,6 +63,9 @@ pub enum Input {
         today_utc: (i64, f64),
     },
     ConnectFailed(SessionId, String),
+    /// What went wrong with the history store (the connection's `history_notice`): it could
+    /// not be used, or a damaged one was moved aside and a new one started.
+    HistoryNotice(SessionId, String),
     Tray(TrayInput),
     /// The key typed in the dialog and stored, or why not.
     AdminKeyStored(Result<SecretString, String>),
@@ -182,6 +185,7 @@ impl AppCore {
             monthly_budget: settings.monthly_budget,
             today_utc_usd: None,
             report_unavailable: None,
+            stored: Default::default(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
         };
         let report = report::place(&settings.history, settings.demo);
@@ -235,18 +239,20 @@ impl AppCore {
     }
 
     /// When the core next needs a [`Input::Tick`] (unix ms): the data turning stale, a long
-    /// refresh, the menu's open time running out.
-    pub fn next_wake(&self) -> Option<i64> {
+    /// refresh, the menu's open time running out. Never a time already past (the shell would
+    /// wake at once, again and again): stored figures, or figures already stale, wake nothing.
+    pub fn next_wake(&self, now_ms: i64) -> Option<i64> {
         let stale = self
             .state
             .snapshot
             .as_ref()
-            .filter(|_| self.state.failure.is_none())
+            .filter(|_| self.state.failure.is_none() && !self.state.shows_stored())
             .map(|s| {
                 s.fetched_at_ms
                     + view::STALE_INTERVALS * 1000 * self.state.interval_secs.max(1) as i64
                     + 1
-            });
+            })
+            .filter(|&t| t > now_ms);
         let slow = self
             .refreshing_since
             .filter(|_| !self.state.waiting)
@@ -304,8 +310,20 @@ impl AppCore {
                 summary: "UsageTracker".into(),
                 body: e,
             })),
+            // Told in the log once, shown as a row; every connection opens the store again and
+            // says the same, which is not news.
+            Input::HistoryNotice(s, why) if s == self.session => {
+                if self.state.stored.notice.as_ref() != Some(&why) {
+                    tracing::warn!("{why}");
+                    self.state.stored.notice = Some(why);
+                }
+            }
             // A replaced session's late events.
-            Input::Poll(..) | Input::Keys(..) | Input::Budget { .. } | Input::ConnectFailed(..) => {
+            Input::Poll(..)
+            | Input::Keys(..)
+            | Input::Budget { .. }
+            | Input::ConnectFailed(..)
+            | Input::HistoryNotice(..) => {
                 return out;
             }
             Input::Tray(TrayInput::MenuOpened) => {
@@ -385,6 +403,7 @@ impl AppCore {
         self.session += 1;
         self.state.keys = KeyList::Loading;
         self.state.snapshot = None;
+        self.state.stored.as_of_ms = None;
         self.state.failure = None;
         // Another key's bill; the days told and the month's budget stay told.
         self.state.bill = None;
@@ -424,15 +443,21 @@ impl AppCore {
                 }
                 self.spike_active = !snap.alerts.is_empty();
                 self.state.snapshot = Some(snap);
+                self.state.stored.as_of_ms = None;
                 self.state.failure = None;
                 self.end_refresh();
                 self.key_rejected_told = false;
                 // Changed elsewhere (`login-item disable`)? Linux gives no menu-open event.
                 out.push(Effect::ReadLoginItem);
             }
+            // Stored figures re-priced stay stored (and as old as they were).
             Event::Repriced(snap) => self.state.snapshot = Some(snap),
-            // Shown by the launch side (figures at once, marked with their age).
-            Event::Restored(_) => {}
+            // The store's figures for the window, before its first refresh answers (at launch,
+            // after a lookback or key change): shown at once, marked until that refresh.
+            Event::Restored(snap) => {
+                self.state.stored.as_of_ms = Some(snap.fetched_at_ms);
+                self.state.snapshot = Some(snap);
+            }
             Event::Failed(f) => {
                 let kind = f.error.kind();
                 tracing::warn!("refresh failed: {}", f.error);

@@ -24,6 +24,9 @@ pub fn description(state: &TrayState, now_ms: i64) -> String {
                     short_cost(&t),
                     window_words(state.choices.lookback_hours)
                 );
+                if let Some(from) = super::stored::described(state, now_ms) {
+                    line.push_str(&from);
+                }
                 if let Some(f) = failure {
                     line.push_str(&format!("; the last refresh failed: {}", failure_text(f)));
                 } else if state.is_stale(now_ms) {

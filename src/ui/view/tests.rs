@@ -80,6 +80,7 @@ pub(super) fn state() -> TrayState {
         monthly_budget: None,
         today_utc_usd: None,
         report_unavailable: None,
+        stored: Default::default(),
         version: "0.1.0".into(),
     }
 }

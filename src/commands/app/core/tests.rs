@@ -469,7 +469,7 @@ fn a_long_refresh_turns_into_waiting_for_the_api() {
     let mut h = Harness::started();
     let s = h.session();
     h.feed(Input::Poll(s, Event::Refreshing));
-    assert_eq!(h.core.next_wake(), Some(T0 + SLOW_REFRESH_MS));
+    assert_eq!(h.core.next_wake(h.now), Some(T0 + SLOW_REFRESH_MS));
     h.now += SLOW_REFRESH_MS;
     let out = h.feed(Input::Tick);
     assert_eq!(rendered(&out).title, view::WAITING_TITLE);
@@ -515,3 +515,4 @@ mod bill;
 mod menu_open;
 mod report;
 mod startup;
+mod stored;

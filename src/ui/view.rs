@@ -74,6 +74,9 @@ pub struct Choices {
 #[derive(Clone, Debug)]
 pub struct TrayState {
     pub has_key: bool,
+    /// No key in the settings: the secret store is being read (at start, maybe behind a
+    /// Keychain prompt). Not known to be missing yet, so not "Set admin key…".
+    pub reading_key: bool,
     pub snapshot: Option<Arc<Snapshot>>,
     pub failure: Option<FailureView>,
     pub refreshing: bool,
@@ -189,7 +192,12 @@ pub fn tray_view(state: &TrayState, now_ms: i64) -> TrayView {
 /// or failed, a prompt without a key.
 pub fn title(state: &TrayState, now_ms: i64) -> String {
     if !state.has_key {
-        return NO_KEY_TITLE.to_owned();
+        let t = if state.reading_key {
+            LOADING_TITLE
+        } else {
+            NO_KEY_TITLE
+        };
+        return t.to_owned();
     }
     if state.choices.title == TitleFormat::MonthToDate {
         return billed::month_title(state, now_ms);
@@ -322,6 +330,9 @@ pub fn failure_text(f: &FailureView) -> String {
 }
 
 fn header(state: &TrayState, now_ms: i64) -> Vec<Node> {
+    if state.reading_key && !state.has_key {
+        return vec![Node::Info("Reading the admin key…".into())];
+    }
     if !state.has_key {
         return vec![
             Node::Info("No admin key: choose Set Admin Key…".into()),

@@ -67,7 +67,7 @@ fi
 wait_for 10 bash -c "! kill -0 $APP" || fail "Quit (restart)"
 
 # --- --data-dir off: no history at all -----------------------------------------------------------
-files() { stat -c '%n %s %Y' "$HISTORY"* 2>&1; }
+files() { stat -c '%n %s %Y' "$HISTORY"* 2>&1 || true; }
 before=$(files)
 ONCE_FLAGS=("${FLAGS[@]}" --data-dir off)
 "$BIN" "${FLAGS[@]}" --data-dir off >"$E2E_TMP/app-nohistory.log" 2>&1 &

@@ -20,7 +20,8 @@ desktop end-to-end test can compare what a user sees with what the simulated API
                                naming the app and the figures `once` implies (within 3%),
                                over "the last WINDOW", never tray-icon's "icon"
   sni.py first-title PID SECS  watches the label of the item PID registers (every 20 ms) until
-                               it shows figures (neither empty nor "…"); prints the time since
+                               it shows figures (a digit, $ or —: not "…", "Set admin key…"
+                               before the key is read, or "⚠ offline"); prints the time since
                                the process started (ms, from /proc/PID/stat) and that label
   sni.py close HAVE WANT       exit 0 when two titles' figures agree within 3%
 """
@@ -101,7 +102,7 @@ def first_title(pid, secs):
                     continue
                 p = b.get_object(name, "/" + path).GetAll(SNI, dbus_interface=PROPS)
                 last = str(p.get("XAyatanaLabel") or p.get("Title") or "")
-                if last and last != "…":
+                if any(c.isdigit() or c in "$—" for c in last):
                     at = time.clock_gettime(time.CLOCK_BOOTTIME) - started
                     print(f"{at * 1000:.0f}\t{last}")
                     return True

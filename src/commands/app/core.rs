@@ -160,6 +160,8 @@ impl AppCore {
         }
         let state = TrayState {
             has_key: settings.admin_key.is_some() || settings.demo,
+            // Started reads the secret store when no key came with the settings.
+            reading_key: settings.admin_key.is_none() && !settings.demo,
             snapshot: None,
             failure: None,
             refreshing: false,
@@ -275,12 +277,18 @@ impl AppCore {
                     out.push(Effect::ReadSecret);
                 }
             }
-            Input::SecretRead(Ok(Some(secret))) => self.use_key(secret, &mut out),
-            Input::SecretRead(Ok(None)) => {}
-            Input::SecretRead(Err(e)) => out.push(Effect::Notify(Notice {
-                summary: "Cannot read the admin key".into(),
-                body: e,
-            })),
+            Input::SecretRead(Ok(Some(secret))) => {
+                self.state.reading_key = false;
+                self.use_key(secret, &mut out);
+            }
+            Input::SecretRead(Ok(None)) => self.state.reading_key = false,
+            Input::SecretRead(Err(e)) => {
+                self.state.reading_key = false;
+                out.push(Effect::Notify(Notice {
+                    summary: "Cannot read the admin key".into(),
+                    body: e,
+                }));
+            }
             Input::Poll(s, ev) if s == self.session => self.on_poll(ev, now_ms, &mut out),
             Input::Keys(s, r) if s == self.session => {
                 self.state.keys = match r {

@@ -59,6 +59,7 @@ pub(super) fn two_models() -> Arc<Snapshot> {
 pub(super) fn state() -> TrayState {
     TrayState {
         has_key: true,
+        reading_key: false,
         snapshot: None,
         failure: None,
         refreshing: false,

@@ -426,6 +426,13 @@ fn the_key_never_shows_in_debug_output() {
 #[test]
 fn without_a_key_the_store_is_read_off_the_ui_thread_then_the_app_connects() {
     let mut h = Harness::new(|s| s.admin_key = None, FakeLoginItem::default());
+    // Until the secret store answers (a Keychain prompt may be up) the key is not missing.
+    assert_eq!(h.view().title, view::LOADING_TITLE);
+    assert_eq!(
+        h.view().menu[0],
+        Node::Info("Reading the admin key…".into())
+    );
+    assert_eq!(h.view().tooltip, "UsageTracker: reading the admin key");
     let out = h.feed(Input::Started);
     assert!(!out.iter().any(|e| matches!(e, Effect::Connect(..))));
     assert_eq!(h.view().title, view::NO_KEY_TITLE);

@@ -114,6 +114,8 @@ pub struct Tracker {
     spikes: SpikeDetector,
     /// The start of the calendar period the tracks hold (set by the first refresh).
     period_start: Option<i64>,
+    /// Where fetched pages are recorded and the window restored from (`None`: no history).
+    history: Option<crate::store::SharedStore>,
 }
 
 /// What one endpoint's refresh cost: (requests, buckets).
@@ -133,7 +135,18 @@ impl Tracker {
             spikes: SpikeDetector::new(config.thresholds),
             config,
             period_start: None,
+            history: None,
         }
+    }
+
+    /// Records every page fetched into `store` and starts from what it holds.
+    pub fn with_history(mut self, store: crate::store::SharedStore) -> Tracker {
+        self.history = Some(store);
+        self
+    }
+
+    pub fn history(&self) -> Option<&crate::store::SharedStore> {
+        self.history.as_ref()
     }
 
     pub fn config(&self) -> &TrackerConfig {

@@ -103,7 +103,11 @@ async fn run(mut rx: mpsc::UnboundedReceiver<Job>, proxy: Proxy, platform: Platf
 
 fn start(id: SessionId, conn: Connection, proxy: &Proxy) -> Session {
     let config = conn.tracker_config();
-    let tracker = Tracker::new(conn.client.clone(), config.clone());
+    // Shown as a menu row and logged once by the core (every connection says it again).
+    if let Some(n) = &conn.history_notice {
+        let _ = proxy.send_event(Input::HistoryNotice(id, n.clone()));
+    }
+    let tracker = conn.tracker_with(config.clone());
     let kick = Arc::new(Notify::new());
     let (p, k) = (proxy.clone(), kick.clone());
     let poller = poller::spawn_with_bill(tracker, conn.settings.interval, move |ev| {

@@ -105,6 +105,8 @@ pub struct TrayState {
     pub monthly_budget: Option<f64>,
     /// The live estimate of a UTC day so far (its midnight, USD), for the monthly budget.
     pub today_utc_usd: Option<(i64, f64)>,
+    /// Why "Open report…" is disabled (history is off, no data folder); `None`: it can open.
+    pub report_unavailable: Option<String>,
     /// Figures from the history store until the first refresh, and why the store is off.
     pub stored: Stored,
     pub version: String,

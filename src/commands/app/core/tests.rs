@@ -521,5 +521,6 @@ fn no_tray_host_is_said_once_with_what_to_install() {
 
 mod bill;
 mod menu_open;
+mod report;
 mod startup;
 mod stored;

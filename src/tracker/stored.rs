@@ -88,7 +88,7 @@ impl Tracker {
 
     /// Whether the next refresh reads the whole window: it then starts from the store.
     fn whole_window_due<R>(&self, track: &Track<R>, now: i64) -> bool {
-        let (lookback, width) = (self.config.lookback_secs, self.config.width);
+        let (lookback, width) = self.span(now);
         track.schedule.plan(now, lookback, width, false).full
     }
 
@@ -97,7 +97,7 @@ impl Tracker {
     /// the newest `fetched_at` of what was loaded, `None` when the store held nothing of it.
     pub(super) async fn load_stored(&mut self, now: i64, all: bool) -> Option<i64> {
         let store = self.history.clone()?;
-        let (lookback, width) = (self.config.lookback_secs, self.config.width);
+        let (lookback, width) = self.span(now);
         let start = now - lookback;
         let mut newest: Option<i64> = None;
         if all || self.whole_window_due(&self.completions, now) {

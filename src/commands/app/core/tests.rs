@@ -30,6 +30,7 @@ fn settings(dir: &std::path::Path) -> Settings {
         }),
         api_key_ids: vec![],
         lookback_hours: 6.0,
+        calendar: None,
         bucket_width: BucketWidth::Minute,
         interval: Duration::from_secs(15),
         tier: TierChoice::Auto,

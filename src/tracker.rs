@@ -10,7 +10,7 @@ pub mod bill;
 mod bill_plan;
 mod day_estimate;
 pub mod plan;
-mod price;
+pub(crate) mod price;
 pub mod rows;
 
 use crate::alerts::{Digest, Reading, SpikeDetector, Thresholds};

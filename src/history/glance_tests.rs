@@ -119,7 +119,7 @@ fn hours_days_today_and_both_paces_at_six() {
     // Today: 00, 01, 03, 04, 05 at $0.50 and 02 at $3 = $5.50; a quarter of the day: $22.
     assert!(close(g.today_usd, 5.5), "{:?}", g.today_usd);
     assert!(close(g.pace_today, 22.0), "{:?}", g.pace_today);
-    // 30 days: 1 Nov .. 2 Dec; the 29 before today are $8, today is its hours.
+    // 30 days: 3 Nov .. 2 Dec; the 29 before today are $8, today is its hours.
     assert_eq!(g.days_from, D - 29 * DAY);
     assert_eq!(g.daily.len(), DAYS);
     assert!(close(g.daily[0], 8.0) && close(g.daily[28], 8.0));

@@ -61,6 +61,11 @@ pub enum Input {
         spent: f64,
         today_utc: (i64, f64),
     },
+    /// The recent past (pace, sparklines) from the glance task, after each of its rounds.
+    History {
+        session: SessionId,
+        view: std::sync::Arc<crate::history::glance::Glance>,
+    },
     ConnectFailed(SessionId, String),
     Tray(TrayInput),
     /// The key typed in the dialog and stored, or why not.
@@ -176,6 +181,7 @@ impl AppCore {
             bill: None,
             monthly_budget: settings.monthly_budget,
             today_utc_usd: None,
+            glance: None,
             version: env!("CARGO_PKG_VERSION").to_owned(),
         };
         let mut core = AppCore {
@@ -291,12 +297,19 @@ impl AppCore {
                     }
                 }
             }
+            Input::History { session, view } if session == self.session => {
+                self.state.glance = Some(view);
+            }
             Input::ConnectFailed(s, e) if s == self.session => out.push(Effect::Notify(Notice {
                 summary: "UsageTracker".into(),
                 body: e,
             })),
             // A replaced session's late events.
-            Input::Poll(..) | Input::Keys(..) | Input::Budget { .. } | Input::ConnectFailed(..) => {
+            Input::Poll(..)
+            | Input::Keys(..)
+            | Input::Budget { .. }
+            | Input::History { .. }
+            | Input::ConnectFailed(..) => {
                 return out;
             }
             Input::Tray(TrayInput::MenuOpened) => {
@@ -380,6 +393,7 @@ impl AppCore {
         // Another key's bill; the days told and the month's budget stay told.
         self.state.bill = None;
         self.state.today_utc_usd = None;
+        self.state.glance = None;
         self.state.refreshing = false;
         self.state.waiting = false;
         self.refreshing_since = None;
@@ -477,6 +491,7 @@ impl AppCore {
         // The bill and today's estimate were the old keys'; the poller fetches the new ones.
         self.state.bill = None;
         self.state.today_utc_usd = None;
+        self.state.glance = None;
         out.push(Effect::Poll(self.session, Command::SetApiKeyIds(ids)));
     }
 

@@ -79,6 +79,7 @@ pub(super) fn state() -> TrayState {
         bill: None,
         monthly_budget: None,
         today_utc_usd: None,
+        glance: None,
         version: "0.1.0".into(),
     }
 }

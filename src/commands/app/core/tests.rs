@@ -511,5 +511,6 @@ fn no_tray_host_is_said_once_with_what_to_install() {
 }
 
 mod bill;
+mod glance;
 mod menu_open;
 mod startup;

@@ -9,6 +9,7 @@
 pub mod bill;
 mod bill_plan;
 mod day_estimate;
+pub mod glance;
 pub mod plan;
 pub(crate) mod price;
 pub mod rows;

@@ -57,6 +57,11 @@ pub enum Event {
     /// The bill (Costs API) and the check of the estimate against it, after each costs request,
     /// success or failure (a failure keeps the last good figures, marked stale).
     Billed(Arc<crate::billing::BillSnapshot>),
+    /// The figures the history store held for the window, sent once before the first refresh
+    /// (and after a lookback or key change) when it had any: shown at once, marked with their
+    /// age (`fetched_at_ms`: when the newest stored piece was fetched) until the first
+    /// [`Event::Updated`].
+    Restored(Arc<Snapshot>),
 }
 
 /// The wait before the next refresh: the interval after a success; after `failures`

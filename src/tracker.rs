@@ -107,6 +107,8 @@ pub struct Tracker {
     completions: Track<UsageRow>,
     others: Vec<Track<Meter>>,
     spikes: SpikeDetector,
+    /// Where fetched pages are recorded and the window restored from (`None`: no history).
+    history: Option<crate::store::SharedStore>,
 }
 
 /// What one endpoint's refresh cost: (requests, buckets).
@@ -125,7 +127,18 @@ impl Tracker {
                 .collect(),
             spikes: SpikeDetector::new(config.thresholds),
             config,
+            history: None,
         }
+    }
+
+    /// Records every page fetched into `store` and starts from what it holds.
+    pub fn with_history(mut self, store: crate::store::SharedStore) -> Tracker {
+        self.history = Some(store);
+        self
+    }
+
+    pub fn history(&self) -> Option<&crate::store::SharedStore> {
+        self.history.as_ref()
     }
 
     pub fn config(&self) -> &TrackerConfig {
@@ -324,6 +337,18 @@ impl Tracker {
         Ok(snap)
     }
 
+    /// The estimated cost of every kind of usage held in buckets starting at or after `since`
+    /// (a budget's "today"), priced as the live total is: completions and every other endpoint.
+    pub fn cost_since(&self, since: i64) -> f64 {
+        let (summary, other) = price::price_usage(
+            &self.config.prices,
+            self.config.tier,
+            self.completions.in_window(since),
+            self.others.iter().flat_map(|t| t.in_window(since)),
+        );
+        summary.totals.cost_usd + other.cost_usd
+    }
+
     /// A snapshot of what is held, priced with the current settings (no fetch, no alerts).
     pub fn snapshot_at(&self, now_ms: i64) -> Snapshot {
         let window = self.window(now_ms.div_euclid(1000));
@@ -372,3 +397,5 @@ impl Tracker {
 
 #[cfg(test)]
 mod answered_time_tests;
+#[cfg(test)]
+mod cost_since_tests;

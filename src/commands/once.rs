@@ -7,7 +7,6 @@ use super::{CliError, Connection, keys};
 use crate::cli::Format;
 use crate::poller::now_ms;
 use crate::settings::Settings;
-use crate::tracker::Tracker;
 use crate::ui::report::OnceReport;
 use crate::ui::table::TableView;
 use std::io::Write;
@@ -16,7 +15,8 @@ use std::process::ExitCode;
 pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliError> {
     let timeout = settings.timeout;
     let conn = Connection::open_reporting(settings, Some(super::print_retries())).await?;
-    let mut tracker = Tracker::new(conn.client.clone(), conn.tracker_config());
+    conn.tell_history_notice();
+    let mut tracker = conn.tracker();
     let snap = super::within_deadline(timeout, conn.client.base_url(), async {
         let snap = tracker.refresh(now_ms()).await?;
         // No usage at all may be a mistyped id: worth the few requests that tell.

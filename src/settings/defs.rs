@@ -87,7 +87,7 @@ const CONNECTING: &[Scope] = &[App, Once, Watch, Keys];
 const PRICING: &[Scope] = &[App, Once, Watch, Export, Report];
 /// What the history belongs to: the tracked keys.
 const KEYED: &[Scope] = &[App, Once, Watch, Export, Report];
-const HISTORY: &[Scope] = &[Export, Report];
+const HISTORY: &[Scope] = &[App, Once, Watch, Export, Report];
 
 /// Every setting, in the order of `--help` and the README.
 pub const DEFS: &[Def] = &[

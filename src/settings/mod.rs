@@ -107,6 +107,9 @@ pub struct Settings {
     /// What this run was started with that a start at login would not have (flags, the
     /// environment): what the menu offers to save for login.
     pub startup_only: Vec<StartupValue>,
+    /// Where the history store is kept (the app, `watch` and `once` record into it and start
+    /// from it; `export` and `report` read it).
+    pub history: HistoryDir,
 }
 
 impl Settings {
@@ -371,6 +374,7 @@ pub fn resolve(opts: &Options, env: &Environment, scope: Scope) -> Result<Settin
         })?),
     };
 
+    let history = history::resolve(&layers, env.data_dir.as_ref(), settings_path.as_ref())?;
     let mut settings = Settings {
         admin_key,
         api_key_ids,
@@ -391,6 +395,7 @@ pub fn resolve(opts: &Options, env: &Environment, scope: Scope) -> Result<Settin
         warnings,
         demo: opts.demo,
         startup_only: Vec::new(),
+        history,
     };
     settings.startup_only = startup::startup_only(&layers, env, &settings);
     Ok(settings)

@@ -436,6 +436,8 @@ impl AppCore {
                 out.push(Effect::ReadLoginItem);
             }
             Event::Repriced(snap) => self.state.snapshot = Some(snap),
+            // Shown by the launch side (figures at once, marked with their age).
+            Event::Restored(_) => {}
             Event::Failed(f) => {
                 let kind = f.error.kind();
                 tracing::warn!("refresh failed: {}", f.error);

@@ -7,7 +7,7 @@
 
 use super::core::{Effect, Input, KeysResult, SessionId};
 use super::effects::Platform;
-use crate::alerts::{cost_since, local_day};
+use crate::alerts::local_day;
 use crate::billing::utc_day_start;
 use crate::commands::{CliError, Connection};
 use crate::openai::AdminClient;
@@ -103,7 +103,10 @@ async fn run(mut rx: mpsc::UnboundedReceiver<Job>, proxy: Proxy, platform: Platf
 
 fn start(id: SessionId, conn: Connection, proxy: &Proxy) -> Session {
     let config = conn.tracker_config();
-    let tracker = Tracker::new(conn.client.clone(), config.clone());
+    if let Some(n) = &conn.history_notice {
+        tracing::warn!("{n}");
+    }
+    let tracker = conn.tracker_with(config.clone());
     let kick = Arc::new(Notify::new());
     let (p, k) = (proxy.clone(), kick.clone());
     let poller = poller::spawn_with_bill(tracker, conn.settings.interval, move |ev| {
@@ -204,11 +207,10 @@ async fn budget_loop(
         let t = tracker.insert(t);
         match t.refresh(now_ms()).await {
             Ok(_) => {
-                let prices = &t.config().prices;
-                let spent = cost_since(t.series(), midnight, prices, tier);
+                let spent = t.cost_since(midnight);
                 // UTC midnight is at most 24 h back: inside the 26 h this tracker holds.
                 let utc_midnight = utc_day_start(now_ms() / 1000);
-                let today_utc = cost_since(t.series(), utc_midnight, prices, tier);
+                let today_utc = t.cost_since(utc_midnight);
                 let _ = proxy.send_event(Input::Budget {
                     session,
                     day,

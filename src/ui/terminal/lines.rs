@@ -53,7 +53,8 @@ pub async fn run(
                 bill = Some(b);
                 continue;
             }
-            Event::Refreshing | Event::Repriced(_) => continue,
+            // One line per refresh: stored figures are not one.
+            Event::Refreshing | Event::Repriced(_) | Event::Restored(_) => continue,
         };
         let now = now_ms();
         let line = line(

@@ -91,7 +91,8 @@ impl WatchState {
                 self.next_refresh_ms = Some(now_ms + self.interval.as_millis() as i64);
                 self.show(snap);
             }
-            Event::Repriced(snap) => self.show(snap),
+            // The stored figures until the first refresh: the header shows their age.
+            Event::Repriced(snap) | Event::Restored(snap) => self.show(snap),
             Event::Failed(f) => {
                 self.refreshing = false;
                 self.next_refresh_ms = Some(f.at_ms + f.retry_in.as_millis() as i64);

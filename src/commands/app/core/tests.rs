@@ -49,6 +49,7 @@ fn settings(dir: &std::path::Path) -> Settings {
         warnings: vec![],
         demo: false,
         startup_only: vec![],
+        history: crate::settings::HistoryDir::Off(Origin::Default),
     }
 }
 

@@ -157,3 +157,33 @@ async fn a_restart_over_the_history_file_asks_only_what_may_still_change() {
     let m = memory.glance(ctl.now(), None).await.unwrap();
     assert_eq!(m, after);
 }
+
+/// `once --format json` over `--demo`: `pace` beside the bill, today's `null` only in the UTC
+/// day's first 30 minutes; the demo's history file keeps what the glance fetched.
+#[test]
+fn once_json_carries_the_pace() {
+    use common::binary::{cmd, run};
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let (out, stdout, stderr) = run(cmd(&home)
+        .args(["once", "--demo", "--format", "json", "--data-dir"])
+        .arg(&data));
+    assert!(out.status.success(), "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let pace = &v["pace"];
+    assert!(pace.is_object(), "{pace}");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let into_day = now % 86_400;
+    if into_day >= 31 * 60 {
+        let today = pace["today_usd"].as_f64().expect("a pace today");
+        assert!(today > 0.0, "{pace}");
+        let month = pace["month_usd"].as_f64().expect("a pace this month");
+        assert!(month > 0.0, "{pace}");
+    } else if (60..29 * 60).contains(&into_day) {
+        assert_eq!(pace["today_usd"], serde_json::Value::Null, "{pace}");
+    }
+    assert!(data.join("history-demo.sqlite").is_file());
+}

@@ -221,7 +221,7 @@ impl GlanceTracker {
         // side, and a test's simulated clock is the only clock.
         let mut q = UsageQuery::new(e, from, width, &self.keys);
         // Up to now: no end (the API's last bucket is then whole, as the store keeps them).
-        q.end_time = (to <= now - 1).then_some(to);
+        q.end_time = (to < now).then_some(to);
         q.limit = (((to - from) / width.secs() + 2) as u32).min(width.max_page_limit());
         let names = &mut self.names;
         let keys = KeySet::of(&self.keys);
@@ -351,6 +351,51 @@ pub async fn run(
             return;
         }
     }
+}
+
+/// The poller's side of a running glance task: [`GlanceFeed::observe`] every poller event
+/// (a successful refresh kicks a round, a costs answer is kept for the month's pace).
+pub struct GlanceFeed {
+    kick: Arc<tokio::sync::Notify>,
+    bill: tokio::sync::watch::Sender<Option<Arc<BillSnapshot>>>,
+}
+
+impl GlanceFeed {
+    pub fn observe(&self, event: &crate::poller::Event) {
+        use crate::poller::Event;
+        match event {
+            Event::Updated(_) => self.kick.notify_one(),
+            Event::Billed(b) => {
+                self.bill.send_replace(Some(b.clone()));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Starts the glance task on the current runtime for what `config` tracks, over `history`
+/// (or an in-memory store); `settings` follows the user's tier and keys; `send` gets each
+/// glance (`false`: nobody listens any more, the task ends). `None` (logged) when not even
+/// an in-memory store opens.
+pub fn spawn(
+    client: AdminClient,
+    config: &TrackerConfig,
+    history: Option<SharedStore>,
+    settings: tokio::sync::watch::Receiver<(TierChoice, Vec<String>)>,
+    send: impl FnMut(Arc<Glance>) -> bool + Send + 'static,
+) -> Option<(GlanceFeed, tokio::task::JoinHandle<()>)> {
+    let now = crate::poller::now_ms() / 1000;
+    let tracker = match GlanceTracker::new(client, config, history, now) {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::warn!("no pace or sparklines: {e}");
+            return None;
+        }
+    };
+    let kick = Arc::new(tokio::sync::Notify::new());
+    let (bill, bill_rx) = tokio::sync::watch::channel(None);
+    let task = tokio::spawn(run(tracker, kick.clone(), settings, bill_rx, send));
+    Some((GlanceFeed { kick, bill }, task))
 }
 
 #[cfg(test)]

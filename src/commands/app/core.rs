@@ -438,6 +438,7 @@ impl AppCore {
             Event::Repriced(snap) => self.state.snapshot = Some(snap),
             // Shown by the launch side (figures at once, marked with their age).
             Event::Restored(_) => {}
+            Event::Glance(view) => self.state.glance = Some(view),
             Event::Failed(f) => {
                 let kind = f.error.kind();
                 tracing::warn!("refresh failed: {}", f.error);

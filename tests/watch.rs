@@ -212,7 +212,7 @@ fn json_lines_report_a_failure_as_stale_then_recover() {
         first = json(&next_line(&rx));
     }
     assert_eq!(first["billed"]["stale"], false, "{}", first["billed"]);
-    assert!(first["pace"]["month_usd"].is_number(), "{}", first["pace"]);
+    assert!(first["pace"].is_object(), "{}", first["pace"]);
 
     // Not transient, so the client does not retry it away: one failed refresh.
     control(&base_url, "fault?kind=401&times=1");

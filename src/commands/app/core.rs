@@ -67,6 +67,9 @@ pub enum Input {
         view: std::sync::Arc<crate::history::glance::Glance>,
     },
     ConnectFailed(SessionId, String),
+    /// What went wrong with the history store (the connection's `history_notice`): it could
+    /// not be used, or a damaged one was moved aside and a new one started.
+    HistoryNotice(SessionId, String),
     Tray(TrayInput),
     /// The key typed in the dialog and stored, or why not.
     AdminKeyStored(Result<SecretString, String>),
@@ -157,6 +160,8 @@ impl AppCore {
         }
         let state = TrayState {
             has_key: settings.admin_key.is_some() || settings.demo,
+            // Started reads the secret store when no key came with the settings.
+            reading_key: settings.admin_key.is_none() && !settings.demo,
             snapshot: None,
             failure: None,
             refreshing: false,
@@ -182,6 +187,7 @@ impl AppCore {
             monthly_budget: settings.monthly_budget,
             today_utc_usd: None,
             glance: None,
+            stored: Default::default(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
         };
         let mut core = AppCore {
@@ -232,18 +238,20 @@ impl AppCore {
     }
 
     /// When the core next needs a [`Input::Tick`] (unix ms): the data turning stale, a long
-    /// refresh, the menu's open time running out.
-    pub fn next_wake(&self) -> Option<i64> {
+    /// refresh, the menu's open time running out. Never a time already past (the shell would
+    /// wake at once, again and again): stored figures, or figures already stale, wake nothing.
+    pub fn next_wake(&self, now_ms: i64) -> Option<i64> {
         let stale = self
             .state
             .snapshot
             .as_ref()
-            .filter(|_| self.state.failure.is_none())
+            .filter(|_| self.state.failure.is_none() && !self.state.shows_stored())
             .map(|s| {
                 s.fetched_at_ms
                     + view::STALE_INTERVALS * 1000 * self.state.interval_secs.max(1) as i64
                     + 1
-            });
+            })
+            .filter(|&t| t > now_ms);
         let slow = self
             .refreshing_since
             .filter(|_| !self.state.waiting)
@@ -266,12 +274,18 @@ impl AppCore {
                     out.push(Effect::ReadSecret);
                 }
             }
-            Input::SecretRead(Ok(Some(secret))) => self.use_key(secret, &mut out),
-            Input::SecretRead(Ok(None)) => {}
-            Input::SecretRead(Err(e)) => out.push(Effect::Notify(Notice {
-                summary: "Cannot read the admin key".into(),
-                body: e,
-            })),
+            Input::SecretRead(Ok(Some(secret))) => {
+                self.state.reading_key = false;
+                self.use_key(secret, &mut out);
+            }
+            Input::SecretRead(Ok(None)) => self.state.reading_key = false,
+            Input::SecretRead(Err(e)) => {
+                self.state.reading_key = false;
+                out.push(Effect::Notify(Notice {
+                    summary: "Cannot read the admin key".into(),
+                    body: e,
+                }));
+            }
             Input::Poll(s, ev) if s == self.session => self.on_poll(ev, now_ms, &mut out),
             Input::Keys(s, r) if s == self.session => {
                 self.state.keys = match r {
@@ -304,12 +318,21 @@ impl AppCore {
                 summary: "UsageTracker".into(),
                 body: e,
             })),
+            // Told in the log once, shown as a row; every connection opens the store again and
+            // says the same, which is not news.
+            Input::HistoryNotice(s, why) if s == self.session => {
+                if self.state.stored.notice.as_ref() != Some(&why) {
+                    tracing::warn!("{why}");
+                    self.state.stored.notice = Some(why);
+                }
+            }
             // A replaced session's late events.
             Input::Poll(..)
             | Input::Keys(..)
             | Input::Budget { .. }
             | Input::History { .. }
-            | Input::ConnectFailed(..) => {
+            | Input::ConnectFailed(..)
+            | Input::HistoryNotice(..) => {
                 return out;
             }
             Input::Tray(TrayInput::MenuOpened) => {
@@ -389,6 +412,7 @@ impl AppCore {
         self.session += 1;
         self.state.keys = KeyList::Loading;
         self.state.snapshot = None;
+        self.state.stored.as_of_ms = None;
         self.state.failure = None;
         // Another key's bill; the days told and the month's budget stay told.
         self.state.bill = None;
@@ -429,15 +453,21 @@ impl AppCore {
                 }
                 self.spike_active = !snap.alerts.is_empty();
                 self.state.snapshot = Some(snap);
+                self.state.stored.as_of_ms = None;
                 self.state.failure = None;
                 self.end_refresh();
                 self.key_rejected_told = false;
                 // Changed elsewhere (`login-item disable`)? Linux gives no menu-open event.
                 out.push(Effect::ReadLoginItem);
             }
+            // Stored figures re-priced stay stored (and as old as they were).
             Event::Repriced(snap) => self.state.snapshot = Some(snap),
-            // Shown by the launch side (figures at once, marked with their age).
-            Event::Restored(_) => {}
+            // The store's figures for the window, before its first refresh answers (at launch,
+            // after a lookback or key change): shown at once, marked until that refresh.
+            Event::Restored(snap) => {
+                self.state.stored.as_of_ms = Some(snap.fetched_at_ms);
+                self.state.snapshot = Some(snap);
+            }
             Event::Glance(view) => self.state.glance = Some(view),
             Event::Failed(f) => {
                 let kind = f.error.kind();

@@ -103,8 +103,9 @@ async fn run(mut rx: mpsc::UnboundedReceiver<Job>, proxy: Proxy, platform: Platf
 
 fn start(id: SessionId, conn: Connection, proxy: &Proxy) -> Session {
     let config = conn.tracker_config();
+    // Shown as a menu row and logged once by the core (every connection says it again).
     if let Some(n) = &conn.history_notice {
-        tracing::warn!("{n}");
+        let _ = proxy.send_event(Input::HistoryNotice(id, n.clone()));
     }
     let tracker = conn.tracker_with(config.clone());
     let kick = Arc::new(Notify::new());

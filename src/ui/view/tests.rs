@@ -59,6 +59,7 @@ pub(super) fn two_models() -> Arc<Snapshot> {
 pub(super) fn state() -> TrayState {
     TrayState {
         has_key: true,
+        reading_key: false,
         snapshot: None,
         failure: None,
         refreshing: false,
@@ -80,6 +81,7 @@ pub(super) fn state() -> TrayState {
         monthly_budget: None,
         today_utc_usd: None,
         glance: None,
+        stored: Default::default(),
         version: "0.1.0".into(),
     }
 }

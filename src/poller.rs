@@ -32,7 +32,10 @@ pub enum Command {
     /// Refresh unless the last success is more recent than this (the menu was opened).
     RefreshIfOlderThan(Duration),
     SetTier(TierChoice),
+    /// A rolling window of this many seconds (leaving a calendar one).
     SetLookbackSecs(i64),
+    /// A window following the UTC calendar; `None`: back to the rolling lookback.
+    SetCalendar(Option<crate::history::periods::Calendar>),
     SetApiKeyIds(Vec<String>),
 }
 
@@ -325,6 +328,10 @@ fn apply(
         }
         Command::SetLookbackSecs(secs) => {
             tracker.set_lookback_secs(secs);
+            if held { After::Wait } else { After::Refresh }
+        }
+        Command::SetCalendar(c) => {
+            tracker.set_calendar(c);
             if held { After::Wait } else { After::Refresh }
         }
         Command::SetApiKeyIds(ids) => {

@@ -361,6 +361,7 @@ impl Connection {
             tier: s.tier,
             prices: s.prices.clone(),
             thresholds: s.thresholds,
+            calendar: s.calendar,
         }
     }
 }

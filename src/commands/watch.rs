@@ -132,6 +132,7 @@ async fn today_cost(
                 TrackerConfig {
                     lookback_secs: 26 * 3600,
                     width,
+                    calendar: None,
                     ..base.clone()
                 },
             ),

@@ -19,6 +19,7 @@ async fn cost_since_counts_every_endpoint_of_the_buckets_after_the_start() {
         api_key_ids: vec![DEMO_KEY_ID.to_owned()],
         tier: TierChoice::Auto,
         prices: Arc::new(PriceTable::builtin().clone()),
+        calendar: None,
         thresholds: crate::alerts::Thresholds {
             tokens_per_min: 1e12,
             requests_per_min: 1e12,

@@ -108,6 +108,8 @@ pub struct TrayState {
     pub today_utc_usd: Option<(i64, f64)>,
     /// The recent past: pace and the two sparklines (`None` until the first glance).
     pub glance: Option<Arc<crate::history::glance::Glance>>,
+    /// Why "Open report…" is disabled (history is off, no data folder); `None`: it can open.
+    pub report_unavailable: Option<String>,
     /// Figures from the history store until the first refresh, and why the store is off.
     pub stored: Stored,
     pub version: String,

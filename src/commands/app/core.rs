@@ -28,6 +28,7 @@ use secrecy::SecretString;
 use std::path::PathBuf;
 
 mod bill;
+mod report;
 
 /// Which connection an event belongs to; each (re)connect starts a new one.
 pub type SessionId = u64;
@@ -119,6 +120,8 @@ pub enum Effect {
     ReadLoginItem,
     OpenLoginApproval,
     OpenUrl(String),
+    /// Write the history's report and open it in the browser (blocking: reads the store).
+    OpenReport(crate::commands::report::menu::MenuReport),
     CheckTrayHost,
     /// What the bill's notifications told, kept for the next launch.
     SaveTold {
@@ -150,6 +153,8 @@ pub struct AppCore {
     no_host_told: bool,
     /// What a start at login would lose and is not saved yet.
     startup_only: Vec<StartupValue>,
+    /// Where "Open report…" reads and writes, or why it is off ([`report::place`]).
+    report: Result<(PathBuf, PathBuf), (String, String)>,
 }
 
 impl AppCore {
@@ -187,9 +192,11 @@ impl AppCore {
             monthly_budget: settings.monthly_budget,
             today_utc_usd: None,
             glance: None,
+            report_unavailable: None,
             stored: Default::default(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
         };
+        let report = report::place(&settings.history, settings.demo);
         let mut core = AppCore {
             state,
             budget: settings.daily_budget.map(BudgetDetector::new),
@@ -210,7 +217,9 @@ impl AppCore {
             shown: None,
             no_host_told: false,
             startup_only: Vec::new(),
+            report,
         };
+        core.state.report_unavailable = core.report.as_ref().err().map(|(why, _)| why.clone());
         core.init_startup();
         core
     }
@@ -555,6 +564,10 @@ impl AppCore {
             Action::TrackSet(ids) => self.track(ids, out),
             Action::SetAdminKey => out.push(Effect::AskAdminKey),
             Action::Dashboard => out.push(Effect::OpenUrl(view::DASHBOARD_URL.into())),
+            Action::OpenReport => match report::job(&self.report, &self.settings) {
+                Ok(job) => out.push(Effect::OpenReport(job)),
+                Err(n) => out.push(Effect::Notify(n)),
+            },
             Action::LoginItem => {
                 if self.state.login_item.is_some() {
                     out.push(Effect::SetLoginItem(self.state.login_item != Some(true)));

@@ -210,6 +210,7 @@ async fn budget_loop(
             api_key_ids: ids.clone(),
             tier,
             prices,
+            calendar: None,
             thresholds: base.thresholds,
         };
         let t = match tracker.take() {

@@ -30,6 +30,7 @@ fn settings(dir: &std::path::Path) -> Settings {
         }),
         api_key_ids: vec![],
         lookback_hours: 6.0,
+        calendar: None,
         bucket_width: BucketWidth::Minute,
         interval: Duration::from_secs(15),
         tier: TierChoice::Auto,
@@ -521,5 +522,6 @@ fn no_tray_host_is_said_once_with_what_to_install() {
 mod bill;
 mod glance;
 mod menu_open;
+mod report;
 mod startup;
 mod stored;

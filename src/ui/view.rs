@@ -18,6 +18,7 @@ mod controls;
 mod describe;
 mod menu_id;
 mod notice;
+pub mod period;
 pub mod stored;
 mod usage_kinds;
 
@@ -66,6 +67,8 @@ pub enum KeyList {
 pub struct Choices {
     pub title: TitleFormat,
     pub lookback_hours: f64,
+    /// A calendar Lookback ("Today (UTC)", ...): it, not `lookback_hours`, is the window.
+    pub calendar: Option<crate::history::periods::Calendar>,
     pub tier: TierChoice,
     pub api_key_ids: Vec<String>,
 }
@@ -244,11 +247,12 @@ fn lookback_label(hours: f64) -> String {
 }
 
 fn totals_row(t: &Totals, state: &TrayState) -> String {
+    let window = period::shown_since(state)
+        .unwrap_or_else(|| format!("last {}", lookback_label(state.choices.lookback_hours)));
     let mut s = format!(
-        "{} tokens · {} · last {}",
+        "{} tokens · {} · {window}",
         format::tokens(t.total_tokens),
         format::usd(t.cost_usd),
-        lookback_label(state.choices.lookback_hours)
     );
     if t.unpriced_models > 0 {
         s.push_str(&format!(

@@ -65,6 +65,9 @@ pub enum Event {
     /// age (`fetched_at_ms`: when the newest stored piece was fetched) until the first
     /// [`Event::Updated`].
     Restored(Arc<Snapshot>),
+    /// The recent past (pace, sparklines): sent by the glance task beside the poller
+    /// (`tracker::glance::spawn`), not by the poller's loop, into the same stream.
+    Glance(Arc<crate::history::glance::Glance>),
 }
 
 /// The wait before the next refresh: the interval after a success; after `failures`

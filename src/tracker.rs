@@ -10,8 +10,9 @@ pub mod bill;
 mod bill_plan;
 pub mod calendar;
 mod day_estimate;
+pub mod glance;
 pub mod plan;
-mod price;
+pub(crate) mod price;
 pub mod rows;
 
 use crate::alerts::{Digest, Reading, SpikeDetector, Thresholds};

@@ -54,12 +54,35 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
         ));
         budget = Some(brx);
     }
+    // Pace and sparklines: the glance task, kicked by each refresh, sends into the same stream.
+    let (chosen, chosen_rx) = watch::channel((tier, config.api_key_ids.clone()));
+    let gtx = tx.clone();
+    let glance = crate::tracker::glance::spawn(
+        conn.client.clone(),
+        &config,
+        conn.history.clone(),
+        chosen_rx,
+        move |g| gtx.send(Event::Glance(g)).is_ok(),
+    );
     let poller = poller::spawn_with_bill(conn.tracker_with(config), interval, move |event| {
         match &event {
             Event::Updated(s) | Event::Repriced(s) => {
                 let _ = refreshed.send(s.tier);
+                chosen.send_if_modified(|c| {
+                    let new = (s.tier, s.api_key_ids.clone());
+                    let changed = *c != new;
+                    *c = new;
+                    changed
+                });
             }
-            Event::Refreshing | Event::Failed(_) | Event::Billed(_) | Event::Restored(_) => {}
+            Event::Refreshing
+            | Event::Failed(_)
+            | Event::Billed(_)
+            | Event::Restored(_)
+            | Event::Glance(_) => {}
+        }
+        if let Some((feed, _)) = &glance {
+            feed.observe(&event);
         }
         // The receiver is gone only once the front end has returned.
         let _ = tx.send(event);

@@ -16,6 +16,7 @@ use std::sync::Arc;
 pub mod billed;
 mod controls;
 mod describe;
+pub mod glance;
 mod menu_id;
 mod notice;
 pub mod period;
@@ -108,6 +109,8 @@ pub struct TrayState {
     pub monthly_budget: Option<f64>,
     /// The live estimate of a UTC day so far (its midnight, USD), for the monthly budget.
     pub today_utc_usd: Option<(i64, f64)>,
+    /// The recent past: pace and the two sparklines (`None` until the first glance).
+    pub glance: Option<Arc<crate::history::glance::Glance>>,
     /// Why "Open report…" is disabled (history is off, no data folder); `None`: it can open.
     pub report_unavailable: Option<String>,
     /// Figures from the history store until the first refresh, and why the store is off.
@@ -169,6 +172,8 @@ pub fn tray_view(state: &TrayState, now_ms: i64) -> TrayView {
         menu.extend(usage_kinds::kind_rows(s));
     }
     if state.has_key {
+        menu.push(Node::Separator);
+        menu.extend(glance::glance_rows(state));
         menu.push(Node::Separator);
         menu.extend(billed::billed_rows(state, now_ms));
     }

@@ -62,6 +62,11 @@ pub enum Input {
         spent: f64,
         today_utc: (i64, f64),
     },
+    /// The recent past (pace, sparklines) from the glance task, after each of its rounds.
+    History {
+        session: SessionId,
+        view: std::sync::Arc<crate::history::glance::Glance>,
+    },
     ConnectFailed(SessionId, String),
     /// What went wrong with the history store (the connection's `history_notice`): it could
     /// not be used, or a damaged one was moved aside and a new one started.
@@ -187,6 +192,7 @@ impl AppCore {
             bill: None,
             monthly_budget: settings.monthly_budget,
             today_utc_usd: None,
+            glance: None,
             report_unavailable: None,
             stored: Default::default(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -315,6 +321,9 @@ impl AppCore {
                     }
                 }
             }
+            Input::History { session, view } if session == self.session => {
+                self.state.glance = Some(view);
+            }
             Input::ConnectFailed(s, e) if s == self.session => out.push(Effect::Notify(Notice {
                 summary: "UsageTracker".into(),
                 body: e,
@@ -331,6 +340,7 @@ impl AppCore {
             Input::Poll(..)
             | Input::Keys(..)
             | Input::Budget { .. }
+            | Input::History { .. }
             | Input::ConnectFailed(..)
             | Input::HistoryNotice(..) => {
                 return out;
@@ -417,6 +427,7 @@ impl AppCore {
         // Another key's bill; the days told and the month's budget stay told.
         self.state.bill = None;
         self.state.today_utc_usd = None;
+        self.state.glance = None;
         self.state.refreshing = false;
         self.state.waiting = false;
         self.refreshing_since = None;
@@ -467,6 +478,7 @@ impl AppCore {
                 self.state.stored.as_of_ms = Some(snap.fetched_at_ms);
                 self.state.snapshot = Some(snap);
             }
+            Event::Glance(view) => self.state.glance = Some(view),
             Event::Failed(f) => {
                 let kind = f.error.kind();
                 tracing::warn!("refresh failed: {}", f.error);
@@ -522,6 +534,7 @@ impl AppCore {
         // The bill and today's estimate were the old keys'; the poller fetches the new ones.
         self.state.bill = None;
         self.state.today_utc_usd = None;
+        self.state.glance = None;
         out.push(Effect::Poll(self.session, Command::SetApiKeyIds(ids)));
     }
 

@@ -15,7 +15,7 @@ use crate::poller::{self, Command, Event, PollerHandle, now_ms};
 use crate::pricing::{PriceTable, TierChoice};
 use crate::settings::Settings;
 use crate::simulator::SimServer;
-use crate::tracker::{Tracker, TrackerConfig};
+use crate::tracker::{Tracker, TrackerConfig, glance};
 use crate::ui::view::KeyChoice;
 use crate::usage::BucketWidth;
 use std::sync::Arc;
@@ -109,19 +109,34 @@ fn start(id: SessionId, conn: Connection, proxy: &Proxy) -> Session {
     }
     let tracker = conn.tracker_with(config.clone());
     let kick = Arc::new(Notify::new());
-    let (p, k) = (proxy.clone(), kick.clone());
-    let poller = poller::spawn_with_bill(tracker, conn.settings.interval, move |ev| {
-        if matches!(ev, Event::Updated(_)) {
-            k.notify_one();
-        }
-        let _ = p.send_event(Input::Poll(id, ev));
-    });
     let (budget_cfg, cfg_rx) = watch::channel((config.tier, config.api_key_ids.clone()));
     let mut tasks = vec![tokio::spawn(list_keys(
         id,
         conn.client.clone(),
         proxy.clone(),
     ))];
+    let g = proxy.clone();
+    let glance = glance::spawn(
+        conn.client.clone(),
+        &config,
+        conn.history.clone(),
+        cfg_rx.clone(),
+        move |view| g.send_event(Input::History { session: id, view }).is_ok(),
+    );
+    let glance = glance.map(|(feed, task)| {
+        tasks.push(task);
+        feed
+    });
+    let (p, k) = (proxy.clone(), kick.clone());
+    let poller = poller::spawn_with_bill(tracker, conn.settings.interval, move |ev| {
+        if matches!(ev, Event::Updated(_)) {
+            k.notify_one();
+        }
+        if let Some(g) = &glance {
+            g.observe(&ev);
+        }
+        let _ = p.send_event(Input::Poll(id, ev));
+    });
     if conn.settings.daily_budget.is_some() || conn.settings.monthly_budget.is_some() {
         tasks.push(tokio::spawn(budget_loop(
             id,

@@ -81,6 +81,7 @@ pub(super) fn state() -> TrayState {
         bill: None,
         monthly_budget: None,
         today_utc_usd: None,
+        glance: None,
         report_unavailable: None,
         stored: Default::default(),
         version: "0.1.0".into(),

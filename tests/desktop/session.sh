@@ -347,6 +347,8 @@ wait_for 5 login_off && pass "Launch at login again removes it and shows uncheck
     || fail "one check notification" "$(grep 'string "Estimate' "$E2E_TMP/notify.log")"
 # --- Open report… (issue 12): the page written beside the history, opened by the stand-in xdg-open
 source "$HERE/report.sh"
+# --- Pace and sparklines (issue 12): the rows, and the pace as once --format json gives it
+source "$HERE/pace.sh"
 "${SNI[@]}" click "Tokens only" # to be seen again after a restart
 wait_for 10 figures_match tokens || fail "Tokens only" "$(cat "$E2E_TMP/compare.txt")"
 sleep 3 # a refresh or two more recorded in the history with this title

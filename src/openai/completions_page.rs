@@ -253,6 +253,9 @@ impl<'de, R, F: FnMut(CompletionsResult<'_>) -> R> Visitor<'de> for Results<'_, 
 }
 
 #[cfg(test)]
+mod differential;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

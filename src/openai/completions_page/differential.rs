@@ -25,7 +25,7 @@ const COUNTS: [&str; 11] = [
 ];
 
 /// A row as both readers see it: every count, the strings owned.
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 struct Seen {
     object: Option<Vec<u8>>,
     counts: [u64; 11],
@@ -36,7 +36,20 @@ struct Seen {
 
 type Buckets = Vec<(i64, i64, Vec<Seen>)>;
 
-fn ours(body: &[u8]) -> Result<(Buckets, bool, Option<String>), String> {
+/// Which of our readers reads.
+#[derive(Clone, Copy, Debug)]
+enum Reader {
+    /// The scanner alone: `None` when it declines.
+    Scan,
+    /// [`read`]: the scanner, and serde's reader when the scanner declines.
+    Read,
+    /// serde's reader alone.
+    Serde,
+}
+
+type Read = Result<(Buckets, bool, Option<String>), String>;
+
+fn ours(body: &[u8], reader: Reader) -> Option<Read> {
     let mut wrong = None;
     let mut row = |r: CompletionsResult<'_>| Seen {
         object: r.object.map(|o| o.into_owned()),
@@ -57,17 +70,23 @@ fn ours(body: &[u8]) -> Result<(Buckets, bool, Option<String>), String> {
         batch: r.batch,
         service_tier: r.service_tier.map(|t| t.into_owned()),
     };
-    let page = read(body, &mut row, OBJECT, &mut wrong).map_err(|e| format!("{e} ({wrong:?})"))?;
-    let buckets = page
-        .buckets
-        .into_iter()
-        .map(|b| (b.start_time, b.end_time, b.rows))
-        .collect();
-    Ok((
-        buckets,
-        page.has_more,
-        page.next_page.map(|c| c.into_owned()),
-    ))
+    let page = match reader {
+        Reader::Scan => Ok(scan::read(body, &mut row, OBJECT)?),
+        Reader::Read => read(body, &mut row, OBJECT, &mut wrong),
+        Reader::Serde => read_serde(body, &mut row, OBJECT, &mut wrong),
+    };
+    Some(page.map_err(|e| format!("{e} ({wrong:?})")).map(|page| {
+        let buckets = page
+            .buckets
+            .into_iter()
+            .map(|b| (b.start_time, b.end_time, b.rows))
+            .collect();
+        (
+            buckets,
+            page.has_more,
+            page.next_page.map(|c| c.into_owned()),
+        )
+    }))
 }
 
 #[derive(Deserialize)]
@@ -122,7 +141,7 @@ struct PlainRow {
     service_tier: Option<String>,
 }
 
-fn plain(body: &[u8]) -> Result<(Buckets, bool, Option<String>), String> {
+fn plain(body: &[u8]) -> Read {
     let page: PlainPage = serde_json::from_slice(body).map_err(|e| e.to_string())?;
     let buckets = page
         .data
@@ -322,11 +341,14 @@ fn page() -> impl Strategy<Value = String> {
 
 proptest! {
     #[test]
-    fn the_reader_and_a_derived_parse_agree_on_random_pages(body in page()) {
+    fn the_readers_and_a_derived_parse_agree_on_random_pages(body in page()) {
         let expected = plain(body.as_bytes());
-        let got = ours(body.as_bytes());
         prop_assert!(expected.is_ok(), "the generator made a bad page: {:?}\n{body}", expected);
-        prop_assert_eq!(got, expected, "{}", body);
+        for reader in [Reader::Scan, Reader::Read, Reader::Serde] {
+            let got = ours(body.as_bytes(), reader);
+            prop_assert!(got.is_some(), "the scanner declined a good page\n{}", body);
+            prop_assert_eq!(got.unwrap(), expected.clone(), "{:?}\n{}", reader, body);
+        }
     }
 
     /// A page cut short or with one byte changed (to printable ASCII: map keys are matched as
@@ -343,7 +365,6 @@ proptest! {
         } else {
             body.truncate(at);
         }
-        let got = ours(&body);
         // A row of another endpoint is an error of ours only.
         let expected = plain(&body).and_then(|page| {
             let foreign = page.0.iter().flat_map(|b| &b.2).any(|r| {
@@ -351,10 +372,19 @@ proptest! {
             });
             if foreign { Err("a foreign object".to_owned()) } else { Ok(page) }
         });
-        match (&got, &expected) {
-            (Ok(_), Ok(_)) => prop_assert_eq!(got, expected),
+        let page = String::from_utf8_lossy(&body);
+        let serde = ours(&body, Reader::Serde).unwrap();
+        match (&serde, &expected) {
+            (Ok(_), Ok(_)) => prop_assert_eq!(&serde, &expected),
             (Err(_), Err(_)) => {}
-            _ => prop_assert!(false, "{:?} vs {:?}\n{}", got, expected, String::from_utf8_lossy(&body)),
+            _ => prop_assert!(false, "{:?} vs {:?}\n{}", serde, expected, page),
+        }
+        // The page read through the scanner is exactly serde's reading, error included; the
+        // scanner declines only what serde's reader refuses.
+        prop_assert_eq!(&ours(&body, Reader::Read).unwrap(), &serde, "{}", page);
+        match ours(&body, Reader::Scan) {
+            Some(scanned) => prop_assert_eq!(&scanned, &serde, "{}", page),
+            None => prop_assert!(serde.is_err(), "the scanner declined a good page\n{}", page),
         }
     }
 }

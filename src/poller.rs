@@ -32,7 +32,10 @@ pub enum Command {
     /// Refresh unless the last success is more recent than this (the menu was opened).
     RefreshIfOlderThan(Duration),
     SetTier(TierChoice),
+    /// A rolling window of this many seconds (leaving a calendar one).
     SetLookbackSecs(i64),
+    /// A window following the UTC calendar; `None`: back to the rolling lookback.
+    SetCalendar(Option<crate::history::periods::Calendar>),
     SetApiKeyIds(Vec<String>),
 }
 
@@ -57,6 +60,14 @@ pub enum Event {
     /// The bill (Costs API) and the check of the estimate against it, after each costs request,
     /// success or failure (a failure keeps the last good figures, marked stale).
     Billed(Arc<crate::billing::BillSnapshot>),
+    /// The figures the history store held for the window, sent once before the first refresh
+    /// (and after a lookback or key change) when it had any: shown at once, marked with their
+    /// age (`fetched_at_ms`: when the newest stored piece was fetched) until the first
+    /// [`Event::Updated`].
+    Restored(Arc<Snapshot>),
+    /// The recent past (pace, sparklines): sent by the glance task beside the poller
+    /// (`tracker::glance::spawn`), not by the poller's loop, into the same stream.
+    Glance(Arc<crate::history::glance::Glance>),
 }
 
 /// The wait before the next refresh: the interval after a success; after `failures`
@@ -317,6 +328,10 @@ fn apply(
         }
         Command::SetLookbackSecs(secs) => {
             tracker.set_lookback_secs(secs);
+            if held { After::Wait } else { After::Refresh }
+        }
+        Command::SetCalendar(c) => {
+            tracker.set_calendar(c);
             if held { After::Wait } else { After::Refresh }
         }
         Command::SetApiKeyIds(ids) => {

@@ -8,12 +8,15 @@
 
 pub mod bill;
 mod bill_plan;
+pub mod calendar;
 mod day_estimate;
+pub mod glance;
 pub mod plan;
-mod price;
+pub(crate) mod price;
 pub mod rows;
 
 use crate::alerts::{Digest, Reading, SpikeDetector, Thresholds};
+use crate::history::periods::Calendar;
 use crate::openai::{AdminClient, ApiError, TimeBucket, UsageQuery};
 use crate::pricing::{PriceTable, TierChoice};
 use crate::usage::{Bucket, BucketWidth, Endpoint, Meter, Names, UsageRow, UsageSeries, Window};
@@ -32,6 +35,10 @@ pub struct TrackerConfig {
     pub tier: TierChoice,
     pub prices: Arc<PriceTable>,
     pub thresholds: Thresholds,
+    /// `Some`: the window is `[start of this UTC period, now)` at the width
+    /// [`calendar::width`] picks (`lookback_secs` and `width` are not used); `None`: the
+    /// rolling `[now - lookback_secs, now)` in `width` buckets.
+    pub calendar: Option<Calendar>,
 }
 
 /// One endpoint's usage: the partial first bucket as minutes (`head`), whole buckets after it
@@ -106,6 +113,10 @@ pub struct Tracker {
     completions: Track<UsageRow>,
     others: Vec<Track<Meter>>,
     spikes: SpikeDetector,
+    /// The start of the calendar period the tracks hold (set by the first refresh).
+    period_start: Option<i64>,
+    /// Where fetched pages are recorded and the window restored from (`None`: no history).
+    history: Option<crate::store::SharedStore>,
 }
 
 /// What one endpoint's refresh cost: (requests, buckets).
@@ -113,7 +124,7 @@ type Cost = (u64, usize);
 
 impl Tracker {
     pub fn new(client: AdminClient, config: TrackerConfig) -> Tracker {
-        let width = config.width;
+        let width = config.calendar.map_or(config.width, calendar::width);
         Tracker {
             client,
             names: Names::default(),
@@ -124,7 +135,19 @@ impl Tracker {
                 .collect(),
             spikes: SpikeDetector::new(config.thresholds),
             config,
+            period_start: None,
+            history: None,
         }
+    }
+
+    /// Records every page fetched into `store` and starts from what it holds.
+    pub fn with_history(mut self, store: crate::store::SharedStore) -> Tracker {
+        self.history = Some(store);
+        self
+    }
+
+    pub fn history(&self) -> Option<&crate::store::SharedStore> {
+        self.history.as_ref()
     }
 
     pub fn config(&self) -> &TrackerConfig {
@@ -145,12 +168,50 @@ impl Tracker {
         self.config.tier = tier;
     }
 
-    /// A new window length: the next refresh fetches the whole window.
+    /// A new window length (a rolling window, leaving a calendar one): the next refresh
+    /// fetches the whole window.
     pub fn set_lookback_secs(&mut self, secs: i64) {
-        if secs != self.config.lookback_secs {
+        if secs != self.config.lookback_secs || self.config.calendar.is_some() {
             self.config.lookback_secs = secs;
+            self.config.calendar = None;
             self.start_over();
         }
+    }
+
+    /// A calendar window (`None`: back to the rolling lookback): the next refresh fetches
+    /// the whole period.
+    pub fn set_calendar(&mut self, calendar: Option<Calendar>) {
+        if calendar != self.config.calendar {
+            self.config.calendar = calendar;
+            self.start_over();
+        }
+    }
+
+    /// The width the window is read at: the calendar's, else the configured one.
+    fn width(&self) -> BucketWidth {
+        self.config
+            .calendar
+            .map_or(self.config.width, calendar::width)
+    }
+
+    /// The window's length at `now` (a calendar window's grows with the clock) and width.
+    fn span(&self, now: i64) -> (i64, BucketWidth) {
+        let lookback = match self.config.calendar {
+            Some(c) => calendar::span(c, now).1,
+            None => self.config.lookback_secs,
+        };
+        (lookback, self.width())
+    }
+
+    /// A calendar window whose period ended (UTC midnight, Monday, the 1st) starts again.
+    fn roll_over(&mut self, now: i64) {
+        let Some(c) = self.config.calendar else {
+            return;
+        };
+        if calendar::rolled_over(c, self.period_start, now) {
+            self.start_over();
+        }
+        self.period_start = Some(calendar::span(c, now).0);
     }
 
     /// New keys to track: the next refresh fetches the whole window.
@@ -162,7 +223,8 @@ impl Tracker {
     }
 
     fn start_over(&mut self) {
-        let width = self.config.width;
+        let width = self.width();
+        self.period_start = None;
         self.completions = Track::new(Endpoint::Completions, width);
         for t in &mut self.others {
             *t = Track::new(t.endpoint, width);
@@ -170,9 +232,14 @@ impl Tracker {
         self.spikes.reset();
     }
 
-    /// The window ending at `now` (unix seconds): exactly `[now - lookback, now)`.
+    /// The window ending at `now` (unix seconds): exactly `[now - lookback, now)`, or
+    /// `[period start, now)` for a calendar choice.
     pub fn window(&self, now: i64) -> Window {
-        Window::ending_at(now, self.config.lookback_secs, self.config.width)
+        let (lookback, width) = self.span(now);
+        Window {
+            calendar: self.config.calendar,
+            ..Window::ending_at(now, lookback, width)
+        }
     }
 
     fn query(
@@ -191,7 +258,7 @@ impl Tracker {
     }
 
     async fn refresh_completions(&mut self, now: i64) -> Result<Option<Cost>, ApiError> {
-        let (lookback, width) = (self.config.lookback_secs, self.config.width);
+        let (lookback, width) = self.span(now);
         let plan = self.completions.schedule.plan(now, lookback, width, false);
         if plan.is_empty() {
             return Ok(None);
@@ -233,7 +300,7 @@ impl Tracker {
     }
 
     async fn refresh_other(&mut self, i: usize, now: i64) -> Result<Option<Cost>, ApiError> {
-        let (lookback, width) = (self.config.lookback_secs, self.config.width);
+        let (lookback, width) = self.span(now);
         let track = &self.others[i];
         let endpoint = track.endpoint;
         let plan = track.schedule.plan(now, lookback, width, track.idle());
@@ -275,6 +342,7 @@ impl Tracker {
     pub async fn refresh(&mut self, now_ms: i64) -> Result<Snapshot, ApiError> {
         let started = std::time::Instant::now();
         let now = now_ms.div_euclid(1000);
+        self.roll_over(now);
         let full = self.completions.schedule.last_fetch.is_none();
         let mut stats = FetchStats {
             full,
@@ -323,6 +391,18 @@ impl Tracker {
         Ok(snap)
     }
 
+    /// The estimated cost of every kind of usage held in buckets starting at or after `since`
+    /// (a budget's "today"), priced as the live total is: completions and every other endpoint.
+    pub fn cost_since(&self, since: i64) -> f64 {
+        let (summary, other) = price::price_usage(
+            &self.config.prices,
+            self.config.tier,
+            self.completions.in_window(since),
+            self.others.iter().flat_map(|t| t.in_window(since)),
+        );
+        summary.totals.cost_usd + other.cost_usd
+    }
+
     /// A snapshot of what is held, priced with the current settings (no fetch, no alerts).
     pub fn snapshot_at(&self, now_ms: i64) -> Snapshot {
         let window = self.window(now_ms.div_euclid(1000));
@@ -334,7 +414,7 @@ impl Tracker {
             self.others.iter().flat_map(|t| t.in_window(start)),
         );
         let mut buckets: Vec<BucketPoint> = Vec::new();
-        let head_end = plan::body_start(start, self.config.width);
+        let head_end = plan::body_start(start, window.bucket_width);
         for b in self.completions.in_window(start) {
             let at = if b.start_time < head_end {
                 start
@@ -371,3 +451,5 @@ impl Tracker {
 
 #[cfg(test)]
 mod answered_time_tests;
+#[cfg(test)]
+mod cost_since_tests;

@@ -44,6 +44,7 @@ fn config(width: BucketWidth, hours: i64, keys: &[&str]) -> TrackerConfig {
         api_key_ids: keys.iter().map(|k| k.to_string()).collect(),
         tier: TierChoice::Auto,
         prices: Arc::new(PriceTable::builtin().clone()),
+        calendar: None,
         thresholds: Thresholds {
             tokens_per_min: 10_000.0,
             requests_per_min: 120.0,

@@ -203,15 +203,16 @@ fn json_lines_report_a_failure_as_stale_then_recover() {
     let (watch, rx) = watch(home.path(), &base_url, &["--format", "json"]);
     let mut first = json(&next_line(&rx));
     assert_eq!(first["error"], Value::Null);
-    // The bill's first fetch (costs and the checked days' usage) done: the one fault below is
-    // for a live refresh, not taken by the bill.
-    for _ in 0..10 {
-        if first["billed"] != Value::Null {
+    // The bill's first fetch (costs and the checked days' usage) and the glance's first round
+    // done: the one fault below is for a live refresh, not taken by either.
+    for _ in 0..20 {
+        if first["billed"] != Value::Null && first["pace"] != Value::Null {
             break;
         }
         first = json(&next_line(&rx));
     }
     assert_eq!(first["billed"]["stale"], false, "{}", first["billed"]);
+    assert!(first["pace"].is_object(), "{}", first["pace"]);
 
     // Not transient, so the client does not retry it away: one failed refresh.
     control(&base_url, "fault?kind=401&times=1");

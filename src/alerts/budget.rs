@@ -1,6 +1,6 @@
 //! Daily budget, edge-triggered: one event when the estimated cost since local midnight reaches
 //! the budget, re-armed when the local day changes. Pure: the caller passes the local day and the
-//! cost of that day so far ([`cost_since`] computes it from a usage series).
+//! cost of that day so far (`Tracker::cost_since` computes it over every kind of usage).
 
 use crate::pricing::{PriceTable, TierChoice};
 use crate::usage::{UsageSeries, summarize};
@@ -56,7 +56,8 @@ impl BudgetDetector {
     }
 }
 
-/// Estimated cost (priced models only) of the buckets starting at or after `since`.
+/// Estimated cost (priced models only) of the completions buckets starting at or after `since`
+/// (completions alone: a budget counts every kind of usage, with `Tracker::cost_since`).
 pub fn cost_since(series: &UsageSeries, since: i64, prices: &PriceTable, tier: TierChoice) -> f64 {
     let buckets = series.buckets().filter(|b| b.start_time >= since);
     summarize(buckets, prices, tier).totals.cost_usd

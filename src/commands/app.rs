@@ -100,7 +100,7 @@ pub fn run(settings: Settings) -> Result<ExitCode, CliError> {
             *flow = ControlFlow::Exit;
             return;
         }
-        *flow = match shell.core.next_wake() {
+        *flow = match shell.core.next_wake(now_ms()) {
             Some(at) => {
                 let wait = (at - now_ms()).max(0) as u64;
                 ControlFlow::WaitUntil(Instant::now() + Duration::from_millis(wait))

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 
 pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliError> {
     let timeout = settings.timeout;
-    let conn = Connection::open_reporting(settings, Some(super::print_retries())).await?;
+    let conn = Connection::open_without_history(settings, Some(super::print_retries())).await?;
     let projects = super::within_deadline(timeout, conn.client.base_url(), async {
         let listed = conn.client.projects().await?;
         let mut out = Vec::with_capacity(listed.len());

@@ -13,9 +13,11 @@ mod watch;
 
 use crate::cli::{Cli, Command};
 use crate::openai::{AdminClient, ApiError, ClientOptions, OnRetry, Retrying};
+use crate::settings::HistoryDir;
 use crate::settings::{self, AdminKey, Environment, Origin, Scope, Settings, SettingsError};
 use crate::simulator::{self, SimConfig, SimServer};
-use crate::tracker::TrackerConfig;
+use crate::store::{self, SharedStore, StoreOptions};
+use crate::tracker::{Tracker, TrackerConfig};
 use secrecy::SecretString;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -254,11 +256,19 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 
 /// A client for the API the settings name, or for a freshly started simulator with `--demo`
 /// (whose server must be kept alive as long as the client is used).
+///
+/// `history` is the history store the settings name (`None`: off, or it could not be used;
+/// then `history_notice` says why, once, to show the user).
 pub struct Connection {
     pub client: AdminClient,
     pub settings: Settings,
     pub simulator: Option<SimServer>,
+    pub history: Option<SharedStore>,
+    pub history_notice: Option<String>,
 }
+
+/// The history file of `--demo`, beside the real one so simulated figures never mix with real.
+pub const DEMO_FILE_NAME: &str = "history-demo.sqlite";
 
 impl Connection {
     pub async fn open(settings: Settings) -> Result<Connection, CliError> {
@@ -266,7 +276,20 @@ impl Connection {
     }
 
     /// Like [`open`](Self::open), telling `on_retry` about every retry the client waits for.
+    /// Opens the history store too (the app, `watch`, `once`).
     pub async fn open_reporting(
+        settings: Settings,
+        on_retry: Option<OnRetry>,
+    ) -> Result<Connection, CliError> {
+        let mut conn = Connection::open_without_history(settings, on_retry).await?;
+        let (history, notice) = open_history(&conn.settings).await;
+        conn.history = history;
+        conn.history_notice = notice;
+        Ok(conn)
+    }
+
+    /// A connection that keeps no history (`keys`).
+    pub async fn open_without_history(
         mut settings: Settings,
         on_retry: Option<OnRetry>,
     ) -> Result<Connection, CliError> {
@@ -304,7 +327,29 @@ impl Connection {
             client,
             settings,
             simulator,
+            history: None,
+            history_notice: None,
         })
+    }
+
+    /// A tracker of the settings' window, recording into the history when there is one.
+    pub fn tracker(&self) -> Tracker {
+        self.tracker_with(self.tracker_config())
+    }
+
+    pub fn tracker_with(&self, config: TrackerConfig) -> Tracker {
+        let t = Tracker::new(self.client.clone(), config);
+        match &self.history {
+            Some(h) => t.with_history(h.clone()),
+            None => t,
+        }
+    }
+
+    /// Says on stderr, once, why the history is not used (`once`, `watch`).
+    pub fn tell_history_notice(&self) {
+        if let Some(n) = &self.history_notice {
+            eprintln!("usage-tracker: warning: {n}");
+        }
     }
 
     pub fn tracker_config(&self) -> TrackerConfig {
@@ -316,7 +361,41 @@ impl Connection {
             tier: s.tier,
             prices: s.prices.clone(),
             thresholds: s.thresholds,
+            calendar: s.calendar,
         }
+    }
+}
+
+/// Opens the history store the settings name (on the blocking pool: opening may wait for
+/// another process's lock): `history.sqlite`, or [`DEMO_FILE_NAME`] with `--demo`. A store
+/// that cannot be used gives none and the one message saying so.
+pub async fn open_history(settings: &Settings) -> (Option<SharedStore>, Option<String>) {
+    let dir = match &settings.history {
+        HistoryDir::At(dir, _) => dir.clone(),
+        HistoryDir::Off(_) => return (None, None),
+        HistoryDir::NoDataDir => {
+            let why = settings.history.folder().err().unwrap_or_default();
+            return (None, Some(format!("{why}; running without history")));
+        }
+    };
+    let path = if settings.demo {
+        dir.join(DEMO_FILE_NAME)
+    } else {
+        store::file_in(&dir)
+    };
+    let now = crate::poller::now_ms().div_euclid(1000);
+    let opened = tokio::task::spawn_blocking(move || {
+        store::open_or_recover(&path, StoreOptions::default(), now)
+    })
+    .await;
+    match opened {
+        Ok(o) => (o.store.map(SharedStore::new), o.notice),
+        Err(e) => (
+            None,
+            Some(format!(
+                "cannot open the history store: {e}; running without history"
+            )),
+        ),
     }
 }
 

@@ -7,7 +7,6 @@ use super::{CliError, Connection, keys};
 use crate::cli::Format;
 use crate::poller::now_ms;
 use crate::settings::Settings;
-use crate::tracker::Tracker;
 use crate::ui::report::OnceReport;
 use crate::ui::table::TableView;
 use std::io::Write;
@@ -16,7 +15,8 @@ use std::process::ExitCode;
 pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliError> {
     let timeout = settings.timeout;
     let conn = Connection::open_reporting(settings, Some(super::print_retries())).await?;
-    let mut tracker = Tracker::new(conn.client.clone(), conn.tracker_config());
+    conn.tell_history_notice();
+    let mut tracker = conn.tracker();
     let snap = super::within_deadline(timeout, conn.client.base_url(), async {
         let snap = tracker.refresh(now_ms()).await?;
         // No usage at all may be a mistyped id: worth the few requests that tell.
@@ -49,7 +49,9 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
             let now = now_ms();
             let bill =
                 crate::tracker::bill::bill_once(&conn.client, &conn.tracker_config(), now).await;
-            let report = OnceReport::new(&snap, Some(&bill), now / 1000);
+            let mut report = OnceReport::new(&snap, Some(&bill), now / 1000);
+            let glance = glance_once(&conn, bill.bill.as_ref(), now / 1000).await;
+            report.pace = glance.as_ref().map(crate::ui::report::PaceReport::of);
             let mut s = serde_json::to_string_pretty(&report)
                 .map_err(|e| CliError::Other(e.to_string()))?;
             s.push('\n');
@@ -60,4 +62,31 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
     // A closed pipe (`| head`) is not an error worth a message.
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The glance for `once`'s JSON `pace`: one round (what the history lacks; everything without
+/// one) within the client's deadline, then the glance from what is stored. `None` (logged)
+/// when the round failed or timed out.
+async fn glance_once(
+    conn: &Connection,
+    bill: Option<&crate::billing::Bill>,
+    now: i64,
+) -> Option<crate::history::glance::Glance> {
+    use crate::tracker::glance::GlanceTracker;
+    let config = conn.tracker_config();
+    let mut g = GlanceTracker::new(conn.client.clone(), &config, conn.history.clone(), now)
+        .map_err(|e| tracing::warn!("no pace: {e}"))
+        .ok()?;
+    match tokio::time::timeout(conn.client.deadline_after(), g.refresh(now)).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => {
+            tracing::warn!("no pace: {e}");
+            return None;
+        }
+        Err(_) => {
+            tracing::warn!("no pace: the usage of the last 30 days did not come in time");
+            return None;
+        }
+    }
+    g.glance(now, bill).await
 }

@@ -7,8 +7,9 @@ use super::export::open_store;
 use crate::billing::SECS_PER_DAY;
 use crate::history::{self, report};
 use crate::platform::browser::Browser;
+use crate::pricing::{PriceTable, TierChoice};
 use crate::settings::{HistoryDir, Settings};
-use crate::store::KeySet;
+use crate::store::{KeySet, Store, StoreError};
 use crate::usage::BucketWidth;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -28,6 +29,51 @@ pub fn parse_days(text: &str) -> Result<u32, CliError> {
         })
 }
 
+/// The report page of the `days` days ending today (UTC) as `store` holds them for `keys`,
+/// priced at `tier`; `None` when the store has nothing of those keys in that time (no usage,
+/// no bill): a page of zeros would say nothing.
+pub fn render(
+    store: &Store,
+    keys: &[String],
+    prices: &PriceTable,
+    tier: TierChoice,
+    days: u32,
+    now: i64,
+) -> Result<Option<String>, StoreError> {
+    let set = KeySet::of(keys);
+    let (_, load_from) = report::span(now, days);
+    let end = crate::billing::utc_day_start(now) + SECS_PER_DAY;
+    let daily = store.load_periods(&set, BucketWidth::Day, load_from, end)?;
+    let hour_from = BucketWidth::Hour.floor(now) - 47 * 3_600;
+    let hourly = store.load_periods(&set, BucketWidth::Hour, hour_from, now + 3_600)?;
+    let line = |d: &crate::store::PeriodData, p| {
+        history::lines(&d.completions, &d.others, &d.bill, p, prices, tier)
+    };
+    let (daily, hourly) = (
+        line(&daily, BucketWidth::Day),
+        line(&hourly, BucketWidth::Hour),
+    );
+    let empty = daily.is_empty() && hourly.is_empty();
+    let data = history::report_data(&daily, &hourly, now, days, set.as_str(), tier.as_str());
+    Ok((!empty).then(|| crate::ui::html::page(&data)))
+}
+
+pub(crate) fn write(path: &Path, html: &str) -> Result<(), String> {
+    std::fs::write(path, html)
+        .map_err(|e| format!("cannot write the report to {}: {e}", path.display()))
+}
+
+/// Opens the written report in the browser (as a `file://` URL).
+pub(crate) fn open(path: &Path, browser: &dyn Browser) -> Result<(), String> {
+    let abs = std::path::absolute(path).unwrap_or(path.to_owned());
+    let url = url::Url::from_file_path(&abs)
+        .map(String::from)
+        .unwrap_or_else(|()| abs.display().to_string());
+    browser
+        .open(&url)
+        .map_err(|e| format!("the report is at {}, but {e}", path.display()))
+}
+
 pub fn run(
     settings: &Settings,
     dir: &HistoryDir,
@@ -38,57 +84,29 @@ pub fn run(
     let days = parse_days(days)?;
     let store = open_store(dir)?;
     let now = crate::poller::now_ms().div_euclid(1000);
-    let keys = KeySet::of(&settings.api_key_ids);
-    let (_, load_from) = report::span(now, days);
-    let end = crate::billing::utc_day_start(now) + SECS_PER_DAY;
-    let failed = |e: crate::store::StoreError| CliError::Other(e.to_string());
-    let daily = store
-        .load_periods(&keys, BucketWidth::Day, load_from, end)
-        .map_err(failed)?;
-    let hour_from = BucketWidth::Hour.floor(now) - 47 * 3_600;
-    let hourly = store
-        .load_periods(&keys, BucketWidth::Hour, hour_from, now + 3_600)
-        .map_err(failed)?;
-    let line = |d: &crate::store::PeriodData, p| {
-        history::lines(
-            &d.completions,
-            &d.others,
-            &d.bill,
-            p,
-            &settings.prices,
-            settings.tier,
-        )
-    };
-    let data = history::report_data(
-        &line(&daily, BucketWidth::Day),
-        &line(&hourly, BucketWidth::Hour),
-        now,
-        days,
-        keys.as_str(),
-        settings.tier.as_str(),
-    );
-    let html = crate::ui::html::page(&data);
-    let (path, open): (PathBuf, bool) = match out {
+    let keys = &settings.api_key_ids;
+    let html = render(&store, keys, &settings.prices, settings.tier, days, now)
+        .map_err(|e| CliError::Other(e.to_string()))?;
+    let html = html.unwrap_or_else(|| {
+        eprintln!(
+            "usage-tracker: warning: {} holds nothing for {} in the last {days} days: the report shows zeros",
+            store.path().display(),
+            KeySet::of(keys)
+        );
+        let set = KeySet::of(keys);
+        let data = history::report_data(&[], &[], now, days, set.as_str(), settings.tier.as_str());
+        crate::ui::html::page(&data)
+    });
+    let (path, open_it): (PathBuf, bool) = match out {
         Some(p) => (p.to_owned(), false),
-        None => (store.path().with_file_name("report.html"), true),
+        None => (store.path().with_file_name(FILE_NAME), true),
     };
-    std::fs::write(&path, html).map_err(|e| {
-        CliError::Other(format!(
-            "cannot write the report to {}: {e}",
-            path.display()
-        ))
-    })?;
-    if !open {
+    write(&path, &html).map_err(CliError::Other)?;
+    if !open_it {
         eprintln!("usage-tracker: report written to {}", path.display());
         return Ok(ExitCode::SUCCESS);
     }
-    let abs = std::path::absolute(&path).unwrap_or(path.clone());
-    let url = url::Url::from_file_path(&abs)
-        .map(String::from)
-        .unwrap_or_else(|()| abs.display().to_string());
-    browser
-        .open(&url)
-        .map_err(|e| CliError::Other(format!("the report is at {}, but {e}", path.display())))?;
+    open(&path, browser).map_err(CliError::Other)?;
     eprintln!(
         "usage-tracker: report written to {} and opened",
         path.display()
@@ -96,13 +114,19 @@ pub fn run(
     Ok(ExitCode::SUCCESS)
 }
 
+/// The report's file name beside the history; `--demo`'s beside its own history.
+pub const FILE_NAME: &str = "report.html";
+
+#[cfg(feature = "app")]
+pub mod menu;
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::cli::Options;
     use crate::platform::browser::FakeBrowser;
     use crate::settings::{self, Environment, Origin, Scope};
-    use crate::store::{Store, StoreOptions, seed};
+    use crate::store::{StoreOptions, seed};
 
     #[test]
     fn without_out_the_report_is_written_beside_the_history_and_opened() {

@@ -7,7 +7,7 @@
 //! day (incremental, so a request or so) and sends today's cost to the full-screen view.
 
 use super::{CliError, Connection};
-use crate::alerts::{cost_since, local_day};
+use crate::alerts::local_day;
 use crate::cli::Format;
 use crate::openai::AdminClient;
 use crate::poller::{self, Event, now_ms};
@@ -25,6 +25,7 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
     let daily_budget = settings.daily_budget;
     // Holds the simulator of `--demo` alive until the front end returns.
     let conn = Connection::open(settings).await?;
+    conn.tell_history_notice();
     // A mistyped id would show zeros forever: say so before the view starts.
     super::within_deadline(
         conn.settings.timeout,
@@ -53,20 +54,39 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
         ));
         budget = Some(brx);
     }
-    let poller = poller::spawn_with_bill(
-        Tracker::new(conn.client.clone(), config),
-        interval,
-        move |event| {
-            match &event {
-                Event::Updated(s) | Event::Repriced(s) => {
-                    let _ = refreshed.send(s.tier);
-                }
-                Event::Refreshing | Event::Failed(_) | Event::Billed(_) => {}
-            }
-            // The receiver is gone only once the front end has returned.
-            let _ = tx.send(event);
-        },
+    // Pace and sparklines: the glance task, kicked by each refresh, sends into the same stream.
+    let (chosen, chosen_rx) = watch::channel((tier, config.api_key_ids.clone()));
+    let gtx = tx.clone();
+    let glance = crate::tracker::glance::spawn(
+        conn.client.clone(),
+        &config,
+        conn.history.clone(),
+        chosen_rx,
+        move |g| gtx.send(Event::Glance(g)).is_ok(),
     );
+    let poller = poller::spawn_with_bill(conn.tracker_with(config), interval, move |event| {
+        match &event {
+            Event::Updated(s) | Event::Repriced(s) => {
+                let _ = refreshed.send(s.tier);
+                chosen.send_if_modified(|c| {
+                    let new = (s.tier, s.api_key_ids.clone());
+                    let changed = *c != new;
+                    *c = new;
+                    changed
+                });
+            }
+            Event::Refreshing
+            | Event::Failed(_)
+            | Event::Billed(_)
+            | Event::Restored(_)
+            | Event::Glance(_) => {}
+        }
+        if let Some((feed, _)) = &glance {
+            feed.observe(&event);
+        }
+        // The receiver is gone only once the front end has returned.
+        let _ = tx.send(event);
+    });
     let result = match lines {
         None => {
             let state = WatchState::new(tier, interval);
@@ -112,6 +132,7 @@ async fn today_cost(
                 TrackerConfig {
                     lookback_secs: 26 * 3600,
                     width,
+                    calendar: None,
                     ..base.clone()
                 },
             ),
@@ -120,7 +141,7 @@ async fn today_cost(
         t.set_tier(tier);
         match t.refresh(now_ms()).await {
             Ok(_) => {
-                let spent = cost_since(t.series(), midnight, &t.config().prices, tier);
+                let spent = t.cost_since(midnight);
                 if out.send((spent, budget)).is_err() {
                     return;
                 }

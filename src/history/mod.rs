@@ -3,6 +3,7 @@
 //! the chosen tier) and the bill; and the per-day totals and estimate checks the report draws.
 //! Pure: the store loads, this sums and prices, `export` and `report` print.
 
+pub mod glance;
 pub mod pace;
 pub mod periods;
 pub mod report;

@@ -18,6 +18,29 @@ pub enum Calendar {
     ThisMonth,
 }
 
+impl Calendar {
+    pub const ALL: [Calendar; 3] = [Calendar::Today, Calendar::ThisWeek, Calendar::ThisMonth];
+    /// The values the `lookback_hours` setting takes for these, in words for messages.
+    pub const ACCEPTED: &'static str = "today, week or month";
+
+    /// The setting's value: `today`, `week`, `month`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Calendar::Today => "today",
+            Calendar::ThisWeek => "week",
+            Calendar::ThisMonth => "month",
+        }
+    }
+
+    /// [`Calendar::as_str`] back, ignoring case and surrounding spaces.
+    pub fn parse(text: &str) -> Option<Calendar> {
+        let t = text.trim();
+        Calendar::ALL
+            .into_iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(t))
+    }
+}
+
 /// The window of a [`Calendar`] choice at `now`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Period {
@@ -114,6 +137,16 @@ mod tests {
         Utc.with_ymd_and_hms(y, mo, d, h, mi, 0)
             .unwrap()
             .timestamp()
+    }
+
+    #[test]
+    fn the_setting_values_round_trip() {
+        for c in Calendar::ALL {
+            assert_eq!(Calendar::parse(c.as_str()), Some(c));
+        }
+        assert_eq!(Calendar::parse(" Today "), Some(Calendar::Today));
+        assert_eq!(Calendar::parse("this week"), None);
+        assert_eq!(Calendar::parse("6"), None);
     }
 
     #[test]

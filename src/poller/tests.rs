@@ -38,6 +38,7 @@ async fn poller_over(sim: &SimServer) -> (PollerHandle, Events) {
         api_key_ids: vec![],
         tier: TierChoice::Auto,
         prices: std::sync::Arc::new(crate::pricing::PriceTable::builtin().clone()),
+        calendar: None,
         thresholds: crate::alerts::Thresholds {
             tokens_per_min: 1e9,
             requests_per_min: 1e9,
@@ -199,6 +200,7 @@ async fn the_bill_runs_beside_the_live_estimate_and_refresh_now_asks_it_too() {
         api_key_ids: vec![crate::simulator::DEMO_KEY_ID.into()],
         tier: TierChoice::Auto,
         prices: std::sync::Arc::new(crate::pricing::PriceTable::builtin().clone()),
+        calendar: None,
         thresholds: crate::alerts::Thresholds {
             tokens_per_min: 1e9,
             requests_per_min: 1e9,

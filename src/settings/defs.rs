@@ -87,7 +87,7 @@ const CONNECTING: &[Scope] = &[App, Once, Watch, Keys];
 const PRICING: &[Scope] = &[App, Once, Watch, Export, Report];
 /// What the history belongs to: the tracked keys.
 const KEYED: &[Scope] = &[App, Once, Watch, Export, Report];
-const HISTORY: &[Scope] = &[Export, Report];
+const HISTORY: &[Scope] = &[App, Once, Watch, Export, Report];
 
 /// Every setting, in the order of `--help` and the README.
 pub const DEFS: &[Def] = &[
@@ -128,8 +128,8 @@ pub const DEFS: &[Def] = &[
         default: Some("6"),
         default_doc: "6",
         name: "lookback hours",
-        expected: "a number of hours greater than 0 and at most 8784 (366 days)",
-        help: "Hours of usage to show, ending now",
+        expected: "a number of hours greater than 0 and at most 8784 (366 days), or today, week or month (the UTC day, the week from Monday, the month)",
+        help: "Hours of usage to show, ending now; or today, week or month: since UTC midnight, Monday 00:00 UTC or the 1st (hourly, hourly and daily buckets)",
         repeatable: false,
         used_by: FETCHING,
     },

@@ -57,7 +57,9 @@ pub(super) fn resolve(
             .map_or_else(|| path.clone(), |dir| dir.join(&path)),
         _ => path,
     };
-    if path.is_file() {
+    // The commands that only read history say at once that a file is no folder; the ones that
+    // fetch run without history and say why (opening the store names the file and the fix).
+    if path.is_file() && matches!(layers.scope, super::Scope::Export | super::Scope::Report) {
         return Err(super::invalid(
             d.name,
             text,

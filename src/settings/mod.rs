@@ -26,6 +26,7 @@ use values::{base_url, positive, resolve_key_ids};
 
 use crate::alerts::Thresholds;
 use crate::cli::Options;
+use crate::history::periods::Calendar;
 use crate::pricing::{PriceTable, TierChoice};
 use crate::usage::BucketWidth;
 use file::{SettingsFile, value_text};
@@ -84,7 +85,11 @@ pub struct Settings {
     pub admin_key: Option<AdminKey>,
     /// Empty: the whole organization.
     pub api_key_ids: Vec<String>,
+    /// The hours of a rolling window; with [`Settings::calendar`] the default, unused.
     pub lookback_hours: f64,
+    /// `lookback_hours = "today"`, `"week"`, `"month"`: the window follows the UTC calendar
+    /// (and its own width, not `bucket_width`).
+    pub calendar: Option<Calendar>,
     pub bucket_width: BucketWidth,
     pub interval: Duration,
     pub tier: TierChoice,
@@ -107,12 +112,33 @@ pub struct Settings {
     /// What this run was started with that a start at login would not have (flags, the
     /// environment): what the menu offers to save for login.
     pub startup_only: Vec<StartupValue>,
+    /// Where the history store is kept (the app, `watch` and `once` record into it and start
+    /// from it; `export` and `report` read it).
+    pub history: HistoryDir,
 }
 
 impl Settings {
     pub fn lookback_secs(&self) -> i64 {
         (self.lookback_hours * 3600.0).round() as i64
     }
+}
+
+/// The `lookback_hours` setting's value: hours, or a UTC calendar period.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Lookback {
+    Hours(f64),
+    Calendar(Calendar),
+}
+
+/// The hours a calendar choice leaves in [`Settings::lookback_hours`] (the declared default).
+const DEFAULT_LOOKBACK_HOURS: f64 = 6.0;
+
+fn lookback_value(text: &str) -> Option<Lookback> {
+    Calendar::parse(text).map(Lookback::Calendar).or_else(|| {
+        positive(text)
+            .filter(|h| *h <= MAX_LOOKBACK_HOURS)
+            .map(Lookback::Hours)
+    })
 }
 
 /// The layers one setting is looked up in, highest first, for one command.
@@ -298,13 +324,16 @@ pub fn resolve(opts: &Options, env: &Environment, scope: Scope) -> Result<Settin
 
     let api_key_ids = resolve_key_ids(&layers)?;
 
-    let (lookback_hours, lookback_origin) = layers.required(Key::LookbackHours, |t| {
-        positive(t).filter(|h| *h <= MAX_LOOKBACK_HOURS)
-    })?;
+    let (lookback, lookback_origin) = layers.required(Key::LookbackHours, lookback_value)?;
+    let (lookback_hours, calendar) = match lookback {
+        Lookback::Hours(h) => (h, None),
+        Lookback::Calendar(c) => (DEFAULT_LOOKBACK_HOURS, Some(c)),
+    };
     let (bucket_width, width_origin) =
         layers.required(Key::BucketWidth, |t| t.parse::<BucketWidth>().ok())?;
     let buckets = (lookback_hours * 3600.0 / bucket_width.secs() as f64).ceil() as u64 + 1;
-    if defs::def(Key::BucketWidth).used_by(scope) && buckets > MAX_BUCKETS {
+    // A calendar window picks its own width (one page per endpoint): no count to check.
+    if defs::def(Key::BucketWidth).used_by(scope) && calendar.is_none() && buckets > MAX_BUCKETS {
         return Err(SettingsError::TooManyBuckets {
             hours: lookback_hours,
             lookback_origin: Box::new(lookback_origin),
@@ -371,10 +400,12 @@ pub fn resolve(opts: &Options, env: &Environment, scope: Scope) -> Result<Settin
         })?),
     };
 
+    let history = history::resolve(&layers, env.data_dir.as_ref(), settings_path.as_ref())?;
     let mut settings = Settings {
         admin_key,
         api_key_ids,
         lookback_hours,
+        calendar,
         bucket_width,
         interval: Duration::from_secs(interval_secs),
         tier,
@@ -391,6 +422,7 @@ pub fn resolve(opts: &Options, env: &Environment, scope: Scope) -> Result<Settin
         warnings,
         demo: opts.demo,
         startup_only: Vec::new(),
+        history,
     };
     settings.startup_only = startup::startup_only(&layers, env, &settings);
     Ok(settings)
@@ -431,3 +463,5 @@ pub fn admin_key_override(env: &Environment) -> Result<Option<Origin>, SettingsE
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_calendar;

@@ -20,8 +20,12 @@ pub enum StoreError {
         secs = .waited.as_secs_f64()
     )]
     Locked { path: PathBuf, waited: Duration },
-    /// Not a database, or a damaged one.
-    #[error("the history store {path} is damaged ({reason})", path = .path.display())]
+    /// Not a database, or a damaged one. The app, `watch` and `once` move it aside when they
+    /// open it ([`super::open_or_recover`], with its own message); the reading commands leave it.
+    #[error(
+        "the history store {path} is damaged ({reason}); the app, watch or once moves it aside (kept as {path}.corrupt-<time>) and starts a new one when it next starts",
+        path = .path.display()
+    )]
     Corrupt { path: PathBuf, reason: String },
     /// Written by a newer build: left as it is (a newer build can still read it).
     #[error(

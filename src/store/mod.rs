@@ -17,6 +17,7 @@ mod read;
 mod retention;
 pub mod schema;
 pub mod seed;
+mod shared;
 mod usage;
 
 pub use bill::{StoredDay, line_kind_name};
@@ -24,6 +25,7 @@ pub use error::StoreError;
 pub use open::{Opened, corrupt_name, open_or_recover};
 pub use read::PeriodData;
 pub use retention::Retention;
+pub use shared::SharedStore;
 pub use usage::{StoredBucket, StoredRow};
 
 use std::path::{Path, PathBuf};

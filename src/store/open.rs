@@ -130,16 +130,15 @@ fn move_aside(path: &Path, now: i64) -> std::io::Result<PathBuf> {
 }
 
 /// Opens the history at `path` whatever state it is in: a damaged file is moved aside and a
-/// new one started; anything else that stops it gives no store and one message (also logged
-/// once as a warning). Settings and the secret store are never touched.
+/// new one started; anything else that stops it gives no store and one message, which the
+/// caller shows (the app logs it and shows it in the menu; `once` and `watch` print it on
+/// stderr). Settings and the secret store are never touched.
 pub fn open_or_recover(path: &Path, options: StoreOptions, now: i64) -> Opened {
-    let outcome = match open(path, options.clone(), now) {
-        Ok(store) => {
-            return Opened {
-                store: Some(store),
-                notice: None,
-            };
-        }
+    match open(path, options.clone(), now) {
+        Ok(store) => Opened {
+            store: Some(store),
+            notice: None,
+        },
         Err(StoreError::Corrupt { reason, .. }) => match move_aside(path, now) {
             Ok(aside) => {
                 let notice = format!(
@@ -168,13 +167,15 @@ pub fn open_or_recover(path: &Path, options: StoreOptions, now: i64) -> Opened {
                 )),
             },
         },
+        Err(e @ StoreError::Locked { .. }) => Opened {
+            store: None,
+            notice: Some(format!(
+                "{e}: running without history this time (it is used again at the next start; quit the other process holding it if this repeats)"
+            )),
+        },
         Err(e) => Opened {
             store: None,
             notice: Some(format!("{e}: running without history")),
         },
-    };
-    if let Some(n) = &outcome.notice {
-        tracing::warn!("{n}");
     }
-    outcome
 }

@@ -1,7 +1,9 @@
 //! Reading history at a period (hour or day) whatever widths were stored: each period slot
 //! of each endpoint is served by the stored buckets of its own width when there are any,
-//! else by the finer ones inside it (an hour from its minutes, a day from its hours), so a
-//! day that was only ever fetched by the hour still counts.
+//! else by the finer ones inside it (an hour from its minutes, a day from its hours, or from
+//! the minutes of an hour with no hour bucket), so a day that was only ever fetched by the
+//! hour still counts, and one stored as the tracker keeps a window (minutes for its partial
+//! first hour, hours after) counts whole.
 
 use super::{KeySet, Store, StoreError};
 use crate::billing::BilledDay;
@@ -35,19 +37,22 @@ impl Store {
     ) -> Result<Vec<Bucket<R>>, StoreError> {
         let from = period.floor(from);
         let mut out: Vec<Bucket<R>> = Vec::new();
-        let mut served: BTreeSet<i64> = BTreeSet::new();
+        // The slots each coarser width served, by width.
+        let mut served: Vec<(BucketWidth, BTreeSet<i64>)> = Vec::new();
         for w in std::iter::once(period).chain(finer(period).iter().copied()) {
             let mut now_served = BTreeSet::new();
             for b in self.load_usage::<R>(keys, e, w, from, to)? {
-                let slot = period.floor(b.bucket.start_time);
-                // A finer width counts only where every coarser one had nothing.
-                if served.contains(&slot) {
+                let start = b.bucket.start_time;
+                // A finer bucket counts only where no coarser stored bucket covers it: the
+                // minutes of an hour without an hour bucket count in its day even when other
+                // hours of that day have theirs.
+                if served.iter().any(|(cw, s)| s.contains(&cw.floor(start))) {
                     continue;
                 }
-                now_served.insert(slot);
+                now_served.insert(start);
                 out.push(b.bucket);
             }
-            served.extend(now_served);
+            served.push((w, now_served));
         }
         out.sort_by_key(|b| b.start_time);
         Ok(out)

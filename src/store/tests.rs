@@ -388,3 +388,47 @@ fn retention_drops_old_buckets_per_width_and_keeps_recent_ones() {
         .unwrap();
     assert_eq!(items, 0);
 }
+
+#[test]
+fn a_day_counts_the_minutes_of_an_hour_no_hour_bucket_covers() {
+    // As the tracker stores a window: minute buckets for its partial first hour (the head),
+    // hour buckets after it. A day read back has all of it; an hour stored both ways counts
+    // once (its hour bucket).
+    let (_d, path) = temp();
+    let now = DAY0 + 30 * H;
+    let mut store = Store::open(&path, opts(), now).unwrap();
+    let (e, k) = (Endpoint::Completions, keys());
+    let minute = |start: i64| Bucket {
+        start_time: start,
+        end_time: start + 60,
+        rows: vec![row("gpt-4o", Tier::Standard, 10, 1)],
+    };
+    // Hour 5: minutes 30..59 only (the head); hours 6..9 whole.
+    let head: Vec<_> = (30..60).map(|m| minute(DAY0 + 5 * H + m * 60)).collect();
+    let body: Vec<_> = (6..10)
+        .map(|h| hour(DAY0 + h * H, vec![row("gpt-4o", Tier::Standard, 1_000, 1)]))
+        .collect();
+    store
+        .record_usage_page(&k, e, BucketWidth::Minute, &head, now)
+        .unwrap();
+    store
+        .record_usage_page(&k, e, BucketWidth::Hour, &body, now)
+        .unwrap();
+    // Hour 7 also as minutes (a 1-hour lookback that ran then): covered by its hour bucket.
+    let twice: Vec<_> = (0..60).map(|m| minute(DAY0 + 7 * H + m * 60)).collect();
+    store
+        .record_usage_page(&k, e, BucketWidth::Minute, &twice, now)
+        .unwrap();
+    let input = |period| -> u64 {
+        store
+            .load_periods(&k, period, DAY0, DAY0 + SECS)
+            .unwrap()
+            .completions
+            .iter()
+            .flat_map(|b| &b.rows)
+            .map(|r| r.input_tokens)
+            .sum()
+    };
+    assert_eq!(input(BucketWidth::Hour), 30 * 10 + 4 * 1_000);
+    assert_eq!(input(BucketWidth::Day), 30 * 10 + 4 * 1_000);
+}

@@ -118,6 +118,15 @@ fn a_truncated_file_is_found_damaged_and_moved_aside() {
     drop(f);
     let err = Store::open(&path, opts(100), NOW).unwrap_err();
     assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+    // What `report` and `export` say (they read only, moving nothing): the file and the fix.
+    let msg = Store::open_existing(&path, opts(100), NOW)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains(&path.display().to_string()) && msg.contains("moves it aside"),
+        "{msg}"
+    );
+    assert!(asides(dir.path()).is_empty());
     let opened = open_or_recover(&path, opts(100), NOW);
     let store = opened.store.expect("a new store");
     let left = store

@@ -21,6 +21,7 @@ async fn a_refresh_is_dated_when_its_answer_came() {
         api_key_ids: vec![],
         tier: TierChoice::Auto,
         prices: Arc::new(PriceTable::builtin().clone()),
+        calendar: None,
         thresholds: crate::alerts::Thresholds {
             tokens_per_min: 1e12,
             requests_per_min: 1e12,

@@ -70,6 +70,25 @@ pub struct OnceReport<'a> {
     pub report: Report<'a>,
     pub billed: Option<BilledReport<'a>>,
     pub reconciliation: Option<ReconciliationReport>,
+    /// Where today and this month are heading (`null` when the glance could not be made).
+    pub pace: Option<PaceReport>,
+}
+
+/// `pace`: "on pace for" today and this month in USD, at the rate so far (UTC day and month);
+/// each `null` in its first 30 minutes or while a period it needs is not known.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct PaceReport {
+    pub today_usd: Option<f64>,
+    pub month_usd: Option<f64>,
+}
+
+impl PaceReport {
+    pub fn of(g: &crate::history::glance::Glance) -> PaceReport {
+        PaceReport {
+            today_usd: g.pace_today,
+            month_usd: g.pace_month,
+        }
+    }
 }
 
 impl<'a> OnceReport<'a> {
@@ -79,6 +98,7 @@ impl<'a> OnceReport<'a> {
             report: Report::new(s),
             billed: BilledReport::new(bill, now),
             reconciliation: ReconciliationReport::new(bill, now),
+            pace: None,
         }
     }
 }
@@ -111,4 +131,6 @@ pub struct WatchLine<'a> {
     pub stale: bool,
     pub billed: Option<BilledReport<'a>>,
     pub reconciliation: Option<ReconciliationReport>,
+    /// As `once`'s; `null` until the first glance (it rides on the refresh after it).
+    pub pace: Option<PaceReport>,
 }

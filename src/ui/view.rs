@@ -16,8 +16,10 @@ use std::sync::Arc;
 pub mod billed;
 mod controls;
 mod describe;
+pub mod glance;
 mod menu_id;
 mod notice;
+pub mod stored;
 mod usage_kinds;
 
 pub use billed::{check_line, check_notice, monthly_budget_notice};
@@ -27,6 +29,7 @@ pub use notice::{
     Notice, budget_notice, key_rejected_notice, save_failed_notice, spike_notice,
     spike_start_notice, subject,
 };
+pub use stored::{STORED_MARKER, Stored};
 
 pub const DASHBOARD_URL: &str = "https://platform.openai.com/usage";
 /// Prefix of the title when the data is stale or the last refresh failed.
@@ -72,6 +75,9 @@ pub struct Choices {
 #[derive(Clone, Debug)]
 pub struct TrayState {
     pub has_key: bool,
+    /// No key in the settings: the secret store is being read (at start, maybe behind a
+    /// Keychain prompt). Not known to be missing yet, so not "Set admin key…".
+    pub reading_key: bool,
     pub snapshot: Option<Arc<Snapshot>>,
     pub failure: Option<FailureView>,
     pub refreshing: bool,
@@ -100,6 +106,12 @@ pub struct TrayState {
     pub monthly_budget: Option<f64>,
     /// The live estimate of a UTC day so far (its midnight, USD), for the monthly budget.
     pub today_utc_usd: Option<(i64, f64)>,
+    /// The recent past: pace and the two sparklines (`None` until the first glance).
+    pub glance: Option<Arc<crate::history::glance::Glance>>,
+    /// Why "Open report…" is disabled (history is off, no data folder); `None`: it can open.
+    pub report_unavailable: Option<String>,
+    /// Figures from the history store until the first refresh, and why the store is off.
+    pub stored: Stored,
     pub version: String,
 }
 
@@ -138,16 +150,18 @@ pub struct TrayView {
 pub const STALE_INTERVALS: i64 = 3;
 
 impl TrayState {
+    /// Live figures older than [`STALE_INTERVALS`]; stored figures carry their own mark.
     pub fn is_stale(&self, now_ms: i64) -> bool {
-        self.snapshot.as_ref().is_some_and(|s| {
-            now_ms - s.fetched_at_ms > STALE_INTERVALS * 1000 * self.interval_secs.max(1) as i64
-        })
+        !self.shows_stored()
+            && self.snapshot.as_ref().is_some_and(|s| {
+                now_ms - s.fetched_at_ms > STALE_INTERVALS * 1000 * self.interval_secs.max(1) as i64
+            })
     }
 }
 
 pub fn tray_view(state: &TrayState, now_ms: i64) -> TrayView {
     let title = title(state, now_ms);
-    let mut menu = header(state);
+    let mut menu = header(state, now_ms);
     menu.push(Node::Separator);
     menu.extend(model_rows(state));
     if let Some(s) = &state.snapshot {
@@ -156,9 +170,15 @@ pub fn tray_view(state: &TrayState, now_ms: i64) -> TrayView {
     }
     if state.has_key {
         menu.push(Node::Separator);
+        menu.extend(glance::glance_rows(state));
+        menu.push(Node::Separator);
         menu.extend(billed::billed_rows(state, now_ms));
     }
-    let alerts = state.snapshot.as_ref().map_or(&[][..], |s| &s.alerts[..]);
+    // A stored spike is not one now: alerts come with the first refresh.
+    let alerts = match &state.snapshot {
+        Some(s) if !state.shows_stored() => &s.alerts[..],
+        _ => &[][..],
+    };
     if !alerts.is_empty() {
         menu.push(Node::Separator);
         menu.extend(alerts.iter().map(|a| Node::Info(alert_row(a))));
@@ -177,7 +197,12 @@ pub fn tray_view(state: &TrayState, now_ms: i64) -> TrayView {
 /// or failed, a prompt without a key.
 pub fn title(state: &TrayState, now_ms: i64) -> String {
     if !state.has_key {
-        return NO_KEY_TITLE.to_owned();
+        let t = if state.reading_key {
+            LOADING_TITLE
+        } else {
+            NO_KEY_TITLE
+        };
+        return t.to_owned();
     }
     if state.choices.title == TitleFormat::MonthToDate {
         return billed::month_title(state, now_ms);
@@ -188,11 +213,8 @@ pub fn title(state: &TrayState, now_ms: i64) -> String {
         (None, Some(f)) => format!("{MARKER} {}", f.kind.label()),
         (Some(s), failure) => {
             let figures = title_figures(state.choices.title, &usage_kinds::whole(s));
-            if failure.is_some() || state.is_stale(now_ms) {
-                format!("{MARKER} {figures}")
-            } else {
-                figures
-            }
+            let warn = failure.is_some() || state.is_stale(now_ms);
+            format!("{}{figures}", stored::title_marks(state, warn))
         }
     }
 }
@@ -312,7 +334,10 @@ pub fn failure_text(f: &FailureView) -> String {
     }
 }
 
-fn header(state: &TrayState) -> Vec<Node> {
+fn header(state: &TrayState, now_ms: i64) -> Vec<Node> {
+    if state.reading_key && !state.has_key {
+        return vec![Node::Info("Reading the admin key…".into())];
+    }
     if !state.has_key {
         return vec![
             Node::Info("No admin key: choose Set Admin Key…".into()),
@@ -324,7 +349,8 @@ fn header(state: &TrayState) -> Vec<Node> {
         Some(s) => {
             rows.push(Node::Info(totals_row(&usage_kinds::whole(s), state)));
             rows.push(Node::Info(key_row(state)));
-            let mut updated = format!("Updated {}", format::local_hm(s.fetched_at_ms / 1000));
+            let mut updated = stored::header_row(state, now_ms)
+                .unwrap_or_else(|| format!("Updated {}", format::local_hm(s.fetched_at_ms / 1000)));
             if state.waiting {
                 updated.push_str(" · waiting for the API…");
             } else if state.refreshing {
@@ -353,6 +379,7 @@ fn header(state: &TrayState) -> Vec<Node> {
             failure_text(f)
         )));
     }
+    rows.extend(stored::notice_rows(state));
     if let Some((spent, budget)) = state.budget {
         rows.push(Node::Info(format!(
             "Today: {} of {} budget",
@@ -419,3 +446,5 @@ mod tests;
 mod tests_billed;
 #[cfg(test)]
 mod tests_choices;
+#[cfg(test)]
+mod tests_stored;

@@ -94,6 +94,10 @@ pub struct Window {
     pub start_time: i64,
     pub end_time: i64,
     pub bucket_width: BucketWidth,
+    /// The calendar choice the window follows (`[period start, now)`), `None` for a rolling
+    /// lookback. Not in the window's JSON: the reports name it in a field of their own.
+    #[serde(skip)]
+    pub calendar: Option<crate::history::periods::Calendar>,
 }
 
 impl Window {
@@ -102,6 +106,7 @@ impl Window {
             start_time: now - lookback_secs,
             end_time: now,
             bucket_width: width,
+            calendar: None,
         }
     }
 

@@ -55,6 +55,7 @@ pub fn config(width: BucketWidth, lookback_secs: i64, keys: &[&str]) -> TrackerC
         api_key_ids: keys.iter().map(|k| k.to_string()).collect(),
         tier: TierChoice::Auto,
         prices: Arc::new(PriceTable::builtin().clone()),
+        calendar: None,
         thresholds: Thresholds {
             tokens_per_min: 1e12,
             requests_per_min: 1e12,

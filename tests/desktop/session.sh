@@ -62,9 +62,13 @@ export GNOME_KEYRING_CONTROL
 # --- Simulated Admin API (no periodic bursts) ----------------------------------------------------
 PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 SIM=http://127.0.0.1:$PORT
-"$BIN" simulate --port "$PORT" >"$E2E_TMP/simulator.log" 2>&1 &
-PIDS+=($!)
-wait_for 20 curl -fs "$SIM/_sim/stats" || { fail "simulator starts"; exit 1; }
+start_simulator() {
+    "$BIN" simulate --port "$PORT" >>"$E2E_TMP/simulator.log" 2>&1 &
+    SIM_PID=$!
+    PIDS+=($SIM_PID)
+    wait_for 20 curl -fs "$SIM/_sim/stats"
+}
+start_simulator || { fail "simulator starts"; exit 1; }
 # The simulated base rate comes near the default request threshold: only the burst is a spike,
 # so rows come and go only when the test means them to.
 BASE_FLAGS=(--base-url "$SIM/v1" --api-key-id key_demoPrimary01 --interval 2 --bucket-width 1m
@@ -86,9 +90,14 @@ n=$(secret-tool search --all service dev.usagetracker.UsageTracker 2>&1 | grep -
     || fail "one keyring item" "$(secret-tool search --all service dev.usagetracker.UsageTracker 2>&1)"
 
 # --- The app -------------------------------------------------------------------------------------
+# Stand-ins on the app's PATH: an xdg-open that records what it was asked to open (the report),
+# and (for the run without a key, below) a zenity that answers the key dialog.
+mkdir -p "$E2E_TMP/bin"
+printf '#!/bin/sh\necho "$@" >>"%s/xdg-open.log"\n' "$E2E_TMP" >"$E2E_TMP/bin/xdg-open"
+chmod +x "$E2E_TMP/bin/xdg-open"
 # The bill 43 % above the list prices: the estimate of every complete day is 30 % below it.
 curl -fs -X POST "$SIM/_sim/costs?factor=1.43" >/dev/null || fail "the simulator's bill factor"
-USAGE_TRACKER_LOG=usage_tracker=info "$BIN" "${FLAGS[@]}" --daily-budget 0.05 >"$E2E_TMP/app.log" 2>&1 &
+PATH=$E2E_TMP/bin:$PATH USAGE_TRACKER_LOG=usage_tracker=info "$BIN" "${FLAGS[@]}" --daily-budget 0.05 >"$E2E_TMP/app.log" 2>&1 &
 APP=$!
 PIDS+=($APP)
 registered() { "${SNI[@]}" label | grep -q '·'; }
@@ -336,15 +345,21 @@ wait_for 5 login_off && pass "Launch at login again removes it and shows uncheck
 # --- Quit from the menu; the secret store can be emptied ----------------------------------------
 [[ $(checks) -eq 1 ]] && pass "the check was told once for its day, not once per refresh or re-pricing" \
     || fail "one check notification" "$(grep 'string "Estimate' "$E2E_TMP/notify.log")"
+# --- Open report… (issue 12): the page written beside the history, opened by the stand-in xdg-open
+source "$HERE/report.sh"
 "${SNI[@]}" click "Tokens only" # to be seen again after a restart
 wait_for 10 figures_match tokens || fail "Tokens only" "$(cat "$E2E_TMP/compare.txt")"
+sleep 3 # a refresh or two more recorded in the history with this title
+FIRST_RUN_TITLE=$("${SNI[@]}" label)
 "${SNI[@]}" click Quit
 wait_for 10 bash -c "! kill -0 $APP" && pass "Quit ends the app" || fail "Quit"
+
+# The history at launch: on once the tracker records into the store (issue 12, the store side).
+[[ -z ${E2E_HISTORY:-} ]] || source "$HERE/history.sh"
 out=$("$BIN" admin-key delete 2>&1) && [[ $out == Deleted* ]] && pass "admin-key delete" || fail "admin-key delete" "$out"
 "$BIN" admin-key status >/dev/null 2>&1 && fail "status after delete" || pass "admin-key status after delete exits non-zero"
 
 # --- No key: the title asks for one; Set Admin Key… (a stand-in zenity answers) stores it --------
-mkdir -p "$E2E_TMP/bin"
 printf '#!/bin/sh\necho "$@" >>"%s/zenity.log"\necho %s\n' "$E2E_TMP" "$DEMO_KEY" >"$E2E_TMP/bin/zenity"
 chmod +x "$E2E_TMP/bin/zenity"
 PATH=$E2E_TMP/bin:$PATH "$BIN" "${FLAGS[@]}" >"$E2E_TMP/app-nokey.log" 2>&1 &

@@ -19,6 +19,11 @@ desktop end-to-end test can compare what a user sees with what the simulated API
   sni.py described WINDOW < once.json   checks the description and the item's Title: equal,
                                naming the app and the figures `once` implies (within 3%),
                                over "the last WINDOW", never tray-icon's "icon"
+  sni.py first-title PID SECS  watches the label of the item PID registers (every 20 ms) until
+                               it shows figures (a digit, $ or —: not "…", "Set admin key…"
+                               before the key is read, or "⚠ offline"); prints the time since
+                               the process started (ms, from /proc/PID/stat) and that label
+  sni.py close HAVE WANT       exit 0 when two titles' figures agree within 3%
 """
 import json
 import sys
@@ -71,6 +76,41 @@ def described(window):
     for p in problems:
         print(p)
     return not problems
+
+
+def first_title(pid, secs):
+    """Polls in this process (no interpreter start per look) the item owned by `pid`: an item
+    left by an earlier run is never mistaken for it. The start is the kernel's, so the time
+    includes everything the app does before its title shows figures."""
+    import os
+    import time
+    import dbus
+    tick = os.sysconf("SC_CLK_TCK")
+    with open(f"/proc/{pid}/stat") as f:
+        started = int(f.read().rsplit(")", 1)[1].split()[19]) / tick
+    b = bus()
+    dbus_daemon = b.get_object("org.freedesktop.DBus", "/org/freedesktop/DBus")
+    deadline = time.monotonic() + secs
+    last = "no item"
+    while time.monotonic() < deadline:
+        try:
+            w = b.get_object(WATCHER, "/StatusNotifierWatcher")
+            for it in w.Get(WATCHER, "RegisteredStatusNotifierItems", dbus_interface=PROPS):
+                name, _, path = str(it).partition("/")
+                owner = dbus_daemon.GetConnectionUnixProcessID(name, dbus_interface="org.freedesktop.DBus")
+                if int(owner) != pid:
+                    continue
+                p = b.get_object(name, "/" + path).GetAll(SNI, dbus_interface=PROPS)
+                last = str(p.get("XAyatanaLabel") or p.get("Title") or "")
+                if any(c.isdigit() or c in "$—" for c in last):
+                    at = time.clock_gettime(time.CLOCK_BOOTTIME) - started
+                    print(f"{at * 1000:.0f}\t{last}")
+                    return True
+        except dbus.exceptions.DBusException as e:
+            last = f"{type(e).__name__}: {e}"
+        time.sleep(0.02)
+    print(f"none within {secs} s (last: {last})")
+    return False
 
 
 def menu():
@@ -280,6 +320,10 @@ if __name__ == "__main__":
         print(str(props().get("IconAccessibleDesc", "")))
     elif cmd == "described":
         sys.exit(0 if described(sys.argv[2]) else 1)
+    elif cmd == "first-title":
+        sys.exit(0 if first_title(int(sys.argv[2]), float(sys.argv[3])) else 1)
+    elif cmd == "close":
+        sys.exit(0 if close(sys.argv[2], sys.argv[3]) else 1)
     elif cmd == "models":
         print("\n".join(label for label, _ in model_rows()))
     else:

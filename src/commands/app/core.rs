@@ -28,6 +28,7 @@ use secrecy::SecretString;
 use std::path::PathBuf;
 
 mod bill;
+mod report;
 
 /// Which connection an event belongs to; each (re)connect starts a new one.
 pub type SessionId = u64;
@@ -61,7 +62,15 @@ pub enum Input {
         spent: f64,
         today_utc: (i64, f64),
     },
+    /// The recent past (pace, sparklines) from the glance task, after each of its rounds.
+    History {
+        session: SessionId,
+        view: std::sync::Arc<crate::history::glance::Glance>,
+    },
     ConnectFailed(SessionId, String),
+    /// What went wrong with the history store (the connection's `history_notice`): it could
+    /// not be used, or a damaged one was moved aside and a new one started.
+    HistoryNotice(SessionId, String),
     Tray(TrayInput),
     /// The key typed in the dialog and stored, or why not.
     AdminKeyStored(Result<SecretString, String>),
@@ -111,6 +120,8 @@ pub enum Effect {
     ReadLoginItem,
     OpenLoginApproval,
     OpenUrl(String),
+    /// Write the history's report and open it in the browser (blocking: reads the store).
+    OpenReport(crate::commands::report::menu::MenuReport),
     CheckTrayHost,
     /// What the bill's notifications told, kept for the next launch.
     SaveTold {
@@ -142,6 +153,8 @@ pub struct AppCore {
     no_host_told: bool,
     /// What a start at login would lose and is not saved yet.
     startup_only: Vec<StartupValue>,
+    /// Where "Open report…" reads and writes, or why it is off ([`report::place`]).
+    report: Result<(PathBuf, PathBuf), (String, String)>,
 }
 
 impl AppCore {
@@ -152,6 +165,8 @@ impl AppCore {
         }
         let state = TrayState {
             has_key: settings.admin_key.is_some() || settings.demo,
+            // Started reads the secret store when no key came with the settings.
+            reading_key: settings.admin_key.is_none() && !settings.demo,
             snapshot: None,
             failure: None,
             refreshing: false,
@@ -176,8 +191,12 @@ impl AppCore {
             bill: None,
             monthly_budget: settings.monthly_budget,
             today_utc_usd: None,
+            glance: None,
+            report_unavailable: None,
+            stored: Default::default(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
         };
+        let report = report::place(&settings.history, settings.demo);
         let mut core = AppCore {
             state,
             budget: settings.daily_budget.map(BudgetDetector::new),
@@ -198,7 +217,9 @@ impl AppCore {
             shown: None,
             no_host_told: false,
             startup_only: Vec::new(),
+            report,
         };
+        core.state.report_unavailable = core.report.as_ref().err().map(|(why, _)| why.clone());
         core.init_startup();
         core
     }
@@ -226,18 +247,20 @@ impl AppCore {
     }
 
     /// When the core next needs a [`Input::Tick`] (unix ms): the data turning stale, a long
-    /// refresh, the menu's open time running out.
-    pub fn next_wake(&self) -> Option<i64> {
+    /// refresh, the menu's open time running out. Never a time already past (the shell would
+    /// wake at once, again and again): stored figures, or figures already stale, wake nothing.
+    pub fn next_wake(&self, now_ms: i64) -> Option<i64> {
         let stale = self
             .state
             .snapshot
             .as_ref()
-            .filter(|_| self.state.failure.is_none())
+            .filter(|_| self.state.failure.is_none() && !self.state.shows_stored())
             .map(|s| {
                 s.fetched_at_ms
                     + view::STALE_INTERVALS * 1000 * self.state.interval_secs.max(1) as i64
                     + 1
-            });
+            })
+            .filter(|&t| t > now_ms);
         let slow = self
             .refreshing_since
             .filter(|_| !self.state.waiting)
@@ -260,12 +283,18 @@ impl AppCore {
                     out.push(Effect::ReadSecret);
                 }
             }
-            Input::SecretRead(Ok(Some(secret))) => self.use_key(secret, &mut out),
-            Input::SecretRead(Ok(None)) => {}
-            Input::SecretRead(Err(e)) => out.push(Effect::Notify(Notice {
-                summary: "Cannot read the admin key".into(),
-                body: e,
-            })),
+            Input::SecretRead(Ok(Some(secret))) => {
+                self.state.reading_key = false;
+                self.use_key(secret, &mut out);
+            }
+            Input::SecretRead(Ok(None)) => self.state.reading_key = false,
+            Input::SecretRead(Err(e)) => {
+                self.state.reading_key = false;
+                out.push(Effect::Notify(Notice {
+                    summary: "Cannot read the admin key".into(),
+                    body: e,
+                }));
+            }
             Input::Poll(s, ev) if s == self.session => self.on_poll(ev, now_ms, &mut out),
             Input::Keys(s, r) if s == self.session => {
                 self.state.keys = match r {
@@ -291,12 +320,28 @@ impl AppCore {
                     }
                 }
             }
+            Input::History { session, view } if session == self.session => {
+                self.state.glance = Some(view);
+            }
             Input::ConnectFailed(s, e) if s == self.session => out.push(Effect::Notify(Notice {
                 summary: "UsageTracker".into(),
                 body: e,
             })),
+            // Told in the log once, shown as a row; every connection opens the store again and
+            // says the same, which is not news.
+            Input::HistoryNotice(s, why) if s == self.session => {
+                if self.state.stored.notice.as_ref() != Some(&why) {
+                    tracing::warn!("{why}");
+                    self.state.stored.notice = Some(why);
+                }
+            }
             // A replaced session's late events.
-            Input::Poll(..) | Input::Keys(..) | Input::Budget { .. } | Input::ConnectFailed(..) => {
+            Input::Poll(..)
+            | Input::Keys(..)
+            | Input::Budget { .. }
+            | Input::History { .. }
+            | Input::ConnectFailed(..)
+            | Input::HistoryNotice(..) => {
                 return out;
             }
             Input::Tray(TrayInput::MenuOpened) => {
@@ -376,10 +421,12 @@ impl AppCore {
         self.session += 1;
         self.state.keys = KeyList::Loading;
         self.state.snapshot = None;
+        self.state.stored.as_of_ms = None;
         self.state.failure = None;
         // Another key's bill; the days told and the month's budget stay told.
         self.state.bill = None;
         self.state.today_utc_usd = None;
+        self.state.glance = None;
         self.state.refreshing = false;
         self.state.waiting = false;
         self.refreshing_since = None;
@@ -415,13 +462,22 @@ impl AppCore {
                 }
                 self.spike_active = !snap.alerts.is_empty();
                 self.state.snapshot = Some(snap);
+                self.state.stored.as_of_ms = None;
                 self.state.failure = None;
                 self.end_refresh();
                 self.key_rejected_told = false;
                 // Changed elsewhere (`login-item disable`)? Linux gives no menu-open event.
                 out.push(Effect::ReadLoginItem);
             }
+            // Stored figures re-priced stay stored (and as old as they were).
             Event::Repriced(snap) => self.state.snapshot = Some(snap),
+            // The store's figures for the window, before its first refresh answers (at launch,
+            // after a lookback or key change): shown at once, marked until that refresh.
+            Event::Restored(snap) => {
+                self.state.stored.as_of_ms = Some(snap.fetched_at_ms);
+                self.state.snapshot = Some(snap);
+            }
+            Event::Glance(view) => self.state.glance = Some(view),
             Event::Failed(f) => {
                 let kind = f.error.kind();
                 tracing::warn!("refresh failed: {}", f.error);
@@ -477,6 +533,7 @@ impl AppCore {
         // The bill and today's estimate were the old keys'; the poller fetches the new ones.
         self.state.bill = None;
         self.state.today_utc_usd = None;
+        self.state.glance = None;
         out.push(Effect::Poll(self.session, Command::SetApiKeyIds(ids)));
     }
 
@@ -507,6 +564,10 @@ impl AppCore {
             Action::TrackSet(ids) => self.track(ids, out),
             Action::SetAdminKey => out.push(Effect::AskAdminKey),
             Action::Dashboard => out.push(Effect::OpenUrl(view::DASHBOARD_URL.into())),
+            Action::OpenReport => match report::job(&self.report, &self.settings) {
+                Ok(job) => out.push(Effect::OpenReport(job)),
+                Err(n) => out.push(Effect::Notify(n)),
+            },
             Action::LoginItem => {
                 if self.state.login_item.is_some() {
                     out.push(Effect::SetLoginItem(self.state.login_item != Some(true)));

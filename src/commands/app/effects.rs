@@ -1,5 +1,5 @@
 //! Performs the core's effects that touch the platform: notifications, the settings write, the
-//! secret store, dialogs, the browser and the login item. All of them may block (IPC, XPC, a
+//! secret store, dialogs, the browser, the report and the login item. All of them may block (IPC, XPC, a
 //! dialog waiting for the user), so the shell runs them on a worker thread, never on the UI
 //! thread. Each returns what the core must hear back. Tests run them with the platform fakes.
 
@@ -97,6 +97,20 @@ impl Platform {
                 Ok(()) => None,
                 Err(e) => failed("Cannot open the dashboard", e),
             },
+            Effect::OpenReport(job) => {
+                let now = crate::poller::now_ms().div_euclid(1000);
+                match crate::commands::report::menu::open_from_menu(
+                    &job,
+                    self.browser.as_ref(),
+                    now,
+                ) {
+                    Ok(page) => {
+                        tracing::info!("report written to {} and opened", page.display());
+                        None
+                    }
+                    Err(e) => failed("Cannot open the report", e),
+                }
+            }
             Effect::SetLoginItem(on) => {
                 let login = self.login.as_ref()?;
                 let changed = login.set_enabled(on).map_err(|e| e.to_string());

@@ -7,7 +7,7 @@
 
 use super::core::{Effect, Input, KeysResult, SessionId};
 use super::effects::Platform;
-use crate::alerts::{cost_since, local_day};
+use crate::alerts::local_day;
 use crate::billing::utc_day_start;
 use crate::commands::{CliError, Connection};
 use crate::openai::AdminClient;
@@ -15,7 +15,7 @@ use crate::poller::{self, Command, Event, PollerHandle, now_ms};
 use crate::pricing::{PriceTable, TierChoice};
 use crate::settings::Settings;
 use crate::simulator::SimServer;
-use crate::tracker::{Tracker, TrackerConfig};
+use crate::tracker::{Tracker, TrackerConfig, glance};
 use crate::ui::view::KeyChoice;
 use crate::usage::BucketWidth;
 use std::sync::Arc;
@@ -103,21 +103,40 @@ async fn run(mut rx: mpsc::UnboundedReceiver<Job>, proxy: Proxy, platform: Platf
 
 fn start(id: SessionId, conn: Connection, proxy: &Proxy) -> Session {
     let config = conn.tracker_config();
-    let tracker = Tracker::new(conn.client.clone(), config.clone());
+    // Shown as a menu row and logged once by the core (every connection says it again).
+    if let Some(n) = &conn.history_notice {
+        let _ = proxy.send_event(Input::HistoryNotice(id, n.clone()));
+    }
+    let tracker = conn.tracker_with(config.clone());
     let kick = Arc::new(Notify::new());
-    let (p, k) = (proxy.clone(), kick.clone());
-    let poller = poller::spawn_with_bill(tracker, conn.settings.interval, move |ev| {
-        if matches!(ev, Event::Updated(_)) {
-            k.notify_one();
-        }
-        let _ = p.send_event(Input::Poll(id, ev));
-    });
     let (budget_cfg, cfg_rx) = watch::channel((config.tier, config.api_key_ids.clone()));
     let mut tasks = vec![tokio::spawn(list_keys(
         id,
         conn.client.clone(),
         proxy.clone(),
     ))];
+    let g = proxy.clone();
+    let glance = glance::spawn(
+        conn.client.clone(),
+        &config,
+        conn.history.clone(),
+        cfg_rx.clone(),
+        move |view| g.send_event(Input::History { session: id, view }).is_ok(),
+    );
+    let glance = glance.map(|(feed, task)| {
+        tasks.push(task);
+        feed
+    });
+    let (p, k) = (proxy.clone(), kick.clone());
+    let poller = poller::spawn_with_bill(tracker, conn.settings.interval, move |ev| {
+        if matches!(ev, Event::Updated(_)) {
+            k.notify_one();
+        }
+        if let Some(g) = &glance {
+            g.observe(&ev);
+        }
+        let _ = p.send_event(Input::Poll(id, ev));
+    });
     if conn.settings.daily_budget.is_some() || conn.settings.monthly_budget.is_some() {
         tasks.push(tokio::spawn(budget_loop(
             id,
@@ -191,6 +210,7 @@ async fn budget_loop(
             api_key_ids: ids.clone(),
             tier,
             prices,
+            calendar: None,
             thresholds: base.thresholds,
         };
         let t = match tracker.take() {
@@ -204,11 +224,10 @@ async fn budget_loop(
         let t = tracker.insert(t);
         match t.refresh(now_ms()).await {
             Ok(_) => {
-                let prices = &t.config().prices;
-                let spent = cost_since(t.series(), midnight, prices, tier);
+                let spent = t.cost_since(midnight);
                 // UTC midnight is at most 24 h back: inside the 26 h this tracker holds.
                 let utc_midnight = utc_day_start(now_ms() / 1000);
-                let today_utc = cost_since(t.series(), utc_midnight, prices, tier);
+                let today_utc = t.cost_since(utc_midnight);
                 let _ = proxy.send_event(Input::Budget {
                     session,
                     day,

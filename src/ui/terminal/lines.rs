@@ -8,11 +8,12 @@
 use super::shutdown::Shutdown;
 use super::text;
 use crate::billing::BillSnapshot;
+use crate::history::glance::Glance;
 use crate::poller::{Event, Failure, now_ms};
 use crate::tracker::Snapshot;
 use crate::ui::format;
 use crate::ui::report::{BilledReport, ReconciliationReport};
-use crate::ui::report::{ErrorReport, Report, WatchLine};
+use crate::ui::report::{ErrorReport, PaceReport, Report, WatchLine};
 use std::io::{self, Write};
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -35,6 +36,7 @@ pub async fn run(
     let mut shutdown = Shutdown::new()?;
     let mut last: Option<Arc<Snapshot>> = None;
     let mut bill: Option<Arc<BillSnapshot>> = None;
+    let mut glance: Option<Arc<Glance>> = None;
     loop {
         let event = tokio::select! {
             ev = events.recv() => match ev {
@@ -53,7 +55,13 @@ pub async fn run(
                 bill = Some(b);
                 continue;
             }
-            Event::Refreshing | Event::Repriced(_) => continue,
+            // Like the bill, the glance rides on the next refresh's line.
+            Event::Glance(g) => {
+                glance = Some(g);
+                continue;
+            }
+            // One line per refresh: stored figures are not one.
+            Event::Refreshing | Event::Repriced(_) | Event::Restored(_) => continue,
         };
         let now = now_ms();
         let line = line(
@@ -61,6 +69,7 @@ pub async fn run(
             last.as_deref(),
             failure.as_ref(),
             bill.as_deref(),
+            glance.as_deref(),
             now,
         );
         match writeln!(out, "{line}").and_then(|()| out.flush()) {
@@ -71,24 +80,43 @@ pub async fn run(
 }
 
 /// The line for a refresh that produced `last` (or failed with `failure`, `last` then being
-/// the last good snapshot, if any), with the last bill, at `now_ms`.
+/// the last good snapshot, if any), with the last bill and glance, at `now_ms`.
 pub fn line(
     format: LineFormat,
     last: Option<&Snapshot>,
     failure: Option<&Failure>,
     bill: Option<&BillSnapshot>,
+    glance: Option<&Glance>,
     now_ms: i64,
 ) -> String {
     match format {
-        LineFormat::Json => json_line(last, failure, bill, now_ms),
-        LineFormat::Text => text_line(last, failure, bill, now_ms),
+        LineFormat::Json => json_line_with(last, failure, bill, glance, now_ms),
+        LineFormat::Text => {
+            let mut out = text_line(last, failure, bill, now_ms);
+            if let Some(g) = glance.filter(|_| !out.is_empty()) {
+                out.push_str("  ");
+                out.push_str(&crate::ui::view::glance::pace_text(g));
+            }
+            out
+        }
     }
 }
 
+/// [`json_line_with`] without a glance (`pace` null).
 pub fn json_line(
     last: Option<&Snapshot>,
     failure: Option<&Failure>,
     bill: Option<&BillSnapshot>,
+    now_ms: i64,
+) -> String {
+    json_line_with(last, failure, bill, None, now_ms)
+}
+
+pub fn json_line_with(
+    last: Option<&Snapshot>,
+    failure: Option<&Failure>,
+    bill: Option<&BillSnapshot>,
+    glance: Option<&Glance>,
     now_ms: i64,
 ) -> String {
     let report = WatchLine {
@@ -99,6 +127,7 @@ pub fn json_line(
         stale: failure.is_some() && last.is_some(),
         billed: BilledReport::new(bill, now_ms / 1000),
         reconciliation: ReconciliationReport::new(bill, now_ms / 1000),
+        pace: glance.map(PaceReport::of),
     };
     // Plain data with string keys: serializing cannot fail.
     serde_json::to_string(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))

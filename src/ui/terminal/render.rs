@@ -335,6 +335,13 @@ fn footer_lines(state: &WatchState, now_ms: i64, width: usize) -> Vec<(u8, Line<
             style,
         ));
     }
+    // The pace, and the sparklines when the terminal has room for them (rank 3).
+    if let Some(g) = state.glance.as_deref() {
+        use crate::ui::view::glance;
+        out.push((1, glance::pace_text(g), plain));
+        out.push((3, glance::hours_text(g), plain));
+        out.push((3, glance::days_text(g), plain));
+    }
     // The bill's lines once a costs answer (or failure) came: a watch that never asks for the
     // bill gives no room to it.
     if let Some(bill) = state.bill.as_deref() {

@@ -38,6 +38,8 @@ pub struct WatchState {
     pub budget: Option<(f64, f64)>,
     /// The last bill (Costs API), its failure and the check of the estimate.
     pub bill: Option<Arc<BillSnapshot>>,
+    /// The recent past: pace and the two sparklines, once the glance task sent it.
+    pub glance: Option<Arc<crate::history::glance::Glance>>,
 }
 
 /// What a key press asks of the loop.
@@ -66,6 +68,7 @@ impl WatchState {
             help: false,
             budget: None,
             bill: None,
+            glance: None,
         }
     }
 
@@ -91,13 +94,15 @@ impl WatchState {
                 self.next_refresh_ms = Some(now_ms + self.interval.as_millis() as i64);
                 self.show(snap);
             }
-            Event::Repriced(snap) => self.show(snap),
+            // The stored figures until the first refresh: the header shows their age.
+            Event::Repriced(snap) | Event::Restored(snap) => self.show(snap),
             Event::Failed(f) => {
                 self.refreshing = false;
                 self.next_refresh_ms = Some(f.at_ms + f.retry_in.as_millis() as i64);
                 self.failure = Some(f);
             }
             Event::Billed(b) => self.bill = Some(b),
+            Event::Glance(g) => self.glance = Some(g),
         }
     }
 

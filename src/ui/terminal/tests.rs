@@ -485,3 +485,29 @@ fn question_mark_shows_the_keys_and_closes_again() {
     );
     assert_eq!(s.on_key(key(KeyCode::Esc), 5), Action::Quit);
 }
+
+#[test]
+fn json_lines_carry_the_pace_once_a_glance_came() {
+    use super::lines::{LineFormat, json_line};
+    use crate::history::glance::Glance;
+    let snap = snapshot(2, vec![]);
+    let v: serde_json::Value =
+        serde_json::from_str(&json_line(Some(&snap), None, None, NOW_MS)).unwrap();
+    assert_eq!(v["pace"], serde_json::Value::Null);
+    let g = Glance {
+        now: NOW_MS / 1000,
+        hours_from: 0,
+        hourly: vec![],
+        days_from: 0,
+        daily: vec![],
+        today_usd: Some(1.0),
+        pace_today: Some(4.25),
+        pace_month: None,
+    };
+    let line = super::lines::json_line_with(Some(&snap), None, None, Some(&g), NOW_MS);
+    let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(v["pace"]["today_usd"], 4.25);
+    assert_eq!(v["pace"]["month_usd"], serde_json::Value::Null);
+    let text = super::lines::line(LineFormat::Text, Some(&snap), None, None, Some(&g), NOW_MS);
+    assert!(text.ends_with("On pace for $4.25 today"), "{text}");
+}

@@ -1,5 +1,5 @@
 //! The menu's controls: Refresh now, the Lookback, Pricing tier, Show in menu bar and Track key
-//! submenus with the current choice checked, the admin key, dashboard, launch at login (and
+//! submenus with the current choice checked, the admin key, dashboard, the report, launch at login (and
 //! the offer to save the start-up options for it), About and Quit.
 
 use super::{Action, KeyChoice, KeyList, LOOKBACKS, Node, TrayState};
@@ -87,6 +87,10 @@ pub(super) fn controls(state: &TrayState) -> Vec<Node> {
         },
         item(Action::SetAdminKey, "Set Admin Key…", true),
         item(Action::Dashboard, "Open usage dashboard", true),
+        match &state.report_unavailable {
+            None => item(Action::OpenReport, "Open report…", true),
+            Some(why) => item(Action::OpenReport, format!("Open report… ({why})"), false),
+        },
         Node::Check {
             action: Action::LoginItem,
             text: if state.login_needs_approval {

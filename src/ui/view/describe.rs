@@ -9,7 +9,9 @@ use crate::ui::format;
 /// `UsageTracker: 1.2M tokens, $3.40 in the last hour`; with the reason when the figures are
 /// old or missing, and what to do without a key.
 pub fn description(state: &TrayState, now_ms: i64) -> String {
-    let what = if !state.has_key {
+    let what = if state.reading_key && !state.has_key {
+        "reading the admin key".to_owned()
+    } else if !state.has_key {
         "no admin key: choose Set Admin Key… in its menu".to_owned()
     } else {
         match (&state.snapshot, &state.failure) {
@@ -24,6 +26,9 @@ pub fn description(state: &TrayState, now_ms: i64) -> String {
                     short_cost(&t),
                     window_words(state.choices.lookback_hours)
                 );
+                if let Some(from) = super::stored::described(state, now_ms) {
+                    line.push_str(&from);
+                }
                 if let Some(f) = failure {
                     line.push_str(&format!("; the last refresh failed: {}", failure_text(f)));
                 } else if state.is_stale(now_ms) {

@@ -20,6 +20,8 @@ pub enum Action {
     TrackSet(Vec<String>),
     SetAdminKey,
     Dashboard,
+    /// Write the HTML report of the stored history and open it in the browser.
+    OpenReport,
     LoginItem,
     /// Write what this run was started with (flags, environment) into the settings file, so a
     /// start at login has it too.
@@ -41,6 +43,7 @@ impl Action {
             Action::TrackSet(ids) => format!("track-set:{}", ids.join(",")),
             Action::SetAdminKey => "admin-key".into(),
             Action::Dashboard => "dashboard".into(),
+            Action::OpenReport => "report".into(),
             Action::LoginItem => "login-item".into(),
             Action::SaveStartup => "save-startup".into(),
             Action::About => "about".into(),
@@ -54,6 +57,7 @@ impl Action {
                 "refresh" => Action::Refresh,
                 "admin-key" => Action::SetAdminKey,
                 "dashboard" => Action::Dashboard,
+                "report" => Action::OpenReport,
                 "login-item" => Action::LoginItem,
                 "save-startup" => Action::SaveStartup,
                 "about" => Action::About,

@@ -59,6 +59,7 @@ pub(super) fn two_models() -> Arc<Snapshot> {
 pub(super) fn state() -> TrayState {
     TrayState {
         has_key: true,
+        reading_key: false,
         snapshot: None,
         failure: None,
         refreshing: false,
@@ -79,6 +80,9 @@ pub(super) fn state() -> TrayState {
         bill: None,
         monthly_budget: None,
         today_utc_usd: None,
+        glance: None,
+        report_unavailable: None,
+        stored: Default::default(),
         version: "0.1.0".into(),
     }
 }
@@ -455,4 +459,47 @@ fn one_notice_per_spike_whatever_the_kinds() {
     // A second kind starting during the same spike, or nothing new: no notification.
     assert_eq!(spike_start_notice(true, &both[1..], "key_a"), None);
     assert_eq!(spike_start_notice(false, &[], "key_a"), None);
+}
+
+#[test]
+fn open_report_sits_with_the_actions_and_says_why_it_is_off() {
+    let mut s = state();
+    let find = |s: &TrayState| {
+        let menu = tray_view(s, NOW_MS).menu;
+        let at = menu
+            .iter()
+            .position(|n| {
+                matches!(
+                    n,
+                    Node::Item {
+                        action: Action::OpenReport,
+                        ..
+                    }
+                )
+            })
+            .expect("an Open report row");
+        let dashboard = menu
+            .iter()
+            .position(|n| {
+                matches!(
+                    n,
+                    Node::Item {
+                        action: Action::Dashboard,
+                        ..
+                    }
+                )
+            })
+            .unwrap();
+        assert_eq!(at, dashboard + 1, "beside the dashboard");
+        match &menu[at] {
+            Node::Item { text, enabled, .. } => (text.clone(), *enabled),
+            _ => unreachable!(),
+        }
+    };
+    assert_eq!(find(&s), ("Open report…".to_owned(), true));
+    s.report_unavailable = Some("history is off".into());
+    assert_eq!(
+        find(&s),
+        ("Open report… (history is off)".to_owned(), false)
+    );
 }

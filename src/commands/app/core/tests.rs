@@ -30,6 +30,7 @@ fn settings(dir: &std::path::Path) -> Settings {
         }),
         api_key_ids: vec![],
         lookback_hours: 6.0,
+        calendar: None,
         bucket_width: BucketWidth::Minute,
         interval: Duration::from_secs(15),
         tier: TierChoice::Auto,
@@ -49,6 +50,7 @@ fn settings(dir: &std::path::Path) -> Settings {
         warnings: vec![],
         demo: false,
         startup_only: vec![],
+        history: crate::settings::HistoryDir::Off(Origin::Default),
     }
 }
 
@@ -425,6 +427,13 @@ fn the_key_never_shows_in_debug_output() {
 #[test]
 fn without_a_key_the_store_is_read_off_the_ui_thread_then_the_app_connects() {
     let mut h = Harness::new(|s| s.admin_key = None, FakeLoginItem::default());
+    // Until the secret store answers (a Keychain prompt may be up) the key is not missing.
+    assert_eq!(h.view().title, view::LOADING_TITLE);
+    assert_eq!(
+        h.view().menu[0],
+        Node::Info("Reading the admin key…".into())
+    );
+    assert_eq!(h.view().tooltip, "UsageTracker: reading the admin key");
     let out = h.feed(Input::Started);
     assert!(!out.iter().any(|e| matches!(e, Effect::Connect(..))));
     assert_eq!(h.view().title, view::NO_KEY_TITLE);
@@ -468,7 +477,7 @@ fn a_long_refresh_turns_into_waiting_for_the_api() {
     let mut h = Harness::started();
     let s = h.session();
     h.feed(Input::Poll(s, Event::Refreshing));
-    assert_eq!(h.core.next_wake(), Some(T0 + SLOW_REFRESH_MS));
+    assert_eq!(h.core.next_wake(h.now), Some(T0 + SLOW_REFRESH_MS));
     h.now += SLOW_REFRESH_MS;
     let out = h.feed(Input::Tick);
     assert_eq!(rendered(&out).title, view::WAITING_TITLE);
@@ -511,5 +520,8 @@ fn no_tray_host_is_said_once_with_what_to_install() {
 }
 
 mod bill;
+mod glance;
 mod menu_open;
+mod report;
 mod startup;
+mod stored;

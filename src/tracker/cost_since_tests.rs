@@ -1,0 +1,57 @@
+//! A budget's "today" over real HTTP: every kind of usage counts, not only completions.
+
+use super::*;
+use crate::simulator::{DEMO_ADMIN_KEY, DEMO_KEY_ID, SimConfig, SimServer};
+
+#[tokio::test]
+async fn cost_since_counts_every_endpoint_of_the_buckets_after_the_start() {
+    let sim = SimServer::start(SimConfig::demo(), None).await.unwrap();
+    let key = secrecy::SecretString::from(DEMO_ADMIN_KEY);
+    let client = AdminClient::new(
+        &sim.base_url(),
+        &key,
+        crate::openai::ClientOptions::default(),
+    )
+    .unwrap();
+    let config = TrackerConfig {
+        lookback_secs: 26 * 3600,
+        width: BucketWidth::Hour,
+        api_key_ids: vec![DEMO_KEY_ID.to_owned()],
+        tier: TierChoice::Auto,
+        prices: Arc::new(PriceTable::builtin().clone()),
+        calendar: None,
+        thresholds: crate::alerts::Thresholds {
+            tokens_per_min: 1e12,
+            requests_per_min: 1e12,
+        },
+    };
+    let mut tracker = Tracker::new(client, config);
+    let now_ms = crate::poller::now_ms();
+    let snap = tracker.refresh(now_ms).await.unwrap();
+    assert!(
+        snap.other.cost_usd > 0.0,
+        "the demo key has other usage priced"
+    );
+    // From the window's start: the whole of the title's figure, other usage included.
+    let whole = tracker.cost_since(snap.window.start_time);
+    assert!(
+        (whole - snap.total_cost_usd()).abs() < 1e-9,
+        "cost since the start {whole} vs the snapshot's total {}",
+        snap.total_cost_usd()
+    );
+    assert!(whole > snap.summary.totals.cost_usd + 1e-9);
+    // From a later hour: strictly less, still more than its completions alone.
+    let since = BucketWidth::Hour.floor(now_ms / 1000) - 6 * 3600;
+    let part = tracker.cost_since(since);
+    let completions_only = crate::alerts::cost_since(
+        tracker.series(),
+        since,
+        &tracker.config().prices,
+        TierChoice::Auto,
+    );
+    assert!(
+        part < whole && part > completions_only + 1e-9,
+        "since {since}: {part} (completions alone {completions_only}, window {whole})"
+    );
+    assert_eq!(tracker.cost_since(now_ms / 1000 + 3600), 0.0);
+}

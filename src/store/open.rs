@@ -112,18 +112,34 @@ pub fn corrupt_name(path: &Path, now: i64) -> PathBuf {
     path.with_file_name(name)
 }
 
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut p = path.as_os_str().to_os_string();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
+/// [`corrupt_name`], or `…-2`, `…-3` when a file of that name (or its WAL) is there already:
+/// a second damaged file in the same second never replaces the first one moved aside.
+fn free_aside(path: &Path, now: i64) -> PathBuf {
+    let first = corrupt_name(path, now);
+    let taken = |p: &Path| p.exists() || with_suffix(p, "-wal").exists();
+    if !taken(&first) {
+        return first;
+    }
+    (2..)
+        .map(|n| with_suffix(&first, &format!("-{n}")))
+        .find(|p| !taken(p))
+        .expect("some free name")
+}
+
 /// Moves the file (and its WAL and shared-memory files) aside; returns the new name.
 fn move_aside(path: &Path, now: i64) -> std::io::Result<PathBuf> {
-    let to = corrupt_name(path, now);
+    let to = free_aside(path, now);
     std::fs::rename(path, &to)?;
     for suffix in ["-wal", "-shm"] {
-        let mut from = path.as_os_str().to_os_string();
-        from.push(suffix);
-        let from = PathBuf::from(from);
+        let from = with_suffix(path, suffix);
         if from.exists() {
-            let mut side = to.as_os_str().to_os_string();
-            side.push(suffix);
-            std::fs::rename(&from, PathBuf::from(side))?;
+            std::fs::rename(&from, with_suffix(&to, suffix))?;
         }
     }
     Ok(to)
@@ -139,43 +155,69 @@ pub fn open_or_recover(path: &Path, options: StoreOptions, now: i64) -> Opened {
             store: Some(store),
             notice: None,
         },
-        Err(StoreError::Corrupt { reason, .. }) => match move_aside(path, now) {
-            Ok(aside) => {
-                let notice = format!(
-                    "The history store {} was damaged ({reason}): it was moved to {} and a new one started",
-                    path.display(),
-                    aside.display()
-                );
-                match open(path, options, now) {
-                    Ok(store) => Opened {
+        Err(StoreError::Corrupt { reason, .. }) => {
+            // Another process (the app and `watch` starting together) may have moved the
+            // damaged file aside and started a new one since: use that, move nothing.
+            match open(path, options.clone(), now) {
+                Ok(store) => {
+                    return Opened {
                         store: Some(store),
-                        notice: Some(notice),
-                    },
-                    Err(e) => Opened {
-                        store: None,
-                        notice: Some(format!(
-                            "{notice}, which failed too: {e}; running without history"
-                        )),
-                    },
+                        notice: None,
+                    };
                 }
+                Err(StoreError::Corrupt { .. }) => {}
+                Err(e) => return not_usable(e),
             }
-            Err(e) => Opened {
-                store: None,
-                notice: Some(format!(
-                    "The history store {} is damaged ({reason}) and cannot be moved aside ({e}): running without history",
-                    path.display()
-                )),
-            },
-        },
-        Err(e @ StoreError::Locked { .. }) => Opened {
+            recover(path, &reason, options, now)
+        }
+        Err(e) => not_usable(e),
+    }
+}
+
+/// No store this time, and why.
+fn not_usable(e: StoreError) -> Opened {
+    match e {
+        e @ StoreError::Locked { .. } => Opened {
             store: None,
             notice: Some(format!(
                 "{e}: running without history this time (it is used again at the next start; quit the other process holding it if this repeats)"
             )),
         },
-        Err(e) => Opened {
+        e => Opened {
             store: None,
             notice: Some(format!("{e}: running without history")),
+        },
+    }
+}
+
+/// Moves a damaged file aside and starts a new one.
+fn recover(path: &Path, reason: &str, options: StoreOptions, now: i64) -> Opened {
+    match move_aside(path, now) {
+        Ok(aside) => {
+            let notice = format!(
+                "The history store {} was damaged ({reason}): it was moved to {} and a new one started",
+                path.display(),
+                aside.display()
+            );
+            match open(path, options, now) {
+                Ok(store) => Opened {
+                    store: Some(store),
+                    notice: Some(notice),
+                },
+                Err(e) => Opened {
+                    store: None,
+                    notice: Some(format!(
+                        "{notice}, which failed too: {e}; running without history"
+                    )),
+                },
+            }
+        }
+        Err(e) => Opened {
+            store: None,
+            notice: Some(format!(
+                "The history store {} is damaged ({reason}) and cannot be moved aside ({e}): running without history",
+                path.display()
+            )),
         },
     }
 }

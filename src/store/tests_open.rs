@@ -108,6 +108,35 @@ fn a_garbage_file_is_moved_aside_and_a_new_store_started() {
 }
 
 #[test]
+fn a_second_damaged_file_in_the_same_second_never_replaces_the_first_moved_aside() {
+    let (dir, path) = temp();
+    let first = b"first damaged file, not a database at all".repeat(100);
+    std::fs::write(&path, &first).unwrap();
+    let opened = open_or_recover(&path, opts(100), NOW);
+    drop(opened.store.expect("a new store"));
+    // The new file damaged too, found in the same second (two processes recovering at once).
+    let second = b"second damaged file, not a database either".repeat(100);
+    std::fs::write(&path, &second).unwrap();
+    let _ = std::fs::remove_file(path.with_file_name("history.sqlite-wal"));
+    let opened = open_or_recover(&path, opts(100), NOW);
+    assert!(opened.store.is_some());
+    let notice = opened.notice.unwrap();
+    let aside = asides(dir.path())
+        .into_iter()
+        .filter(|p| {
+            !p.to_string_lossy().ends_with("-shm") && !p.to_string_lossy().ends_with("-wal")
+        })
+        .collect::<Vec<_>>();
+    assert_eq!(aside.len(), 2, "{aside:?}");
+    assert_eq!(std::fs::read(&aside[0]).unwrap(), first);
+    assert_eq!(std::fs::read(&aside[1]).unwrap(), second);
+    assert!(
+        notice.contains(&aside[1].display().to_string()),
+        "the notice names where the second went: {notice}"
+    );
+}
+
+#[test]
 fn a_truncated_file_is_found_damaged_and_moved_aside() {
     let (dir, path) = temp();
     filled(&path);

@@ -280,6 +280,21 @@ fi
 "${SNI[@]}" click "1 h"
 ONCE_FLAGS=("${FLAGS[@]}")
 wait_for 20 rows_current || fail "back to 1 h" "$(cat "$E2E_TMP/compare.txt")"
+# A calendar Lookback: every row has the figures since UTC midnight (as `once` counts them),
+# one Lookback row is checked (rows_current checks it), the description names the start, and
+# the choice is saved by name.
+before=$(models)
+"${SNI[@]}" click "Today (UTC)"
+ONCE_FLAGS=("${BASE_FLAGS[@]}" --lookback-hours today)
+if wait_for 20 rows_current && [[ $(models) != "$before" ]] \
+   && wait_for 10 described "today since 00:00 UTC" && grep -qx 'lookback_hours = "today"' "$SETTINGS"; then
+    pass "after Lookback ▸ Today (UTC) every model row has today's figures and the description says so: $(models | head -1); $("${SNI[@]}" description)"
+else
+    fail "Lookback ▸ Today (UTC)" "before: $before; now: $(models); $(cat "$E2E_TMP/compare.txt" "$E2E_TMP/described.txt"); settings: $(cat "$SETTINGS" 2>&1)"
+fi
+"${SNI[@]}" click "1 h"
+ONCE_FLAGS=("${FLAGS[@]}")
+wait_for 20 rows_current || fail "back to 1 h after Today" "$(cat "$E2E_TMP/compare.txt")"
 
 # --- A rejected key: marker, notification, recovery ----------------------------------------------
 curl -fs -X POST "$SIM/_sim/fault?kind=401&times=1000" >/dev/null
@@ -347,6 +362,8 @@ wait_for 5 login_off && pass "Launch at login again removes it and shows uncheck
     || fail "one check notification" "$(grep 'string "Estimate' "$E2E_TMP/notify.log")"
 # --- Open report… (issue 12): the page written beside the history, opened by the stand-in xdg-open
 source "$HERE/report.sh"
+# --- Pace and sparklines (issue 12): the rows, and the pace as once --format json gives it
+source "$HERE/pace.sh"
 "${SNI[@]}" click "Tokens only" # to be seen again after a restart
 wait_for 10 figures_match tokens || fail "Tokens only" "$(cat "$E2E_TMP/compare.txt")"
 sleep 3 # a refresh or two more recorded in the history with this title

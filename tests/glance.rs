@@ -187,3 +187,55 @@ fn once_json_carries_the_pace() {
     }
     assert!(data.join("history-demo.sqlite").is_file());
 }
+
+/// The task as the app and `watch` run it: each successful refresh kicks it, one round per
+/// 5 minutes at most (the real clock), a glance after every kick; other keys start a round.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_task_sends_a_glance_per_kick_and_rounds_at_most_every_five_minutes() {
+    use std::sync::Arc;
+    use usage_tracker::poller::{Event, now_ms};
+    use usage_tracker::simulator::{SimClock, SimConfig};
+    use usage_tracker::tracker::Tracker;
+    let mut sc = SimConfig::test();
+    sc.clock = SimClock::Real;
+    let sim = SimServer::start(sc, None).await.unwrap();
+    let ctl = sim.control();
+    let cfg = config(BucketWidth::Hour, 24 * 3_600, &[DEMO_KEY_ID]);
+    let (keys_tx, keys_rx) =
+        tokio::sync::watch::channel((TierChoice::Auto, cfg.api_key_ids.clone()));
+    let (tx, mut glances) = tokio::sync::mpsc::unbounded_channel();
+    let (feed, task) =
+        usage_tracker::tracker::glance::spawn(client(&sim), &cfg, None, keys_rx, move |g| {
+            tx.send(g).is_ok()
+        })
+        .unwrap();
+    let updated = Event::Updated(Arc::new(
+        Tracker::new(client(&sim), cfg.clone()).snapshot_at(now_ms()),
+    ));
+    let next = async |glances: &mut tokio::sync::mpsc::UnboundedReceiver<_>| {
+        tokio::time::timeout(std::time::Duration::from_secs(20), glances.recv())
+            .await
+            .expect("a glance after the kick")
+            .unwrap()
+    };
+    let mut seen: Vec<Arc<usage_tracker::history::glance::Glance>> = Vec::new();
+    for _ in 0..3 {
+        feed.observe(&updated);
+        seen.push(next(&mut glances).await);
+    }
+    assert_eq!(ctl.stats().requests, 16, "one round for three kicks");
+    assert!(
+        seen.iter()
+            .all(|g| g.pace_month.is_some() || g.now % 86_400 < 1_800)
+    );
+    assert!(
+        seen[2].now >= seen[0].now,
+        "each glance is made at its kick"
+    );
+    // The whole organization instead of the demo key: a round for it at the next kick.
+    keys_tx.send_replace((TierChoice::Auto, Vec::new()));
+    feed.observe(&updated);
+    let _ = next(&mut glances).await;
+    assert_eq!(ctl.stats().requests, 32, "the new keys' round");
+    task.abort();
+}

@@ -49,7 +49,10 @@ fn file_value(settings: &Settings, key: Key) -> Option<toml_edit::Value> {
             .iter()
             .collect::<toml_edit::Array>()
             .into(),
-        Key::LookbackHours => number(settings.lookback_hours),
+        Key::LookbackHours => match settings.calendar {
+            Some(c) => c.as_str().into(),
+            None => number(settings.lookback_hours),
+        },
         Key::BucketWidth => settings.bucket_width.as_str().into(),
         Key::Interval => (settings.interval.as_secs() as i64).into(),
         Key::Tier => settings.tier.as_str().into(),

@@ -345,9 +345,15 @@ pub async fn run(
         }
         let bill = bill.borrow().clone();
         let b = bill.as_ref().and_then(|b| b.bill.as_ref());
-        if let Some(g) = tracker.glance(now, b).await
-            && !send(Arc::new(g))
-        {
+        let Some(g) = tracker.glance(now, b).await else {
+            continue;
+        };
+        // Other keys or tier chosen meanwhile: this glance is of the old ones; the next kick
+        // (the refresh the change asks for) makes the new one.
+        if config.has_changed().unwrap_or(false) {
+            continue;
+        }
+        if !send(Arc::new(g)) {
             return;
         }
     }

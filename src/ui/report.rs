@@ -31,6 +31,42 @@ pub struct Report<'a> {
     pub unpriced: usize,
     /// What the figure cannot include (billed per project, not per key).
     pub not_included: &'static str,
+    /// The calendar Lookback the window follows, `null` for a rolling number of hours.
+    pub calendar: Option<CalendarReport>,
+}
+
+/// A calendar window: `{"choice": "week", "label": "This week (UTC, from Mon 30 Nov)",
+/// "start": 1796256000, "end": 1796302360, "start_utc": "2026-11-30T00:00:00Z", ...}`.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct CalendarReport {
+    /// `today`, `week` or `month`: the `lookback_hours` value that chooses it.
+    pub choice: &'static str,
+    pub label: String,
+    /// Unix seconds: the window is `[start, end)`.
+    pub start: i64,
+    pub end: i64,
+    pub start_utc: String,
+    pub end_utc: String,
+}
+
+impl CalendarReport {
+    pub fn of(w: &Window) -> Option<CalendarReport> {
+        let c = w.calendar?;
+        let rfc = |t: i64| {
+            chrono::DateTime::from_timestamp(t, 0).map_or_else(
+                || t.to_string(),
+                |d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            )
+        };
+        Some(CalendarReport {
+            choice: c.as_str(),
+            label: crate::history::periods::period(c, w.end_time).label,
+            start: w.start_time,
+            end: w.end_time,
+            start_utc: rfc(w.start_time),
+            end_utc: rfc(w.end_time),
+        })
+    }
 }
 
 impl<'a> Report<'a> {
@@ -48,6 +84,7 @@ impl<'a> Report<'a> {
             total_cost_usd: s.total_cost_usd(),
             unpriced: s.unpriced(),
             not_included: crate::snapshot::NOT_INCLUDED,
+            calendar: CalendarReport::of(&s.window),
         }
     }
 }

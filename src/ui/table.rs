@@ -248,9 +248,13 @@ impl TableView {
             total_cost,
         ];
         let w = &s.window;
+        // A calendar window says which: `Window: Today (UTC), 2026-12-02 00:00 UTC → ...`.
+        let period = w.calendar.map_or_else(String::new, |c| {
+            format!("{}, ", crate::history::periods::period(c, w.end_time).label)
+        });
         let mut notes = vec![
             format!(
-                "Window: {} → {} ({} buckets)",
+                "Window: {period}{} → {} ({} buckets)",
                 format::utc(w.start_time),
                 format::utc(w.end_time),
                 w.bucket_width

@@ -19,6 +19,7 @@ mod describe;
 pub mod glance;
 mod menu_id;
 mod notice;
+pub mod period;
 pub mod stored;
 mod usage_kinds;
 
@@ -67,6 +68,8 @@ pub enum KeyList {
 pub struct Choices {
     pub title: TitleFormat,
     pub lookback_hours: f64,
+    /// A calendar Lookback ("Today (UTC)", ...): it, not `lookback_hours`, is the window.
+    pub calendar: Option<crate::history::periods::Calendar>,
     pub tier: TierChoice,
     pub api_key_ids: Vec<String>,
 }
@@ -249,11 +252,12 @@ fn lookback_label(hours: f64) -> String {
 }
 
 fn totals_row(t: &Totals, state: &TrayState) -> String {
+    let window = period::shown_since(state)
+        .unwrap_or_else(|| format!("last {}", lookback_label(state.choices.lookback_hours)));
     let mut s = format!(
-        "{} tokens · {} · last {}",
+        "{} tokens · {} · {window}",
         format::tokens(t.total_tokens),
         format::usd(t.cost_usd),
-        lookback_label(state.choices.lookback_hours)
     );
     if t.unpriced_models > 0 {
         s.push_str(&format!(

@@ -280,6 +280,21 @@ fi
 "${SNI[@]}" click "1 h"
 ONCE_FLAGS=("${FLAGS[@]}")
 wait_for 20 rows_current || fail "back to 1 h" "$(cat "$E2E_TMP/compare.txt")"
+# A calendar Lookback: every row has the figures since UTC midnight (as `once` counts them),
+# one Lookback row is checked (rows_current checks it), the description names the start, and
+# the choice is saved by name.
+before=$(models)
+"${SNI[@]}" click "Today (UTC)"
+ONCE_FLAGS=("${BASE_FLAGS[@]}" --lookback-hours today)
+if wait_for 20 rows_current && [[ $(models) != "$before" ]] \
+   && wait_for 10 described "today since 00:00 UTC" && grep -qx 'lookback_hours = "today"' "$SETTINGS"; then
+    pass "after Lookback ▸ Today (UTC) every model row has today's figures and the description says so: $(models | head -1); $("${SNI[@]}" description)"
+else
+    fail "Lookback ▸ Today (UTC)" "before: $before; now: $(models); $(cat "$E2E_TMP/compare.txt" "$E2E_TMP/described.txt"); settings: $(cat "$SETTINGS" 2>&1)"
+fi
+"${SNI[@]}" click "1 h"
+ONCE_FLAGS=("${FLAGS[@]}")
+wait_for 20 rows_current || fail "back to 1 h after Today" "$(cat "$E2E_TMP/compare.txt")"
 
 # --- A rejected key: marker, notification, recovery ----------------------------------------------
 curl -fs -X POST "$SIM/_sim/fault?kind=401&times=1000" >/dev/null

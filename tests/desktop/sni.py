@@ -18,7 +18,8 @@ desktop end-to-end test can compare what a user sees with what the simulated API
   sni.py description           the item's accessible description (IconAccessibleDesc)
   sni.py described WINDOW < once.json   checks the description and the item's Title: equal,
                                naming the app and the figures `once` implies (within 3%),
-                               over "the last WINDOW", never tray-icon's "icon"
+                               over "the last WINDOW" (or a calendar window as said:
+                               "today since 00:00 UTC"), never tray-icon's "icon"
   sni.py first-title PID SECS  watches the label of the item PID registers (every 20 ms) until
                                it shows figures (a digit, $ or —: not "…", "Set admin key…"
                                before the key is read, or "⚠ offline"); prints the time since
@@ -68,10 +69,16 @@ def described(window):
     problems = []
     if desc != title:
         problems.append(f"IconAccessibleDesc {desc!r} differs from Title {title!r}")
-    m = re.fullmatch(r"UsageTracker: (\S+) tokens, (\S+) in the last (.+)", desc)
-    if not m:
+    calendar = window.startswith(("today ", "this week ", "this month "))
+    m = re.fullmatch(r"UsageTracker: (\S+) tokens, (\S+) (.+)", desc)
+    said = None
+    if m and calendar:
+        said = m[3]
+    elif m and m[3].startswith("in the last "):
+        said = m[3].removeprefix("in the last ")
+    if not m or said is None:
         problems.append(f"IconAccessibleDesc {desc!r} does not name the app and the figures")
-    elif not close(f"{m[1]} · {m[2]}", want) or m[3] != window:
+    elif not close(f"{m[1]} · {m[2]}", want) or said != window:
         problems.append(f"IconAccessibleDesc {desc!r}, expected the figures {want!r} over the last {window}")
     for p in problems:
         print(p)

@@ -174,6 +174,7 @@ impl AppCore {
             choices: Choices {
                 title: settings.title,
                 lookback_hours: settings.lookback_hours,
+                calendar: settings.calendar,
                 tier: settings.tier,
                 api_key_ids: settings.api_key_ids.clone(),
             },
@@ -544,9 +545,18 @@ impl AppCore {
             Action::Lookback(h) => {
                 self.state.choices.lookback_hours = f64::from(h);
                 self.settings.lookback_hours = f64::from(h);
+                self.state.choices.calendar = None;
+                self.settings.calendar = None;
                 self.save("lookback_hours", i64::from(h), out);
                 let cmd = Command::SetLookbackSecs(i64::from(h) * 3600);
                 out.push(Effect::Poll(session, cmd));
+            }
+            Action::Calendar(c) => {
+                // Saved as the hours are, by name: `lookback_hours = "today"`.
+                self.state.choices.calendar = Some(c);
+                self.settings.calendar = Some(c);
+                self.save("lookback_hours", c.as_str(), out);
+                out.push(Effect::Poll(session, Command::SetCalendar(Some(c))));
             }
             Action::OtherLookback => {}
             Action::Tier(t) => {

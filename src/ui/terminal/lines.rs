@@ -180,8 +180,15 @@ fn usage_text(last: Option<&Snapshot>, failure: Option<&Failure>) -> String {
     let Some(s) = last else {
         return String::new();
     };
+    // A calendar window names itself and its start: `$3.45 today since 00:00 UTC`.
+    let since = s.window.calendar.map_or_else(String::new, |c| {
+        format!(
+            " {}",
+            crate::ui::view::period::since_words(c, s.window.end_time)
+        )
+    });
     let mut out = format!(
-        "{}  {}  ({}, {})",
+        "{}  {}{since}  ({}, {})",
         format::local_datetime_ms(s.fetched_at_ms),
         summary(s),
         format::count(s.summary.models.len(), "model"),

@@ -511,3 +511,37 @@ fn json_lines_carry_the_pace_once_a_glance_came() {
     let text = super::lines::line(LineFormat::Text, Some(&snap), None, None, Some(&g), NOW_MS);
     assert!(text.ends_with("On pace for $4.25 today"), "{text}");
 }
+
+#[test]
+fn the_full_screen_shows_the_pace_and_the_sparklines_when_they_fit() {
+    use crate::history::glance::{DAYS, Glance, HOURS};
+    let mut s = state_with(snapshot(2, vec![]));
+    let now = NOW_MS / 1000;
+    let mut hourly = vec![Some(0.5); HOURS];
+    hourly[20] = Some(2.0);
+    let g = Glance {
+        now,
+        hours_from: now - now % 3_600 - 23 * 3_600,
+        hourly,
+        days_from: now - now % 86_400 - 29 * 86_400,
+        daily: vec![Some(8.0); DAYS],
+        today_usd: Some(4.0),
+        pace_today: Some(16.0),
+        pace_month: Some(250.0),
+    };
+    let tall = screen(&s, 120, 50, NOW_MS);
+    assert!(!tall.iter().any(|l| l.contains("On pace")), "no glance yet");
+    s.apply(Event::Glance(Arc::new(g)), NOW_MS);
+    let tall = screen(&s, 120, 50, NOW_MS);
+    find(&tall, "On pace for $16.00 today · $250.00 this month");
+    assert!(find(&tall, "24 h ").contains("peak $2.00 at"));
+    find(&tall, "30 d ");
+    // A short terminal keeps the pace and drops the sparklines first.
+    let short = screen(&s, 120, 22, NOW_MS);
+    find(&short, "On pace for $16.00 today");
+    assert!(
+        !short.iter().any(|l| l.contains("30 d ")),
+        "{}",
+        short.join("\n")
+    );
+}

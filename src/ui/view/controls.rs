@@ -25,21 +25,24 @@ fn item(action: Action, text: impl Into<String>, enabled: bool) -> Node {
 
 pub(super) fn controls(state: &TrayState) -> Vec<Node> {
     let c = &state.choices;
+    // One row checked: an hour row, or a calendar row (then no hour row).
+    let hours = c.calendar.is_none();
     let mut lookbacks: Vec<Node> = LOOKBACKS
         .iter()
         .map(|(h, label)| {
             check(
                 Action::Lookback(*h),
                 *label,
-                f64::from(*h) == c.lookback_hours,
+                hours && f64::from(*h) == c.lookback_hours,
             )
         })
         .collect();
     // A lookback set elsewhere (flag, settings file) that the menu does not offer is still the
     // one choice checked, not none.
-    if !LOOKBACKS
-        .iter()
-        .any(|(h, _)| f64::from(*h) == c.lookback_hours)
+    if hours
+        && !LOOKBACKS
+            .iter()
+            .any(|(h, _)| f64::from(*h) == c.lookback_hours)
     {
         lookbacks.push(Node::Check {
             action: Action::OtherLookback,
@@ -51,6 +54,7 @@ pub(super) fn controls(state: &TrayState) -> Vec<Node> {
             enabled: false,
         });
     }
+    lookbacks.extend(super::period::rows(c.calendar));
     let tiers = TierChoice::ALL
         .iter()
         .map(|t| check(Action::Tier(*t), t.as_str(), *t == c.tier))

@@ -20,11 +20,13 @@ pub fn description(state: &TrayState, now_ms: i64) -> String {
             (None, Some(f)) => format!("no figures, the last refresh failed: {}", failure_text(f)),
             (Some(s), failure) => {
                 let t = usage_kinds::whole(s);
+                let window = super::period::shown_since(state).unwrap_or_else(|| {
+                    format!("in the last {}", window_words(state.choices.lookback_hours))
+                });
                 let mut line = format!(
-                    "{} tokens, {} in the last {}",
+                    "{} tokens, {} {window}",
                     format::tokens_short(t.total_tokens),
                     short_cost(&t),
-                    window_words(state.choices.lookback_hours)
                 );
                 if let Some(from) = super::stored::described(state, now_ms) {
                     line.push_str(&from);

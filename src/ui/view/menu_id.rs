@@ -10,6 +10,8 @@ pub enum Action {
     Refresh,
     /// Hours.
     Lookback(u32),
+    /// A calendar Lookback: `lookback:today`, `lookback:week`, `lookback:month`.
+    Calendar(crate::history::periods::Calendar),
     /// The lookback set outside the menu when it offers no such row (shown checked, disabled).
     OtherLookback,
     Tier(TierChoice),
@@ -36,6 +38,7 @@ impl Action {
             Action::Refresh => "refresh".into(),
             Action::Lookback(h) => format!("lookback:{h}"),
             Action::OtherLookback => "lookback:other".into(),
+            Action::Calendar(c) => format!("lookback:{}", c.as_str()),
             Action::Tier(t) => format!("tier:{}", t.as_str()),
             Action::Title(t) => format!("title:{}", t.as_str()),
             Action::Track(None) => "track:*".into(),
@@ -65,7 +68,10 @@ impl Action {
                 _ => return None,
             },
             Some(("lookback", "other")) => Action::OtherLookback,
-            Some(("lookback", h)) => Action::Lookback(h.parse().ok()?),
+            Some(("lookback", h)) => match crate::history::periods::Calendar::parse(h) {
+                Some(c) => Action::Calendar(c),
+                None => Action::Lookback(h.parse().ok()?),
+            },
             Some(("tier", t)) => Action::Tier(t.parse().ok()?),
             Some(("title", t)) => {
                 Action::Title(TitleFormat::ALL.into_iter().find(|f| f.as_str() == t)?)

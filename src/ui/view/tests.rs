@@ -68,6 +68,7 @@ pub(super) fn state() -> TrayState {
         choices: Choices {
             title: TitleFormat::TokensAndCost,
             lookback_hours: 6.0,
+            calendar: None,
             tier: TierChoice::Auto,
             api_key_ids: vec!["key_a".into()],
         },

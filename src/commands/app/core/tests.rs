@@ -520,6 +520,7 @@ fn no_tray_host_is_said_once_with_what_to_install() {
 }
 
 mod bill;
+mod calendar;
 mod glance;
 mod menu_open;
 mod report;

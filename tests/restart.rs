@@ -248,3 +248,52 @@ async fn a_restarted_bill_asks_only_the_days_that_may_still_change() {
     );
     common::bill::assert_same_bill(&ctl, &snap, today - SECS_PER_DAY, &[DEMO_KEY_ID]);
 }
+
+/// The poller sends the stored figures first, before any request, then refreshes.
+#[tokio::test]
+async fn the_poller_sends_the_stored_figures_before_any_request() {
+    use std::sync::{Arc, Mutex};
+    use usage_tracker::poller::{self, Event};
+    // The poller reads the system clock: so does this simulator.
+    let mut sim_config = usage_tracker::simulator::SimConfig::test();
+    sim_config.clock = usage_tracker::simulator::SimClock::Real;
+    let sim = SimServer::start(sim_config, None).await.unwrap();
+    let ctl = sim.control();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(BucketWidth::Hour, 6 * 3_600, &[DEMO_KEY_ID]);
+    let mut first =
+        Tracker::new(client(&sim), cfg.clone()).with_history(store(dir.path(), ctl.now()));
+    first.refresh(ctl.now() * 1000).await.unwrap();
+    drop(first);
+    ctl.reset_stats();
+    // (event, requests the simulator had served when it came)
+    let seen: Arc<Mutex<Vec<(String, u64)>>> = Arc::default();
+    let (s, c) = (seen.clone(), ctl.clone());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let tracker = Tracker::new(client(&sim), cfg).with_history(store(dir.path(), ctl.now()));
+    let handle = poller::spawn(tracker, std::time::Duration::from_secs(3_600), move |e| {
+        let name = match &e {
+            Event::Restored(_) => "restored",
+            Event::Refreshing => "refreshing",
+            Event::Updated(_) => "updated",
+            _ => "other",
+        };
+        s.lock()
+            .unwrap()
+            .push((name.to_owned(), c.stats().requests));
+        let _ = tx.send(e);
+    });
+    let restored = loop {
+        match rx.recv().await.unwrap() {
+            Event::Restored(snap) => break snap,
+            Event::Updated(_) => panic!("updated before restored"),
+            _ => {}
+        }
+    };
+    assert!(restored.summary.totals.total_tokens > 0);
+    while !matches!(rx.recv().await.unwrap(), Event::Updated(_)) {}
+    drop(handle);
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen[0], ("restored".to_owned(), 0), "{seen:?}");
+    assert_eq!(seen[1].0, "refreshing", "{seen:?}");
+}

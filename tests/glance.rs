@@ -106,7 +106,9 @@ async fn an_hour_of_refreshes_asks_little_and_the_glance_equals_a_fresh_read() {
     // A last round at the hour's end, then the glance against a fresh read.
     let now = ctl.now();
     g.refresh(now).await.unwrap();
+    let t = std::time::Instant::now();
     let glance = g.glance(now, None).await.unwrap();
+    eprintln!("glance: made from the store in {:?}", t.elapsed());
     let fresh = fresh_hours(&sim, glance.hours_from).await;
     assert_eq!(glance.hourly.len(), HOURS);
     for (i, v) in glance.hourly.iter().enumerate() {
@@ -189,9 +191,10 @@ fn once_json_carries_the_pace() {
 }
 
 /// The task as the app and `watch` run it: each successful refresh kicks it, one round per
-/// 5 minutes at most (the real clock), a glance after every kick; other keys start a round.
+/// 5 minutes at most (the real clock); a glance after a round, a new bill or other keys (which
+/// start a round), otherwise at most once a minute.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_task_sends_a_glance_per_kick_and_rounds_at_most_every_five_minutes() {
+async fn the_task_rounds_at_most_every_five_minutes_and_remakes_the_glance_when_it_changes() {
     use std::sync::Arc;
     use usage_tracker::poller::{Event, now_ms};
     use usage_tracker::simulator::{SimClock, SimConfig};
@@ -218,20 +221,24 @@ async fn the_task_sends_a_glance_per_kick_and_rounds_at_most_every_five_minutes(
             .expect("a glance after the kick")
             .unwrap()
     };
-    let mut seen: Vec<Arc<usage_tracker::history::glance::Glance>> = Vec::new();
-    for _ in 0..3 {
+    feed.observe(&updated);
+    let first = next(&mut glances).await;
+    assert!(first.pace_month.is_some() || first.now % 86_400 < 1_800);
+    // Two more kicks within the minute: no round, and no glance (only the time moved).
+    for _ in 0..2 {
         feed.observe(&updated);
-        seen.push(next(&mut glances).await);
     }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(
+        glances.try_recv().is_err(),
+        "no new glance within the minute"
+    );
     assert_eq!(ctl.stats().requests, 16, "one round for three kicks");
-    assert!(
-        seen.iter()
-            .all(|g| g.pace_month.is_some() || g.now % 86_400 < 1_800)
-    );
-    assert!(
-        seen[2].now >= seen[0].now,
-        "each glance is made at its kick"
-    );
+    // A costs answer: the month's pace is made again with it, without a round.
+    feed.observe(&Event::Billed(Arc::new(Default::default())));
+    feed.observe(&updated);
+    let _ = next(&mut glances).await;
+    assert_eq!(ctl.stats().requests, 16);
     // The whole organization instead of the demo key: a round for it at the next kick.
     keys_tx.send_replace((TierChoice::Auto, Vec::new()));
     feed.observe(&updated);

@@ -225,6 +225,12 @@ async fn run<F: FnMut(Event)>(
     let mut gate = Gate::default();
     let mut on_event = |e: Event| emit(&shared, e);
     loop {
+        // The stored figures first, at once (at the start, after a lookback or key change).
+        if tracker.wants_restore()
+            && let Some(snap) = tracker.restore(now_ms()).await
+        {
+            on_event(Event::Restored(Arc::new(snap)));
+        }
         on_event(Event::Refreshing);
         let wait = match tracker.refresh(now_ms()).await {
             Ok(snap) => {

@@ -14,6 +14,7 @@ pub mod glance;
 pub mod plan;
 pub(crate) mod price;
 pub mod rows;
+mod stored;
 
 use crate::alerts::{Digest, Reading, SpikeDetector, Thresholds};
 use crate::history::periods::Calendar;
@@ -49,6 +50,8 @@ struct Track<R> {
     head: UsageSeries<R>,
     body: UsageSeries<R>,
     schedule: Schedule,
+    /// What the history store lacks of the window, for the next whole-window read.
+    resume: Option<plan::Resume>,
 }
 
 impl<R> Track<R> {
@@ -58,6 +61,7 @@ impl<R> Track<R> {
             head: UsageSeries::new(BucketWidth::Minute),
             body: UsageSeries::new(width),
             schedule: Schedule::default(),
+            resume: None,
         }
     }
 
@@ -117,10 +121,20 @@ pub struct Tracker {
     period_start: Option<i64>,
     /// Where fetched pages are recorded and the window restored from (`None`: no history).
     history: Option<crate::store::SharedStore>,
+    /// The stored window was taken in (and shown) since the last start over.
+    restored: bool,
 }
 
 /// What one endpoint's refresh cost: (requests, buckets).
 type Cost = (u64, usize);
+
+/// When a refresh started: the clock it was given (unix ms) and the instant.
+type T0 = (i64, std::time::Instant);
+
+/// When an answer came (unix seconds), on the refresh's clock.
+fn answered_secs((now_ms, started): T0) -> i64 {
+    (now_ms + started.elapsed().as_millis() as i64).div_euclid(1000)
+}
 
 impl Tracker {
     pub fn new(client: AdminClient, config: TrackerConfig) -> Tracker {
@@ -137,6 +151,7 @@ impl Tracker {
             config,
             period_start: None,
             history: None,
+            restored: false,
         }
     }
 
@@ -230,6 +245,7 @@ impl Tracker {
             *t = Track::new(t.endpoint, width);
         }
         self.spikes.reset();
+        self.restored = false;
     }
 
     /// The window ending at `now` (unix seconds): exactly `[now - lookback, now)`, or
@@ -257,10 +273,11 @@ impl Tracker {
         q
     }
 
-    async fn refresh_completions(&mut self, now: i64) -> Result<Option<Cost>, ApiError> {
+    async fn refresh_completions(&mut self, now: i64, t0: T0) -> Result<Option<Cost>, ApiError> {
         let (lookback, width) = self.span(now);
-        let plan = self.completions.schedule.plan(now, lookback, width, false);
+        let plan = self.completions.next_plan(now, lookback, width, false);
         if plan.is_empty() {
+            self.completions.schedule.done(&plan, now, lookback, width);
             return Ok(None);
         }
         let mut cost = (0, 0);
@@ -279,6 +296,9 @@ impl Tracker {
                 .usage_completions(&q, |r| rows::completions_row(names, r))
                 .await?;
             cost = (cost.0 + f.requests, cost.1 + f.buckets.len());
+            let at = answered_secs(t0);
+            self.record(Endpoint::Completions, BucketWidth::Minute, &f.buckets, at)
+                .await;
             head = Some(f.buckets);
         }
         let mut body = None;
@@ -290,6 +310,9 @@ impl Tracker {
                 .usage_completions(&q, |r| rows::completions_row(names, r))
                 .await?;
             cost = (cost.0 + f.requests, cost.1 + f.buckets.len());
+            let at = answered_secs(t0);
+            self.record(Endpoint::Completions, width, &f.buckets, at)
+                .await;
             body = Some(f.buckets);
         }
         let start = now - lookback;
@@ -299,12 +322,19 @@ impl Tracker {
         Ok(Some(cost))
     }
 
-    async fn refresh_other(&mut self, i: usize, now: i64) -> Result<Option<Cost>, ApiError> {
+    async fn refresh_other(
+        &mut self,
+        i: usize,
+        now: i64,
+        t0: T0,
+    ) -> Result<Option<Cost>, ApiError> {
         let (lookback, width) = self.span(now);
-        let track = &self.others[i];
+        let track = &mut self.others[i];
         let endpoint = track.endpoint;
-        let plan = track.schedule.plan(now, lookback, width, track.idle());
+        let idle = track.idle();
+        let plan = track.next_plan(now, lookback, width, idle);
         if plan.is_empty() {
+            track.schedule.done(&plan, now, lookback, width);
             return Ok(None);
         }
         let mut cost = (0, 0);
@@ -317,6 +347,9 @@ impl Tracker {
                 .usage_other(&q, |r| rows::meter(names, endpoint, r))
                 .await?;
             cost = (cost.0 + f.requests, cost.1 + f.buckets.len());
+            let at = answered_secs(t0);
+            self.record(endpoint, BucketWidth::Minute, &f.buckets, at)
+                .await;
             head = Some(f.buckets);
         }
         let mut body = None;
@@ -328,6 +361,8 @@ impl Tracker {
                 .usage_other(&q, |r| rows::meter(names, endpoint, r))
                 .await?;
             cost = (cost.0 + f.requests, cost.1 + f.buckets.len());
+            let at = answered_secs(t0);
+            self.record(endpoint, width, &f.buckets, at).await;
             body = Some(f.buckets);
         }
         let start = now - lookback;
@@ -344,6 +379,12 @@ impl Tracker {
         let now = now_ms.div_euclid(1000);
         self.roll_over(now);
         let full = self.completions.schedule.last_fetch.is_none();
+        // A whole-window read starts from the history store: only what it lacks is asked.
+        if self.history.is_some() {
+            self.load_stored(now, false).await;
+            self.restored = true;
+        }
+        let t0 = (now_ms, started);
         let mut stats = FetchStats {
             full,
             ..FetchStats::default()
@@ -367,13 +408,13 @@ impl Tracker {
                 usage,
             });
         };
-        let cost = self.refresh_completions(now).await?;
+        let cost = self.refresh_completions(now, t0).await?;
         record(&mut stats, Endpoint::Completions, cost);
         if cost.is_some() {
             read(Endpoint::Completions, Digest::of(&self.completions.body));
         }
         for i in 0..self.others.len() {
-            let cost = self.refresh_other(i, now).await?;
+            let cost = self.refresh_other(i, now, t0).await?;
             let track = &self.others[i];
             record(&mut stats, track.endpoint, cost);
             if cost.is_some() {

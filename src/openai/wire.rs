@@ -67,7 +67,7 @@ pub struct CompletionsResult<'a> {
 }
 
 /// The keys of a result row the app reads; everything else is skipped.
-enum RowKey {
+pub(super) enum RowKey {
     Object,
     InputTokens,
     InputCachedTokens,
@@ -95,24 +95,7 @@ impl<'de> Deserialize<'de> for RowKey {
                 f.write_str("a field name")
             }
             fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<RowKey, E> {
-                Ok(match v {
-                    b"object" => RowKey::Object,
-                    b"input_tokens" => RowKey::InputTokens,
-                    b"input_cached_tokens" => RowKey::InputCachedTokens,
-                    b"input_cache_write_tokens" => RowKey::InputCacheWriteTokens,
-                    b"input_audio_tokens" => RowKey::InputAudioTokens,
-                    b"input_image_tokens" => RowKey::InputImageTokens,
-                    b"input_cached_audio_tokens" => RowKey::InputCachedAudioTokens,
-                    b"input_cached_image_tokens" => RowKey::InputCachedImageTokens,
-                    b"output_tokens" => RowKey::OutputTokens,
-                    b"output_audio_tokens" => RowKey::OutputAudioTokens,
-                    b"output_image_tokens" => RowKey::OutputImageTokens,
-                    b"num_model_requests" => RowKey::NumModelRequests,
-                    b"model" => RowKey::Model,
-                    b"batch" => RowKey::Batch,
-                    b"service_tier" => RowKey::ServiceTier,
-                    _ => RowKey::Other,
-                })
+                Ok(RowKey::of(v))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<RowKey, E> {
                 self.visit_bytes(v.as_bytes())
@@ -123,12 +106,61 @@ impl<'de> Deserialize<'de> for RowKey {
     }
 }
 
+impl CompletionsResult<'_> {
+    /// The count a key names, if it names one.
+    pub(super) fn count_mut(&mut self, key: &RowKey) -> Option<&mut u64> {
+        Some(match key {
+            RowKey::InputTokens => &mut self.input_tokens,
+            RowKey::InputCachedTokens => &mut self.input_cached_tokens,
+            RowKey::InputCacheWriteTokens => &mut self.input_cache_write_tokens,
+            RowKey::InputAudioTokens => &mut self.input_audio_tokens,
+            RowKey::InputImageTokens => &mut self.input_image_tokens,
+            RowKey::InputCachedAudioTokens => &mut self.input_cached_audio_tokens,
+            RowKey::InputCachedImageTokens => &mut self.input_cached_image_tokens,
+            RowKey::OutputTokens => &mut self.output_tokens,
+            RowKey::OutputAudioTokens => &mut self.output_audio_tokens,
+            RowKey::OutputImageTokens => &mut self.output_image_tokens,
+            RowKey::NumModelRequests => &mut self.num_model_requests,
+            RowKey::Object
+            | RowKey::Model
+            | RowKey::Batch
+            | RowKey::ServiceTier
+            | RowKey::Other => {
+                return None;
+            }
+        })
+    }
+}
+
+impl RowKey {
+    pub(super) fn of(key: &[u8]) -> RowKey {
+        match key {
+            b"object" => RowKey::Object,
+            b"input_tokens" => RowKey::InputTokens,
+            b"input_cached_tokens" => RowKey::InputCachedTokens,
+            b"input_cache_write_tokens" => RowKey::InputCacheWriteTokens,
+            b"input_audio_tokens" => RowKey::InputAudioTokens,
+            b"input_image_tokens" => RowKey::InputImageTokens,
+            b"input_cached_audio_tokens" => RowKey::InputCachedAudioTokens,
+            b"input_cached_image_tokens" => RowKey::InputCachedImageTokens,
+            b"output_tokens" => RowKey::OutputTokens,
+            b"output_audio_tokens" => RowKey::OutputAudioTokens,
+            b"output_image_tokens" => RowKey::OutputImageTokens,
+            b"num_model_requests" => RowKey::NumModelRequests,
+            b"model" => RowKey::Model,
+            b"batch" => RowKey::Batch,
+            b"service_tier" => RowKey::ServiceTier,
+            _ => RowKey::Other,
+        }
+    }
+}
+
 /// A string borrowed from the body when it has no escapes.
 #[derive(Deserialize)]
 pub(super) struct Text<'a>(#[serde(borrow)] pub(super) Cow<'a, str>);
 
 /// A string's bytes, borrowed from the body when it has no escapes, not checked as UTF-8.
-struct Bytes<'a>(Cow<'a, [u8]>);
+pub(super) struct Bytes<'a>(pub(super) Cow<'a, [u8]>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for Bytes<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

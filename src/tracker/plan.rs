@@ -59,7 +59,40 @@ impl Plan {
     }
 }
 
+/// What the history store lacks of a window (from `Store::missing`): where the first head
+/// minute and the first body bucket that are not stored, or may still change, start; `None`:
+/// all of that part is stored and final.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Resume {
+    pub head_from: Option<i64>,
+    pub body_from: Option<i64>,
+}
+
+/// The first whole minute at or after the window's start: the head's minutes the store can
+/// hold (usage counts at its minute, so the partial minute before it holds none of the window).
+pub fn head_minutes_from(window_start: i64) -> i64 {
+    body_start(window_start, BucketWidth::Minute)
+}
+
 impl Schedule {
+    /// The whole-window read of [`plan`](Self::plan) (the first, or the hourly resync) when a
+    /// history store holds part of the window: only what `resume` says is missing or may
+    /// still change, from there to the head's end and to now. Counts as a whole-window read.
+    pub fn resume(&self, now: i64, lookback: i64, width: BucketWidth, resume: Resume) -> Plan {
+        let start = now - lookback;
+        let body = body_start(start, width);
+        let has_head = width != BucketWidth::Minute && start < body;
+        Plan {
+            head: resume
+                .head_from
+                .filter(|_| has_head)
+                .map(|f| (f.max(start), body)),
+            body_from: resume.body_from.map(|f| width.floor(f).max(body)),
+            late: true,
+            full: true,
+        }
+    }
+
     /// The plan at `now` for a window of `lookback` in `width` buckets. `idle`: the endpoint
     /// had no usage in the window at the last look.
     pub fn plan(&self, now: i64, lookback: i64, width: BucketWidth, idle: bool) -> Plan {
@@ -117,7 +150,8 @@ impl Schedule {
 
     /// Records that `plan` was carried out at `now`.
     pub fn done(&mut self, plan: &Plan, now: i64, lookback: i64, width: BucketWidth) {
-        if plan.is_empty() {
+        // A whole-window read with nothing to ask (all of it stored and final) still counts.
+        if plan.is_empty() && !plan.full {
             return;
         }
         self.last_fetch = Some(now);
@@ -127,7 +161,8 @@ impl Schedule {
         if plan.full {
             self.last_full = now;
         }
-        if plan.head.is_some() || width == BucketWidth::Minute {
+        // After a whole-window read the head is known (read, or stored and final).
+        if plan.head.is_some() || plan.full || width == BucketWidth::Minute {
             self.head_for = Some(body_start(now - lookback, width));
         }
     }
@@ -218,6 +253,74 @@ mod tests {
         let (from, to) = p.head.unwrap();
         assert_eq!(from, BucketWidth::Minute.floor(NOW - LATE_SECS));
         assert!(to > NOW + 15, "the body starts tomorrow");
+    }
+
+    #[test]
+    fn a_resumed_window_asks_only_what_the_store_lacks_then_runs_as_usual() {
+        let mut s = Schedule::default();
+        let start = NOW - 6 * H;
+        let body = body_start(start, BucketWidth::Hour);
+        // The head is stored and final; the body from two hours ago may still change.
+        let changing = BucketWidth::Hour.floor(NOW - 2 * H);
+        let r = Resume {
+            head_from: None,
+            body_from: Some(changing + 17),
+        };
+        let p = s.resume(NOW, 6 * H, BucketWidth::Hour, r);
+        assert_eq!(p.head, None);
+        assert_eq!(
+            p.body_from,
+            Some(changing),
+            "whole buckets from the first one lacking"
+        );
+        assert!(p.full && p.late);
+        s.done(&p, NOW, 6 * H, BucketWidth::Hour);
+        // The head counts as read: the next plans are the steady state's, not a full read.
+        let next = run(&mut s, NOW + 15, 6 * H, BucketWidth::Hour, false);
+        assert_eq!(next.head, None);
+        assert!(!next.full);
+        assert_eq!(
+            next.body_from,
+            Some(BucketWidth::Hour.floor(NOW - LATE_SECS))
+        );
+        // A head lacking from a minute on is read from there to the body's start only.
+        let minute = head_minutes_from(start) + 600;
+        let p = Schedule::default().resume(
+            NOW,
+            6 * H,
+            BucketWidth::Hour,
+            Resume {
+                head_from: Some(minute),
+                body_from: None,
+            },
+        );
+        assert_eq!(p.head, Some((minute, body)));
+        assert_eq!(p.body_from, None);
+        // Nothing lacking: nothing asked, yet the window counts as read.
+        let mut s = Schedule::default();
+        let p = s.resume(NOW, 6 * H, BucketWidth::Hour, Resume::default());
+        assert!(p.is_empty());
+        s.done(&p, NOW, 6 * H, BucketWidth::Hour);
+        assert_eq!(s.last_fetch, Some(NOW));
+        assert_eq!(s.last_full, NOW);
+        // Minute buckets have no head to resume.
+        let m = Schedule::default().resume(
+            NOW,
+            6 * H,
+            BucketWidth::Minute,
+            Resume {
+                head_from: Some(start),
+                body_from: Some(NOW - 60),
+            },
+        );
+        assert_eq!(m.head, None);
+        assert_eq!(m.body_from, Some(BucketWidth::Minute.floor(NOW - 60)));
+    }
+
+    #[test]
+    fn the_head_minutes_start_at_the_first_whole_minute() {
+        assert_eq!(head_minutes_from(120), 120);
+        assert_eq!(head_minutes_from(121), 180);
     }
 
     #[test]

@@ -189,3 +189,73 @@ async fn a_switch_from_one_hour_to_this_month_and_back() {
     assert!(back.fetch.full);
     assert_exact(&back, ctl.now() - 3_600, &ctl, &c, "1 h again").await;
 }
+
+/// (requests, buckets) the simulator served since the last reset, over every usage endpoint.
+fn served(ctl: &SimControl) -> (u64, u64) {
+    ctl.stats()
+        .endpoints
+        .values()
+        .fold((0, 0), |(r, b), e| (r + e.requests, b + e.buckets_served))
+}
+
+/// A calendar window over the history store: a restart shows the stored figures of the
+/// period before any request, then reads fewer buckets than a cold start and ends exact.
+#[tokio::test]
+async fn a_restart_on_a_calendar_choice_restores_it_and_reads_less() {
+    use usage_tracker::store::{SharedStore, Store, StoreOptions};
+    // Thursday 28 January 2027, 15:21:40 UTC: days of the week and the month are final.
+    let now = at(2027, 1, 28, 15, 21, 40);
+    for choice in Calendar::ALL {
+        let label = format!("{choice:?}");
+        let sim = sim().await;
+        let ctl = sim.control();
+        let c = client(&sim);
+        ctl.set_now(now);
+        let dir = tempfile::tempdir().unwrap();
+        let store = |at: i64| {
+            let path = dir.path().join("history.sqlite");
+            SharedStore::new(Store::open(&path, StoreOptions::default(), at).unwrap())
+        };
+        let mut first =
+            Tracker::new(client(&sim), calendar_config(choice)).with_history(store(ctl.now()));
+        first.refresh(ctl.now() * 1000).await.unwrap();
+        drop(first);
+
+        ctl.advance(7 * 60);
+        ctl.reset_stats();
+        let mut again =
+            Tracker::new(client(&sim), calendar_config(choice)).with_history(store(ctl.now()));
+        let restored = again
+            .restore(ctl.now() * 1000)
+            .await
+            .unwrap_or_else(|| panic!("{label}: the store holds the period"));
+        assert_eq!(served(&ctl), (0, 0), "{label}: restored without a request");
+        assert_eq!(restored.window.calendar, Some(choice), "{label}");
+        assert_eq!(restored.window.start_time, period(choice, now).start);
+        assert!(restored.summary.totals.total_tokens > 0, "{label}");
+        let s = again.refresh(ctl.now() * 1000).await.unwrap();
+        let restart = served(&ctl);
+        assert_exact(
+            &s,
+            period(choice, now).start,
+            &ctl,
+            &c,
+            &format!("{label} restart"),
+        )
+        .await;
+
+        ctl.reset_stats();
+        let mut cold = Tracker::new(client(&sim), calendar_config(choice));
+        let cs = cold.refresh(ctl.now() * 1000).await.unwrap();
+        let cold_cost = served(&ctl);
+        eprintln!(
+            "{label}: cold start {} requests {} buckets; restart {} requests {} buckets",
+            cold_cost.0, cold_cost.1, restart.0, restart.1
+        );
+        assert!(
+            restart.0 <= cold_cost.0 && restart.1 < cold_cost.1,
+            "{label}: restart {restart:?} vs cold {cold_cost:?}"
+        );
+        assert_eq!(s.summary, cs.summary, "{label}");
+    }
+}

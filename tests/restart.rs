@@ -201,3 +201,50 @@ async fn buckets_stored_final_are_not_asked_again() {
     );
     assert_truth(&sim, &s, "after ninety minutes").await;
 }
+
+/// The bill too: a restart asks the Costs API only from the first day the store lacks or
+/// that may still change. A settled day stored blank stays blank (it was not asked again);
+/// the days that may still change equal the simulator's.
+#[tokio::test]
+async fn a_restarted_bill_asks_only_the_days_that_may_still_change() {
+    use usage_tracker::billing::{BilledDay, SECS_PER_DAY, utc_day_start};
+    use usage_tracker::tracker::bill::BillTracker;
+    let sim = sim().await;
+    let ctl = sim.control();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(BucketWidth::Hour, 3_600, &[DEMO_KEY_ID]);
+    let mut cold = BillTracker::new(client(&sim), &cfg).with_history(store(dir.path(), ctl.now()));
+    let first = cold.refresh(ctl.now() * 1000).await;
+    assert!(first.failure.is_none(), "{:?}", first.failure);
+    drop(cold);
+    let today = utc_day_start(ctl.now());
+    let settled = today - 3 * SECS_PER_DAY;
+    let billed = first.bill.as_ref().unwrap().day(settled).unwrap().usd();
+    assert!(billed > 0.0);
+    // A settled day as the store holds it (here: blanked), dated after the cold start.
+    let mut probe = Store::open(
+        &dir.path().join("history.sqlite"),
+        StoreOptions::default(),
+        ctl.now(),
+    )
+    .unwrap();
+    let keys = KeySet::of(&[DEMO_KEY_ID.to_owned()]);
+    let blank = BilledDay {
+        start_time: settled,
+        items: Vec::new(),
+    };
+    probe.record_bill(&keys, &[blank], ctl.now()).unwrap();
+    drop(probe);
+    ctl.advance(9 * 60);
+    let mut again = BillTracker::new(client(&sim), &cfg).with_history(store(dir.path(), ctl.now()));
+    let snap = again.refresh(ctl.now() * 1000).await;
+    assert!(snap.failure.is_none(), "{:?}", snap.failure);
+    assert_eq!(again.costs_requests, 1);
+    let bill = snap.bill.as_ref().unwrap();
+    assert_eq!(
+        bill.day(settled).map(|d| d.usd()),
+        Some(0.0),
+        "a settled stored day is not asked again"
+    );
+    common::bill::assert_same_bill(&ctl, &snap, today - SECS_PER_DAY, &[DEMO_KEY_ID]);
+}

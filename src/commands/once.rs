@@ -47,8 +47,13 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
         }
         Format::Json => {
             let now = now_ms();
-            let bill =
-                crate::tracker::bill::bill_once(&conn.client, &conn.tracker_config(), now).await;
+            let bill = crate::tracker::bill::bill_once_with(
+                &conn.client,
+                &conn.tracker_config(),
+                conn.history.clone(),
+                now,
+            )
+            .await;
             let mut report = OnceReport::new(&snap, Some(&bill), now / 1000);
             let glance = glance_once(&conn, bill.bill.as_ref(), now / 1000).await;
             report.pace = glance.as_ref().map(crate::ui::report::PaceReport::of);

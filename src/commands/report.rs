@@ -101,7 +101,13 @@ pub fn run(
         Some(p) => (p.to_owned(), false),
         None => (store.path().with_file_name(FILE_NAME), true),
     };
-    write(&path, &html).map_err(CliError::Other)?;
+    write(&path, &html).map_err(|e| {
+        CliError::Other(if open_it {
+            format!("{e} (--out FILE writes it elsewhere)")
+        } else {
+            e
+        })
+    })?;
     if !open_it {
         eprintln!("usage-tracker: report written to {}", path.display());
         return Ok(ExitCode::SUCCESS);
@@ -151,6 +157,16 @@ mod tests {
         assert_eq!(
             opened,
             [url::Url::from_file_path(&page).unwrap().to_string()]
+        );
+
+        // A page that cannot be written beside the history says where and the way out.
+        std::fs::remove_file(&page).unwrap();
+        std::fs::create_dir(&page).unwrap();
+        let e = run(&s, &history, "2", None, &FakeBrowser::default()).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains(&page.display().to_string()) && msg.contains("--out FILE"),
+            "{msg}"
         );
 
         // With --out nothing is opened.

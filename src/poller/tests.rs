@@ -100,6 +100,7 @@ async fn a_retry_after_holds_every_path() {
     for cmd in [
         Command::RefreshIfOlderThan(Duration::ZERO),
         Command::SetLookbackSecs(7200),
+        Command::SetCalendar(Some(crate::history::periods::Calendar::Today)),
         Command::SetApiKeyIds(vec!["key_x".into()]),
         Command::RefreshNow,
     ] {
@@ -122,10 +123,44 @@ async fn an_error_backoff_holds_all_but_refresh_now() {
     assert!(matches!(next(&mut rx).await, Event::Failed(_)));
     poller.send(Command::RefreshIfOlderThan(Duration::ZERO));
     poller.send(Command::SetLookbackSecs(7200));
+    poller.send(Command::SetCalendar(Some(
+        crate::history::periods::Calendar::ThisWeek,
+    )));
     poller.send(Command::SetApiKeyIds(vec!["key_x".into()]));
     quiet(&mut rx, &sim).await;
     poller.send(Command::RefreshNow);
     assert_eq!(next(&mut rx).await, Event::Refreshing);
+}
+
+/// A calendar choice refreshes at once with the period's window at its width; an hour
+/// choice goes back to the rolling window.
+#[tokio::test]
+async fn a_calendar_choice_refreshes_its_period_and_hours_go_back() {
+    use crate::history::periods::{Calendar, period};
+    let sim = SimServer::start(SimConfig::test(), None).await.unwrap();
+    let (poller, mut rx) = poller_over(&sim).await;
+    assert_eq!(next(&mut rx).await, Event::Refreshing);
+    let Event::Updated(hour) = next(&mut rx).await else {
+        panic!("expected an update")
+    };
+    assert_eq!(hour.window.calendar, None);
+    poller.send(Command::SetCalendar(Some(Calendar::ThisMonth)));
+    assert_eq!(next(&mut rx).await, Event::Refreshing);
+    let Event::Updated(month) = next(&mut rx).await else {
+        panic!("expected an update")
+    };
+    let w = month.window;
+    assert_eq!(w.calendar, Some(Calendar::ThisMonth));
+    assert_eq!(w.bucket_width, crate::usage::BucketWidth::Day);
+    assert_eq!(w.start_time, period(Calendar::ThisMonth, w.end_time).start);
+    assert!(month.fetch.full, "the period is read whole");
+    poller.send(Command::SetLookbackSecs(3600));
+    assert_eq!(next(&mut rx).await, Event::Refreshing);
+    let Event::Updated(back) = next(&mut rx).await else {
+        panic!("expected an update")
+    };
+    assert_eq!(back.window.calendar, None);
+    assert_eq!(back.window.end_time - back.window.start_time, 3600);
 }
 
 /// A tier change re-prices the data held without claiming it was fetched again.

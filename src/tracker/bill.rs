@@ -37,6 +37,10 @@ pub struct BillTracker {
     pub costs_requests: u64,
     /// Usage requests made for the day estimates so far.
     pub estimate_requests: u64,
+    /// Where billed days are recorded and the first request resumed from (`None`: no history).
+    history: Option<crate::store::SharedStore>,
+    /// The stored days were taken in since the last start (or key change).
+    resumed: bool,
 }
 
 impl BillTracker {
@@ -54,12 +58,61 @@ impl BillTracker {
             last_good_check: None,
             costs_requests: 0,
             estimate_requests: 0,
+            history: None,
+            resumed: false,
         }
+    }
+
+    /// Records every billed day fetched into `store`; the first request asks only the days
+    /// it lacks or that may still change (`Store::missing_bill`).
+    pub fn with_history(mut self, store: crate::store::SharedStore) -> Self {
+        self.history = Some(store);
+        self
+    }
+
+    /// Before the first request: takes the stored days of what is kept in, and returns the
+    /// first day the store lacks or that may still change (`None`: no store, or nothing).
+    async fn resume_from_store(&mut self, now: i64) -> Option<i64> {
+        let store = self.history.clone()?;
+        let keys = crate::store::KeySet::of(&self.keys);
+        let (from, to) = (
+            keep_from(now),
+            utc_day_start(now) + crate::billing::SECS_PER_DAY,
+        );
+        let (days, missing) = store
+            .run_or_skip("reading the bill", move |s| {
+                Ok((
+                    s.load_bill(&keys, from, to)?,
+                    s.missing_bill(&keys, from, to)?,
+                ))
+            })
+            .await?;
+        let newest = days.iter().map(|d| d.fetched_at).max()?;
+        self.bill = Some(Bill {
+            days: days.into_iter().map(|d| d.day).collect(),
+            fetched_at_ms: newest.saturating_mul(1000),
+        });
+        Some(missing.first().map_or(utc_day_start(now), |m| m.0))
+    }
+
+    async fn record(&self, days: &[crate::billing::BilledDay], fetched_at: i64) {
+        let Some(store) = &self.history else { return };
+        let keys = crate::store::KeySet::of(&self.keys);
+        let days = days.to_vec();
+        store
+            .run_or_skip("recording the bill", move |s| {
+                s.record_bill(&keys, &days, fetched_at)
+            })
+            .await;
     }
 
     /// A bill tracker for what `tracker` tracks, on its client.
     pub fn for_tracker(tracker: &Tracker) -> Self {
-        BillTracker::new(tracker.client().clone(), tracker.config())
+        let bill = BillTracker::new(tracker.client().clone(), tracker.config());
+        match tracker.history() {
+            Some(h) => bill.with_history(h.clone()),
+            None => bill,
+        }
     }
 
     /// A scheduled costs request is due at `now` (unix seconds).
@@ -87,6 +140,7 @@ impl BillTracker {
             self.estimates.clear();
             self.estimate_failure = None;
             self.last_good_check = None;
+            self.resumed = false;
             let retry_after_until = self.schedule.retry_after_until;
             self.schedule = BillSchedule {
                 retry_after_until,
@@ -127,12 +181,19 @@ impl BillTracker {
     pub async fn refresh(&mut self, now_ms: i64) -> BillSnapshot {
         let started = std::time::Instant::now();
         let now = now_ms.div_euclid(1000);
-        let from = self.schedule.from(now);
+        let mut from = self.schedule.from(now);
+        if self.schedule.last_success_day.is_none() && !self.resumed {
+            self.resumed = true;
+            if let Some(lacking) = self.resume_from_store(now).await {
+                from = from.max(lacking);
+            }
+        }
         match self.fetch_costs(from, now).await {
             Ok(days) => {
-                let bill = self.bill.get_or_insert_with(Bill::default);
                 // Dated when the answer came, like the live snapshot.
                 let answered_ms = now_ms + started.elapsed().as_millis() as i64;
+                self.record(&days, answered_ms.div_euclid(1000)).await;
+                let bill = self.bill.get_or_insert_with(Bill::default);
                 bill.replace_from(from, days, keep_from(now), answered_ms);
                 self.failure = None;
                 self.schedule.done(now, Ok(()));
@@ -207,8 +268,21 @@ impl BillTracker {
 /// `now_ms`, for what `config` tracks, all within one deadline: the client's (`once` gives it
 /// `--timeout`), not one per request, so a slow bill never takes nine deadlines.
 pub async fn bill_once(client: &AdminClient, config: &TrackerConfig, now_ms: i64) -> BillSnapshot {
+    bill_once_with(client, config, None, now_ms).await
+}
+
+/// [`bill_once`] recording into (and resuming from) the history store, when there is one.
+pub async fn bill_once_with(
+    client: &AdminClient,
+    config: &TrackerConfig,
+    history: Option<crate::store::SharedStore>,
+    now_ms: i64,
+) -> BillSnapshot {
     let after = client.deadline_after();
     let mut bill = BillTracker::new(client.clone(), config);
+    if let Some(h) = history {
+        bill = bill.with_history(h);
+    }
     match tokio::time::timeout(after, bill.refresh(now_ms)).await {
         Ok(snap) => snap,
         Err(_) => BillSnapshot {

@@ -155,6 +155,23 @@ mod tests {
     }
 
     #[test]
+    fn the_window_row_names_the_period_the_figures_cover() {
+        let mut s = state();
+        let mut snap = (*two_models()).clone();
+        snap.window.calendar = Some(Calendar::Today);
+        s.snapshot = Some(std::sync::Arc::new(snap));
+        s.choices.calendar = Some(Calendar::Today);
+        let v = tray_view(&s, NOW_MS);
+        let row = infos(&v.menu)
+            .into_iter()
+            .find(|r| r.starts_with("Window: "))
+            .unwrap()
+            .to_owned();
+        assert!(row.starts_with("Window: Today (UTC), since "), "{row}");
+        assert!(row.ends_with(" local time"), "{row}");
+    }
+
+    #[test]
     fn the_rows_ids_round_trip() {
         for c in Calendar::ALL {
             let a = Action::Calendar(c);

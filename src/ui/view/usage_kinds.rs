@@ -63,10 +63,15 @@ pub fn kind_rows(s: &Snapshot) -> Vec<Node> {
             ));
         }
     }
-    rows.push(Node::Info(format!(
-        "Window: since {} (exactly the lookback)",
-        format::local_hm(s.window.start_time)
-    )));
+    let since = format::local_hm(s.window.start_time);
+    // A calendar window names its period: its start is a UTC midnight, here in local time.
+    rows.push(Node::Info(match s.window.calendar {
+        None => format!("Window: since {since} (exactly the lookback)"),
+        Some(c) => format!(
+            "Window: {}, since {since} local time",
+            crate::history::periods::period(c, s.window.end_time).label
+        ),
+    }));
     rows.push(Node::Info(format!("Not included: {NOT_INCLUDED}")));
     rows
 }

@@ -246,3 +246,36 @@ async fn the_task_rounds_at_most_every_five_minutes_and_remakes_the_glance_when_
     assert_eq!(ctl.stats().requests, 32, "the new keys' round");
     task.abort();
 }
+
+/// Beside the live tracker recording its pages into the same history (24 h of hourly buckets,
+/// as by default): the glance leaves out what the live refresh just recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn beside_a_recording_tracker_the_glance_asks_less() {
+    use usage_tracker::tracker::Tracker;
+    let sim = sim().await;
+    let ctl = sim.control();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite");
+    let store = SharedStore::new(Store::open(&path, StoreOptions::default(), ctl.now()).unwrap());
+    let cfg = config(BucketWidth::Hour, 24 * 3_600, &[DEMO_KEY_ID]);
+    let mut live = Tracker::new(client(&sim), cfg).with_history(store.clone());
+    let mut g = tracker(&sim, Some(store));
+    let (mut rounds, mut glance_requests) = (0, 0);
+    for _ in 0..240 {
+        let now = ctl.now();
+        live.refresh(now * 1000).await.unwrap();
+        if g.due(now) {
+            glance_requests += g.refresh(now).await.unwrap();
+            rounds += 1;
+        }
+        ctl.advance(15);
+    }
+    let all = ctl.stats().requests;
+    eprintln!(
+        "glance beside a recording live tracker: {rounds} rounds, {glance_requests} glance requests of {all} in a simulated hour"
+    );
+    assert_eq!(rounds, 12);
+    // The first round's 48 hours and 30 days; after it the live refresh's fresh pages serve
+    // the hours (measured: 16 in all).
+    assert!(glance_requests <= 16 + 8, "{glance_requests}");
+}

@@ -136,11 +136,14 @@ print(f"after {secs:.0f} s:")
 for name, pid, port in sides:
     s = samples[name]
     quiet_ticks = quiet_n = 0
+    busy = []  # (seconds from the start, ticks) of the quiet samples that used CPU
     for i in range(1, len(s)):
         lo, hi = max(0, i - 1 - GUARD), min(len(s) - 1, i + GUARD)
         if s[lo][1] == s[hi][1]:  # no request from GUARD samples before to GUARD after
             quiet_n += 1
             quiet_ticks += s[i][0] - s[i - 1][0]
+            if s[i][0] > s[i - 1][0]:
+                busy.append((i * STEP, s[i][0] - s[i - 1][0]))
     status = kib(pid, "status", {"VmRSS", "VmHWM", "RssAnon", "RssFile"})
     rollup = kib(pid, "smaps_rollup", {"Pss", "Pss_Anon"})
     mem[name] = (status["VmRSS"], rollup["Pss"], status["RssAnon"])
@@ -148,6 +151,9 @@ for name, pid, port in sides:
           f"{status['RssAnon']/1024:.1f})  PSS {rollup['Pss']/1024:6.1f} MiB (anon {rollup['Pss_Anon']/1024:.1f})  "
           f"CPU {(s[-1][0] - s[0][0]) / tick:.2f} s in all, {quiet_ticks / tick:.2f} s in "
           f"{quiet_n * STEP:.0f} s between refreshes  requests {s[-1][1]}")
+    if busy:
+        print(f"         CPU between refreshes in {len(busy)} samples, at (s: ticks): "
+              + " ".join(f"{t:.1f}:{n}" for t, n in busy[:20]))
 d = [a - b for a, b in zip(mem["store"], mem["off"])]
 print(f"  the store adds: RSS {d[0]/1024:+.2f} MiB, PSS {d[1]/1024:+.2f} MiB, anonymous RSS {d[2]/1024:+.2f} MiB")
 files = sorted(glob.glob(os.path.join(data_dir, "*")))

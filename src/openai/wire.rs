@@ -67,6 +67,7 @@ pub struct CompletionsResult<'a> {
 }
 
 /// The keys of a result row the app reads; everything else is skipped.
+#[derive(Clone, Copy)]
 pub(super) enum RowKey {
     Object,
     InputTokens,

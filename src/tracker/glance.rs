@@ -29,6 +29,9 @@ pub const GLANCE_INTERVAL_SECS: i64 = 300;
 pub const FRESH_SECS: i64 = 60;
 /// An endpoint without usage in the last 48 hours is re-read at most this often.
 pub const IDLE_RECHECK_SECS: i64 = 900;
+/// Between rounds, with nothing chosen and no new bill, a glance is made again at most this
+/// often (only the time moves its pace).
+pub const REMAKE_SECS: i64 = 60;
 /// The hours kept at hourly width.
 pub const HOURLY_SPAN_SECS: i64 = 48 * 3_600;
 
@@ -321,30 +324,40 @@ fn fresh_and_idle<R: crate::store::StoredRow>(
 }
 
 /// The glance task beside the poller: after each kick (a successful main refresh) runs a
-/// round when one is due, then sends the glance made from the store with the last bill.
+/// round when one is due, then sends the glance made from the store with the last bill (after
+/// a round, a change of tier or keys, a new bill, else at most every [`REMAKE_SECS`]).
 /// `config` carries the tier and keys the user chose; `bill` the last costs answer.
 pub async fn run(
     mut tracker: GlanceTracker,
     kick: Arc<tokio::sync::Notify>,
     mut config: tokio::sync::watch::Receiver<(TierChoice, Vec<String>)>,
-    bill: tokio::sync::watch::Receiver<Option<Arc<BillSnapshot>>>,
+    mut bill: tokio::sync::watch::Receiver<Option<Arc<BillSnapshot>>>,
     mut send: impl FnMut(Arc<Glance>) -> bool,
 ) {
+    let mut last_sent: Option<i64> = None;
     loop {
         kick.notified().await;
-        if config.has_changed().unwrap_or(false) {
+        let chosen = config.has_changed().unwrap_or(false);
+        if chosen {
             let (tier, ids) = config.borrow_and_update().clone();
             tracker.set_tier(tier);
             tracker.set_api_key_ids(ids);
         }
         let now = crate::poller::now_ms() / 1000;
-        if tracker.due(now)
-            && let Err(e) = tracker.refresh(now).await
-        {
-            tracing::debug!("glance: a round failed: {e}");
+        let mut fresh = chosen;
+        if tracker.due(now) {
+            fresh = true;
+            if let Err(e) = tracker.refresh(now).await {
+                tracing::debug!("glance: a round failed: {e}");
+            }
         }
-        let bill = bill.borrow().clone();
-        let b = bill.as_ref().and_then(|b| b.bill.as_ref());
+        fresh |= bill.has_changed().unwrap_or(false);
+        // Between rounds only the time moves the figures: a new glance a minute at most.
+        if !fresh && last_sent.is_some_and(|t| now - t < REMAKE_SECS) {
+            continue;
+        }
+        let held = bill.borrow_and_update().clone();
+        let b = held.as_ref().and_then(|b| b.bill.as_ref());
         let Some(g) = tracker.glance(now, b).await else {
             continue;
         };
@@ -353,6 +366,7 @@ pub async fn run(
         if config.has_changed().unwrap_or(false) {
             continue;
         }
+        last_sent = Some(now);
         if !send(Arc::new(g)) {
             return;
         }

@@ -388,3 +388,34 @@ proptest! {
         }
     }
 }
+
+/// Rows that share their keys' order (as the API sends them, which the scanner learns), then
+/// one that adds a key, one that drops one, one that escapes one and one in another order.
+#[test]
+fn rows_in_one_key_order_and_rows_that_leave_it_read_alike() {
+    let row = |n: u64| {
+        format!(
+            r#"{{"object":"{OBJECT}","input_tokens":{n},"output_tokens":{},"project_id":null,"model":"m{n}","batch":false,"service_tier":"flex"}}"#,
+            n + 1
+        )
+    };
+    let mut rows: Vec<String> = (0..4).map(row).collect();
+    rows.push(row(10).replace(r#""project_id""#, r#""extra":[1,{"a":"\""}],"project_id""#));
+    rows.push(row(20).replace(r#""input_tokens":20,"#, ""));
+    rows.push(row(30).replace(r#""output_tokens""#, r#""output_\u0074okens""#));
+    rows.push(row(40).replace(r#""model":"m40","#, ""));
+    rows.push(
+        r#"{"model":"z","input_tokens":7,"object":"organization.usage.completions.result"}"#
+            .to_owned(),
+    );
+    rows.extend((50..53).map(row));
+    let body = format!(
+        r#"{{"data":[{{"start_time":0,"end_time":60,"results":[{}]}},{{"start_time":60,"end_time":120,"results":[{}]}}]}}"#,
+        rows.join(","),
+        rows[..3].join(",")
+    );
+    let expected = plain(body.as_bytes());
+    assert_eq!(expected.as_ref().unwrap().0[0].2.len(), 12);
+    assert_eq!(ours(body.as_bytes(), Reader::Scan), Some(expected.clone()));
+    assert_eq!(ours(body.as_bytes(), Reader::Read), Some(expected));
+}

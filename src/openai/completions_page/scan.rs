@@ -18,6 +18,10 @@ use std::borrow::Cow;
 struct Scan<'de> {
     b: &'de [u8],
     i: usize,
+    /// The keys of the last rows in their order, as this page spells them: every row of a
+    /// page has the same keys in the same order, so the key at a row's `n`th place is almost
+    /// always `order[n]`, which is cheaper to confirm than an unknown key is to read.
+    order: Vec<(&'de [u8], RowKey)>,
 }
 
 /// Reads `body` as the serde reader would, or answers `None` where that reader would fail (or
@@ -26,7 +30,11 @@ pub(super) fn read<'de, R, F>(body: &'de [u8], row: &mut F, expected: &str) -> O
 where
     F: FnMut(CompletionsResult<'_>) -> R,
 {
-    let mut s = Scan { b: body, i: 0 };
+    let mut s = Scan {
+        b: body,
+        i: 0,
+        order: Vec::new(),
+    };
     s.eat(b'{')?;
     let mut page = Page {
         buckets: Vec::new(),
@@ -82,10 +90,19 @@ impl<'de> Scan<'de> {
 
     /// The next key of an object whose `{` is read, `Some(None)` past its `}`.
     fn next_key(&mut self, first: &mut bool) -> Option<Option<Cow<'de, [u8]>>> {
+        if !self.another_key(first)? {
+            return Some(None);
+        }
+        self.key().map(Some)
+    }
+
+    /// Whether an object whose `{` is read has another key, at its `"` (past the `,` before
+    /// it); past the object's `}` when not.
+    fn another_key(&mut self, first: &mut bool) -> Option<bool> {
         match self.ws()? {
             b'}' => {
                 self.i += 1;
-                return Some(None);
+                return Some(false);
             }
             b',' if !*first => {
                 self.i += 1;
@@ -95,15 +112,29 @@ impl<'de> Scan<'de> {
             _ => return None,
         }
         *first = false;
-        if self.b[self.i] != b'"' {
-            return None;
-        }
+        (self.b[self.i] == b'"').then_some(true)
+    }
+
+    /// At a key's `"`: the key, past the `:` after it.
+    fn key(&mut self) -> Option<Cow<'de, [u8]>> {
         let key = match self.raw_str() {
             Some(k) => Cow::Borrowed(k),
             None => self.serde::<Bytes<'de>>()?.0,
         };
         self.eat(b':')?;
-        Some(Some(key))
+        Some(key)
+    }
+
+    /// At a `"`: the string, past its closing quote, when its raw bytes are `s` (which has no
+    /// `"` or `\`, so the string is `s` exactly); `None` with nothing read otherwise.
+    fn this_str(&mut self, s: &[u8]) -> Option<&'de [u8]> {
+        let b = self.b;
+        let start = self.i + 1;
+        let found = b.get(start..start + s.len())?;
+        (found == s && b.get(start + s.len()) == Some(&b'"')).then(|| {
+            self.i = start + s.len() + 1;
+            found
+        })
     }
 
     /// At a `"`: the bytes of a string without escapes, past its closing quote; `None` with
@@ -308,7 +339,7 @@ impl<'de> Scan<'de> {
         let mut first = true;
         while self.next_item(&mut first)? {
             let r = if self.ws()? == b'{' {
-                self.row()?
+                self.row(expected)?
             } else {
                 self.serde::<CompletionsResult<'de>>()?
             };
@@ -324,18 +355,43 @@ impl<'de> Scan<'de> {
     }
 
     /// At a result's `{`.
-    fn row(&mut self) -> Option<CompletionsResult<'de>> {
+    fn row(&mut self, expected: &[u8]) -> Option<CompletionsResult<'de>> {
         self.i += 1;
         let mut r = CompletionsResult::default();
         let mut first = true;
-        while let Some(key) = self.next_key(&mut first)? {
-            let key = RowKey::of(&key);
+        let mut place = 0;
+        while self.another_key(&mut first)? {
+            let known = self.order.get(place).copied();
+            let key = match known.and_then(|(k, key)| Some((self.this_str(k)?, key))) {
+                Some((_, key)) => {
+                    self.eat(b':')?;
+                    key
+                }
+                None => {
+                    let raw = self.key()?;
+                    let key = RowKey::of(&raw);
+                    if let Cow::Borrowed(k) = raw {
+                        self.order.truncate(place);
+                        self.order.push((k, key));
+                    }
+                    key
+                }
+            };
+            place += 1;
             if let Some(count) = r.count_mut(&key) {
                 *count = self.count()?;
                 continue;
             }
             match key {
-                RowKey::Object => r.object = self.bytes()?,
+                RowKey::Object => {
+                    r.object = match self.ws()? {
+                        b'"' => match self.this_str(expected) {
+                            Some(o) => Some(Cow::Borrowed(o)),
+                            None => self.bytes()?,
+                        },
+                        _ => self.bytes()?,
+                    }
+                }
                 RowKey::Model => r.model = self.text()?,
                 RowKey::ServiceTier => r.service_tier = self.text()?,
                 RowKey::Batch => r.batch = self.flag()?,

@@ -7,22 +7,19 @@
 //!
 //! Rules owned here: a spike and a rejected key are told once; the daily budget once per day,
 //! the monthly one once per month and the check of the estimate once per day ([`bill`]); menu
-//! choices are saved, except in `--demo`; a connection's events carry its session and a
+//! choices are saved, except in `--demo` ([`choices`]); a connection's events carry its session and a
 //! replaced session's are dropped; the menu keeps its shape while it is open; the login item
 //! shows the state read back after a change; what a start at login would lose is offered to be
 //! saved ([`startup`]).
 
 use crate::alerts::BudgetDetector;
 use crate::openai::ErrorKind;
-use crate::platform::login_item::{APPROVAL_PLACE, LoginState};
 use crate::platform::menu_bar::TrayHost;
 use crate::poller::{Command, Event};
 use crate::settings::{AdminKey, Origin, Settings, StartupValue};
 use crate::simulator::DEMO_KEY_ID;
 use crate::ui::tray::TrayInput;
-use crate::ui::view::{
-    self, Action, Choices, FailureView, KeyChoice, KeyList, Notice, TrayState, TrayView,
-};
+use crate::ui::view::{self, Choices, FailureView, KeyList, Notice, TrayState, TrayView};
 use bill::BillRules;
 use secrecy::SecretString;
 use std::path::PathBuf;
@@ -30,11 +27,8 @@ use std::path::PathBuf;
 mod bill;
 mod report;
 
-/// Which connection an event belongs to; each (re)connect starts a new one.
-pub type SessionId = u64;
-
-/// The project keys, or the kind of failure to list them.
-pub type KeysResult = Result<Vec<KeyChoice>, ErrorKind>;
+mod io;
+pub use io::{Effect, Input, KeysResult, SessionId};
 
 /// A refresh running longer than this is waiting on the API (retries, `Retry-After`).
 pub const SLOW_REFRESH_MS: i64 = 8_000;
@@ -44,94 +38,6 @@ pub const MENU_OPEN_MS: i64 = 30_000;
 /// How long the menu counts as open after the platform said it opened, should its close never
 /// be told: no rebuild waits forever.
 pub const MENU_OPEN_MAX_MS: i64 = 10 * 60_000;
-
-/// Everything that reaches the app. Debug shows no key (the key is a [`SecretString`]).
-#[derive(Debug)]
-pub enum Input {
-    /// The icon is up.
-    Started,
-    /// The admin key read from the secret store at start-up.
-    SecretRead(Result<Option<SecretString>, String>),
-    Poll(SessionId, Event),
-    Keys(SessionId, KeysResult),
-    /// The estimate since local midnight (`day`: local day number), and since UTC midnight
-    /// (that midnight, USD).
-    Budget {
-        session: SessionId,
-        day: i64,
-        spent: f64,
-        today_utc: (i64, f64),
-    },
-    /// The recent past (pace, sparklines) from the glance task, after each of its rounds.
-    History {
-        session: SessionId,
-        view: std::sync::Arc<crate::history::glance::Glance>,
-    },
-    ConnectFailed(SessionId, String),
-    /// What went wrong with the history store (the connection's `history_notice`): it could
-    /// not be used, or a damaged one was moved aside and a new one started.
-    HistoryNotice(SessionId, String),
-    Tray(TrayInput),
-    /// The key typed in the dialog and stored, or why not.
-    AdminKeyStored(Result<SecretString, String>),
-    /// The login item's state, read back after a change to `wanted` (or just read).
-    LoginItem {
-        wanted: Option<bool>,
-        changed: Result<(), String>,
-        state: Result<LoginState, String>,
-    },
-    /// Something the shell did failed; told as a notification.
-    Failed {
-        summary: String,
-        body: String,
-    },
-    /// Whether anything shows the icon (asked once, after it is up).
-    TrayHost(TrayHost),
-    /// The start-up options written to the settings file (their keys), or why not.
-    StartupSaved(Result<Vec<&'static str>, String>),
-    /// A time [`AppCore::next_wake`] asked for has come.
-    Tick,
-}
-
-/// What the shell performs.
-#[derive(Debug)]
-pub enum Effect {
-    Render(TrayView),
-    Notify(Notice),
-    Save {
-        path: PathBuf,
-        key: &'static str,
-        value: toml_edit::Value,
-    },
-    /// Several settings written at once (the start-up options, for login).
-    SaveSettings {
-        path: PathBuf,
-        values: Vec<(&'static str, toml_edit::Value)>,
-    },
-    Connect(SessionId, Box<Settings>),
-    Poll(SessionId, Command),
-    ReadSecret,
-    AskAdminKey,
-    ShowMessage {
-        title: String,
-        text: String,
-    },
-    SetLoginItem(bool),
-    ReadLoginItem,
-    OpenLoginApproval,
-    OpenUrl(String),
-    /// Write the history's report and open it in the browser (blocking: reads the store).
-    OpenReport(crate::commands::report::menu::MenuReport),
-    CheckTrayHost,
-    /// What the bill's notifications told, kept for the next launch.
-    SaveTold {
-        path: PathBuf,
-        told: super::told::Told,
-    },
-    /// One line for the terminal the app was started from.
-    Stderr(String),
-    Quit,
-}
 
 pub struct AppCore {
     state: TrayState,
@@ -505,141 +411,9 @@ impl AppCore {
         self.state.waiting = false;
         self.refreshing_since = None;
     }
-
-    /// Saves one choice; `--demo` saves nothing (its choices, such as the demo key, would
-    /// mislead a later real run).
-    fn save(
-        &mut self,
-        key: &'static str,
-        value: impl Into<toml_edit::Value>,
-        out: &mut Vec<Effect>,
-    ) {
-        if self.settings.demo {
-            return;
-        }
-        if let Some(path) = &self.settings.settings_path {
-            out.push(Effect::Save {
-                path: path.clone(),
-                key,
-                value: value.into(),
-            });
-            self.startup_saved_by_menu(key);
-        }
-    }
-
-    fn track(&mut self, ids: Vec<String>, out: &mut Vec<Effect>) {
-        self.state.choices.api_key_ids.clone_from(&ids);
-        self.settings.api_key_ids.clone_from(&ids);
-        self.save("api_key_ids", ids.iter().collect::<toml_edit::Array>(), out);
-        // The bill and today's estimate were the old keys'; the poller fetches the new ones.
-        self.state.bill = None;
-        self.state.today_utc_usd = None;
-        self.state.glance = None;
-        out.push(Effect::Poll(self.session, Command::SetApiKeyIds(ids)));
-    }
-
-    fn on_action(&mut self, action: Action, out: &mut Vec<Effect>) {
-        let session = self.session;
-        match action {
-            Action::Refresh => out.push(Effect::Poll(session, Command::RefreshNow)),
-            Action::Lookback(h) => {
-                self.state.choices.lookback_hours = f64::from(h);
-                self.settings.lookback_hours = f64::from(h);
-                self.state.choices.calendar = None;
-                self.settings.calendar = None;
-                self.save("lookback_hours", i64::from(h), out);
-                let cmd = Command::SetLookbackSecs(i64::from(h) * 3600);
-                out.push(Effect::Poll(session, cmd));
-            }
-            Action::Calendar(c) => {
-                // Saved as the hours are, by name: `lookback_hours = "today"`.
-                self.state.choices.calendar = Some(c);
-                self.settings.calendar = Some(c);
-                self.save("lookback_hours", c.as_str(), out);
-                out.push(Effect::Poll(session, Command::SetCalendar(Some(c))));
-            }
-            Action::OtherLookback => {}
-            Action::Tier(t) => {
-                self.state.choices.tier = t;
-                self.settings.tier = t;
-                self.save("tier", t.as_str(), out);
-                out.push(Effect::Poll(session, Command::SetTier(t)));
-            }
-            Action::Title(t) => {
-                self.state.choices.title = t;
-                self.settings.title = t;
-                self.save("title", t.as_str(), out);
-            }
-            Action::Track(id) => self.track(id.into_iter().collect(), out),
-            Action::TrackSet(ids) => self.track(ids, out),
-            Action::SetAdminKey => out.push(Effect::AskAdminKey),
-            Action::Dashboard => out.push(Effect::OpenUrl(view::DASHBOARD_URL.into())),
-            Action::OpenReport => match report::job(&self.report, &self.settings) {
-                Ok(job) => out.push(Effect::OpenReport(job)),
-                Err(n) => out.push(Effect::Notify(n)),
-            },
-            Action::LoginItem => {
-                if self.state.login_item.is_some() {
-                    out.push(Effect::SetLoginItem(self.state.login_item != Some(true)));
-                }
-            }
-            Action::SaveStartup => self.save_startup(out),
-            Action::About => out.push(Effect::ShowMessage {
-                title: "About UsageTracker".into(),
-                text: about_text(&self.settings),
-            }),
-            Action::Quit => out.push(Effect::Quit),
-        }
-    }
-
-    /// The check item shows the state read back: unchanged when the change failed. A login
-    /// item waiting for approval (macOS) shows unchecked; turning it on then says where to
-    /// approve it and opens that place, on every click until it is approved.
-    fn on_login_item(
-        &mut self,
-        wanted: Option<bool>,
-        changed: Result<(), String>,
-        state: Result<LoginState, String>,
-        out: &mut Vec<Effect>,
-    ) {
-        if let Err(body) = changed {
-            out.push(Effect::Notify(Notice {
-                summary: "Cannot change Launch at login".into(),
-                body,
-            }));
-        }
-        let waiting = matches!(state, Ok(LoginState::NeedsApproval));
-        if wanted == Some(true) && waiting {
-            out.push(Effect::OpenLoginApproval);
-            out.push(Effect::Notify(Notice {
-                summary: "Launch at login needs your approval".into(),
-                body: format!("Switch UsageTracker on in {APPROVAL_PLACE}."),
-            }));
-        }
-        if let Err(e) = &state {
-            tracing::warn!("{e}");
-        }
-        self.state.login_needs_approval = waiting;
-        self.state.login_item = state.ok().map(|s| s == LoginState::On);
-        if wanted == Some(true) && (waiting || self.state.login_item == Some(true)) {
-            self.tell_startup_on_login(out);
-        }
-    }
 }
 
-fn about_text(s: &Settings) -> String {
-    let settings = match (&s.settings_path, s.demo) {
-        (_, true) => "not used in the demo".to_owned(),
-        (Some(p), false) => p.display().to_string(),
-        (None, false) => "none".to_owned(),
-    };
-    format!(
-        "UsageTracker {}\nLive tokens and estimated cost of an OpenAI API key.\nPrices compiled {}; costs are estimates.\nSettings file: {settings}",
-        env!("CARGO_PKG_VERSION"),
-        s.prices.compiled
-    )
-}
-
+mod choices;
 mod startup;
 #[cfg(test)]
 mod tests;

@@ -14,6 +14,7 @@ use crate::poller::Failure;
 use crate::pricing::{PriceTable, TierChoice};
 use crate::settings::TitleFormat;
 use crate::tracker::{FetchStats, Snapshot};
+use crate::ui::view::Action;
 use crate::ui::view::Node;
 use crate::usage::{BucketWidth, ModelSummary, Summary, Totals, Window};
 use std::sync::Arc;

@@ -122,7 +122,7 @@ pub const DEFS: &[Def] = &[
     Def {
         key: Key::LookbackHours,
         flag: Some("--lookback-hours"),
-        value_name: "HOURS",
+        value_name: "HOURS|today|week|month",
         env: Some("USAGE_TRACKER_LOOKBACK_HOURS"),
         file: Some("lookback_hours"),
         default: Some("6"),

@@ -34,11 +34,12 @@ pub fn parse_day(flag: &str, text: &str) -> Result<i64, CliError> {
         })
 }
 
-/// The store a reading command uses: it must exist; nothing is moved or created.
-pub fn open_store(dir: &HistoryDir) -> Result<Store, CliError> {
+/// The store a reading command uses: it must exist; nothing is moved or created. Opening
+/// applies retention, so it is given the settings' (`--history-keep`), never the default.
+pub fn open_store(dir: &HistoryDir, keep: store::Retention) -> Result<Store, CliError> {
     let folder = dir.folder().map_err(CliError::BadInput)?;
     let now = crate::poller::now_ms().div_euclid(1000);
-    Store::open_existing(&store::file_in(folder), StoreOptions::default(), now)
+    Store::open_existing(&store::file_in(folder), StoreOptions::keeping(keep), now)
         .map_err(|e| CliError::Other(e.to_string()))
 }
 
@@ -52,7 +53,7 @@ pub fn run(settings: &Settings, dir: &HistoryDir, args: &Args) -> Result<ExitCod
             args.to.trim()
         )));
     }
-    let store = open_store(dir)?;
+    let store = open_store(dir, settings.history_keep)?;
     let keys = KeySet::of(&settings.api_key_ids);
     let period = if args.hourly {
         BucketWidth::Hour

@@ -384,10 +384,9 @@ pub async fn open_history(settings: &Settings) -> (Option<SharedStore>, Option<S
         store::file_in(&dir)
     };
     let now = crate::poller::now_ms().div_euclid(1000);
-    let opened = tokio::task::spawn_blocking(move || {
-        store::open_or_recover(&path, StoreOptions::default(), now)
-    })
-    .await;
+    let options = StoreOptions::keeping(settings.history_keep);
+    let opened =
+        tokio::task::spawn_blocking(move || store::open_or_recover(&path, options, now)).await;
     match opened {
         Ok(o) => (o.store.map(SharedStore::new), o.notice),
         Err(e) => (

@@ -82,7 +82,7 @@ pub fn run(
     browser: &dyn Browser,
 ) -> Result<ExitCode, CliError> {
     let days = parse_days(days)?;
-    let store = open_store(dir)?;
+    let store = open_store(dir, settings.history_keep)?;
     let now = crate::poller::now_ms().div_euclid(1000);
     let keys = &settings.api_key_ids;
     let html = render(&store, keys, &settings.prices, settings.tier, days, now)

@@ -115,6 +115,8 @@ pub struct Settings {
     /// Where the history store is kept (the app, `watch` and `once` record into it and start
     /// from it; `export` and `report` read it).
     pub history: HistoryDir,
+    /// How long the history keeps each kind of data (`--history-keep`).
+    pub history_keep: crate::store::Retention,
 }
 
 impl Settings {
@@ -401,6 +403,7 @@ pub fn resolve(opts: &Options, env: &Environment, scope: Scope) -> Result<Settin
     };
 
     let history = history::resolve(&layers, env.data_dir.as_ref(), settings_path.as_ref())?;
+    let (history_keep, _) = layers.required(Key::HistoryKeep, crate::store::Retention::parse)?;
     let mut settings = Settings {
         admin_key,
         api_key_ids,
@@ -423,6 +426,7 @@ pub fn resolve(opts: &Options, env: &Environment, scope: Scope) -> Result<Settin
         demo: opts.demo,
         startup_only: Vec::new(),
         history,
+        history_keep,
     };
     settings.startup_only = startup::startup_only(&layers, env, &settings);
     Ok(settings)

@@ -73,9 +73,16 @@ fn file_value(settings: &Settings, key: Key) -> Option<toml_edit::Value> {
         Key::Timeout => (settings.timeout.as_secs() as i64).into(),
         Key::Title => settings.title.as_str().into(),
         Key::AdminKey | Key::Settings | Key::Log => return None,
-        // Not used by the app yet (only export and report read the history), so never asked
-        // for here; when the app keeps history, `settings::history_dir`'s folder goes here.
-        Key::DataDir => return None,
+        Key::DataDir => match &settings.history {
+            super::HistoryDir::At(p, _) => std::path::absolute(p)
+                .unwrap_or_else(|_| p.clone())
+                .to_string_lossy()
+                .into_owned()
+                .into(),
+            super::HistoryDir::Off(_) => "off".into(),
+            super::HistoryDir::NoDataDir => return None,
+        },
+        Key::HistoryKeep => settings.history_keep.spec().into(),
     })
 }
 

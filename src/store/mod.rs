@@ -51,6 +51,16 @@ pub struct StoreOptions {
     pub bill_settle_secs: i64,
 }
 
+impl StoreOptions {
+    /// The defaults, keeping each kind of history as long as `retention` says.
+    pub fn keeping(retention: Retention) -> StoreOptions {
+        StoreOptions {
+            retention,
+            ..StoreOptions::default()
+        }
+    }
+}
+
 impl Default for StoreOptions {
     fn default() -> Self {
         StoreOptions {

@@ -21,6 +21,8 @@ pub struct MenuReport {
     pub keys: Vec<String>,
     pub prices: Arc<PriceTable>,
     pub tier: TierChoice,
+    /// The settings' retention: opening the store applies it.
+    pub keep: crate::store::Retention,
 }
 
 /// Days of cost per day in the report the menu opens (as `usage-tracker report`'s default).
@@ -34,7 +36,7 @@ pub fn open_from_menu(
     browser: &dyn Browser,
     now: i64,
 ) -> Result<PathBuf, String> {
-    let store = Store::open_existing(&job.history, StoreOptions::default(), now).map_err(|e| match e {
+    let store = Store::open_existing(&job.history, StoreOptions::keeping(job.keep), now).map_err(|e| match e {
         StoreError::Off(_) => format!(
             "There is no history yet at {}: it is recorded as the app refreshes. Open the report again after the first refresh.",
             job.history.display()
@@ -74,6 +76,7 @@ mod tests {
             keys: keys.clone(),
             prices: Arc::new(crate::pricing::PriceTable::builtin().clone()),
             tier: TierChoice::Auto,
+            keep: crate::store::Retention::default(),
         };
         let browser = FakeBrowser::default();
         // No history yet: said, nothing written, nothing opened, no file made.

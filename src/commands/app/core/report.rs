@@ -40,6 +40,7 @@ pub(super) fn job(
             keys: settings.api_key_ids.clone(),
             prices: settings.prices.clone(),
             tier: settings.tier,
+            keep: settings.history_keep,
         }),
         Err((_, body)) => Err(Notice {
             summary: "Cannot open the report".into(),

@@ -52,6 +52,7 @@ fn settings(dir: &std::path::Path) -> Settings {
         demo: false,
         startup_only: vec![],
         history: crate::settings::HistoryDir::Off(Origin::Default),
+        history_keep: crate::store::Retention::default(),
     }
 }
 

@@ -3,6 +3,7 @@
 # figures within 1 s of the process start, marked as stored, as the first run last showed them,
 # and keeps them when the refresh fails; with the simulator back the mark goes. With
 # `--data-dir off` the app works and shows nothing of a history, and the store is not touched.
+# `watch` beside the app on the same file: both keep working.
 
 HISTORY=$XDG_DATA_HOME/usage-tracker/history.sqlite
 # A title without its marks: `⚠ ◷ 48.3k` → `48.3k`.
@@ -62,6 +63,16 @@ if wait_for 30 live_again; then
     pass "with the simulator back the mark goes: $(label) · $("${SNI[@]}" rows | grep -m1 -oP '^0\t-1\t0\t\KUpdated .*')"
 else
     fail "the stored mark goes after a success" "label $(label); $(cat "$E2E_TMP/compare.txt")"
+fi
+# --- The app and watch on one history file at once -----------------------------------------------
+timeout 9 "$BIN" watch "${FLAGS[@]}" --format json >"$E2E_TMP/watch-beside.json" 2>"$E2E_TMP/watch-beside.log" || true
+lines=$(grep -c '"totals"' "$E2E_TMP/watch-beside.json" || true)
+store_trouble() { grep -iE 'history|sqlite|database' "$1" | grep -iE 'warn|error|locked|busy'; }
+if [[ $lines -ge 2 ]] && ! store_trouble "$E2E_TMP/watch-beside.log" >/dev/null \
+    && ! store_trouble "$E2E_TMP/app-restart.log" >/dev/null && wait_for 15 figures_match tokens; then
+    pass "watch beside the app on one history file: $lines refreshes, no store trouble in either, the app's figures still current: $(label)"
+else
+    fail "watch and the app on one history file" "watch lines $lines; watch: $(store_trouble "$E2E_TMP/watch-beside.log"); app: $(store_trouble "$E2E_TMP/app-restart.log"); $(cat "$E2E_TMP/compare.txt")"
 fi
 "${SNI[@]}" click Quit
 wait_for 10 bash -c "! kill -0 $APP" || fail "Quit (restart)"

@@ -226,19 +226,16 @@ impl GlanceTracker {
         // Up to now: no end (the API's last bucket is then whole, as the store keeps them).
         q.end_time = (to < now).then_some(to);
         q.limit = (((to - from) / width.secs() + 2) as u32).min(width.max_page_limit());
+        let keys = self.key_set();
         let names = &mut self.names;
-        let keys = KeySet::of(&self.keys);
-        let recorded = match e {
+        match e {
             Endpoint::Completions => {
                 let f = self
                     .client
                     .usage_completions(&q, |r| rows::completions_row(names, r))
                     .await?;
                 self.requests += f.requests;
-                let buckets = f.buckets.into_iter().map(bucket).collect::<Vec<_>>();
-                self.store
-                    .run(move |s| s.record_usage_page(&keys, e, width, &buckets, now))
-                    .await
+                record_page(&self.store, keys, e, width, f.buckets, now).await;
             }
             _ => {
                 let f = self
@@ -246,14 +243,8 @@ impl GlanceTracker {
                     .usage_other(&q, |r| rows::meter(names, e, r))
                     .await?;
                 self.requests += f.requests;
-                let buckets = f.buckets.into_iter().map(bucket).collect::<Vec<_>>();
-                self.store
-                    .run(move |s| s.record_usage_page(&keys, e, width, &buckets, now))
-                    .await
+                record_page(&self.store, keys, e, width, f.buckets, now).await;
             }
-        };
-        if let Err(err) = recorded {
-            self.store.warn("keeping the glance's usage", &err);
         }
         Ok(())
     }
@@ -290,6 +281,23 @@ pub fn in_memory(now: i64) -> Result<Store, StoreError> {
         StoreOptions::default(),
         now,
     )
+}
+
+/// Keeps one fetched page in the store (a failure is logged once; the glance goes on).
+async fn record_page<R: crate::store::StoredRow + Send + 'static>(
+    store: &SharedStore,
+    keys: KeySet,
+    e: Endpoint,
+    width: BucketWidth,
+    page: Vec<TimeBucket<R>>,
+    now: i64,
+) {
+    let buckets: Vec<Bucket<R>> = page.into_iter().map(bucket).collect();
+    store
+        .run_or_skip("keeping the glance's usage", move |s| {
+            s.record_usage_page(&keys, e, width, &buckets, now)
+        })
+        .await;
 }
 
 fn bucket<R>(b: TimeBucket<R>) -> Bucket<R> {

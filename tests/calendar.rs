@@ -20,18 +20,6 @@ fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> i64 {
         .timestamp()
 }
 
-/// (quantity, requests) of one endpoint in a snapshot.
-fn held(s: &Snapshot, e: Endpoint) -> (u64, u64) {
-    if e == Endpoint::Completions {
-        return (s.summary.totals.total_tokens, s.summary.totals.requests);
-    }
-    s.other
-        .kinds
-        .iter()
-        .find(|k| k.endpoint == e)
-        .map_or((0, 0), |k| (k.quantity, k.requests))
-}
-
 /// Every endpoint's figures equal the simulator's buckets summed over `[start, now)`, and
 /// the snapshot's window is that span. The simulator's minutes for a day at most; its hours
 /// (each its minutes summed) for longer, where a direct read of the minutes is dozens of

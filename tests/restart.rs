@@ -12,18 +12,6 @@ use usage_tracker::store::{KeySet, SharedStore, Store, StoreOptions};
 use usage_tracker::tracker::Tracker;
 use usage_tracker::usage::{BucketWidth, Endpoint};
 
-/// (quantity, requests) of one endpoint in a snapshot.
-fn held(s: &Snapshot, e: Endpoint) -> (u64, u64) {
-    if e == Endpoint::Completions {
-        return (s.summary.totals.total_tokens, s.summary.totals.requests);
-    }
-    s.other
-        .kinds
-        .iter()
-        .find(|k| k.endpoint == e)
-        .map_or((0, 0), |k| (k.quantity, k.requests))
-}
-
 fn store(dir: &std::path::Path, now: i64) -> SharedStore {
     let path = dir.join("history.sqlite");
     SharedStore::new(Store::open(&path, StoreOptions::default(), now).unwrap())

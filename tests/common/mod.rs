@@ -106,3 +106,15 @@ pub async fn direct_total(
             .fold((0, 0), |(t, r), m| (t + m.quantity, r + m.requests))
     }
 }
+
+/// (quantity, requests) of one endpoint in a snapshot.
+pub fn held(s: &usage_tracker::snapshot::Snapshot, e: Endpoint) -> (u64, u64) {
+    if e == Endpoint::Completions {
+        return (s.summary.totals.total_tokens, s.summary.totals.requests);
+    }
+    s.other
+        .kinds
+        .iter()
+        .find(|k| k.endpoint == e)
+        .map_or((0, 0), |k| (k.quantity, k.requests))
+}

@@ -491,6 +491,4 @@ impl Tracker {
 }
 
 #[cfg(test)]
-mod answered_time_tests;
-#[cfg(test)]
-mod cost_since_tests;
+mod http_tests;

@@ -1,11 +1,12 @@
-//! A budget's "today" over real HTTP: every kind of usage counts, not only completions.
+//! The tracker over real HTTP: a refresh is dated when its answer came; a budget's "today"
+//! counts every kind of usage.
 
 use super::*;
-use crate::simulator::{DEMO_ADMIN_KEY, DEMO_KEY_ID, SimConfig, SimServer};
+use crate::simulator::{DEMO_ADMIN_KEY, DEMO_KEY_ID, Fault, SimConfig, SimServer};
 
-#[tokio::test]
-async fn cost_since_counts_every_endpoint_of_the_buckets_after_the_start() {
-    let sim = SimServer::start(SimConfig::demo(), None).await.unwrap();
+/// A tracker of `keys` (none: the organization) over the last `lookback_secs` in hourly
+/// buckets, on `sim`, with spike thresholds no test reaches.
+fn hourly_tracker(sim: &SimServer, lookback_secs: i64, keys: &[&str]) -> Tracker {
     let key = secrecy::SecretString::from(DEMO_ADMIN_KEY);
     let client = AdminClient::new(
         &sim.base_url(),
@@ -14,9 +15,9 @@ async fn cost_since_counts_every_endpoint_of_the_buckets_after_the_start() {
     )
     .unwrap();
     let config = TrackerConfig {
-        lookback_secs: 26 * 3600,
+        lookback_secs,
         width: BucketWidth::Hour,
-        api_key_ids: vec![DEMO_KEY_ID.to_owned()],
+        api_key_ids: keys.iter().map(|k| (*k).to_owned()).collect(),
         tier: TierChoice::Auto,
         prices: Arc::new(PriceTable::builtin().clone()),
         calendar: None,
@@ -25,7 +26,31 @@ async fn cost_since_counts_every_endpoint_of_the_buckets_after_the_start() {
             requests_per_min: 1e12,
         },
     };
-    let mut tracker = Tracker::new(client, config);
+    Tracker::new(client, config)
+}
+
+/// A slow answer: the snapshot (and the spike rate) is dated when it came, not when the
+/// request left.
+#[tokio::test]
+async fn a_refresh_is_dated_when_its_answer_came() {
+    let sim = SimServer::start(SimConfig::test(), None).await.unwrap();
+    let mut tracker = hourly_tracker(&sim, 3600, &[]);
+    sim.control()
+        .inject(Fault::Slow(std::time::Duration::from_millis(600)), 1);
+    let now_ms = crate::poller::now_ms();
+    let snap = tracker.refresh(now_ms).await.unwrap();
+    assert!(
+        snap.fetched_at_ms >= now_ms + 600,
+        "dated {} ms after the request left",
+        snap.fetched_at_ms - now_ms
+    );
+}
+
+/// A budget's "today": every kind of usage of the buckets after the start, not only completions.
+#[tokio::test]
+async fn cost_since_counts_every_endpoint_of_the_buckets_after_the_start() {
+    let sim = SimServer::start(SimConfig::demo(), None).await.unwrap();
+    let mut tracker = hourly_tracker(&sim, 26 * 3600, &[DEMO_KEY_ID]);
     let now_ms = crate::poller::now_ms();
     let snap = tracker.refresh(now_ms).await.unwrap();
     assert!(

@@ -3,7 +3,7 @@
 //! `Arc` with the menu, the terminal view and the JSON lines.
 
 use crate::alerts::Alert;
-use crate::pricing::TierChoice;
+use crate::pricing::{PriceCheck, PriceMode, TierChoice};
 use crate::usage::{Endpoint, OtherUsage, Summary, Window};
 use serde::Serialize;
 
@@ -47,6 +47,10 @@ pub struct Snapshot {
     pub fetch: FetchStats,
     /// When the built-in prices were compiled.
     pub prices_compiled: String,
+    /// Where the bill's unit prices differ from the table's by more than 5 %, by model.
+    pub price_checks: Vec<PriceCheck>,
+    /// Which of the two the estimate used there (`--prices`).
+    pub price_mode: PriceMode,
 }
 
 /// Said wherever the total is read: what a key's cost cannot include.

@@ -19,7 +19,7 @@ mod stored;
 use crate::alerts::{Digest, Reading, SpikeDetector, Thresholds};
 use crate::history::periods::Calendar;
 use crate::openai::{AdminClient, ApiError, TimeBucket, UsageQuery};
-use crate::pricing::{PriceTable, TierChoice};
+use crate::pricing::{PriceBook, TierChoice};
 use crate::usage::{Bucket, BucketWidth, Endpoint, Meter, Names, UsageRow, UsageSeries, Window};
 use plan::{Plan, Schedule};
 use std::sync::Arc;
@@ -34,7 +34,8 @@ pub struct TrackerConfig {
     pub width: BucketWidth,
     pub api_key_ids: Vec<String>,
     pub tier: TierChoice,
-    pub prices: Arc<PriceTable>,
+    /// Shared with every tracker of the process: the table and what the bill has taught.
+    pub prices: PriceBook,
     pub thresholds: Thresholds,
     /// `Some`: the window is `[start of this UTC period, now)` at the width
     /// [`calendar::width`] picks (`lookback_secs` and `width` are not used); `None`: the
@@ -435,8 +436,9 @@ impl Tracker {
     /// The estimated cost of every kind of usage held in buckets starting at or after `since`
     /// (a budget's "today"), priced as the live total is: completions and every other endpoint.
     pub fn cost_since(&self, since: i64) -> f64 {
+        let prices = self.config.prices.current();
         let (summary, other) = price::price_usage(
-            &self.config.prices,
+            &prices.table,
             self.config.tier,
             self.completions.in_window(since),
             self.others.iter().flat_map(|t| t.in_window(since)),
@@ -444,12 +446,24 @@ impl Tracker {
         summary.totals.cost_usd + other.cost_usd
     }
 
+    /// `snap` (this tracker's) priced again with the current prices: what the bill has taught
+    /// since it was made (no fetch; window, alerts and fetch figures kept).
+    pub fn reprice(&self, snap: &mut Snapshot) {
+        let fresh = self.snapshot_at(snap.window.end_time.saturating_mul(1000));
+        snap.summary = fresh.summary;
+        snap.other = fresh.other;
+        snap.prices_compiled = fresh.prices_compiled;
+        snap.price_checks = fresh.price_checks;
+        snap.price_mode = fresh.price_mode;
+    }
+
     /// A snapshot of what is held, priced with the current settings (no fetch, no alerts).
     pub fn snapshot_at(&self, now_ms: i64) -> Snapshot {
         let window = self.window(now_ms.div_euclid(1000));
         let start = window.start_time;
+        let prices = self.config.prices.current();
         let (summary, other) = price::price_usage(
-            &self.config.prices,
+            &prices.table,
             self.config.tier,
             self.completions.in_window(start),
             self.others.iter().flat_map(|t| t.in_window(start)),
@@ -485,7 +499,9 @@ impl Tracker {
             alerts: Vec::new(),
             new_alerts: Vec::new(),
             fetch: FetchStats::default(),
-            prices_compiled: self.config.prices.compiled.clone(),
+            prices_compiled: prices.table.compiled.clone(),
+            price_checks: prices.checks.clone(),
+            price_mode: prices.mode,
         }
     }
 }

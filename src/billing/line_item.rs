@@ -17,6 +17,14 @@ pub struct ReadName {
     pub model: Option<String>,
     pub kind: LineKind,
     pub batch: bool,
+    /// The tier before the bar (`batch`, `flex`, `priority`, `ultrafast`, ...), lower case;
+    /// `None` without one (or `default`): standard.
+    pub tier: Option<String>,
+    /// What the name adds after the kind that is not a surcharge: an image size
+    /// (`dall-e-3, images, 1024x1024`).
+    pub detail: Option<String>,
+    /// `..., long context`: a surcharge the name marks (priced with its kind).
+    pub long_context: bool,
 }
 
 impl ReadName {
@@ -25,6 +33,9 @@ impl ReadName {
             model: None,
             kind: LineKind::Other,
             batch: false,
+            tier: None,
+            detail: None,
+            long_context: false,
         }
     }
 }
@@ -43,30 +54,48 @@ pub fn read_line_item(name: Option<&str>) -> ReadName {
     if text.is_empty() {
         return ReadName::other();
     }
-    let mut batch = false;
+    let mut tier = None;
     let mut rest = text.as_str();
-    // A tier before a bar: "batch | ", "priority | ", "flex | ".
-    if let Some((tier, tail)) = rest.split_once('|') {
-        let tier = tier.trim();
-        if matches!(tier, "batch" | "priority" | "flex" | "scale" | "default") {
-            batch = tier == "batch";
+    // A tier before a bar, one word: "batch | ", "priority | ", "ultrafast | ".
+    if let Some((word, tail)) = rest.split_once('|') {
+        let word = word.trim();
+        let one_word = !word.is_empty()
+            && word
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if one_word {
+            tier = (word != "default").then(|| word.to_owned());
             rest = tail.trim();
         }
     }
+    let batch = tier.as_deref() == Some("batch");
     let mut parts: Vec<&str> = rest.split(',').map(str::trim).collect();
     // A surcharge after the kind ("..., output, long context") does not change the kind.
-    if parts.len() > 2 && parts.last().is_some_and(|p| p.contains("context")) {
+    let long_context = parts.len() > 2 && parts.last().is_some_and(|p| p.contains("context"));
+    if long_context {
         parts.pop();
     }
-    let read = match parts.as_slice() {
-        [whole] => coarse(whole),
-        [head, kind] => with_model(head, kind),
-        _ => None,
+    let (read, detail) = match parts.as_slice() {
+        [whole] => (coarse(whole), None),
+        [head, kind] => (with_model(head, kind), None),
+        // "dall-e-3, images, 1024x1024": the size of the images billed.
+        [head, kind, size] if kind.starts_with("image") && !size.is_empty() => {
+            (with_model(head, kind), Some((*size).to_owned()))
+        }
+        _ => (None, None),
     };
     match read {
-        Some((model, kind)) => ReadName { model, kind, batch },
+        Some((model, kind)) => ReadName {
+            model,
+            kind,
+            batch,
+            tier,
+            detail,
+            long_context,
+        },
         None => ReadName {
             batch,
+            tier,
             ..ReadName::other()
         },
     }

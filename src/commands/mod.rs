@@ -13,6 +13,7 @@ mod watch;
 
 use crate::cli::{Cli, Command};
 use crate::openai::{AdminClient, ApiError, ClientOptions, OnRetry, Retrying};
+use crate::pricing::PriceBook;
 use crate::settings::HistoryDir;
 use crate::settings::{self, AdminKey, Environment, Origin, Scope, Settings, SettingsError};
 use crate::simulator::{self, SimConfig, SimServer};
@@ -265,6 +266,9 @@ pub struct Connection {
     pub simulator: Option<SimServer>,
     pub history: Option<SharedStore>,
     pub history_notice: Option<String>,
+    /// What every tracker of this connection prices with: the settings' table and what the
+    /// bill has taught (loaded from the history store at open, then from each settled day).
+    pub prices: PriceBook,
 }
 
 /// The history file of `--demo`, beside the real one so simulated figures never mix with real.
@@ -283,6 +287,17 @@ impl Connection {
     ) -> Result<Connection, CliError> {
         let mut conn = Connection::open_without_history(settings, on_retry).await?;
         let (history, notice) = open_history(&conn.settings).await;
+        if let Some(h) = &history {
+            let keys = store::KeySet::of(&conn.settings.api_key_ids);
+            let stored = h
+                .run_or_skip("reading the prices learned from the bill", move |s| {
+                    s.load_prices(&keys)
+                })
+                .await;
+            if let Some(learned) = stored {
+                conn.prices.learn(learned);
+            }
+        }
         conn.history = history;
         conn.history_notice = notice;
         Ok(conn)
@@ -323,12 +338,14 @@ impl Connection {
             ..ClientOptions::default()
         };
         let client = AdminClient::new(&settings.base_url, &key.secret, options)?;
+        let prices = PriceBook::new(settings.prices.clone(), settings.price_mode);
         Ok(Connection {
             client,
             settings,
             simulator,
             history: None,
             history_notice: None,
+            prices,
         })
     }
 
@@ -359,7 +376,7 @@ impl Connection {
             width: s.bucket_width,
             api_key_ids: s.api_key_ids.clone(),
             tier: s.tier,
-            prices: s.prices.clone(),
+            prices: self.prices.clone(),
             thresholds: s.thresholds,
             calendar: s.calendar,
         }

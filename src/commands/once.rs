@@ -26,6 +26,18 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
         Ok(snap)
     })
     .await?;
+    // The bill before the figures: its settled days price what the table cannot (a new
+    // model, a tier) and replace its assumptions, and its checks are printed with them.
+    let now = now_ms();
+    let bill = crate::tracker::bill::bill_once_with(
+        &conn.client,
+        &conn.tracker_config(),
+        conn.history.clone(),
+        now,
+    )
+    .await;
+    let mut snap = snap;
+    tracker.reprice(&mut snap);
     let text = match format {
         Format::Table => {
             // The names are a nicety: without them (say, no permission to list projects) the
@@ -46,14 +58,6 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
             text
         }
         Format::Json => {
-            let now = now_ms();
-            let bill = crate::tracker::bill::bill_once_with(
-                &conn.client,
-                &conn.tracker_config(),
-                conn.history.clone(),
-                now,
-            )
-            .await;
             let mut report = OnceReport::new(&snap, Some(&bill), now / 1000);
             let glance = glance_once(&conn, bill.bill.as_ref(), now / 1000).await;
             report.pace = glance.as_ref().map(crate::ui::report::PaceReport::of);

@@ -208,6 +208,7 @@ pub(super) fn parse(text: &str, source_name: &str) -> Result<PriceTable, Pricing
         table.file_search = Some(UnitPrice {
             usd: per_1k,
             assumption: None,
+            bill_day: None,
         });
     }
     if let Some(v) = root.get("aliases") {

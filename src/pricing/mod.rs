@@ -9,24 +9,29 @@
 //! [`PriceTable::file_search`]. Callers price a summary row (one model, one tier), not each
 //! bucket row; no lookup allocates.
 //!
+//! Every quote says where its prices came from ([`Source`]): the built-in table, the user's file,
+//! or the bill ([`learned`], which lays the bill's unit prices over the table).
+//!
 //! Pure: no I/O except [`PriceTable::load_overrides`], which reads one file. Lookup is the exact
 //! name, then the name without its `-YYYY-MM-DD` snapshot suffix, and nothing looser: a wrong
 //! price is worse than an honest "unpriced". A name with an entry of its own is priced from that
 //! entry only (a dated snapshot priced differently never borrows its base model's tiers).
 
 mod file;
+pub mod learned;
 mod quote;
 mod tier;
 mod tokens;
 mod units;
 
 pub use file::{Place, PricingError};
-pub use quote::{Assumption, Assumptions, Basis, Quote};
+pub use learned::{Learned, PriceCheck, PriceMode, Prices};
+pub use quote::{Assumption, Assumptions, Basis, Quote, Source};
 pub use tier::{Tier, TierChoice};
 pub use tokens::{CompletionTokens, CompletionsRow, Price, Rates};
 pub use units::{IMAGE_GENERATION, ImagePrices, UnitPrice};
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -48,6 +53,13 @@ pub struct PriceTable {
     web_search: HashMap<String, UnitPrice>,
     /// USD per 1,000 calls, whatever the model.
     file_search: Option<UnitPrice>,
+    /// Completions prices at tiers the table has no column for (`ultrafast`), by (model, tier
+    /// name): only ever learned from the bill.
+    other_tiers: HashMap<String, Vec<(String, Price)>>,
+    /// The day the bill priced an embeddings entry's tier, by model (see [`learned`]).
+    embeddings_bill: HashMap<String, [Option<i64>; 4]>,
+    /// The models the user's `--pricing` file prices (their quotes say so).
+    file_models: BTreeSet<String>,
 }
 
 const BUILTIN: &str = include_str!("builtin.toml");
@@ -72,6 +84,7 @@ impl PriceTable {
     pub fn with_overrides_from(path: &Path) -> Result<PriceTable, PricingError> {
         let overrides = Self::load_overrides(path)?;
         let mut table = Self::builtin().clone();
+        table.file_models = overrides.models();
         table.extend(overrides);
         Ok(table)
     }
@@ -124,16 +137,68 @@ impl PriceTable {
         find(&self.completions, model)?[tier as usize].as_ref()
     }
 
-    /// Completions tokens of `model` billed at `tier`; see [`Price::quote`] for the terms.
+    /// Completions tokens of `model` billed at `tier`; see [`Price::quote`] for the terms. A
+    /// tier the table has no column for is priced only where the bill taught its price.
     pub fn completions(&self, model: &str, tier: Tier, tokens: &CompletionTokens) -> Option<Quote> {
-        self.lookup(model, tier)?.quote(tokens)
+        let price = match tier {
+            Tier::Other(name) => find_other(&self.other_tiers, model, name.as_str())?,
+            _ => self.lookup(model, tier)?,
+        };
+        Some(self.sourced(model, price.quote(tokens)?))
+    }
+
+    /// Where `model`'s prices come from when no bill priced them: the user's file or the table.
+    fn own_source(&self, model: &str) -> Source {
+        let base = strip_date_suffix(model);
+        if self.file_models.contains(model) || base.is_some_and(|b| self.file_models.contains(b))
+        {
+            Source::File
+        } else {
+            Source::Table
+        }
+    }
+
+    /// `quote` marked with its model's own source unless the bill already marked it.
+    fn sourced(&self, model: &str, quote: Quote) -> Quote {
+        match quote.source {
+            Source::Bill { .. } => quote,
+            _ => quote.from(self.own_source(model)),
+        }
+    }
+
+    /// A unit price's quote, marked with where it came from.
+    fn unit_quote(&self, model: &str, p: &UnitPrice, quantity: u64, per: f64) -> Quote {
+        let q = p.quote(quantity, per, Assumptions::NONE);
+        match p.bill_day {
+            Some(day) => q.from(Source::Bill { day }),
+            None => self.sourced(model, q),
+        }
+    }
+
+    /// Every model name the table prices, of any kind.
+    fn models(&self) -> BTreeSet<String> {
+        self.completions
+            .keys()
+            .chain(self.embeddings.keys())
+            .chain(self.images.keys())
+            .chain(self.speech.keys())
+            .chain(self.transcription.keys())
+            .chain(self.web_search.keys())
+            .cloned()
+            .collect()
     }
 
     /// Embeddings input tokens of `model` at `tier`. The embeddings usage endpoint reports no
     /// tier, so callers pass the one the user chose (`auto`: standard).
     pub fn embeddings(&self, model: &str, tier: Tier, input_tokens: u64) -> Option<Quote> {
-        let per_1m = find(&self.embeddings, model)?[tier as usize]?;
-        Some(Quote::exact(input_tokens as f64 * per_1m / 1_000_000.0))
+        let i = tier.index()?;
+        let per_1m = find(&self.embeddings, model)?[i]?;
+        let q = Quote::exact(input_tokens as f64 * per_1m / 1_000_000.0);
+        let billed = find(&self.embeddings_bill, model).and_then(|days| days[i]);
+        Some(match billed {
+            Some(day) => q.from(Source::Bill { day }),
+            None => self.sourced(model, q),
+        })
     }
 
     /// Moderations are free of charge for every model ("All OpenAI moderation models and
@@ -154,17 +219,20 @@ impl PriceTable {
         source: Option<&str>,
         images: u64,
     ) -> Option<Quote> {
-        find(&self.images, model)?.quote(size?, source, images)
+        let q = find(&self.images, model)?.quote(size, source, images)?;
+        Some(self.sourced(model, q))
     }
 
     /// Text-to-speech of `characters` characters.
     pub fn speech(&self, model: &str, characters: u64) -> Option<Quote> {
-        Some(find(&self.speech, model)?.quote(characters, 1_000_000.0, Assumptions::NONE))
+        let p = find(&self.speech, model)?;
+        Some(self.unit_quote(model, p, characters, 1_000_000.0))
     }
 
     /// Transcription of `seconds` seconds of audio, priced per minute.
     pub fn transcription(&self, model: &str, seconds: u64) -> Option<Quote> {
-        Some(find(&self.transcription, model)?.quote(seconds, 60.0, Assumptions::NONE))
+        let p = find(&self.transcription, model)?;
+        Some(self.unit_quote(model, p, seconds, 60.0))
     }
 
     /// `calls` web search calls (the row's `num_requests`) made by `model`. The row's
@@ -172,13 +240,15 @@ impl PriceTable {
     /// the pricing page since bills a flat fee per call (search content tokens are billed as
     /// the model's input tokens, so they are already in its completions usage).
     pub fn web_search(&self, model: &str, calls: u64) -> Option<Quote> {
-        Some(find(&self.web_search, model)?.quote(calls, 1_000.0, Assumptions::NONE))
+        let p = find(&self.web_search, model)?;
+        Some(self.unit_quote(model, p, calls, 1_000.0))
     }
 
     /// `calls` file search calls (the row's `num_requests`); the price does not depend on the
     /// model (the endpoint reports none).
     pub fn file_search(&self, calls: u64) -> Option<Quote> {
-        Some(self.file_search?.quote(calls, 1_000.0, Assumptions::NONE))
+        let p = self.file_search?;
+        Some(self.unit_quote("", &p, calls, 1_000.0))
     }
 
     fn has(&self, model: &str) -> bool {
@@ -210,6 +280,19 @@ impl PriceTable {
         ];
         found.contains(&true)
     }
+}
+
+/// The price of `model` at the tier named `tier` that the table has no column for: the exact
+/// name, then the name without a date suffix.
+fn find_other<'a>(
+    map: &'a HashMap<String, Vec<(String, Price)>>,
+    model: &str,
+    tier: &str,
+) -> Option<&'a Price> {
+    let at = |prices: &'a Vec<(String, Price)>| prices.iter().find(|(t, _)| t == tier).map(|p| &p.1);
+    map.get(model)
+        .and_then(at)
+        .or_else(|| map.get(strip_date_suffix(model)?).and_then(at))
 }
 
 /// `name-YYYY-MM-DD` → `name`; `None` when there is no such suffix.

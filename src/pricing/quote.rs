@@ -188,11 +188,55 @@ impl Basis {
     }
 }
 
-/// An estimated amount in USD and its [`Basis`].
+/// Where the prices of a [`Quote`] came from. A sum is marked by its most telling part: any
+/// price from the bill makes it `Bill` (the newest such day), else any from the user's file
+/// makes it `File`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Source {
+    /// The built-in table.
+    #[default]
+    Table,
+    /// The user's `--pricing` file.
+    File,
+    /// Learned from the bill: the settled UTC day (its midnight, unix seconds) it was billed on.
+    Bill { day: i64 },
+}
+
+impl Source {
+    /// `"table"`, `"file"` or `"bill"`: the JSON's `price_source`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Source::Table => "table",
+            Source::File => "file",
+            Source::Bill { .. } => "bill",
+        }
+    }
+
+    /// The day of the bill the price was learned from, if it was.
+    pub fn bill_day(self) -> Option<i64> {
+        match self {
+            Source::Bill { day } => Some(day),
+            _ => None,
+        }
+    }
+
+    pub fn merge(self, other: Source) -> Source {
+        self.max(other)
+    }
+}
+
+impl Serialize for Source {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.label())
+    }
+}
+
+/// An estimated amount in USD, its [`Basis`] and where its prices came from.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Quote {
     pub usd: f64,
     pub basis: Basis,
+    pub source: Source,
 }
 
 impl Quote {
@@ -200,6 +244,7 @@ impl Quote {
         Quote {
             usd,
             basis: Basis::Exact,
+            source: Source::Table,
         }
     }
 
@@ -207,6 +252,7 @@ impl Quote {
         Quote {
             usd: 0.0,
             basis: Basis::Free,
+            source: Source::Table,
         }
     }
 
@@ -217,7 +263,17 @@ impl Quote {
         } else {
             Basis::Assumed(assumptions)
         };
-        Quote { usd, basis }
+        Quote {
+            usd,
+            basis,
+            source: Source::Table,
+        }
+    }
+
+    /// The same amount, its prices from `source`.
+    pub fn from(mut self, source: Source) -> Quote {
+        self.source = source;
+        self
     }
 
     pub fn is_exact(&self) -> bool {
@@ -231,6 +287,7 @@ impl Add for Quote {
         Quote {
             usd: self.usd + other.usd,
             basis: self.basis.merge(other.basis),
+            source: self.source.merge(other.source),
         }
     }
 }
@@ -242,14 +299,15 @@ impl Sum for Quote {
     }
 }
 
-/// `{"usd": 1.25, "basis": "assumed", "assumptions": ["image-quality"]}`; `assumptions` is `[]`
-/// unless the basis is `assumed`.
+/// `{"usd": 1.25, "basis": "assumed", "assumptions": ["image-quality"], "price_source":
+/// "table"}`; `assumptions` is `[]` unless the basis is `assumed`.
 impl Serialize for Quote {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("Quote", 3)?;
+        let mut st = s.serialize_struct("Quote", 4)?;
         st.serialize_field("usd", &self.usd)?;
         st.serialize_field("basis", self.basis.label())?;
         st.serialize_field("assumptions", &self.basis.assumptions())?;
+        st.serialize_field("price_source", &self.source)?;
         st.end()
     }
 }

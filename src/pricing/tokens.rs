@@ -18,7 +18,8 @@
 //! `output_tokens`, perhaps audio) has zero for every missing field, so it is all text apart from
 //! any audio it reports.
 
-use super::quote::{Assumption, Assumptions, Quote};
+use super::learned::PriceField;
+use super::quote::{Assumption, Assumptions, Quote, Source};
 
 /// The counts of one completions usage row as the API sends them; fields older rows lack are 0
 /// (what `#[serde(default)]` gives).
@@ -179,12 +180,6 @@ pub struct Rates {
     pub output: Option<f64>,
 }
 
-impl Rates {
-    fn cached(&self) -> Option<f64> {
-        self.cached_input.or(self.input)
-    }
-}
-
 /// The token prices of one model at one tier, USD per 1M tokens.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Price {
@@ -199,6 +194,11 @@ pub struct Price {
     pub one_price_all_modalities: bool,
     /// Set when the table's numbers for this model are themselves an assumption.
     pub assumption: Option<Assumption>,
+    /// The fields learned from the bill ([`PriceField::bit`]s of the token fields) and the
+    /// newest day they were billed on; `None`: every field is the table's.
+    ///
+    /// [`PriceField::bit`]: super::learned::PriceField::bit
+    pub from_bill: Option<(u16, i64)>,
 }
 
 impl Price {
@@ -224,50 +224,64 @@ impl Price {
     /// with tokens and no price makes the whole quote `None` (unpriced, never a partial sum); a
     /// part with no tokens needs no price.
     pub fn quote(&self, t: &CompletionTokens) -> Option<Quote> {
-        let fallback = |own: Option<f64>, text: Option<f64>| {
-            own.or(text.filter(|_| self.one_price_all_modalities))
+        use PriceField as F;
+        // Each price with the field it was read from (a fallback reads another field).
+        let own = |p: Option<f64>, f: PriceField| p.map(|v| (v, f));
+        let modal = |p: Option<f64>, f: PriceField, text: Option<(f64, PriceField)>| {
+            own(p, f).or(text.filter(|_| self.one_price_all_modalities))
         };
-        let audio = Rates {
-            input: fallback(self.audio.input, self.text.input),
-            cached_input: fallback(self.audio.cached_input, self.text.cached_input),
-            output: fallback(self.audio.output, self.text.output),
-        };
-        let image = Rates {
-            input: fallback(self.image.input, self.text.input),
-            cached_input: fallback(self.image.cached_input, self.text.cached_input),
-            output: fallback(self.image.output, self.text.output),
-        };
+        let text_in = own(self.text.input, F::Input);
+        let text_cached_own = own(self.text.cached_input, F::CachedInput);
+        let text_cached = text_cached_own.or(text_in);
+        let text_out = own(self.text.output, F::Output);
+        let audio_in = modal(self.audio.input, F::AudioInput, text_in);
+        let image_in = modal(self.image.input, F::ImageInput, text_in);
         let mut assumptions = self
             .assumption
             .map(Assumptions::of)
             .unwrap_or(Assumptions::NONE);
         let cache_write = match self.cache_write {
-            Some(p) => Some(p),
+            Some(p) => Some((p, F::CacheWrite)),
             None if t.cache_write > 0 => {
                 assumptions = assumptions.with(Assumption::CacheWriteAtInputPrice);
-                self.text.input
+                text_in
             }
             None => None,
         };
         let terms = [
-            (t.text_input, self.text.input),
-            (t.text_cached, self.text.cached()),
-            (t.text_output, self.text.output),
+            (t.text_input, text_in),
+            (t.text_cached, text_cached),
+            (t.text_output, text_out),
             (t.cache_write, cache_write),
-            (t.audio_input, audio.input),
-            (t.audio_cached, audio.cached()),
-            (t.audio_output, audio.output),
-            (t.image_input, image.input),
-            (t.image_cached, image.cached()),
-            (t.image_output, image.output),
+            (t.audio_input, audio_in),
+            (
+                t.audio_cached,
+                modal(self.audio.cached_input, F::CachedAudioInput, text_cached_own).or(audio_in),
+            ),
+            (t.audio_output, modal(self.audio.output, F::AudioOutput, text_out)),
+            (t.image_input, image_in),
+            (
+                t.image_cached,
+                modal(self.image.cached_input, F::CachedImageInput, text_cached_own).or(image_in),
+            ),
+            (t.image_output, modal(self.image.output, F::ImageOutput, text_out)),
         ];
+        let (learned, day) = self.from_bill.unwrap_or((0, 0));
         let mut micro_usd = 0.0;
+        let mut from_bill = false;
         for (tokens, price) in terms {
             if tokens > 0 {
-                micro_usd += tokens as f64 * price?;
+                let (usd, field) = price?;
+                micro_usd += tokens as f64 * usd;
+                from_bill |= learned & field.bit() != 0;
             }
         }
-        Some(Quote::at(micro_usd / 1_000_000.0, assumptions))
+        let quote = Quote::at(micro_usd / 1_000_000.0, assumptions);
+        Some(if from_bill {
+            quote.from(Source::Bill { day })
+        } else {
+            quote
+        })
     }
 
     /// Estimated cost in USD of totals whose modality split the caller does not have (`cached`

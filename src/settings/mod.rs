@@ -27,7 +27,7 @@ use values::{base_url, positive, resolve_key_ids};
 use crate::alerts::Thresholds;
 use crate::cli::Options;
 use crate::history::periods::Calendar;
-use crate::pricing::{PriceTable, TierChoice};
+use crate::pricing::{PriceMode, PriceTable, TierChoice};
 use crate::usage::BucketWidth;
 use file::{SettingsFile, value_text};
 use secrecy::SecretString;
@@ -96,6 +96,8 @@ pub struct Settings {
     pub thresholds: Thresholds,
     pub prices: Arc<PriceTable>,
     pub pricing_file: Option<PathBuf>,
+    /// Which price the estimate uses where the bill and the table differ (`--prices`).
+    pub price_mode: PriceMode,
     pub base_url: String,
     pub daily_budget: Option<f64>,
     /// USD per UTC month: the bill plus today's estimate not yet billed.
@@ -355,6 +357,7 @@ pub fn resolve(opts: &Options, env: &Environment, scope: Scope) -> Result<Settin
     let interval_secs = interval_secs.min(MAX_INTERVAL_SECS);
 
     let (tier, _) = layers.required(Key::Tier, |t| t.parse::<TierChoice>().ok())?;
+    let (price_mode, _) = layers.required(Key::Prices, |t| t.parse::<PriceMode>().ok())?;
     let thresholds = Thresholds {
         tokens_per_min: layers.required(Key::SpikeTokenRate, positive)?.0,
         requests_per_min: layers.required(Key::SpikeRequestRate, positive)?.0,
@@ -415,6 +418,7 @@ pub fn resolve(opts: &Options, env: &Environment, scope: Scope) -> Result<Settin
         thresholds,
         prices,
         pricing_file: pricing.map(|(p, _)| p),
+        price_mode,
         base_url,
         daily_budget,
         monthly_budget,

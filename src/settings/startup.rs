@@ -67,6 +67,7 @@ fn file_value(settings: &Settings, key: Key) -> Option<toml_edit::Value> {
                 .into_owned()
                 .into()
         }
+        Key::Prices => settings.price_mode.as_str().into(),
         Key::DailyBudget => number(settings.daily_budget?),
         Key::MonthlyBudget => number(settings.monthly_budget?),
         Key::BaseUrl => settings.base_url.clone().into(),

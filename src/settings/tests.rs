@@ -187,6 +187,7 @@ fn every_bad_value_gets_a_message_naming_value_origin_and_fix() {
             "--tier",
             "auto, standard, batch, flex, priority",
         ),
+        (Key::Prices, "cheapest", "--prices", "bill, table"),
         (
             Key::LookbackHours,
             "0",

@@ -13,6 +13,7 @@
 mod bill;
 mod error;
 mod open;
+mod prices;
 mod read;
 mod retention;
 pub mod schema;

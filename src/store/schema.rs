@@ -13,7 +13,7 @@ use rusqlite::Transaction;
 type Migration = fn(&Transaction<'_>) -> rusqlite::Result<()>;
 
 /// In order: `MIGRATIONS[i]` takes version `i` to `i + 1`.
-pub const MIGRATIONS: &[Migration] = &[v1];
+pub const MIGRATIONS: &[Migration] = &[v1, v2];
 
 /// The version this build writes and reads.
 pub const CURRENT: i64 = MIGRATIONS.len() as i64;
@@ -91,6 +91,31 @@ fn v1(tx: &Transaction<'_>) -> rusqlite::Result<()> {
             api_key_id TEXT
         );
         CREATE INDEX bill_item_day ON bill_item (day_id);
+        ",
+    )
+}
+
+/// Version 2: unit prices learned from the bill, the newest for each model, tier, field and
+/// detail of a key set (`pricing::learned`).
+fn v2(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "
+        CREATE TABLE learned_price (
+            key_set TEXT NOT NULL,
+            -- the model as the usage endpoints name it
+            model TEXT NOT NULL,
+            -- 'standard', 'batch', 'ultrafast', ...
+            tier TEXT NOT NULL,
+            -- what it prices: 'input', 'cached_input', 'image', 'web_search_call', ...
+            field TEXT NOT NULL,
+            -- an image's size, or ''
+            detail TEXT NOT NULL,
+            -- USD per the field's unit (1M tokens, image, 1M characters, minute, 1K calls)
+            per_unit REAL NOT NULL,
+            -- the settled UTC day (its midnight) it was billed on
+            day INTEGER NOT NULL,
+            PRIMARY KEY (key_set, model, tier, field, detail)
+        );
         ",
     )
 }

@@ -70,7 +70,7 @@ fn an_empty_file_migrates_to_the_current_version_in_wal_mode() {
     std::fs::write(&path, b"").unwrap();
     let store = Store::open(&path, opts(), DAY0).unwrap();
     assert_eq!(store.schema_version().unwrap(), schema::CURRENT);
-    assert_eq!(schema::CURRENT, 1);
+    assert_eq!(schema::CURRENT, 2);
     let mode: String = store
         .conn
         .pragma_query_value(None, "journal_mode", |r| r.get(0))
@@ -84,7 +84,7 @@ fn an_empty_file_migrates_to_the_current_version_in_wal_mode() {
     drop(store);
     // Opening again runs no migration twice (a second CREATE TABLE would fail).
     let again = Store::open(&path, opts(), DAY0).unwrap();
-    assert_eq!(again.schema_version().unwrap(), 1);
+    assert_eq!(again.schema_version().unwrap(), 2);
 }
 
 #[test]

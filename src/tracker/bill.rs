@@ -16,7 +16,7 @@ use crate::billing::{
     Bill, BillFailure, BillSnapshot, days_from_buckets, line_item, reconcile, utc_day_start,
 };
 use crate::openai::{AdminClient, ApiError, CostsQuery};
-use crate::pricing::{PriceTable, TierChoice};
+use crate::pricing::{PriceBook, TierChoice};
 use std::sync::Arc;
 
 pub use super::bill_plan::{BILL_INTERVAL_SECS, MAX_BILL_BACKOFF_SECS};
@@ -24,7 +24,7 @@ pub use super::bill_plan::{BILL_INTERVAL_SECS, MAX_BILL_BACKOFF_SECS};
 pub struct BillTracker {
     client: AdminClient,
     keys: Vec<String>,
-    prices: Arc<PriceTable>,
+    prices: PriceBook,
     tier: TierChoice,
     schedule: BillSchedule,
     bill: Option<Bill>,
@@ -87,6 +87,15 @@ impl BillTracker {
                 ))
             })
             .await?;
+        let keys = crate::store::KeySet::of(&self.keys);
+        let learned = store
+            .run_or_skip("reading the prices learned from the bill", move |s| {
+                s.load_prices(&keys)
+            })
+            .await;
+        if let Some(learned) = learned {
+            self.prices.learn(learned);
+        }
         let newest = days.iter().map(|d| d.fetched_at).max()?;
         self.bill = Some(Bill {
             days: days.into_iter().map(|d| d.day).collect(),
@@ -171,7 +180,7 @@ impl BillTracker {
 
     fn check(&self, now: i64) -> Option<crate::billing::Reconciliation> {
         self.bill.as_ref().map(|bill| {
-            let estimates = self.estimates.per_day(&self.prices, self.tier);
+            let estimates = self.estimates.per_day(&self.prices.current().table, self.tier);
             reconcile(&estimates, bill, now)
         })
     }
@@ -218,6 +227,7 @@ impl BillTracker {
                         }
                     }
                 }
+                self.learn_prices(now).await;
                 self.last_good_check = if self.estimate_failure.is_some() {
                     before_bill_check
                 } else {
@@ -234,6 +244,23 @@ impl BillTracker {
             }
         }
         self.snapshot(now)
+    }
+
+    /// Reads the unit prices of the settled days held (against the day estimates' usage) into
+    /// the shared price book, and keeps them in the store when they taught something new.
+    async fn learn_prices(&mut self, now: i64) {
+        let Some(bill) = &self.bill else { return };
+        let learned = crate::billing::prices::learn(&bill.days, &self.estimates.day_usage(), now);
+        if learned.is_empty() || !self.prices.learn(learned.clone()) {
+            return;
+        }
+        let Some(store) = &self.history else { return };
+        let keys = crate::store::KeySet::of(&self.keys);
+        store
+            .run_or_skip("keeping the prices learned from the bill", move |s| {
+                s.record_prices(&keys, &learned)
+            })
+            .await;
     }
 
     async fn fetch_costs(

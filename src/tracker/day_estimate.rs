@@ -69,6 +69,41 @@ impl DayEstimates {
         *self = DayEstimates::default();
     }
 
+    /// The usage of each day read, per endpoint and model, for matching the bill's items
+    /// (`billing::prices`).
+    pub fn day_usage(&self) -> Vec<crate::billing::prices::DayUsage> {
+        use std::collections::BTreeMap;
+        let mut by_day: BTreeMap<i64, BTreeMap<(Endpoint, &str), u64>> = BTreeMap::new();
+        for b in &self.completions {
+            let day = by_day
+                .entry(crate::billing::utc_day_start(b.start_time))
+                .or_default();
+            for r in &b.rows {
+                let q = day.entry((Endpoint::Completions, &r.model)).or_default();
+                *q = q.saturating_add(r.input_tokens.saturating_add(r.output_tokens));
+            }
+        }
+        for b in &self.others {
+            let day = by_day
+                .entry(crate::billing::utc_day_start(b.start_time))
+                .or_default();
+            for m in &b.rows {
+                let q = day.entry((m.endpoint, &m.model)).or_default();
+                *q = q.saturating_add(m.quantity);
+            }
+        }
+        by_day
+            .into_iter()
+            .map(|(day, rows)| crate::billing::prices::DayUsage {
+                day,
+                rows: rows
+                    .into_iter()
+                    .map(|((e, m), q)| (e, m.to_owned(), q))
+                    .collect(),
+            })
+            .collect()
+    }
+
     /// (day start, estimate in USD) of every day read, ascending.
     pub fn per_day(&self, prices: &PriceTable, tier: TierChoice) -> Vec<(i64, f64)> {
         let mut days: Vec<i64> = self

@@ -16,7 +16,7 @@ use super::rows;
 use crate::billing::{Bill, BillSnapshot, utc_day_start};
 use crate::history::glance::{self, Buckets, Glance};
 use crate::openai::{AdminClient, ApiError, TimeBucket, UsageQuery};
-use crate::pricing::{PriceTable, TierChoice};
+use crate::pricing::{PriceBook, TierChoice};
 use crate::store::{KeySet, SharedStore, Store, StoreError, StoreOptions};
 use crate::usage::{Bucket, BucketWidth, Endpoint, Names};
 use std::collections::{BTreeSet, HashMap};
@@ -76,7 +76,7 @@ struct Seen {
 pub struct GlanceTracker {
     client: AdminClient,
     keys: Vec<String>,
-    prices: Arc<PriceTable>,
+    prices: PriceBook,
     tier: TierChoice,
     store: SharedStore,
     last_round: Option<i64>,
@@ -270,7 +270,13 @@ impl GlanceTracker {
             daily_completions: &daily.completions,
             daily_others: &daily.others,
         };
-        Some(Glance::new(buckets, bill, &self.prices, self.tier, now))
+        Some(Glance::new(
+            buckets,
+            bill,
+            &self.prices.current().table,
+            self.tier,
+            now,
+        ))
     }
 }
 

@@ -33,6 +33,10 @@ pub struct Report<'a> {
     pub not_included: &'static str,
     /// The calendar Lookback the window follows, `null` for a rolling number of hours.
     pub calendar: Option<CalendarReport>,
+    /// Where the bill's unit price differs from the table's by more than 5 %.
+    pub price_checks: &'a [crate::pricing::PriceCheck],
+    /// Which of the two the estimate used there: `"bill"` or `"table"` (`--prices`).
+    pub prices: &'static str,
 }
 
 /// A calendar window: `{"choice": "week", "label": "This week (UTC, from Mon 30 Nov)",
@@ -85,6 +89,8 @@ impl<'a> Report<'a> {
             unpriced: s.unpriced(),
             not_included: crate::snapshot::NOT_INCLUDED,
             calendar: CalendarReport::of(&s.window),
+            price_checks: &s.price_checks,
+            prices: s.price_mode.as_str(),
         }
     }
 }

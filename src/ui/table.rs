@@ -274,6 +274,8 @@ impl TableView {
                 format::count(t.unpriced_models, "model")
             ));
         }
+        notes.extend(crate::ui::view::prices::bill_priced_note(s));
+        notes.extend(crate::ui::view::prices::checks_line(s));
         TableView {
             rows: s.summary.models.iter().map(model_row).collect(),
             total,

@@ -20,6 +20,7 @@ pub mod glance;
 mod menu_id;
 mod notice;
 pub mod period;
+pub mod prices;
 pub mod stored;
 mod usage_kinds;
 
@@ -176,6 +177,9 @@ pub fn tray_view(state: &TrayState, now_ms: i64) -> TrayView {
         menu.extend(glance::glance_rows(state));
         menu.push(Node::Separator);
         menu.extend(billed::billed_rows(state, now_ms));
+        if let Some(s) = &state.snapshot {
+            menu.extend(prices::check_rows(s));
+        }
     }
     // A stored spike is not one now: alerts come with the first refresh.
     let alerts = match &state.snapshot {
@@ -432,7 +436,12 @@ fn model_rows(state: &TrayState) -> Vec<Node> {
                     )),
                     Node::Info(format!("Requests: {}", format::tokens(m.requests))),
                     Node::Info(format!("Cost: {}", format::cost(m.cost_usd))),
-                    Node::Info(format!("Priced at: {}", tiers.join(", "))),
+                    Node::Info(match m.price_source.and_then(|p| p.bill_day()) {
+                        Some(day) => {
+                            format!("Priced at: {}, {}", tiers.join(", "), prices::from_bill(day))
+                        }
+                        None => format!("Priced at: {}", tiers.join(", ")),
+                    }),
                 ],
             }
         })

@@ -35,10 +35,12 @@ pub fn meter_cost(
             Basis::Exact => MeterCost::Priced {
                 usd: q.usd,
                 assumption: None,
+                source: q.source,
             },
             Basis::Assumed(set) => MeterCost::Priced {
                 usd: q.usd,
                 assumption: Some(set.iter().map(|a| a.code()).collect::<Vec<_>>().join(", ")),
+                source: q.source,
             },
         },
     }

@@ -7,6 +7,7 @@
 //! assumption is listed once in [`OtherUsage::assumptions`].
 
 use super::{Bucket, Endpoint, Meter, Unit};
+use crate::pricing::Source;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -21,6 +22,8 @@ pub enum MeterCost {
         usd: f64,
         /// Set when the price rests on an assumption the data cannot check.
         assumption: Option<String>,
+        /// Where the price came from (the table, the user's file, the bill).
+        source: Source,
     },
 }
 
@@ -37,6 +40,8 @@ pub struct MeterSummary {
     pub free: bool,
     /// The assumption behind `cost_usd`, if it rests on one.
     pub assumption: Option<String>,
+    /// Where its price came from; `None` when unpriced.
+    pub price_source: Option<Source>,
 }
 
 /// One kind of usage (one endpoint) over the window.
@@ -96,10 +101,14 @@ pub fn summarize_other<'a>(
     let mut kinds: BTreeMap<Endpoint, KindSummary> = BTreeMap::new();
     for ((endpoint, model, detail), acc) in by_row {
         let cost = price(endpoint, model, detail, acc.quantity);
-        let (cost_usd, free, assumption) = match cost {
-            MeterCost::Unpriced => (None, false, None),
-            MeterCost::Free => (Some(0.0), true, None),
-            MeterCost::Priced { usd, assumption } => (Some(usd), false, assumption),
+        let (cost_usd, free, assumption, price_source) = match cost {
+            MeterCost::Unpriced => (None, false, None, None),
+            MeterCost::Free => (Some(0.0), true, None, Some(Source::Table)),
+            MeterCost::Priced {
+                usd,
+                assumption,
+                source,
+            } => (Some(usd), false, assumption, Some(source)),
         };
         let kind = kinds.entry(endpoint).or_insert_with(|| KindSummary {
             endpoint,
@@ -135,6 +144,7 @@ pub fn summarize_other<'a>(
             cost_usd,
             free,
             assumption,
+            price_source,
         });
     }
     for k in kinds.values_mut() {
@@ -197,6 +207,7 @@ mod tests {
             (Endpoint::Images, "dall-e-3") => MeterCost::Priced {
                 usd: q as f64 * 0.04,
                 assumption: Some("standard quality".into()),
+                source: Source::Table,
             },
             (Endpoint::Moderations, _) => MeterCost::Free,
             _ => MeterCost::Unpriced,

@@ -5,7 +5,9 @@
 //! totals add the priced models and count the unpriced ones.
 
 use super::{Bucket, TokenSplit};
-use crate::pricing::{Basis, CompletionTokens, CompletionsRow, PriceTable, Tier, TierChoice};
+use crate::pricing::{
+    Basis, CompletionTokens, CompletionsRow, PriceTable, Source, Tier, TierChoice,
+};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -19,6 +21,9 @@ pub struct ModelSummary {
     pub requests: u64,
     /// `None` when some of this model's usage has no price.
     pub cost_usd: Option<f64>,
+    /// Where the prices of `cost_usd` came from: `bill` when any part was priced from the
+    /// bill, else `file` (the user's `--pricing`) or `table`; `None` when unpriced.
+    pub price_source: Option<Source>,
     /// The tiers this model's usage was priced at, in [`Tier`] order.
     pub tiers: Vec<Tier>,
 }
@@ -115,12 +120,12 @@ pub fn summarize<'a>(
         // Equal names behind different allocations (rows not interned together) merge here.
         by_name.entry((model, tier)).or_default().add(&acc);
     }
-    let mut by_model: BTreeMap<&str, (Acc, Option<f64>, Vec<Tier>)> = BTreeMap::new();
+    let mut by_model: BTreeMap<&str, (Acc, Option<f64>, Vec<Tier>, Source)> = BTreeMap::new();
     let mut assumptions: Vec<&'static str> = Vec::new();
     for ((model, tier), acc) in by_name {
         let entry = by_model
             .entry(model)
-            .or_insert_with(|| (Acc::default(), Some(0.0), Vec::new()));
+            .or_insert_with(|| (Acc::default(), Some(0.0), Vec::new(), Source::Table));
         entry.0.add(&acc);
         let quote = prices.completions(model, tier, &tokens(&acc));
         if let Some(Basis::Assumed(set)) = quote.map(|q| q.basis) {
@@ -132,11 +137,14 @@ pub fn summarize<'a>(
         }
         entry.1 = entry.1.zip(quote.map(|q| q.usd)).map(|(a, b)| a + b);
         entry.2.push(tier);
+        if let Some(q) = quote {
+            entry.3 = entry.3.merge(q.source);
+        }
     }
 
     let mut models: Vec<ModelSummary> = by_model
         .into_iter()
-        .map(|(model, (acc, cost, tiers))| ModelSummary {
+        .map(|(model, (acc, cost, tiers, source))| ModelSummary {
             model: model.to_owned(),
             input_tokens: acc.input,
             cached_input_tokens: acc.cached,
@@ -144,6 +152,7 @@ pub fn summarize<'a>(
             total_tokens: acc.input.saturating_add(acc.output),
             requests: acc.requests,
             cost_usd: cost,
+            price_source: cost.map(|_| source),
             tiers,
         })
         .collect();

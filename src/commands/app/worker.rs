@@ -12,7 +12,7 @@ use crate::billing::utc_day_start;
 use crate::commands::{CliError, Connection};
 use crate::openai::AdminClient;
 use crate::poller::{self, Command, Event, PollerHandle, now_ms};
-use crate::pricing::{PriceTable, TierChoice};
+use crate::pricing::{PriceBook, TierChoice};
 use crate::settings::Settings;
 use crate::simulator::SimServer;
 use crate::tracker::{Tracker, TrackerConfig, glance};
@@ -204,7 +204,7 @@ async fn budget_loop(
             BucketWidth::Minute
         };
         let (tier, ids) = cfg.borrow_and_update().clone();
-        let fresh = |prices: Arc<PriceTable>| TrackerConfig {
+        let fresh = |prices: PriceBook| TrackerConfig {
             lookback_secs: 26 * 3600,
             width,
             api_key_ids: ids.clone(),

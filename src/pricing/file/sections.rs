@@ -59,7 +59,14 @@ pub(super) fn unit_section(
             )
         })?;
     let assumption = cx.assumption(t, section, model)?;
-    map.insert(model.to_owned(), UnitPrice { usd, assumption });
+    map.insert(
+        model.to_owned(),
+        UnitPrice {
+            usd,
+            assumption,
+            bill_day: None,
+        },
+    );
     Ok(())
 }
 

@@ -12,6 +12,7 @@ fn model(name: &str, input: u64, cached: u64, output: u64, cost: Option<f64>) ->
         total_tokens: input + output,
         requests: 1_234,
         cost_usd: cost,
+        price_source: Some(crate::pricing::Source::Table),
         tiers: vec![Tier::Standard],
     }
 }
@@ -52,6 +53,8 @@ fn snapshot() -> Snapshot {
         new_alerts: Vec::new(),
         fetch: FetchStats::default(),
         prices_compiled: "2025-11-01".into(),
+        price_checks: Vec::new(),
+        price_mode: crate::pricing::PriceMode::Bill,
     }
 }
 

@@ -26,6 +26,7 @@ fn model(name: &str, input: u64, cached: u64, output: u64, requests: u64) -> Mod
         total_tokens: input + output,
         requests,
         cost_usd: Some((input + output) as f64 / 1e6),
+        price_source: Some(crate::pricing::Source::Table),
         tiers: vec![Tier::Standard],
     }
 }
@@ -75,6 +76,8 @@ pub(super) fn snapshot(models: usize, alerts: Vec<Alert>) -> Snapshot {
         new_alerts: Vec::new(),
         fetch: FetchStats::default(),
         prices_compiled: "2025-11-01".into(),
+        price_checks: Vec::new(),
+        price_mode: crate::pricing::PriceMode::Bill,
     }
 }
 

@@ -16,6 +16,7 @@ pub(super) fn model(name: &str, input: u64, output: u64, cost: Option<f64>) -> M
         total_tokens: input + output,
         requests: 1234,
         cost_usd: cost,
+        price_source: Some(crate::pricing::Source::Table),
         tiers: vec![Tier::Standard, Tier::Batch],
     }
 }
@@ -43,6 +44,8 @@ pub(super) fn snapshot(models: Vec<ModelSummary>, alerts: Vec<Alert>) -> Arc<Sna
         new_alerts: Vec::new(),
         fetch: FetchStats::default(),
         prices_compiled: "2026-01-01".into(),
+        price_checks: Vec::new(),
+        price_mode: crate::pricing::PriceMode::Bill,
     })
 }
 

@@ -102,6 +102,7 @@ mod tests {
                 cost_usd: Some(2.68),
                 free: false,
                 assumption: Some("image-quality".into()),
+                price_source: Some(crate::pricing::Source::Table),
             }],
         };
         Snapshot {
@@ -129,6 +130,8 @@ mod tests {
             new_alerts: vec![],
             fetch: FetchStats::default(),
             prices_compiled: String::new(),
+            price_checks: Vec::new(),
+            price_mode: crate::pricing::PriceMode::Bill,
         }
     }
 

@@ -41,6 +41,7 @@ fn settings(dir: &std::path::Path) -> Settings {
         },
         prices: Arc::new(PriceTable::builtin().clone()),
         pricing_file: None,
+        price_mode: crate::pricing::PriceMode::Bill,
         base_url: "http://127.0.0.1:9/v1".into(),
         daily_budget: Some(1.0),
         monthly_budget: None,
@@ -158,6 +159,7 @@ fn model(name: &str, tokens: u64) -> ModelSummary {
         total_tokens: tokens,
         requests: 1,
         cost_usd: Some(tokens as f64 / 1e6),
+        price_source: Some(crate::pricing::Source::Table),
         tiers: vec![],
     }
 }
@@ -179,6 +181,8 @@ fn snap(models: Vec<ModelSummary>, alerts: Vec<Alert>, new: Vec<Alert>) -> Arc<S
         new_alerts: new,
         fetch: FetchStats::default(),
         prices_compiled: "2026-01-01".into(),
+        price_checks: Vec::new(),
+        price_mode: crate::pricing::PriceMode::Bill,
     })
 }
 

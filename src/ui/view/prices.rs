@@ -1,0 +1,170 @@
+//! What the bill taught about prices, as the menu, `once` and `watch` say it: which amounts are
+//! priced from the bill (like an assumption: "priced from your bill of 6 Dec"), and where the
+//! bill's unit price differs from the table's (the price checks). Pure.
+
+use super::Node;
+use crate::pricing::{PriceCheck, PriceMode, Source};
+use crate::tracker::Snapshot;
+use crate::ui::format;
+
+/// The models (completions and other usage) priced from the bill, each once, and the newest
+/// bill day among them.
+pub fn bill_priced(s: &Snapshot) -> Option<(Vec<&str>, i64)> {
+    let mut models: Vec<&str> = Vec::new();
+    let mut newest = None;
+    let completions = s
+        .summary
+        .models
+        .iter()
+        .map(|m| (m.model.as_str(), m.price_source));
+    let others = s
+        .other
+        .kinds
+        .iter()
+        .flat_map(|k| k.models.iter())
+        .map(|m| (m.model.as_str(), m.price_source));
+    for (model, source) in completions.chain(others) {
+        if let Some(day) = source.and_then(Source::bill_day) {
+            if !models.contains(&model) {
+                models.push(model);
+            }
+            newest = newest.max(Some(day));
+        }
+    }
+    Some((models, newest?))
+}
+
+/// `priced from your bill of 6 Dec`: the words for an amount priced from the bill.
+pub fn from_bill(day: i64) -> String {
+    format!("priced from your bill of {}", format::utc_day(day))
+}
+
+/// `Priced from your bill of 6 Dec: gpt-6.9-preview, dall-e-3.` (`None`: nothing is).
+pub fn bill_priced_note(s: &Snapshot) -> Option<String> {
+    let (models, day) = bill_priced(s)?;
+    let mut text = from_bill(day);
+    text[..1].make_ascii_uppercase();
+    Some(format!("{text}: {}.", models.join(", ")))
+}
+
+/// The models the checks name, each once, in order.
+fn checked_models(checks: &[PriceCheck]) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for c in checks {
+        if !out.contains(&c.model.as_str()) {
+            out.push(&c.model);
+        }
+    }
+    out
+}
+
+/// `Prices: 1 model billed differently from the table`.
+pub fn checks_headline(checks: &[PriceCheck]) -> Option<String> {
+    let n = checked_models(checks).len();
+    (n > 0).then(|| {
+        format!(
+            "Prices: {} billed differently from the table",
+            format::count(n, "model")
+        )
+    })
+}
+
+/// `gpt-4.1-2025-04-14 input: $2.20 billed, $2.00 in the table per 1M tokens (+10.0 %, 6 Dec)`.
+pub fn check_text(c: &PriceCheck) -> String {
+    format!(
+        "{} {}: {} billed, {} in the table per {} ({:+.1} %, {})",
+        c.model,
+        c.kind,
+        per_unit(c.bill_per_unit),
+        per_unit(c.table_per_unit),
+        c.unit,
+        c.differs_pct,
+        format::utc_day(c.day)
+    )
+}
+
+/// A unit price with the digits it needs (`$0.0625`, `$2.20`).
+fn per_unit(v: f64) -> String {
+    if v != 0.0 && v.abs() < 0.1 {
+        format!("${v:.4}")
+    } else {
+        format::usd(v)
+    }
+}
+
+/// What the estimate uses where they differ.
+pub fn mode_text(mode: PriceMode) -> &'static str {
+    match mode {
+        PriceMode::Bill => "The estimate uses the bill's prices (--prices bill)",
+        PriceMode::Table => "The estimate uses the table's prices (--prices table)",
+    }
+}
+
+/// One line for `once` and `watch`: the headline, the models and what the estimate uses.
+pub fn checks_line(s: &Snapshot) -> Option<String> {
+    let head = checks_headline(&s.price_checks)?;
+    Some(format!(
+        "{head}: {}. {}.",
+        checked_models(&s.price_checks).join(", "),
+        mode_text(s.price_mode)
+    ))
+}
+
+/// The menu's row: the headline with a submenu naming each difference.
+pub fn check_rows(s: &Snapshot) -> Vec<Node> {
+    let Some(text) = checks_headline(&s.price_checks) else {
+        return Vec::new();
+    };
+    let mut children: Vec<Node> = s
+        .price_checks
+        .iter()
+        .map(|c| Node::Info(check_text(c)))
+        .collect();
+    children.push(Node::Info(mode_text(s.price_mode).to_owned()));
+    vec![Node::Submenu { text, children }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(model: &str, kind: &str, table: f64, bill: f64) -> PriceCheck {
+        PriceCheck {
+            model: model.into(),
+            kind: kind.into(),
+            table_per_unit: table,
+            bill_per_unit: bill,
+            unit: "1M tokens",
+            differs_pct: (bill - table) / table * 100.0,
+            // 2026-12-06
+            day: 1_796_515_200,
+        }
+    }
+
+    #[test]
+    fn checks_name_each_model_once_with_both_prices_and_the_day() {
+        let checks = vec![
+            check("gpt-4.1-2025-04-14", "input", 2.0, 2.2),
+            check("gpt-4.1-2025-04-14", "output", 8.0, 8.8),
+            check("gpt-5", "batch cached input", 0.0625, 0.05),
+        ];
+        assert_eq!(
+            checks_headline(&checks).unwrap(),
+            "Prices: 2 models billed differently from the table"
+        );
+        assert_eq!(
+            check_text(&checks[0]),
+            "gpt-4.1-2025-04-14 input: $2.20 billed, $2.00 in the table per 1M tokens (+10.0 %, 6 Dec)"
+        );
+        assert_eq!(
+            check_text(&checks[2]),
+            "gpt-5 batch cached input: $0.0500 billed, $0.0625 in the table per 1M tokens (-20.0 %, 6 Dec)"
+        );
+        assert_eq!(checks_headline(&[]), None);
+    }
+
+    #[test]
+    fn a_bill_day_reads_as_a_day_of_the_month() {
+        assert_eq!(from_bill(1_796_515_200), "priced from your bill of 6 Dec");
+    }
+}

@@ -22,7 +22,6 @@ use crate::openai::{AdminClient, ApiError, TimeBucket, UsageQuery};
 use crate::pricing::{PriceBook, TierChoice};
 use crate::usage::{Bucket, BucketWidth, Endpoint, Meter, Names, UsageRow, UsageSeries, Window};
 use plan::{Plan, Schedule};
-use std::sync::Arc;
 
 pub use crate::snapshot::{BucketPoint, FetchStats, Snapshot};
 pub use plan::LATE_SECS;

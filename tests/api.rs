@@ -6,14 +6,13 @@ mod common;
 
 use common::{completions, fast_options, sim};
 use secrecy::SecretString;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use usage_tracker::alerts::Thresholds;
 use usage_tracker::openai::TimeBucket;
 use usage_tracker::openai::{
     AdminClient, ApiError, ClientOptions, ErrorKind, RetryPolicy, UsageQuery,
 };
-use usage_tracker::pricing::{PriceTable, TierChoice};
+use usage_tracker::pricing::TierChoice;
 use usage_tracker::simulator::{DEMO_ADMIN_KEY, DEMO_KEY_ID, Fault, SimConfig, SimServer};
 use usage_tracker::tracker::{Tracker, TrackerConfig};
 use usage_tracker::usage::{BucketWidth, Endpoint, UsageRow};
@@ -43,7 +42,7 @@ fn config(width: BucketWidth, hours: i64, keys: &[&str]) -> TrackerConfig {
         width,
         api_key_ids: keys.iter().map(|k| k.to_string()).collect(),
         tier: TierChoice::Auto,
-        prices: Arc::new(PriceTable::builtin().clone()),
+        prices: usage_tracker::pricing::PriceBook::builtin(),
         calendar: None,
         thresholds: Thresholds {
             tokens_per_min: 10_000.0,

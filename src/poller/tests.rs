@@ -37,7 +37,7 @@ async fn poller_over(sim: &SimServer) -> (PollerHandle, Events) {
         width: crate::usage::BucketWidth::Hour,
         api_key_ids: vec![],
         tier: TierChoice::Auto,
-        prices: std::sync::Arc::new(crate::pricing::PriceTable::builtin().clone()),
+        prices: crate::pricing::PriceBook::builtin(),
         calendar: None,
         thresholds: crate::alerts::Thresholds {
             tokens_per_min: 1e9,
@@ -234,7 +234,7 @@ async fn the_bill_runs_beside_the_live_estimate_and_refresh_now_asks_it_too() {
         width: crate::usage::BucketWidth::Hour,
         api_key_ids: vec![crate::simulator::DEMO_KEY_ID.into()],
         tier: TierChoice::Auto,
-        prices: std::sync::Arc::new(crate::pricing::PriceTable::builtin().clone()),
+        prices: crate::pricing::PriceBook::builtin(),
         calendar: None,
         thresholds: crate::alerts::Thresholds {
             tokens_per_min: 1e9,

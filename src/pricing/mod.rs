@@ -25,9 +25,9 @@ mod tokens;
 mod units;
 
 pub use file::{Place, PricingError};
-pub use learned::{Learned, PriceCheck, PriceMode, Prices};
+pub use learned::{Learned, PriceBook, PriceCheck, PriceMode, Prices};
 pub use quote::{Assumption, Assumptions, Basis, Quote, Source};
-pub use tier::{Tier, TierChoice};
+pub use tier::{ServiceTier, Tier, TierChoice};
 pub use tokens::{CompletionTokens, CompletionsRow, Price, Rates};
 pub use units::{IMAGE_GENERATION, ImagePrices, UnitPrice};
 
@@ -40,9 +40,9 @@ use std::sync::OnceLock;
 pub struct PriceTable {
     /// When the built-in numbers were compiled (`YYYY-MM-DD`).
     pub compiled: String,
-    /// Completions token prices, indexed by `Tier as usize`.
+    /// Completions token prices, indexed by [`Tier::index`].
     completions: HashMap<String, [Option<Price>; 4]>,
-    /// Embeddings, USD per 1M input tokens, indexed by `Tier as usize`.
+    /// Embeddings, USD per 1M input tokens, indexed by [`Tier::index`].
     embeddings: HashMap<String, [Option<f64>; 4]>,
     images: HashMap<String, ImagePrices>,
     /// USD per 1M characters.
@@ -118,8 +118,14 @@ impl PriceTable {
         }
     }
 
-    pub fn insert(&mut self, tier: Tier, model: &str, price: Price) {
-        self.completions.entry(model.to_owned()).or_default()[tier as usize] = Some(price);
+    /// Sets the completions price of `model` at `tier`; `false` (and nothing set) for a
+    /// [`Tier::Other`], which the table has no column for.
+    pub fn insert(&mut self, tier: Tier, model: &str, price: Price) -> bool {
+        let Some(i) = tier.index() else {
+            return false;
+        };
+        self.completions.entry(model.to_owned()).or_default()[i] = Some(price);
+        true
     }
 
     /// The number of (model, tier) completions prices.
@@ -132,9 +138,10 @@ impl PriceTable {
     }
 
     /// The completions token prices of `model` at `tier`: the exact name, then the name without
-    /// a `-YYYY-MM-DD` suffix (`gpt-4o-2024-08-06` → `gpt-4o`).
+    /// a `-YYYY-MM-DD` suffix (`gpt-4o-2024-08-06` → `gpt-4o`). `None` at a [`Tier::Other`]:
+    /// the table prices only its four tiers.
     pub fn lookup(&self, model: &str, tier: Tier) -> Option<&Price> {
-        find(&self.completions, model)?[tier as usize].as_ref()
+        find(&self.completions, model)?[tier.index()?].as_ref()
     }
 
     /// Completions tokens of `model` billed at `tier`; see [`Price::quote`] for the terms. A

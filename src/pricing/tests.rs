@@ -129,16 +129,20 @@ fn quotes_serialize_with_their_basis_and_assumption_codes() {
     let json = |q: Quote| serde_json::to_string(&q).unwrap();
     assert_eq!(
         json(Quote::exact(1.25)),
-        r#"{"usd":1.25,"basis":"exact","assumptions":[]}"#
+        r#"{"usd":1.25,"basis":"exact","assumptions":[],"price_source":"table"}"#
     );
     assert_eq!(
         json(Quote::free()),
-        r#"{"usd":0.0,"basis":"free","assumptions":[]}"#
+        r#"{"usd":0.0,"basis":"free","assumptions":[],"price_source":"table"}"#
     );
     let set = Assumptions::of(Assumption::WebSearchToolVersion).with(Assumption::ImageQuality);
     assert_eq!(
         json(Quote::at(2.0, set)),
-        r#"{"usd":2.0,"basis":"assumed","assumptions":["image-quality","web-search-tool-version"]}"#
+        r#"{"usd":2.0,"basis":"assumed","assumptions":["image-quality","web-search-tool-version"],"price_source":"table"}"#
+    );
+    assert_eq!(
+        json(Quote::exact(0.5).from(Source::Bill { day: 1_796_515_200 })),
+        r#"{"usd":0.5,"basis":"exact","assumptions":[],"price_source":"bill"}"#
     );
     for a in Assumption::ALL {
         assert_eq!(Assumption::from_code(a.code()), Some(a));

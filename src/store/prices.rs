@@ -9,7 +9,8 @@ use rusqlite::params;
 impl Store {
     /// Keeps each price of `learned` unless the store holds one billed on a newer day.
     pub fn record_prices(&mut self, keys: &KeySet, learned: &Learned) -> Result<(), StoreError> {
-        let err = |e| self.err(e);
+        let (path, busy) = (self.path.clone(), self.options.busy_timeout);
+        let err = |e| StoreError::from_sqlite(&path, busy, e);
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)

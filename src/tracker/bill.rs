@@ -17,7 +17,6 @@ use crate::billing::{
 };
 use crate::openai::{AdminClient, ApiError, CostsQuery};
 use crate::pricing::{PriceBook, TierChoice};
-use std::sync::Arc;
 
 pub use super::bill_plan::{BILL_INTERVAL_SECS, MAX_BILL_BACKOFF_SECS};
 

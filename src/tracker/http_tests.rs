@@ -19,7 +19,7 @@ fn hourly_tracker(sim: &SimServer, lookback_secs: i64, keys: &[&str]) -> Tracker
         width: BucketWidth::Hour,
         api_key_ids: keys.iter().map(|k| (*k).to_owned()).collect(),
         tier: TierChoice::Auto,
-        prices: Arc::new(PriceTable::builtin().clone()),
+        prices: crate::pricing::PriceBook::builtin(),
         calendar: None,
         thresholds: crate::alerts::Thresholds {
             tokens_per_min: 1e12,
@@ -71,7 +71,7 @@ async fn cost_since_counts_every_endpoint_of_the_buckets_after_the_start() {
     let completions_only = crate::alerts::cost_since(
         tracker.series(),
         since,
-        &tracker.config().prices,
+        &tracker.config().prices.current().table,
         TierChoice::Auto,
     );
     assert!(

@@ -2,7 +2,9 @@
 //!
 //! Rows are summed per (model, billed tier) and priced once per pair. A model any of whose
 //! usage has no price gets `cost_usd: None` (shown as "—"), never a partial or zero cost; the
-//! totals add the priced models and count the unpriced ones.
+//! totals add the priced models and count the unpriced ones. A row at a service tier the table
+//! has no prices for (`ultrafast`, ...) is such usage, and its model names the tier in
+//! `unpriced_tiers`, so no view has to guess why a model shows "—".
 
 use super::{Bucket, TokenSplit};
 use crate::pricing::{
@@ -26,6 +28,11 @@ pub struct ModelSummary {
     pub price_source: Option<Source>,
     /// The tiers this model's usage was priced at, in [`Tier`] order.
     pub tiers: Vec<Tier>,
+    /// The tiers among `tiers` that left this model unpriced: a tier the table never prices
+    /// ([`Tier::Other`]), or one of the four at which the table has no price for a model it
+    /// prices at another. Empty when priced, and for a model the table does not know at all
+    /// (then the model, not a tier, is what has no price).
+    pub unpriced_tiers: Vec<Tier>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -88,6 +95,13 @@ fn tokens(acc: &Acc) -> CompletionTokens {
     })
 }
 
+/// Whether the tier, not the model, is what `prices` lacks: `tier` is one the table never
+/// prices, or the table prices `model` at some tier but not at `tier`.
+fn tier_lacks_price(prices: &PriceTable, model: &str, tier: Tier) -> bool {
+    prices.lookup(model, tier).is_none()
+        && (tier.index().is_none() || Tier::ALL.iter().any(|t| prices.lookup(model, *t).is_some()))
+}
+
 pub fn summarize<'a>(
     buckets: impl IntoIterator<Item = &'a Bucket>,
     prices: &PriceTable,
@@ -120,12 +134,13 @@ pub fn summarize<'a>(
         // Equal names behind different allocations (rows not interned together) merge here.
         by_name.entry((model, tier)).or_default().add(&acc);
     }
-    let mut by_model: BTreeMap<&str, (Acc, Option<f64>, Vec<Tier>, Source)> = BTreeMap::new();
+    let mut by_model: BTreeMap<&str, (Acc, Option<f64>, Vec<Tier>, Vec<Tier>, Source)> =
+        BTreeMap::new();
     let mut assumptions: Vec<&'static str> = Vec::new();
     for ((model, tier), acc) in by_name {
         let entry = by_model
             .entry(model)
-            .or_insert_with(|| (Acc::default(), Some(0.0), Vec::new(), Source::Table));
+            .or_insert_with(|| (Acc::default(), Some(0.0), Vec::new(), Vec::new(), Source::Table));
         entry.0.add(&acc);
         let quote = prices.completions(model, tier, &tokens(&acc));
         if let Some(Basis::Assumed(set)) = quote.map(|q| q.basis) {
@@ -138,13 +153,16 @@ pub fn summarize<'a>(
         entry.1 = entry.1.zip(quote.map(|q| q.usd)).map(|(a, b)| a + b);
         entry.2.push(tier);
         if let Some(q) = quote {
-            entry.3 = entry.3.merge(q.source);
+            entry.4 = entry.4.merge(q.source);
+        }
+        if quote.is_none() && tier_lacks_price(prices, model, tier) {
+            entry.3.push(tier);
         }
     }
 
     let mut models: Vec<ModelSummary> = by_model
         .into_iter()
-        .map(|(model, (acc, cost, tiers, source))| ModelSummary {
+        .map(|(model, (acc, cost, tiers, unpriced_tiers, source))| ModelSummary {
             model: model.to_owned(),
             input_tokens: acc.input,
             cached_input_tokens: acc.cached,
@@ -154,6 +172,7 @@ pub fn summarize<'a>(
             cost_usd: cost,
             price_source: cost.map(|_| source),
             tiers,
+            unpriced_tiers,
         })
         .collect();
     models.sort_by(|a, b| {

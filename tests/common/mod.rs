@@ -10,13 +10,12 @@ pub mod binary;
 pub mod history;
 
 use secrecy::SecretString;
-use std::sync::Arc;
 use std::time::Duration;
 use usage_tracker::alerts::Thresholds;
 use usage_tracker::openai::{
     AdminClient, ApiError, ClientOptions, Fetched, RetryPolicy, UsageQuery,
 };
-use usage_tracker::pricing::{PriceTable, TierChoice};
+use usage_tracker::pricing::TierChoice;
 use usage_tracker::simulator::{DEMO_ADMIN_KEY, SimConfig, SimServer};
 use usage_tracker::tracker::TrackerConfig;
 use usage_tracker::tracker::rows::{completions_row, meter};
@@ -54,7 +53,7 @@ pub fn config(width: BucketWidth, lookback_secs: i64, keys: &[&str]) -> TrackerC
         width,
         api_key_ids: keys.iter().map(|k| k.to_string()).collect(),
         tier: TierChoice::Auto,
-        prices: Arc::new(PriceTable::builtin().clone()),
+        prices: usage_tracker::pricing::PriceBook::builtin(),
         calendar: None,
         thresholds: Thresholds {
             tokens_per_min: 1e12,

@@ -245,7 +245,11 @@ mod tests {
             ("gpt-4o", &[], &[]),
         ];
         for &(line, usage, want) in table {
-            assert_eq!(usage_models(line, usage.iter().copied()), want, "{line} in {usage:?}");
+            assert_eq!(
+                usage_models(line, usage.iter().copied()),
+                want,
+                "{line} in {usage:?}"
+            );
             let one = (want.len() == 1).then(|| want[0]);
             assert_eq!(usage_model(line, usage.iter().copied()), one, "{line}");
         }
@@ -280,7 +284,11 @@ mod tests {
 
     fn day() -> Vec<UsageLine<'static>> {
         DAY.iter()
-            .map(|&(endpoint, model, quantity)| UsageLine { endpoint, model, quantity })
+            .map(|&(endpoint, model, quantity)| UsageLine {
+                endpoint,
+                model,
+                quantity,
+            })
             .collect()
     }
 
@@ -293,7 +301,10 @@ mod tests {
             Placement::Rows(rows) => {
                 let sum: f64 = rows.iter().map(|r| r.1).sum();
                 assert_eq!(sum, item.amount.value, "{}: {rows:?}", item.name);
-                Ok(rows.iter().map(|&(i, _)| (day[i].endpoint, day[i].model)).collect())
+                Ok(rows
+                    .iter()
+                    .map(|&(i, _)| (day[i].endpoint, day[i].model))
+                    .collect())
             }
             Placement::Own { endpoint, name } => Err((endpoint, name.to_owned())),
         }
@@ -307,7 +318,10 @@ mod tests {
     fn every_spelling_bills_its_usage_row() {
         let day = day();
         let all = |e: Endpoint| -> Vec<(Endpoint, &'static str)> {
-            DAY.iter().filter(|r| r.0 == e).map(|r| (r.0, r.1)).collect()
+            DAY.iter()
+                .filter(|r| r.0 == e)
+                .map(|r| (r.0, r.1))
+                .collect()
         };
         let one = |e, m| Ok(vec![(e, m)]);
         let own = |e: Option<Endpoint>, n: &str| Err((e, n.to_owned()));
@@ -366,10 +380,25 @@ mod tests {
     #[test]
     fn items_read_with_a_model_and_kind_find_their_rows() {
         let day = day();
-        let dalle = item("dall-e-3, images, 1024x1024", Some("dall-e-3"), LineKind::Images, 0.24, "usd");
+        let dalle = item(
+            "dall-e-3, images, 1024x1024",
+            Some("dall-e-3"),
+            LineKind::Images,
+            0.24,
+            "usd",
+        );
         assert_eq!(placed(&dalle, &day), Ok(vec![(Images, "dall-e-3")]));
-        let fast = item("ultrafast | gpt-5-mini-2025-08-07, output", Some("gpt-5-mini-2025-08-07"), LineKind::Output, 0.3, "usd");
-        assert_eq!(placed(&fast, &day), Ok(vec![(Completions, "gpt-5-mini-2025-08-07")]));
+        let fast = item(
+            "ultrafast | gpt-5-mini-2025-08-07, output",
+            Some("gpt-5-mini-2025-08-07"),
+            LineKind::Output,
+            0.3,
+            "usd",
+        );
+        assert_eq!(
+            placed(&fast, &day),
+            Ok(vec![(Completions, "gpt-5-mini-2025-08-07")])
+        );
     }
 
     #[test]
@@ -387,10 +416,26 @@ mod tests {
         assert_eq!(parts[0].1 + parts[1].1, 0.1);
         // Thirds that do not add up in binary: the last takes the rest.
         let thirds = [
-            UsageLine { endpoint: WebSearchCalls, model: "a", quantity: 1 },
-            UsageLine { endpoint: WebSearchCalls, model: "b", quantity: 1 },
-            UsageLine { endpoint: WebSearchCalls, model: "c", quantity: 1 },
-            UsageLine { endpoint: Completions, model: "a", quantity: 9 },
+            UsageLine {
+                endpoint: WebSearchCalls,
+                model: "a",
+                quantity: 1,
+            },
+            UsageLine {
+                endpoint: WebSearchCalls,
+                model: "b",
+                quantity: 1,
+            },
+            UsageLine {
+                endpoint: WebSearchCalls,
+                model: "c",
+                quantity: 1,
+            },
+            UsageLine {
+                endpoint: Completions,
+                model: "a",
+                quantity: 9,
+            },
         ];
         for amount in [0.1, 1.0, 0.7, 12.345_678_9, 1e-9] {
             let Placement::Rows(rows) = match_item(&usd("web search tool calls", amount), &thirds)
@@ -402,8 +447,16 @@ mod tests {
         }
         // Rows of no quantity share equally.
         let none = [
-            UsageLine { endpoint: FileSearchCalls, model: "vs_1", quantity: 0 },
-            UsageLine { endpoint: FileSearchCalls, model: "vs_2", quantity: 0 },
+            UsageLine {
+                endpoint: FileSearchCalls,
+                model: "vs_1",
+                quantity: 0,
+            },
+            UsageLine {
+                endpoint: FileSearchCalls,
+                model: "vs_2",
+                quantity: 0,
+            },
         ];
         assert_eq!(
             match_item(&usd("file search tool calls", 0.5), &none),
@@ -412,19 +465,37 @@ mod tests {
         // No usage of the kind that day: its own line, under its name.
         assert_eq!(
             match_item(&usd("web search tool calls", 0.5), &none),
-            Placement::Own { endpoint: Some(WebSearchCalls), name: "web search tool calls" }
+            Placement::Own {
+                endpoint: Some(WebSearchCalls),
+                name: "web search tool calls"
+            }
         );
     }
 
     #[test]
     fn fine_tunes_of_one_base_share_its_bill_by_tokens() {
         let day = [
-            UsageLine { endpoint: Completions, model: "gpt-4o-mini-2024-07-18", quantity: 1_000 },
-            UsageLine { endpoint: Completions, model: "ft:gpt-4o-mini-2024-07-18:acme::a1", quantity: 300 },
-            UsageLine { endpoint: Completions, model: "ft:gpt-4o-mini-2024-07-18:acme::b2", quantity: 100 },
+            UsageLine {
+                endpoint: Completions,
+                model: "gpt-4o-mini-2024-07-18",
+                quantity: 1_000,
+            },
+            UsageLine {
+                endpoint: Completions,
+                model: "ft:gpt-4o-mini-2024-07-18:acme::a1",
+                quantity: 300,
+            },
+            UsageLine {
+                endpoint: Completions,
+                model: "ft:gpt-4o-mini-2024-07-18:acme::b2",
+                quantity: 100,
+            },
         ];
         let item = usd("ft-gpt-4o-mini-2024-07-18, output", 2.0);
-        assert_eq!(match_item(&item, &day), Placement::Rows(vec![(1, 1.5), (2, 0.5)]));
+        assert_eq!(
+            match_item(&item, &day),
+            Placement::Rows(vec![(1, 1.5), (2, 0.5)])
+        );
         // The base model's own line is not a fine-tune's.
         let base = usd("gpt-4o-mini-2024-07-18, output", 2.0);
         assert_eq!(match_item(&base, &day), Placement::Rows(vec![(0, 2.0)]));
@@ -434,17 +505,36 @@ mod tests {
     fn a_model_on_two_other_endpoints_is_not_guessed() {
         // gpt-image-1 tokens with no completions row but rows on two other endpoints.
         let day = [
-            UsageLine { endpoint: Images, model: "gpt-image-1", quantity: 2 },
-            UsageLine { endpoint: AudioSpeeches, model: "gpt-image-1", quantity: 2 },
+            UsageLine {
+                endpoint: Images,
+                model: "gpt-image-1",
+                quantity: 2,
+            },
+            UsageLine {
+                endpoint: AudioSpeeches,
+                model: "gpt-image-1",
+                quantity: 2,
+            },
         ];
         assert_eq!(
             match_item(&usd("gpt-image-1 image, output", 1.0), &day),
-            Placement::Own { endpoint: Some(Completions), name: "gpt-image-1" }
+            Placement::Own {
+                endpoint: Some(Completions),
+                name: "gpt-image-1"
+            }
         );
         // A row on the kind's own endpoint wins over another endpoint's.
         let day = [
-            UsageLine { endpoint: Images, model: "gpt-image-1", quantity: 2 },
-            UsageLine { endpoint: Completions, model: "gpt-image-1", quantity: 2 },
+            UsageLine {
+                endpoint: Images,
+                model: "gpt-image-1",
+                quantity: 2,
+            },
+            UsageLine {
+                endpoint: Completions,
+                model: "gpt-image-1",
+                quantity: 2,
+            },
         ];
         assert_eq!(
             match_item(&usd("gpt-image-1 image, output", 1.0), &day),
@@ -456,7 +546,10 @@ mod tests {
     fn every_kind_of_usage_has_its_endpoint_and_other_none() {
         assert_eq!(endpoint_of(LineKind::ImageOutput), Some(Completions));
         assert_eq!(endpoint_of(LineKind::Images), Some(Images));
-        assert_eq!(endpoint_of(LineKind::Transcription), Some(AudioTranscriptions));
+        assert_eq!(
+            endpoint_of(LineKind::Transcription),
+            Some(AudioTranscriptions)
+        );
         assert_eq!(endpoint_of(LineKind::Other), None);
     }
 }

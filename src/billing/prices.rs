@@ -235,3 +235,260 @@ pub fn learn(days: &[BilledDay], usage: &[DayUsage], now: i64) -> Learned {
     }
     learned
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::billing::days::line_item;
+
+    /// 2026-12-06, settled at NOW; 2026-12-07, not yet.
+    const DEC_6: i64 = 1_796_515_200;
+    const DEC_7: i64 = DEC_6 + 86_400;
+    const NOW: i64 = DEC_7 + 12 * 3600;
+
+    fn item(name: &str, usd: f64, quantity: Option<f64>, unit: Option<&str>) -> LineItem {
+        line_item(Some(name), usd, "usd", quantity, unit, None)
+    }
+
+    fn usage(day: i64) -> DayUsage {
+        let row = |e, m: &str, q| (e, m.to_owned(), q);
+        DayUsage {
+            day,
+            rows: vec![
+                row(
+                    Endpoint::Completions,
+                    "gpt-6.9-preview-2026-12-01",
+                    3_000_000,
+                ),
+                row(Endpoint::Completions, "gpt-5-mini-2025-08-07", 5_000_000),
+                row(
+                    Endpoint::Completions,
+                    "ft:gpt-4o-mini-2024-07-18:acme::abc123",
+                    2_000_000,
+                ),
+                row(Endpoint::Images, "dall-e-3", 10),
+                row(Endpoint::Images, "gpt-image-1", 4),
+                row(Endpoint::WebSearchCalls, "gpt-4o-mini-2024-07-18", 300),
+                row(Endpoint::WebSearchCalls, "o4-mini-2025-04-16", 100),
+                row(Endpoint::AudioTranscriptions, "whisper-1", 600),
+            ],
+        }
+    }
+
+    fn price(l: &Learned, model: &str, tier: &str, field: PriceField, detail: &str) -> f64 {
+        let key = PriceKey {
+            model: model.into(),
+            tier: tier.into(),
+            field,
+            detail: detail.into(),
+        };
+        l.prices
+            .get(&key)
+            .unwrap_or_else(|| panic!("no price for {key:?} in {l:#?}"))
+            .per_unit
+    }
+
+    fn close(a: f64, b: f64) {
+        assert!((a - b).abs() < 1e-9, "{a} != {b}");
+    }
+
+    #[test]
+    fn each_kind_is_priced_in_the_tables_unit_on_the_usage_it_bills() {
+        let day = BilledDay {
+            start_time: DEC_6,
+            items: vec![
+                item(
+                    "gpt-6.9-preview-2026-12-01, input",
+                    6.0,
+                    Some(2e6),
+                    Some("tokens"),
+                ),
+                item(
+                    "gpt-6.9-preview-2026-12-01, output",
+                    18.0,
+                    Some(1e6),
+                    Some("tokens"),
+                ),
+                item(
+                    "ultrafast | gpt-5-mini-2025-08-07, output",
+                    6.0,
+                    Some(1e6),
+                    Some("tokens"),
+                ),
+                item(
+                    "batch | gpt-5-mini-2025-08-07, cached input",
+                    0.0125,
+                    Some(1e6),
+                    None,
+                ),
+                item(
+                    "ft-gpt-4o-mini-2024-07-18, input",
+                    0.3,
+                    Some(1e6),
+                    Some("tokens"),
+                ),
+                item(
+                    "dall-e-3, images, 1024x1024",
+                    0.52,
+                    Some(10.0),
+                    Some("images"),
+                ),
+                // Billed in tokens, counted by the images endpoint: per image.
+                item(
+                    "gpt-image-1 image, output",
+                    0.9984,
+                    Some(24_960.0),
+                    Some("tokens"),
+                ),
+                item(
+                    "gpt-image-1 text, input",
+                    0.001,
+                    Some(200.0),
+                    Some("tokens"),
+                ),
+                // One line for every model's calls: the same price per call for each.
+                item("web search tool calls", 4.0, Some(400.0), None),
+                item(
+                    "whisper-1, minutes",
+                    0.06,
+                    Some(600.0),
+                    Some("duration_seconds"),
+                ),
+                // Taught nothing: no quantity, another currency, storage, an unknown unit.
+                item("gpt-6.9-preview-2026-12-01, cached input", 1.0, None, None),
+                line_item(
+                    Some("gpt-5-mini-2025-08-07, input"),
+                    9.0,
+                    "eur",
+                    Some(1e6),
+                    Some("tokens"),
+                    None,
+                ),
+                item("Vector storage", 0.25, None, None),
+                item(
+                    "gpt-5-mini-2025-08-07, input",
+                    9.0,
+                    Some(3.0),
+                    Some("gibibyte_hours"),
+                ),
+            ],
+        };
+        let l = learn(&[day], &[usage(DEC_6)], NOW);
+        close(
+            price(
+                &l,
+                "gpt-6.9-preview-2026-12-01",
+                "standard",
+                PriceField::Input,
+                "",
+            ),
+            3.0,
+        );
+        close(
+            price(
+                &l,
+                "gpt-6.9-preview-2026-12-01",
+                "standard",
+                PriceField::Output,
+                "",
+            ),
+            18.0,
+        );
+        close(
+            price(
+                &l,
+                "gpt-5-mini-2025-08-07",
+                "ultrafast",
+                PriceField::Output,
+                "",
+            ),
+            6.0,
+        );
+        close(
+            price(
+                &l,
+                "gpt-5-mini-2025-08-07",
+                "batch",
+                PriceField::CachedInput,
+                "",
+            ),
+            0.0125,
+        );
+        close(
+            price(
+                &l,
+                "ft:gpt-4o-mini-2024-07-18:acme::abc123",
+                "standard",
+                PriceField::Input,
+                "",
+            ),
+            0.3,
+        );
+        close(
+            price(&l, "dall-e-3", "standard", PriceField::Image, "1024x1024"),
+            0.052,
+        );
+        close(
+            price(&l, "gpt-image-1", "standard", PriceField::Image, ""),
+            0.9994 / 4.0,
+        );
+        close(
+            price(
+                &l,
+                "gpt-4o-mini-2024-07-18",
+                "standard",
+                PriceField::WebSearch,
+                "",
+            ),
+            10.0,
+        );
+        close(
+            price(
+                &l,
+                "o4-mini-2025-04-16",
+                "standard",
+                PriceField::WebSearch,
+                "",
+            ),
+            10.0,
+        );
+        close(
+            price(&l, "whisper-1", "standard", PriceField::Transcription, ""),
+            0.006,
+        );
+        assert_eq!(l.prices.len(), 10, "{l:#?}");
+        assert!(l.prices.values().all(|p| p.day == DEC_6));
+    }
+
+    #[test]
+    fn only_settled_days_teach_and_the_newest_wins() {
+        let day = |start, usd| BilledDay {
+            start_time: start,
+            items: vec![item(
+                "gpt-6.9-preview-2026-12-01, input",
+                usd,
+                Some(1e6),
+                Some("tokens"),
+            )],
+        };
+        let dec_5 = DEC_6 - 86_400;
+        let days = [day(dec_5, 2.0), day(DEC_6, 3.0), day(DEC_7, 9.0)];
+        let usage = [usage(dec_5), usage(DEC_6), usage(DEC_7)];
+        let l = learn(&days, &usage, NOW);
+        let key = PriceKey {
+            model: "gpt-6.9-preview-2026-12-01".into(),
+            tier: "standard".into(),
+            field: PriceField::Input,
+            detail: String::new(),
+        };
+        assert_eq!(
+            l.prices[&key],
+            LearnedPrice {
+                per_unit: 3.0,
+                day: DEC_6
+            }
+        );
+        // Without the day's usage nothing can be matched: nothing learned.
+        assert!(learn(&days, &[], NOW).is_empty());
+    }
+}

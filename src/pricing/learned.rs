@@ -366,14 +366,11 @@ pub fn apply(base: &PriceTable, learned: &Learned, mode: PriceMode) -> Prices {
                 let tiers = find(&base.completions, &key.model)
                     .copied()
                     .unwrap_or_default();
-                let entry = table
-                    .completions
-                    .entry(key.model.clone())
-                    .or_insert(tiers);
+                let entry = table.completions.entry(key.model.clone()).or_insert(tiers);
                 let price = entry[i].get_or_insert_with(learned_only);
                 let held = *token_slot(price, f);
-                let assumed = price.assumption.is_some()
-                    || (f == PriceField::CacheWrite && held.is_none());
+                let assumed =
+                    price.assumption.is_some() || (f == PriceField::CacheWrite && held.is_none());
                 if judged(held, assumed) {
                     set_token(price, f, lp, price.assumption.is_some());
                 }
@@ -385,10 +382,7 @@ pub fn apply(base: &PriceTable, learned: &Learned, mode: PriceMode) -> Prices {
                 let tiers = find(&base.embeddings, &key.model)
                     .copied()
                     .unwrap_or_default();
-                let entry = table
-                    .embeddings
-                    .entry(key.model.clone())
-                    .or_insert(tiers);
+                let entry = table.embeddings.entry(key.model.clone()).or_insert(tiers);
                 if judged(entry[i], false) {
                     entry[i] = Some(lp.per_unit);
                     table.embeddings_bill.entry(key.model.clone()).or_default()[i] = Some(lp.day);
@@ -551,3 +545,6 @@ impl PriceBook {
         true
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -157,8 +157,7 @@ impl PriceTable {
     /// Where `model`'s prices come from when no bill priced them: the user's file or the table.
     fn own_source(&self, model: &str) -> Source {
         let base = strip_date_suffix(model);
-        if self.file_models.contains(model) || base.is_some_and(|b| self.file_models.contains(b))
-        {
+        if self.file_models.contains(model) || base.is_some_and(|b| self.file_models.contains(b)) {
             Source::File
         } else {
             Source::Table
@@ -296,7 +295,8 @@ fn find_other<'a>(
     model: &str,
     tier: &str,
 ) -> Option<&'a Price> {
-    let at = |prices: &'a Vec<(String, Price)>| prices.iter().find(|(t, _)| t == tier).map(|p| &p.1);
+    let at =
+        |prices: &'a Vec<(String, Price)>| prices.iter().find(|(t, _)| t == tier).map(|p| &p.1);
     map.get(model)
         .and_then(at)
         .or_else(|| map.get(strip_date_suffix(model)?).and_then(at))

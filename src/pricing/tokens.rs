@@ -256,15 +256,31 @@ impl Price {
             (t.audio_input, audio_in),
             (
                 t.audio_cached,
-                modal(self.audio.cached_input, F::CachedAudioInput, text_cached_own).or(audio_in),
+                modal(
+                    self.audio.cached_input,
+                    F::CachedAudioInput,
+                    text_cached_own,
+                )
+                .or(audio_in),
             ),
-            (t.audio_output, modal(self.audio.output, F::AudioOutput, text_out)),
+            (
+                t.audio_output,
+                modal(self.audio.output, F::AudioOutput, text_out),
+            ),
             (t.image_input, image_in),
             (
                 t.image_cached,
-                modal(self.image.cached_input, F::CachedImageInput, text_cached_own).or(image_in),
+                modal(
+                    self.image.cached_input,
+                    F::CachedImageInput,
+                    text_cached_own,
+                )
+                .or(image_in),
             ),
-            (t.image_output, modal(self.image.output, F::ImageOutput, text_out)),
+            (
+                t.image_output,
+                modal(self.image.output, F::ImageOutput, text_out),
+            ),
         ];
         let (learned, day) = self.from_bill.unwrap_or((0, 0));
         let mut micro_usd = 0.0;

@@ -126,7 +126,10 @@ mod tests {
             got.prices[&key("gpt-6.9-preview", PriceField::Input)],
             at(3.3, 300)
         );
-        assert_eq!(got.prices[&key("dall-e-3", PriceField::Image)], at(0.052, 200));
+        assert_eq!(
+            got.prices[&key("dall-e-3", PriceField::Image)],
+            at(0.052, 200)
+        );
         let other = store.load_prices(&KeySet::of(&[])).unwrap();
         assert!(other.is_empty());
     }

@@ -179,7 +179,9 @@ impl BillTracker {
 
     fn check(&self, now: i64) -> Option<crate::billing::Reconciliation> {
         self.bill.as_ref().map(|bill| {
-            let estimates = self.estimates.per_day(&self.prices.current().table, self.tier);
+            let estimates = self
+                .estimates
+                .per_day(&self.prices.current().table, self.tier);
             reconcile(&estimates, bill, now)
         })
     }

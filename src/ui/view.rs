@@ -438,7 +438,11 @@ fn model_rows(state: &TrayState) -> Vec<Node> {
                     Node::Info(format!("Cost: {}", format::cost(m.cost_usd))),
                     Node::Info(match m.price_source.and_then(|p| p.bill_day()) {
                         Some(day) => {
-                            format!("Priced at: {}, {}", tiers.join(", "), prices::from_bill(day))
+                            format!(
+                                "Priced at: {}, {}",
+                                tiers.join(", "),
+                                prices::from_bill(day)
+                            )
                         }
                         None => format!("Priced at: {}", tiers.join(", ")),
                     }),

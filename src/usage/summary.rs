@@ -138,9 +138,15 @@ pub fn summarize<'a>(
         BTreeMap::new();
     let mut assumptions: Vec<&'static str> = Vec::new();
     for ((model, tier), acc) in by_name {
-        let entry = by_model
-            .entry(model)
-            .or_insert_with(|| (Acc::default(), Some(0.0), Vec::new(), Vec::new(), Source::Table));
+        let entry = by_model.entry(model).or_insert_with(|| {
+            (
+                Acc::default(),
+                Some(0.0),
+                Vec::new(),
+                Vec::new(),
+                Source::Table,
+            )
+        });
         entry.0.add(&acc);
         let quote = prices.completions(model, tier, &tokens(&acc));
         if let Some(Basis::Assumed(set)) = quote.map(|q| q.basis) {
@@ -162,18 +168,20 @@ pub fn summarize<'a>(
 
     let mut models: Vec<ModelSummary> = by_model
         .into_iter()
-        .map(|(model, (acc, cost, tiers, unpriced_tiers, source))| ModelSummary {
-            model: model.to_owned(),
-            input_tokens: acc.input,
-            cached_input_tokens: acc.cached,
-            output_tokens: acc.output,
-            total_tokens: acc.input.saturating_add(acc.output),
-            requests: acc.requests,
-            cost_usd: cost,
-            price_source: cost.map(|_| source),
-            tiers,
-            unpriced_tiers,
-        })
+        .map(
+            |(model, (acc, cost, tiers, unpriced_tiers, source))| ModelSummary {
+                model: model.to_owned(),
+                input_tokens: acc.input,
+                cached_input_tokens: acc.cached,
+                output_tokens: acc.output,
+                total_tokens: acc.input.saturating_add(acc.output),
+                requests: acc.requests,
+                cost_usd: cost,
+                price_source: cost.map(|_| source),
+                tiers,
+                unpriced_tiers,
+            },
+        )
         .collect();
     models.sort_by(|a, b| {
         b.total_tokens

@@ -20,8 +20,7 @@ pub(super) fn embeddings_section(
     let mut by_tier = [None; 4];
     // `Tier::ALL` in column order: entry `i` is column `i` (the tier's `index()`).
     for (slot, tier) in by_tier.iter_mut().zip(Tier::ALL) {
-        *slot =
-            cx.opt_price(t, section, model, tier.as_str(), "1M input tokens")?;
+        *slot = cx.opt_price(t, section, model, tier.as_str(), "1M input tokens")?;
     }
     if by_tier.iter().all(Option::is_none) {
         return Err(cx.err(

@@ -121,6 +121,14 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// The price of every model the tracked keys used in the last 30 days: what the estimate
+    /// uses, where it came from (the table, your --pricing file, the bill and its day) and the
+    /// table's price beside it
+    Prices {
+        /// Output format: a table that fits the terminal, or JSON
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// List every project with its API keys and their key_... ids
     Keys {
         /// Output format: a table that fits the terminal, or JSON
@@ -194,6 +202,7 @@ impl Command {
             Command::Once { .. } => Some(Scope::Once),
             Command::Watch { .. } => Some(Scope::Watch),
             Command::Keys { .. } => Some(Scope::Keys),
+            Command::Prices { .. } => Some(Scope::Prices),
             Command::AdminKey { .. } => Some(Scope::AdminKey),
             Command::LoginItem { .. } => Some(Scope::LoginItem),
             Command::Export { .. } => Some(Scope::Export),
@@ -204,8 +213,9 @@ impl Command {
 }
 
 /// The subcommands that take setting flags, by name.
-const SCOPED: [(&str, Scope); 7] = [
+const SCOPED: [(&str, Scope); 8] = [
     ("once", Scope::Once),
+    ("prices", Scope::Prices),
     ("watch", Scope::Watch),
     ("keys", Scope::Keys),
     ("admin-key", Scope::AdminKey),

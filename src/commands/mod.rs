@@ -8,6 +8,7 @@ mod export;
 mod keys;
 mod login_item;
 mod once;
+mod prices;
 mod report;
 mod watch;
 
@@ -211,6 +212,7 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Some(Command::Once { format }) => runtime()?.block_on(once::run(settings, format)),
         Some(Command::Keys { format }) => runtime()?.block_on(keys::run(settings, format)),
+        Some(Command::Prices { format }) => runtime()?.block_on(prices::run(settings, format)),
         Some(Command::Watch { format }) => runtime()?.block_on(watch::run(settings, format)),
         #[cfg(feature = "app")]
         None => app::run(settings),
@@ -238,7 +240,7 @@ fn help(name: Option<&str>) -> Result<ExitCode, CliError> {
         None => &mut root,
         Some(name) => root.find_subcommand_mut(name).ok_or_else(|| {
             CliError::BadInput(format!(
-                "there is no command {name:?}; the commands are once, watch, keys, export, report, admin-key, login-item, simulate"
+                "there is no command {name:?}; the commands are once, watch, keys, prices, export, report, admin-key, login-item, simulate"
             ))
         })?,
     };

@@ -287,15 +287,32 @@ enum Verdict {
     Differs(f64),
 }
 
-fn judge(held: Option<f64>, assumed: bool, bill: f64) -> Verdict {
-    match held {
-        None => Verdict::Take,
-        Some(_) if assumed => Verdict::Take,
-        Some(t) if t > 0.0 && ((bill - t) / t).abs() > CHECK_THRESHOLD => {
-            Verdict::Differs((bill - t) / t * 100.0)
-        }
-        Some(0.0) if bill > 0.0 => Verdict::Differs(f64::INFINITY),
-        Some(_) => Verdict::Keep,
+/// Whether `bill` is more than [`CHECK_THRESHOLD`] away from `t`.
+fn off(t: f64, bill: f64) -> bool {
+    if t == 0.0 {
+        bill != 0.0
+    } else {
+        ((bill - t) / t).abs() > CHECK_THRESHOLD
+    }
+}
+
+/// `own`: the table's own price of the field; `fallback`: what it prices the field at without
+/// one (cached at input, image tokens at text); `assumed`: either is an assumption.
+fn judge(own: Option<f64>, fallback: Option<f64>, assumed: bool, bill: f64) -> Verdict {
+    match (own, fallback) {
+        _ if assumed => Verdict::Take,
+        (None, None) => Verdict::Take,
+        // The table's rule for a missing field, confirmed by the bill: nothing to learn.
+        (None, Some(f)) if !off(f, bill) => Verdict::Keep,
+        // A missing field its fallback prices wrongly (batch cached input at the batch input
+        // price): the bill fills it, no table price to list against.
+        (None, Some(_)) => Verdict::Take,
+        (Some(t), _) if off(t, bill) => Verdict::Differs(if t == 0.0 {
+            f64::INFINITY
+        } else {
+            (bill - t) / t * 100.0
+        }),
+        (Some(_), _) => Verdict::Keep,
     }
 }
 
@@ -320,8 +337,12 @@ pub fn apply(base: &PriceTable, learned: &Learned, mode: PriceMode) -> Prices {
     let mut table = base.clone();
     let mut checks = Vec::new();
     for (key, lp) in &learned.prices {
-        let mut judged = |held: Option<f64>, assumed: bool| match judge(held, assumed, lp.per_unit)
-        {
+        let mut judged = |held: Option<f64>, fallback: Option<f64>, assumed: bool| match judge(
+            held,
+            fallback,
+            assumed,
+            lp.per_unit,
+        ) {
             Verdict::Take => true,
             Verdict::Keep => false,
             Verdict::Differs(pct) => {
@@ -369,9 +390,10 @@ pub fn apply(base: &PriceTable, learned: &Learned, mode: PriceMode) -> Prices {
                 let entry = table.completions.entry(key.model.clone()).or_insert(tiers);
                 let price = entry[i].get_or_insert_with(learned_only);
                 let held = *token_slot(price, f);
+                let fallback = price.field(f).map(|(v, _)| v);
                 let assumed =
                     price.assumption.is_some() || (f == PriceField::CacheWrite && held.is_none());
-                if judged(held, assumed) {
+                if judged(held, fallback, assumed) {
                     set_token(price, f, lp, price.assumption.is_some());
                 }
             }
@@ -383,7 +405,7 @@ pub fn apply(base: &PriceTable, learned: &Learned, mode: PriceMode) -> Prices {
                     .copied()
                     .unwrap_or_default();
                 let entry = table.embeddings.entry(key.model.clone()).or_insert(tiers);
-                if judged(entry[i], false) {
+                if judged(entry[i], None, false) {
                     entry[i] = Some(lp.per_unit);
                     table.embeddings_bill.entry(key.model.clone()).or_default()[i] = Some(lp.day);
                 }
@@ -398,7 +420,7 @@ pub fn apply(base: &PriceTable, learned: &Learned, mode: PriceMode) -> Prices {
                 // the bill has no size of its own for.
                 if size.is_empty() {
                     entry.any_size_bill = Some((lp.per_unit, lp.day));
-                } else if judged(own, assumed) {
+                } else if judged(own, None, assumed) {
                     entry.sizes.insert(size.clone(), lp.per_unit);
                     entry.bill_sizes.insert(size, lp.day);
                 }
@@ -412,6 +434,7 @@ pub fn apply(base: &PriceTable, learned: &Learned, mode: PriceMode) -> Prices {
                 let held = find(map, &key.model).copied();
                 let take = judged(
                     held.map(|h| h.usd),
+                    None,
                     held.is_some_and(|h| h.assumption.is_some()),
                 );
                 if take {
@@ -427,7 +450,7 @@ pub fn apply(base: &PriceTable, learned: &Learned, mode: PriceMode) -> Prices {
             }
             PriceField::FileSearch => {
                 let held = table.file_search;
-                if judged(held.map(|h| h.usd), false) {
+                if judged(held.map(|h| h.usd), None, false) {
                     table.file_search = Some(super::UnitPrice {
                         usd: lp.per_unit,
                         assumption: None,

@@ -25,6 +25,7 @@ mod tokens;
 mod units;
 
 pub use file::{Place, PricingError};
+pub use learned::PriceField;
 pub use learned::{Learned, PriceBook, PriceCheck, PriceMode, Prices};
 pub use quote::{Assumption, Assumptions, Basis, Quote, Source};
 pub use tier::{ServiceTier, Tier, TierChoice};
@@ -181,6 +182,81 @@ impl PriceTable {
         }
     }
 
+    /// The unit price one field of `model` is priced at (per [`PriceField::unit`]), where it
+    /// came from, and whether it is an assumption: what `prices` lists. Token fields follow the
+    /// quote's fallbacks (cached at input, audio and image at text for a one-price model).
+    /// `detail` is an image's size.
+    pub fn field_price(
+        &self,
+        model: &str,
+        tier: Tier,
+        field: learned::PriceField,
+        detail: &str,
+    ) -> Option<FieldPrice> {
+        use learned::PriceField as F;
+        let unit = |p: &UnitPrice| FieldPrice {
+            per_unit: p.usd,
+            source: p
+                .bill_day
+                .map_or_else(|| self.own_source(model), |day| Source::Bill { day }),
+            assumed: p.assumption.is_some(),
+        };
+        Some(match field {
+            F::Embeddings => {
+                let i = tier.index()?;
+                let per_unit = find(&self.embeddings, model)?[i]?;
+                let day = find(&self.embeddings_bill, model).and_then(|d| d[i]);
+                FieldPrice {
+                    per_unit,
+                    source: day.map_or_else(|| self.own_source(model), |day| Source::Bill { day }),
+                    assumed: false,
+                }
+            }
+            F::Image => {
+                let p = find(&self.images, model)?;
+                let billed = p
+                    .bill_sizes
+                    .get(detail)
+                    .and_then(|day| Some((*p.sizes.get(detail)?, *day)))
+                    .or(p.any_size_bill);
+                match billed {
+                    Some((per_unit, day)) => FieldPrice {
+                        per_unit,
+                        source: Source::Bill { day },
+                        assumed: false,
+                    },
+                    None => FieldPrice {
+                        per_unit: *p.sizes.get(detail)?,
+                        source: self.own_source(model),
+                        assumed: p.assumed_quality.is_some() || p.assumption.is_some(),
+                    },
+                }
+            }
+            F::Speech => unit(find(&self.speech, model)?),
+            F::Transcription => unit(find(&self.transcription, model)?),
+            F::WebSearch => unit(find(&self.web_search, model)?),
+            F::FileSearch => unit(self.file_search.as_ref()?),
+            f => {
+                let price = match tier {
+                    Tier::Other(name) => find_other(&self.other_tiers, model, name.as_str())?,
+                    _ => self.lookup(model, tier)?,
+                };
+                let (per_unit, from) = price.field(f)?;
+                let (mask, day) = price.from_bill.unwrap_or((0, 0));
+                FieldPrice {
+                    per_unit,
+                    source: if mask & from.bit() != 0 {
+                        Source::Bill { day }
+                    } else {
+                        self.own_source(model)
+                    },
+                    assumed: price.assumption.is_some()
+                        || (f == F::CacheWrite && price.cache_write.is_none()),
+                }
+            }
+        })
+    }
+
     /// Every model name the table prices, of any kind.
     fn models(&self) -> BTreeSet<String> {
         self.completions
@@ -300,6 +376,16 @@ fn find_other<'a>(
     map.get(model)
         .and_then(at)
         .or_else(|| map.get(strip_date_suffix(model)?).and_then(at))
+}
+
+/// One field's unit price, as [`PriceTable::field_price`] finds it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FieldPrice {
+    /// USD per the field's unit.
+    pub per_unit: f64,
+    pub source: Source,
+    /// The number is an assumption (image quality, tool version, ...).
+    pub assumed: bool,
 }
 
 /// `name-YYYY-MM-DD` → `name`; `None` when there is no such suffix.

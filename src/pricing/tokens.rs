@@ -225,71 +225,33 @@ impl Price {
     /// part with no tokens needs no price.
     pub fn quote(&self, t: &CompletionTokens) -> Option<Quote> {
         use PriceField as F;
-        // Each price with the field it was read from (a fallback reads another field).
-        let own = |p: Option<f64>, f: PriceField| p.map(|v| (v, f));
-        let modal = |p: Option<f64>, f: PriceField, text: Option<(f64, PriceField)>| {
-            own(p, f).or(text.filter(|_| self.one_price_all_modalities))
-        };
-        let text_in = own(self.text.input, F::Input);
-        let text_cached_own = own(self.text.cached_input, F::CachedInput);
-        let text_cached = text_cached_own.or(text_in);
-        let text_out = own(self.text.output, F::Output);
-        let audio_in = modal(self.audio.input, F::AudioInput, text_in);
-        let image_in = modal(self.image.input, F::ImageInput, text_in);
         let mut assumptions = self
             .assumption
             .map(Assumptions::of)
             .unwrap_or(Assumptions::NONE);
-        let cache_write = match self.cache_write {
-            Some(p) => Some((p, F::CacheWrite)),
-            None if t.cache_write > 0 => {
-                assumptions = assumptions.with(Assumption::CacheWriteAtInputPrice);
-                text_in
-            }
-            None => None,
-        };
+        if t.cache_write > 0 && self.cache_write.is_none() {
+            assumptions = assumptions.with(Assumption::CacheWriteAtInputPrice);
+        }
         let terms = [
-            (t.text_input, text_in),
-            (t.text_cached, text_cached),
-            (t.text_output, text_out),
-            (t.cache_write, cache_write),
-            (t.audio_input, audio_in),
-            (
-                t.audio_cached,
-                modal(
-                    self.audio.cached_input,
-                    F::CachedAudioInput,
-                    text_cached_own,
-                )
-                .or(audio_in),
-            ),
-            (
-                t.audio_output,
-                modal(self.audio.output, F::AudioOutput, text_out),
-            ),
-            (t.image_input, image_in),
-            (
-                t.image_cached,
-                modal(
-                    self.image.cached_input,
-                    F::CachedImageInput,
-                    text_cached_own,
-                )
-                .or(image_in),
-            ),
-            (
-                t.image_output,
-                modal(self.image.output, F::ImageOutput, text_out),
-            ),
+            (t.text_input, F::Input),
+            (t.text_cached, F::CachedInput),
+            (t.text_output, F::Output),
+            (t.cache_write, F::CacheWrite),
+            (t.audio_input, F::AudioInput),
+            (t.audio_cached, F::CachedAudioInput),
+            (t.audio_output, F::AudioOutput),
+            (t.image_input, F::ImageInput),
+            (t.image_cached, F::CachedImageInput),
+            (t.image_output, F::ImageOutput),
         ];
         let (learned, day) = self.from_bill.unwrap_or((0, 0));
         let mut micro_usd = 0.0;
         let mut from_bill = false;
-        for (tokens, price) in terms {
+        for (tokens, field) in terms {
             if tokens > 0 {
-                let (usd, field) = price?;
+                let (usd, from) = self.field(field)?;
                 micro_usd += tokens as f64 * usd;
-                from_bill |= learned & field.bit() != 0;
+                from_bill |= learned & from.bit() != 0;
             }
         }
         let quote = Quote::at(micro_usd / 1_000_000.0, assumptions);
@@ -298,6 +260,38 @@ impl Price {
         } else {
             quote
         })
+    }
+
+    /// The price of one token field and the field it is read from (cached input without a
+    /// price of its own reads input; audio and image read text where one price covers every
+    /// modality; cache writes without a price read input), as [`Price::quote`] prices it.
+    pub fn field(&self, f: PriceField) -> Option<(f64, PriceField)> {
+        use PriceField as F;
+        let own = |p: Option<f64>, f: PriceField| p.map(|v| (v, f));
+        let text = |f: PriceField| self.field(f).filter(|_| self.one_price_all_modalities);
+        match f {
+            F::Input => own(self.text.input, F::Input),
+            F::CachedInput => own(self.text.cached_input, F::CachedInput).or(self.field(F::Input)),
+            F::Output => own(self.text.output, F::Output),
+            F::CacheWrite => own(self.cache_write, F::CacheWrite).or(self.field(F::Input)),
+            F::AudioInput => own(self.audio.input, f).or_else(|| text(F::Input)),
+            F::CachedAudioInput => own(self.audio.cached_input, f)
+                .or_else(|| {
+                    own(self.text.cached_input, F::CachedInput)
+                        .filter(|_| self.one_price_all_modalities)
+                })
+                .or_else(|| self.field(F::AudioInput)),
+            F::AudioOutput => own(self.audio.output, f).or_else(|| text(F::Output)),
+            F::ImageInput => own(self.image.input, f).or_else(|| text(F::Input)),
+            F::CachedImageInput => own(self.image.cached_input, f)
+                .or_else(|| {
+                    own(self.text.cached_input, F::CachedInput)
+                        .filter(|_| self.one_price_all_modalities)
+                })
+                .or_else(|| self.field(F::ImageInput)),
+            F::ImageOutput => own(self.image.output, f).or_else(|| text(F::Output)),
+            _ => None,
+        }
     }
 
     /// Estimated cost in USD of totals whose modality split the caller does not have (`cached`

@@ -11,6 +11,7 @@ pub enum Scope {
     Once,
     Watch,
     Keys,
+    Prices,
     AdminKey,
     LoginItem,
     Export,
@@ -25,6 +26,7 @@ impl Scope {
             Scope::Once => "once",
             Scope::Watch => "watch",
             Scope::Keys => "keys",
+            Scope::Prices => "prices",
             Scope::AdminKey => "admin-key",
             Scope::LoginItem => "login-item",
             Scope::Export => "export",
@@ -81,15 +83,15 @@ pub struct Def {
     pub used_by: &'static [Scope],
 }
 
-use Scope::{App, Export, Keys, Once, Report, Watch};
+use Scope::{App, Export, Keys, Once, Prices, Report, Watch};
 
 const FETCHING: &[Scope] = &[App, Once, Watch];
-const CONNECTING: &[Scope] = &[App, Once, Watch, Keys];
+const CONNECTING: &[Scope] = &[App, Once, Watch, Keys, Prices];
 /// Fetching, and the commands that price the stored history.
-const PRICING: &[Scope] = &[App, Once, Watch, Export, Report];
+const PRICING: &[Scope] = &[App, Once, Watch, Prices, Export, Report];
 /// What the history belongs to: the tracked keys.
-const KEYED: &[Scope] = &[App, Once, Watch, Export, Report];
-const HISTORY: &[Scope] = &[App, Once, Watch, Export, Report];
+const KEYED: &[Scope] = &[App, Once, Watch, Prices, Export, Report];
+const HISTORY: &[Scope] = &[App, Once, Watch, Prices, Export, Report];
 
 /// Every setting, in the order of `--help` and the README.
 pub const DEFS: &[Def] = &[
@@ -343,7 +345,7 @@ pub const DEFS: &[Def] = &[
         expected: "the path of an existing TOML file",
         help: "Settings file (one named here must exist)",
         repeatable: false,
-        used_by: &[App, Once, Watch, Keys, Export, Report],
+        used_by: &[App, Once, Watch, Keys, Prices, Export, Report],
     },
     Def {
         key: Key::Log,
@@ -362,6 +364,7 @@ pub const DEFS: &[Def] = &[
             Once,
             Watch,
             Keys,
+            Prices,
             Scope::AdminKey,
             Scope::LoginItem,
             Export,

@@ -249,6 +249,30 @@ impl GlanceTracker {
         Ok(())
     }
 
+    /// The usage the glance holds of the last 30 days: the whole UTC days, then today by the
+    /// hour (`prices` lists what it used). `None` when the store cannot be read.
+    pub async fn last_30_days(
+        &self,
+        now: i64,
+    ) -> Option<(
+        Vec<Bucket<crate::usage::UsageRow>>,
+        Vec<Bucket<crate::usage::Meter>>,
+    )> {
+        let keys = self.key_set();
+        let (days_from, today) = (glance::daily_from(now), utc_day_start(now));
+        self.store
+            .run_or_skip("reading the last 30 days", move |s| {
+                let daily = s.load_periods(&keys, BucketWidth::Day, days_from, today)?;
+                let hourly = s.load_periods(&keys, BucketWidth::Hour, today, now + 1)?;
+                let mut completions = daily.completions;
+                completions.extend(hourly.completions);
+                let mut others = daily.others;
+                others.extend(hourly.others);
+                Ok((completions, others))
+            })
+            .await
+    }
+
     /// The glance at `now` from what is stored, the month counted against `bill`'s whole
     /// days; `None` when the store cannot be read.
     pub async fn glance(&self, now: i64, bill: Option<&Bill>) -> Option<Glance> {

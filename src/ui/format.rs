@@ -88,6 +88,16 @@ pub fn utc_date(ts: i64) -> String {
         .map_or_else(|| ts.to_string(), |t| t.format("%Y-%m-%d").to_string())
 }
 
+/// A unit price with the digits it has, at least cents: `$2.20`, `$0.125`, `$0.0625`.
+pub fn unit_price(v: f64) -> String {
+    let s = format!("{:.4}", v.abs());
+    let (whole, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let frac = frac.trim_end_matches('0');
+    let frac = format!("{frac:0<2}");
+    let sign = if v < 0.0 { "-" } else { "" };
+    format!("{sign}${whole}.{frac}")
+}
+
 /// A cost that may be unknown.
 pub fn cost(v: Option<f64>) -> String {
     v.map_or_else(|| UNPRICED.to_owned(), usd)

@@ -25,7 +25,7 @@ pub struct Column {
     pub shrink_to: Option<usize>,
 }
 
-const fn col(header: &'static str, align: Align, rank: u8, shrink_to: Option<usize>) -> Column {
+pub const fn col(header: &'static str, align: Align, rank: u8, shrink_to: Option<usize>) -> Column {
     Column {
         header,
         align,

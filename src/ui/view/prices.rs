@@ -83,13 +83,8 @@ pub fn check_text(c: &PriceCheck) -> String {
     )
 }
 
-/// A unit price with the digits it needs (`$0.0625`, `$2.20`).
 fn per_unit(v: f64) -> String {
-    if v != 0.0 && v.abs() < 0.1 {
-        format!("${v:.4}")
-    } else {
-        format::usd(v)
-    }
+    format::unit_price(v)
 }
 
 /// What the estimate uses where they differ.
@@ -158,7 +153,7 @@ mod tests {
         );
         assert_eq!(
             check_text(&checks[2]),
-            "gpt-5 batch cached input: $0.0500 billed, $0.0625 in the table per 1M tokens (-20.0 %, 6 Dec)"
+            "gpt-5 batch cached input: $0.05 billed, $0.0625 in the table per 1M tokens (-20.0 %, 6 Dec)"
         );
         assert_eq!(checks_headline(&[]), None);
     }

@@ -9,6 +9,7 @@
 
 pub mod days;
 pub mod line_item;
+pub mod matching;
 pub mod reconcile;
 
 pub use days::{days_from_buckets, line_item};

@@ -11,7 +11,8 @@ pub mod report;
 pub use crate::usage::meter_cost;
 pub use report::{ReportData, report_data};
 
-use crate::billing::{BilledDay, DayCheck, LineKind, Money, SECS_PER_DAY, utc_day_start};
+use crate::billing::matching::{Placement, UsageLine, match_item};
+use crate::billing::{BilledDay, DayCheck, Money, SECS_PER_DAY, utc_day_start};
 use crate::pricing::{PriceTable, Tier, TierChoice};
 use crate::usage::{
     Bucket, BucketWidth, Endpoint, Meter, Unit, UsageRow, summarize, summarize_other,
@@ -44,30 +45,7 @@ pub struct Line {
     pub billed_other: Vec<Money>,
 }
 
-/// The usage endpoint a billed line item belongs to.
-pub fn endpoint_of(kind: LineKind) -> Option<Endpoint> {
-    use LineKind as K;
-    Some(match kind {
-        K::Input
-        | K::CachedInput
-        | K::CacheWrite
-        | K::Output
-        | K::AudioInput
-        | K::AudioOutput
-        | K::CachedAudioInput
-        | K::ImageInput
-        | K::ImageOutput
-        | K::CachedImageInput => Endpoint::Completions,
-        K::Images => Endpoint::Images,
-        K::Speech => Endpoint::AudioSpeeches,
-        K::Transcription => Endpoint::AudioTranscriptions,
-        K::WebSearch => Endpoint::WebSearchCalls,
-        K::FileSearch => Endpoint::FileSearchCalls,
-        K::Embeddings => Endpoint::Embeddings,
-        K::Moderations => Endpoint::Moderations,
-        K::Other => return None,
-    })
-}
+pub use crate::billing::matching::endpoint_of;
 
 type LineKey = (i64, Option<Endpoint>, String);
 
@@ -154,35 +132,65 @@ pub fn lines(
     out.into_values().collect()
 }
 
+/// Each billed day's items on the usage lines they bill ([`crate::billing::matching`]): the
+/// image tokens on the images line, a fine-tune's bill on its usage, a web search bill shared
+/// by each model's web search line; an item with no usage to bill on a line of its own.
 fn add_bill(out: &mut BTreeMap<LineKey, Line>, bill: &[BilledDay]) {
     for day in bill {
         let start = utc_day_start(day.start_time);
+        let of_day = (start, None, String::new())..(start + SECS_PER_DAY, None, String::new());
         // A billed day: its usage lines were billed nothing unless an item says otherwise.
-        for (_, l) in out.range_mut((start, None, String::new())..) {
-            if l.start_time != start {
-                break;
-            }
+        let mut usage: Vec<(LineKey, u64)> = Vec::new();
+        for (key, l) in out.range_mut(of_day) {
             l.billed_usd = Some(0.0);
+            if l.endpoint.is_some() {
+                usage.push((key.clone(), l.quantity));
+            }
         }
+        let rows: Vec<UsageLine> = usage
+            .iter()
+            .filter_map(|((_, e, model), quantity)| {
+                Some(UsageLine {
+                    endpoint: (*e)?,
+                    model,
+                    quantity: *quantity,
+                })
+            })
+            .collect();
         for item in &day.items {
-            let e = endpoint_of(item.kind);
-            let model = item.model.clone().unwrap_or_else(|| item.name.clone());
-            let l = out
-                .entry((start, e, model.clone()))
-                .or_insert_with(|| blank(start, e, &model));
-            if item.amount.currency.eq_ignore_ascii_case("usd") {
-                l.billed_usd = Some(l.billed_usd.unwrap_or(0.0) + item.amount.value);
-            } else {
-                l.billed_usd.get_or_insert(0.0);
-                let code = item.amount.currency.to_ascii_lowercase();
-                match l.billed_other.iter_mut().find(|m| m.currency == code) {
-                    Some(m) => m.value += item.amount.value,
-                    None => l.billed_other.push(Money {
-                        value: item.amount.value,
-                        currency: code,
-                    }),
+            let currency = &item.amount.currency;
+            match match_item(item, &rows) {
+                Placement::Rows(parts) => {
+                    for (i, part) in parts {
+                        if let Some(l) = out.get_mut(&usage[i].0) {
+                            add_amount(l, part, currency);
+                        }
+                    }
+                }
+                Placement::Own { endpoint, name } => {
+                    let l = out
+                        .entry((start, endpoint, name.to_owned()))
+                        .or_insert_with(|| blank(start, endpoint, name));
+                    add_amount(l, item.amount.value, currency);
                 }
             }
+        }
+    }
+}
+
+/// `value` in `currency` billed on `l`: USD to `billed_usd`, any other to `billed_other`.
+fn add_amount(l: &mut Line, value: f64, currency: &str) {
+    if currency.eq_ignore_ascii_case("usd") {
+        l.billed_usd = Some(l.billed_usd.unwrap_or(0.0) + value);
+    } else {
+        l.billed_usd.get_or_insert(0.0);
+        let code = currency.to_ascii_lowercase();
+        match l.billed_other.iter_mut().find(|m| m.currency == code) {
+            Some(m) => m.value += value,
+            None => l.billed_other.push(Money {
+                value,
+                currency: code,
+            }),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The history's lines, per-day totals and checks on plain values.
 
 use super::*;
-use crate::billing::LineItem;
+use crate::billing::{LineItem, LineKind};
 use crate::usage::TokenSplit;
 
 /// 2026-12-02T00:00:00Z
@@ -163,6 +163,102 @@ fn hours_sum_into_days_with_the_bill_beside_them() {
         .collect();
     assert_eq!(day1.len(), 1);
     assert_eq!(day1[0].billed_usd, None);
+}
+
+fn meter(start: i64, endpoint: Endpoint, model: &str, n: u64) -> Bucket<Meter> {
+    Bucket {
+        start_time: start,
+        end_time: start + H,
+        rows: vec![Meter {
+            endpoint,
+            model: model.into(),
+            detail: None,
+            quantity: n,
+            requests: n,
+        }],
+    }
+}
+
+/// A billed day of items read from their names, as the bill tracker reads them.
+fn read_bill(start: i64, items: &[(&str, f64, &str)]) -> BilledDay {
+    BilledDay {
+        start_time: start,
+        items: items
+            .iter()
+            .map(|&(name, v, cur)| crate::billing::line_item(Some(name), v, cur, None, None, None))
+            .collect(),
+    }
+}
+
+#[test]
+fn each_bill_sits_on_the_usage_line_it_bills() {
+    let ft = "ft:gpt-4o-mini-2024-07-18:acme::x1";
+    let c = [
+        completions(D, H, "gpt-4o-2024-08-06", 1_000, 100),
+        completions(D, H, ft, 300, 30),
+        completions(D + H, H, "gpt-5-mini-2025-08-07", 50, 5),
+    ];
+    let o = [
+        meter(D, Endpoint::Images, "gpt-image-1", 2),
+        meter(D, Endpoint::WebSearchCalls, "gpt-4o-2024-08-06", 3),
+        meter(D + H, Endpoint::WebSearchCalls, "gpt-5-mini-2025-08-07", 1),
+    ];
+    let bill = [read_bill(
+        D,
+        &[
+            ("gpt-4o-2024-08-06, input", 1.0, "usd"),
+            ("ft-gpt-4o-mini-2024-07-18, output", 0.6, "usd"),
+            ("gpt-image-1 image, output", 0.5, "usd"),
+            ("gpt-image-1 text, input", 0.01, "usd"),
+            ("web search tool calls", 0.04, "usd"),
+            ("web search tool calls", 0.08, "eur"),
+            ("Vector storage", 0.2, "usd"),
+        ],
+    )];
+    let l = lines(
+        &c,
+        &o,
+        &bill,
+        BucketWidth::Day,
+        PriceTable::builtin(),
+        TierChoice::Auto,
+    );
+    let got: Vec<(Option<Endpoint>, &str, u64)> = l
+        .iter()
+        .map(|l| (l.endpoint, l.model.as_str(), l.quantity))
+        .collect();
+    // One line per usage (and one for storage, which has none): no completions line for the
+    // image tokens, no second fine-tune line, no line of web search calls without a model.
+    assert_eq!(
+        got,
+        [
+            (None, "Vector storage", 0),
+            (Some(Endpoint::Completions), ft, 330),
+            (Some(Endpoint::Completions), "gpt-4o-2024-08-06", 1_100),
+            (Some(Endpoint::Completions), "gpt-5-mini-2025-08-07", 55),
+            (Some(Endpoint::Images), "gpt-image-1", 2),
+            (Some(Endpoint::WebSearchCalls), "gpt-4o-2024-08-06", 3),
+            (Some(Endpoint::WebSearchCalls), "gpt-5-mini-2025-08-07", 1),
+        ]
+    );
+    let billed: Vec<f64> = l.iter().map(|l| l.billed_usd.unwrap()).collect();
+    // Web search: $0.04 for 4 calls, 3 of them gpt-4o's; gpt-5-mini's completions billed 0.
+    let want = [0.2, 0.6, 1.0, 0.0, 0.51, 0.03, 0.01];
+    for (i, (b, w)) in billed.iter().zip(want).enumerate() {
+        assert!(close(*b, w), "{:?}: {b} != {w}", got[i]);
+    }
+    // The web search parts sum to the item, and the euros are shared the same way.
+    assert_eq!(billed[5] + billed[6], 0.04);
+    let eur = |i: usize| match l[i].billed_other.as_slice() {
+        [m] if m.currency == "eur" => m.value,
+        other => panic!("{other:?}"),
+    };
+    assert!(close(eur(5), 0.06) && close(eur(6), 0.02));
+    assert_eq!(eur(5) + eur(6), 0.08);
+    assert!(l[..5].iter().all(|l| l.billed_other.is_empty()));
+    // The day's bill is all there, once.
+    let total = day_totals(&l, D, D + SECS_PER_DAY)[0].billed_usd.unwrap();
+    assert!(close(total, 2.35), "{total}");
 }
 
 #[test]

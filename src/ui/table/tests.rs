@@ -13,6 +13,7 @@ fn model(name: &str, input: u64, cached: u64, output: u64, cost: Option<f64>) ->
         requests: 1_234,
         cost_usd: cost,
         tiers: vec![Tier::Standard],
+        unpriced_tiers: vec![],
     }
 }
 

@@ -17,6 +17,7 @@ pub(super) fn model(name: &str, input: u64, output: u64, cost: Option<f64>) -> M
         requests: 1234,
         cost_usd: cost,
         tiers: vec![Tier::Standard, Tier::Batch],
+        unpriced_tiers: vec![],
     }
 }
 

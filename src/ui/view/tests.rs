@@ -260,6 +260,31 @@ fn one_row_per_model_with_a_detail_submenu() {
     assert!(infos(&tray_view(&s, NOW_MS).menu).contains(&"No usage in this window"));
 }
 
+/// Issue 16: a model unpriced because of its tier says so in its submenu; the tiers that were
+/// priced are still listed as such.
+#[test]
+fn an_unpriced_tier_is_named_in_the_models_submenu() {
+    let ultrafast = Tier::of_row(None, Some("ultrafast"));
+    let mut m = model("gpt-5-mini", 1_000_000, 0, None);
+    m.tiers = vec![Tier::Standard, ultrafast];
+    m.unpriced_tiers = vec![ultrafast];
+    let mut s = state();
+    s.snapshot = Some(snapshot(vec![m.clone()], Vec::new()));
+    let v = tray_view(&s, NOW_MS);
+    let rows = infos(submenu(&v.menu, "gpt-5-mini   1.0M tok · —"));
+    assert_eq!(
+        rows[4..],
+        ["Cost: —", "Priced at: standard", "ultrafast tier: no price"]
+    );
+    let fast = Tier::of_row(None, Some("fast"));
+    m.tiers = vec![fast, ultrafast];
+    m.unpriced_tiers = vec![fast, ultrafast];
+    s.snapshot = Some(snapshot(vec![m], Vec::new()));
+    let v = tray_view(&s, NOW_MS);
+    let rows = infos(submenu(&v.menu, "gpt-5-mini   1.0M tok · —"));
+    assert_eq!(rows[4..], ["Cost: —", "fast, ultrafast tiers: no price"]);
+}
+
 #[test]
 fn active_alerts_are_listed() {
     let mut s = state();

@@ -73,6 +73,15 @@ impl Acc {
     }
 }
 
+/// One model's sums over its tiers, as [`ModelSummary`] reports them.
+#[derive(Default)]
+struct PerModel {
+    acc: Acc,
+    cost: Option<f64>,
+    tiers: Vec<Tier>,
+    unpriced_tiers: Vec<Tier>,
+}
+
 /// The priceable parts of an accumulated row (pricing's split of the API's counts).
 fn tokens(acc: &Acc) -> CompletionTokens {
     let s = &acc.split;
@@ -129,13 +138,14 @@ pub fn summarize<'a>(
         // Equal names behind different allocations (rows not interned together) merge here.
         by_name.entry((model, tier)).or_default().add(&acc);
     }
-    let mut by_model: BTreeMap<&str, (Acc, Option<f64>, Vec<Tier>, Vec<Tier>)> = BTreeMap::new();
+    let mut by_model: BTreeMap<&str, PerModel> = BTreeMap::new();
     let mut assumptions: Vec<&'static str> = Vec::new();
     for ((model, tier), acc) in by_name {
-        let entry = by_model
-            .entry(model)
-            .or_insert_with(|| (Acc::default(), Some(0.0), Vec::new(), Vec::new()));
-        entry.0.add(&acc);
+        let entry = by_model.entry(model).or_insert_with(|| PerModel {
+            cost: Some(0.0),
+            ..PerModel::default()
+        });
+        entry.acc.add(&acc);
         let quote = prices.completions(model, tier, &tokens(&acc));
         if let Some(Basis::Assumed(set)) = quote.map(|q| q.basis) {
             for a in set.iter() {
@@ -144,25 +154,25 @@ pub fn summarize<'a>(
                 }
             }
         }
-        entry.1 = entry.1.zip(quote.map(|q| q.usd)).map(|(a, b)| a + b);
-        entry.2.push(tier);
+        entry.cost = entry.cost.zip(quote.map(|q| q.usd)).map(|(a, b)| a + b);
+        entry.tiers.push(tier);
         if quote.is_none() && tier_lacks_price(prices, model, tier) {
-            entry.3.push(tier);
+            entry.unpriced_tiers.push(tier);
         }
     }
 
     let mut models: Vec<ModelSummary> = by_model
         .into_iter()
-        .map(|(model, (acc, cost, tiers, unpriced_tiers))| ModelSummary {
+        .map(|(model, m)| ModelSummary {
             model: model.to_owned(),
-            input_tokens: acc.input,
-            cached_input_tokens: acc.cached,
-            output_tokens: acc.output,
-            total_tokens: acc.input.saturating_add(acc.output),
-            requests: acc.requests,
-            cost_usd: cost,
-            tiers,
-            unpriced_tiers,
+            input_tokens: m.acc.input,
+            cached_input_tokens: m.acc.cached,
+            output_tokens: m.acc.output,
+            total_tokens: m.acc.input.saturating_add(m.acc.output),
+            requests: m.acc.requests,
+            cost_usd: m.cost,
+            tiers: m.tiers,
+            unpriced_tiers: m.unpriced_tiers,
         })
         .collect();
     models.sort_by(|a, b| {

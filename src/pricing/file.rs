@@ -165,12 +165,13 @@ pub(super) fn parse(text: &str, source_name: &str) -> Result<PriceTable, Pricing
             )
         })?;
     }
-    for tier in Tier::ALL {
+    // `Tier::ALL` in column order: entry `i` is column `i` (the tier's `index()`).
+    for (i, tier) in Tier::ALL.into_iter().enumerate() {
         let name = tier.as_str();
         let Some(v) = root.get(name) else { continue };
         for (model, entry) in cx.table(v, name, None)? {
             let price = completions_entry(&cx, cx.table(entry, name, Some(model))?, name, model)?;
-            table.completions.entry(model.clone()).or_default()[tier as usize] = Some(price);
+            table.completions.entry(model.clone()).or_default()[i] = Some(price);
         }
     }
     for (section, f) in [

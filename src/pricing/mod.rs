@@ -22,7 +22,7 @@ mod units;
 
 pub use file::{Place, PricingError};
 pub use quote::{Assumption, Assumptions, Basis, Quote};
-pub use tier::{Tier, TierChoice};
+pub use tier::{ServiceTier, Tier, TierChoice};
 pub use tokens::{CompletionTokens, CompletionsRow, Price, Rates};
 pub use units::{IMAGE_GENERATION, ImagePrices, UnitPrice};
 
@@ -35,9 +35,9 @@ use std::sync::OnceLock;
 pub struct PriceTable {
     /// When the built-in numbers were compiled (`YYYY-MM-DD`).
     pub compiled: String,
-    /// Completions token prices, indexed by `Tier as usize`.
+    /// Completions token prices, indexed by [`Tier::index`].
     completions: HashMap<String, [Option<Price>; 4]>,
-    /// Embeddings, USD per 1M input tokens, indexed by `Tier as usize`.
+    /// Embeddings, USD per 1M input tokens, indexed by [`Tier::index`].
     embeddings: HashMap<String, [Option<f64>; 4]>,
     images: HashMap<String, ImagePrices>,
     /// USD per 1M characters.
@@ -105,8 +105,14 @@ impl PriceTable {
         }
     }
 
-    pub fn insert(&mut self, tier: Tier, model: &str, price: Price) {
-        self.completions.entry(model.to_owned()).or_default()[tier as usize] = Some(price);
+    /// Sets the completions price of `model` at `tier`; `false` (and nothing set) for a
+    /// [`Tier::Other`], which the table has no column for.
+    pub fn insert(&mut self, tier: Tier, model: &str, price: Price) -> bool {
+        let Some(i) = tier.index() else {
+            return false;
+        };
+        self.completions.entry(model.to_owned()).or_default()[i] = Some(price);
+        true
     }
 
     /// The number of (model, tier) completions prices.
@@ -119,9 +125,10 @@ impl PriceTable {
     }
 
     /// The completions token prices of `model` at `tier`: the exact name, then the name without
-    /// a `-YYYY-MM-DD` suffix (`gpt-4o-2024-08-06` → `gpt-4o`).
+    /// a `-YYYY-MM-DD` suffix (`gpt-4o-2024-08-06` → `gpt-4o`). `None` at a [`Tier::Other`]:
+    /// the table prices only its four tiers.
     pub fn lookup(&self, model: &str, tier: Tier) -> Option<&Price> {
-        find(&self.completions, model)?[tier as usize].as_ref()
+        find(&self.completions, model)?[tier.index()?].as_ref()
     }
 
     /// Completions tokens of `model` billed at `tier`; see [`Price::quote`] for the terms.
@@ -132,7 +139,7 @@ impl PriceTable {
     /// Embeddings input tokens of `model` at `tier`. The embeddings usage endpoint reports no
     /// tier, so callers pass the one the user chose (`auto`: standard).
     pub fn embeddings(&self, model: &str, tier: Tier, input_tokens: u64) -> Option<Quote> {
-        let per_1m = find(&self.embeddings, model)?[tier as usize]?;
+        let per_1m = find(&self.embeddings, model)?[tier.index()?]?;
         Some(Quote::exact(input_tokens as f64 * per_1m / 1_000_000.0))
     }
 

@@ -26,7 +26,7 @@ pub struct Columns {
 /// A row the store can keep: completions' [`UsageRow`] or any other endpoint's [`Meter`].
 pub trait StoredRow: Sized {
     fn columns(&self) -> Columns;
-    /// `None` for a row this build cannot read back (an unknown tier).
+    /// `None` for a row this build cannot read back (a completions row without a tier).
     fn from_columns(endpoint: Endpoint, c: Columns, names: &mut Names) -> Option<Self>;
 }
 
@@ -45,9 +45,8 @@ impl StoredRow for UsageRow {
     }
 
     fn from_columns(_: Endpoint, c: Columns, names: &mut Names) -> Option<Self> {
-        let tier = Tier::ALL
-            .into_iter()
-            .find(|t| Some(t.as_str()) == c.tier.as_deref())?;
+        // Any name reads back: the four by name, any other as the same `Tier::Other`.
+        let tier = Tier::named(c.tier.as_deref()?);
         Some(UsageRow {
             model: names.intern(&c.model),
             tier,

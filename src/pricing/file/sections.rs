@@ -18,9 +18,9 @@ pub(super) fn embeddings_section(
     let tiers = Tier::ALL.map(Tier::as_str);
     cx.known(t, &tiers, section, Some(model))?;
     let mut by_tier = [None; 4];
-    for tier in Tier::ALL {
-        by_tier[tier as usize] =
-            cx.opt_price(t, section, model, tier.as_str(), "1M input tokens")?;
+    // `Tier::ALL` in column order: entry `i` is column `i` (the tier's `index()`).
+    for (slot, tier) in by_tier.iter_mut().zip(Tier::ALL) {
+        *slot = cx.opt_price(t, section, model, tier.as_str(), "1M input tokens")?;
     }
     if by_tier.iter().all(Option::is_none) {
         return Err(cx.err(

@@ -217,7 +217,7 @@ fn builtin_has_every_priced_completions_entry_of_the_references() {
         .flat_map(|(m, tiers)| {
             Tier::ALL
                 .into_iter()
-                .filter(|tier| tiers[*tier as usize].is_some())
+                .filter(|tier| tier.index().is_some_and(|i| tiers[i].is_some()))
                 .map(|tier| (tier, m.clone()))
         })
         .map(|(tier, m)| (tier, strip_date_suffix(&m).unwrap_or(&m).to_owned()))
@@ -245,11 +245,11 @@ fn builtin_has_every_priced_unit_of_the_reference() {
     }
     // litellm's batch price sits on the -v2 name only (the name the Usage API reports).
     assert_eq!(
-        t.embeddings["text-embedding-ada-002-v2"][Tier::Batch as usize],
+        t.embeddings["text-embedding-ada-002-v2"][Tier::Batch.index().unwrap()],
         Some(0.05)
     );
     assert_eq!(
-        t.embeddings["text-embedding-3-large"][Tier::Batch as usize],
+        t.embeddings["text-embedding-3-large"][Tier::Batch.index().unwrap()],
         Some(0.065)
     );
 

@@ -159,6 +159,7 @@ fn model(name: &str, tokens: u64) -> ModelSummary {
         requests: 1,
         cost_usd: Some(tokens as f64 / 1e6),
         tiers: vec![],
+        unpriced_tiers: vec![],
     }
 }
 

@@ -316,3 +316,68 @@ fn malformed_pages_are_bad_responses_quoting_the_body() {
         assert_eq!(err.kind(), ErrorKind::BadResponse);
     }
 }
+
+/// Issue 16, end to end from the bytes: a page in the spec's shape whose gpt-5-mini rows are at
+/// `default` and `ultrafast` (rows written here, not the simulator's). The page reader keeps the
+/// tier's name, and the summary leaves the model unpriced, naming the tier, instead of adding
+/// the ultrafast million tokens at the standard price.
+#[test]
+fn a_row_at_a_tier_the_table_does_not_know_is_unpriced_and_named() {
+    use serde_json::{Value, json};
+    use usage_tracker::pricing::{PriceTable, TierChoice};
+    use usage_tracker::usage::{Bucket, summarize};
+    let body = std::fs::read(examples().join("usage_completions.json")).unwrap();
+    let mut page: Value = serde_json::from_slice(&body).unwrap();
+    let example = page["data"][0]["results"][0].clone();
+    let row = |tier: &str, input: u64| {
+        let mut r = example.clone();
+        for k in r.as_object().unwrap().keys().cloned().collect::<Vec<_>>() {
+            if k.ends_with("_tokens") {
+                r[&k] = json!(0);
+            }
+        }
+        r["model"] = json!("gpt-5-mini-2025-08-07");
+        r["batch"] = json!(false);
+        r["service_tier"] = json!(tier);
+        r["input_tokens"] = json!(input);
+        r
+    };
+    page["data"][0]["results"] = json!([row("default", 1_000), row("ultrafast", 1_000_000)]);
+    let parsed = read_completions(&serde_json::to_vec(&page).unwrap()).unwrap();
+    let rows = &parsed.buckets[0].rows;
+    assert_eq!(rows[0].tier, Tier::Standard);
+    assert_eq!(
+        (rows[1].tier.as_str(), rows[1].tier.index()),
+        ("ultrafast", None)
+    );
+
+    let bucket = Bucket {
+        start_time: parsed.buckets[0].start_time,
+        end_time: parsed.buckets[0].end_time,
+        rows: rows.clone(),
+    };
+    let prices = PriceTable::builtin();
+    let s = summarize([&bucket], prices, TierChoice::Auto);
+    let got = serde_json::to_value(&s).unwrap();
+    let m = &got["models"][0];
+    assert_eq!(m["model"], "gpt-5-mini-2025-08-07");
+    assert_eq!(m["input_tokens"], 1_001_000);
+    assert_eq!(m["cost_usd"], Value::Null);
+    assert_eq!(m["tiers"], json!(["standard", "ultrafast"]));
+    assert_eq!(m["unpriced_tiers"], json!(["ultrafast"]));
+    assert_eq!(got["totals"]["unpriced_models"], 1);
+    assert_eq!(got["totals"]["cost_usd"], 0.0);
+    // What the bug added in silence: the million tokens at the standard input price.
+    let standard = prices
+        .lookup("gpt-5-mini", Tier::Standard)
+        .unwrap()
+        .text
+        .input
+        .unwrap();
+    let fixed = summarize([&bucket], prices, TierChoice::Fixed(Tier::Standard));
+    let all_standard = fixed.models[0].cost_usd.unwrap();
+    assert!(
+        (all_standard - 1_001_000.0 * standard / 1e6).abs() < 1e-9,
+        "{all_standard}"
+    );
+}

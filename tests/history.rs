@@ -161,6 +161,15 @@ fn csv_export_equals_the_store_and_the_simulator() {
         billed > 0.0 && (billed - exported).abs() < 1e-4,
         "{billed} {exported}"
     );
+    // Every item of it sits on the line of the usage it bills (billing::matching): none on a
+    // line of its own, which only an item with no usage that day gets.
+    let bill_only: Vec<&Vec<String>> = rows
+        .iter()
+        .filter(|r| r[col("period")] == day(complete))
+        .filter(|r| r[col("quantity")] == "0" && r[col("requests")] == "0")
+        .filter(|r| r[col("billed_usd")].parse::<f64>().is_ok_and(|b| b != 0.0))
+        .collect();
+    assert!(bill_only.is_empty(), "{bill_only:?}");
 }
 
 #[test]

@@ -293,10 +293,10 @@ mod tests {
     }
 
     /// The (endpoint, model) of the rows an item bills, or `Err` with its own line.
-    fn placed(
-        item: &LineItem,
-        day: &[UsageLine<'static>],
-    ) -> Result<Vec<(Endpoint, &'static str)>, (Option<Endpoint>, String)> {
+    type Placed = Result<Vec<(Endpoint, &'static str)>, (Option<Endpoint>, String)>;
+
+    /// Where `item` goes, its parts checked to sum to its amount.
+    fn placed(item: &LineItem, day: &[UsageLine<'static>]) -> Placed {
         match match_item(item, day) {
             Placement::Rows(rows) => {
                 let sum: f64 = rows.iter().map(|r| r.1).sum();

@@ -70,6 +70,89 @@ fn tier_of_row_follows_batch_then_service_tier() {
     assert_eq!(Tier::of_row(None, Some("priority")), Tier::Priority);
     assert_eq!(Tier::of_row(None, Some("default")), Tier::Standard);
     assert_eq!(Tier::of_row(None, None), Tier::Standard);
+    assert_eq!(Tier::of_row(None, Some("auto")), Tier::Standard);
+    assert_eq!(Tier::of_row(None, Some("")), Tier::Standard);
+    // Names are matched lower-cased: the API's spelling of a known tier in any case is it.
+    assert_eq!(Tier::of_row(None, Some("Flex")), Tier::Flex);
+    assert_eq!(Tier::of_row(Some(false), Some("DEFAULT")), Tier::Standard);
+    // Batch wins over any service tier.
+    assert_eq!(Tier::of_row(Some(true), Some("ultrafast")), Tier::Batch);
+}
+
+#[test]
+fn a_tier_the_table_does_not_know_keeps_its_name_and_has_no_price() {
+    let t = PriceTable::builtin();
+    for name in ["scale", "fast", "ultrafast"] {
+        let tier = Tier::of_row(Some(false), Some(name));
+        assert_eq!(tier, Tier::Other(ServiceTier::intern(name)));
+        assert_eq!((tier.as_str(), tier.index()), (name, None));
+        assert_eq!(tier.to_string(), name);
+        assert_eq!(serde_json::to_string(&tier).unwrap(), format!("\"{name}\""));
+        assert_eq!(
+            serde_json::from_str::<Tier>(&format!("\"{name}\"")).unwrap(),
+            tier
+        );
+        // gpt-5-mini has a standard price; at this tier it has none, never standard's.
+        assert!(t.lookup("gpt-5-mini", Tier::Standard).is_some());
+        assert_eq!(t.lookup("gpt-5-mini", tier), None);
+        let tokens = CompletionTokens::from_row(&CompletionsRow {
+            input_tokens: 1_000_000,
+            ..CompletionsRow::default()
+        });
+        assert_eq!(t.completions("gpt-5-mini", tier, &tokens), None);
+    }
+    // Kept lower-cased: `ULTRAFAST` and `ultrafast` are one tier, named in lower case.
+    let upper = Tier::of_row(None, Some("ULTRAFAST"));
+    assert_eq!(upper, Tier::of_row(None, Some("ultrafast")));
+    assert_eq!(upper.as_str(), "ultrafast");
+    // An other tier sorts after the four, by name.
+    assert!(Tier::Priority < upper);
+    // The table has no column for it, so nothing is set.
+    let mut empty = PriceTable::default();
+    assert!(!empty.insert(upper, "m", Price::text(1.0, None, 2.0)));
+    assert!(empty.is_empty());
+    // Only the four can be chosen.
+    assert!("ultrafast".parse::<TierChoice>().is_err());
+    assert!(serde_json::from_str::<TierChoice>("\"ultrafast\"").is_err());
+}
+
+#[test]
+fn the_column_of_each_priced_tier_is_its_place_in_all() {
+    for (i, t) in Tier::ALL.into_iter().enumerate() {
+        assert_eq!(t.index(), Some(i));
+        assert_eq!(Tier::named(t.as_str()), t);
+    }
+}
+
+/// A server sending ever new or malformed names gets at most `MAX_NAMES` kept; every further
+/// one, and every malformed one, is `other`.
+#[test]
+fn the_service_tier_interner_is_bounded() {
+    // An interner of its own: filling the process's one would change what other tests see.
+    let mut names = tier::Interner::default();
+    let other = ServiceTier::OTHER;
+    let long = "x".repeat(ServiceTier::MAX_LEN + 1);
+    for bad in [long.as_str(), "ultra fast", "tier\u{1b}[2J", "é", ""] {
+        assert_eq!(names.get(bad), other, "{bad:?}");
+    }
+    let kept = names.get("Scale");
+    assert_eq!(kept.as_str(), "scale");
+    let extra: Vec<ServiceTier> = (0..ServiceTier::MAX_NAMES * 2)
+        .map(|i| names.get(&format!("t{i}")))
+        .collect();
+    // "scale" plus MAX_NAMES - 1 of the new names are kept; every further one is `other`.
+    let named: Vec<&str> = extra
+        .iter()
+        .filter(|t| **t != other)
+        .map(|t| t.as_str())
+        .collect();
+    assert_eq!(named.len(), ServiceTier::MAX_NAMES - 1);
+    assert_eq!(named.last(), Some(&"t30"));
+    assert_eq!(names.get("t31"), other);
+    // A name kept before the bound is still itself, the same handle, in any case.
+    let again = names.get("SCALE");
+    assert_eq!(again, kept);
+    assert!(std::ptr::eq(again.as_str(), kept.as_str()));
 }
 
 #[test]

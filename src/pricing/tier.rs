@@ -37,34 +37,45 @@ impl ServiceTier {
     /// The one name of every tier beyond the bound or with a malformed name.
     pub const OTHER: ServiceTier = ServiceTier("other");
 
-    /// The interned handle of `name` (compared lower-cased); see the module docs for the bound.
+    /// The interned handle of `name` (compared lower-cased) in the process's interner; see the
+    /// module docs for the bound.
     pub fn intern(name: &str) -> ServiceTier {
-        static NAMES: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
-        let well_formed = !name.is_empty()
-            && name.len() <= Self::MAX_LEN
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-        if !well_formed {
-            return Self::OTHER;
-        }
+        static NAMES: Mutex<Interner> = Mutex::new(Interner(Vec::new()));
         // A poisoned lock only means another thread panicked mid-push of a leaked name; the
         // list is still a list of valid names.
-        let mut names = NAMES.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(n) = names.iter().find(|n| n.eq_ignore_ascii_case(name)) {
-            return ServiceTier(n);
-        }
-        if names.len() >= Self::MAX_NAMES {
-            return Self::OTHER;
-        }
-        // Leaked on purpose: at most MAX_NAMES × MAX_LEN bytes for the life of the process.
-        let kept: &'static str = Box::leak(name.to_ascii_lowercase().into_boxed_str());
-        names.push(kept);
-        ServiceTier(kept)
+        NAMES.lock().unwrap_or_else(|p| p.into_inner()).get(name)
     }
 
     pub fn as_str(self) -> &'static str {
         self.0
+    }
+}
+
+/// The names kept so far (lower case, at most [`ServiceTier::MAX_NAMES`]). One lives in a
+/// global; tests make their own, so filling one does not change the names other tests see.
+#[derive(Debug, Default)]
+pub(super) struct Interner(Vec<&'static str>);
+
+impl Interner {
+    pub(super) fn get(&mut self, name: &str) -> ServiceTier {
+        let well_formed = !name.is_empty()
+            && name.len() <= ServiceTier::MAX_LEN
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+        if !well_formed {
+            return ServiceTier::OTHER;
+        }
+        if let Some(n) = self.0.iter().find(|n| n.eq_ignore_ascii_case(name)) {
+            return ServiceTier(n);
+        }
+        if self.0.len() >= ServiceTier::MAX_NAMES {
+            return ServiceTier::OTHER;
+        }
+        // Leaked on purpose: at most MAX_NAMES × MAX_LEN bytes for the life of the process.
+        let kept: &'static str = Box::leak(name.to_ascii_lowercase().into_boxed_str());
+        self.0.push(kept);
+        ServiceTier(kept)
     }
 }
 

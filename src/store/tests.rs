@@ -87,6 +87,57 @@ fn an_empty_file_migrates_to_the_current_version_in_wal_mode() {
     assert_eq!(again.schema_version().unwrap(), 2);
 }
 
+/// Issue 16: a row at a service tier the price table does not know is stored by its name and
+/// read back as the same tier (the `tier` column is free text; no migration needed), so a
+/// restart never turns an unpriced `ultrafast` row into standard.
+#[test]
+fn a_row_at_another_service_tier_round_trips_by_its_name() {
+    let (_d, path) = temp();
+    let ultrafast = Tier::of_row(Some(false), Some("ultrafast"));
+    let written = vec![hour(
+        DAY0,
+        vec![
+            row("gpt-5-mini", ultrafast, 1_000_000, 0),
+            row("gpt-5-mini", Tier::Standard, 10, 1),
+        ],
+    )];
+    let mut store = Store::open(&path, opts(), DAY0 + 10 * H).unwrap();
+    store
+        .record_usage_page(
+            &keys(),
+            Endpoint::Completions,
+            BucketWidth::Hour,
+            &written,
+            DAY0 + 10 * H,
+        )
+        .unwrap();
+    let stored: Vec<String> = store
+        .conn
+        .prepare("SELECT tier FROM usage_row ORDER BY rowid")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(stored, ["ultrafast", "standard"]);
+    drop(store);
+    let store = Store::open(&path, opts(), DAY0 + 10 * H).unwrap();
+    let back = store
+        .load_usage::<UsageRow>(
+            &keys(),
+            Endpoint::Completions,
+            BucketWidth::Hour,
+            DAY0,
+            DAY0 + H,
+        )
+        .unwrap();
+    assert_eq!(back.len(), 1);
+    assert!(back[0].is_final);
+    assert_eq!(back[0].bucket, written[0]);
+    assert_eq!(back[0].bucket.rows[0].tier.as_str(), "ultrafast");
+    assert_eq!(back[0].bucket.rows[0].tier.index(), None);
+}
+
 #[test]
 fn completions_and_meters_round_trip_with_their_fetch_time() {
     let (_d, path) = temp();

@@ -197,9 +197,15 @@ pub struct TableView {
     pub notes: Vec<String>,
 }
 
+/// The model's name, with the tiers that left it unpriced when they did:
+/// `gpt-5-mini (ultrafast tier: no price)`.
 fn model_row(m: &ModelSummary) -> Row {
+    let name = match super::view::unpriced_tiers_text(m) {
+        Some(why) => format!("{} ({why})", m.model),
+        None => m.model.clone(),
+    };
     vec![
-        m.model.clone(),
+        name,
         format::tokens(m.input_tokens),
         format::tokens(m.cached_input_tokens),
         format::tokens(m.output_tokens),

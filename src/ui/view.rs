@@ -398,6 +398,14 @@ fn header(state: &TrayState, now_ms: i64) -> Vec<Node> {
     rows
 }
 
+/// Why a model is unpriced when a tier is the reason: `ultrafast tier: no price`,
+/// `fast, ultrafast tiers: no price`; `None` when no tier is (see `unpriced_tiers`).
+pub fn unpriced_tiers_text(m: &ModelSummary) -> Option<String> {
+    let names: Vec<&str> = m.unpriced_tiers.iter().map(|t| t.as_str()).collect();
+    let noun = if names.len() == 1 { "tier" } else { "tiers" };
+    (!names.is_empty()).then(|| format!("{} {noun}: no price", names.join(", ")))
+}
+
 /// `gpt-4o   812k tok · $2.10`
 pub fn model_row_text(m: &ModelSummary) -> String {
     let cost = m
@@ -421,32 +429,36 @@ fn model_rows(state: &TrayState) -> Vec<Node> {
         .models
         .iter()
         .map(|m| {
-            let tiers: Vec<&str> = m.tiers.iter().map(|t| t.as_str()).collect();
+            let tiers: Vec<&str> = m
+                .tiers
+                .iter()
+                .filter(|t| !m.unpriced_tiers.contains(t))
+                .map(|t| t.as_str())
+                .collect();
+            let mut children = vec![
+                Node::Info(format!("Input: {} tokens", format::tokens(m.input_tokens))),
+                Node::Info(format!(
+                    "Cached input: {} tokens",
+                    format::tokens(m.cached_input_tokens)
+                )),
+                Node::Info(format!(
+                    "Output: {} tokens",
+                    format::tokens(m.output_tokens)
+                )),
+                Node::Info(format!("Requests: {}", format::tokens(m.requests))),
+                Node::Info(format!("Cost: {}", format::cost(m.cost_usd))),
+            ];
+            if !tiers.is_empty() {
+                let mut text = format!("Priced at: {}", tiers.join(", "));
+                if let Some(day) = m.price_source.and_then(|p| p.bill_day()) {
+                    text.push_str(&format!(", {}", prices::from_bill(day)));
+                }
+                children.push(Node::Info(text));
+            }
+            children.extend(unpriced_tiers_text(m).map(Node::Info));
             Node::Submenu {
                 text: model_row_text(m),
-                children: vec![
-                    Node::Info(format!("Input: {} tokens", format::tokens(m.input_tokens))),
-                    Node::Info(format!(
-                        "Cached input: {} tokens",
-                        format::tokens(m.cached_input_tokens)
-                    )),
-                    Node::Info(format!(
-                        "Output: {} tokens",
-                        format::tokens(m.output_tokens)
-                    )),
-                    Node::Info(format!("Requests: {}", format::tokens(m.requests))),
-                    Node::Info(format!("Cost: {}", format::cost(m.cost_usd))),
-                    Node::Info(match m.price_source.and_then(|p| p.bill_day()) {
-                        Some(day) => {
-                            format!(
-                                "Priced at: {}, {}",
-                                tiers.join(", "),
-                                prices::from_bill(day)
-                            )
-                        }
-                        None => format!("Priced at: {}", tiers.join(", ")),
-                    }),
-                ],
+                children,
             }
         })
         .collect()

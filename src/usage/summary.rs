@@ -78,6 +78,16 @@ impl Acc {
     }
 }
 
+/// One model's sums over its tiers, as [`ModelSummary`] reports them.
+#[derive(Default)]
+struct PerModel {
+    acc: Acc,
+    cost: Option<f64>,
+    tiers: Vec<Tier>,
+    unpriced_tiers: Vec<Tier>,
+    source: Source,
+}
+
 /// The priceable parts of an accumulated row (pricing's split of the API's counts).
 fn tokens(acc: &Acc) -> CompletionTokens {
     let s = &acc.split;
@@ -134,20 +144,14 @@ pub fn summarize<'a>(
         // Equal names behind different allocations (rows not interned together) merge here.
         by_name.entry((model, tier)).or_default().add(&acc);
     }
-    let mut by_model: BTreeMap<&str, (Acc, Option<f64>, Vec<Tier>, Vec<Tier>, Source)> =
-        BTreeMap::new();
+    let mut by_model: BTreeMap<&str, PerModel> = BTreeMap::new();
     let mut assumptions: Vec<&'static str> = Vec::new();
     for ((model, tier), acc) in by_name {
-        let entry = by_model.entry(model).or_insert_with(|| {
-            (
-                Acc::default(),
-                Some(0.0),
-                Vec::new(),
-                Vec::new(),
-                Source::Table,
-            )
+        let entry = by_model.entry(model).or_insert_with(|| PerModel {
+            cost: Some(0.0),
+            ..PerModel::default()
         });
-        entry.0.add(&acc);
+        entry.acc.add(&acc);
         let quote = prices.completions(model, tier, &tokens(&acc));
         if let Some(Basis::Assumed(set)) = quote.map(|q| q.basis) {
             for a in set.iter() {
@@ -156,32 +160,30 @@ pub fn summarize<'a>(
                 }
             }
         }
-        entry.1 = entry.1.zip(quote.map(|q| q.usd)).map(|(a, b)| a + b);
-        entry.2.push(tier);
+        entry.cost = entry.cost.zip(quote.map(|q| q.usd)).map(|(a, b)| a + b);
+        entry.tiers.push(tier);
         if let Some(q) = quote {
-            entry.4 = entry.4.merge(q.source);
+            entry.source = entry.source.merge(q.source);
         }
         if quote.is_none() && tier_lacks_price(prices, model, tier) {
-            entry.3.push(tier);
+            entry.unpriced_tiers.push(tier);
         }
     }
 
     let mut models: Vec<ModelSummary> = by_model
         .into_iter()
-        .map(
-            |(model, (acc, cost, tiers, unpriced_tiers, source))| ModelSummary {
-                model: model.to_owned(),
-                input_tokens: acc.input,
-                cached_input_tokens: acc.cached,
-                output_tokens: acc.output,
-                total_tokens: acc.input.saturating_add(acc.output),
-                requests: acc.requests,
-                cost_usd: cost,
-                price_source: cost.map(|_| source),
-                tiers,
-                unpriced_tiers,
-            },
-        )
+        .map(|(model, m)| ModelSummary {
+            model: model.to_owned(),
+            input_tokens: m.acc.input,
+            cached_input_tokens: m.acc.cached,
+            output_tokens: m.acc.output,
+            total_tokens: m.acc.input.saturating_add(m.acc.output),
+            requests: m.acc.requests,
+            cost_usd: m.cost,
+            price_source: m.cost.map(|_| m.source),
+            tiers: m.tiers,
+            unpriced_tiers: m.unpriced_tiers,
+        })
         .collect();
     models.sort_by(|a, b| {
         b.total_tokens
@@ -371,9 +373,57 @@ mod tests {
             PriceTable::builtin(),
             TierChoice::Fixed(Tier::Flex),
         );
-        assert_eq!(model(&s, "gpt-4o-2024-08-06").cost_usd, None);
+        let g = model(&s, "gpt-4o-2024-08-06");
+        assert_eq!(g.cost_usd, None);
+        // The table prices gpt-4o, just not at flex: the tier is named.
+        assert_eq!(g.unpriced_tiers, [Tier::Flex]);
+        // A model the table does not know at all: the model, not a tier, lacks the price.
+        assert_eq!(model(&s, "ft:gpt-4o-mini:acme::x1").unpriced_tiers, []);
         assert_eq!(s.totals.unpriced_models, 3);
         assert_eq!(s.totals.cost_usd, 0.0);
+    }
+
+    /// Issue 16: 1M tokens at `ultrafast` (billed about 3× standard) were priced at standard
+    /// and called exact. Now the model is unpriced and says which tier left it so.
+    #[test]
+    fn a_tier_the_table_does_not_know_is_unpriced_and_named() {
+        let ultrafast = Tier::of_row(Some(false), Some("ultrafast"));
+        let mut fast = row("gpt-5-mini", ultrafast, 500_000, 0, 500_000, 7);
+        fast.model = "gpt-5-mini".into();
+        let b = Bucket {
+            start_time: 0,
+            end_time: 3600,
+            rows: vec![fast, row("gpt-5-mini", Tier::Standard, 1_000, 0, 0, 1)],
+        };
+        let prices = PriceTable::builtin();
+        assert!(prices.lookup("gpt-5-mini", Tier::Standard).is_some());
+        let s = summarize([&b], prices, TierChoice::Auto);
+        let m = model(&s, "gpt-5-mini");
+        assert_eq!(m.cost_usd, None);
+        assert_eq!(m.tiers, [Tier::Standard, ultrafast]);
+        assert_eq!(m.unpriced_tiers, [ultrafast]);
+        assert_eq!(m.total_tokens, 1_001_000);
+        assert_eq!((s.totals.unpriced_models, s.totals.cost_usd), (1, 0.0));
+        let json = serde_json::to_value(m).unwrap();
+        assert_eq!(json["tiers"], serde_json::json!(["standard", "ultrafast"]));
+        assert_eq!(json["unpriced_tiers"], serde_json::json!(["ultrafast"]));
+        assert_eq!(json["cost_usd"], serde_json::Value::Null);
+
+        // A tier the user chose prices every row at it, the ultrafast ones included.
+        let std = summarize([&b], prices, TierChoice::Fixed(Tier::Standard));
+        let m = model(&std, "gpt-5-mini");
+        let p = prices.lookup("gpt-5-mini", Tier::Standard).unwrap();
+        let want =
+            501_000.0 * p.text.input.unwrap() / 1e6 + 500_000.0 * p.text.output.unwrap() / 1e6;
+        assert!(
+            close(m.cost_usd.unwrap(), want),
+            "{:?} vs {want}",
+            m.cost_usd
+        );
+        assert_eq!(
+            (m.tiers.as_slice(), m.unpriced_tiers.as_slice()),
+            (&[Tier::Standard][..], &[][..])
+        );
     }
 
     #[test]

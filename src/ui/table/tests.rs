@@ -13,8 +13,8 @@ fn model(name: &str, input: u64, cached: u64, output: u64, cost: Option<f64>) ->
         requests: 1_234,
         cost_usd: cost,
         price_source: Some(crate::pricing::Source::Table),
-        unpriced_tiers: vec![],
         tiers: vec![Tier::Standard],
+        unpriced_tiers: vec![],
     }
 }
 
@@ -64,6 +64,23 @@ fn cells(line: &str) -> Vec<&str> {
         .map(str::trim)
         .filter(|c| !c.is_empty())
         .collect()
+}
+
+/// Issue 16: in `once` and `watch` the model cell of a model unpriced because of its tier
+/// names the tier; other models keep their bare name.
+#[test]
+fn an_unpriced_tier_is_named_beside_the_model() {
+    let mut s = snapshot();
+    let ultrafast = Tier::of_row(None, Some("ultrafast"));
+    let mut m = model("gpt-5-mini", 1_000_000, 0, 0, None);
+    m.tiers = vec![ultrafast];
+    m.unpriced_tiers = vec![ultrafast];
+    s.summary.models.push(m);
+    let view = TableView::from_snapshot(&s, &[]);
+    let names: Vec<&str> = view.rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(names[3], "gpt-5-mini (ultrafast tier: no price)");
+    assert_eq!(names[2], "ft:gpt-4o-mini-2024-07-18:acme::B7x9kQ");
+    assert_eq!(view.rows[3][6], "—");
 }
 
 #[test]

@@ -27,8 +27,8 @@ fn model(name: &str, input: u64, cached: u64, output: u64, requests: u64) -> Mod
         requests,
         cost_usd: Some((input + output) as f64 / 1e6),
         price_source: Some(crate::pricing::Source::Table),
-        unpriced_tiers: vec![],
         tiers: vec![Tier::Standard],
+        unpriced_tiers: vec![],
     }
 }
 

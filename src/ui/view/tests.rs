@@ -17,8 +17,8 @@ pub(super) fn model(name: &str, input: u64, output: u64, cost: Option<f64>) -> M
         requests: 1234,
         cost_usd: cost,
         price_source: Some(crate::pricing::Source::Table),
-        unpriced_tiers: vec![],
         tiers: vec![Tier::Standard, Tier::Batch],
+        unpriced_tiers: vec![],
     }
 }
 
@@ -261,6 +261,31 @@ fn one_row_per_model_with_a_detail_submenu() {
     submenu(&v.menu, "gpt-4o-mini   388k tok · $1.35");
     s.snapshot = Some(snapshot(Vec::new(), Vec::new()));
     assert!(infos(&tray_view(&s, NOW_MS).menu).contains(&"No usage in this window"));
+}
+
+/// Issue 16: a model unpriced because of its tier says so in its submenu; the tiers that were
+/// priced are still listed as such.
+#[test]
+fn an_unpriced_tier_is_named_in_the_models_submenu() {
+    let ultrafast = Tier::of_row(None, Some("ultrafast"));
+    let mut m = model("gpt-5-mini", 1_000_000, 0, None);
+    m.tiers = vec![Tier::Standard, ultrafast];
+    m.unpriced_tiers = vec![ultrafast];
+    let mut s = state();
+    s.snapshot = Some(snapshot(vec![m.clone()], Vec::new()));
+    let v = tray_view(&s, NOW_MS);
+    let rows = infos(submenu(&v.menu, "gpt-5-mini   1.0M tok · —"));
+    assert_eq!(
+        rows[4..],
+        ["Cost: —", "Priced at: standard", "ultrafast tier: no price"]
+    );
+    let fast = Tier::of_row(None, Some("fast"));
+    m.tiers = vec![fast, ultrafast];
+    m.unpriced_tiers = vec![fast, ultrafast];
+    s.snapshot = Some(snapshot(vec![m], Vec::new()));
+    let v = tray_view(&s, NOW_MS);
+    let rows = infos(submenu(&v.menu, "gpt-5-mini   1.0M tok · —"));
+    assert_eq!(rows[4..], ["Cost: —", "fast, ultrafast tiers: no price"]);
 }
 
 #[test]

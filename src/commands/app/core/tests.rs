@@ -160,8 +160,8 @@ fn model(name: &str, tokens: u64) -> ModelSummary {
         requests: 1,
         cost_usd: Some(tokens as f64 / 1e6),
         price_source: Some(crate::pricing::Source::Table),
-        unpriced_tiers: vec![],
         tiers: vec![],
+        unpriced_tiers: vec![],
     }
 }
 

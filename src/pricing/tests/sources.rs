@@ -21,8 +21,11 @@ pub(super) fn fixture() -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
+/// The token count one price field prices.
+type Count = fn(&mut CompletionTokens) -> &mut u64;
+
 /// The price file's token fields, each with the token count it prices.
-const FIELDS: [(&str, fn(&mut CompletionTokens) -> &mut u64); 10] = [
+const FIELDS: [(&str, Count); 10] = [
     ("input", |t| &mut t.text_input),
     ("cached_input", |t| &mut t.text_cached),
     ("output", |t| &mut t.text_output),
@@ -38,7 +41,7 @@ const FIELDS: [(&str, fn(&mut CompletionTokens) -> &mut u64); 10] = [
 /// What the app charges for 1M tokens of one kind at `p` (through [`Price::quote`], so a
 /// missing field counts at its fallback: cached at input, cache write at input, audio and image
 /// at the text prices where the entry has one price for all); `None` is unpriced.
-fn charged(p: &Price, count: fn(&mut CompletionTokens) -> &mut u64) -> Option<f64> {
+fn charged(p: &Price, count: Count) -> Option<f64> {
     let mut t = CompletionTokens::default();
     *count(&mut t) = 1_000_000;
     p.quote(&t).map(|q| q.usd)

@@ -10,10 +10,13 @@ What it reads:
   - the table, `src/pricing/builtin.toml` (or `--table FILE`).
 
 What it downloads: nothing unless asked. `--download` runs
-  pip download --no-deps -d /tmp/src-litellm litellm
-  pip download --no-deps -d /tmp/src-genai genai-prices
-(the newest versions); without it the wheels already in those folders are used (or the ones
-named by `--litellm WHEEL` and `--genai WHEEL`).
+  pip download --no-deps -d DIR/litellm litellm
+  pip download --no-deps -d DIR/genai-prices genai-prices
+(the newest versions) into a new folder DIR under /tmp and reads those. Without it, it reads the
+one wheel in /tmp/src-litellm and in /tmp/src-genai (where
+`pip download --no-deps -d /tmp/src-litellm litellm` and
+`pip download --no-deps -d /tmp/src-genai genai-prices` put them), or the wheels or folders named
+by `--litellm` and `--genai`.
 
 What it prints: each source's version, wheel sha256 and the as-of date, then, for the
 completions token prices (USD per 1M tokens) of standard, batch, flex and priority:
@@ -42,6 +45,7 @@ the table the way the app does: exact name or alias, then the name without `-YYY
 """
 
 import argparse
+import atexit
 import datetime
 import glob
 import hashlib
@@ -49,6 +53,7 @@ import json
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -110,6 +115,12 @@ FORBIDDEN = re.compile(r"^(gpt-6\.9|gpt-7)")
 DATE_SUFFIX = re.compile(r"^(.+)-\d{4}-\d{2}-\d{2}$")
 
 
+def fail(message):
+    """Bad input: one line on stderr, exit 2."""
+    print(f"pricing-sources: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
 def num(x):
     """A price as a float rounded to 10 significant digits (LiteLLM stores USD per token:
     6.25e-08 * 1e6 is 0.06250000000000001)."""
@@ -132,8 +143,12 @@ def wheel_in(path):
     if os.path.isdir(path):
         found = sorted(glob.glob(os.path.join(path, "*.whl")))
         if not found:
-            sys.exit(f"pricing-sources: no wheel in {path}; run with --download")
-        return found[-1]
+            fail(f"no wheel in {path}; run with --download")
+        if len(found) > 1:
+            fail(f"{len(found)} wheels in {path}; name one, or empty the folder and --download")
+        return found[0]
+    if not os.path.isfile(path):
+        fail(f"{path}: no such wheel or folder; run with --download")
     return path
 
 
@@ -143,7 +158,7 @@ def wheel_version(whl, dist):
         for line in z.read(meta).decode().splitlines():
             if line.startswith("Version:"):
                 return line.split(":", 1)[1].strip()
-    sys.exit(f"pricing-sources: no version in {whl} ({dist})")
+    fail(f"no version in {whl} ({dist})")
 
 
 def source_meta(whl, dist, data_path, as_of):
@@ -202,6 +217,7 @@ def load_litellm(whl):
 
 def load_genai(whl, as_of):
     tmp = tempfile.mkdtemp(prefix="genai-prices-")
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
     with zipfile.ZipFile(whl) as z:
         for n in z.namelist():
             # The package reads its own version from its dist-info.
@@ -362,15 +378,19 @@ def main():
     try:
         as_of = datetime.date.fromisoformat(args.as_of)
     except ValueError:
-        print(f"pricing-sources: --as-of {args.as_of!r} is not YYYY-MM-DD", file=sys.stderr)
-        sys.exit(2)
+        fail(f"--as-of {args.as_of!r} is not YYYY-MM-DD")
 
     if args.download:
+        # A new folder each time, so that a newer version is never read beside an older one.
+        top = tempfile.mkdtemp(prefix="pricing-sources-")
+        args.litellm, args.genai = os.path.join(top, "litellm"), os.path.join(top, "genai-prices")
         for folder, dist in ((args.litellm, "litellm"), (args.genai, "genai-prices")):
-            subprocess.run(
-                [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", folder, dist],
-                check=True,
+            got = subprocess.run(
+                [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", folder, dist]
             )
+            if got.returncode != 0:
+                fail(f"pip download {dist} failed (exit {got.returncode})")
+        print(f"downloaded into {top}")
     lwhl, gwhl = wheel_in(args.litellm), wheel_in(args.genai)
     lit, lit_emb, lit_other, lpath = load_litellm(lwhl)
     g_by_id, g_names, g_find, g_other, g_emb, gpath = load_genai(gwhl, as_of)

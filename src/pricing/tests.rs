@@ -3,6 +3,7 @@ use super::*;
 mod completions;
 mod file_format;
 mod reference;
+mod sources;
 mod units;
 
 /// `a` and `b` equal to floating-point rounding (1e-12 relative).
@@ -27,7 +28,9 @@ fn lookup_is_exact_then_date_suffix_and_nothing_looser() {
     assert_eq!(std("ft:gpt-4o-mini-2024-07-18:acme::B7x9kQ"), None);
     assert_eq!(std("GPT-4O"), None);
     assert_eq!(std("gpt-4o-mini-audio"), None);
-    assert_eq!(t.lookup("gpt-5.1", Tier::Flex), None);
+    // No source gives gpt-5.4-nano a priority price (gpt-5.1's flex, used here before, has one
+    // since the 2026-12-07 update).
+    assert_eq!(t.lookup("gpt-5.4-nano", Tier::Priority), None);
     // An alias is another exact name: it gets no suffix rule of its own beyond the usual one.
     let audio = |m: &str| t.lookup(m, Tier::Standard).and_then(|p| p.audio.input);
     assert_eq!(audio("gpt-4o-audio-preview"), Some(40.0));

@@ -339,10 +339,12 @@ fn builtin_models_price_their_modalities() {
         ..CompletionTokens::default()
     };
     assert_eq!(q("gpt-realtime", image_out), None);
-    // gpt-5.6-sol's sources disagree: priced, but assumed.
-    let q = q("gpt-5.6-sol", CompletionTokens::text(1_000_000, 0, 0)).unwrap();
+    // gpt-4o-transcribe's sources disagree (audio input): priced, but assumed. gpt-5.6-sol was
+    // the example until 2026-12-07, when genai-prices 0.2.5 came to agree with litellm: exact.
+    let text = CompletionTokens::text(1_000_000, 0, 0);
     assert_eq!(
-        q.basis,
+        q("gpt-4o-transcribe", text).unwrap().basis,
         Basis::Assumed(Assumptions::of(Assumption::SourcesDisagree))
     );
+    assert_eq!(q("gpt-5.6-sol", text).unwrap().basis, Basis::Exact);
 }

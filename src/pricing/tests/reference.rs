@@ -1,7 +1,9 @@
 //! The built-in table against the reference data it was compiled from
 //! (`tests/fixtures/openai/pricing-reference*.json`, copies of `shared/openai/`): every number
 //! there is in the table under every name the reference gives, and the table has nothing else,
-//! apart from the documented choices asserted at the end.
+//! apart from the documented choices asserted at the end. The 2026-12-07 update (sources.rs)
+//! added entries and changed a few prices on purpose: each change is listed here, with the older
+//! reference's number still checked, and each added entry must be priced as a current source says.
 
 use super::super::*;
 use serde_json::Value;
@@ -36,6 +38,59 @@ fn names(key: &str, entry: &Value) -> Vec<String> {
     out
 }
 
+/// Text prices the 2026-12-07 update changed from the older reference on purpose, because
+/// litellm 1.110.2 and genai-prices 0.2.5 both give the new number (sources.rs checks it against
+/// their fixture): (model, tier, field, the older reference's number, the table's now).
+const UPDATED: &[(&str, Tier, &str, Option<f64>, f64)] = &[
+    // Batch cached input: the reference had none (cached input then fell back to the batch
+    // input price, 10 times too high).
+    ("gpt-5", Tier::Batch, "cached_input", None, 0.0625),
+    ("gpt-5-mini", Tier::Batch, "cached_input", None, 0.0125),
+    ("gpt-5-nano", Tier::Batch, "cached_input", None, 0.0025),
+    ("gpt-5.2", Tier::Batch, "cached_input", None, 0.0875),
+    ("gpt-5.4", Tier::Batch, "cached_input", None, 0.13),
+    ("gpt-5.4-mini", Tier::Batch, "cached_input", None, 0.0375),
+    ("gpt-5.4-nano", Tier::Batch, "cached_input", None, 0.01),
+    ("gpt-5.5", Tier::Batch, "cached_input", None, 0.25),
+    (
+        "gpt-4o-mini-search-preview",
+        Tier::Standard,
+        "cached_input",
+        None,
+        0.075,
+    ),
+    // Flex cached input: the reference had half the standard price; both sources give OpenAI's
+    // rounded figure.
+    ("gpt-5.4", Tier::Flex, "cached_input", Some(0.125), 0.13),
+    ("o4-mini", Tier::Flex, "cached_input", Some(0.1375), 0.138),
+];
+
+/// (model, tier) prices the older reference has none of (null there) and the 2026-12-07 update
+/// added, both sources giving them (numbers checked in sources.rs).
+const ADDED_TIERS: &[(&str, Tier)] = &[
+    ("gpt-5.1", Tier::Batch),
+    ("gpt-5.1", Tier::Flex),
+    ("gpt-5.2", Tier::Flex),
+    ("gpt-5.5", Tier::Priority),
+];
+
+/// The reference's number for `field`, or the updated one where [`UPDATED`] lists it (after
+/// checking the reference still says what that list says it said).
+fn want_text(name: &str, tier: Tier, field: &str, want: &Value) -> Option<f64> {
+    let base = strip_date_suffix(name).unwrap_or(name);
+    let reference = f(&want[field]);
+    match UPDATED
+        .iter()
+        .find(|(m, t, fl, ..)| (*m, *t, *fl) == (base, tier, field))
+    {
+        Some((.., old, new)) => {
+            assert_eq!(reference, *old, "{name} {tier} {field}: reference changed");
+            Some(*new)
+        }
+        None => reference,
+    }
+}
+
 struct Seen(HashSet<(Tier, String)>);
 
 impl Seen {
@@ -46,9 +101,10 @@ impl Seen {
                 .lookup(name, tier)
                 .unwrap_or_else(|| panic!("{name} {tier} missing"));
             let ctx = format!("{name} {tier}");
-            assert_eq!(got.text.input, f(&want["input"]), "{ctx}");
-            assert_eq!(got.text.cached_input, f(&want["cached_input"]), "{ctx}");
-            assert_eq!(got.text.output, f(&want["output"]), "{ctx}");
+            let want = |field| want_text(name, tier, field, want);
+            assert_eq!(got.text.input, want("input"), "{ctx}");
+            assert_eq!(got.text.cached_input, want("cached_input"), "{ctx}");
+            assert_eq!(got.text.output, want("output"), "{ctx}");
             self.0
                 .insert((tier, strip_date_suffix(name).unwrap_or(name).to_owned()));
         }
@@ -62,7 +118,11 @@ fn builtin_has_every_priced_completions_entry_of_the_references() {
         load("pricing-reference-extra.json"),
     );
     let t = PriceTable::builtin();
-    assert_eq!(t.compiled, extra["_meta"]["compiled"].as_str().unwrap());
+    // Compiled from this reference on 2026-12-01, brought up to date on 2026-12-07 from the
+    // current sources (sources.rs checks that date against their fixture).
+    assert_eq!(extra["_meta"]["compiled"].as_str(), Some("2026-12-01"));
+    assert_eq!(t.compiled, "2026-12-07");
+    let sources = super::sources::fixture();
     let mut seen = Seen(HashSet::new());
     let tiered = base["models"].as_object().unwrap().iter().chain(
         extra["completions_additional_models"]
@@ -78,7 +138,13 @@ fn builtin_has_every_priced_completions_entry_of_the_references() {
                 Some(want) => seen.text(t, &names, tier, want),
                 None => {
                     for n in &names {
-                        assert_eq!(t.lookup(n, tier), None, "{n} {tier} has no source");
+                        let base = strip_date_suffix(n).unwrap_or(n);
+                        if ADDED_TIERS.contains(&(base, tier)) {
+                            super::sources::assert_priced_as_a_source_says(t, &sources, n, tier);
+                            seen.0.insert((tier, base.to_owned()));
+                        } else {
+                            assert_eq!(t.lookup(n, tier), None, "{n} {tier} has no source");
+                        }
                     }
                 }
             }
@@ -135,7 +201,8 @@ fn builtin_has_every_priced_completions_entry_of_the_references() {
         seen.text(t, &[model.to_owned()], Tier::Standard, want);
         assert_eq!(got.assumption, None);
     }
-    // gpt-5.6-sol: genai-prices and litellm 1.110.2 disagree; priced at litellm (newer), assumed.
+    // gpt-5.6-sol: genai-prices and litellm 1.110.2 disagreed; priced at litellm (newer). Since
+    // genai-prices 0.2.5 has the 2026-08-21 price cut both agree, so it is no longer assumed.
     let sol = t.lookup("gpt-5.6-sol", Tier::Standard).unwrap();
     let litellm = &cw["gpt-5.6-sol"]["conflicts"]["litellm_1_110_2"];
     assert!(
@@ -153,7 +220,8 @@ fn builtin_has_every_priced_completions_entry_of_the_references() {
         }
     );
     assert_eq!(sol.cache_write, Some(5.0));
-    assert_eq!(sol.assumption, Some(Assumption::SourcesDisagree));
+    assert_eq!(sol.assumption, None);
+    super::sources::assert_priced_as_a_source_says(t, &sources, "gpt-5.6-sol", Tier::Standard);
     seen.0.insert((Tier::Standard, "gpt-5.6-sol".into()));
 
     // gpt-image-* at batch: token prices from the images section.
@@ -222,11 +290,14 @@ fn builtin_has_every_priced_completions_entry_of_the_references() {
         })
         .map(|(tier, m)| (tier, strip_date_suffix(&m).unwrap_or(&m).to_owned()))
         .collect();
-    let unsourced: Vec<_> = in_table.difference(&seen.0).collect();
-    assert!(
-        unsourced.is_empty(),
-        "entries without a reference: {unsourced:?}"
-    );
+    // What the older references do not have was added on 2026-12-07 (new models, tiers and
+    // names): each must be priced as a current source says.
+    let mut added = 0;
+    for (tier, model) in in_table.difference(&seen.0) {
+        super::sources::assert_priced_as_a_source_says(t, &sources, model, *tier);
+        added += 1;
+    }
+    assert!(added > 50, "only {added} entries added on 2026-12-07");
 }
 
 #[test]

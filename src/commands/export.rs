@@ -43,6 +43,18 @@ pub fn open_store(dir: &HistoryDir, keep: store::Retention) -> Result<Store, Cli
         .map_err(|e| CliError::Other(e.to_string()))
 }
 
+/// The table of the settings with what the bill taught `keys` (kept in `store`) laid over it:
+/// the prices the live figures were estimated at.
+pub fn stored_prices(
+    store: &Store,
+    keys: &KeySet,
+    base: &crate::pricing::PriceTable,
+    mode: crate::pricing::PriceMode,
+) -> Result<crate::pricing::Prices, store::StoreError> {
+    let learned = store.load_prices(keys)?;
+    Ok(crate::pricing::learned::apply(base, &learned, mode))
+}
+
 pub fn run(settings: &Settings, dir: &HistoryDir, args: &Args) -> Result<ExitCode, CliError> {
     let from = parse_day("--from", &args.from)?;
     let to = parse_day("--to", &args.to)? + crate::billing::SECS_PER_DAY;
@@ -63,12 +75,14 @@ pub fn run(settings: &Settings, dir: &HistoryDir, args: &Args) -> Result<ExitCod
     let data = store
         .load_periods(&keys, period, from, to)
         .map_err(|e| CliError::Other(e.to_string()))?;
+    let prices = stored_prices(&store, &keys, &settings.prices, settings.price_mode)
+        .map_err(|e| CliError::Other(e.to_string()))?;
     let lines = history::lines(
         &data.completions,
         &data.others,
         &data.bill,
         period,
-        &settings.prices,
+        &prices.table,
         settings.tier,
     );
     let text = match args.format {

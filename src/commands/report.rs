@@ -7,7 +7,7 @@ use super::export::open_store;
 use crate::billing::SECS_PER_DAY;
 use crate::history::{self, report};
 use crate::platform::browser::Browser;
-use crate::pricing::{PriceTable, TierChoice};
+use crate::pricing::{PriceMode, PriceTable, TierChoice};
 use crate::settings::{HistoryDir, Settings};
 use crate::store::{KeySet, Store, StoreError};
 use crate::usage::BucketWidth;
@@ -36,11 +36,13 @@ pub fn render(
     store: &Store,
     keys: &[String],
     prices: &PriceTable,
+    mode: PriceMode,
     tier: TierChoice,
     days: u32,
     now: i64,
 ) -> Result<Option<String>, StoreError> {
     let set = KeySet::of(keys);
+    let prices = &super::export::stored_prices(store, &set, prices, mode)?.table;
     let (_, load_from) = report::span(now, days);
     let end = crate::billing::utc_day_start(now) + SECS_PER_DAY;
     let daily = store.load_periods(&set, BucketWidth::Day, load_from, end)?;
@@ -85,8 +87,16 @@ pub fn run(
     let store = open_store(dir, settings.history_keep)?;
     let now = crate::poller::now_ms().div_euclid(1000);
     let keys = &settings.api_key_ids;
-    let html = render(&store, keys, &settings.prices, settings.tier, days, now)
-        .map_err(|e| CliError::Other(e.to_string()))?;
+    let html = render(
+        &store,
+        keys,
+        &settings.prices,
+        settings.price_mode,
+        settings.tier,
+        days,
+        now,
+    )
+    .map_err(|e| CliError::Other(e.to_string()))?;
     let html = html.unwrap_or_else(|| {
         eprintln!(
             "usage-tracker: warning: {} holds nothing for {} in the last {days} days: the report shows zeros",

@@ -20,6 +20,8 @@ pub struct MenuReport {
     pub out: PathBuf,
     pub keys: Vec<String>,
     pub prices: Arc<PriceTable>,
+    /// `--prices`: where the bill and the table differ, which one prices.
+    pub mode: crate::pricing::PriceMode,
     pub tier: TierChoice,
     /// The settings' retention: opening the store applies it.
     pub keep: crate::store::Retention,
@@ -43,7 +45,15 @@ pub fn open_from_menu(
         ),
         e => e.to_string(),
     })?;
-    let html = render(&store, &job.keys, &job.prices, job.tier, MENU_DAYS, now)
+    let html = render(
+        &store,
+        &job.keys,
+        &job.prices,
+        job.mode,
+        job.tier,
+        MENU_DAYS,
+        now,
+    )
         .map_err(|e| e.to_string())?
         .ok_or_else(|| {
             format!(
@@ -75,6 +85,7 @@ mod tests {
             out: dir.path().join(FILE_NAME),
             keys: keys.clone(),
             prices: Arc::new(crate::pricing::PriceTable::builtin().clone()),
+            mode: crate::pricing::PriceMode::Bill,
             tier: TierChoice::Auto,
             keep: crate::store::Retention::default(),
         };

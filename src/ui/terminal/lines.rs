@@ -97,6 +97,11 @@ pub fn line(
                 out.push_str("  ");
                 out.push_str(&crate::ui::view::glance::pace_text(g));
             }
+            // What the bill taught, when it did: `  Prices: 1 model billed differently ...`.
+            if let Some(checks) = last.and_then(crate::ui::view::prices::checks_line) {
+                out.push_str("  ");
+                out.push_str(&checks);
+            }
             out
         }
     }

@@ -39,6 +39,7 @@ pub(super) fn job(
             out: out.clone(),
             keys: settings.api_key_ids.clone(),
             prices: settings.prices.clone(),
+            mode: settings.price_mode,
             tier: settings.tier,
             keep: settings.history_keep,
         }),

@@ -12,7 +12,7 @@ use super::bill_prices::{
 };
 use super::control::SimControl;
 use super::costs_page::Query;
-use super::other::{Amount, ImagesAsked, images_asked, minute_amount};
+use super::other::{Amount, ImagesAsked, minute_amount};
 use super::scenario::{Counts, LateUsage, ManualBurst, Scenario};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -89,7 +89,7 @@ fn usage_of(scn: &Scenario, from: i64, to: i64, manual: &[ManualBurst]) -> Usage
             sum.requests += a.requests;
             sum.quantity += a.quantity;
             if m.endpoint == "images" {
-                asked.add(&images_asked(scn.seed, m, minute, a, 0));
+                asked.ask(scn.seed, m, minute, a, 0);
             }
         }
     }
@@ -165,8 +165,7 @@ pub(super) fn billed_usage(
                 };
                 // Numbered apart from the minute's own images, so their qualities are others.
                 let first = (n as u64 + 1) << 32;
-                let asked = images_asked(scn.seed, &scn.meters[i], l.minute, a, first);
-                u.images[i].add(&asked);
+                u.images[i].ask(scn.seed, &scn.meters[i], l.minute, a, first);
             }
         }
     }

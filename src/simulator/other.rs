@@ -168,49 +168,45 @@ pub(crate) struct ImagesAsked {
 }
 
 impl ImagesAsked {
-    pub(crate) fn add(&mut self, o: &ImagesAsked) {
-        for (&q, &n) in &o.by_quality {
-            *self.by_quality.entry(q).or_default() += n;
+    /// Adds how the `amount` of image stream `s` in `minute` was asked for: each image's
+    /// quality and each request's prompt (20 to 80 tokens) from one hash of (seed, stream,
+    /// minute, its index), so a past minute never changes. `first` numbers the minute's first
+    /// image and request: 0 for the minute's own usage, something far from it for usage added
+    /// late.
+    pub(crate) fn ask(
+        &mut self,
+        seed: u64,
+        s: &MeterStream,
+        minute: i64,
+        amount: Amount,
+        first: u64,
+    ) {
+        if amount.quantity == 0 && amount.requests == 0 {
+            return;
         }
-        self.prompt_tokens += o.prompt_tokens;
-    }
-}
-
-/// How the `amount` of image stream `s` in `minute` was asked for: each image's quality and
-/// each request's prompt (20 to 80 tokens) from one hash of (seed, stream, minute, its index),
-/// so a past minute never changes. `first` numbers the minute's first image and request: 0
-/// for the minute's own usage, something far from it for usage added late.
-pub(crate) fn images_asked(
-    seed: u64,
-    s: &MeterStream,
-    minute: i64,
-    amount: Amount,
-    first: u64,
-) -> ImagesAsked {
-    let mut asked = ImagesAsked::default();
-    let mix = QUALITY_MIX
-        .iter()
-        .find(|m| m.0 == s.model)
-        .map_or(&[("standard", 1000)][..], |m| m.1);
-    let base = splitmix64(seed ^ s.id ^ (minute as u64).wrapping_mul(0x9FB2_1C65_1E98_DF25));
-    for i in first..first + amount.quantity {
-        let mut pick = splitmix64(base ^ i) % 1000;
-        let quality = mix
+        let mix = QUALITY_MIX
             .iter()
-            .find_map(|&(quality, share)| {
-                if pick < share {
-                    return Some(quality);
-                }
-                pick -= share;
-                None
-            })
-            .unwrap_or(mix[0].0);
-        *asked.by_quality.entry(quality).or_default() += 1;
+            .find(|m| m.0 == s.model)
+            .map_or(&[("standard", 1000)][..], |m| m.1);
+        let base = splitmix64(seed ^ s.id ^ (minute as u64).wrapping_mul(0x9FB2_1C65_1E98_DF25));
+        for i in first..first + amount.quantity {
+            let mut pick = splitmix64(base ^ i) % 1000;
+            let quality = mix
+                .iter()
+                .find_map(|&(quality, share)| {
+                    if pick < share {
+                        return Some(quality);
+                    }
+                    pick -= share;
+                    None
+                })
+                .unwrap_or(mix[0].0);
+            *self.by_quality.entry(quality).or_default() += 1;
+        }
+        self.prompt_tokens += (first..first + amount.requests)
+            .map(|r| 20 + splitmix64(base ^ r ^ 0x5bd1_e995) % 61)
+            .sum::<u64>();
     }
-    asked.prompt_tokens = (first..first + amount.requests)
-        .map(|r| 20 + splitmix64(base ^ r ^ 0x5bd1_e995) % 61)
-        .sum();
-    asked
 }
 
 /// The grouped dimensions of a row; `None` where not grouped.

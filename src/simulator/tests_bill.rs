@@ -5,7 +5,7 @@
 
 use super::costs::DAY;
 use super::http_client::{get, server};
-use super::other::{images_asked, minute_amount};
+use super::other::{ImagesAsked, minute_amount};
 use super::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -73,14 +73,17 @@ fn qualities(ctl: &SimControl, model: &str, size: &str, day: i64) -> BTreeMap<&'
         .iter()
         .find(|m| m.key == DEMO_KEY_ID && m.model == model && m.dims[0] == Some(size))
         .unwrap();
-    let mut out = BTreeMap::new();
+    let mut asked = ImagesAsked::default();
     for minute in day / 60..(day + DAY) / 60 {
-        let a = minute_amount(scn.seed, s, minute, 1.0);
-        for (q, n) in images_asked(scn.seed, s, minute, a, 0).by_quality {
-            *out.entry(q).or_default() += n;
-        }
+        asked.ask(
+            scn.seed,
+            s,
+            minute,
+            minute_amount(scn.seed, s, minute, 1.0),
+            0,
+        );
     }
-    out
+    asked.by_quality
 }
 
 #[tokio::test]

@@ -391,6 +391,7 @@ fn explained_estimate(
         } else if name == "web search tool calls" {
             bill_searches += usd;
         } else if name.starts_with("gpt-6.9-preview-2026-12-01") || name.starts_with("ft-") {
+            // Unpriced by the app: not in its estimate.
         } else if name.starts_with("ultrafast | ") {
             estimate += usd / 3.0;
         } else if name.contains("gpt-4.1-2025-04-14") {

@@ -57,10 +57,12 @@ async fn today_yesterday_and_the_month_equal_what_the_simulator_billed() {
     );
     assert!(today_items.iter().any(|i| i.kind == LineKind::AudioOutput));
     assert!(today_items.iter().any(|i| i.kind == LineKind::WebSearch));
+    // Images are billed per model and size (`dall-e-3, images, 1024x1024`): kept under their
+    // own names whatever the app reads them as.
     assert!(
         today_items
             .iter()
-            .any(|i| i.kind == LineKind::Images && i.name == "Image models")
+            .any(|i| i.name == "dall-e-3, images, 1024x1024")
     );
     assert_eq!(
         costs_requests(&ctl),
@@ -175,10 +177,13 @@ async fn usage_is_billed_only_after_the_lag() {
     );
 }
 
-/// The check: each settled day of the last 7 within 10 % of the simulator's bill; a factor of
-/// 1/0.7 on the bill shows a 30 % gap on every such day.
+/// The check: the simulator bills as OpenAI does (images at the quality asked, web search at
+/// $10 per 1,000 calls, a model and a tier the app does not price), so the app's estimate runs
+/// above the bill on each settled day of the last 7, by more than 10 %: each day is flagged,
+/// against the simulator's own bill of the day. A factor of 1/0.7 on the bill moves every
+/// ratio by exactly 0.7.
 #[tokio::test]
-async fn the_check_finds_a_30_percent_gap_and_none_within_10_percent() {
+async fn the_check_flags_the_estimate_above_the_bill_and_follows_a_factor() {
     let sim = sim().await;
     let ctl = sim.control();
     let now = ctl.now();
@@ -187,18 +192,27 @@ async fn the_check_finds_a_30_percent_gap_and_none_within_10_percent() {
     let r = snap.reconciliation.expect("a check");
     assert_eq!(r.days.len(), 7, "7 complete settled days: {r:?}");
     for d in &r.days {
-        assert!(d.gap().unwrap() < NOTIFY_GAP, "within 10 %: {d:?}");
-        assert!(d.estimate_usd > 0.0);
+        let billed: f64 = ctl.billed(d.start_time, d.start_time + D, &[DEMO_KEY_ID])[0]
+            .items
+            .iter()
+            .map(|i| i.1)
+            .sum();
+        assert!((d.billed_usd - billed).abs() < 1e-9, "{d:?} != {billed}");
+        assert!(d.estimate_usd > d.billed_usd, "{d:?}");
+        assert!(d.gap().unwrap() > NOTIFY_GAP, "flagged: {d:?}");
     }
     ctl.set_costs(|s| s.factor = 1.0 / 0.7);
     let mut off = tracker(&sim, &[DEMO_KEY_ID]);
     let snap = off.refresh(now * 1000).await;
-    let r = snap.reconciliation.unwrap();
-    assert_eq!(r.days.len(), 7);
-    for d in &r.days {
-        let gap = d.gap().unwrap();
-        assert!(gap > NOTIFY_GAP && (gap - 0.3).abs() < 0.05, "{d:?}");
-        assert!(d.estimate_usd < d.billed_usd);
+    let moved = snap.reconciliation.unwrap();
+    assert_eq!(moved.days.len(), 7);
+    for (d, m) in r.days.iter().zip(&moved.days) {
+        assert_eq!(
+            (m.start_time, m.estimate_usd),
+            (d.start_time, d.estimate_usd)
+        );
+        let (was, is) = (d.ratio.unwrap(), m.ratio.unwrap());
+        assert!((is - 0.7 * was).abs() < 1e-9, "{d:?} then {m:?}");
     }
 }
 
@@ -308,9 +322,10 @@ async fn the_simulator_refuses_what_the_api_refuses_and_filters_by_project() {
 }
 
 /// The check's estimate of a day is the live total of that day: a live window of exactly that
-/// UTC day, priced with the same prices and tier, gives the same figure.
+/// UTC day, priced with the same prices and tier, gives the same figure. Its gap to the bill is
+/// exactly what the app cannot know from the usage (see [`explained_estimate`]).
 #[tokio::test]
-async fn a_days_estimate_is_the_live_total_of_that_day() {
+async fn a_days_estimate_is_the_live_total_of_that_day_and_its_gap_is_known() {
     let sim = sim().await;
     let ctl = sim.control();
     let midnight = utc_day_start(ctl.now());
@@ -331,6 +346,69 @@ async fn a_days_estimate_is_the_live_total_of_that_day() {
         yesterday.estimate_usd,
         snap.total_cost_usd()
     );
+    let billed = &ctl.billed(midnight - D, midnight, &[DEMO_KEY_ID])[0];
+    let explained = explained_estimate(billed, &snap);
+    println!(
+        "yesterday: estimate {:.6}, billed {:.6}, explained {explained:.6} ({:+.1} %)",
+        yesterday.estimate_usd,
+        yesterday.billed_usd,
+        (yesterday.ratio.unwrap() - 1.0) * 100.0
+    );
+    assert!(
+        (yesterday.estimate_usd - explained).abs() < 1e-6,
+        "estimate {} != {explained}, the bill with what the app cannot know",
+        yesterday.estimate_usd
+    );
+}
+
+/// What the app estimates for a day the simulator billed `billed`, given the app's own images
+/// and web search figures of that day (`live`): the bill, less what the app cannot know from
+/// the usage. The unknown model and the fine-tune are not in the app's table (unpriced); the
+/// `ultrafast` tier (3 × standard) is priced at standard; gpt-4.1's 10 % regional uplift is
+/// not in any public price; images are billed at the quality asked, which the usage does not
+/// say, and gpt-4o web searches at the GA tool's $10 per 1,000 calls, where the app assumes the
+/// best quality and the preview tool's $25. Each of the last two is above the bill.
+fn explained_estimate(
+    billed: &usage_tracker::simulator::SimBilledDay,
+    live: &usage_tracker::snapshot::Snapshot,
+) -> f64 {
+    use usage_tracker::usage::Endpoint;
+    let app = |e: Endpoint| {
+        live.other
+            .kinds
+            .iter()
+            .find(|k| k.endpoint == e)
+            .and_then(|k| k.cost_usd)
+            .unwrap()
+    };
+    let (images, searches) = (app(Endpoint::Images), app(Endpoint::WebSearchCalls));
+    let mut bill_images = 0.0;
+    let mut bill_searches = 0.0;
+    let mut estimate = images + searches;
+    for (name, usd, _) in &billed.items {
+        if name.starts_with("dall-e-") || name.starts_with("gpt-image-1") {
+            bill_images += usd;
+        } else if name == "web search tool calls" {
+            bill_searches += usd;
+        } else if name.starts_with("gpt-6.9-preview-2026-12-01") || name.starts_with("ft-") {
+            // Unpriced by the app: not in its estimate.
+        } else if name.starts_with("ultrafast | ") {
+            estimate += usd / 3.0;
+        } else if name.contains("gpt-4.1-2025-04-14") {
+            estimate += usd / 1.1;
+        } else {
+            estimate += usd;
+        }
+    }
+    assert!(
+        images > bill_images && bill_images > 0.0,
+        "{images} vs {bill_images}"
+    );
+    assert!(
+        searches > bill_searches && bill_searches > 0.0,
+        "{searches} vs {bill_searches}"
+    );
+    estimate
 }
 
 /// `/_sim/costs` steers the bill out of process: a factor and a currency.

@@ -215,7 +215,9 @@ fn keys_json_lists_projects_and_their_keys() {
 }
 
 /// `once --format json` over the simulator: the bill beside the estimate, its days adding up,
-/// and the check of the complete days within 10 % (the simulator bills at list prices).
+/// and the check of the complete days, each flagged with the estimate above the bill (the
+/// simulator bills images at the quality asked, web search at the GA tool's price and models
+/// the app cannot price; the gap is taken apart in `tests/bill.rs`).
 #[test]
 fn once_json_carries_the_bill_and_the_check() {
     let home = tempfile::tempdir().unwrap();
@@ -254,6 +256,11 @@ fn once_json_carries_the_bill_and_the_check() {
     assert!(!checks.is_empty(), "{}", v["reconciliation"]);
     for c in checks {
         let r = c["ratio"].as_f64().unwrap();
-        assert!((0.9..=1.1).contains(&r), "{c}");
+        let (estimate, billed) = (
+            c["estimate_usd"].as_f64().unwrap(),
+            c["billed_usd"].as_f64().unwrap(),
+        );
+        assert!((r - estimate / billed).abs() < 1e-9, "{c}");
+        assert!(r > 1.1, "{c}");
     }
 }

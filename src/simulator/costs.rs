@@ -1,17 +1,18 @@
 //! What the simulator bills, per UTC day and line item (its HTTP side is `costs_page`).
 //!
 //! The bill is the scenario's own usage priced with the simulator's own prices
-//! ([`super::bill_prices`]), billed only once it is older than a lag, times a factor (to make
-//! the bill differ from any estimate) and in a chosen currency from a chosen day on. A past
-//! day's billed usage never changes, so it is summed once and kept.
+//! ([`super::bill_prices`]) as OpenAI bills it, with what the usage endpoints do not report
+//! (each image's quality, gpt-image-1's tokens): billed only once it is older than a lag, times
+//! a factor (to make the bill differ from any estimate further) and in a chosen currency from a
+//! chosen day on. A past day's billed usage never changes, so it is summed once and kept.
 
 use super::bill_prices::{
-    STORAGE, STORAGE_FREE_GB, STORAGE_USD_PER_GB_DAY, line_model, meter_price, tier_prefix,
-    token_prices,
+    Billed, STORAGE, STORAGE_FREE_GB, STORAGE_USD_PER_GB_DAY, image_lines, line_model, meter_price,
+    names, tier_prefix, token_prices,
 };
 use super::control::SimControl;
 use super::costs_page::Query;
-use super::other::{Amount, minute_amount};
+use super::other::{Amount, ImagesAsked, minute_amount};
 use super::scenario::{Counts, LateUsage, ManualBurst, Scenario};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -61,6 +62,8 @@ pub(crate) struct CostsState {
 pub(super) struct Usage {
     streams: Vec<Counts>,
     meters: Vec<Amount>,
+    /// Per meter stream: its images as asked for (empty but for image streams).
+    images: Vec<ImagesAsked>,
     /// Every minute of a whole UTC day is billed: the day's storage line is due too.
     whole_day: bool,
 }
@@ -70,6 +73,7 @@ fn usage_of(scn: &Scenario, from: i64, to: i64, manual: &[ManualBurst]) -> Usage
     let mut u = Usage {
         streams: vec![Counts::default(); scn.streams.len()],
         meters: vec![Amount::default(); scn.meters.len()],
+        images: vec![ImagesAsked::default(); scn.meters.len()],
         whole_day: false,
     };
     for minute in from..to {
@@ -79,11 +83,14 @@ fn usage_of(scn: &Scenario, from: i64, to: i64, manual: &[ManualBurst]) -> Usage
         for (s, sum) in scn.streams.iter().zip(&mut u.streams) {
             sum.add(&scn.minute_counts(s, minute, wave, burst));
         }
-        for (m, sum) in scn.meters.iter().zip(&mut u.meters) {
+        for ((m, sum), asked) in scn.meters.iter().zip(&mut u.meters).zip(&mut u.images) {
             let burst = scn.burst_factor(m.endpoint, minute, manual);
             let a = minute_amount(scn.seed, m, minute, burst);
             sum.requests += a.requests;
             sum.quantity += a.quantity;
+            if m.endpoint == "images" {
+                asked.ask(scn.seed, m, minute, a, 0);
+            }
         }
     }
     u
@@ -134,9 +141,10 @@ pub(super) fn billed_usage(
     let mut u = Usage {
         streams: base.streams.clone(),
         meters: base.meters.clone(),
+        images: base.images.clone(),
         whole_day: base.whole_day,
     };
-    for l in late {
+    for (n, l) in late.into_iter().enumerate() {
         if l.endpoint == "completions" {
             let i = scn.streams.iter().position(|s| {
                 s.key == super::DEMO_KEY_ID && s.model == l.model && !s.batch && s.tier == "default"
@@ -150,6 +158,15 @@ pub(super) fn billed_usage(
         }) {
             u.meters[i].quantity += l.quantity;
             u.meters[i].requests += l.requests;
+            if l.endpoint == "images" {
+                let a = Amount {
+                    requests: l.requests,
+                    quantity: l.quantity,
+                };
+                // Numbered apart from the minute's own images, so their qualities are others.
+                let first = (n as u64 + 1) << 32;
+                u.images[i].ask(scn.seed, &scn.meters[i], l.minute, a, first);
+            }
         }
     }
     Arc::new(u)
@@ -171,20 +188,20 @@ pub(super) struct Line {
 pub(super) fn lines_of(scn: &Scenario, u: &Usage, q: &Query) -> BTreeMap<GroupKey, Line> {
     let within = |list: &[String], v: &str| list.is_empty() || list.iter().any(|x| x == v);
     let mut out: BTreeMap<GroupKey, Line> = BTreeMap::new();
-    let mut add = |name: String, project: &str, key: Option<&str>, usd: f64, qty: f64, unit| {
-        if usd <= 0.0 {
+    let mut add = |b: Billed, project: &str, key: Option<&str>| {
+        if b.usd <= 0.0 {
             return;
         }
         let k = (
-            q.by_line_item.then_some(name),
+            q.by_line_item.then_some(b.name),
             q.by_project.then(|| project.to_owned()),
             q.by_key.then(|| key.map(str::to_owned)).flatten(),
         );
         let line = out.entry(k).or_default();
-        line.usd += usd;
-        line.quantity += qty;
-        line.unit = if q.by_line_item { unit } else { None };
-        line.quantity_null = unit.is_none();
+        line.usd += b.usd;
+        line.quantity += b.quantity.unwrap_or(0.0);
+        line.unit = if q.by_line_item { b.unit } else { None };
+        line.quantity_null = b.quantity.is_none();
     };
     for (s, c) in scn.streams.iter().zip(&u.streams) {
         if !within(&q.api_key_ids, &s.key) || !within(&q.project_ids, &s.project) {
@@ -207,32 +224,44 @@ pub(super) fn lines_of(scn: &Scenario, u: &Usage, q: &Query) -> BTreeMap<GroupKe
             (" image", "cached input", c.cached_image, p.cached),
         ];
         for (modality, kind, tokens, price) in parts {
-            let usd = tokens as f64 * price / 1e6;
-            add(
-                format!("{head}{modality}, {kind}"),
-                &s.project,
-                Some(&s.key),
-                usd,
-                tokens as f64,
-                Some("tokens"),
-            );
+            let billed = Billed {
+                name: names::tokens(&head, modality, kind),
+                usd: tokens as f64 * price / 1e6,
+                quantity: Some(tokens as f64),
+                unit: Some("tokens"),
+            };
+            add(billed, &s.project, Some(&s.key));
         }
     }
-    for (m, a) in scn.meters.iter().zip(&u.meters) {
+    for ((m, a), asked) in scn.meters.iter().zip(&u.meters).zip(&u.images) {
         if !within(&q.api_key_ids, m.key) || !within(&q.project_ids, m.project) {
             continue;
         }
-        if let Some((price, name, unit)) = meter_price(m.endpoint, m.model, m.dims) {
-            let usd = a.quantity as f64 * price;
-            add(name, m.project, Some(m.key), usd, a.quantity as f64, unit);
+        if m.endpoint == "images" {
+            for billed in image_lines(m.model, m.dims[0].unwrap_or_default(), asked) {
+                add(billed, m.project, Some(m.key));
+            }
+        } else if let Some((price, name, unit)) = meter_price(m.endpoint, m.model) {
+            let billed = Billed {
+                name,
+                usd: a.quantity as f64 * price,
+                quantity: Some(a.quantity as f64),
+                unit,
+            };
+            add(billed, m.project, Some(m.key));
         }
     }
     // Storage is no key's: only in bills not filtered by key (see `bill_prices::STORAGE`).
     if q.api_key_ids.is_empty() && u.whole_day {
         for (project, gb) in STORAGE {
             if within(&q.project_ids, project) {
-                let usd = (gb - STORAGE_FREE_GB).max(0.0) * STORAGE_USD_PER_GB_DAY;
-                add("Vector storage".into(), project, None, usd, gb, None);
+                let billed = Billed {
+                    name: names::STORAGE.into(),
+                    usd: (gb - STORAGE_FREE_GB).max(0.0) * STORAGE_USD_PER_GB_DAY,
+                    quantity: None,
+                    unit: None,
+                };
+                add(billed, project, None);
             }
         }
     }

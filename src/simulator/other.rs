@@ -149,6 +149,66 @@ pub(crate) fn minute_amount(seed: u64, s: &MeterStream, minute: i64, burst: f64)
     Amount { requests, quantity }
 }
 
+/// The quality each image of a model is asked at, in per mille of its images. The usage
+/// endpoint does not report quality (only model, size and source); the bill prices it, so an
+/// estimate that has to assume one quality runs above the bill.
+#[rustfmt::skip]
+const QUALITY_MIX: [(&str, &[(&str, u64)]); 3] = [
+    ("dall-e-3",    &[("standard", 700), ("hd", 300)]),
+    ("gpt-image-1", &[("low", 300), ("medium", 500), ("high", 200)]),
+    ("dall-e-2",    &[("standard", 1000)]),
+];
+
+/// The images of an image stream over some minutes as they were asked for: how many at each
+/// quality, and the prompt tokens of their requests (what gpt-image-1 bills as text input).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct ImagesAsked {
+    pub by_quality: std::collections::BTreeMap<&'static str, u64>,
+    pub prompt_tokens: u64,
+}
+
+impl ImagesAsked {
+    /// Adds how the `amount` of image stream `s` in `minute` was asked for: each image's
+    /// quality and each request's prompt (20 to 80 tokens) from one hash of (seed, stream,
+    /// minute, its index), so a past minute never changes. `first` numbers the minute's first
+    /// image and request: 0 for the minute's own usage, something far from it for usage added
+    /// late.
+    pub(crate) fn ask(
+        &mut self,
+        seed: u64,
+        s: &MeterStream,
+        minute: i64,
+        amount: Amount,
+        first: u64,
+    ) {
+        if amount.quantity == 0 && amount.requests == 0 {
+            return;
+        }
+        let mix = QUALITY_MIX
+            .iter()
+            .find(|m| m.0 == s.model)
+            .map_or(&[("standard", 1000)][..], |m| m.1);
+        let base = splitmix64(seed ^ s.id ^ (minute as u64).wrapping_mul(0x9FB2_1C65_1E98_DF25));
+        for i in first..first + amount.quantity {
+            let mut pick = splitmix64(base ^ i) % 1000;
+            let quality = mix
+                .iter()
+                .find_map(|&(quality, share)| {
+                    if pick < share {
+                        return Some(quality);
+                    }
+                    pick -= share;
+                    None
+                })
+                .unwrap_or(mix[0].0);
+            *self.by_quality.entry(quality).or_default() += 1;
+        }
+        self.prompt_tokens += (first..first + amount.requests)
+            .map(|r| 20 + splitmix64(base ^ r ^ 0x5bd1_e995) % 61)
+            .sum::<u64>();
+    }
+}
+
 /// The grouped dimensions of a row; `None` where not grouped.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Key {

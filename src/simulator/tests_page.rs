@@ -224,7 +224,10 @@ fn ungrouped_fields_are_null_and_grouped_ones_set() {
     assert!(r.len() >= 8);
     for row in &r {
         assert!(row["model"].is_string() && row["batch"].is_boolean());
-        assert!(["default", "flex", "priority"].contains(&row["service_tier"].as_str().unwrap()));
+        assert!(
+            ["default", "flex", "priority", "ultrafast"]
+                .contains(&row["service_tier"].as_str().unwrap())
+        );
         assert!(
             row["project_id"].is_null() && row["api_key_id"].is_null() && row["user_id"].is_null()
         );
@@ -237,6 +240,7 @@ fn ungrouped_fields_are_null_and_grouped_ones_set() {
     assert!(has("gpt-5-mini-2025-08-07", false, "flex"));
     assert!(has("o4-mini-2025-04-16", false, "priority"));
     assert!(has("gpt-4.1-2025-04-14", true, "default"));
+    assert!(has("gpt-5-mini-2025-08-07", false, "ultrafast"));
     assert!(
         r.iter()
             .any(|x| x["model"].as_str().unwrap().starts_with("ft:"))
@@ -379,8 +383,8 @@ fn extra_models_appear_for_the_tracked_key() {
     let mut q = tracked(query(HOUR, HOUR + 3600, BucketWidth::Hour));
     q.group_by = vec![GroupField::Model];
     let models = rows(&page(&cfg, &q, NOW)).len();
-    // 6 text models and 2 audio ones of its own.
-    assert_eq!(models, 8 + 22);
+    // 7 text models (one no public price list has) and 2 audio ones of its own.
+    assert_eq!(models, 9 + 22);
 }
 
 #[test]

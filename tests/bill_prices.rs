@@ -73,6 +73,7 @@ fn per_day(lines: &[Line], days: &[i64]) -> Vec<(i64, f64, usize, f64)> {
 
 struct Learned {
     now: i64,
+    check: Option<usage_tracker::billing::Reconciliation>,
     days: Vec<i64>,
     bill: Vec<BilledDay>,
     completions: Vec<Bucket<UsageRow>>,
@@ -94,10 +95,12 @@ async fn learn(sim: &usage_tracker::simulator::SimServer, book: &PriceBook) -> L
         .rev()
         .collect();
     assert!(days.len() >= 6, "settled days to check: {days:?}");
+    let check = snap.reconciliation.clone();
     let bill = snap.bill.unwrap().days;
     let (completions, others) = daily_usage(sim, today).await;
     Learned {
         now,
+        check,
         days,
         bill,
         completions,
@@ -157,18 +160,39 @@ async fn each_settled_day_meets_its_bill_within_2_percent_once_the_bill_prices_e
         );
     }
 
-    // After: the bill has priced each kind.
-    let after = lines(&l, &prices.table);
-    println!("after (--prices bill):");
-    for (day, est, unpriced, billed) in per_day(&after, &l.days) {
-        let gap = est / billed - 1.0;
+    // After: the bill has priced each kind. The check prices each settled day as it was
+    // billed (the day's own unit prices over what was learned): within 2 % of its bill.
+    let checks = &l.check.as_ref().expect("a check").days;
+    println!("after, the check (--prices bill):");
+    for c in checks {
+        let gap = c.estimate_usd / c.billed_usd - 1.0;
         println!(
-            "  {day}: estimate ${est:.2}, bill ${billed:.2}, gap {:+.2} %",
+            "  {}: estimate ${:.2}, bill ${:.2}, gap {:+.2} %",
+            c.start_time,
+            c.estimate_usd,
+            c.billed_usd,
             gap * 100.0
         );
-        assert_eq!(unpriced, 0, "every line priced on {day}");
-        assert!(gap.abs() <= 0.02, "{day}: estimate {est} vs bill {billed}");
+        assert!(gap.abs() <= 0.02, "{c:?}");
     }
+    assert_eq!(
+        checks.iter().map(|c| c.start_time).collect::<Vec<_>>(),
+        l.days,
+        "every settled day checked"
+    );
+    // At the newest day's prices, the days before differ by their own mix (image qualities):
+    // every line is priced, and the gap is that mix's.
+    let after = lines(&l, &prices.table);
+    println!("after, every day at the newest settled day's prices:");
+    for (day, est, unpriced, billed) in per_day(&after, &l.days) {
+        let gap = est / billed - 1.0;
+        println!("  {day}: estimate ${est:.2}, bill ${billed:.2}, gap {:+.2} %", gap * 100.0);
+        assert_eq!(unpriced, 0, "every line priced on {day}");
+        assert!(gap.abs() <= 0.05, "{day}: estimate {est} vs bill {billed}");
+    }
+    let newest = *l.days.last().unwrap();
+    let (_, est, _, billed) = per_day(&after, &[newest])[0];
+    assert!((est / billed - 1.0).abs() <= 0.02, "the newest day: {est} vs {billed}");
     // The only price the bill contradicts is the one the simulator bills with an uplift.
     assert_eq!(checked, ["gpt-4.1-2025-04-14"], "{:#?}", prices.checks);
     for c in &prices.checks {
@@ -198,10 +222,12 @@ async fn prices_table_keeps_the_list_price_where_the_bill_differs_and_still_lear
     let mut uplifted = 0;
     for (x, y) in a.iter().zip(&b) {
         assert_eq!((x.start_time, &x.model), (y.start_time, &y.model));
-        if x.endpoint.is_none() {
-            continue; // billed, of no usage endpoint: nothing estimated
+        if x.endpoint.is_none() || x.quantity == 0 {
+            continue; // billed, with no usage read (or of no endpoint): nothing estimated
         }
-        let (ex, ey) = (x.estimate_usd.unwrap(), y.estimate_usd.unwrap());
+        let (Some(ex), Some(ey)) = (x.estimate_usd, y.estimate_usd) else {
+            panic!("unpriced: {x:?} / {y:?}");
+        };
         uplifted += usize::from(x.model == "gpt-4.1-2025-04-14");
         if x.model == "gpt-4.1-2025-04-14" {
             // The uplift: the bill's price is 1.1 × the list price.

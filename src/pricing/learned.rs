@@ -173,6 +173,14 @@ impl Learned {
     pub fn is_empty(&self) -> bool {
         self.prices.is_empty()
     }
+
+    /// These prices with each of `other`'s in place of the one held, whatever its day (the
+    /// prices of one given day, for that day's estimate).
+    pub fn overridden_by(&self, other: Learned) -> Learned {
+        let mut out = self.clone();
+        out.prices.extend(other.prices);
+        out
+    }
 }
 
 /// Which price the estimate uses where the table and the bill differ by more than

@@ -177,13 +177,31 @@ impl BillTracker {
         }
     }
 
+    /// Each checked day's estimate priced as that day was billed: the prices learned so far,
+    /// with the day's own unit prices over them where it has them (a day's mix of image
+    /// qualities or long-context requests is its own), so what the check shows is the usage
+    /// read against the bill, not one day's mix against another's.
     fn check(&self, now: i64) -> Option<crate::billing::Reconciliation> {
-        self.bill.as_ref().map(|bill| {
-            let estimates = self
-                .estimates
-                .per_day(&self.prices.current().table, self.tier);
-            reconcile(&estimates, bill, now)
-        })
+        let bill = self.bill.as_ref()?;
+        let usage = self.estimates.day_usage();
+        let current = self.prices.current();
+        let estimates = self.estimates.per_day(
+            |day| {
+                let own = bill
+                    .day(day)
+                    .map(|d| crate::billing::prices::learn(std::slice::from_ref(d), &usage, now))
+                    .unwrap_or_default();
+                if own.is_empty() {
+                    return std::borrow::Cow::Borrowed(&current.table);
+                }
+                let learned = current.learned.overridden_by(own);
+                let day_prices =
+                    crate::pricing::learned::apply(self.prices.base(), &learned, current.mode);
+                std::borrow::Cow::Owned(day_prices.table)
+            },
+            self.tier,
+        );
+        Some(reconcile(&estimates, bill, now))
     }
 
     /// One costs request (and, when due, the day estimates' usage), whatever the schedule

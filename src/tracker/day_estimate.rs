@@ -104,8 +104,13 @@ impl DayEstimates {
             .collect()
     }
 
-    /// (day start, estimate in USD) of every day read, ascending.
-    pub fn per_day(&self, prices: &PriceTable, tier: TierChoice) -> Vec<(i64, f64)> {
+    /// (day start, estimate in USD) of every day read, ascending, each day priced with the
+    /// table `prices_of` gives for it.
+    pub fn per_day<P: std::ops::Deref<Target = PriceTable>>(
+        &self,
+        prices_of: impl Fn(i64) -> P,
+        tier: TierChoice,
+    ) -> Vec<(i64, f64)> {
         let mut days: Vec<i64> = self
             .completions
             .iter()
@@ -120,7 +125,8 @@ impl DayEstimates {
                 let on = |start: i64| crate::billing::utc_day_start(start) == day;
                 let c = self.completions.iter().filter(|b| on(b.start_time));
                 let o = self.others.iter().filter(|b| on(b.start_time));
-                let (summary, other) = super::price::price_usage(prices, tier, c, o);
+                let prices = prices_of(day);
+                let (summary, other) = super::price::price_usage(&prices, tier, c, o);
                 (day, summary.totals.cost_usd + other.cost_usd)
             })
             .collect()

@@ -186,13 +186,19 @@ async fn each_settled_day_meets_its_bill_within_2_percent_once_the_bill_prices_e
     println!("after, every day at the newest settled day's prices:");
     for (day, est, unpriced, billed) in per_day(&after, &l.days) {
         let gap = est / billed - 1.0;
-        println!("  {day}: estimate ${est:.2}, bill ${billed:.2}, gap {:+.2} %", gap * 100.0);
+        println!(
+            "  {day}: estimate ${est:.2}, bill ${billed:.2}, gap {:+.2} %",
+            gap * 100.0
+        );
         assert_eq!(unpriced, 0, "every line priced on {day}");
         assert!(gap.abs() <= 0.05, "{day}: estimate {est} vs bill {billed}");
     }
     let newest = *l.days.last().unwrap();
     let (_, est, _, billed) = per_day(&after, &[newest])[0];
-    assert!((est / billed - 1.0).abs() <= 0.02, "the newest day: {est} vs {billed}");
+    assert!(
+        (est / billed - 1.0).abs() <= 0.02,
+        "the newest day: {est} vs {billed}"
+    );
     // The only price the bill contradicts is the one the simulator bills with an uplift.
     assert_eq!(checked, ["gpt-4.1-2025-04-14"], "{:#?}", prices.checks);
     for c in &prices.checks {

@@ -52,19 +52,36 @@ fn once_demo_json_has_the_documented_shape_and_consistent_totals() {
         );
         last_total = field(m, "total_tokens");
         match m["cost_usd"].as_f64() {
-            Some(c) => cost += c,
+            Some(c) => {
+                cost += c;
+                let source = m["price_source"].as_str().unwrap();
+                assert!(["table", "bill"].contains(&source), "{m}");
+            }
             None => {
-                assert!(m["cost_usd"].is_null());
+                assert!(m["cost_usd"].is_null() && m["price_source"].is_null());
                 unpriced += 1;
             }
         }
     }
+    // The bill priced what the table cannot: the simulator's fine-tune, its unknown model and
+    // the `ultrafast` tier.
+    let source = |prefix: &str| {
+        models
+            .iter()
+            .find(|m| m["model"].as_str().unwrap().starts_with(prefix))
+            .unwrap_or_else(|| panic!("{prefix} in {models:?}"))["price_source"]
+            .clone()
+    };
+    for prefix in ["ft:", "gpt-6.9-preview", "gpt-5-mini"] {
+        assert_eq!(source(prefix), "bill", "{prefix}");
+    }
+    assert_eq!(source("gpt-4o-2024-08-06"), "table");
     let t = &v["totals"];
     for (i, k) in COUNTS.iter().enumerate() {
         assert_eq!(field(t, k), sums[i], "{k}");
     }
     assert_eq!(t["unpriced_models"].as_u64().unwrap(), unpriced);
-    assert!(unpriced >= 1, "the simulator's fine-tune has no price");
+    assert_eq!(unpriced, 0, "the bill prices what the table cannot");
     assert!((t["cost_usd"].as_f64().unwrap() - cost).abs() < 1e-9);
     let names: Vec<_> = models
         .iter()
@@ -499,9 +516,10 @@ fn openai_base_url_of_another_program_does_not_redirect_the_key() {
     assert_eq!(stderr.matches(&note).count(), 1, "{stderr}");
 }
 
-/// A price file in the format with every unit loads through the binary and prices the demo:
-/// gpt-4o at the file's prices, and the fine-tune the table cannot price once the file names it
-/// exactly.
+/// A price file in the format with every unit loads through the binary and prices the demo.
+/// The bill prices what the table cannot (the fine-tune) and, by default, where it differs from
+/// the file by more than 5 % (the file's gpt-4o at twice its price): listed in `price_checks`.
+/// `--prices table` keeps the file's prices there.
 #[test]
 fn a_price_file_with_every_unit_prices_the_demo() {
     let home = tempfile::tempdir().unwrap();
@@ -513,14 +531,14 @@ fn a_price_file_with_every_unit_prices_the_demo() {
         assert!(out.status.success(), "{stderr}");
         serde_json::from_str::<serde_json::Value>(&stdout).unwrap()
     };
-    let cost = |v: &serde_json::Value, model: &str| {
+    let model = |v: &serde_json::Value, name: &str| {
         v["models"]
             .as_array()
             .unwrap()
             .iter()
-            .find(|m| m["model"] == model)
-            .unwrap_or_else(|| panic!("{model} in {v}"))["cost_usd"]
-            .as_f64()
+            .find(|m| m["model"] == name)
+            .unwrap_or_else(|| panic!("{name} in {v}"))
+            .clone()
     };
     let built_in = once(&[]);
     let fine_tune = built_in["models"]
@@ -531,38 +549,55 @@ fn a_price_file_with_every_unit_prices_the_demo() {
         .find(|m| m.starts_with("ft:"))
         .expect("the demo has a fine-tune")
         .to_owned();
-    assert_eq!(cost(&built_in, &fine_tune), None);
+    // No table prices it: the bill does.
+    let ft = model(&built_in, &fine_tune);
+    assert!(ft["cost_usd"].as_f64().unwrap() > 0.0, "{ft}");
+    assert_eq!(ft["price_source"], "bill", "{ft}");
     let every_unit = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/pricing/valid/every-unit.toml"
     );
     let text = std::fs::read_to_string(every_unit).unwrap()
         + "\n[standard.\"gpt-4o\"]\ninput = 5.0\ncached_input = 2.5\noutput = 20.0\n"
-        + &format!("\n[standard.\"{fine_tune}\"]\ninput = 1\noutput = 1\n");
+        + &format!(
+            "\n[standard.\"{fine_tune}\"]\ninput = 1\ncached_input = 0.5\ncache_write = 1\noutput = 1\n"
+        );
     let file = home.path().join("prices.toml");
     std::fs::write(&file, text).unwrap();
-    let priced = once(&["--pricing", file.to_str().unwrap()]);
-    // From the same run's counts (two runs may see different usage): (input − cached) × 5 +
-    // cached × 2.5 + output × 20 per 1M, at the standard tier every row is priced at.
-    let m = priced["models"]
+    // (input − cached) × input + cached × cached + output × output per 1M, from one run's counts
+    // (two runs may see different usage), at the standard tier every row is priced at.
+    let at = |v: &serde_json::Value, (i, c, o): (f64, f64, f64)| {
+        let m = model(v, "gpt-4o-2024-08-06");
+        let n = |k: &str| m[k].as_u64().unwrap() as f64;
+        let expected = ((n("input_tokens") - n("cached_input_tokens")) * i
+            + n("cached_input_tokens") * c
+            + n("output_tokens") * o)
+            / 1e6;
+        let got = m["cost_usd"].as_f64().unwrap();
+        assert!(
+            expected > 0.0 && (got - expected).abs() < 1e-9 * expected,
+            "{got} {expected}"
+        );
+        m
+    };
+    let listed = once(&["--pricing", file.to_str().unwrap(), "--prices", "table"]);
+    assert_eq!(listed["prices"], "table");
+    assert_eq!(at(&listed, (5.0, 2.5, 20.0))["price_source"], "file");
+    assert_eq!(model(&listed, &fine_tune)["price_source"], "file");
+    let input_check = listed["price_checks"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m["model"] == "gpt-4o-2024-08-06")
-        .unwrap();
-    let n = |k: &str| m[k].as_u64().unwrap() as f64;
-    let expected = ((n("input_tokens") - n("cached_input_tokens")) * 5.0
-        + n("cached_input_tokens") * 2.5
-        + n("output_tokens") * 20.0)
-        / 1e6;
-    let got = cost(&priced, "gpt-4o-2024-08-06").unwrap();
-    assert!(
-        expected > 0.0 && (got - expected).abs() < 1e-9 * expected,
-        "{got} {expected}"
-    );
-    assert!(cost(&priced, &fine_tune).is_some());
-    assert_eq!(
-        priced["totals"]["unpriced_models"].as_u64().unwrap() + 1,
-        built_in["totals"]["unpriced_models"].as_u64().unwrap()
-    );
+        .find(|c| c["model"] == "gpt-4o-2024-08-06" && c["kind"] == "input")
+        .unwrap_or_else(|| panic!("{}", listed["price_checks"]))
+        .clone();
+    assert_eq!(input_check["table_per_unit"], 5.0);
+    assert!((input_check["bill_per_unit"].as_f64().unwrap() - 2.5).abs() < 1e-9);
+    assert!((input_check["differs_pct"].as_f64().unwrap() + 50.0).abs() < 1e-6);
+    assert_eq!(input_check["unit"], "1M tokens");
+    // The default: the bill's prices where they differ, the same checks listed.
+    let billed = once(&["--pricing", file.to_str().unwrap()]);
+    assert_eq!(billed["prices"], "bill");
+    assert_eq!(at(&billed, (2.5, 1.25, 10.0))["price_source"], "bill");
+    assert_eq!(billed["price_checks"], listed["price_checks"]);
 }

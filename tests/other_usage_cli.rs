@@ -41,9 +41,11 @@ fn the_table_shows_the_other_usage_and_the_whole_estimate() {
     ] {
         assert!(text.contains(needle), "{needle} missing:\n{text}");
     }
-    // Image prices rest on an assumed quality: marked, never shown as exact.
+    // The table assumes image quality; the bill prices each size as billed (every quality):
+    // no longer an assumption, and said to come from the bill.
     let images = text.lines().find(|l| l.starts_with("Images")).unwrap();
-    assert!(images.contains("~$"), "{images}");
+    assert!(images.contains(" $") && !images.contains("~$"), "{images}");
+    assert!(text.contains("Priced from your bill of "), "{text}");
 }
 
 #[test]
@@ -79,7 +81,11 @@ fn json_adds_other_usage_and_a_grand_total() {
         other += k["cost_usd"].as_f64().unwrap();
     }
     assert_eq!(kinds[1]["free"], true);
-    assert_eq!(kinds[2]["assumed"], true);
+    // Images: the table assumes their quality, the bill's settled days price them.
+    assert_eq!(kinds[2]["assumed"], false, "{}", kinds[2]);
+    for m in kinds[2]["models"].as_array().unwrap() {
+        assert_eq!(m["price_source"], "bill", "{m}");
+    }
     let completions = v["totals"]["cost_usd"].as_f64().unwrap();
     let total = v["total_cost_usd"].as_f64().unwrap();
     assert!(
@@ -92,7 +98,12 @@ fn json_adds_other_usage_and_a_grand_total() {
         .iter()
         .map(|a| a.as_str().unwrap())
         .collect();
-    assert!(assumptions.contains(&"image-quality"), "{assumptions:?}");
+    // The bill has priced the images and the web searches: what the table assumed is gone.
+    assert!(
+        !assumptions.contains(&"image-quality")
+            && !assumptions.contains(&"web-search-tool-version"),
+        "{assumptions:?}"
+    );
     assert!(v["not_included"].as_str().unwrap().contains("per project"));
     // The completions rows are still `models`, `totals` still their totals.
     assert!(

@@ -238,14 +238,58 @@ mod tests {
     #[test]
     fn a_tier_before_the_bar_a_size_after_the_kind_and_a_surcharge_are_read() {
         #[rustfmt::skip]
-        let table: &[(&str, Option<&str>, Option<&str>, bool, LineKind)] = &[
-            ("ultrafast | gpt-5-mini-2025-08-07, output", Some("ultrafast"), None, false, Output),
-            ("Scale | gpt-4o-2024-08-06, input", Some("scale"), None, false, Input),
-            ("default | gpt-4o-2024-08-06, input", None, None, false, Input),
-            ("batch | text-embedding-3-small, input", Some("batch"), None, false, Embeddings),
-            ("priority | gpt-5.6-sol, output, long context", Some("priority"), None, true, Output),
-            ("dall-e-3, images, 1024x1024", None, Some("1024x1024"), false, Images),
-            ("dall-e-2, images, 512x512", None, Some("512x512"), false, Images),
+        // (name, tier, detail, long context, kind)
+        type Case<'a> = (&'a str, Option<&'a str>, Option<&'a str>, bool, LineKind);
+        let table: &[Case] = &[
+            (
+                "ultrafast | gpt-5-mini-2025-08-07, output",
+                Some("ultrafast"),
+                None,
+                false,
+                Output,
+            ),
+            (
+                "Scale | gpt-4o-2024-08-06, input",
+                Some("scale"),
+                None,
+                false,
+                Input,
+            ),
+            (
+                "default | gpt-4o-2024-08-06, input",
+                None,
+                None,
+                false,
+                Input,
+            ),
+            (
+                "batch | text-embedding-3-small, input",
+                Some("batch"),
+                None,
+                false,
+                Embeddings,
+            ),
+            (
+                "priority | gpt-5.6-sol, output, long context",
+                Some("priority"),
+                None,
+                true,
+                Output,
+            ),
+            (
+                "dall-e-3, images, 1024x1024",
+                None,
+                Some("1024x1024"),
+                false,
+                Images,
+            ),
+            (
+                "dall-e-2, images, 512x512",
+                None,
+                Some("512x512"),
+                false,
+                Images,
+            ),
             ("gpt-4o-2024-08-06, input", None, None, false, Input),
             // Not a tier: more than one word before the bar.
             ("my org | gpt-4o, input", None, None, false, Other),

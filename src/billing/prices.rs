@@ -208,6 +208,16 @@ fn day_prices(day: &BilledDay, usage: &DayUsage) -> BTreeMap<PriceKey, Sum> {
     out
 }
 
+/// `v` to 9 significant digits: a price is published with far fewer, and amount ÷ quantity
+/// carries the sums' floating-point noise (`2.9999999999999996` is $3.00).
+fn significant(v: f64) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let scale = 10f64.powi(9 - v.abs().log10().ceil() as i32);
+    (v * scale).round() / scale
+}
+
 /// The unit prices of the settled days of `days` (at `now`) whose usage is in `usage`: for each
 /// key, the newest day's.
 pub fn learn(days: &[BilledDay], usage: &[DayUsage], now: i64) -> Learned {
@@ -226,7 +236,7 @@ pub fn learn(days: &[BilledDay], usage: &[DayUsage], now: i64) -> Learned {
                 learned.prices.insert(
                     key,
                     LearnedPrice {
-                        per_unit: s.usd / s.quantity * s.per,
+                        per_unit: significant(s.usd / s.quantity * s.per),
                         day: day.start_time,
                     },
                 );

@@ -396,13 +396,32 @@ pub fn apply(base: &PriceTable, learned: &Learned, mode: PriceMode) -> Prices {
                     .copied()
                     .unwrap_or_default();
                 let entry = table.completions.entry(key.model.clone()).or_insert(tiers);
-                let price = entry[i].get_or_insert_with(learned_only);
-                let held = *token_slot(price, f);
-                let fallback = price.field(f).map(|(v, _)| v);
-                let assumed =
-                    price.assumption.is_some() || (f == PriceField::CacheWrite && held.is_none());
+                // Judged against the table as it was, never against what an earlier field of
+                // the same entry just took from the bill (the order of the fields must not
+                // matter).
+                let mut reference = tiers[i].unwrap_or_else(learned_only);
+                let own = *token_slot(&mut reference, f);
+                let fallback = reference.field(f).map(|(v, _)| v);
+                // One price for every modality is the table's own price of audio and image
+                // tokens, not a fallback: compared, listed and chosen by the mode like any.
+                let modality = !matches!(
+                    f,
+                    PriceField::Input
+                        | PriceField::CachedInput
+                        | PriceField::Output
+                        | PriceField::CacheWrite
+                );
+                let (held, fallback) =
+                    if own.is_none() && modality && reference.one_price_all_modalities {
+                        (fallback, None)
+                    } else {
+                        (own, fallback)
+                    };
+                let assumed = reference.assumption.is_some()
+                    || (f == PriceField::CacheWrite && held.is_none());
                 if judged(held, fallback, assumed) {
-                    set_token(price, f, lp, price.assumption.is_some());
+                    let price = entry[i].get_or_insert_with(learned_only);
+                    set_token(price, f, lp, reference.assumption.is_some());
                 }
             }
             PriceField::Embeddings => {
@@ -428,7 +447,13 @@ pub fn apply(base: &PriceTable, learned: &Learned, mode: PriceMode) -> Prices {
                 // the bill has no size of its own for.
                 if size.is_empty() {
                     entry.any_size_bill = Some((lp.per_unit, lp.day));
-                } else if judged(own, None, assumed) {
+                // Within 5 % the bill's price is taken too: it is what every quality and
+                // source of that size was billed (no assumption left to mark).
+                } else if judged(
+                    own,
+                    None,
+                    assumed || own.is_some_and(|t| !off(t, lp.per_unit)),
+                ) {
                     entry.sizes.insert(size.clone(), lp.per_unit);
                     entry.bill_sizes.insert(size, lp.day);
                 }

@@ -289,6 +289,52 @@ fn an_unpriced_tier_is_named_in_the_models_submenu() {
 }
 
 #[test]
+fn a_price_from_the_bill_and_the_prices_it_contradicts_are_said_in_the_menu() {
+    // 2026-12-06
+    const DAY: i64 = 1_796_515_200;
+    let mut m = model("gpt-6.9-preview", 1_000_000, 0, Some(3.0));
+    m.tiers = vec![Tier::Standard];
+    m.price_source = Some(crate::pricing::Source::Bill { day: DAY });
+    let mut snap = (*snapshot(vec![m], Vec::new())).clone();
+    snap.price_checks = vec![crate::pricing::PriceCheck {
+        model: "gpt-4.1-2025-04-14".into(),
+        kind: "input".into(),
+        table_per_unit: 2.0,
+        bill_per_unit: 2.2,
+        unit: "1M tokens",
+        differs_pct: 10.0,
+        day: DAY,
+    }];
+    let mut s = state();
+    s.snapshot = Some(Arc::new(snap.clone()));
+    let v = tray_view(&s, NOW_MS);
+    let rows = infos(submenu(&v.menu, "gpt-6.9-preview   1.0M tok · $3.00"));
+    assert_eq!(
+        rows[4..],
+        [
+            "Cost: $3.00",
+            "Priced at: standard, priced from your bill of 6 Dec"
+        ]
+    );
+    let checks = infos(submenu(
+        &v.menu,
+        "Prices: 1 model billed differently from the table",
+    ));
+    assert_eq!(
+        checks,
+        [
+            "gpt-4.1-2025-04-14 input: $2.20 billed, $2.00 in the table per 1M tokens (+10.0 %, 6 Dec)",
+            "The estimate uses the bill's prices (--prices bill)"
+        ]
+    );
+    // Nothing contradicted: no row at all.
+    snap.price_checks.clear();
+    s.snapshot = Some(Arc::new(snap));
+    let v = tray_view(&s, NOW_MS);
+    assert!(!format!("{:?}", v.menu).contains("Prices:"));
+}
+
+#[test]
 fn active_alerts_are_listed() {
     let mut s = state();
     s.snapshot = Some(snapshot(

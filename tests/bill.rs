@@ -219,7 +219,8 @@ async fn the_check_meets_each_settled_day_and_a_factor_is_listed_or_flagged() {
     for (d, m) in r.days.iter().zip(&moved.days) {
         assert_eq!(m.start_time, d.start_time);
         assert!(
-            (m.estimate_usd * 0.7 / d.estimate_usd - 1.0).abs() < 1e-9,
+            // Learned unit prices carry 9 significant digits.
+            (m.estimate_usd * 0.7 / d.estimate_usd - 1.0).abs() < 1e-7,
             "{d:?} then {m:?}"
         );
         assert!(m.gap().unwrap() < 0.02, "{m:?}");

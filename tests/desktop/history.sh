@@ -39,7 +39,7 @@ kept_with_error() {
     [[ $(label) == "⚠ ◷ "* ]] && stored_row >/dev/null \
         && "${SNI[@]}" rows | grep -qF 'Last refresh failed: offline'
 }
-if wait_for 15 kept_with_error && "${SNI[@]}" close "$(unmark "$(label)")" "$FIRST_RUN_TITLE"; then
+if wait_for 30 kept_with_error && "${SNI[@]}" close "$(unmark "$(label)")" "$FIRST_RUN_TITLE"; then
     pass "the refresh fails (offline): the stored figures stay with the error: $(label) · $(stored_row)"
 else
     fail "stored figures kept after a failed refresh" "label $(label); rows: $("${SNI[@]}" rows | head -6)"

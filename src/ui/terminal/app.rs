@@ -44,7 +44,7 @@ pub async fn run(
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut screen = Screen::new();
     loop {
-        terminal.draw(|f| screen.draw(f, &state, now_ms()))?;
+        screen.show(&mut terminal, &state, now_ms())?;
         tokio::select! {
             ev = events.recv() => match ev {
                 Some(ev) => {

@@ -15,7 +15,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table, Widget};
 
 /// Borders (2), header, rule and TOTAL.
 const TABLE_CHROME: u16 = 5;
@@ -50,8 +50,7 @@ pub fn render(frame: &mut Frame, state: &WatchState, now_ms: i64) {
 }
 
 /// Where a full render put the rows that change with the clock alone (the countdowns, the
-/// error's retry time, "refreshing…"), so that a tick can repaint just those over a copy of
-/// that render (see [`repaint`]).
+/// error's retry time, "refreshing…"), so that a tick can redraw just those (see [`ticking`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ticking {
     title: Rect,
@@ -60,8 +59,16 @@ pub struct Ticking {
     status_lines: usize,
     /// Lines of the wrapped "Last refresh … · next in …" line, and the rows of those shown.
     refresh_lines: usize,
-    refresh_rows: Vec<u16>,
-    footer: Rect,
+    refresh_rows: Vec<Rect>,
+}
+
+impl Ticking {
+    /// The areas that tick, in the order [`ticking`] draws them.
+    pub fn areas(&self) -> impl Iterator<Item = Rect> + '_ {
+        [self.title, self.status]
+            .into_iter()
+            .chain(self.refresh_rows.iter().copied())
+    }
 }
 
 /// [`render`], telling where the rows that tick are.
@@ -98,7 +105,7 @@ pub fn draw(frame: &mut Frame, state: &WatchState, now_ms: i64) -> Ticking {
         .iter()
         .zip(a.footer.y..)
         .filter(|(l, _)| l.ticks)
-        .map(|(_, y)| y)
+        .map(|(_, y)| Rect::new(a.footer.x, y, a.footer.width, 1))
         .collect();
     frame.render_widget(
         Paragraph::new(lines.into_iter().map(|l| l.line).collect::<Vec<_>>()),
@@ -113,44 +120,33 @@ pub fn draw(frame: &mut Frame, state: &WatchState, now_ms: i64) -> Ticking {
         status_lines: status_count,
         refresh_lines,
         refresh_rows,
-        footer: a.footer,
     }
 }
 
-/// Makes `frame` what [`render`] would draw at `now_ms`, from `base`, a full render of the same
-/// state at another moment whose rows that tick are at `at`: copies `base` and repaints only
-/// those rows. Returns `false`, leaving the frame alone, when the new texts would take another
-/// number of lines (the layout moves) or `base` is of another size: then draw it all.
-pub fn repaint(
-    frame: &mut Frame,
-    base: &Buffer,
-    at: &Ticking,
-    state: &WatchState,
-    now_ms: i64,
-) -> bool {
-    let area = frame.area();
-    let width = usize::from(area.width);
+/// The cells of the areas that tick ([`Ticking::areas`], in that order) as [`render`] would
+/// draw them at `now_ms`, for a screen whose last full render of the same state put them at
+/// `at`. `None` when they would take another number of lines (the layout moves) or the help
+/// is open over the view: then render it all.
+pub fn ticking(at: &Ticking, state: &WatchState, now_ms: i64) -> Option<Vec<Buffer>> {
+    let width = usize::from(at.title.width);
     let status = status_lines(state, now_ms, width);
     let refresh = table::wrap(&refresh_text(state, now_ms), width);
-    let buf = frame.buffer_mut();
-    if status.len() != at.status_lines || refresh.len() != at.refresh_lines || buf.area != base.area
-    {
-        return false;
+    if state.help || status.len() != at.status_lines || refresh.len() != at.refresh_lines {
+        return None;
     }
-    buf.content.clone_from_slice(&base.content);
-    frame.render_widget(Clear, at.title);
-    frame.render_widget(Paragraph::new(title_line(state, now_ms)), at.title);
-    frame.render_widget(Clear, at.status);
-    frame.render_widget(status_paragraph(status), at.status);
-    for (text, &y) in refresh.into_iter().zip(&at.refresh_rows) {
-        let row = Rect::new(at.footer.x, y, at.footer.width, 1);
-        frame.render_widget(Clear, row);
-        frame.render_widget(Paragraph::new(Line::from(text)), row);
+    let paint = |area: Rect, widget: Paragraph| {
+        let mut buf = Buffer::empty(area);
+        widget.render(area, &mut buf);
+        buf
+    };
+    let mut out = vec![
+        paint(at.title, Paragraph::new(title_line(state, now_ms))),
+        paint(at.status, status_paragraph(status)),
+    ];
+    for (text, &row) in refresh.into_iter().zip(&at.refresh_rows) {
+        out.push(paint(row, Paragraph::new(Line::from(text))));
     }
-    if state.help {
-        draw_help(frame, area);
-    }
-    true
+    Some(out)
 }
 
 fn status_paragraph(lines: Vec<String>) -> Paragraph<'static> {

@@ -2,11 +2,12 @@
 //!
 //! The loop redraws once a second for the countdowns. Building the table, the chart and the
 //! notes from the snapshot and rendering them into cells took milliseconds a frame (issue 20:
-//! most of `watch`'s CPU time between refreshes). [`Screen`] keeps the cells of the last full
-//! render with the [`Key`] they were drawn for; while the key holds (same data, size, keys
-//! pressed and clock minute), a frame is that copy with only the rows that tick repainted
-//! ([`render::repaint`]). Anything else draws it all again. ratatui then sends only the
-//! changed cells to the terminal.
+//! most of `watch`'s CPU time between refreshes), and even a frame copied from the last one
+//! costs ratatui a diff of every cell. [`Screen`] keeps the cells of the last full render with
+//! the [`Key`] they were drawn for; while the key holds (same data, size, keys pressed and
+//! clock minute), a tick builds only the rows that tick ([`render::ticking`]: the countdowns,
+//! one to three rows) and writes the cells of those that changed. Anything else draws it all
+//! again through ratatui.
 
 use super::render::{self, Ticking};
 use super::state::WatchState;
@@ -15,9 +16,10 @@ use crate::billing::BillSnapshot;
 use crate::history::glance::Glance;
 use crate::pricing::TierChoice;
 use crate::tracker::Snapshot;
-use ratatui::Frame;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Position, Rect};
 use std::sync::Arc;
 
 /// Everything a full render reads but the clock's seconds. The countdowns, the error's retry
@@ -88,8 +90,11 @@ impl Key {
 
 struct Drawn {
     key: Key,
+    /// The cells of the last full render: what ratatui's diff compares the next one with.
     cells: Buffer,
     ticking: Ticking,
+    /// What the areas that tick show now ([`Ticking::areas`]), once a tick changed them.
+    shown: Option<Vec<Buffer>>,
 }
 
 /// The last full render (and, in tests, how many there were).
@@ -100,30 +105,69 @@ pub struct Screen {
     full_renders: u64,
 }
 
+/// The cells of `area` in `buf` (an area inside it).
+fn slice(buf: &Buffer, area: Rect) -> Buffer {
+    let mut out = Buffer::empty(area);
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            out[(x, y)] = buf[(x, y)].clone();
+        }
+    }
+    out
+}
+
 impl Screen {
     pub fn new() -> Screen {
         Screen::default()
     }
 
-    /// Draws `state` at `now_ms` into `frame`: the same cells as [`render::render`], from the
-    /// last full render when only the clock's seconds moved.
-    pub fn draw(&mut self, frame: &mut Frame, state: &WatchState, now_ms: i64) {
-        let key = Key::of(state, frame.area(), now_ms);
-        if let Some(d) = self.last.as_ref().filter(|d| d.key == key)
-            && render::repaint(frame, &d.cells, &d.ticking, state, now_ms)
-        {
-            return;
+    /// Shows `state` at `now_ms` on `terminal`: the same cells as [`render::render`]. When only
+    /// the clock's seconds moved, only the changed cells of the rows that tick are written,
+    /// past ratatui, whose buffers keep the last full render; otherwise a full frame goes
+    /// through ratatui, once those rows are put back as its buffers have them.
+    pub fn show<B: Backend>(
+        &mut self,
+        terminal: &mut Terminal<B>,
+        state: &WatchState,
+        now_ms: i64,
+    ) -> Result<(), B::Error> {
+        let area = Rect::from((Position::ORIGIN, terminal.size()?));
+        let key = Key::of(state, area, now_ms);
+        if let Some(d) = self.last.as_mut() {
+            let at_full =
+                || -> Vec<Buffer> { d.ticking.areas().map(|a| slice(&d.cells, a)).collect() };
+            let was = d.shown.take();
+            let rows = (d.key == key)
+                .then(|| render::ticking(&d.ticking, state, now_ms))
+                .flatten();
+            if let Some(rows) = rows {
+                let was = was.unwrap_or_else(at_full);
+                let changed = was.iter().zip(&rows).flat_map(|(w, r)| w.diff(r));
+                terminal.backend_mut().draw(changed)?;
+                terminal.backend_mut().flush()?;
+                d.shown = Some(rows);
+                return Ok(());
+            }
+            if let Some(was) = was {
+                let full = at_full();
+                let back = was.iter().zip(&full).flat_map(|(w, f)| w.diff(f));
+                terminal.backend_mut().draw(back)?;
+            }
         }
-        let ticking = render::draw(frame, state, now_ms);
+        let mut ticking = None;
+        let done = terminal.draw(|f| ticking = Some(render::draw(f, state, now_ms)))?;
+        let cells = done.buffer.clone();
         #[cfg(test)]
         {
             self.full_renders += 1;
         }
-        self.last = Some(Drawn {
+        self.last = ticking.map(|ticking| Drawn {
             key,
-            cells: frame.buffer_mut().clone(),
+            cells,
             ticking,
+            shown: None,
         });
+        Ok(())
     }
 
     /// How many frames were drawn in full so far.

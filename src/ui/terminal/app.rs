@@ -2,11 +2,12 @@
 //! the [`WatchState`] whenever something happens.
 //!
 //! Runs as one task on the command's tokio runtime. It sleeps in one `select!` on poller
-//! events, terminal input and a 1 Hz tick for the countdown: no polling. A tick repaints only
-//! the rows that count down ([`Screen`]); events that arrive together are drawn once. Input comes from a
-//! dedicated thread blocked in `crossterm::event::read()` (crossterm's async stream would need
-//! another feature and `futures`). The terminal is restored on quit, on error (a drop guard)
-//! and after a panic (the hook `ratatui::try_init` installs, chained to the previous one).
+//! events, terminal input and a 1 Hz tick for the countdown: no polling. A tick writes only
+//! the changed cells of the rows that count down ([`Screen`]); events that arrive together are
+//! drawn once. Input comes from a dedicated thread blocked in `crossterm::event::read()`
+//! (crossterm's async stream would need another feature and `futures`). The terminal is
+//! restored on quit, on error (a drop guard) and after a panic (the hook `ratatui::try_init`
+//! installs, chained to the previous one).
 
 use super::render::page;
 use super::screen::Screen;

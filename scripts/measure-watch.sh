@@ -86,7 +86,8 @@ report() {
 demo_lines=$(wc -l < "$work/demo.jsonl")
 client_lines=$(wc -l < "$work/client.jsonl")
 echo "binary: $bin ($(file -b "$bin" | grep -o 'not stripped\|stripped' || true))"
-echo "after $minutes min, interval $interval s:"
+# The machine may be shared: CPU time is the process's own, but say how busy it was.
+echo "after $minutes min, interval $interval s (load average $(cut -d' ' -f1-3 /proc/loadavg)):"
 report json-demo "$json_demo" "$demo_lines"
 report tui-demo "$tui" "$demo_lines"
 report json-client "$json_client" "$client_lines"

@@ -2,12 +2,15 @@
 //! the [`WatchState`] whenever something happens.
 //!
 //! Runs as one task on the command's tokio runtime. It sleeps in one `select!` on poller
-//! events, terminal input and a 1 Hz tick for the countdown: no polling. Input comes from a
-//! dedicated thread blocked in `crossterm::event::read()` (crossterm's async stream would need
-//! another feature and `futures`). The terminal is restored on quit, on error (a drop guard)
-//! and after a panic (the hook `ratatui::try_init` installs, chained to the previous one).
+//! events, terminal input and a 1 Hz tick for the countdown: no polling. A tick writes only
+//! the changed cells of the rows that count down ([`Screen`]); events that arrive together are
+//! drawn once. Input comes from a dedicated thread blocked in `crossterm::event::read()`
+//! (crossterm's async stream would need another feature and `futures`). The terminal is
+//! restored on quit, on error (a drop guard) and after a panic (the hook `ratatui::try_init`
+//! installs, chained to the previous one).
 
-use super::render::{page, render};
+use super::render::page;
+use super::screen::Screen;
 use super::shutdown::Shutdown;
 use super::state::{Action, WatchState};
 use crate::poller::{Event, PollerHandle, now_ms};
@@ -40,11 +43,18 @@ pub async fn run(
     let mut input = spawn_input_thread()?;
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut screen = Screen::new();
     loop {
-        terminal.draw(|f| render(f, &state, now_ms()))?;
+        screen.show(&mut terminal, &state, now_ms())?;
         tokio::select! {
             ev = events.recv() => match ev {
-                Some(ev) => state.apply(ev, now_ms()),
+                Some(ev) => {
+                    state.apply(ev, now_ms());
+                    // A refresh sends a few events at once: one frame for all of them.
+                    while let Ok(ev) = events.try_recv() {
+                        state.apply(ev, now_ms());
+                    }
+                }
                 None => break,
             },
             ev = input.recv() => match ev {

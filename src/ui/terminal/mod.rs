@@ -1,7 +1,8 @@
 //! The terminal front end of `usage-tracker watch`: a full-screen ratatui view of the live
 //! per-model table when stdout is a terminal, otherwise one JSON or text line per refresh.
 //!
-//! `state` (what is shown, pure), `render` (state → cells, pure), `text` (shared wording) and
+//! `state` (what is shown, pure), `render` (state → cells, pure), `screen` (the last frame's
+//! cells, reused while only the clock moved), `text` (shared wording) and
 //! `lines` (line builders) are plain code tested with values and ratatui's `TestBackend`; `app`
 //! and the loop in `lines` run on the command's tokio runtime and only wire events to them.
 
@@ -9,6 +10,7 @@ mod app;
 mod chart;
 pub mod lines;
 pub mod render;
+mod screen;
 mod shutdown;
 pub mod state;
 pub mod text;
@@ -35,3 +37,6 @@ pub fn stdout_width() -> Option<usize> {
 
 #[cfg(test)]
 mod tests_billed;
+
+#[cfg(test)]
+mod tests_screen;

@@ -11,10 +11,11 @@ use super::text;
 use crate::ui::format;
 use crate::ui::table::{self, Align, MODEL_COLUMNS};
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table, Widget};
 
 /// Borders (2), header, rule and TOTAL.
 const TABLE_CHROME: u16 = 5;
@@ -45,10 +46,39 @@ struct Areas {
 }
 
 pub fn render(frame: &mut Frame, state: &WatchState, now_ms: i64) {
+    draw(frame, state, now_ms);
+}
+
+/// Where a full render put the rows that change with the clock alone (the countdowns, the
+/// error's retry time, "refreshing…"), so that a tick can redraw just those (see [`ticking`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ticking {
+    title: Rect,
+    status: Rect,
+    /// Lines of the wrapped error status (before the area cut them).
+    status_lines: usize,
+    /// Lines of the wrapped "Last refresh … · next in …" line, and the rows of those shown.
+    refresh_lines: usize,
+    refresh_rows: Vec<Rect>,
+}
+
+impl Ticking {
+    /// The areas that tick, in the order [`ticking`] draws them.
+    pub fn areas(&self) -> impl Iterator<Item = Rect> + '_ {
+        [self.title, self.status]
+            .into_iter()
+            .chain(self.refresh_rows.iter().copied())
+    }
+}
+
+/// [`render`], telling where the rows that tick are.
+pub fn draw(frame: &mut Frame, state: &WatchState, now_ms: i64) -> Ticking {
     let area = frame.area();
     let width = usize::from(area.width);
     let footer = footer_lines(state, now_ms, width);
     let status = status_lines(state, now_ms, width);
+    let status_count = status.len();
+    let refresh_lines = footer.iter().filter(|l| l.ticks).count();
     let a = layout(area, state, status.len(), &footer);
     frame.render_widget(Paragraph::new(title_line(state, now_ms)), a.title);
     let alert_style = Style::new()
@@ -67,19 +97,66 @@ pub fn render(frame: &mut Frame, state: &WatchState, now_ms: i64) {
         })
         .collect();
     frame.render_widget(Paragraph::new(alerts), a.alerts);
-    let style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
-    let status: Vec<Line> = status
-        .into_iter()
-        .map(|l| Line::from(l).style(style))
-        .collect();
-    frame.render_widget(Paragraph::new(status), a.status);
+    frame.render_widget(status_paragraph(status), a.status);
     draw_table(frame, a.table, state);
     chart::draw(frame, a.chart, state);
     let lines = fit_footer(footer, usize::from(a.footer.height));
-    frame.render_widget(Paragraph::new(lines), a.footer);
+    let refresh_rows = lines
+        .iter()
+        .zip(a.footer.y..)
+        .filter(|(l, _)| l.ticks)
+        .map(|(_, y)| Rect::new(a.footer.x, y, a.footer.width, 1))
+        .collect();
+    frame.render_widget(
+        Paragraph::new(lines.into_iter().map(|l| l.line).collect::<Vec<_>>()),
+        a.footer,
+    );
     if state.help {
         draw_help(frame, area);
     }
+    Ticking {
+        title: a.title,
+        status: a.status,
+        status_lines: status_count,
+        refresh_lines,
+        refresh_rows,
+    }
+}
+
+/// The cells of the areas that tick ([`Ticking::areas`], in that order) as [`render`] would
+/// draw them at `now_ms`, for a screen whose last full render of the same state put them at
+/// `at`. `None` when they would take another number of lines (the layout moves) or the help
+/// is open over the view: then render it all.
+pub fn ticking(at: &Ticking, state: &WatchState, now_ms: i64) -> Option<Vec<Buffer>> {
+    let width = usize::from(at.title.width);
+    let status = status_lines(state, now_ms, width);
+    let refresh = table::wrap(&refresh_text(state, now_ms), width);
+    if state.help || status.len() != at.status_lines || refresh.len() != at.refresh_lines {
+        return None;
+    }
+    let paint = |area: Rect, widget: Paragraph| {
+        let mut buf = Buffer::empty(area);
+        widget.render(area, &mut buf);
+        buf
+    };
+    let mut out = vec![
+        paint(at.title, Paragraph::new(title_line(state, now_ms))),
+        paint(at.status, status_paragraph(status)),
+    ];
+    for (text, &row) in refresh.into_iter().zip(&at.refresh_rows) {
+        out.push(paint(row, Paragraph::new(Line::from(text))));
+    }
+    Some(out)
+}
+
+fn status_paragraph(lines: Vec<String>) -> Paragraph<'static> {
+    let style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
+    Paragraph::new(
+        lines
+            .into_iter()
+            .map(|l| Line::from(l).style(style))
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// How many model rows fit on a screen of this size (for paging keys).
@@ -120,7 +197,7 @@ fn h(n: usize) -> u16 {
 /// Rows on a screen of `area`: the table first (up to [`MIN_ROWS`] rows), then the footer's
 /// essential lines, the chart's least height, the rest of the table, the other footer lines,
 /// and what is left to the chart.
-fn layout(area: Rect, state: &WatchState, status: usize, footer: &[(u8, Line)]) -> Areas {
+fn layout(area: Rect, state: &WatchState, status: usize, footer: &[FooterLine]) -> Areas {
     let alerts = h(state.alerts.len());
     let status = h(status);
     let table_need = match state.table() {
@@ -135,7 +212,7 @@ fn layout(area: Rect, state: &WatchState, status: usize, footer: &[(u8, Line)]) 
         *left -= got;
         got
     };
-    let by_rank = |rank: u8| h(footer.iter().filter(|(p, _)| *p == rank).count());
+    let by_rank = |rank: u8| h(footer.iter().filter(|l| l.rank == rank).count());
     let mut table_h = take(table_min, &mut left);
     let mut footer_h = take(by_rank(0), &mut left);
     let has_chart = state
@@ -275,11 +352,17 @@ fn cell(s: &str, col: usize, width: usize) -> Cell<'static> {
     })
 }
 
-/// The lines under the chart, wrapped to `width`, each with a rank (0 = kept longest on a short
-/// screen).
-fn footer_lines(state: &WatchState, now_ms: i64, width: usize) -> Vec<(u8, Line<'static>)> {
-    let mut out: Vec<(u8, String, Style)> = Vec::new();
-    let plain = Style::new();
+/// One wrapped line under the chart.
+struct FooterLine {
+    /// 0 = kept longest on a short screen.
+    rank: u8,
+    line: Line<'static>,
+    /// Part of the refresh line, whose countdown changes every second.
+    ticks: bool,
+}
+
+/// `Last refresh 10:37:05 · next in 12s`: the one footer line that changes with the clock alone.
+fn refresh_text(state: &WatchState, now_ms: i64) -> String {
     let mut refresh = match state.last_refresh_ms {
         Some(at) => format!("Last refresh {}", format::local_hms_ms(at)),
         None => "No refresh yet".to_owned(),
@@ -289,6 +372,16 @@ fn footer_lines(state: &WatchState, now_ms: i64, width: usize) -> Vec<(u8, Line<
     } else if let Some(next) = state.next_refresh_ms {
         refresh.push_str(&format!(" · next in {}", text::countdown(next, now_ms)));
     }
+    refresh
+}
+
+/// The lines under the chart, wrapped to `width`, each with a rank.
+fn footer_lines(state: &WatchState, now_ms: i64, width: usize) -> Vec<FooterLine> {
+    let mut out: Vec<(u8, String, Style)> = Vec::new();
+    let plain = Style::new();
+    let refresh = refresh_text(state, now_ms);
+    // Where the refresh line is in `out`, to find its wrapped lines again.
+    let refresh_at;
     match state.table() {
         Some(view) => {
             let mut notes = view.notes.iter().cloned();
@@ -304,6 +397,7 @@ fn footer_lines(state: &WatchState, now_ms: i64, width: usize) -> Vec<(u8, Line<
                         .map(|(r, l)| (r, l, plain)),
                 );
             }
+            refresh_at = out.len();
             out.push((0, refresh, plain));
             for n in notes {
                 out.push((2, n, plain));
@@ -311,6 +405,7 @@ fn footer_lines(state: &WatchState, now_ms: i64, width: usize) -> Vec<(u8, Line<
         }
         None => {
             out.push((1, format!("Tier: {}", state.tier), plain));
+            refresh_at = out.len();
             out.push((0, refresh, plain));
         }
     }
@@ -356,10 +451,15 @@ fn footer_lines(state: &WatchState, now_ms: i64, width: usize) -> Vec<(u8, Line<
     let help = "q quit · r refresh now · t next tier · ↑↓ PgUp PgDn scroll · ? keys";
     out.push((0, help.to_owned(), Style::new().add_modifier(Modifier::DIM)));
     out.into_iter()
-        .flat_map(|(rank, text, style)| {
+        .enumerate()
+        .flat_map(|(i, (rank, text, style))| {
             table::wrap(&text, width)
                 .into_iter()
-                .map(move |l| (rank, Line::from(l).style(style)))
+                .map(move |l| FooterLine {
+                    rank,
+                    line: Line::from(l).style(style),
+                    ticks: i == refresh_at,
+                })
         })
         .collect()
 }
@@ -388,15 +488,14 @@ fn other_usage_lines(snap: &crate::snapshot::Snapshot) -> Vec<(u8, String)> {
 }
 
 /// The footer lines that fit in `height`, dropping the least important first, order kept.
-fn fit_footer(lines: Vec<(u8, Line<'static>)>, height: usize) -> Vec<Line<'static>> {
+fn fit_footer(lines: Vec<FooterLine>, height: usize) -> Vec<FooterLine> {
     let mut cutoff = 3u8;
-    while lines.iter().filter(|(p, _)| *p <= cutoff).count() > height && cutoff > 0 {
+    while lines.iter().filter(|l| l.rank <= cutoff).count() > height && cutoff > 0 {
         cutoff -= 1;
     }
     lines
         .into_iter()
-        .filter(|(p, _)| *p <= cutoff)
-        .map(|(_, l)| l)
+        .filter(|l| l.rank <= cutoff)
         .take(height)
         .collect()
 }

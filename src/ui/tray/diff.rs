@@ -129,9 +129,15 @@ mod tests {
             Node::Separator,
             sub(
                 &format!("gpt-4o  {cost}"),
-                vec![info(&format!("cost {cost}")), info(&format!("tokens {tokens}"))],
+                vec![
+                    info(&format!("cost {cost}")),
+                    info(&format!("tokens {tokens}")),
+                ],
             ),
-            sub("Lookback", vec![check("1 h", true, true), check("6 h", false, true)]),
+            sub(
+                "Lookback",
+                vec![check("1 h", true, true), check("6 h", false, true)],
+            ),
             Node::Item {
                 action: Action::Quit,
                 text: "Quit".into(),
@@ -142,7 +148,10 @@ mod tests {
 
     #[test]
     fn an_unchanged_menu_has_no_changes() {
-        assert_eq!(changes(&menu("$1.00", "10k"), &menu("$1.00", "10k")), vec![]);
+        assert_eq!(
+            changes(&menu("$1.00", "10k"), &menu("$1.00", "10k")),
+            vec![]
+        );
     }
 
     #[test]

@@ -14,8 +14,8 @@ mod diff;
 mod icon;
 
 use crate::platform::menu_bar;
-use diff::Change;
 use crate::ui::view::{Action, Node, TrayView, same_shape};
+use diff::Change;
 use tao::event_loop::EventLoopProxy;
 use tray_icon::menu::{
     CheckMenuItem, IsMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu,

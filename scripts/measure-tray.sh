@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
-# Resident memory and CPU time of the menu-bar app after a run against the simulated API, under
-# the same desktop as scripts/desktop-e2e.sh (private D-Bus session, Xvfb, xfce4-panel with the
-# StatusNotifierItem plugin, dunst). Reads VmRSS/VmHWM from /proc/PID/status, utime+stime from
-# /proc/PID/stat, and sums /proc/PID/smaps Rss per mapping to say what dominates.
+# Resident memory, CPU time and wake-ups of the menu-bar app after a run against the simulated
+# API, under the same desktop as scripts/desktop-e2e.sh (private D-Bus session, Xvfb,
+# xfce4-panel with the StatusNotifierItem plugin, dunst), beside the bare tao + tray-icon app
+# (examples/bare_tray.rs) as the yardstick: issue 20 asks for at most 1.3x its memory and 2x its
+# wake-ups. From 30 s on (start-up excluded) it samples every thread of both every 2 s
+# (/proc/PID/task/*/stat utime+stime, /proc/PID/task/*/status voluntary + nonvoluntary context
+# switches: a wake-up is a switch), and opens each one's menu 4 times as a tray host does
+# (dbusmenu AboutToShow, GetLayout, every submenu); prints per thread CPU s and wake-ups per
+# minute, the totals with and without the menu openings, VmRSS/VmHWM, the ratios to the bare
+# app, and the app's /proc/PID/smaps Rss per mapping to say what dominates.
+# MEASURE_LOG=FILE keeps the app's log; BARE_BIN picks the bare app (default: the example
+# built beside USAGE_TRACKER_BIN, built when missing).
 #
 # --compare: what the history store costs. Two apps at once, each with its own home, runtime
 # folder and simulator: one with the store (a fresh data folder), one with `--data-dir off`.
@@ -13,6 +21,7 @@
 #
 # Usage: scripts/measure-tray.sh [--compare] [SECONDS (default 600)] [INTERVAL (default 15)]
 #   USAGE_TRACKER_BIN=target/release/usage-tracker scripts/measure-tray.sh   # a release build
+#   (cargo build --release --bin usage-tracker --example bare_tray)
 set -euo pipefail
 
 if [[ ${1:-} != --inside ]]; then

@@ -53,19 +53,9 @@ impl Drop for Session {
     }
 }
 
-/// How long a thread of the blocking pool waits for the next platform effect before it stops.
-const BLOCKING_KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(3600);
-
 /// Starts the worker thread; the returned sender feeds it jobs.
 pub fn spawn(proxy: Proxy, platform: Platform) -> Result<mpsc::UnboundedSender<Job>, CliError> {
-    // Tokio stops an idle blocking thread after 10 s; at a refresh every 15 s or more that
-    // started a thread per refresh (the login item is read after each one), a dozen wake-ups
-    // each. Parked, a thread costs nothing until its next job.
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .thread_keep_alive(BLOCKING_KEEP_ALIVE)
-        .build()
-        .map_err(|e| CliError::Other(format!("cannot start the async runtime: {e}")))?;
+    let rt = crate::commands::runtime()?;
     let (tx, rx) = mpsc::unbounded_channel();
     std::thread::Builder::new()
         .name("usage-tracker-net".into())

@@ -171,7 +171,7 @@ wait_for 15 rows_current || fail "back to auto" "$(cat "$E2E_TMP/compare.txt")"
 
 # --- Daily budget: the simulated day so far costs more than $0.05 ---------------------------------
 budget_row() { "${SNI[@]}" rows | grep -qP '^0\t-1\t0\tToday: \$[0-9.,]+ of \$0\.05(00)? budget$'; }
-wait_for 15 budget_row && pass "the header shows today's cost against the budget: $("${SNI[@]}" rows | grep -o 'Today: .*')" \
+wait_for 30 budget_row && pass "the header shows today's cost against the budget: $("${SNI[@]}" rows | grep -o 'Today: .*')" \
     || fail "budget row" "$("${SNI[@]}" rows | head -6)"
 # Far past the budget at the first look of the day, it reads "Over daily budget".
 budget_told() { grep -c 'string "\(Daily budget reached\|Over daily budget\)' "$E2E_TMP/notify.log" || true; }
@@ -317,9 +317,9 @@ else
     fail "401 marker" "label $("${SNI[@]}" label)"
 fi
 # The header row is a new row: the menu is rebuilt and re-exported over D-Bus, which a loaded
-# machine has been seen to take over 5 s to show (CI, stop 15).
+# machine has been seen to take over 5 s to show (CI, stop 15), and over 15 s here (stop 16).
 error_row() { "${SNI[@]}" rows | grep -qF 'Last refresh failed: invalid key'; }
-wait_for 15 error_row && pass "the menu header names the error: invalid key" \
+wait_for 30 error_row && pass "the menu header names the error: invalid key" \
     || fail "error header" "$("${SNI[@]}" rows | head -6)"
 wait_for 5 grep -q 'string "Admin key rejected"' "$E2E_TMP/notify.log" \
     && pass "one notification says the admin key was rejected" || fail "key rejected notification"

@@ -116,35 +116,12 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
 
 /// The token fields a completions row used.
 fn fields_used(r: &UsageRow) -> Vec<PriceField> {
-    use PriceField as F;
-    let s = &r.split;
-    let uncached = r
-        .input_tokens
-        .saturating_sub(r.cached_input_tokens)
-        .saturating_sub(s.cache_write);
-    let text_in = uncached.saturating_sub(s.audio_input + s.image_input);
-    let text_cached = r
-        .cached_input_tokens
-        .saturating_sub(s.audio_cached_input + s.image_cached_input);
-    let text_out = r
-        .output_tokens
-        .saturating_sub(s.audio_output + s.image_output);
-    [
-        (text_in, F::Input),
-        (text_cached, F::CachedInput),
-        (text_out, F::Output),
-        (s.cache_write, F::CacheWrite),
-        (s.audio_input, F::AudioInput),
-        (s.audio_cached_input, F::CachedAudioInput),
-        (s.audio_output, F::AudioOutput),
-        (s.image_input, F::ImageInput),
-        (s.image_cached_input, F::CachedImageInput),
-        (s.image_output, F::ImageOutput),
-    ]
-    .into_iter()
-    .filter(|(n, _)| *n > 0)
-    .map(|(_, f)| f)
-    .collect()
+    r.tokens()
+        .by_field()
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(_, f)| f)
+        .collect()
 }
 
 /// The price field of a meter of `endpoint`.

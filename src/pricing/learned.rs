@@ -253,6 +253,17 @@ fn utc_date<S: serde::Serializer>(day: &i64, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&day_name(*day))
 }
 
+/// The models `checks` name, each once, in order.
+pub fn checked_models(checks: &[PriceCheck]) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for c in checks {
+        if !out.contains(&c.model.as_str()) {
+            out.push(&c.model);
+        }
+    }
+    out
+}
+
 /// The table the estimate prices with, and what the bill told about it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Prices {
@@ -277,13 +288,7 @@ impl Prices {
 
     /// The models the checks name, each once, in order.
     pub fn checked_models(&self) -> Vec<&str> {
-        let mut out: Vec<&str> = Vec::new();
-        for c in &self.checks {
-            if out.last() != Some(&c.model.as_str()) {
-                out.push(&c.model);
-            }
-        }
-        out
+        checked_models(&self.checks)
     }
 }
 

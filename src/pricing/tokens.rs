@@ -136,6 +136,23 @@ impl CompletionTokens {
         ]
     }
 
+    /// Each part with the price field it is priced at.
+    pub fn by_field(&self) -> [(u64, PriceField); 10] {
+        use PriceField as F;
+        [
+            (self.text_input, F::Input),
+            (self.text_cached, F::CachedInput),
+            (self.text_output, F::Output),
+            (self.cache_write, F::CacheWrite),
+            (self.audio_input, F::AudioInput),
+            (self.audio_cached, F::CachedAudioInput),
+            (self.audio_output, F::AudioOutput),
+            (self.image_input, F::ImageInput),
+            (self.image_cached, F::CachedImageInput),
+            (self.image_output, F::ImageOutput),
+        ]
+    }
+
     /// All input tokens (the row's `input_tokens`; saturating, like every sum here).
     pub fn input(&self) -> u64 {
         sum(&[
@@ -224,7 +241,6 @@ impl Price {
     /// with tokens and no price makes the whole quote `None` (unpriced, never a partial sum); a
     /// part with no tokens needs no price.
     pub fn quote(&self, t: &CompletionTokens) -> Option<Quote> {
-        use PriceField as F;
         let mut assumptions = self
             .assumption
             .map(Assumptions::of)
@@ -232,22 +248,10 @@ impl Price {
         if t.cache_write > 0 && self.cache_write.is_none() {
             assumptions = assumptions.with(Assumption::CacheWriteAtInputPrice);
         }
-        let terms = [
-            (t.text_input, F::Input),
-            (t.text_cached, F::CachedInput),
-            (t.text_output, F::Output),
-            (t.cache_write, F::CacheWrite),
-            (t.audio_input, F::AudioInput),
-            (t.audio_cached, F::CachedAudioInput),
-            (t.audio_output, F::AudioOutput),
-            (t.image_input, F::ImageInput),
-            (t.image_cached, F::CachedImageInput),
-            (t.image_output, F::ImageOutput),
-        ];
         let (learned, day) = self.from_bill.unwrap_or((0, 0));
         let mut micro_usd = 0.0;
         let mut from_bill = false;
-        for (tokens, field) in terms {
+        for (tokens, field) in t.by_field() {
             if tokens > 0 {
                 let (usd, from) = self.field(field)?;
                 micro_usd += tokens as f64 * usd;

@@ -252,6 +252,13 @@ impl BillTracker {
                 } else {
                     self.check(now)
                 };
+                // What `snapshot` would compute again (each day priced anew): the check just made.
+                return BillSnapshot {
+                    bill: self.bill.clone(),
+                    failure: None,
+                    reconciliation: self.last_good_check.clone(),
+                    estimate_failure: self.estimate_failure.clone(),
+                };
             }
             Err(error) => {
                 let retry_after = error.retry_after().map(|d| d.as_secs() as i64);

@@ -31,6 +31,23 @@ impl UsageRow {
     pub fn total_tokens(&self) -> u64 {
         self.input_tokens.saturating_add(self.output_tokens)
     }
+
+    /// Its tokens split into the disjoint parts that are priced apart.
+    pub fn tokens(&self) -> crate::pricing::CompletionTokens {
+        let s = &self.split;
+        crate::pricing::CompletionTokens::from_row(&crate::pricing::CompletionsRow {
+            input_tokens: self.input_tokens,
+            input_cached_tokens: self.cached_input_tokens,
+            input_cache_write_tokens: s.cache_write,
+            output_tokens: self.output_tokens,
+            input_audio_tokens: s.audio_input,
+            input_cached_audio_tokens: s.audio_cached_input,
+            output_audio_tokens: s.audio_output,
+            input_image_tokens: s.image_input,
+            input_cached_image_tokens: s.image_cached_input,
+            output_image_tokens: s.image_output,
+        })
+    }
 }
 
 /// Usage in `[start_time, end_time)`.

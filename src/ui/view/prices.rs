@@ -3,6 +3,7 @@
 //! bill's unit price differs from the table's (the price checks). Pure.
 
 use super::Node;
+use crate::pricing::learned::checked_models;
 use crate::pricing::{PriceCheck, PriceMode, Source};
 use crate::tracker::Snapshot;
 use crate::ui::format;
@@ -47,17 +48,6 @@ pub fn bill_priced_note(s: &Snapshot) -> Option<String> {
     Some(format!("{text}: {}.", models.join(", ")))
 }
 
-/// The models the checks name, each once, in order.
-fn checked_models(checks: &[PriceCheck]) -> Vec<&str> {
-    let mut out: Vec<&str> = Vec::new();
-    for c in checks {
-        if !out.contains(&c.model.as_str()) {
-            out.push(&c.model);
-        }
-    }
-    out
-}
-
 /// `Prices: 1 model billed differently from the table`.
 pub fn checks_headline(checks: &[PriceCheck]) -> Option<String> {
     let n = checked_models(checks).len();
@@ -75,16 +65,12 @@ pub fn check_text(c: &PriceCheck) -> String {
         "{} {}: {} billed, {} in the table per {} ({:+.1} %, {})",
         c.model,
         c.kind,
-        per_unit(c.bill_per_unit),
-        per_unit(c.table_per_unit),
+        format::unit_price(c.bill_per_unit),
+        format::unit_price(c.table_per_unit),
         c.unit,
         c.differs_pct,
         format::utc_day(c.day)
     )
-}
-
-fn per_unit(v: f64) -> String {
-    format::unit_price(v)
 }
 
 /// What the estimate uses where they differ.

@@ -73,6 +73,39 @@ pub fn check_text(c: &PriceCheck) -> String {
     )
 }
 
+/// One model's differences in one menu row (the menu stays short however many kinds differ):
+/// `gpt-4.1-2025-04-14: batch input $1.10 billed vs $1.00 (+10.0 %), batch output $4.40 billed
+/// vs $4.00 (+10.0 %) per 1M tokens, 6 Dec`; past three kinds, `+N more` (`prices` lists all).
+pub fn model_check_text(model: &str, checks: &[PriceCheck]) -> String {
+    const SHOWN: usize = 3;
+    let of_model: Vec<&PriceCheck> = checks.iter().filter(|c| c.model == model).collect();
+    let mut parts: Vec<String> = of_model
+        .iter()
+        .take(SHOWN)
+        .map(|c| {
+            format!(
+                "{} {} billed vs {} ({:+.1} %)",
+                c.kind,
+                format::unit_price(c.bill_per_unit),
+                format::unit_price(c.table_per_unit),
+                c.differs_pct
+            )
+        })
+        .collect();
+    if of_model.len() > SHOWN {
+        parts.push(format!("+{} more", of_model.len() - SHOWN));
+    }
+    let Some(first) = of_model.first() else {
+        return model.to_owned();
+    };
+    format!(
+        "{model}: {} per {}, {}",
+        parts.join(", "),
+        first.unit,
+        format::utc_day(first.day)
+    )
+}
+
 /// What the estimate uses where they differ.
 pub fn mode_text(mode: PriceMode) -> &'static str {
     match mode {
@@ -96,10 +129,9 @@ pub fn check_rows(s: &Snapshot) -> Vec<Node> {
     let Some(text) = checks_headline(&s.price_checks) else {
         return Vec::new();
     };
-    let mut children: Vec<Node> = s
-        .price_checks
-        .iter()
-        .map(|c| Node::Info(check_text(c)))
+    let mut children: Vec<Node> = checked_models(&s.price_checks)
+        .into_iter()
+        .map(|m| Node::Info(model_check_text(m, &s.price_checks)))
         .collect();
     children.push(Node::Info(mode_text(s.price_mode).to_owned()));
     vec![Node::Submenu { text, children }]
@@ -142,6 +174,30 @@ mod tests {
             "gpt-5 batch cached input: $0.05 billed, $0.0625 in the table per 1M tokens (-20.0 %, 6 Dec)"
         );
         assert_eq!(checks_headline(&[]), None);
+    }
+
+    #[test]
+    fn one_row_per_model_names_its_kinds_up_to_three_then_how_many_more() {
+        let kinds = [
+            "input",
+            "cached input",
+            "output",
+            "image input",
+            "image output",
+        ];
+        let mut checks: Vec<PriceCheck> = kinds
+            .iter()
+            .map(|k| check("gpt-4o-2024-08-06", k, 2.5, 5.0))
+            .collect();
+        checks.push(check("gpt-4.1-2025-04-14", "batch input", 1.0, 1.1));
+        assert_eq!(
+            model_check_text("gpt-4o-2024-08-06", &checks),
+            "gpt-4o-2024-08-06: input $5.00 billed vs $2.50 (+100.0 %), cached input $5.00 billed vs $2.50 (+100.0 %), output $5.00 billed vs $2.50 (+100.0 %), +2 more per 1M tokens, 6 Dec"
+        );
+        assert_eq!(
+            model_check_text("gpt-4.1-2025-04-14", &checks),
+            "gpt-4.1-2025-04-14: batch input $1.10 billed vs $1.00 (+10.0 %) per 1M tokens, 6 Dec"
+        );
     }
 
     #[test]

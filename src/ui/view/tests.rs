@@ -323,7 +323,7 @@ fn a_price_from_the_bill_and_the_prices_it_contradicts_are_said_in_the_menu() {
     assert_eq!(
         checks,
         [
-            "gpt-4.1-2025-04-14 input: $2.20 billed, $2.00 in the table per 1M tokens (+10.0 %, 6 Dec)",
+            "gpt-4.1-2025-04-14: input $2.20 billed vs $2.00 (+10.0 %) per 1M tokens, 6 Dec",
             "The estimate uses the bill's prices (--prices bill)"
         ]
     );

@@ -25,13 +25,13 @@ step() {
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
-step "cargo clippy --all-targets -- -D warnings"
-cargo clippy --all-targets --locked -- -D warnings
+step "cargo clippy --workspace --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "cargo test (unit, integration, end-to-end over HTTP and in tmux)"
-cargo test --all-targets --locked
+cargo test --workspace --all-targets --locked
 # Doc tests too (--all-targets leaves them out).
-cargo test --doc --locked
+cargo test --workspace --doc --locked
 
 step "without the desktop: cargo clippy and cargo test --no-default-features (no menu-bar app)"
 cargo clippy --all-targets --locked --no-default-features -- -D warnings

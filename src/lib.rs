@@ -14,7 +14,7 @@ pub mod platform;
 pub mod poller;
 pub mod pricing;
 pub mod settings;
-pub mod simulator;
+pub use usage_tracker_simulator as simulator;
 pub mod snapshot;
 pub mod store;
 pub mod tracker;

@@ -1,22 +1,25 @@
-//! UsageTracker: tokens and estimated cost of one OpenAI project API key, live.
+//! UsageTracker: tokens and estimated cost of OpenAI API usage, live: the binary's library.
 //!
-//! Data flows one way: settings → client → snapshot → view model → renderer.
-//! The pure layers (`usage`, `pricing`, `alerts`, `ui::view`, `ui::format`) never touch I/O;
-//! `openai`, `tracker` and `simulator` do the network work on tokio; the front ends render.
+//! The pure layers live in the `usage-tracker-core` crate, the HTTP client in
+//! `usage-tracker-api`, the simulated Admin API in `usage-tracker-simulator`; this crate holds
+//! what does I/O and what a person runs: settings and the command line, the store, the engine
+//! (every background task), the platform layer, the tray and terminal shells, the commands.
+//! The core's modules are re-exported under their own names so one path names one thing.
 
-pub mod alerts;
-pub mod billing;
+pub use usage_tracker_core::{alerts, billing, history, plan, pricing, snapshot, usage};
+
+/// The Admin API: its shapes (the core's) and its transport (the api crate's), under one name.
+pub mod openai {
+    pub use usage_tracker_api::*;
+    pub use usage_tracker_core::openai::*;
+}
+
 pub mod cli;
 pub mod commands;
-pub mod history;
-pub mod openai;
 pub mod platform;
 pub mod poller;
-pub mod pricing;
 pub mod settings;
 pub use usage_tracker_simulator as simulator;
-pub mod snapshot;
 pub mod store;
 pub mod tracker;
 pub mod ui;
-pub mod usage;

@@ -7,14 +7,13 @@
 //! minutes. Pure bookkeeping on top of [`AdminClient`]; runs on whatever tokio task calls it.
 
 pub mod bill;
-mod bill_plan;
-pub mod calendar;
 mod day_estimate;
 pub mod glance;
-pub mod plan;
-pub(crate) mod price;
-pub mod rows;
 mod stored;
+
+pub use usage_tracker_core::openai::rows;
+pub use usage_tracker_core::plan::{bill as bill_plan, calendar, usage as plan};
+pub use usage_tracker_core::pricing::price_usage as price;
 
 use crate::alerts::{Digest, Reading, SpikeDetector, Thresholds};
 use crate::history::periods::Calendar;

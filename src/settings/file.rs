@@ -59,34 +59,7 @@ impl SettingsFile {
 /// `line 3, column 7: <reason>`, with anything shaped like a key scrubbed from the reason;
 /// the line's text is never shown (a settings file may hold a key).
 pub fn toml_error(text: &str, span: Option<std::ops::Range<usize>>, message: &str) -> String {
-    toml_error_quoting(text, span, message, false)
-}
-
-/// Like [`toml_error`]; with `quote`, the line's text (scrubbed) follows its number, for
-/// files that hold no secrets (a price file).
-pub fn toml_error_quoting(
-    text: &str,
-    span: Option<std::ops::Range<usize>>,
-    message: &str,
-    quote: bool,
-) -> String {
-    let place = span.map(|s| {
-        let before = &text[..s.start.min(text.len())];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        let shown = text
-            .lines()
-            .nth(line - 1)
-            .filter(|_| quote)
-            .map(|l| format!(" `{}`", redact::scrub(l.trim())))
-            .unwrap_or_default();
-        format!("line {line}{shown}, column {column}: ")
-    });
-    format!(
-        "{}{}",
-        place.unwrap_or_default(),
-        redact::scrub(message.trim_end())
-    )
+    redact::toml_error_quoting(text, span, message, false)
 }
 
 /// `line N: ` for the first line that starts with `key`, or nothing.

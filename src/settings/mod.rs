@@ -11,7 +11,7 @@ mod error;
 pub mod file;
 mod history;
 mod origin;
-pub mod redact;
+pub use usage_tracker_core::redact;
 mod startup;
 mod values;
 
@@ -31,7 +31,7 @@ use crate::pricing::{PriceMode, PriceTable, TierChoice};
 use crate::usage::BucketWidth;
 use file::{SettingsFile, value_text};
 use secrecy::SecretString;
-use serde::{Deserialize, Serialize};
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,36 +41,7 @@ pub const MAX_LOOKBACK_HOURS: f64 = 24.0 * 366.0;
 /// The most buckets one window may hold: beyond it a refresh is hundreds of requests.
 pub const MAX_BUCKETS: u64 = 20_000;
 
-/// What the menu-bar title shows.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TitleFormat {
-    #[default]
-    TokensAndCost,
-    Cost,
-    Tokens,
-    /// This UTC month's bill (the Costs API), not the live estimate.
-    MonthToDate,
-}
-
-impl TitleFormat {
-    pub const ALL: [TitleFormat; 4] = [
-        TitleFormat::TokensAndCost,
-        TitleFormat::Cost,
-        TitleFormat::Tokens,
-        TitleFormat::MonthToDate,
-    ];
-    pub const ACCEPTED: &'static str = "tokens_and_cost, cost, tokens, month_to_date";
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TitleFormat::TokensAndCost => "tokens_and_cost",
-            TitleFormat::Cost => "cost",
-            TitleFormat::Tokens => "tokens",
-            TitleFormat::MonthToDate => "month_to_date",
-        }
-    }
-}
+pub use usage_tracker_core::ui::view::TitleFormat;
 
 /// The admin key and where it came from. Debug shows neither the key nor any part of it.
 #[derive(Clone, Debug)]

@@ -414,3 +414,22 @@ fn the_monthly_budget_comes_from_any_layer_and_a_bad_one_names_its_origin() {
         "{msg}"
     );
 }
+
+/// A failed save reads as a sentence for a notification: the file and the reason, none of the
+/// flag syntax a command line's error would carry.
+#[test]
+fn a_save_failure_reads_as_a_sentence() {
+    let e = SettingsError::Save {
+        path: std::path::PathBuf::from("/home/me/.config/usage-tracker/settings.toml"),
+        reason: "it is not valid TOML at line 3 (invalid key)".into(),
+    };
+    let text = e.to_string();
+    assert!(
+        text.starts_with("Cannot save to the settings file /home/me/"),
+        "{text}"
+    );
+    assert!(text.contains("line 3"), "{text}");
+    for flag in ["--settings", "USAGE_TRACKER_SETTINGS", "^", "|\n"] {
+        assert!(!text.contains(flag), "{flag:?} in {text}");
+    }
+}

@@ -1,13 +1,8 @@
-//! Views: pure functions from snapshots (and status) to plain data the front ends render, and
-//! the one set of formatters for tokens, money, rates and times.
+//! The shells that draw the core's views: the terminal (`watch`) and the tray. The views and
+//! formatters themselves are the core's, re-exported here under their own names.
 
-pub mod format;
-pub mod html;
-pub mod other_table;
-pub mod report;
-pub mod spark;
-pub mod table;
+pub use usage_tracker_core::ui::{format, html, other_table, report, spark, table, view};
+
 pub mod terminal;
 #[cfg(feature = "app")]
 pub mod tray;
-pub mod view;

@@ -1,0 +1,35 @@
+//! UsageTracker's pure core: everything that decides, nothing that waits. No runtime, no
+//! network, no SQLite, no renderer: the dependency tree is serde, chrono, toml and small
+//! helpers, and every rule here is tested with plain values.
+//!
+//! Data flows one way: settings → client → store → engine → snapshot → view model →
+//! renderer. This crate holds the middle: what the API's pages mean ([`openai`]), usage and
+//! its meters ([`usage`]), prices ([`pricing`]), the bill's rules ([`billing`]), alerts and
+//! budgets ([`alerts`]), the figures computed from the store ([`history`]), what to fetch
+//! next ([`plan`]), the [`snapshot`] every front end reads, and the view models ([`ui`]).
+//!
+//! # Glossary (one word per concept)
+//! - **usage**: what the Admin API's usage endpoints report, bucket by bucket; a **meter** is
+//!   one endpoint's kind of count (tokens, images, characters, seconds, calls).
+//! - **estimate**: usage priced with the table (and prices learned from the bill).
+//! - **bill**: what the Costs API reports, in UTC days of **line items**; a billed day is
+//!   **settled** once it can no longer change ([`billing::SETTLE_SECS`]).
+//! - **the store**: the SQLite file that keeps what the API returned (crate
+//!   `usage-tracker-store`); nothing else is called the store.
+//! - **figures**: what is computed from the store's days (pace, sparklines, month so far, the
+//!   HTML report's data); module [`history`].
+//! - **snapshot**: one refresh's result, the one value every front end reads.
+//! - **view**: a pure function from a snapshot and status to plain data (the menu as rows,
+//!   table rows, JSON lines); a **renderer** draws it (tray, terminal, HTML page).
+//! - **engine**: the binary's one owner of every background task; it produces snapshots.
+
+pub mod alerts;
+pub mod billing;
+pub mod history;
+pub mod openai;
+pub mod plan;
+pub mod pricing;
+pub mod redact;
+pub mod snapshot;
+pub mod ui;
+pub mod usage;

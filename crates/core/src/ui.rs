@@ -1,0 +1,10 @@
+//! Views: pure functions from snapshots (and status) to plain data the front ends render, and
+//! the one set of formatters for tokens, money, rates and times.
+
+pub mod format;
+pub mod html;
+pub mod other_table;
+pub mod report;
+pub mod spark;
+pub mod table;
+pub mod view;

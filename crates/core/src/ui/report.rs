@@ -1,0 +1,179 @@
+//! The JSON shapes of `once --format json` and `watch --format json` lines: a stable interface
+//! for scripts, built from a snapshot (more fields may be added, none renamed). The bill's
+//! objects are in [`billed`].
+
+use crate::alerts::Alert;
+use crate::billing::BillSnapshot;
+use crate::openai::{ApiError, ErrorKind};
+use crate::snapshot::{BucketPoint, Snapshot};
+use crate::usage::{KindSummary, ModelSummary, Totals, Window};
+use serde::Serialize;
+
+mod billed;
+pub use billed::{BilledReport, ReconciliationReport};
+
+#[derive(Debug, Serialize)]
+pub struct Report<'a> {
+    pub window: &'a Window,
+    pub api_key_ids: &'a [String],
+    pub tier: &'a str,
+    pub models: &'a [ModelSummary],
+    pub totals: &'a Totals,
+    pub fetched_at: i64,
+    pub prices_compiled: &'a str,
+    /// Every other kind of usage (images, speech, searches, ...), per endpoint.
+    pub other_usage: &'a [KindSummary],
+    /// Each assumption an estimated price rests on (codes), completions and other usage.
+    pub assumptions: Vec<&'a str>,
+    /// The whole estimate: completions plus every other kind of usage.
+    pub total_cost_usd: f64,
+    /// Rows of any kind left out of `total_cost_usd` for want of a price.
+    pub unpriced: usize,
+    /// What the figure cannot include (billed per project, not per key).
+    pub not_included: &'static str,
+    /// The calendar Lookback the window follows, `null` for a rolling number of hours.
+    pub calendar: Option<CalendarReport>,
+    /// Where the bill's unit price differs from the table's by more than 5 %.
+    pub price_checks: &'a [crate::pricing::PriceCheck],
+    /// Which of the two the estimate used there: `"bill"` or `"table"` (`--prices`).
+    pub prices: &'static str,
+}
+
+/// A calendar window: `{"choice": "week", "label": "This week (UTC, from Mon 30 Nov)",
+/// "start": 1796256000, "end": 1796302360, "start_utc": "2026-11-30T00:00:00Z", ...}`.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct CalendarReport {
+    /// `today`, `week` or `month`: the `lookback_hours` value that chooses it.
+    pub choice: &'static str,
+    pub label: String,
+    /// Unix seconds: the window is `[start, end)`.
+    pub start: i64,
+    pub end: i64,
+    pub start_utc: String,
+    pub end_utc: String,
+}
+
+impl CalendarReport {
+    pub fn of(w: &Window) -> Option<CalendarReport> {
+        let c = w.calendar?;
+        let rfc = |t: i64| {
+            chrono::DateTime::from_timestamp(t, 0).map_or_else(
+                || t.to_string(),
+                |d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            )
+        };
+        Some(CalendarReport {
+            choice: c.as_str(),
+            label: crate::history::periods::period(c, w.end_time).label,
+            start: w.start_time,
+            end: w.end_time,
+            start_utc: rfc(w.start_time),
+            end_utc: rfc(w.end_time),
+        })
+    }
+}
+
+impl<'a> Report<'a> {
+    pub fn new(s: &'a Snapshot) -> Report<'a> {
+        Report {
+            window: &s.window,
+            api_key_ids: &s.api_key_ids,
+            tier: s.tier.as_str(),
+            models: &s.summary.models,
+            totals: &s.summary.totals,
+            fetched_at: s.fetched_at_ms / 1000,
+            prices_compiled: &s.prices_compiled,
+            other_usage: &s.other.kinds,
+            assumptions: assumptions(s),
+            total_cost_usd: s.total_cost_usd(),
+            unpriced: s.unpriced(),
+            not_included: crate::snapshot::NOT_INCLUDED,
+            calendar: CalendarReport::of(&s.window),
+            price_checks: &s.price_checks,
+            prices: s.price_mode.as_str(),
+        }
+    }
+}
+
+/// Each assumption code once, in order.
+fn assumptions(s: &Snapshot) -> Vec<&str> {
+    let mut all: Vec<&str> = s.summary.totals.assumptions.to_vec();
+    for a in &s.other.assumptions {
+        all.extend(a.split(", "));
+    }
+    all.sort_unstable();
+    all.dedup();
+    all
+}
+
+/// `once --format json`: the report, and the bill beside it (`null` until it is fetched).
+#[derive(Debug, Serialize)]
+pub struct OnceReport<'a> {
+    #[serde(flatten)]
+    pub report: Report<'a>,
+    pub billed: Option<BilledReport<'a>>,
+    pub reconciliation: Option<ReconciliationReport>,
+    /// Where today and this month are heading (`null` when the glance could not be made).
+    pub pace: Option<PaceReport>,
+}
+
+/// `pace`: "on pace for" today and this month in USD, at the rate so far (UTC day and month);
+/// each `null` in its first 30 minutes or while a period it needs is not known.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct PaceReport {
+    pub today_usd: Option<f64>,
+    pub month_usd: Option<f64>,
+}
+
+impl PaceReport {
+    pub fn of(g: &crate::history::glance::Glance) -> PaceReport {
+        PaceReport {
+            today_usd: g.pace_today,
+            month_usd: g.pace_month,
+        }
+    }
+}
+
+impl<'a> OnceReport<'a> {
+    /// `bill`: the last [`BillSnapshot`], if any; `now` in unix seconds.
+    pub fn new(s: &'a Snapshot, bill: Option<&'a BillSnapshot>, now: i64) -> OnceReport<'a> {
+        OnceReport {
+            report: Report::new(s),
+            billed: BilledReport::new(bill, now),
+            reconciliation: ReconciliationReport::new(bill, now),
+            pace: None,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ErrorReport {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl From<&ApiError> for ErrorReport {
+    fn from(e: &ApiError) -> Self {
+        ErrorReport {
+            kind: e.kind(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// One line of `watch --format json`: the last good report (if any), the active alerts, the
+/// per-bucket tokens, the error of the last refresh (`null` when it succeeded) and the last
+/// bill with its check (`null` until the first costs answer).
+#[derive(Debug, Serialize)]
+pub struct WatchLine<'a> {
+    #[serde(flatten)]
+    pub report: Option<Report<'a>>,
+    pub buckets: &'a [BucketPoint],
+    pub alerts: &'a [Alert],
+    pub error: Option<ErrorReport>,
+    pub stale: bool,
+    pub billed: Option<BilledReport<'a>>,
+    pub reconciliation: Option<ReconciliationReport>,
+    /// As `once`'s; `null` until the first glance (it rides on the refresh after it).
+    pub pace: Option<PaceReport>,
+}

@@ -20,6 +20,6 @@ pub mod platform;
 pub mod poller;
 pub mod settings;
 pub use usage_tracker_simulator as simulator;
-pub mod store;
+pub use usage_tracker_store as store;
 pub mod tracker;
 pub mod ui;

@@ -3,8 +3,8 @@
 //! detail): a newer day's price replaces an older one, an older never replaces a newer.
 
 use super::{KeySet, Store, StoreError};
-use crate::pricing::learned::{Learned, LearnedPrice, PriceKey};
 use rusqlite::params;
+use usage_tracker_core::pricing::learned::{Learned, LearnedPrice, PriceKey};
 
 impl Store {
     /// Keeps each price of `learned` unless the store holds one billed on a newer day.
@@ -82,8 +82,8 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pricing::learned::PriceField;
-    use crate::store::StoreOptions;
+    use crate::StoreOptions;
+    use usage_tracker_core::pricing::learned::PriceField;
 
     fn key(model: &str, field: PriceField) -> PriceKey {
         PriceKey {

@@ -17,6 +17,8 @@ mod prices;
 mod read;
 mod retention;
 pub mod schema;
+/// Fills a store from the simulator as the engine would (tests and benchmarks only).
+#[cfg(feature = "seed")]
 pub mod seed;
 mod shared;
 mod usage;
@@ -67,7 +69,7 @@ impl Default for StoreOptions {
         StoreOptions {
             busy_timeout: Duration::from_secs(5),
             retention: Retention::default(),
-            late_usage_secs: crate::tracker::plan::LATE_USAGE_SECS,
+            late_usage_secs: usage_tracker_core::plan::usage::LATE_USAGE_SECS,
             bill_settle_secs: BILL_SETTLE_SECS,
         }
     }

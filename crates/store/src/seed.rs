@@ -9,12 +9,14 @@
 //! the report and export must show.
 
 use super::{KeySet, Store, StoreError};
-use crate::billing::{BilledDay, LineItem, LineKind, Money, SECS_PER_DAY, utc_day_start};
-use crate::openai::usage::{endpoint_spec, parse_completions_page, parse_other_page};
-use crate::pricing::{PriceTable, TierChoice};
-use crate::simulator::{self, GroupField, SimConfig};
-use crate::tracker::rows;
-use crate::usage::{Bucket, BucketWidth, Endpoint, Names};
+use usage_tracker_core::billing::{
+    BilledDay, LineItem, LineKind, Money, SECS_PER_DAY, utc_day_start,
+};
+use usage_tracker_core::openai::rows;
+use usage_tracker_core::openai::usage::{endpoint_spec, parse_completions_page, parse_other_page};
+use usage_tracker_core::pricing::{PriceTable, TierChoice};
+use usage_tracker_core::usage::{Bucket, BucketWidth, Endpoint, Names};
+use usage_tracker_simulator::{self as simulator, GroupField, SimConfig};
 
 /// What a seeding wrote.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -99,7 +101,7 @@ fn seed_endpoint(
     }
 }
 
-fn bucket<R>(b: crate::openai::usage::TimeBucket<R>) -> Bucket<R> {
+fn bucket<R>(b: usage_tracker_core::openai::usage::TimeBucket<R>) -> Bucket<R> {
     Bucket {
         start_time: b.start_time,
         end_time: b.end_time,
@@ -138,7 +140,7 @@ fn seed_bill(store: &mut Store, keys: &[String], now: i64, days: i64) -> Result<
     let set = KeySet::of(keys);
     let from = utc_day_start(now) - (days - 1) * SECS_PER_DAY;
     let data = store.load_periods(&set, BucketWidth::Day, from, now)?;
-    let lines = crate::history::lines(
+    let lines = usage_tracker_core::history::lines(
         &data.completions,
         &data.others,
         &[],

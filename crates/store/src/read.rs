@@ -6,9 +6,9 @@
 //! first hour, hours after) counts whole.
 
 use super::{KeySet, Store, StoreError};
-use crate::billing::BilledDay;
-use crate::usage::{Bucket, BucketWidth, Endpoint, Meter, UsageRow};
 use std::collections::BTreeSet;
+use usage_tracker_core::billing::BilledDay;
+use usage_tracker_core::usage::{Bucket, BucketWidth, Endpoint, Meter, UsageRow};
 
 /// Every stored usage of `[from, to)` for `keys`, for sums per `period`.
 #[derive(Debug, Default)]

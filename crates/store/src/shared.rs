@@ -95,7 +95,7 @@ impl SharedStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::StoreOptions;
+    use crate::StoreOptions;
 
     #[tokio::test]
     async fn runs_on_the_blocking_pool_and_shares_one_store() {
@@ -106,7 +106,7 @@ mod tests {
         let other = shared.clone();
         assert_eq!(other.path(), path);
         let v = other.run(|s| s.schema_version()).await.unwrap();
-        assert_eq!(v, crate::store::schema::CURRENT);
+        assert_eq!(v, crate::schema::CURRENT);
         let none: Option<()> = shared
             .run_or_skip("a test", |s| {
                 Err(StoreError::Off(format!("{}", s.path().display())))

@@ -2,9 +2,9 @@
 //! missing-range query, retention, concurrent writers and every failure case.
 
 use super::*;
-use crate::billing::{BilledDay, LineItem, LineKind, Money};
-use crate::pricing::Tier;
-use crate::usage::{Bucket, BucketWidth, Endpoint, Meter, TokenSplit, UsageRow};
+use usage_tracker_core::billing::{BilledDay, LineItem, LineKind, Money};
+use usage_tracker_core::pricing::Tier;
+use usage_tracker_core::usage::{Bucket, BucketWidth, Endpoint, Meter, TokenSplit, UsageRow};
 
 const H: i64 = 3_600;
 /// 2026-12-02T00:00:00Z
@@ -372,7 +372,7 @@ fn bills_round_trip_and_settle_a_day_after_the_day() {
     }
 }
 
-const SECS: i64 = crate::billing::SECS_PER_DAY;
+const SECS: i64 = usage_tracker_core::billing::SECS_PER_DAY;
 
 #[test]
 fn retention_drops_old_buckets_per_width_and_keeps_recent_ones() {

@@ -2,8 +2,8 @@
 //! locked; and two writers on one file at once.
 
 use super::*;
-use crate::usage::{Bucket, BucketWidth, Endpoint, Meter};
 use std::time::Duration;
+use usage_tracker_core::usage::{Bucket, BucketWidth, Endpoint, Meter};
 
 /// 2026-12-02T00:00:00Z
 const NOW: i64 = 1_796_169_600;

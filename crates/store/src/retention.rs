@@ -3,7 +3,7 @@
 //! on write, so it costs nothing between refreshes.
 
 use super::{Store, StoreError};
-use crate::usage::BucketWidth;
+use usage_tracker_core::usage::BucketWidth;
 
 const HOUR: i64 = 3_600;
 const DAY: i64 = 86_400;

@@ -4,8 +4,10 @@
 
 use super::usage::gaps;
 use super::{KeySet, Store, StoreError};
-use crate::billing::{BilledDay, LineItem, LineKind, Money, SECS_PER_DAY, utc_day_start};
 use rusqlite::params;
+use usage_tracker_core::billing::{
+    BilledDay, LineItem, LineKind, Money, SECS_PER_DAY, utc_day_start,
+};
 
 /// A stored day of the bill, when it was fetched, and whether it can still change.
 #[derive(Clone, Debug, PartialEq)]

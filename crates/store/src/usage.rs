@@ -6,9 +6,11 @@
 //! it was fetched at least the late-usage horizon after it ended; until then it is re-read.
 
 use super::{KeySet, Store, StoreError};
-use crate::pricing::Tier;
-use crate::usage::{Bucket, BucketWidth, Endpoint, Meter, Names, TokenSplit, UsageRow};
 use rusqlite::params;
+use usage_tracker_core::pricing::Tier;
+use usage_tracker_core::usage::{
+    Bucket, BucketWidth, Endpoint, Meter, Names, TokenSplit, UsageRow,
+};
 
 /// A row's columns, as stored.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! Billed days in the store: each UTC day with its line items and when it was fetched. A day
-//! is final once fetched [`BILL_SETTLE_SECS`](super::BILL_SETTLE_SECS) after it ended; today
-//! and the days just before are re-read.
+//! is final once fetched when it was settled ([`usage_tracker_core::billing::is_settled`], the
+//! same rule as the check of the estimate); today and the days just before are re-read.
 
 use super::usage::gaps;
 use super::{KeySet, Store, StoreError};

@@ -37,10 +37,6 @@ use std::time::Duration;
 /// The file's name in the data directory.
 pub const FILE_NAME: &str = "history.sqlite";
 
-/// A bill day may still change until this long after it ends: re-read until then. A re-read
-/// is one request for up to 31 days, so the horizon errs on the late side.
-pub const BILL_SETTLE_SECS: i64 = 86_400;
-
 /// How the store is opened and kept.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoreOptions {
@@ -50,7 +46,8 @@ pub struct StoreOptions {
     /// A usage bucket is final once fetched this long after it ended (usage lands up to an
     /// hour late: README "What is counted").
     pub late_usage_secs: i64,
-    /// A billed day is final once fetched this long after it ended.
+    /// A billed day is final once fetched this long after it ended: when it is settled
+    /// ([`usage_tracker_core::billing::SETTLE_SECS`], the one rule for it).
     pub bill_settle_secs: i64,
 }
 
@@ -70,7 +67,7 @@ impl Default for StoreOptions {
             busy_timeout: Duration::from_secs(5),
             retention: Retention::default(),
             late_usage_secs: usage_tracker_core::plan::usage::LATE_USAGE_SECS,
-            bill_settle_secs: BILL_SETTLE_SECS,
+            bill_settle_secs: usage_tracker_core::billing::SETTLE_SECS,
         }
     }
 }

@@ -1,46 +1,11 @@
-//! The monthly budget: what this UTC month costs the tracked key(s) so far, by one rule — the
-//! month's bill (USD) plus what today's live estimate has that today's bill does not have yet,
-//! `month's bill + max(0, today's estimate − today's bill)` — and one notification per month
-//! when it reaches the budget. The bill lags the usage by minutes to hours; today's estimate
-//! fills the gap without counting a cent twice. Pure: the caller passes the bill, the estimate
-//! of the UTC day so far and the time.
+//! The monthly budget: one notification per UTC month when this month so far reaches the
+//! budget. "This month so far" is [`MonthSpend`], the one rule the month's pace uses too.
+//! Pure: the caller passes the bill, the estimate of the UTC day so far and the time.
 
 use super::{BudgetAlert, BudgetDetector};
-use crate::billing::{Bill, Money, present::is_usd, utc_day_start};
+pub use crate::billing::MonthSpend;
+use crate::billing::utc_day_start;
 use chrono::{Datelike, TimeZone, Utc};
-
-/// This month so far by the rule above.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MonthSpend {
-    /// The month's bill in USD, today's included.
-    pub billed_usd: f64,
-    /// Today's estimate not billed yet: `max(0, today's estimate − today's bill)`; 0 while
-    /// the estimate is unknown.
-    pub unbilled_usd: f64,
-    /// Amounts the bill gave in other currencies: not in the USD figures, never converted.
-    pub other_currencies: Vec<Money>,
-}
-
-impl MonthSpend {
-    /// `bill` at `now` (unix seconds), with today's (UTC) live estimate in USD when known.
-    pub fn of(bill: &Bill, now: i64, today_estimate_usd: Option<f64>) -> MonthSpend {
-        let billed_today = bill.today(now).map_or(0.0, |d| d.usd());
-        let unbilled_usd = today_estimate_usd.map_or(0.0, |e| (e - billed_today).max(0.0));
-        MonthSpend {
-            billed_usd: bill.month_to_date_usd(now),
-            unbilled_usd,
-            other_currencies: bill
-                .month_to_date(now)
-                .into_iter()
-                .filter(|m| !is_usd(m))
-                .collect(),
-        }
-    }
-
-    pub fn total_usd(&self) -> f64 {
-        self.billed_usd + self.unbilled_usd
-    }
-}
 
 /// The UTC month holding `now` as one number (months since year 0), for the detector.
 pub fn utc_month(now: i64) -> i64 {
@@ -82,7 +47,7 @@ impl MonthlyBudget {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::billing::{BilledDay, LineItem, LineKind, SECS_PER_DAY};
+    use crate::billing::{Bill, BilledDay, LineItem, LineKind, Money, SECS_PER_DAY};
 
     /// 2026-12-02T00:45:00Z; the month began 2026-12-01.
     const NOW: i64 = 1_796_172_300;

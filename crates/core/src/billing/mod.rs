@@ -10,10 +10,12 @@
 pub mod days;
 pub mod line_item;
 pub mod matching;
+mod month;
 pub mod prices;
 pub mod reconcile;
 
 pub use days::{days_from_buckets, line_item};
+pub use month::MonthSpend;
 pub use reconcile::{SETTLE_SECS, is_settled, reconcile};
 
 use crate::openai::ApiError;

@@ -13,14 +13,12 @@
 //! A period is *known* when some endpoint has a bucket for it; one without any is `None`
 //! (drawn `·`, never as zero). Today's cost is known only when every hour since midnight is.
 //!
-//! The month's pace: the bill's whole days of the month (a day before today that the bill has,
-//! with items; or, empty, older than yesterday: an empty yesterday may not have landed yet)
-//! plus the estimate of every other day of the month so far (today; yesterday while its bill
-//! has not landed; all of them without a bill), projected over the month by `pace::month`.
-//! `None` when a day it needs is unknown.
+//! The month's pace: this month so far by the one rule ([`MonthSpend`]: the bill's landed days,
+//! the estimate of the rest where it exceeds what the bill has of them), projected over the
+//! month by `pace::month`. `None` when a day it needs is unknown.
 
 use super::pace;
-use crate::billing::{Bill, SECS_PER_DAY, utc_day_start, utc_month_start};
+use crate::billing::{Bill, MonthSpend, SECS_PER_DAY, utc_day_start, utc_month_start};
 use crate::pricing::{PriceTable, TierChoice};
 use crate::usage::{Bucket, BucketWidth, Meter, UsageRow};
 use std::collections::BTreeMap;
@@ -143,8 +141,11 @@ impl Glance {
         let daily = (0..DAYS as i64)
             .map(|i| day(days_from + i * SECS_PER_DAY))
             .collect();
-        let pace_month = month_spend(bill, now, day)
-            .and_then(|(billed, unbilled)| pace::month(billed, unbilled, now));
+        let month = MonthSpend::by_day(bill, now, day);
+        let pace_month = month
+            .complete
+            .then(|| pace::month(month.billed_usd, month.unbilled_usd, now))
+            .flatten();
         Glance {
             now,
             hours_from: first_hour,
@@ -166,31 +167,6 @@ impl Glance {
     pub fn day_start(&self, i: usize) -> i64 {
         self.days_from + i as i64 * SECS_PER_DAY
     }
-}
-
-/// (billed whole days, estimate of the rest) of the month so far; `None` when the estimate of
-/// a day it needs is unknown.
-fn month_spend(
-    bill: Option<&Bill>,
-    now: i64,
-    estimate: impl Fn(i64) -> Option<f64>,
-) -> Option<(f64, f64)> {
-    let today = utc_day_start(now);
-    let yesterday = today - SECS_PER_DAY;
-    let (mut billed, mut unbilled) = (0.0, 0.0);
-    let mut d = utc_month_start(now);
-    while d <= today {
-        let whole = (d < today)
-            .then(|| bill.and_then(|b| b.day(d)))
-            .flatten()
-            .filter(|day| !day.items.is_empty() || d < yesterday);
-        match whole {
-            Some(day) => billed += day.usd(),
-            None => unbilled += estimate(d)?,
-        }
-        d += SECS_PER_DAY;
-    }
-    Some((billed, unbilled))
 }
 
 #[cfg(test)]

@@ -180,12 +180,4 @@ pub struct EndpointStats {
 }
 
 #[cfg(test)]
-mod http_client;
-#[cfg(test)]
-mod tests_bill;
-#[cfg(test)]
-mod tests_faults;
-#[cfg(test)]
-mod tests_http;
-#[cfg(test)]
-mod tests_page;
+mod tests;

@@ -170,5 +170,3 @@ pub fn file_in(dir: &Path) -> PathBuf {
 
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_open;

@@ -1,6 +1,8 @@
 //! The store on real files in a temporary folder: schema and migrations, round trips, the
 //! missing-range query, retention, concurrent writers and every failure case.
 
+mod open;
+
 use super::*;
 use usage_tracker_core::billing::{BilledDay, LineItem, LineKind, Money};
 use usage_tracker_core::pricing::Tier;

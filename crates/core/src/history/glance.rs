@@ -170,5 +170,4 @@ impl Glance {
 }
 
 #[cfg(test)]
-#[path = "glance_tests.rs"]
 mod tests;

@@ -502,9 +502,3 @@ pub fn alert_row(a: &Alert) -> String {
 
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_billed;
-#[cfg(test)]
-mod tests_choices;
-#[cfg(test)]
-mod tests_stored;

@@ -1,4 +1,9 @@
 use super::*;
+
+mod billed;
+mod choices;
+mod stored;
+
 use crate::alerts::{AlertKind, BudgetAlert};
 use crate::pricing::Tier;
 use crate::snapshot::FetchStats;

@@ -1,6 +1,6 @@
 //! Pure tests of the scenario and usage pages (no HTTP).
 
-use super::*;
+use super::super::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
 

@@ -1,8 +1,8 @@
 //! The menu's Billed section, the check line, the monthly budget line and the month-to-date
 //! title, from hand-made bills.
 
-use super::tests::{infos, state, submenu, two_models};
-use super::*;
+use super::super::*;
+use super::{infos, state, submenu, two_models};
 use crate::billing::test_data::{self as data, DEC_1, NOW, NOW_MS, TODAY};
 use crate::billing::{BilledDay, LineKind};
 
@@ -273,7 +273,7 @@ fn month_to_date_in_the_title_shows_the_bill_not_the_estimate() {
     assert_eq!(title(&s, NOW_MS), "MTD …");
     let v = tray_view(&s, NOW_MS);
     assert_eq!(
-        super::tests::checked(submenu(&v.menu, "Show in menu bar")),
+        super::checked(submenu(&v.menu, "Show in menu bar")),
         ["Month to date (the bill)"],
         "one choice checked"
     );

@@ -1,8 +1,8 @@
 //! The view of stored figures: the title's marks, the header's age, the spoken description,
 //! and the store's notice row.
 
-use super::tests::{NOW_MS, state, two_models};
-use super::*;
+use super::super::*;
+use super::{NOW_MS, state, two_models};
 
 const HOUR_MS: i64 = 3_600_000;
 

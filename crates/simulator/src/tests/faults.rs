@@ -1,7 +1,7 @@
 //! Over real HTTP: injected faults, the clock, bursts and the `/_sim` control plane.
 
+use super::super::*;
 use super::http_client::{USAGE, get, minute_usage, post, send, server, server_on, usage_path};
-use super::*;
 use std::time::{Duration, Instant};
 
 #[tokio::test]

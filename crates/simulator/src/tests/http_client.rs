@@ -2,7 +2,7 @@
 //! (repeated keys, odd headers) and hands back status, headers and the body unparsed, plus
 //! helpers to start a simulator and query it.
 
-use super::{DEMO_ADMIN_KEY, DEMO_KEY_ID, SimConfig, SimControl, SimServer};
+use super::super::{DEMO_ADMIN_KEY, DEMO_KEY_ID, SimConfig, SimControl, SimServer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 

@@ -1,7 +1,7 @@
 //! Opening a file that cannot be used as it is: unopenable, truncated, garbage, newer schema,
 //! locked; and two writers on one file at once.
 
-use super::*;
+use super::super::*;
 use std::time::Duration;
 use usage_tracker_core::usage::{Bucket, BucketWidth, Endpoint, Meter};
 

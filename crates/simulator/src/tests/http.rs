@@ -1,7 +1,7 @@
 //! The Admin API over real HTTP on 127.0.0.1: pages, auth, parameter errors, lists.
 
+use super::super::*;
 use super::http_client::{USAGE, get, send, server, usage_path};
-use super::*;
 
 #[tokio::test]
 async fn serves_exactly_the_pure_page_and_records_the_query() {

@@ -1,7 +1,7 @@
 //! The menu's exclusive choices, the key rows and the waiting state.
 
-use super::tests::{NOW_MS, checked, infos, state, submenu, two_models};
-use super::*;
+use super::super::*;
+use super::{NOW_MS, checked, infos, state, submenu, two_models};
 
 fn keys(ids: &[&str]) -> KeyList {
     KeyList::Loaded(

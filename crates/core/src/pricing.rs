@@ -64,7 +64,7 @@ pub struct PriceTable {
     file_models: BTreeSet<String>,
 }
 
-const BUILTIN: &str = include_str!("builtin.toml");
+const BUILTIN: &str = include_str!("pricing/builtin.toml");
 
 /// The entry for `model`: its exact name, then its name without a date suffix.
 fn find<'a, V>(map: &'a HashMap<String, V>, model: &str) -> Option<&'a V> {

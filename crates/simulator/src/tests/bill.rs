@@ -3,10 +3,10 @@
 //! public list has, one model at a regional uplift, and a quantity on every line but storage.
 //! Prices are written out here as published, not read from the simulator's table.
 
-use super::costs::DAY;
+use super::super::costs::DAY;
+use super::super::other::{ImagesAsked, minute_amount};
+use super::super::*;
 use super::http_client::{get, server};
-use super::other::{ImagesAsked, minute_amount};
-use super::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
 

@@ -6,6 +6,7 @@ pub mod backoff;
 mod completions_page;
 pub mod costs;
 pub mod error;
+pub mod page;
 pub mod response;
 pub mod rows;
 pub mod usage;

@@ -4,12 +4,14 @@
 //! Nothing here does I/O or knows about HTTP; the tracker feeds it parsed pages and the front
 //! ends read the summaries.
 
+mod calendar;
 mod meter;
 mod meter_cost;
 mod other;
 mod series;
 mod summary;
 
+pub use calendar::Calendar;
 pub use meter::{Endpoint, Meter, TokenSplit, Unit};
 pub use meter_cost::meter_cost;
 pub use other::{KindSummary, MeterCost, MeterSummary, OtherUsage, summarize_other};
@@ -97,7 +99,7 @@ pub struct Window {
     /// The calendar choice the window follows (`[period start, now)`), `None` for a rolling
     /// lookback. Not in the window's JSON: the reports name it in a field of their own.
     #[serde(skip)]
-    pub calendar: Option<crate::history::periods::Calendar>,
+    pub calendar: Option<Calendar>,
 }
 
 impl Window {

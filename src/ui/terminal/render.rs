@@ -24,7 +24,7 @@ pub const MIN_ROWS: u16 = 5;
 /// The status line wraps to at most this many lines.
 const STATUS_MAX: usize = 6;
 const COLUMN_SPACING: u16 = 2;
-pub const STALE: &str = "STALE";
+pub use super::text::STALE;
 /// The keys, as `?` shows them.
 pub const KEY_HELP: [(&str, &str); 7] = [
     ("q  Esc  Ctrl+C", "quit"),

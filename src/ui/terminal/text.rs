@@ -5,6 +5,9 @@ use crate::billing::BillSnapshot;
 use crate::poller::Failure;
 use crate::ui::format;
 
+/// The word that marks figures kept from before a failed request.
+pub const STALE: &str = "STALE";
+
 /// `Billed (UTC): today $0.40 · yesterday $3.69 · month to date $4.09`; when the last costs
 /// request failed the last good figures with `STALE (bill as of 09:12:00): cannot reach the
 /// API`; `Billed: not fetched yet` before the first answer. `now` in unix seconds.
@@ -29,7 +32,7 @@ pub fn billed(snap: Option<&BillSnapshot>, now: i64) -> String {
     if let Some(f) = failure {
         s.push_str(&format!(
             " · {} (bill as of {}): {}",
-            crate::ui::terminal::render::STALE,
+            STALE,
             format::local_hms_ms(bill.fetched_at_ms),
             failure_words(f)
         ));

@@ -3,7 +3,7 @@
 //! rows, once as the caller's). The other endpoints' pages are small and keep the derived
 //! reader of [`super::wire`].
 
-use super::usage::TimeBucket;
+use super::page::TimeBucket;
 use super::wire::{CompletionsResult, Text};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;

@@ -8,7 +8,8 @@
 //! number). Rows go to the caller's closure: the transport builds no domain types.
 
 use super::error::ApiError;
-use super::usage::{ParsedPage, bucket_order, next_cursor};
+use super::page::{ParsedPage, TimeBucket};
+use super::usage::{bucket_order, next_cursor};
 use serde::Deserialize;
 use std::borrow::Cow;
 
@@ -199,7 +200,7 @@ pub fn parse_costs_page<R>(
                 quantity_unit: r.quantity_unit,
             }));
         }
-        buckets.push(super::usage::TimeBucket {
+        buckets.push(TimeBucket {
             start_time: b.start_time,
             end_time: b.end_time,
             rows,

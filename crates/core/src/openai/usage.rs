@@ -6,27 +6,13 @@
 //! domain types and owns no series: the caller decides what a row becomes (and interns names).
 
 use super::error::ApiError;
+pub use super::page::{ParsedPage, TimeBucket};
 use super::wire::{CompletionsResult, OtherPage, OtherResult};
 use crate::usage::Endpoint;
 use std::borrow::Cow;
 
 /// The model name of a row the API did not attribute to a model.
 pub const UNKNOWN_MODEL: &str = "(unknown model)";
-
-/// `[start_time, end_time)` and the rows the caller made of its results.
-#[derive(Debug)]
-pub struct TimeBucket<R> {
-    pub start_time: i64,
-    pub end_time: i64,
-    pub rows: Vec<R>,
-}
-
-/// One parsed page: its buckets and the cursor of the next page, if any.
-#[derive(Debug)]
-pub struct ParsedPage<R> {
-    pub buckets: Vec<TimeBucket<R>>,
-    pub next_page: Option<String>,
-}
 
 /// The path segment, the `object` of each result and the `group_by` values asked for one
 /// endpoint (each endpoint accepts only its own: `model` on file search is a 400).

@@ -1,6 +1,7 @@
 //! The one way to write token counts, money, rates and times, everywhere in the app.
 
 use crate::alerts::Alert;
+use crate::usage::Unit;
 use chrono::{DateTime, Local, TimeZone, Utc};
 
 /// The sign for "no price known".
@@ -185,6 +186,27 @@ pub fn key_ids(ids: &[String]) -> String {
         "all keys (whole organization)".into()
     } else {
         ids.join(", ")
+    }
+}
+
+/// `71,000 chars`, `42 images`, `3,600 s`.
+pub fn quantity(q: u64, unit: Unit) -> String {
+    let unit = match unit {
+        Unit::Tokens => "tokens",
+        Unit::Images => "images",
+        Unit::Characters => "chars",
+        Unit::Seconds => "s",
+        Unit::Calls => "calls",
+    };
+    format!("{} {unit}", tokens(q))
+}
+
+/// "free", "—", "$1.24", or "~$1.24" for a cost resting on an assumption.
+pub fn cost_marked(v: Option<f64>, free: bool, assumed: bool) -> String {
+    match v {
+        Some(_) if free => "free".to_owned(),
+        Some(c) if assumed => format!("~{}", usd(c)),
+        other => cost(other),
     }
 }
 

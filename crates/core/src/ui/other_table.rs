@@ -43,27 +43,6 @@ pub struct OtherTable {
     pub notes: Vec<String>,
 }
 
-/// `71,000 chars`, `42 images`, `3,600 s`.
-pub fn quantity(q: u64, unit: Unit) -> String {
-    let unit = match unit {
-        Unit::Tokens => "tokens",
-        Unit::Images => "images",
-        Unit::Characters => "chars",
-        Unit::Seconds => "s",
-        Unit::Calls => "calls",
-    };
-    format!("{} {unit}", format::tokens(q))
-}
-
-/// "free", "—", "$1.24", or "~$1.24" for a cost resting on an assumption.
-pub fn cost(cost: Option<f64>, free: bool, assumed: bool) -> String {
-    match cost {
-        Some(_) if free => "free".to_owned(),
-        Some(c) if assumed => format!("~{}", format::usd(c)),
-        other => format::cost(other),
-    }
-}
-
 fn model_row(m: &MeterSummary, unit: Unit) -> table::Row {
     let name = match &m.detail {
         Some(d) => format!("  {} {d}", m.model),
@@ -71,9 +50,9 @@ fn model_row(m: &MeterSummary, unit: Unit) -> table::Row {
     };
     vec![
         name,
-        quantity(m.quantity, unit),
+        format::quantity(m.quantity, unit),
         format::tokens(m.requests),
-        cost(m.cost_usd, m.free, m.assumption.is_some()),
+        format::cost_marked(m.cost_usd, m.free, m.assumption.is_some()),
     ]
 }
 
@@ -83,9 +62,9 @@ impl OtherTable {
         for k in &s.other.kinds {
             rows.push(vec![
                 k.label.to_owned(),
-                quantity(k.quantity, k.unit),
+                format::quantity(k.quantity, k.unit),
                 format::tokens(k.requests),
-                cost(k.cost_usd, k.free, k.assumed),
+                format::cost_marked(k.cost_usd, k.free, k.assumed),
             ]);
             rows.extend(k.models.iter().map(|m| model_row(m, k.unit)));
         }
@@ -135,12 +114,12 @@ mod tests {
 
     #[test]
     fn costs_say_free_unpriced_or_assumed() {
-        assert_eq!(cost(Some(0.0), true, false), "free");
-        assert_eq!(cost(None, false, true), format::cost(None));
-        assert!(cost(Some(1.5), false, true).starts_with('~'));
-        assert!(!cost(Some(1.5), false, false).starts_with('~'));
+        assert_eq!(format::cost_marked(Some(0.0), true, false), "free");
+        assert_eq!(format::cost_marked(None, false, true), format::cost(None));
+        assert!(format::cost_marked(Some(1.5), false, true).starts_with('~'));
+        assert!(!format::cost_marked(Some(1.5), false, false).starts_with('~'));
         assert_eq!(
-            quantity(71_000, Unit::Characters),
+            format::quantity(71_000, Unit::Characters),
             format!("{} chars", format::tokens(71_000))
         );
     }

@@ -8,7 +8,7 @@
 //! a missing time), it answers `None` and the serde reader reads the page again to say what is
 //! wrong, in its own words.
 
-use super::super::usage::TimeBucket;
+use super::super::page::TimeBucket;
 use super::super::wire::{Bytes, CompletionsResult, RowKey, Text};
 use super::Page;
 use serde::Deserialize;

@@ -5,7 +5,6 @@
 use super::Node;
 use crate::snapshot::{NOT_INCLUDED, Snapshot};
 use crate::ui::format;
-use crate::ui::other_table::{cost, quantity};
 use crate::usage::Totals;
 
 /// The completions totals with the whole estimate as their cost: what the title and the
@@ -29,8 +28,8 @@ pub fn kind_rows(s: &Snapshot) -> Vec<Node> {
             text: format!(
                 "{}  {} · {}",
                 k.label,
-                quantity(k.quantity, k.unit),
-                cost(k.cost_usd, k.free, k.assumed)
+                format::quantity(k.quantity, k.unit),
+                format::cost_marked(k.cost_usd, k.free, k.assumed)
             ),
             children: k
                 .models
@@ -42,9 +41,9 @@ pub fn kind_rows(s: &Snapshot) -> Vec<Node> {
                     };
                     Node::Info(format!(
                         "{name}  {} · {} requests · {}",
-                        quantity(m.quantity, k.unit),
+                        format::quantity(m.quantity, k.unit),
                         format::tokens(m.requests),
-                        cost(m.cost_usd, m.free, m.assumption.is_some())
+                        format::cost_marked(m.cost_usd, m.free, m.assumption.is_some())
                     ))
                 })
                 .collect(),

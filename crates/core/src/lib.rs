@@ -4,28 +4,35 @@
 //!
 //! Data flows one way: settings → client → store → engine → snapshot → view model →
 //! renderer. This crate holds the middle: what the API's pages mean ([`openai`]), usage and
-//! its meters ([`usage`]), prices ([`pricing`]), the bill's rules ([`billing`]), alerts and
-//! budgets ([`alerts`]), the figures computed from the store ([`history`]), what to fetch
+//! its meters ([`usage`]), prices ([`pricing`]), the bill's rules ([`bill`]), alerts and
+//! budgets ([`alerts`]), the figures computed from the store ([`figures`]), what to fetch
 //! next ([`plan`]), the [`snapshot`] every front end reads, and the view models ([`ui`]).
 //!
 //! # Glossary (one word per concept)
 //! - **usage**: what the Admin API's usage endpoints report, bucket by bucket; a **meter** is
 //!   one endpoint's kind of count (tokens, images, characters, seconds, calls).
-//! - **estimate**: usage priced with the table (and prices learned from the bill).
-//! - **bill**: what the Costs API reports, in UTC days of **line items**; a billed day is
-//!   **settled** once it can no longer change ([`billing::SETTLE_SECS`]).
+//! - **estimate**: usage priced with the table (and the prices learned from the bill).
+//! - **bill**: what the Costs API reports, in UTC days of **line items** ([`bill`]); a billed
+//!   day is **settled** once it can no longer change ([`bill::is_settled`], the one rule for
+//!   the check of the estimate and for the store). **Month so far** is [`bill::MonthSpend`],
+//!   the one rule for the monthly budget, the month's pace and the menu.
 //! - **the store**: the SQLite file that keeps what the API returned (crate
-//!   `usage-tracker-store`); nothing else is called the store.
-//! - **figures**: what is computed from the store's days (pace, sparklines, month so far, the
-//!   HTML report's data); module [`history`].
+//!   `usage-tracker-store`). People call it "history" (`--history-keep`, the README); the
+//!   code says store.
+//! - **figures**: what is computed from the store's buckets and days: pace, sparklines, the
+//!   HTML report's data, export lines ([`figures`]).
+//! - **plan**: what to ask the API for next, from what is known ([`plan`]), calendar windows
+//!   included.
 //! - **snapshot**: one refresh's result, the one value every front end reads.
-//! - **view**: a pure function from a snapshot and status to plain data (the menu as rows,
-//!   table rows, JSON lines); a **renderer** draws it (tray, terminal, HTML page).
+//! - **view**: a pure function from a snapshot and status to plain data: the menu as rows
+//!   ([`ui::view`]), tables, the JSON of `once` and `watch` ([`ui::json`]), the HTML report's
+//!   page ([`ui::html`]); a **renderer** draws it (tray, terminal, browser). Only the HTML page
+//!   is called a report.
 //! - **engine**: the binary's one owner of every background task; it produces snapshots.
 
 pub mod alerts;
-pub mod billing;
-pub mod history;
+pub mod bill;
+pub mod figures;
 pub mod openai;
 pub mod plan;
 pub mod pricing;

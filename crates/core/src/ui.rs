@@ -3,8 +3,8 @@
 
 pub mod format;
 pub mod html;
+pub mod json;
 pub mod other_table;
-pub mod report;
 pub mod spark;
 pub mod table;
 pub mod view;

@@ -1,13 +1,11 @@
 //! Billed days in the store: each UTC day with its line items and when it was fetched. A day
-//! is final once fetched when it was settled ([`usage_tracker_core::billing::is_settled`], the
+//! is final once fetched when it was settled ([`usage_tracker_core::bill::is_settled`], the
 //! same rule as the check of the estimate); today and the days just before are re-read.
 
 use super::usage::gaps;
 use super::{KeySet, Store, StoreError};
 use rusqlite::params;
-use usage_tracker_core::billing::{
-    BilledDay, LineItem, LineKind, Money, SECS_PER_DAY, utc_day_start,
-};
+use usage_tracker_core::bill::{BilledDay, LineItem, LineKind, Money, SECS_PER_DAY, utc_day_start};
 
 /// A stored day of the bill, when it was fetched, and whether it can still change.
 #[derive(Clone, Debug, PartialEq)]

@@ -47,7 +47,7 @@ pub struct StoreOptions {
     /// hour late: README "What is counted").
     pub late_usage_secs: i64,
     /// A billed day is final once fetched this long after it ended: when it is settled
-    /// ([`usage_tracker_core::billing::SETTLE_SECS`], the one rule for it).
+    /// ([`usage_tracker_core::bill::SETTLE_SECS`], the one rule for it).
     pub bill_settle_secs: i64,
 }
 
@@ -67,7 +67,7 @@ impl Default for StoreOptions {
             busy_timeout: Duration::from_secs(5),
             retention: Retention::default(),
             late_usage_secs: usage_tracker_core::plan::usage::LATE_USAGE_SECS,
-            bill_settle_secs: usage_tracker_core::billing::SETTLE_SECS,
+            bill_settle_secs: usage_tracker_core::bill::SETTLE_SECS,
         }
     }
 }

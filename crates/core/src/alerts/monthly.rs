@@ -3,8 +3,8 @@
 //! Pure: the caller passes the bill, the estimate of the UTC day so far and the time.
 
 use super::{BudgetAlert, BudgetDetector};
-pub use crate::billing::MonthSpend;
-use crate::billing::utc_day_start;
+pub use crate::bill::MonthSpend;
+use crate::bill::utc_day_start;
 use chrono::{Datelike, TimeZone, Utc};
 
 /// The UTC month holding `now` as one number (months since year 0), for the detector.
@@ -47,7 +47,7 @@ impl MonthlyBudget {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::billing::{Bill, BilledDay, LineItem, LineKind, Money, SECS_PER_DAY};
+    use crate::bill::{Bill, BilledDay, LineItem, LineKind, Money, SECS_PER_DAY};
 
     /// 2026-12-02T00:45:00Z; the month began 2026-12-01.
     const NOW: i64 = 1_796_172_300;

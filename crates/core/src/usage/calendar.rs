@@ -1,5 +1,5 @@
 //! The Lookback choices that follow the UTC calendar ("Today", "This week", "This month") as
-//! a value; their windows and fetch plans are `history::periods`.
+//! a value; their windows and fetch plans are `figures::periods`.
 
 /// A Lookback choice that follows the UTC calendar rather than a number of hours.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

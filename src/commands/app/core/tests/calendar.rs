@@ -2,7 +2,7 @@
 //! `--demo`), read back at the next start, and left again for an hour row.
 
 use super::*;
-use crate::history::periods::Calendar;
+use crate::plan::periods::Calendar;
 
 fn choose(h: &mut Harness, a: Action) -> Vec<Effect> {
     h.feed(Input::Tray(TrayInput::Menu(a)))

@@ -18,7 +18,7 @@
 //! month by `pace::month`. `None` when a day it needs is unknown.
 
 use super::pace;
-use crate::billing::{Bill, MonthSpend, SECS_PER_DAY, utc_day_start, utc_month_start};
+use crate::bill::{Bill, MonthSpend, SECS_PER_DAY, utc_day_start, utc_month_start};
 use crate::pricing::{PriceTable, TierChoice};
 use crate::usage::{Bucket, BucketWidth, Meter, UsageRow};
 use std::collections::BTreeMap;

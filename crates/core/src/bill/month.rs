@@ -80,7 +80,7 @@ impl MonthSpend {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::billing::{BilledDay, LineItem, LineKind};
+    use crate::bill::{BilledDay, LineItem, LineKind};
 
     /// 2026-12-03T12:00:00Z: the month began 2026-12-01 (DEC_1).
     const DEC_1: i64 = 1_796_083_200;

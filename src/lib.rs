@@ -8,15 +8,23 @@ pub mod alerts;
 pub mod billing;
 pub mod cli;
 pub mod commands;
+pub mod engine;
 pub mod history;
 pub mod openai;
 pub mod platform;
-pub mod poller;
 pub mod pricing;
 pub mod settings;
 pub mod simulator;
 pub mod snapshot;
 pub mod store;
-pub mod tracker;
+/// The pure parts of the trackers: schedules, calendar windows, pricing of held usage, rows.
+pub mod tracker {
+    pub mod bill_plan;
+    pub mod calendar;
+    pub mod plan;
+    pub(crate) mod price;
+    pub mod rows;
+    pub use crate::snapshot::{BucketPoint, FetchStats, Snapshot};
+}
 pub mod ui;
 pub mod usage;

@@ -13,13 +13,13 @@ mod report;
 mod watch;
 
 use crate::cli::{Cli, Command};
+use crate::engine::tracker::{Tracker, TrackerConfig};
 use crate::openai::{AdminClient, ApiError, ClientOptions, OnRetry, Retrying};
 use crate::pricing::PriceBook;
 use crate::settings::HistoryDir;
 use crate::settings::{self, AdminKey, Environment, Origin, Scope, Settings, SettingsError};
 use crate::simulator::{self, SimConfig, SimServer};
 use crate::store::{self, SharedStore, StoreOptions};
-use crate::tracker::{Tracker, TrackerConfig};
 use secrecy::SecretString;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -402,7 +402,7 @@ pub async fn open_history(settings: &Settings) -> (Option<SharedStore>, Option<S
     } else {
         store::file_in(&dir)
     };
-    let now = crate::poller::now_ms().div_euclid(1000);
+    let now = crate::engine::now_ms().div_euclid(1000);
     let options = StoreOptions::keeping(settings.history_keep);
     let opened =
         tokio::task::spawn_blocking(move || store::open_or_recover(&path, options, now)).await;

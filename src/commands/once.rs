@@ -5,7 +5,7 @@
 
 use super::{CliError, Connection, keys};
 use crate::cli::Format;
-use crate::poller::now_ms;
+use crate::engine::now_ms;
 use crate::settings::Settings;
 use crate::ui::report::OnceReport;
 use crate::ui::table::TableView;
@@ -29,7 +29,7 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
     // The bill before the figures: its settled days price what the table cannot (a new
     // model, a tier) and replace its assumptions, and its checks are printed with them.
     let now = now_ms();
-    let bill = crate::tracker::bill::bill_once_with(
+    let bill = crate::engine::bill::bill_once_with(
         &conn.client,
         &conn.tracker_config(),
         conn.history.clone(),
@@ -81,7 +81,7 @@ async fn glance_once(
     bill: Option<&crate::billing::Bill>,
     now: i64,
 ) -> Option<crate::history::glance::Glance> {
-    use crate::tracker::glance::GlanceTracker;
+    use crate::engine::glance::GlanceTracker;
     let config = conn.tracker_config();
     let mut g = GlanceTracker::new(conn.client.clone(), &config, conn.history.clone(), now)
         .map_err(|e| tracing::warn!("no pace: {e}"))

@@ -9,11 +9,13 @@
 use super::{CliError, Connection};
 use crate::alerts::local_day;
 use crate::cli::Format;
+use crate::engine::events::Event;
+use crate::engine::live as poller;
+use crate::engine::now_ms;
+use crate::engine::tracker::{Tracker, TrackerConfig};
 use crate::openai::AdminClient;
-use crate::poller::{self, Event, now_ms};
 use crate::pricing::TierChoice;
 use crate::settings::Settings;
-use crate::tracker::{Tracker, TrackerConfig};
 use crate::ui::terminal::{self, LineFormat, WatchState};
 use crate::usage::BucketWidth;
 use std::io::IsTerminal;
@@ -57,7 +59,7 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
     // Pace and sparklines: the glance task, kicked by each refresh, sends into the same stream.
     let (chosen, chosen_rx) = watch::channel((tier, config.api_key_ids.clone()));
     let gtx = tx.clone();
-    let glance = crate::tracker::glance::spawn(
+    let glance = crate::engine::glance::spawn(
         conn.client.clone(),
         &config,
         conn.history.clone(),

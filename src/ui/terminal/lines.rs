@@ -8,8 +8,9 @@
 use super::shutdown::Shutdown;
 use super::text;
 use crate::billing::BillSnapshot;
+use crate::engine::events::{Event, Failure};
+use crate::engine::now_ms;
 use crate::history::glance::Glance;
-use crate::poller::{Event, Failure, now_ms};
 use crate::tracker::Snapshot;
 use crate::ui::format;
 use crate::ui::report::{BilledReport, ReconciliationReport};

@@ -4,7 +4,7 @@
 
 use crate::alerts::Alert;
 use crate::billing::BillSnapshot;
-use crate::poller::{Command, Event, Failure};
+use crate::engine::events::{Command, Event, Failure};
 use crate::pricing::TierChoice;
 use crate::tracker::Snapshot;
 use crate::ui::table::TableView;

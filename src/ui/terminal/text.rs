@@ -2,7 +2,7 @@
 //! countdowns and the bill. Pure; numbers go through [`crate::ui::format`].
 
 use crate::billing::BillSnapshot;
-use crate::poller::Failure;
+use crate::engine::events::Failure;
 use crate::ui::format;
 
 /// `Billed (UTC): today $0.40 · yesterday $3.69 · month to date $4.09`; when the last costs

@@ -11,13 +11,13 @@
 //! summed from its hours, so in a steady state only each endpoint's last hour or two is
 //! re-read. An endpoint without usage in the 48 hours is re-read every [`IDLE_RECHECK_SECS`].
 
-use super::TrackerConfig;
-use super::rows;
+use super::tracker::TrackerConfig;
 use crate::billing::{Bill, BillSnapshot, utc_day_start};
 use crate::history::glance::{self, Buckets, Glance};
 use crate::openai::{AdminClient, ApiError, TimeBucket, UsageQuery};
 use crate::pricing::{PriceBook, TierChoice};
 use crate::store::{KeySet, SharedStore, Store, StoreError, StoreOptions};
+use crate::tracker::rows;
 use crate::usage::{Bucket, BucketWidth, Endpoint, Names};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -381,7 +381,7 @@ pub async fn run(
             tracker.set_tier(tier);
             tracker.set_api_key_ids(ids);
         }
-        let now = crate::poller::now_ms() / 1000;
+        let now = crate::engine::now_ms() / 1000;
         let mut fresh = chosen;
         if tracker.due(now) {
             fresh = true;
@@ -419,8 +419,8 @@ pub struct GlanceFeed {
 }
 
 impl GlanceFeed {
-    pub fn observe(&self, event: &crate::poller::Event) {
-        use crate::poller::Event;
+    pub fn observe(&self, event: &crate::engine::events::Event) {
+        use crate::engine::events::Event;
         match event {
             Event::Updated(_) => self.kick.notify_one(),
             Event::Billed(b) => {
@@ -442,7 +442,7 @@ pub fn spawn(
     settings: tokio::sync::watch::Receiver<(TierChoice, Vec<String>)>,
     send: impl FnMut(Arc<Glance>) -> bool + Send + 'static,
 ) -> Option<(GlanceFeed, tokio::task::JoinHandle<()>)> {
-    let now = crate::poller::now_ms() / 1000;
+    let now = crate::engine::now_ms() / 1000;
     let tracker = match GlanceTracker::new(client, config, history, now) {
         Ok(t) => t,
         Err(e) => {

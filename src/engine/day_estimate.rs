@@ -1,14 +1,14 @@
 //! The estimate of each complete UTC day the check covers: the usage of every endpoint in daily
 //! buckets (one small request per endpoint, the same queries as the live tracker's), priced
-//! exactly as the live total is ([`super::price::price_usage`]). Held between reads; re-priced without
+//! exactly as the live total is ([`crate::tracker::price::price_usage`]). Held between reads; re-priced without
 //! a fetch when the tier changes.
 
-use super::bill_plan::EstimateSchedule;
-use super::rows;
 use crate::billing::SECS_PER_DAY;
 use crate::billing::reconcile::CHECK_DAYS;
 use crate::openai::{AdminClient, ApiError, TimeBucket, UsageQuery};
 use crate::pricing::{PriceTable, TierChoice};
+use crate::tracker::bill_plan::EstimateSchedule;
+use crate::tracker::rows;
 use crate::usage::{Bucket, BucketWidth, Endpoint, Meter, Names, UsageRow};
 
 #[derive(Default)]
@@ -126,7 +126,7 @@ impl DayEstimates {
                 let c = self.completions.iter().filter(|b| on(b.start_time));
                 let o = self.others.iter().filter(|b| on(b.start_time));
                 let prices = prices_of(day);
-                let (summary, other) = super::price::price_usage(&prices, tier, c, o);
+                let (summary, other) = crate::tracker::price::price_usage(&prices, tier, c, o);
                 (day, summary.totals.cost_usd + other.cost_usd)
             })
             .collect()

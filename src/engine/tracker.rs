@@ -6,25 +6,17 @@
 //! (late usage), the whole window every hour, and an endpoint without usage only every five
 //! minutes. Pure bookkeeping on top of [`AdminClient`]; runs on whatever tokio task calls it.
 
-pub mod bill;
-mod bill_plan;
-pub mod calendar;
-mod day_estimate;
-pub mod glance;
-pub mod plan;
-pub(crate) mod price;
-pub mod rows;
 mod stored;
 
 use crate::alerts::{Digest, Reading, SpikeDetector, Thresholds};
 use crate::history::periods::Calendar;
 use crate::openai::{AdminClient, ApiError, TimeBucket, UsageQuery};
 use crate::pricing::{PriceBook, TierChoice};
+use crate::tracker::plan::{self, Plan, Schedule};
+use crate::tracker::{calendar, price, rows};
 use crate::usage::{Bucket, BucketWidth, Endpoint, Meter, Names, UsageRow, UsageSeries, Window};
-use plan::{Plan, Schedule};
 
 pub use crate::snapshot::{BucketPoint, FetchStats, Snapshot};
-pub use plan::LATE_SECS;
 
 /// What to track.
 #[derive(Clone, Debug)]

@@ -7,9 +7,9 @@
 //! The task reads the time from a [`Clock`]: the system's in the app, a fast one in tests, so a
 //! simulated hour of the real poller (not just its schedule) runs in seconds.
 
-use super::Event;
+use super::events::Event;
+use crate::engine::bill::BillTracker;
 use crate::pricing::TierChoice;
-use crate::tracker::bill::BillTracker;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, oneshot};

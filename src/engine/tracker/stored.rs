@@ -9,10 +9,10 @@
 //! A store error is logged once and the tracker goes on as without history: the refresh then
 //! reads the whole window from the API.
 
-use super::plan::{self, Plan, Resume};
 use super::{Track, Tracker};
 use crate::openai::TimeBucket;
 use crate::store::{KeySet, SharedStore, StoredRow};
+use crate::tracker::plan::{self, Plan, Resume};
 use crate::usage::{Bucket, BucketWidth, Endpoint, UsageSeries};
 
 /// What the store gave a track: its head and body as stored, the newest `fetched_at`, and

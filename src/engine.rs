@@ -1,0 +1,13 @@
+//! The engine: every background task of a connection (the live refresh, the bill, the pace and
+//! sparkline rounds, today's cost for the budgets, the prices learned from the bill), their
+//! schedules, backoff and `Retry-After`, on the tokio runtime of whoever starts it.
+
+pub mod bill;
+pub mod bill_task;
+mod day_estimate;
+pub mod events;
+pub mod glance;
+pub mod live;
+pub mod tracker;
+
+pub use live::now_ms;

@@ -3,11 +3,12 @@
 //! schedules, backoff and `Retry-After`, on the tokio runtime of whoever starts it.
 
 pub mod bill;
-pub mod bill_task;
+mod bill_task;
+mod clock;
 mod day_estimate;
 pub mod events;
 pub mod glance;
 pub mod live;
 pub mod tracker;
 
-pub use live::now_ms;
+pub use clock::{Clock, now_ms};

@@ -2,7 +2,7 @@
 //!
 //! Data flows one way: settings → client → snapshot → view model → renderer.
 //! The pure layers (`usage`, `pricing`, `alerts`, `ui::view`, `ui::format`) never touch I/O;
-//! `openai`, `tracker` and `simulator` do the network work on tokio; the front ends render.
+//! `openai`, `engine` and `simulator` do the network work on tokio; the front ends render.
 
 pub mod alerts;
 pub mod billing;
@@ -17,14 +17,6 @@ pub mod settings;
 pub mod simulator;
 pub mod snapshot;
 pub mod store;
-/// The pure parts of the trackers: schedules, calendar windows, pricing of held usage, rows.
-pub mod tracker {
-    pub mod bill_plan;
-    pub mod calendar;
-    pub mod plan;
-    pub(crate) mod price;
-    pub mod rows;
-    pub use crate::snapshot::{BucketPoint, FetchStats, Snapshot};
-}
+pub mod tracker;
 pub mod ui;
 pub mod usage;

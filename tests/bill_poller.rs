@@ -9,7 +9,7 @@ use common::bill::costs_requests;
 use common::{client, config};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use usage_tracker::engine::bill_task::Clock;
+use usage_tracker::engine::Clock;
 use usage_tracker::engine::events::{Command, Event};
 use usage_tracker::engine::live::{spawn_with_bill, spawn_with_bill_clock};
 use usage_tracker::engine::tracker::Tracker;

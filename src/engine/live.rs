@@ -10,12 +10,14 @@
 //! (with [`spawn_with_bill`]) runs in a task of its own ([`bill_task`]), so a slow Costs API
 //! never holds the live loop; the handle aborts both.
 
-use super::bill_task::{self, BillCommand, Clock, Shared, emit};
+use super::Clock;
+use super::bill_task::{self, BillCommand, Shared, emit};
 use super::events::{Command, Event, Failure};
+use super::now_ms;
 use super::tracker::Tracker;
 use crate::engine::bill::BillTracker;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, sleep_until};
 
@@ -35,12 +37,6 @@ pub fn next_delay(interval: Duration, failures: u32, retry_after: Option<Duratio
             .min(MAX_BACKOFF.max(interval))
     };
     retry_after.map_or(backoff, |r| r.max(backoff))
-}
-
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// Handle to a running poller; dropping it aborts the loop at once, a refresh in flight

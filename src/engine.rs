@@ -7,6 +7,7 @@ mod bill_task;
 mod clock;
 mod day_estimate;
 pub mod events;
+mod fetch;
 pub mod glance;
 pub mod live;
 pub mod tracker;

@@ -1,14 +1,14 @@
 //! The estimate of each complete UTC day the check covers: the usage of every endpoint in daily
 //! buckets (one small request per endpoint, the same queries as the live tracker's), priced
-//! exactly as the live total is ([`crate::tracker::price::price_usage`]). Held between reads; re-priced without
-//! a fetch when the tier changes.
+//! exactly as the live total is ([`crate::tracker::price::price_usage`]). Held between reads;
+//! re-priced without a fetch when the tier changes.
 
+use super::fetch;
 use crate::billing::SECS_PER_DAY;
 use crate::billing::reconcile::CHECK_DAYS;
-use crate::openai::{AdminClient, ApiError, TimeBucket, UsageQuery};
+use crate::openai::{AdminClient, ApiError, UsageQuery};
 use crate::pricing::{PriceTable, TierChoice};
 use crate::tracker::bill_plan::EstimateSchedule;
-use crate::tracker::rows;
 use crate::usage::{Bucket, BucketWidth, Endpoint, Meter, Names, UsageRow};
 
 #[derive(Default)]
@@ -17,14 +17,6 @@ pub(super) struct DayEstimates {
     names: Names,
     completions: Vec<Bucket<UsageRow>>,
     others: Vec<Bucket<Meter>>,
-}
-
-fn bucket<R>(b: TimeBucket<R>) -> Bucket<R> {
-    Bucket {
-        start_time: b.start_time,
-        end_time: b.end_time,
-        rows: b.rows,
-    }
 }
 
 impl DayEstimates {
@@ -44,19 +36,16 @@ impl DayEstimates {
             q
         };
         let mut names = Names::default();
+        // Not kept in the history: the glance's rounds keep the daily buckets.
         let q = query(Endpoint::Completions);
-        let f = client
-            .usage_completions(&q, |r| rows::completions_row(&mut names, r))
-            .await?;
+        let f = fetch::read::<UsageRow>(client, &mut names, &q, None, || today).await?;
         let mut requests = f.requests;
-        let completions = f.buckets.into_iter().map(bucket).collect();
+        let completions = f.buckets;
         let mut others = Vec::new();
         for e in Endpoint::OTHERS {
-            let f = client
-                .usage_other(&query(e), |r| rows::meter(&mut names, e, r))
-                .await?;
+            let f = fetch::read::<Meter>(client, &mut names, &query(e), None, || today).await?;
             requests += f.requests;
-            others.extend(f.buckets.into_iter().map(bucket));
+            others.extend(f.buckets);
         }
         self.names = names;
         self.completions = completions;

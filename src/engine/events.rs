@@ -57,3 +57,24 @@ pub enum Event {
     /// (`engine::glance`), not by the live loop, into the same stream.
     Glance(Arc<crate::history::glance::Glance>),
 }
+
+/// Today's estimated cost, for the budgets: since local midnight (the daily budget) and since
+/// UTC midnight (today's share of the month).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TodayCost {
+    /// The local day's number (a new one starts the daily budget's alerts again).
+    pub day: i64,
+    /// USD since local midnight.
+    pub spent: f64,
+    /// (UTC midnight, USD since then).
+    pub today_utc: (i64, f64),
+}
+
+/// What the engine's stream carries to its front end.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EngineEvent {
+    /// The live refresh's events, the bill's and the glance's among them.
+    Event(Event),
+    /// Today's cost after a live refresh or a re-pricing (only when asked for: a budget).
+    Today(TodayCost),
+}

@@ -2,13 +2,13 @@
 //! refresh, flushed, until Ctrl-C/SIGTERM. The interface for scripts and logs. A costs answer
 //! prints no line of its own: the bill rides on the next refresh's line.
 //!
-//! The loop is one task on the command's tokio runtime and wakes only for poller outcomes and
+//! The loop is one task on the command's tokio runtime and wakes only for engine events and
 //! signals (no tick). The line builders are pure.
 
 use super::shutdown::Shutdown;
 use super::text;
 use crate::billing::BillSnapshot;
-use crate::engine::events::{Event, Failure};
+use crate::engine::events::{EngineEvent, Event, Failure};
 use crate::engine::now_ms;
 use crate::history::glance::Glance;
 use crate::tracker::Snapshot;
@@ -30,7 +30,7 @@ pub enum LineFormat {
 /// Prints a line for every successful or failed refresh until asked to stop. A closed pipe
 /// (`| head`) ends it quietly.
 pub async fn run(
-    mut events: mpsc::UnboundedReceiver<Event>,
+    mut events: mpsc::UnboundedReceiver<EngineEvent>,
     format: LineFormat,
     mut out: impl Write,
 ) -> io::Result<()> {
@@ -41,7 +41,9 @@ pub async fn run(
     loop {
         let event = tokio::select! {
             ev = events.recv() => match ev {
-                Some(ev) => ev,
+                Some(EngineEvent::Event(ev)) => ev,
+                // Today's cost is the full screen's budget row; no line shows it.
+                Some(EngineEvent::Today(_)) => continue,
                 None => return Ok(()),
             },
             () = shutdown.requested() => return Ok(()),

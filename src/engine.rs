@@ -149,3 +149,6 @@ impl Drop for EngineHandle {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

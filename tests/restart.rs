@@ -244,7 +244,7 @@ async fn a_restarted_bill_asks_only_the_days_that_may_still_change() {
 async fn the_poller_sends_the_stored_figures_before_any_request() {
     use std::sync::{Arc, Mutex};
     use usage_tracker::engine::events::Event;
-    use usage_tracker::engine::live as poller;
+    use usage_tracker::engine::live;
     // The poller reads the system clock: so does this simulator.
     let mut sim_config = usage_tracker::simulator::SimConfig::test();
     sim_config.clock = usage_tracker::simulator::SimClock::Real;
@@ -262,7 +262,7 @@ async fn the_poller_sends_the_stored_figures_before_any_request() {
     let (s, c) = (seen.clone(), ctl.clone());
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let tracker = Tracker::new(client(&sim), cfg).with_history(store(dir.path(), ctl.now()));
-    let handle = poller::spawn(tracker, std::time::Duration::from_secs(3_600), move |e| {
+    let handle = live::spawn(tracker, std::time::Duration::from_secs(3_600), move |e| {
         let name = match &e {
             Event::Restored(_) => "restored",
             Event::Refreshing => "refreshing",

@@ -1,15 +1,15 @@
 //! The bill's own task beside the live loop: it waits for the live loop's first round, then
 //! asks the Costs API on the bill's slow schedule (`tracker::bill_plan`) and whenever the user
-//! asks, reporting [`Event::Billed`] through the poller's callback. A slow or hung Costs API
+//! asks, reporting [`Event::Billed`] through the live loop's callback. A slow or hung Costs API
 //! (one costs request plus eight usage reads, each with its own deadline) then never delays a
 //! live refresh or a command: the live loop only forwards commands here.
 //!
 //! The task reads the time from a [`Clock`]: the system's in the app, a fast one in tests, so a
-//! simulated hour of the real poller (not just its schedule) runs in seconds.
+//! simulated hour of the real loop (not just its schedule) runs in seconds.
 
 use super::Clock;
+use super::bill::BillTracker;
 use super::events::Event;
-use crate::engine::bill::BillTracker;
 use crate::pricing::TierChoice;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};

@@ -7,15 +7,15 @@
 //! in-flight refresh included, so a replaced session reports nothing more.
 //!
 //! Between refreshes the task sleeps on a timer and its command channel: no polling. The bill
-//! (with [`spawn_with_bill`]) runs in a task of its own ([`bill_task`]), so a slow Costs API
+//! (with [`spawn_with_bill`]) runs in a task of its own (`engine::bill_task`), so a slow Costs API
 //! never holds the live loop; the handle aborts both.
 
 use super::Clock;
+use super::bill::BillTracker;
 use super::bill_task::{self, BillCommand, Shared, emit};
 use super::events::{Command, Event, Failure};
 use super::now_ms;
 use super::tracker::Tracker;
-use crate::engine::bill::BillTracker;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};

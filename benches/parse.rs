@@ -7,10 +7,10 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde::de::IgnoredAny;
 use std::hint::black_box;
+use usage_tracker::openai::rows::completions_row;
 use usage_tracker::openai::{ParsedPage, parse_completions_page};
 use usage_tracker::pricing::{PriceTable, TierChoice};
 use usage_tracker::simulator::{self, DEMO_KEY_ID, GroupField, SimConfig};
-use usage_tracker::tracker::rows::completions_row;
 use usage_tracker::usage::{Bucket, Names, UsageRow, summarize};
 
 /// What the tracker does with a page: read every row into the domain's rows.

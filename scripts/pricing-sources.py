@@ -7,7 +7,7 @@ What it reads:
   - pydantic's genai-prices data, `genai_prices/data.py` inside the `genai-prices` wheel from
     PyPI (the provider `openai`), imported from the wheel (needs `pydantic`, which the package
     itself requires; its HTTP client `httpx2` is only used for live updates and is stubbed);
-  - the table, `src/pricing/builtin.toml` (or `--table FILE`).
+  - the table, `crates/core/src/pricing/builtin.toml` (or `--table FILE`).
 
 What it downloads: nothing unless asked. `--download` runs
   pip download --no-deps -d DIR/litellm litellm
@@ -314,7 +314,7 @@ class Table:
 
     def entry(self, name, tier):
         """The entry the app would use for `name` at `tier`: exact name or alias, then the name
-        without a date suffix (src/pricing/mod.rs `find`)."""
+        without a date suffix (crates/core/src/pricing.rs `find`)."""
         section = self.raw.get(tier, {})
 
         def exact(n):
@@ -333,7 +333,7 @@ class Table:
 
     @staticmethod
     def effective(e, field):
-        """What the app charges for one token of `field` (src/pricing/tokens.rs `quote`):
+        """What the app charges for one token of `field` (crates/core/src/pricing/tokens.rs `quote`):
         the entry's own price, else its fallback; None is unpriced."""
         text_only = not any(k in e for k in MODALITY_FIELDS)
         one = e.get("one_price_all_modalities", text_only)
@@ -371,7 +371,7 @@ def main():
     ap.add_argument("--download", action="store_true", help="pip download the newest wheels first")
     ap.add_argument("--litellm", default="/tmp/src-litellm", help="litellm wheel or folder")
     ap.add_argument("--genai", default="/tmp/src-genai", help="genai-prices wheel or folder")
-    ap.add_argument("--table", default=os.path.join(os.path.dirname(__file__), "..", "src/pricing/builtin.toml"))
+    ap.add_argument("--table", default=os.path.join(os.path.dirname(__file__), "..", "crates/core/src/pricing/builtin.toml"))
     ap.add_argument("--as-of", default=datetime.date.today().isoformat(), help="YYYY-MM-DD")
     ap.add_argument("--fixture", help="write the OpenAI entries read, as JSON, to this file")
     args = ap.parse_args()
@@ -519,7 +519,7 @@ def main():
             "_meta": {
                 "what": "OpenAI completions token prices (USD per 1M tokens) as two third-party sources "
                 "list them, read by scripts/pricing-sources.py; tiers standard, batch, flex, priority; "
-                "fields as in src/pricing/builtin.toml. A field a source does not state is absent.",
+                "fields as in crates/core/src/pricing/builtin.toml. A field a source does not state is absent.",
                 "as_of": as_of.isoformat(),
                 "sources": meta,
                 "genai_prices_note": "prices in force on as_of; a batch/flex/priority field is the one "

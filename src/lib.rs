@@ -16,10 +16,9 @@ pub mod openai {
 
 pub mod cli;
 pub mod commands;
+pub mod engine;
 pub mod platform;
-pub mod poller;
 pub mod settings;
 pub use usage_tracker_simulator as simulator;
 pub use usage_tracker_store as store;
-pub mod tracker;
 pub mod ui;

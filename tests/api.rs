@@ -8,13 +8,13 @@ use common::{completions, fast_options, sim};
 use secrecy::SecretString;
 use std::time::{Duration, Instant};
 use usage_tracker::alerts::Thresholds;
+use usage_tracker::engine::tracker::{Tracker, TrackerConfig};
 use usage_tracker::openai::TimeBucket;
 use usage_tracker::openai::{
     AdminClient, ApiError, ClientOptions, ErrorKind, RetryPolicy, UsageQuery,
 };
 use usage_tracker::pricing::TierChoice;
 use usage_tracker::simulator::{DEMO_ADMIN_KEY, DEMO_KEY_ID, Fault, SimConfig, SimServer};
-use usage_tracker::tracker::{Tracker, TrackerConfig};
 use usage_tracker::usage::{BucketWidth, Endpoint, UsageRow};
 
 fn starts(buckets: &[TimeBucket<UsageRow>]) -> Vec<i64> {

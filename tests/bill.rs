@@ -9,8 +9,8 @@ use common::bill::{BATCH_KEY, D, assert_same_bill, costs_requests, tracker};
 
 use common::sim;
 use usage_tracker::bill::{BillSnapshot, LineKind, utc_day_start, utc_month_start};
+use usage_tracker::engine::bill::BillTracker;
 use usage_tracker::simulator::DEMO_KEY_ID;
-use usage_tracker::tracker::bill::BillTracker;
 use usage_tracker::usage::BucketWidth;
 
 #[tokio::test]
@@ -374,7 +374,7 @@ async fn a_days_estimate_is_the_live_total_of_that_day_and_its_gap_is_known() {
     ctl.set_now(midnight);
     // A live window of exactly yesterday, and a bill tracker, on one price book.
     let cfg = common::config(BucketWidth::Day, D, &[DEMO_KEY_ID]);
-    let mut live = usage_tracker::tracker::Tracker::new(common::client(&sim), cfg.clone());
+    let mut live = usage_tracker::engine::tracker::Tracker::new(common::client(&sim), cfg.clone());
     let mut snap = live.refresh(midnight * 1000).await.unwrap();
     assert_eq!(snap.window.start_time, midnight - D);
     let later = midnight + 7 * 3600;
@@ -518,7 +518,7 @@ async fn bill_once_is_one_costs_request_and_the_days_estimates() {
     let now = ctl.now();
     let cfg = common::config(BucketWidth::Hour, 3600, &[DEMO_KEY_ID]);
     let snap =
-        usage_tracker::tracker::bill::bill_once(&common::client(&sim), &cfg, now * 1000).await;
+        usage_tracker::engine::bill::bill_once(&common::client(&sim), &cfg, now * 1000).await;
     assert!(snap.failure.is_none());
     let from = utc_month_start(now).min(utc_day_start(now) - 7 * D);
     assert_same_bill(&ctl, &snap, from, &[DEMO_KEY_ID]);

@@ -20,7 +20,7 @@ async fn each_fault_leaves_the_estimate_alone_and_the_bill_stale() {
     let ctl = sim.control();
     let now = ctl.now();
     let cfg = config(BucketWidth::Hour, 3600, &[DEMO_KEY_ID]);
-    let mut live = usage_tracker::tracker::Tracker::new(client(&sim), cfg.clone());
+    let mut live = usage_tracker::engine::tracker::Tracker::new(client(&sim), cfg.clone());
     let first_live = live.refresh(now * 1000).await.unwrap();
     let mut bill = tracker(&sim, &[DEMO_KEY_ID]);
     assert!(bill.refresh(now * 1000).await.failure.is_none());
@@ -208,7 +208,7 @@ async fn bill_once_keeps_to_one_deadline_for_the_whole_fetch() {
     ctl.inject(Fault::Slow(Duration::from_millis(600)), u32::MAX);
     let cfg = config(BucketWidth::Hour, 3600, &[DEMO_KEY_ID]);
     let started = Instant::now();
-    let snap = usage_tracker::tracker::bill::bill_once(&client, &cfg, ctl.now() * 1000).await;
+    let snap = usage_tracker::engine::bill::bill_once(&client, &cfg, ctl.now() * 1000).await;
     let took = started.elapsed();
     assert!(took < Duration::from_millis(2500), "took {took:?}");
     let failure = snap.failure.expect("the deadline passed");

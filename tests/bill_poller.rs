@@ -9,11 +9,12 @@ use common::bill::costs_requests;
 use common::{client, config};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use usage_tracker::poller::bill_task::Clock;
-use usage_tracker::poller::{Command, Event, spawn_with_bill, spawn_with_bill_clock};
+use usage_tracker::engine::Clock;
+use usage_tracker::engine::events::{Command, Event};
+use usage_tracker::engine::live::{spawn_with_bill, spawn_with_bill_clock};
+use usage_tracker::engine::tracker::Tracker;
 use usage_tracker::pricing::{Tier, TierChoice};
 use usage_tracker::simulator::{DEMO_KEY_ID, Fault, SimClock, SimConfig, SimServer};
-use usage_tracker::tracker::Tracker;
 use usage_tracker::usage::BucketWidth;
 
 /// Simulated seconds per real second on the bill's side: an hour in 10 s.

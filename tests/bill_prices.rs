@@ -9,11 +9,11 @@ mod common;
 
 use common::{client, config, other, query, sim};
 use usage_tracker::bill::{BilledDay, SECS_PER_DAY as D, is_settled, utc_day_start};
+use usage_tracker::engine::bill::BillTracker;
 use usage_tracker::figures::{self, Line};
 use usage_tracker::pricing::{PriceBook, PriceMode, PriceTable, TierChoice};
 use usage_tracker::simulator::DEMO_KEY_ID;
 use usage_tracker::store::{KeySet, Store, StoreOptions};
-use usage_tracker::tracker::bill::BillTracker;
 use usage_tracker::usage::{Bucket, BucketWidth, Endpoint, Meter, UsageRow};
 
 const KEYS: [&str; 1] = [DEMO_KEY_ID];

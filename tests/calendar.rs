@@ -7,11 +7,11 @@ mod common;
 
 use chrono::{TimeZone, Utc};
 use common::*;
+use usage_tracker::engine::tracker::Tracker;
 use usage_tracker::openai::AdminClient;
 use usage_tracker::plan::periods::{Calendar, period};
 use usage_tracker::simulator::{DEMO_KEY_ID, SimControl};
 use usage_tracker::snapshot::Snapshot;
-use usage_tracker::tracker::Tracker;
 use usage_tracker::usage::{BucketWidth, Endpoint};
 
 fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> i64 {
@@ -58,7 +58,7 @@ fn assert_one_request_per_endpoint(s: &Snapshot, label: &str) {
     );
 }
 
-fn calendar_config(c: Calendar) -> usage_tracker::tracker::TrackerConfig {
+fn calendar_config(c: Calendar) -> usage_tracker::engine::tracker::TrackerConfig {
     let mut cfg = config(BucketWidth::Minute, 3_600, &[DEMO_KEY_ID]);
     cfg.calendar = Some(c);
     cfg

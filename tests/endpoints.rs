@@ -204,7 +204,7 @@ async fn each_fault_on_each_endpoint_is_reported_and_recovered_from() {
 async fn a_failing_endpoint_fails_the_refresh_and_the_next_one_recovers() {
     let sim = sim().await;
     let ctl = sim.control();
-    let mut t = usage_tracker::tracker::Tracker::new(
+    let mut t = usage_tracker::engine::tracker::Tracker::new(
         client(&sim),
         config(BucketWidth::Hour, 6 * 3600, &[DEMO_KEY_ID]),
     );

@@ -6,8 +6,8 @@ mod common;
 
 use common::*;
 use std::collections::BTreeMap;
+use usage_tracker::engine::tracker::Tracker;
 use usage_tracker::simulator::DEMO_KEY_ID;
-use usage_tracker::tracker::Tracker;
 use usage_tracker::usage::{BucketWidth, Endpoint};
 
 /// USD for `quantity` of (endpoint, model, detail), from the published prices

@@ -5,6 +5,7 @@
 //! page of the wrong endpoint is a bad response.
 
 use std::path::{Path, PathBuf};
+use usage_tracker::openai::rows::{completions_row, meter};
 use usage_tracker::openai::wire::{
     CompletionsResult, ListPage, OtherResult, Project, ProjectApiKey,
 };
@@ -12,7 +13,6 @@ use usage_tracker::openai::{
     ApiError, ErrorKind, ParsedPage, parse_completions_page, parse_other_page,
 };
 use usage_tracker::pricing::Tier;
-use usage_tracker::tracker::rows::{completions_row, meter};
 use usage_tracker::usage::{Endpoint, Meter, Names, UsageRow};
 
 fn examples() -> PathBuf {

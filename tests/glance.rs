@@ -8,11 +8,11 @@ mod common;
 use common::{client, config, sim};
 use std::collections::BTreeMap;
 use usage_tracker::bill::utc_day_start;
+use usage_tracker::engine::glance::GlanceTracker;
 use usage_tracker::figures::glance::{DAYS, HOURS};
 use usage_tracker::pricing::{PriceTable, TierChoice};
 use usage_tracker::simulator::{DEMO_KEY_ID, SimServer};
 use usage_tracker::store::{SharedStore, Store, StoreOptions};
-use usage_tracker::tracker::glance::GlanceTracker;
 use usage_tracker::usage::{BucketWidth, Endpoint};
 
 fn tracker(sim: &SimServer, history: Option<SharedStore>) -> GlanceTracker {
@@ -196,9 +196,10 @@ fn once_json_carries_the_pace() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_task_rounds_at_most_every_five_minutes_and_remakes_the_glance_when_it_changes() {
     use std::sync::Arc;
-    use usage_tracker::poller::{Event, now_ms};
+    use usage_tracker::engine::events::Event;
+    use usage_tracker::engine::now_ms;
+    use usage_tracker::engine::tracker::Tracker;
     use usage_tracker::simulator::{SimClock, SimConfig};
-    use usage_tracker::tracker::Tracker;
     let mut sc = SimConfig::test();
     sc.clock = SimClock::Real;
     let sim = SimServer::start(sc, None).await.unwrap();
@@ -208,7 +209,7 @@ async fn the_task_rounds_at_most_every_five_minutes_and_remakes_the_glance_when_
         tokio::sync::watch::channel((TierChoice::Auto, cfg.api_key_ids.clone()));
     let (tx, mut glances) = tokio::sync::mpsc::unbounded_channel();
     let (feed, task) =
-        usage_tracker::tracker::glance::spawn(client(&sim), &cfg, None, keys_rx, move |g| {
+        usage_tracker::engine::glance::spawn(client(&sim), &cfg, None, keys_rx, move |g| {
             tx.send(g).is_ok()
         })
         .unwrap();
@@ -251,7 +252,7 @@ async fn the_task_rounds_at_most_every_five_minutes_and_remakes_the_glance_when_
 /// as by default): the glance leaves out what the live refresh just recorded.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn beside_a_recording_tracker_the_glance_asks_less() {
-    use usage_tracker::tracker::Tracker;
+    use usage_tracker::engine::tracker::Tracker;
     let sim = sim().await;
     let ctl = sim.control();
     let dir = tempfile::tempdir().unwrap();

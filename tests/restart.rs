@@ -6,10 +6,10 @@
 mod common;
 
 use common::*;
+use usage_tracker::engine::tracker::Tracker;
 use usage_tracker::simulator::{DEMO_KEY_ID, SimControl, SimServer};
 use usage_tracker::snapshot::Snapshot;
 use usage_tracker::store::{KeySet, SharedStore, Store, StoreOptions};
-use usage_tracker::tracker::Tracker;
 use usage_tracker::usage::{BucketWidth, Endpoint};
 
 fn store(dir: &std::path::Path, now: i64) -> SharedStore {
@@ -168,7 +168,7 @@ async fn buckets_stored_final_are_not_asked_again() {
     )
     .unwrap();
     let keys = KeySet::of(&[DEMO_KEY_ID.to_owned()]);
-    let body = usage_tracker::tracker::plan::body_start(now - lookback, width);
+    let body = usage_tracker::plan::usage::body_start(now - lookback, width);
     let missing = probe
         .missing(&keys, Endpoint::Completions, width, body, now)
         .unwrap();
@@ -196,7 +196,7 @@ async fn buckets_stored_final_are_not_asked_again() {
 #[tokio::test]
 async fn a_restarted_bill_asks_only_the_days_that_may_still_change() {
     use usage_tracker::bill::{BilledDay, SECS_PER_DAY, utc_day_start};
-    use usage_tracker::tracker::bill::BillTracker;
+    use usage_tracker::engine::bill::BillTracker;
     let sim = sim().await;
     let ctl = sim.control();
     let dir = tempfile::tempdir().unwrap();
@@ -243,7 +243,8 @@ async fn a_restarted_bill_asks_only_the_days_that_may_still_change() {
 #[tokio::test]
 async fn the_poller_sends_the_stored_figures_before_any_request() {
     use std::sync::{Arc, Mutex};
-    use usage_tracker::poller::{self, Event};
+    use usage_tracker::engine::events::Event;
+    use usage_tracker::engine::live;
     // The poller reads the system clock: so does this simulator.
     let mut sim_config = usage_tracker::simulator::SimConfig::test();
     sim_config.clock = usage_tracker::simulator::SimClock::Real;
@@ -261,7 +262,7 @@ async fn the_poller_sends_the_stored_figures_before_any_request() {
     let (s, c) = (seen.clone(), ctl.clone());
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let tracker = Tracker::new(client(&sim), cfg).with_history(store(dir.path(), ctl.now()));
-    let handle = poller::spawn(tracker, std::time::Duration::from_secs(3_600), move |e| {
+    let handle = live::spawn(tracker, std::time::Duration::from_secs(3_600), move |e| {
         let name = match &e {
             Event::Restored(_) => "restored",
             Event::Refreshing => "refreshing",

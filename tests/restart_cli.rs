@@ -58,7 +58,7 @@ fn once_prints_figures(home: &tempfile::TempDir, data: &Path) -> Vec<String> {
 }
 
 fn stored_completions(data: &Path) -> usize {
-    let now = usage_tracker::poller::now_ms() / 1000;
+    let now = usage_tracker::engine::now_ms() / 1000;
     let s = Store::open(&data.join("history.sqlite"), StoreOptions::default(), now).unwrap();
     let keys = KeySet::of(&[DEMO_KEY_ID.to_owned()]);
     s.load_usage::<UsageRow>(

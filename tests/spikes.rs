@@ -6,9 +6,9 @@ mod common;
 
 use common::*;
 use usage_tracker::alerts::{AlertKind, Thresholds};
+use usage_tracker::engine::tracker::Tracker;
 use usage_tracker::simulator::DEMO_KEY_ID;
 use usage_tracker::snapshot::Snapshot;
-use usage_tracker::tracker::Tracker;
 use usage_tracker::usage::{BucketWidth, Endpoint};
 
 fn image_requests(s: &Snapshot) -> u64 {

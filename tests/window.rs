@@ -5,9 +5,9 @@
 mod common;
 
 use common::*;
+use usage_tracker::engine::tracker::Tracker;
 use usage_tracker::simulator::{DEMO_KEY_ID, SimControl};
 use usage_tracker::snapshot::Snapshot;
-use usage_tracker::tracker::Tracker;
 use usage_tracker::usage::{BucketWidth, Endpoint};
 
 async fn assert_exact(

@@ -15,12 +15,12 @@ mod worker;
 
 use self::core::{AppCore, Effect, Input};
 use super::CliError;
+use crate::engine::now_ms;
 use crate::platform::browser::SystemBrowser;
 use crate::platform::dialog::SystemDialogs;
 use crate::platform::notify::SystemNotifier;
 use crate::platform::single_instance::{self, InstanceGuard};
 use crate::platform::{login_item, menu_bar, secret};
-use crate::poller::now_ms;
 use crate::settings::Settings;
 use crate::ui::tray::Tray;
 use effects::Platform;

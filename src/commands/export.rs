@@ -38,7 +38,7 @@ pub fn parse_day(flag: &str, text: &str) -> Result<i64, CliError> {
 /// applies retention, so it is given the settings' (`--history-keep`), never the default.
 pub fn open_store(dir: &HistoryDir, keep: store::Retention) -> Result<Store, CliError> {
     let folder = dir.folder().map_err(CliError::BadInput)?;
-    let now = crate::poller::now_ms().div_euclid(1000);
+    let now = crate::engine::now_ms().div_euclid(1000);
     Store::open_existing(&store::file_in(folder), StoreOptions::keeping(keep), now)
         .map_err(|e| CliError::Other(e.to_string()))
 }

@@ -6,7 +6,7 @@
 
 use super::{CliError, Connection};
 use crate::cli::Format;
-use crate::poller::now_ms;
+use crate::engine::now_ms;
 use crate::pricing::{FieldPrice, PriceField, PriceTable, Prices, Source, Tier, TierChoice};
 use crate::settings::Settings;
 use crate::ui::format;
@@ -59,7 +59,7 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
     let now_ms = now_ms();
     let now = now_ms / 1000;
     let config = conn.tracker_config();
-    let mut glance = crate::tracker::glance::GlanceTracker::new(
+    let mut glance = crate::engine::glance::GlanceTracker::new(
         conn.client.clone(),
         &config,
         conn.history.clone(),
@@ -73,7 +73,7 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
     .await?;
     // The bill teaches (and the store keeps) what its settled days price.
     let bill =
-        crate::tracker::bill::bill_once_with(&conn.client, &config, conn.history.clone(), now_ms)
+        crate::engine::bill::bill_once_with(&conn.client, &config, conn.history.clone(), now_ms)
             .await;
     if let Some(f) = &bill.failure {
         eprintln!(

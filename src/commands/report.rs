@@ -85,7 +85,7 @@ pub fn run(
 ) -> Result<ExitCode, CliError> {
     let days = parse_days(days)?;
     let store = open_store(dir, settings.history_keep)?;
-    let now = crate::poller::now_ms().div_euclid(1000);
+    let now = crate::engine::now_ms().div_euclid(1000);
     let keys = &settings.api_key_ids;
     let html = render(
         &store,
@@ -147,7 +147,7 @@ mod tests {
     #[test]
     fn without_out_the_report_is_written_beside_the_history_and_opened() {
         let dir = tempfile::tempdir().unwrap();
-        let now = crate::poller::now_ms().div_euclid(1000);
+        let now = crate::engine::now_ms().div_euclid(1000);
         let file = crate::store::file_in(dir.path());
         let mut store = Store::open(&file, StoreOptions::default(), now).unwrap();
         let keys = vec![crate::simulator::DEMO_KEY_ID.to_owned()];

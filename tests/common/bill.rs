@@ -3,8 +3,8 @@
 
 use super::{client, config};
 use usage_tracker::bill::{BillSnapshot, SECS_PER_DAY};
+use usage_tracker::engine::bill::BillTracker;
 use usage_tracker::simulator::{SimControl, SimServer};
-use usage_tracker::tracker::bill::BillTracker;
 use usage_tracker::usage::BucketWidth;
 
 pub const BATCH_KEY: &str = "key_demoBatch02";

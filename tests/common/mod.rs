@@ -12,13 +12,13 @@ pub mod history;
 use secrecy::SecretString;
 use std::time::Duration;
 use usage_tracker::alerts::Thresholds;
+use usage_tracker::engine::tracker::TrackerConfig;
+use usage_tracker::openai::rows::{completions_row, meter};
 use usage_tracker::openai::{
     AdminClient, ApiError, ClientOptions, Fetched, RetryPolicy, UsageQuery,
 };
 use usage_tracker::pricing::TierChoice;
 use usage_tracker::simulator::{DEMO_ADMIN_KEY, SimConfig, SimServer};
-use usage_tracker::tracker::TrackerConfig;
-use usage_tracker::tracker::rows::{completions_row, meter};
 use usage_tracker::usage::{BucketWidth, Endpoint, Meter, Names, UsageRow};
 
 pub fn fast_options() -> ClientOptions {

@@ -13,9 +13,9 @@
 //! saved ([`startup`]).
 
 use crate::alerts::BudgetDetector;
+use crate::engine::events::{Command, Event};
 use crate::openai::ErrorKind;
 use crate::platform::menu_bar::TrayHost;
-use crate::poller::{Command, Event};
 use crate::settings::{AdminKey, Origin, Settings, StartupValue};
 use crate::simulator::DEMO_KEY_ID;
 use crate::ui::tray::TrayInput;

@@ -98,7 +98,7 @@ impl Platform {
                 Err(e) => failed("Cannot open the dashboard", e),
             },
             Effect::OpenReport(job) => {
-                let now = crate::poller::now_ms().div_euclid(1000);
+                let now = crate::engine::now_ms().div_euclid(1000);
                 match crate::commands::report::menu::open_from_menu(
                     &job,
                     self.browser.as_ref(),

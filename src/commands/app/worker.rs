@@ -1,26 +1,20 @@
-//! The app's network side, on a tokio runtime in its own thread: connects, runs the poller, lists
-//! the project keys, and (with a daily or monthly budget) tracks the cost since local and UTC
-//! midnight; and runs the core's blocking platform effects on the runtime's blocking pool.
-//! Results go to the UI
-//! thread as [`Input`]s through the event loop proxy, each network one tagged with its session:
-//! a new connection drops (aborts) the old one's tasks, and the core ignores anything late.
+//! The app's network side, on a tokio runtime in its own thread: connects, starts the engine
+//! (with today's cost when a daily or monthly budget is set) and forwards its events, lists the
+//! project keys, and runs the core's blocking platform effects on the runtime's blocking pool.
+//! Results go to the UI thread as [`Input`]s through the event loop proxy, each network one
+//! tagged with its session: a new connection drops (aborts) the old one's tasks, and the core
+//! ignores anything late.
 
 use super::core::{Effect, Input, KeysResult, SessionId};
 use super::effects::Platform;
-use crate::alerts::local_day;
-use crate::bill::utc_day_start;
 use crate::commands::{CliError, Connection};
+use crate::engine::{Clock, Command, Engine, EngineEvent, EngineHandle, Event, Options};
 use crate::openai::AdminClient;
-use crate::poller::{self, Command, Event, PollerHandle, now_ms};
-use crate::pricing::{PriceBook, TierChoice};
 use crate::settings::Settings;
 use crate::simulator::SimServer;
-use crate::tracker::{Tracker, TrackerConfig, glance};
 use crate::ui::view::KeyChoice;
-use crate::usage::BucketWidth;
-use std::sync::Arc;
 use tao::event_loop::EventLoopProxy;
-use tokio::sync::{Notify, mpsc, watch};
+use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 type Proxy = EventLoopProxy<Input>;
@@ -30,7 +24,7 @@ type Proxy = EventLoopProxy<Input>;
 pub enum Job {
     /// (Re)connect with these settings: stops the previous session first.
     Connect(SessionId, Box<Settings>),
-    /// For that session's poller; dropped if another session has started since.
+    /// For that session's engine; dropped if another session has started since.
     Poll(SessionId, Command),
     /// A blocking platform effect.
     Platform(Effect),
@@ -39,9 +33,8 @@ pub enum Job {
 /// A running connection. Dropping it stops everything it started, a refresh in flight included.
 struct Session {
     id: SessionId,
-    poller: PollerHandle,
+    engine: EngineHandle,
     tasks: Vec<JoinHandle<()>>,
-    budget_cfg: watch::Sender<(TierChoice, Vec<String>)>,
     _simulator: Option<SimServer>,
 }
 
@@ -73,7 +66,10 @@ async fn run(mut rx: mpsc::UnboundedReceiver<Job>, proxy: Proxy, platform: Platf
                 match Connection::open(*settings).await {
                     Ok(conn) => session = Some(start(id, conn, &proxy)),
                     Err(e) => {
-                        let _ = proxy.send_event(Input::ConnectFailed(id, e.to_string()));
+                        let _ = proxy.send_event(Input::ConnectFailed(
+                            id,
+                            crate::commands::CliError::from(e).to_string(),
+                        ));
                     }
                 }
             }
@@ -87,14 +83,7 @@ async fn run(mut rx: mpsc::UnboundedReceiver<Job>, proxy: Proxy, platform: Platf
             }
             Job::Poll(id, cmd) => {
                 if let Some(s) = session.as_ref().filter(|s| s.id == id) {
-                    match &cmd {
-                        Command::SetTier(t) => s.budget_cfg.send_modify(|c| c.0 = *t),
-                        Command::SetApiKeyIds(ids) => {
-                            s.budget_cfg.send_modify(|c| c.1.clone_from(ids))
-                        }
-                        _ => {}
-                    }
-                    s.poller.send(cmd);
+                    s.engine.send(cmd);
                 }
             }
         }
@@ -102,57 +91,45 @@ async fn run(mut rx: mpsc::UnboundedReceiver<Job>, proxy: Proxy, platform: Platf
 }
 
 fn start(id: SessionId, conn: Connection, proxy: &Proxy) -> Session {
-    let config = conn.tracker_config();
     // Shown as a menu row and logged once by the core (every connection says it again).
     if let Some(n) = &conn.history_notice {
         let _ = proxy.send_event(Input::HistoryNotice(id, n.clone()));
     }
-    let tracker = conn.tracker_with(config.clone());
-    let kick = Arc::new(Notify::new());
-    let (budget_cfg, cfg_rx) = watch::channel((config.tier, config.api_key_ids.clone()));
-    let mut tasks = vec![tokio::spawn(list_keys(
-        id,
-        conn.client.clone(),
-        proxy.clone(),
-    ))];
-    let g = proxy.clone();
-    let glance = glance::spawn(
-        conn.client.clone(),
-        &config,
-        conn.history.clone(),
-        cfg_rx.clone(),
-        move |view| g.send_event(Input::History { session: id, view }).is_ok(),
-    );
-    let glance = glance.map(|(feed, task)| {
-        tasks.push(task);
-        feed
-    });
-    let (p, k) = (proxy.clone(), kick.clone());
-    let poller = poller::spawn_with_bill(tracker, conn.settings.interval, move |ev| {
-        if matches!(ev, Event::Updated(_)) {
-            k.notify_one();
-        }
-        if let Some(g) = &glance {
-            g.observe(&ev);
-        }
-        let _ = p.send_event(Input::Poll(id, ev));
-    });
-    if conn.settings.daily_budget.is_some() || conn.settings.monthly_budget.is_some() {
-        tasks.push(tokio::spawn(budget_loop(
-            id,
-            conn.client.clone(),
-            config,
-            cfg_rx,
-            kick,
-            proxy.clone(),
-        )));
-    }
+    let budget = conn.settings.daily_budget.is_some() || conn.settings.monthly_budget.is_some();
+    let options = Options {
+        bill: true,
+        glance: true,
+        budget,
+    };
+    let (engine, events) = Engine::start(&conn, Clock::system(), options);
+    let tasks = vec![
+        tokio::spawn(list_keys(id, conn.client.clone(), proxy.clone())),
+        tokio::spawn(forward(id, events, proxy.clone())),
+    ];
     Session {
         id,
-        poller,
+        engine,
         tasks,
-        budget_cfg,
         _simulator: conn.simulator,
+    }
+}
+
+/// The engine's events to the UI thread, as the session's inputs.
+async fn forward(id: SessionId, mut events: mpsc::UnboundedReceiver<EngineEvent>, proxy: Proxy) {
+    while let Some(event) = events.recv().await {
+        let input = match event {
+            EngineEvent::Event(Event::Glance(view)) => Input::History { session: id, view },
+            EngineEvent::Event(ev) => Input::Poll(id, ev),
+            EngineEvent::Today(t) => Input::Budget {
+                session: id,
+                day: t.day,
+                spent: t.spent,
+                today_utc: t.today_utc,
+            },
+        };
+        if proxy.send_event(input).is_err() {
+            return;
+        }
     }
 }
 
@@ -178,64 +155,4 @@ async fn list_keys(id: SessionId, client: AdminClient, proxy: Proxy) {
     .map_err(|e| e.kind());
     let result: KeysResult = result;
     let _ = proxy.send_event(Input::Keys(id, result));
-}
-
-/// After each successful main refresh, refreshes a second tracker over the last 26 hours (one
-/// local day, DST included) and reports the cost of the buckets since local midnight (the
-/// daily budget) and since UTC midnight (today's share of the monthly budget). Hourly
-/// buckets where midnight falls on a UTC hour; minutes otherwise (half-hour time zones).
-async fn budget_loop(
-    session: SessionId,
-    client: AdminClient,
-    base: TrackerConfig,
-    mut cfg: watch::Receiver<(TierChoice, Vec<String>)>,
-    kick: Arc<Notify>,
-    proxy: Proxy,
-) {
-    let mut tracker: Option<Tracker> = None;
-    loop {
-        kick.notified().await;
-        let Some((day, midnight)) = local_day(now_ms() / 1000) else {
-            continue;
-        };
-        let width = if midnight % 3600 == 0 {
-            BucketWidth::Hour
-        } else {
-            BucketWidth::Minute
-        };
-        let (tier, ids) = cfg.borrow_and_update().clone();
-        let fresh = |prices: PriceBook| TrackerConfig {
-            lookback_secs: 26 * 3600,
-            width,
-            api_key_ids: ids.clone(),
-            tier,
-            prices,
-            calendar: None,
-            thresholds: base.thresholds,
-        };
-        let t = match tracker.take() {
-            Some(mut t) if t.config().width == width => {
-                t.set_api_key_ids(ids.clone());
-                t.set_tier(tier);
-                t
-            }
-            _ => Tracker::new(client.clone(), fresh(base.prices.clone())),
-        };
-        let t = tracker.insert(t);
-        match t.refresh(now_ms()).await {
-            Ok(_) => {
-                let spent = t.cost_since(midnight);
-                // UTC midnight is at most 24 h back: inside the 26 h this tracker holds.
-                let utc_midnight = utc_day_start(now_ms() / 1000);
-                let today_utc = t.cost_since(utc_midnight);
-                let _ = proxy.send_event(Input::Budget {
-                    session,
-                    day,
-                    spent,
-                    today_utc: (utc_midnight, today_utc),
-                });
-            }
-            Err(e) => tracing::debug!("daily budget refresh failed: {e}"),
-        }
-    }
 }

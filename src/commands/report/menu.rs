@@ -77,7 +77,7 @@ mod tests {
     #[test]
     fn the_menu_report_is_written_and_opened_or_says_why_not() {
         let dir = tempfile::tempdir().unwrap();
-        let now = crate::poller::now_ms().div_euclid(1000);
+        let now = crate::engine::now_ms().div_euclid(1000);
         let file = crate::store::file_in(dir.path());
         let keys = vec![crate::simulator::DEMO_KEY_ID.to_owned()];
         let job = MenuReport {

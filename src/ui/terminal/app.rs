@@ -1,7 +1,7 @@
 //! The full-screen loop of `watch`: owns the terminal (alternate screen, raw mode) and redraws
 //! the [`WatchState`] whenever something happens.
 //!
-//! Runs as one task on the command's tokio runtime. It sleeps in one `select!` on poller
+//! Runs as one task on the command's tokio runtime. It sleeps in one `select!` on engine
 //! events, terminal input and a 1 Hz tick for the countdown: no polling. A tick writes only
 //! the changed cells of the rows that count down ([`Screen`]); events that arrive together are
 //! drawn once. Input comes from a dedicated thread blocked in `crossterm::event::read()`
@@ -13,7 +13,7 @@ use super::render::page;
 use super::screen::Screen;
 use super::shutdown::Shutdown;
 use super::state::{Action, WatchState};
-use crate::poller::{Event, PollerHandle, now_ms};
+use crate::engine::{EngineEvent, EngineHandle, now_ms};
 use crossterm::event::Event as Input;
 use std::io;
 use std::time::Duration;
@@ -29,12 +29,12 @@ impl Drop for Restore {
     }
 }
 
-/// Runs until `q`, `Esc`, `Ctrl+C`, SIGINT/SIGTERM, or the poller stops.
-/// `budget` brings `(spent today, daily budget)` when a budget is set.
+/// Runs until `q`, `Esc`, `Ctrl+C`, SIGINT/SIGTERM, or the engine stops. Today's cost is
+/// shown against `daily_budget` when one is set.
 pub async fn run(
-    poller: PollerHandle,
-    mut events: mpsc::UnboundedReceiver<Event>,
-    mut budget: Option<mpsc::UnboundedReceiver<(f64, f64)>>,
+    engine: EngineHandle,
+    mut events: mpsc::UnboundedReceiver<EngineEvent>,
+    daily_budget: Option<f64>,
     mut state: WatchState,
 ) -> io::Result<()> {
     let mut shutdown = Shutdown::new()?;
@@ -49,10 +49,10 @@ pub async fn run(
         tokio::select! {
             ev = events.recv() => match ev {
                 Some(ev) => {
-                    state.apply(ev, now_ms());
+                    take(&mut state, ev, daily_budget);
                     // A refresh sends a few events at once: one frame for all of them.
                     while let Ok(ev) = events.try_recv() {
-                        state.apply(ev, now_ms());
+                        take(&mut state, ev, daily_budget);
                     }
                 }
                 None => break,
@@ -63,7 +63,7 @@ pub async fn run(
                     match state.on_key(key, page(size.into(), &state)) {
                         Action::Quit => break,
                         Action::Send(cmd) => {
-                            poller.send(cmd);
+                            engine.send(cmd);
                         }
                         Action::Redraw | Action::Ignore => {}
                     }
@@ -73,17 +73,20 @@ pub async fn run(
                 Some(Err(e)) => return Err(e),
                 None => break,
             },
-            // Only while the budget task runs: a closed channel would answer at once, forever.
-            b = async { budget.as_mut()?.recv().await }, if budget.is_some() => match b {
-                Some(b) => state.budget = Some(b),
-                None => budget = None,
-            },
             _ = tick.tick() => {}
             () = shutdown.requested() => break,
         }
     }
     terminal.show_cursor()?;
     Ok(())
+}
+
+/// Takes in one engine event: today's cost goes against the budget.
+fn take(state: &mut WatchState, ev: EngineEvent, daily_budget: Option<f64>) {
+    match ev {
+        EngineEvent::Event(ev) => state.apply(ev, now_ms()),
+        EngineEvent::Today(t) => state.budget = daily_budget.map(|b| (t.spent, b)),
+    }
 }
 
 /// Terminal input, read on its own thread (blocking, no timeout) and forwarded to the loop.

@@ -2,7 +2,7 @@
 //! label line with the peak and the latest, and a time axis (local time) under it. Pure.
 
 use super::state::WatchState;
-use crate::tracker::BucketPoint;
+use crate::snapshot::BucketPoint;
 use crate::ui::format;
 use crate::usage::BucketWidth;
 use ratatui::Frame;

@@ -2,15 +2,16 @@
 //! refresh, flushed, until Ctrl-C/SIGTERM. The interface for scripts and logs. A costs answer
 //! prints no line of its own: the bill rides on the next refresh's line.
 //!
-//! The loop is one task on the command's tokio runtime and wakes only for poller outcomes and
+//! The loop is one task on the command's tokio runtime and wakes only for engine events and
 //! signals (no tick). The line builders are pure.
 
 use super::shutdown::Shutdown;
 use super::text;
 use crate::bill::BillSnapshot;
+use crate::engine::events::{EngineEvent, Event, Failure};
+use crate::engine::now_ms;
 use crate::figures::glance::Glance;
-use crate::poller::{Event, Failure, now_ms};
-use crate::tracker::Snapshot;
+use crate::snapshot::Snapshot;
 use crate::ui::format;
 use crate::ui::json::{BilledReport, ReconciliationReport};
 use crate::ui::json::{ErrorReport, PaceReport, Report, WatchLine};
@@ -29,7 +30,7 @@ pub enum LineFormat {
 /// Prints a line for every successful or failed refresh until asked to stop. A closed pipe
 /// (`| head`) ends it quietly.
 pub async fn run(
-    mut events: mpsc::UnboundedReceiver<Event>,
+    mut events: mpsc::UnboundedReceiver<EngineEvent>,
     format: LineFormat,
     mut out: impl Write,
 ) -> io::Result<()> {
@@ -40,7 +41,9 @@ pub async fn run(
     loop {
         let event = tokio::select! {
             ev = events.recv() => match ev {
-                Some(ev) => ev,
+                Some(EngineEvent::Event(ev)) => ev,
+                // Today's cost is the full screen's budget row; no line shows it.
+                Some(EngineEvent::Today(_)) => continue,
                 None => return Ok(()),
             },
             () = shutdown.requested() => return Ok(()),

@@ -15,7 +15,7 @@ use crate::alerts::Alert;
 use crate::bill::BillSnapshot;
 use crate::figures::glance::Glance;
 use crate::pricing::TierChoice;
-use crate::tracker::Snapshot;
+use crate::snapshot::Snapshot;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::buffer::Buffer;

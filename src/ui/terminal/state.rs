@@ -4,9 +4,9 @@
 
 use crate::alerts::Alert;
 use crate::bill::BillSnapshot;
-use crate::poller::{Command, Event, Failure};
+use crate::engine::events::{Command, Event, Failure};
 use crate::pricing::TierChoice;
-use crate::tracker::Snapshot;
+use crate::snapshot::Snapshot;
 use crate::ui::table::TableView;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::sync::Arc;

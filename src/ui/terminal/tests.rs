@@ -3,10 +3,10 @@
 use super::render::{STALE, page, render};
 use super::state::{Action, WatchState};
 use crate::alerts::{Alert, AlertKind};
+use crate::engine::events::{Command, Event, Failure};
 use crate::openai::ApiError;
-use crate::poller::{Command, Event, Failure};
 use crate::pricing::{Tier, TierChoice};
-use crate::tracker::{BucketPoint, FetchStats, Snapshot};
+use crate::snapshot::{BucketPoint, FetchStats, Snapshot};
 use crate::usage::{BucketWidth, ModelSummary, Summary, Totals, Window};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;

@@ -6,7 +6,7 @@ use super::state::WatchState;
 use super::tests::{find, screen, snapshot, state_with};
 use crate::bill::test_data::{self as data, NOW, NOW_MS};
 use crate::bill::{BillSnapshot, LineKind};
-use crate::poller::Event;
+use crate::engine::events::Event;
 use crate::ui::json::OnceReport;
 use serde_json::Value;
 use std::sync::Arc;

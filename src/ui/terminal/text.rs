@@ -2,7 +2,7 @@
 //! countdowns and the bill. Pure; numbers go through [`crate::ui::format`].
 
 use crate::bill::BillSnapshot;
-use crate::poller::Failure;
+use crate::engine::events::Failure;
 use crate::ui::format;
 
 /// The word that marks figures kept from before a failed request.

@@ -1,9 +1,9 @@
 //! What reaches the core ([`Input`]) and what it asks the shell to do ([`Effect`]).
 
+use crate::engine::events::{Command, Event};
 use crate::openai::ErrorKind;
 use crate::platform::login_item::LoginState;
 use crate::platform::menu_bar::TrayHost;
-use crate::poller::{Command, Event};
 use crate::settings::Settings;
 use crate::ui::tray::TrayInput;
 use crate::ui::view::{KeyChoice, Notice, TrayView};

@@ -4,16 +4,16 @@
 use super::*;
 use crate::alerts::{Alert, AlertKind, Thresholds};
 use crate::commands::app::effects::Platform;
+use crate::engine::events::Failure;
 use crate::openai::ApiError;
 use crate::platform::browser::FakeBrowser;
 use crate::platform::dialog::FakeDialogs;
 use crate::platform::login_item::{FakeLoginItem, LoginItem};
 use crate::platform::notify::FakeNotifier;
 use crate::platform::secret::{FakeSecretStore, SecretStore};
-use crate::poller::Failure;
 use crate::pricing::{PriceTable, TierChoice};
 use crate::settings::TitleFormat;
-use crate::tracker::{FetchStats, Snapshot};
+use crate::snapshot::{FetchStats, Snapshot};
 use crate::ui::view::Action;
 use crate::ui::view::Node;
 use crate::usage::{BucketWidth, ModelSummary, Summary, Totals, Window};

@@ -78,7 +78,7 @@ fn the_report_is_written_beside_the_history_and_opened_once_there_is_some() {
     );
     assert!(!page.exists() && h.browser.opened.lock().unwrap().is_empty());
 
-    let now = crate::poller::now_ms().div_euclid(1000);
+    let now = crate::engine::now_ms().div_euclid(1000);
     let mut store = Store::open(&file, StoreOptions::default(), now).unwrap();
     seed::seed_from_simulator(
         &mut store,

@@ -11,14 +11,14 @@
 //! summed from its hours, so in a steady state only each endpoint's last hour or two is
 //! re-read. An endpoint without usage in the 48 hours is re-read every [`IDLE_RECHECK_SECS`].
 
-use super::TrackerConfig;
-use super::rows;
+use super::fetch;
+use super::tracker::TrackerConfig;
 use crate::bill::{Bill, BillSnapshot, utc_day_start};
 use crate::figures::glance::{self, Buckets, Glance};
-use crate::openai::{AdminClient, ApiError, TimeBucket, UsageQuery};
+use crate::openai::{AdminClient, ApiError};
 use crate::pricing::{PriceBook, TierChoice};
 use crate::store::{KeySet, SharedStore, Store, StoreError, StoreOptions};
-use crate::usage::{Bucket, BucketWidth, Endpoint, Names};
+use crate::usage::{Bucket, BucketWidth, Endpoint, Meter, Names, UsageRow};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -221,31 +221,24 @@ impl GlanceTracker {
         now: i64,
     ) -> Result<(), ApiError> {
         // Dated by the round's `now` (never later than the answer): finality errs on the late
-        // side, and a test's simulated clock is the only clock.
-        let mut q = UsageQuery::new(e, from, width, &self.keys);
-        // Up to now: no end (the API's last bucket is then whole, as the store keeps them).
-        q.end_time = (to < now).then_some(to);
-        q.limit = (((to - from) / width.secs() + 2) as u32).min(width.max_page_limit());
-        let keys = self.key_set();
+        // side, and a test's simulated clock is the only clock. Up to now: no end (the API's
+        // last bucket is then whole, as the store keeps them); the page still sized to `to`.
+        let q = fetch::query(e, &self.keys, from, (to < now).then_some(to), width, to);
+        let keep = Some(fetch::Keep {
+            store: &self.store,
+            keys: self.key_set(),
+        });
         let names = &mut self.names;
-        match e {
+        self.requests += match e {
             Endpoint::Completions => {
-                let f = self
-                    .client
-                    .usage_completions(&q, |r| rows::completions_row(names, r))
-                    .await?;
-                self.requests += f.requests;
-                record_page(&self.store, keys, e, width, f.buckets, now).await;
+                let r = fetch::read::<UsageRow>(&self.client, names, &q, keep, || now).await?;
+                r.requests
             }
             _ => {
-                let f = self
-                    .client
-                    .usage_other(&q, |r| rows::meter(names, e, r))
-                    .await?;
-                self.requests += f.requests;
-                record_page(&self.store, keys, e, width, f.buckets, now).await;
+                let r = fetch::read::<Meter>(&self.client, names, &q, keep, || now).await?;
+                r.requests
             }
-        }
+        };
         Ok(())
     }
 
@@ -313,31 +306,6 @@ pub fn in_memory(now: i64) -> Result<Store, StoreError> {
     )
 }
 
-/// Keeps one fetched page in the store (a failure is logged once; the glance goes on).
-async fn record_page<R: crate::store::StoredRow + Send + 'static>(
-    store: &SharedStore,
-    keys: KeySet,
-    e: Endpoint,
-    width: BucketWidth,
-    page: Vec<TimeBucket<R>>,
-    now: i64,
-) {
-    let buckets: Vec<Bucket<R>> = page.into_iter().map(bucket).collect();
-    store
-        .run_or_skip("keeping the glance's usage", move |s| {
-            s.record_usage_page(&keys, e, width, &buckets, now)
-        })
-        .await;
-}
-
-fn bucket<R>(b: TimeBucket<R>) -> Bucket<R> {
-    Bucket {
-        start_time: b.start_time,
-        end_time: b.end_time,
-        rows: b.rows,
-    }
-}
-
 /// The starts of the stored buckets of `[first, to)` fetched in the last [`FRESH_SECS`], and
 /// whether `[from, to)` has no usage stored.
 #[allow(clippy::too_many_arguments)]
@@ -381,7 +349,7 @@ pub async fn run(
             tracker.set_tier(tier);
             tracker.set_api_key_ids(ids);
         }
-        let now = crate::poller::now_ms() / 1000;
+        let now = crate::engine::now_ms() / 1000;
         let mut fresh = chosen;
         if tracker.due(now) {
             fresh = true;
@@ -419,8 +387,8 @@ pub struct GlanceFeed {
 }
 
 impl GlanceFeed {
-    pub fn observe(&self, event: &crate::poller::Event) {
-        use crate::poller::Event;
+    pub fn observe(&self, event: &crate::engine::events::Event) {
+        use crate::engine::events::Event;
         match event {
             Event::Updated(_) => self.kick.notify_one(),
             Event::Billed(b) => {
@@ -442,7 +410,7 @@ pub fn spawn(
     settings: tokio::sync::watch::Receiver<(TierChoice, Vec<String>)>,
     send: impl FnMut(Arc<Glance>) -> bool + Send + 'static,
 ) -> Option<(GlanceFeed, tokio::task::JoinHandle<()>)> {
-    let now = crate::poller::now_ms() / 1000;
+    let now = crate::engine::now_ms() / 1000;
     let tracker = match GlanceTracker::new(client, config, history, now) {
         Ok(t) => t,
         Err(e) => {

@@ -6,24 +6,19 @@
 //! (late usage), the whole window every hour, and an endpoint without usage only every five
 //! minutes. Pure bookkeeping on top of [`AdminClient`]; runs on whatever tokio task calls it.
 
-pub mod bill;
-mod day_estimate;
-pub mod glance;
 mod stored;
 
-pub use usage_tracker_core::openai::rows;
-pub use usage_tracker_core::plan::{bill as bill_plan, calendar, usage as plan};
-pub use usage_tracker_core::pricing::price_usage as price;
-
+use super::fetch::{self, Row};
 use crate::alerts::{Digest, Reading, SpikeDetector, Thresholds};
-use crate::openai::{AdminClient, ApiError, TimeBucket, UsageQuery};
+use crate::openai::{AdminClient, ApiError};
+use crate::plan::calendar;
 use crate::plan::periods::Calendar;
+use crate::plan::usage::{self as plan, Plan, Schedule};
+use crate::pricing::price_usage as price;
 use crate::pricing::{PriceBook, TierChoice};
 use crate::usage::{Bucket, BucketWidth, Endpoint, Meter, Names, UsageRow, UsageSeries, Window};
-use plan::{Plan, Schedule};
 
 pub use crate::snapshot::{BucketPoint, FetchStats, Snapshot};
-pub use plan::LATE_SECS;
 
 /// What to track.
 #[derive(Clone, Debug)]
@@ -88,21 +83,16 @@ impl<R> Track<R> {
     fn apply(
         &mut self,
         plan: &Plan,
-        head: Option<Vec<TimeBucket<R>>>,
-        body: Option<Vec<TimeBucket<R>>>,
+        head: Option<Vec<Bucket<R>>>,
+        body: Option<Vec<Bucket<R>>>,
         window_start: i64,
         body_start: i64,
     ) {
-        let bucket = |b: TimeBucket<R>| Bucket {
-            start_time: b.start_time,
-            end_time: b.end_time,
-            rows: b.rows,
-        };
         if let (Some((from, _)), Some(h)) = (plan.head, head) {
-            self.head.replace_from(from, h.into_iter().map(bucket));
+            self.head.replace_from(from, h);
         }
         if let (Some(from), Some(b)) = (plan.body_from, body) {
-            self.body.replace_from(from, b.into_iter().map(bucket));
+            self.body.replace_from(from, b);
         }
         self.head.retain_from(window_start);
         self.body.retain_from(body_start);
@@ -133,6 +123,70 @@ type T0 = (i64, std::time::Instant);
 /// When an answer came (unix seconds), on the refresh's clock.
 fn answered_secs((now_ms, started): T0) -> i64 {
     (now_ms + started.elapsed().as_millis() as i64).div_euclid(1000)
+}
+
+/// What every endpoint's read of one refresh shares: the client, the tracked keys, where pages
+/// are kept, and the names rows are interned into.
+struct Reader<'a> {
+    client: &'a AdminClient,
+    ids: &'a [String],
+    keep: Option<(&'a crate::store::SharedStore, crate::store::KeySet)>,
+    names: &'a mut Names,
+}
+
+impl Reader<'_> {
+    /// One read of `endpoint` (see [`fetch::read`]), its pages dated when the answer came.
+    async fn read<R: Row>(
+        &mut self,
+        endpoint: Endpoint,
+        (from, to): (i64, Option<i64>),
+        width: BucketWidth,
+        now: i64,
+        t0: T0,
+    ) -> Result<fetch::Read<R>, ApiError> {
+        let q = fetch::query(endpoint, self.ids, from, to, width, now);
+        let keep = self.keep.as_ref().map(|(store, keys)| fetch::Keep {
+            store,
+            keys: keys.clone(),
+        });
+        fetch::read(self.client, self.names, &q, keep, || answered_secs(t0)).await
+    }
+}
+
+/// Refreshes one endpoint's track at `now` over `(lookback, width)`: what its plan asks (the
+/// head's minutes, then the body's buckets), then the window slid. `None`: nothing was due.
+async fn refresh_track<R: Row>(
+    track: &mut Track<R>,
+    reader: &mut Reader<'_>,
+    idle: bool,
+    now: i64,
+    (lookback, width): (i64, BucketWidth),
+    t0: T0,
+) -> Result<Option<Cost>, ApiError> {
+    let plan = track.next_plan(now, lookback, width, idle);
+    if plan.is_empty() {
+        track.schedule.done(&plan, now, lookback, width);
+        return Ok(None);
+    }
+    let e = track.endpoint;
+    let mut cost = (0, 0);
+    let mut head = None;
+    if let Some((from, to)) = plan.head {
+        let span = (from, Some(to.min(now)));
+        let r = reader.read(e, span, BucketWidth::Minute, now, t0).await?;
+        cost = (cost.0 + r.requests, cost.1 + r.buckets.len());
+        head = Some(r.buckets);
+    }
+    let mut body = None;
+    if let Some(from) = plan.body_from.filter(|&f| f < now) {
+        let r = reader.read(e, (from, None), width, now, t0).await?;
+        cost = (cost.0 + r.requests, cost.1 + r.buckets.len());
+        body = Some(r.buckets);
+    }
+    let start = now - lookback;
+    track.apply(&plan, head, body, start, plan::body_start(start, width));
+    track.schedule.done(&plan, now, lookback, width);
+    Ok(Some(cost))
 }
 
 impl Tracker {
@@ -257,120 +311,6 @@ impl Tracker {
         }
     }
 
-    fn query(
-        &self,
-        endpoint: Endpoint,
-        from: i64,
-        to: Option<i64>,
-        width: BucketWidth,
-        now: i64,
-    ) -> UsageQuery {
-        let mut q = UsageQuery::new(endpoint, from, width, &self.config.api_key_ids);
-        q.end_time = to;
-        let expected = ((to.unwrap_or(now) - from) / width.secs() + 2) as u32;
-        q.limit = expected.min(width.max_page_limit());
-        q
-    }
-
-    async fn refresh_completions(&mut self, now: i64, t0: T0) -> Result<Option<Cost>, ApiError> {
-        let (lookback, width) = self.span(now);
-        let plan = self.completions.next_plan(now, lookback, width, false);
-        if plan.is_empty() {
-            self.completions.schedule.done(&plan, now, lookback, width);
-            return Ok(None);
-        }
-        let mut cost = (0, 0);
-        let mut head = None;
-        if let Some((from, to)) = plan.head {
-            let q = self.query(
-                Endpoint::Completions,
-                from,
-                Some(to.min(now)),
-                BucketWidth::Minute,
-                now,
-            );
-            let names = &mut self.names;
-            let f = self
-                .client
-                .usage_completions(&q, |r| rows::completions_row(names, r))
-                .await?;
-            cost = (cost.0 + f.requests, cost.1 + f.buckets.len());
-            let at = answered_secs(t0);
-            self.record(Endpoint::Completions, BucketWidth::Minute, &f.buckets, at)
-                .await;
-            head = Some(f.buckets);
-        }
-        let mut body = None;
-        if let Some(from) = plan.body_from.filter(|&f| f < now) {
-            let q = self.query(Endpoint::Completions, from, None, width, now);
-            let names = &mut self.names;
-            let f = self
-                .client
-                .usage_completions(&q, |r| rows::completions_row(names, r))
-                .await?;
-            cost = (cost.0 + f.requests, cost.1 + f.buckets.len());
-            let at = answered_secs(t0);
-            self.record(Endpoint::Completions, width, &f.buckets, at)
-                .await;
-            body = Some(f.buckets);
-        }
-        let start = now - lookback;
-        self.completions
-            .apply(&plan, head, body, start, plan::body_start(start, width));
-        self.completions.schedule.done(&plan, now, lookback, width);
-        Ok(Some(cost))
-    }
-
-    async fn refresh_other(
-        &mut self,
-        i: usize,
-        now: i64,
-        t0: T0,
-    ) -> Result<Option<Cost>, ApiError> {
-        let (lookback, width) = self.span(now);
-        let track = &mut self.others[i];
-        let endpoint = track.endpoint;
-        let idle = track.idle();
-        let plan = track.next_plan(now, lookback, width, idle);
-        if plan.is_empty() {
-            track.schedule.done(&plan, now, lookback, width);
-            return Ok(None);
-        }
-        let mut cost = (0, 0);
-        let mut head = None;
-        if let Some((from, to)) = plan.head {
-            let q = self.query(endpoint, from, Some(to.min(now)), BucketWidth::Minute, now);
-            let names = &mut self.names;
-            let f = self
-                .client
-                .usage_other(&q, |r| rows::meter(names, endpoint, r))
-                .await?;
-            cost = (cost.0 + f.requests, cost.1 + f.buckets.len());
-            let at = answered_secs(t0);
-            self.record(endpoint, BucketWidth::Minute, &f.buckets, at)
-                .await;
-            head = Some(f.buckets);
-        }
-        let mut body = None;
-        if let Some(from) = plan.body_from.filter(|&f| f < now) {
-            let q = self.query(endpoint, from, None, width, now);
-            let names = &mut self.names;
-            let f = self
-                .client
-                .usage_other(&q, |r| rows::meter(names, endpoint, r))
-                .await?;
-            cost = (cost.0 + f.requests, cost.1 + f.buckets.len());
-            let at = answered_secs(t0);
-            self.record(endpoint, width, &f.buckets, at).await;
-            body = Some(f.buckets);
-        }
-        let start = now - lookback;
-        let track = &mut self.others[i];
-        track.apply(&plan, head, body, start, plan::body_start(start, width));
-        track.schedule.done(&plan, now, lookback, width);
-        Ok(Some(cost))
-    }
-
     /// Fetches what changed since the last refresh and returns the new snapshot.
     /// `now_ms` is the wall clock in unix milliseconds.
     pub async fn refresh(&mut self, now_ms: i64) -> Result<Snapshot, ApiError> {
@@ -407,14 +347,23 @@ impl Tracker {
                 usage,
             });
         };
-        let cost = self.refresh_completions(now, t0).await?;
+        let span = self.span(now);
+        let keys = self.keys();
+        let mut reader = Reader {
+            client: &self.client,
+            ids: &self.config.api_key_ids,
+            keep: self.history.as_ref().map(|s| (s, keys)),
+            names: &mut self.names,
+        };
+        let track = &mut self.completions;
+        let cost = refresh_track(track, &mut reader, false, now, span, t0).await?;
         record(&mut stats, Endpoint::Completions, cost);
         if cost.is_some() {
-            read(Endpoint::Completions, Digest::of(&self.completions.body));
+            read(Endpoint::Completions, Digest::of(&track.body));
         }
-        for i in 0..self.others.len() {
-            let cost = self.refresh_other(i, now, t0).await?;
-            let track = &self.others[i];
+        for track in &mut self.others {
+            let idle = track.idle();
+            let cost = refresh_track(track, &mut reader, idle, now, span, t0).await?;
             record(&mut stats, track.endpoint, cost);
             if cost.is_some() {
                 read(track.endpoint, Digest::of(&track.body));

@@ -1,13 +1,13 @@
 //! The estimate of each complete UTC day the check covers: the usage of every endpoint in daily
 //! buckets (one small request per endpoint, the same queries as the live tracker's), priced
-//! exactly as the live total is ([`super::price::price_usage`]). Held between reads; re-priced without
-//! a fetch when the tier changes.
+//! exactly as the live total is ([`crate::pricing::price_usage::price_usage`]). Held between reads;
+//! re-priced without a fetch when the tier changes.
 
-use super::bill_plan::EstimateSchedule;
-use super::rows;
+use super::fetch;
 use crate::bill::SECS_PER_DAY;
 use crate::bill::reconcile::CHECK_DAYS;
-use crate::openai::{AdminClient, ApiError, TimeBucket, UsageQuery};
+use crate::openai::{AdminClient, ApiError, UsageQuery};
+use crate::plan::bill::EstimateSchedule;
 use crate::pricing::{PriceTable, TierChoice};
 use crate::usage::{Bucket, BucketWidth, Endpoint, Meter, Names, UsageRow};
 
@@ -17,14 +17,6 @@ pub(super) struct DayEstimates {
     names: Names,
     completions: Vec<Bucket<UsageRow>>,
     others: Vec<Bucket<Meter>>,
-}
-
-fn bucket<R>(b: TimeBucket<R>) -> Bucket<R> {
-    Bucket {
-        start_time: b.start_time,
-        end_time: b.end_time,
-        rows: b.rows,
-    }
 }
 
 impl DayEstimates {
@@ -44,19 +36,16 @@ impl DayEstimates {
             q
         };
         let mut names = Names::default();
+        // Not kept in the history: the glance's rounds keep the daily buckets.
         let q = query(Endpoint::Completions);
-        let f = client
-            .usage_completions(&q, |r| rows::completions_row(&mut names, r))
-            .await?;
+        let f = fetch::read::<UsageRow>(client, &mut names, &q, None, || today).await?;
         let mut requests = f.requests;
-        let completions = f.buckets.into_iter().map(bucket).collect();
+        let completions = f.buckets;
         let mut others = Vec::new();
         for e in Endpoint::OTHERS {
-            let f = client
-                .usage_other(&query(e), |r| rows::meter(&mut names, e, r))
-                .await?;
+            let f = fetch::read::<Meter>(client, &mut names, &query(e), None, || today).await?;
             requests += f.requests;
-            others.extend(f.buckets.into_iter().map(bucket));
+            others.extend(f.buckets);
         }
         self.names = names;
         self.completions = completions;
@@ -126,7 +115,8 @@ impl DayEstimates {
                 let c = self.completions.iter().filter(|b| on(b.start_time));
                 let o = self.others.iter().filter(|b| on(b.start_time));
                 let prices = prices_of(day);
-                let (summary, other) = super::price::price_usage(&prices, tier, c, o);
+                let (summary, other) =
+                    crate::pricing::price_usage::price_usage(&prices, tier, c, o);
                 (day, summary.totals.cost_usd + other.cost_usd)
             })
             .collect()

@@ -37,7 +37,7 @@ async fn a_refresh_is_dated_when_its_answer_came() {
     let mut tracker = hourly_tracker(&sim, 3600, &[]);
     sim.control()
         .inject(Fault::Slow(std::time::Duration::from_millis(600)), 1);
-    let now_ms = crate::poller::now_ms();
+    let now_ms = crate::engine::now_ms();
     let snap = tracker.refresh(now_ms).await.unwrap();
     assert!(
         snap.fetched_at_ms >= now_ms + 600,
@@ -51,7 +51,7 @@ async fn a_refresh_is_dated_when_its_answer_came() {
 async fn cost_since_counts_every_endpoint_of_the_buckets_after_the_start() {
     let sim = SimServer::start(SimConfig::demo(), None).await.unwrap();
     let mut tracker = hourly_tracker(&sim, 26 * 3600, &[DEMO_KEY_ID]);
-    let now_ms = crate::poller::now_ms();
+    let now_ms = crate::engine::now_ms();
     let snap = tracker.refresh(now_ms).await.unwrap();
     assert!(
         snap.other.cost_usd > 0.0,

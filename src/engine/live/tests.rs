@@ -1,6 +1,7 @@
 //! The poller's schedule and commands over the simulator (real HTTP).
 
 use super::*;
+use crate::pricing::TierChoice;
 
 #[test]
 fn delay_is_the_interval_then_doubles_up_to_the_cap() {
@@ -32,7 +33,7 @@ async fn poller_over(sim: &SimServer) -> (PollerHandle, Events) {
     };
     let key = secrecy::SecretString::from(crate::simulator::DEMO_ADMIN_KEY);
     let client = AdminClient::new(&sim.base_url(), &key, options).unwrap();
-    let config = crate::tracker::TrackerConfig {
+    let config = crate::engine::tracker::TrackerConfig {
         lookback_secs: 3600,
         width: crate::usage::BucketWidth::Hour,
         api_key_ids: vec![],
@@ -229,7 +230,7 @@ async fn the_bill_runs_beside_the_live_estimate_and_refresh_now_asks_it_too() {
     };
     let key = secrecy::SecretString::from(crate::simulator::DEMO_ADMIN_KEY);
     let client = AdminClient::new(&sim.base_url(), &key, options).unwrap();
-    let config = crate::tracker::TrackerConfig {
+    let config = crate::engine::tracker::TrackerConfig {
         lookback_secs: 3600,
         width: crate::usage::BucketWidth::Hour,
         api_key_ids: vec![crate::simulator::DEMO_KEY_ID.into()],

@@ -9,9 +9,8 @@
 //! A store error is logged once and the tracker goes on as without history: the refresh then
 //! reads the whole window from the API.
 
-use super::plan::{self, Plan, Resume};
 use super::{Track, Tracker};
-use crate::openai::TimeBucket;
+use crate::plan::usage::{self as plan, Plan, Resume};
 use crate::store::{KeySet, SharedStore, StoredRow};
 use crate::usage::{Bucket, BucketWidth, Endpoint, UsageSeries};
 
@@ -82,7 +81,7 @@ impl<R> Track<R> {
 }
 
 impl Tracker {
-    fn keys(&self) -> KeySet {
+    pub(super) fn keys(&self) -> KeySet {
         KeySet::of(&self.config.api_key_ids)
     }
 
@@ -128,31 +127,6 @@ impl Tracker {
             });
         }
         newest
-    }
-
-    /// Records one fetched page of `endpoint` at `width`, dated `fetched_at` (unix seconds).
-    pub(super) async fn record<R: StoredRow + Clone + Send + 'static>(
-        &self,
-        endpoint: Endpoint,
-        width: BucketWidth,
-        buckets: &[TimeBucket<R>],
-        fetched_at: i64,
-    ) {
-        let Some(store) = &self.history else { return };
-        let keys = self.keys();
-        let page: Vec<Bucket<R>> = buckets
-            .iter()
-            .map(|b| Bucket {
-                start_time: b.start_time,
-                end_time: b.end_time,
-                rows: b.rows.clone(),
-            })
-            .collect();
-        store
-            .run_or_skip("recording a page", move |s| {
-                s.record_usage_page(&keys, endpoint, width, &page, fetched_at)
-            })
-            .await;
     }
 
     /// The stored figures of the window at `now_ms`, before any request: `None` without a

@@ -2,23 +2,23 @@
 //! slower than it, and the check of the estimate against it. Runs on whatever tokio task calls
 //! it (the poller's, or `once`'s).
 //!
-//! Its schedule is [`super::bill_plan`]'s. A failed costs request keeps the last good figures
+//! Its schedule is [`crate::plan::bill`]'s. A failed costs request keeps the last good figures
 //! and marks them stale (`BillSnapshot::failure`); it never touches the live estimate. The day
 //! estimates are read rarely and kept; a failure to read them is carried in the snapshot
 //! (`estimate_failure`) with the last check made from a good read (a check re-computed against
 //! days never estimated would show an older day as the latest), and is tried again at the
 //! next costs request.
 
-use super::bill_plan::{BillSchedule, keep_from};
 use super::day_estimate::DayEstimates;
-use super::{Tracker, TrackerConfig};
+use super::tracker::{Tracker, TrackerConfig};
 use crate::bill::{
     Bill, BillFailure, BillSnapshot, days_from_buckets, line_item, reconcile, utc_day_start,
 };
 use crate::openai::{AdminClient, ApiError, CostsQuery};
+use crate::plan::bill::{BillSchedule, keep_from};
 use crate::pricing::{PriceBook, TierChoice};
 
-pub use super::bill_plan::{BILL_INTERVAL_SECS, MAX_BILL_BACKOFF_SECS};
+pub use crate::plan::bill::{BILL_INTERVAL_SECS, MAX_BILL_BACKOFF_SECS};
 
 pub struct BillTracker {
     client: AdminClient,

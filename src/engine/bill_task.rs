@@ -1,60 +1,18 @@
 //! The bill's own task beside the live loop: it waits for the live loop's first round, then
 //! asks the Costs API on the bill's slow schedule (`tracker::bill_plan`) and whenever the user
-//! asks, reporting [`Event::Billed`] through the poller's callback. A slow or hung Costs API
+//! asks, reporting [`Event::Billed`] through the live loop's callback. A slow or hung Costs API
 //! (one costs request plus eight usage reads, each with its own deadline) then never delays a
 //! live refresh or a command: the live loop only forwards commands here.
 //!
 //! The task reads the time from a [`Clock`]: the system's in the app, a fast one in tests, so a
-//! simulated hour of the real poller (not just its schedule) runs in seconds.
+//! simulated hour of the real loop (not just its schedule) runs in seconds.
 
-use super::Event;
+use super::Clock;
+use super::bill::BillTracker;
+use super::events::Event;
 use crate::pricing::TierChoice;
-use crate::tracker::bill::BillTracker;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, oneshot};
-
-/// Where the bill's side reads the time (unix milliseconds) and how long it sleeps for a span
-/// of that time.
-#[derive(Clone, Debug)]
-pub struct Clock {
-    /// `None`: the system's clock. `Some`: from `start_ms` at `origin`, `speed` times faster.
-    fast: Option<(tokio::time::Instant, i64, u32)>,
-}
-
-impl Clock {
-    pub fn system() -> Self {
-        Clock { fast: None }
-    }
-
-    /// A clock that reads `start_ms` now and runs `speed` times faster than real time (tests:
-    /// an hour of the schedule in a few seconds).
-    pub fn fast(start_ms: i64, speed: u32) -> Self {
-        Clock {
-            fast: Some((tokio::time::Instant::now(), start_ms, speed.max(1))),
-        }
-    }
-
-    pub fn now_ms(&self) -> i64 {
-        match self.fast {
-            None => SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_millis() as i64),
-            Some((origin, start, speed)) => {
-                start + (origin.elapsed().as_millis() as i64) * i64::from(speed)
-            }
-        }
-    }
-
-    /// The real time to sleep for `secs` of this clock's time.
-    fn real(&self, secs: i64) -> Duration {
-        let d = Duration::from_secs(secs.max(0) as u64);
-        match self.fast {
-            None => d,
-            Some((_, _, speed)) => d / speed,
-        }
-    }
-}
 
 /// What the live loop forwards to the bill.
 #[derive(Debug)]

@@ -7,68 +7,22 @@
 //! in-flight refresh included, so a replaced session reports nothing more.
 //!
 //! Between refreshes the task sleeps on a timer and its command channel: no polling. The bill
-//! (with [`spawn_with_bill`]) runs in a task of its own ([`bill_task`]), so a slow Costs API
+//! (with [`spawn_with_bill`]) runs in a task of its own (`engine::bill_task`), so a slow Costs API
 //! never holds the live loop; the handle aborts both.
 
-pub mod bill_task;
-
-use crate::openai::ApiError;
-use crate::pricing::TierChoice;
-use crate::tracker::bill::BillTracker;
-use crate::tracker::{Snapshot, Tracker};
-use bill_task::{BillCommand, Clock, Shared, emit};
+use super::Clock;
+use super::bill::BillTracker;
+use super::bill_task::{self, BillCommand, Shared, emit};
+use super::events::{Command, Event, Failure};
+use super::now_ms;
+use super::tracker::Tracker;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, sleep_until};
 
 /// The longest wait between two attempts after failures.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(600);
-
-/// What the front end can ask for.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Command {
-    RefreshNow,
-    /// Refresh unless the last success is more recent than this (the menu was opened).
-    RefreshIfOlderThan(Duration),
-    SetTier(TierChoice),
-    /// A rolling window of this many seconds (leaving a calendar one).
-    SetLookbackSecs(i64),
-    /// A window following the UTC calendar; `None`: back to the rolling lookback.
-    SetCalendar(Option<crate::plan::periods::Calendar>),
-    SetApiKeyIds(Vec<String>),
-}
-
-/// A failed refresh and when the next attempt comes.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Failure {
-    pub error: ApiError,
-    pub at_ms: i64,
-    pub consecutive: u32,
-    pub retry_in: Duration,
-}
-
-/// What the loop reports.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Event {
-    Refreshing,
-    Updated(Arc<Snapshot>),
-    /// Re-priced data after a tier change that needed no fetch; `fetched_at_ms` and the active
-    /// alerts stay those of the last fetch (re-pricing is not fresh data).
-    Repriced(Arc<Snapshot>),
-    Failed(Failure),
-    /// The bill (Costs API) and the check of the estimate against it, after each costs request,
-    /// success or failure (a failure keeps the last good figures, marked stale).
-    Billed(Arc<crate::bill::BillSnapshot>),
-    /// The figures the history store held for the window, sent once before the first refresh
-    /// (and after a lookback or key change) when it had any: shown at once, marked with their
-    /// age (`fetched_at_ms`: when the newest stored piece was fetched) until the first
-    /// [`Event::Updated`].
-    Restored(Arc<Snapshot>),
-    /// The recent past (pace, sparklines): sent by the glance task beside the poller
-    /// (`tracker::glance::spawn`), not by the poller's loop, into the same stream.
-    Glance(Arc<crate::figures::glance::Glance>),
-}
 
 /// The wait before the next refresh: the interval after a success; after `failures`
 /// consecutive failures the interval doubled per failure, at most [`MAX_BACKOFF`] (or the
@@ -83,12 +37,6 @@ pub fn next_delay(interval: Duration, failures: u32, retry_after: Option<Duratio
             .min(MAX_BACKOFF.max(interval))
     };
     retry_after.map_or(backoff, |r| r.max(backoff))
-}
-
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// Handle to a running poller; dropping it aborts the loop at once, a refresh in flight

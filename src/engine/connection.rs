@@ -1,0 +1,204 @@
+//! The connection every front end starts from: the Admin API client for the settings (or a
+//! freshly started simulator with `--demo`), the store they name, and the prices the trackers
+//! share (the table and what the bill has taught, loaded from the store at open).
+
+use super::tracker::{Tracker, TrackerConfig};
+use crate::openai::{AdminClient, ApiError, ClientOptions, OnRetry};
+use crate::pricing::PriceBook;
+use crate::settings::{AdminKey, HistoryDir, Origin, Settings};
+use crate::simulator::{self, SimConfig, SimServer};
+use crate::store::{self, SharedStore, StoreOptions};
+use secrecy::SecretString;
+
+/// Why a connection could not be made.
+#[derive(Debug)]
+pub enum ConnectError {
+    /// No admin key anywhere; `store_error` says why the OS secret store could not be read.
+    NoAdminKey {
+        store_error: Option<String>,
+    },
+    Api(ApiError),
+    /// The simulated API (`--demo`) did not start.
+    Simulator(String),
+}
+
+impl From<ApiError> for ConnectError {
+    fn from(e: ApiError) -> Self {
+        ConnectError::Api(e)
+    }
+}
+
+/// A client for the API the settings name, or for a freshly started simulator with `--demo`
+/// (whose server must be kept alive as long as the client is used).
+///
+/// `history` is the history store the settings name (`None`: off, or it could not be used;
+/// then `history_notice` says why, once, to show the user).
+pub struct Connection {
+    pub client: AdminClient,
+    pub settings: Settings,
+    pub simulator: Option<SimServer>,
+    pub history: Option<SharedStore>,
+    pub history_notice: Option<String>,
+    /// What every tracker of this connection prices with: the settings' table and what the
+    /// bill has taught (loaded from the history store at open, then from each settled day).
+    pub prices: PriceBook,
+}
+
+/// The history file of `--demo`, beside the real one so simulated figures never mix with real.
+pub const DEMO_FILE_NAME: &str = "history-demo.sqlite";
+
+impl Connection {
+    pub async fn open(settings: Settings) -> Result<Connection, ConnectError> {
+        Connection::open_reporting(settings, None).await
+    }
+
+    /// Like [`open`](Self::open), telling `on_retry` about every retry the client waits for.
+    /// Opens the history store too (the app, `watch`, `once`).
+    pub async fn open_reporting(
+        settings: Settings,
+        on_retry: Option<OnRetry>,
+    ) -> Result<Connection, ConnectError> {
+        let mut conn = Connection::open_without_history(settings, on_retry).await?;
+        let (history, notice) = open_history(&conn.settings).await;
+        if let Some(h) = &history {
+            let keys = store::KeySet::of(&conn.settings.api_key_ids);
+            let stored = h
+                .run_or_skip("reading the prices learned from the bill", move |s| {
+                    s.load_prices(&keys)
+                })
+                .await;
+            if let Some(learned) = stored {
+                conn.prices.learn(learned);
+            }
+        }
+        conn.history = history;
+        conn.history_notice = notice;
+        Ok(conn)
+    }
+
+    /// A connection that keeps no history (`keys`).
+    pub async fn open_without_history(
+        mut settings: Settings,
+        on_retry: Option<OnRetry>,
+    ) -> Result<Connection, ConnectError> {
+        let simulator = if settings.demo {
+            let sim = SimServer::start(SimConfig::demo(), None)
+                .await
+                .map_err(|e| {
+                    ConnectError::Simulator(format!("cannot start the simulated API: {e}"))
+                })?;
+            settings.base_url = sim.base_url();
+            settings.admin_key = Some(AdminKey {
+                secret: SecretString::from(simulator::DEMO_ADMIN_KEY),
+                origin: Origin::Demo,
+            });
+            if settings.api_key_ids.is_empty() {
+                settings.api_key_ids = vec![simulator::DEMO_KEY_ID.to_owned()];
+            }
+            Some(sim)
+        } else {
+            None
+        };
+        if settings.admin_key.is_none() {
+            settings.admin_key = admin_key_from_store()
+                .map_err(|store_error| ConnectError::NoAdminKey { store_error })?;
+        }
+        let key = settings
+            .admin_key
+            .as_ref()
+            .ok_or(ConnectError::NoAdminKey { store_error: None })?;
+        let options = ClientOptions {
+            deadline: settings.timeout,
+            on_retry,
+            ..ClientOptions::default()
+        };
+        let client = AdminClient::new(&settings.base_url, &key.secret, options)?;
+        let prices = PriceBook::new(settings.prices.clone(), settings.price_mode);
+        Ok(Connection {
+            client,
+            settings,
+            simulator,
+            history: None,
+            history_notice: None,
+            prices,
+        })
+    }
+
+    /// A tracker of the settings' window, recording into the history when there is one.
+    pub fn tracker(&self) -> Tracker {
+        self.tracker_with(self.tracker_config())
+    }
+
+    pub fn tracker_with(&self, config: TrackerConfig) -> Tracker {
+        let t = Tracker::new(self.client.clone(), config);
+        match &self.history {
+            Some(h) => t.with_history(h.clone()),
+            None => t,
+        }
+    }
+
+    /// Says on stderr, once, why the history is not used (`once`, `watch`).
+    pub fn tell_history_notice(&self) {
+        if let Some(n) = &self.history_notice {
+            eprintln!("usage-tracker: warning: {n}");
+        }
+    }
+
+    pub fn tracker_config(&self) -> TrackerConfig {
+        let s = &self.settings;
+        TrackerConfig {
+            lookback_secs: s.lookback_secs(),
+            width: s.bucket_width,
+            api_key_ids: s.api_key_ids.clone(),
+            tier: s.tier,
+            prices: self.prices.clone(),
+            thresholds: s.thresholds,
+            calendar: s.calendar,
+        }
+    }
+}
+
+/// Opens the history store the settings name (on the blocking pool: opening may wait for
+/// another process's lock): `history.sqlite`, or [`DEMO_FILE_NAME`] with `--demo`. A store
+/// that cannot be used gives none and the one message saying so.
+pub async fn open_history(settings: &Settings) -> (Option<SharedStore>, Option<String>) {
+    let dir = match &settings.history {
+        HistoryDir::At(dir, _) => dir.clone(),
+        HistoryDir::Off(_) => return (None, None),
+        HistoryDir::NoDataDir => {
+            let why = settings.history.folder().err().unwrap_or_default();
+            return (None, Some(format!("{why}; running without history")));
+        }
+    };
+    let path = if settings.demo {
+        dir.join(DEMO_FILE_NAME)
+    } else {
+        store::file_in(&dir)
+    };
+    let now = crate::engine::now_ms().div_euclid(1000);
+    let options = StoreOptions::keeping(settings.history_keep);
+    let opened =
+        tokio::task::spawn_blocking(move || store::open_or_recover(&path, options, now)).await;
+    match opened {
+        Ok(o) => (o.store.map(SharedStore::new), o.notice),
+        Err(e) => (
+            None,
+            Some(format!(
+                "cannot open the history store: {e}; running without history"
+            )),
+        ),
+    }
+}
+
+/// The admin key in the OS secret store, below flag, environment and `.env`. `Err` carries
+/// why an unreachable store could not be read, for the "no admin key" message.
+fn admin_key_from_store() -> Result<Option<AdminKey>, Option<String>> {
+    use crate::platform::secret::{self, SecretStore};
+    match secret::system().get() {
+        Ok(k) => Ok(k.map(|k| AdminKey {
+            secret: SecretString::from(k),
+            origin: Origin::SecretStore,
+        })),
+        Err(e) => Err(Some(e.to_string())),
+    }
+}

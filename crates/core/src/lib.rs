@@ -24,12 +24,14 @@
 //! - **engine**: the binary's one owner of every background task; it produces snapshots.
 
 pub mod alerts;
+pub mod app;
 pub mod billing;
 pub mod history;
 pub mod openai;
 pub mod plan;
 pub mod pricing;
 pub mod redact;
+pub mod settings;
 pub mod snapshot;
 pub mod ui;
 pub mod usage;

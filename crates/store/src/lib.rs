@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The file's name in the data directory.
-pub const FILE_NAME: &str = "history.sqlite";
+pub use usage_tracker_core::settings::HISTORY_FILE_NAME as FILE_NAME;
 
 /// A bill day may still change until this long after it ends: re-read until then. A re-read
 /// is one request for up to 31 days, so the horizon errs on the late side.

@@ -4,23 +4,8 @@
 //! start and writes it when the core says so. A file that cannot be read or written is logged
 //! and ignored: at worst a notification is repeated, never a failed start. Never in `--demo`.
 
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-
-/// The days whose check was told and the month the monthly budget last fired in.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Told {
-    /// (tracked key ids, sorted; UTC midnight) of each day told.
-    pub days: BTreeSet<(Vec<String>, i64)>,
-    /// The UTC month (`alerts::utc_month`) the monthly budget last fired in.
-    pub month: Option<i64>,
-}
-
-/// The file beside `settings` (the settings file's path).
-pub fn path_beside(settings: &Path) -> PathBuf {
-    settings.with_file_name("told.json")
-}
+pub use usage_tracker_core::app::told::{Told, path_beside};
+use std::path::Path;
 
 /// What `path` holds; nothing when it is missing, and nothing (logged) when it is unreadable.
 pub fn load(path: &Path) -> Told {

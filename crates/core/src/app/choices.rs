@@ -2,8 +2,8 @@
 //! asked of the platform), and the login item's state read back after a change.
 
 use super::{AppCore, Effect, report};
-use crate::platform::login_item::{APPROVAL_PLACE, LoginState};
-use crate::poller::Command;
+use super::engine::Command;
+use super::ports::{APPROVAL_PLACE, LoginState};
 use crate::settings::Settings;
 use crate::ui::view::{self, Action, Notice};
 

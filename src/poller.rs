@@ -12,10 +12,10 @@
 
 pub mod bill_task;
 
-use crate::openai::ApiError;
-use crate::pricing::TierChoice;
+#[cfg(test)]
+use crate::pricing::TierChoice; // for the tests (`use super::*`)
+use crate::tracker::Tracker;
 use crate::tracker::bill::BillTracker;
-use crate::tracker::{Snapshot, Tracker};
 use bill_task::{BillCommand, Clock, Shared, emit};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

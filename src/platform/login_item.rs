@@ -258,6 +258,4 @@ mod tests {
         );
         assert_eq!(item.state().unwrap(), LoginState::Off);
     }
-
-
 }

@@ -213,5 +213,4 @@ mod tests {
         assert!(store_if_changed(&quick, "sk-admin-a").unwrap());
         assert_eq!(quick.get().unwrap().as_deref(), Some("sk-admin-a"));
     }
-
 }

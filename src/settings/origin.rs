@@ -2,7 +2,6 @@
 //! flag > environment > `.env` > settings file.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use usage_tracker_core::settings::Origin;

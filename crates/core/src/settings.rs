@@ -151,4 +151,3 @@ pub struct StartupValue {
     pub origin: Origin,
     pub value: toml_edit::Value,
 }
-

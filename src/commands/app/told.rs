@@ -4,8 +4,8 @@
 //! start and writes it when the core says so. A file that cannot be read or written is logged
 //! and ignored: at worst a notification is repeated, never a failed start. Never in `--demo`.
 
-pub use usage_tracker_core::app::told::{Told, path_beside};
 use std::path::Path;
+pub use usage_tracker_core::app::told::Told;
 
 /// What `path` holds; nothing when it is missing, and nothing (logged) when it is unreadable.
 pub fn load(path: &Path) -> Told {
@@ -33,6 +33,7 @@ pub fn save(path: &Path, told: &Told) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use usage_tracker_core::app::told::path_beside;
 
     #[test]
     fn a_saved_state_reads_back_and_a_bad_file_reads_as_nothing() {

@@ -7,7 +7,7 @@ use crate::platform::browser::Browser;
 use crate::store::{KeySet, Store, StoreError, StoreOptions};
 use std::path::PathBuf;
 
-pub use usage_tracker_core::app::report::{DEMO_FILE_NAME, MenuReport};
+pub use usage_tracker_core::app::report::MenuReport;
 
 /// Days of cost per day in the report the menu opens (as `usage-tracker report`'s default).
 pub const MENU_DAYS: u32 = 30;

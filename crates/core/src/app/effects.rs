@@ -137,7 +137,6 @@ impl Platform {
 /// Validates and stores a key (writing only if it changed); the key back on success.
 pub fn store_key(store: &dyn SecretStore, key: &str) -> Result<SecretString, String> {
     validate_key(key)?;
-    ports::store_if_changed(store, key)
-        .map_err(|e| format!("cannot store the admin key: {e}"))?;
+    ports::store_if_changed(store, key).map_err(|e| format!("cannot store the admin key: {e}"))?;
     Ok(SecretString::from(key))
 }

@@ -36,14 +36,10 @@ pub(super) fn place(
 ) -> Result<(PathBuf, PathBuf), (String, String)> {
     let why = |short: &str| (short.to_owned(), history.folder().err().unwrap_or_default());
     match history {
-        HistoryDir::At(dir, _) if demo => Ok((
-            dir.join(DEMO_HISTORY_FILE_NAME),
-            dir.join(DEMO_FILE_NAME),
-        )),
-        HistoryDir::At(dir, _) => Ok((
-            dir.join(HISTORY_FILE_NAME),
-            dir.join(FILE_NAME),
-        )),
+        HistoryDir::At(dir, _) if demo => {
+            Ok((dir.join(DEMO_HISTORY_FILE_NAME), dir.join(DEMO_FILE_NAME)))
+        }
+        HistoryDir::At(dir, _) => Ok((dir.join(HISTORY_FILE_NAME), dir.join(FILE_NAME))),
         HistoryDir::Off(_) => Err(why("history is off")),
         HistoryDir::NoDataDir => Err(why("no data folder")),
     }

@@ -516,11 +516,7 @@ fn the_dashboard_opens_in_the_browser_and_quit_quits() {
 #[test]
 fn no_tray_host_is_said_once_with_what_to_install() {
     let mut h = Harness::started();
-    let missing = || {
-        Input::TrayHost(TrayHost::Missing(
-            ports::NO_HOST_ADVICE.into(),
-        ))
-    };
+    let missing = || Input::TrayHost(TrayHost::Missing(ports::NO_HOST_ADVICE.into()));
     let out = h.feed(missing());
     let said: Vec<_> = out
         .iter()

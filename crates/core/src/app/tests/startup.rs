@@ -112,10 +112,7 @@ fn a_failed_save_says_why_and_keeps_the_offer() {
     let body = h.notifier.sent.lock().unwrap()[1].body.clone();
     assert!(body.contains("not valid TOML"), "{body}");
     assert!(offer(&h).is_some());
-    assert_eq!(
-        h.saved(),
-        "tier = = \"batch\"\n"
-    );
+    assert_eq!(h.saved(), "tier = = \"batch\"\n");
 }
 
 #[test]

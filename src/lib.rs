@@ -6,7 +6,7 @@
 //! (every background task), the platform layer, the tray and terminal shells, the commands.
 //! The core's modules are re-exported under their own names so one path names one thing.
 
-pub use usage_tracker_core::{alerts, billing, history, plan, pricing, snapshot, usage};
+pub use usage_tracker_core::{alerts, bill, figures, plan, pricing, snapshot, usage};
 
 /// The Admin API: its shapes (the core's) and its transport (the api crate's), under one name.
 pub mod openai {

@@ -16,7 +16,7 @@ pub use usage_tracker_core::plan::{bill as bill_plan, calendar, usage as plan};
 pub use usage_tracker_core::pricing::price_usage as price;
 
 use crate::alerts::{Digest, Reading, SpikeDetector, Thresholds};
-use crate::history::periods::Calendar;
+use crate::plan::periods::Calendar;
 use crate::openai::{AdminClient, ApiError, TimeBucket, UsageQuery};
 use crate::pricing::{PriceBook, TierChoice};
 use crate::usage::{Bucket, BucketWidth, Endpoint, Meter, Names, UsageRow, UsageSeries, Window};

@@ -8,7 +8,7 @@ mod common;
 use common::bill::{BATCH_KEY, D, assert_same_bill, costs_requests, tracker};
 
 use common::sim;
-use usage_tracker::billing::{BillSnapshot, LineKind, utc_day_start, utc_month_start};
+use usage_tracker::bill::{BillSnapshot, LineKind, utc_day_start, utc_month_start};
 use usage_tracker::simulator::DEMO_KEY_ID;
 use usage_tracker::tracker::bill::BillTracker;
 use usage_tracker::usage::BucketWidth;

@@ -7,7 +7,7 @@ mod common;
 
 use common::bill::{BATCH_KEY, D, assert_same_bill, costs_requests, tracker};
 use common::{client, config, sim};
-use usage_tracker::billing::{utc_day_start, utc_month_start};
+use usage_tracker::bill::{utc_day_start, utc_month_start};
 use usage_tracker::openai::ErrorKind;
 use usage_tracker::simulator::{DEMO_KEY_ID, Fault};
 use usage_tracker::usage::BucketWidth;

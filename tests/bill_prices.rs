@@ -8,8 +8,8 @@
 mod common;
 
 use common::{client, config, other, query, sim};
-use usage_tracker::billing::{BilledDay, SECS_PER_DAY as D, is_settled, utc_day_start};
-use usage_tracker::history::{self, Line};
+use usage_tracker::bill::{BilledDay, SECS_PER_DAY as D, is_settled, utc_day_start};
+use usage_tracker::figures::{self, Line};
 use usage_tracker::pricing::{PriceBook, PriceMode, PriceTable, TierChoice};
 use usage_tracker::simulator::DEMO_KEY_ID;
 use usage_tracker::store::{KeySet, Store, StoreOptions};
@@ -73,7 +73,7 @@ fn per_day(lines: &[Line], days: &[i64]) -> Vec<(i64, f64, usize, f64)> {
 
 struct Learned {
     now: i64,
-    check: Option<usage_tracker::billing::Reconciliation>,
+    check: Option<usage_tracker::bill::Reconciliation>,
     days: Vec<i64>,
     bill: Vec<BilledDay>,
     completions: Vec<Bucket<UsageRow>>,
@@ -109,7 +109,7 @@ async fn learn(sim: &usage_tracker::simulator::SimServer, book: &PriceBook) -> L
 }
 
 fn lines(l: &Learned, table: &PriceTable) -> Vec<Line> {
-    history::lines(
+    figures::lines(
         &l.completions,
         &l.others,
         &l.bill,

@@ -6,7 +6,7 @@ mod common;
 
 use common::bill::{D, assert_same_bill, tracker};
 use common::sim;
-use usage_tracker::billing::{LineKind, utc_day_start};
+use usage_tracker::bill::{LineKind, utc_day_start};
 use usage_tracker::simulator::DEMO_KEY_ID;
 
 #[tokio::test]

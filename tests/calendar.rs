@@ -7,7 +7,7 @@ mod common;
 
 use chrono::{TimeZone, Utc};
 use common::*;
-use usage_tracker::history::periods::{Calendar, period};
+use usage_tracker::plan::periods::{Calendar, period};
 use usage_tracker::openai::AdminClient;
 use usage_tracker::simulator::{DEMO_KEY_ID, SimControl};
 use usage_tracker::snapshot::Snapshot;

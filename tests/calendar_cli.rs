@@ -6,7 +6,7 @@ mod common;
 
 use common::binary::{cmd, run, run_within};
 use std::time::Duration;
-use usage_tracker::history::periods::{Calendar, period};
+use usage_tracker::plan::periods::{Calendar, period};
 
 fn now() -> i64 {
     std::time::SystemTime::now()

@@ -7,8 +7,8 @@ mod common;
 
 use common::{client, config, sim};
 use std::collections::BTreeMap;
-use usage_tracker::billing::utc_day_start;
-use usage_tracker::history::glance::{DAYS, HOURS};
+use usage_tracker::bill::utc_day_start;
+use usage_tracker::figures::glance::{DAYS, HOURS};
 use usage_tracker::pricing::{PriceTable, TierChoice};
 use usage_tracker::simulator::{DEMO_KEY_ID, SimServer};
 use usage_tracker::store::{SharedStore, Store, StoreOptions};
@@ -68,7 +68,7 @@ async fn fresh_hours(sim: &SimServer, from: i64) -> BTreeMap<i64, f64> {
                 }),
         );
     }
-    let lines = usage_tracker::history::lines(
+    let lines = usage_tracker::figures::lines(
         &completions,
         &others,
         &[],

@@ -7,7 +7,7 @@ mod common;
 use common::binary::{cmd, run};
 use common::history::{Seeded, now, reopen, seeded};
 use std::collections::BTreeMap;
-use usage_tracker::billing::{SECS_PER_DAY, utc_day_start};
+use usage_tracker::bill::{SECS_PER_DAY, utc_day_start};
 use usage_tracker::pricing::{PriceTable, TierChoice};
 use usage_tracker::simulator::{self, GroupField};
 use usage_tracker::store::KeySet;
@@ -161,7 +161,7 @@ fn csv_export_equals_the_store_and_the_simulator() {
         billed > 0.0 && (billed - exported).abs() < 1e-4,
         "{billed} {exported}"
     );
-    // Every item of it sits on the line of the usage it bills (billing::matching): none on a
+    // Every item of it sits on the line of the usage it bills (bill::matching): none on a
     // line of its own, which only an item with no usage that day gets.
     let bill_only: Vec<&Vec<String>> = rows
         .iter()

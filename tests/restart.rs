@@ -195,7 +195,7 @@ async fn buckets_stored_final_are_not_asked_again() {
 /// the days that may still change equal the simulator's.
 #[tokio::test]
 async fn a_restarted_bill_asks_only_the_days_that_may_still_change() {
-    use usage_tracker::billing::{BilledDay, SECS_PER_DAY, utc_day_start};
+    use usage_tracker::bill::{BilledDay, SECS_PER_DAY, utc_day_start};
     use usage_tracker::tracker::bill::BillTracker;
     let sim = sim().await;
     let ctl = sim.control();

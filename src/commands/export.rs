@@ -4,7 +4,7 @@
 
 use super::CliError;
 use crate::cli::ExportFormat;
-use crate::history::{self, Line};
+use crate::figures::{self, Line};
 use crate::settings::{HistoryDir, Settings};
 use crate::store::{self, KeySet, Store, StoreOptions};
 use crate::usage::BucketWidth;
@@ -57,7 +57,7 @@ pub fn stored_prices(
 
 pub fn run(settings: &Settings, dir: &HistoryDir, args: &Args) -> Result<ExitCode, CliError> {
     let from = parse_day("--from", &args.from)?;
-    let to = parse_day("--to", &args.to)? + crate::billing::SECS_PER_DAY;
+    let to = parse_day("--to", &args.to)? + crate::bill::SECS_PER_DAY;
     if to <= from {
         return Err(CliError::BadInput(format!(
             "--from {} is after --to {}: give the first day first",
@@ -77,7 +77,7 @@ pub fn run(settings: &Settings, dir: &HistoryDir, args: &Args) -> Result<ExitCod
         .map_err(|e| CliError::Other(e.to_string()))?;
     let prices = stored_prices(&store, &keys, &settings.prices, settings.price_mode)
         .map_err(|e| CliError::Other(e.to_string()))?;
-    let lines = history::lines(
+    let lines = figures::lines(
         &data.completions,
         &data.others,
         &data.bill,
@@ -178,7 +178,7 @@ fn json(
 ) -> String {
     let doc = JsonExport {
         from: period_name(from, BucketWidth::Day),
-        to: period_name(to - crate::billing::SECS_PER_DAY, BucketWidth::Day),
+        to: period_name(to - crate::bill::SECS_PER_DAY, BucketWidth::Day),
         period: if period == BucketWidth::Day {
             "day"
         } else {

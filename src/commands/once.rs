@@ -7,7 +7,7 @@ use super::{CliError, Connection, keys};
 use crate::cli::Format;
 use crate::poller::now_ms;
 use crate::settings::Settings;
-use crate::ui::report::OnceReport;
+use crate::ui::json::OnceReport;
 use crate::ui::table::TableView;
 use std::io::Write;
 use std::process::ExitCode;
@@ -60,7 +60,7 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
         Format::Json => {
             let mut report = OnceReport::new(&snap, Some(&bill), now / 1000);
             let glance = glance_once(&conn, bill.bill.as_ref(), now / 1000).await;
-            report.pace = glance.as_ref().map(crate::ui::report::PaceReport::of);
+            report.pace = glance.as_ref().map(crate::ui::json::PaceReport::of);
             let mut s = serde_json::to_string_pretty(&report)
                 .map_err(|e| CliError::Other(e.to_string()))?;
             s.push('\n');
@@ -78,9 +78,9 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
 /// when the round failed or timed out.
 async fn glance_once(
     conn: &Connection,
-    bill: Option<&crate::billing::Bill>,
+    bill: Option<&crate::bill::Bill>,
     now: i64,
-) -> Option<crate::history::glance::Glance> {
+) -> Option<crate::figures::glance::Glance> {
     use crate::tracker::glance::GlanceTracker;
     let config = conn.tracker_config();
     let mut g = GlanceTracker::new(conn.client.clone(), &config, conn.history.clone(), now)

@@ -4,8 +4,8 @@
 
 use super::CliError;
 use super::export::open_store;
-use crate::billing::SECS_PER_DAY;
-use crate::history::{self, report};
+use crate::bill::SECS_PER_DAY;
+use crate::figures::{self, report};
 use crate::platform::browser::Browser;
 use crate::pricing::{PriceMode, PriceTable, TierChoice};
 use crate::settings::{HistoryDir, Settings};
@@ -44,19 +44,19 @@ pub fn render(
     let set = KeySet::of(keys);
     let prices = &super::export::stored_prices(store, &set, prices, mode)?.table;
     let (_, load_from) = report::span(now, days);
-    let end = crate::billing::utc_day_start(now) + SECS_PER_DAY;
+    let end = crate::bill::utc_day_start(now) + SECS_PER_DAY;
     let daily = store.load_periods(&set, BucketWidth::Day, load_from, end)?;
     let hour_from = BucketWidth::Hour.floor(now) - 47 * 3_600;
     let hourly = store.load_periods(&set, BucketWidth::Hour, hour_from, now + 3_600)?;
     let line = |d: &crate::store::PeriodData, p| {
-        history::lines(&d.completions, &d.others, &d.bill, p, prices, tier)
+        figures::lines(&d.completions, &d.others, &d.bill, p, prices, tier)
     };
     let (daily, hourly) = (
         line(&daily, BucketWidth::Day),
         line(&hourly, BucketWidth::Hour),
     );
     let empty = daily.is_empty() && hourly.is_empty();
-    let data = history::report_data(&daily, &hourly, now, days, set.as_str(), tier.as_str());
+    let data = figures::report_data(&daily, &hourly, now, days, set.as_str(), tier.as_str());
     Ok((!empty).then(|| crate::ui::html::page(&data)))
 }
 
@@ -104,7 +104,7 @@ pub fn run(
             KeySet::of(keys)
         );
         let set = KeySet::of(keys);
-        let data = history::report_data(&[], &[], now, days, set.as_str(), settings.tier.as_str());
+        let data = figures::report_data(&[], &[], now, days, set.as_str(), settings.tier.as_str());
         crate::ui::html::page(&data)
     });
     let (path, open_it): (PathBuf, bool) = match out {

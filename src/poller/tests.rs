@@ -100,7 +100,7 @@ async fn a_retry_after_holds_every_path() {
     for cmd in [
         Command::RefreshIfOlderThan(Duration::ZERO),
         Command::SetLookbackSecs(7200),
-        Command::SetCalendar(Some(crate::history::periods::Calendar::Today)),
+        Command::SetCalendar(Some(crate::plan::periods::Calendar::Today)),
         Command::SetApiKeyIds(vec!["key_x".into()]),
         Command::RefreshNow,
     ] {
@@ -124,7 +124,7 @@ async fn an_error_backoff_holds_all_but_refresh_now() {
     poller.send(Command::RefreshIfOlderThan(Duration::ZERO));
     poller.send(Command::SetLookbackSecs(7200));
     poller.send(Command::SetCalendar(Some(
-        crate::history::periods::Calendar::ThisWeek,
+        crate::plan::periods::Calendar::ThisWeek,
     )));
     poller.send(Command::SetApiKeyIds(vec!["key_x".into()]));
     quiet(&mut rx, &sim).await;
@@ -136,7 +136,7 @@ async fn an_error_backoff_holds_all_but_refresh_now() {
 /// choice goes back to the rolling window.
 #[tokio::test]
 async fn a_calendar_choice_refreshes_its_period_and_hours_go_back() {
-    use crate::history::periods::{Calendar, period};
+    use crate::plan::periods::{Calendar, period};
     let sim = SimServer::start(SimConfig::test(), None).await.unwrap();
     let (poller, mut rx) = poller_over(&sim).await;
     assert_eq!(next(&mut rx).await, Event::Refreshing);
@@ -295,7 +295,7 @@ async fn the_bill_runs_beside_the_live_estimate_and_refresh_now_asks_it_too() {
 
 /// The next three events: `Refreshing`, then the live outcome and the bill in either order.
 /// Says whether the live refresh succeeded, and returns the bill.
-async fn live_and_bill(rx: &mut Events) -> (bool, Arc<crate::billing::BillSnapshot>) {
+async fn live_and_bill(rx: &mut Events) -> (bool, Arc<crate::bill::BillSnapshot>) {
     let (mut live, mut bill) = (None, None);
     let mut refreshing = false;
     for _ in 0..3 {

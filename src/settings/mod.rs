@@ -26,7 +26,7 @@ use values::{base_url, positive, resolve_key_ids};
 
 use crate::alerts::Thresholds;
 use crate::cli::Options;
-use crate::history::periods::Calendar;
+use crate::plan::periods::Calendar;
 use crate::pricing::{PriceMode, PriceTable, TierChoice};
 use crate::usage::BucketWidth;
 use file::{SettingsFile, value_text};

@@ -12,7 +12,7 @@
 use super::bill_plan::{BillSchedule, keep_from};
 use super::day_estimate::DayEstimates;
 use super::{Tracker, TrackerConfig};
-use crate::billing::{
+use crate::bill::{
     Bill, BillFailure, BillSnapshot, days_from_buckets, line_item, reconcile, utc_day_start,
 };
 use crate::openai::{AdminClient, ApiError, CostsQuery};
@@ -31,7 +31,7 @@ pub struct BillTracker {
     estimates: DayEstimates,
     estimate_failure: Option<BillFailure>,
     /// The check as of the last good day-estimate read, shown while `estimate_failure` holds.
-    last_good_check: Option<crate::billing::Reconciliation>,
+    last_good_check: Option<crate::bill::Reconciliation>,
     /// Costs requests made so far (HTTP requests, retries and pages included).
     pub costs_requests: u64,
     /// Usage requests made for the day estimates so far.
@@ -76,7 +76,7 @@ impl BillTracker {
         let keys = crate::store::KeySet::of(&self.keys);
         let (from, to) = (
             keep_from(now),
-            utc_day_start(now) + crate::billing::SECS_PER_DAY,
+            utc_day_start(now) + crate::bill::SECS_PER_DAY,
         );
         let (days, missing) = store
             .run_or_skip("reading the bill", move |s| {
@@ -103,7 +103,7 @@ impl BillTracker {
         Some(missing.first().map_or(utc_day_start(now), |m| m.0))
     }
 
-    async fn record(&self, days: &[crate::billing::BilledDay], fetched_at: i64) {
+    async fn record(&self, days: &[crate::bill::BilledDay], fetched_at: i64) {
         let Some(store) = &self.history else { return };
         let keys = crate::store::KeySet::of(&self.keys);
         let days = days.to_vec();
@@ -181,7 +181,7 @@ impl BillTracker {
     /// with the day's own unit prices over them where it has them (a day's mix of image
     /// qualities or long-context requests is its own), so what the check shows is the usage
     /// read against the bill, not one day's mix against another's.
-    fn check(&self, now: i64) -> Option<crate::billing::Reconciliation> {
+    fn check(&self, now: i64) -> Option<crate::bill::Reconciliation> {
         let bill = self.bill.as_ref()?;
         let usage = self.estimates.day_usage();
         let current = self.prices.current();
@@ -189,7 +189,7 @@ impl BillTracker {
             |day| {
                 let own = bill
                     .day(day)
-                    .map(|d| crate::billing::prices::learn(std::slice::from_ref(d), &usage, now))
+                    .map(|d| crate::bill::prices::learn(std::slice::from_ref(d), &usage, now))
                     .unwrap_or_default();
                 if own.is_empty() {
                     return std::borrow::Cow::Borrowed(&current.table);
@@ -276,7 +276,7 @@ impl BillTracker {
     /// the shared price book, and keeps them in the store when they taught something new.
     async fn learn_prices(&mut self, now: i64) {
         let Some(bill) = &self.bill else { return };
-        let learned = crate::billing::prices::learn(&bill.days, &self.estimates.day_usage(), now);
+        let learned = crate::bill::prices::learn(&bill.days, &self.estimates.day_usage(), now);
         if learned.is_empty() || !self.prices.learn(learned.clone()) {
             return;
         }
@@ -293,7 +293,7 @@ impl BillTracker {
         &mut self,
         from: i64,
         now: i64,
-    ) -> Result<Vec<crate::billing::BilledDay>, ApiError> {
+    ) -> Result<Vec<crate::bill::BilledDay>, ApiError> {
         let q = CostsQuery::new(from, now, &self.keys);
         let before = self.client.requests_made();
         let fetched = self

@@ -5,8 +5,8 @@
 
 use super::bill_plan::EstimateSchedule;
 use super::rows;
-use crate::billing::SECS_PER_DAY;
-use crate::billing::reconcile::CHECK_DAYS;
+use crate::bill::SECS_PER_DAY;
+use crate::bill::reconcile::CHECK_DAYS;
 use crate::openai::{AdminClient, ApiError, TimeBucket, UsageQuery};
 use crate::pricing::{PriceTable, TierChoice};
 use crate::usage::{Bucket, BucketWidth, Endpoint, Meter, Names, UsageRow};
@@ -70,13 +70,13 @@ impl DayEstimates {
     }
 
     /// The usage of each day read, per endpoint and model, for matching the bill's items
-    /// (`billing::prices`).
-    pub fn day_usage(&self) -> Vec<crate::billing::prices::DayUsage> {
+    /// (`bill::prices`).
+    pub fn day_usage(&self) -> Vec<crate::bill::prices::DayUsage> {
         use std::collections::BTreeMap;
         let mut by_day: BTreeMap<i64, BTreeMap<(Endpoint, &str), u64>> = BTreeMap::new();
         for b in &self.completions {
             let day = by_day
-                .entry(crate::billing::utc_day_start(b.start_time))
+                .entry(crate::bill::utc_day_start(b.start_time))
                 .or_default();
             for r in &b.rows {
                 let q = day.entry((Endpoint::Completions, &r.model)).or_default();
@@ -85,7 +85,7 @@ impl DayEstimates {
         }
         for b in &self.others {
             let day = by_day
-                .entry(crate::billing::utc_day_start(b.start_time))
+                .entry(crate::bill::utc_day_start(b.start_time))
                 .or_default();
             for m in &b.rows {
                 let q = day.entry((m.endpoint, &m.model)).or_default();
@@ -94,7 +94,7 @@ impl DayEstimates {
         }
         by_day
             .into_iter()
-            .map(|(day, rows)| crate::billing::prices::DayUsage {
+            .map(|(day, rows)| crate::bill::prices::DayUsage {
                 day,
                 rows: rows
                     .into_iter()
@@ -116,13 +116,13 @@ impl DayEstimates {
             .iter()
             .map(|b| b.start_time)
             .chain(self.others.iter().map(|b| b.start_time))
-            .map(crate::billing::utc_day_start)
+            .map(crate::bill::utc_day_start)
             .collect();
         days.sort_unstable();
         days.dedup();
         days.into_iter()
             .map(|day| {
-                let on = |start: i64| crate::billing::utc_day_start(start) == day;
+                let on = |start: i64| crate::bill::utc_day_start(start) == day;
                 let c = self.completions.iter().filter(|b| on(b.start_time));
                 let o = self.others.iter().filter(|b| on(b.start_time));
                 let prices = prices_of(day);

@@ -1,7 +1,7 @@
 //! The glance's data: the last 48 hours at hourly width and the days of the last 30 (and of
 //! the month) at daily width, for every endpoint of the tracked keys, kept in the history
 //! store, or without one in an in-memory store of the same kind, so pace and sparklines work
-//! with history off. Made into a [`Glance`] (pure, `history::glance`) after each round.
+//! with history off. Made into a [`Glance`] (pure, `figures::glance`) after each round.
 //!
 //! Few requests: a round runs at most every [`GLANCE_INTERVAL_SECS`], kicked after a
 //! successful main refresh, and asks per endpoint and width only for the span of what the
@@ -13,8 +13,8 @@
 
 use super::TrackerConfig;
 use super::rows;
-use crate::billing::{Bill, BillSnapshot, utc_day_start};
-use crate::history::glance::{self, Buckets, Glance};
+use crate::bill::{Bill, BillSnapshot, utc_day_start};
+use crate::figures::glance::{self, Buckets, Glance};
 use crate::openai::{AdminClient, ApiError, TimeBucket, UsageQuery};
 use crate::pricing::{PriceBook, TierChoice};
 use crate::store::{KeySet, SharedStore, Store, StoreError, StoreOptions};

@@ -2,7 +2,7 @@
 //! counted, and the comparison of a bill with what the simulator billed.
 
 use super::{client, config};
-use usage_tracker::billing::{BillSnapshot, SECS_PER_DAY};
+use usage_tracker::bill::{BillSnapshot, SECS_PER_DAY};
 use usage_tracker::simulator::{SimControl, SimServer};
 use usage_tracker::tracker::bill::BillTracker;
 use usage_tracker::usage::BucketWidth;

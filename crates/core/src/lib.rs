@@ -14,7 +14,7 @@
 //!   one endpoint's kind of count (tokens, images, characters, seconds, calls).
 //! - **estimate**: usage priced with the table (and prices learned from the bill).
 //! - **bill**: what the Costs API reports, in UTC days of **line items**; a billed day is
-//!   **settled** once it can no longer change ([`billing::SETTLE_SECS`]).
+//!   **settled** once it can no longer change ([`bill::SETTLE_SECS`]).
 //! - **the store**: the SQLite file that keeps what the API returned (crate
 //!   `usage-tracker-store`); nothing else is called the store.
 //! - **figures**: what is computed from the store's days (pace, sparklines, month so far, the
@@ -29,8 +29,8 @@
 
 pub mod alerts;
 pub mod app;
-pub mod billing;
-pub mod history;
+pub mod bill;
+pub mod figures;
 pub mod openai;
 pub mod plan;
 pub mod pricing;

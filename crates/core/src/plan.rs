@@ -4,4 +4,5 @@
 
 pub mod bill;
 pub mod calendar;
+pub mod periods;
 pub mod usage;

@@ -9,7 +9,7 @@ pub use crate::ui::view::TitleFormat;
 pub use retention::Retention;
 
 use crate::alerts::Thresholds;
-use crate::history::periods::Calendar;
+use crate::plan::periods::Calendar;
 use crate::pricing::{PriceMode, PriceTable, TierChoice};
 use crate::usage::BucketWidth;
 use secrecy::SecretString;

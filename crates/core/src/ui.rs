@@ -4,7 +4,7 @@
 pub mod format;
 pub mod html;
 pub mod other_table;
-pub mod report;
+pub mod json;
 pub mod spark;
 pub mod table;
 pub mod view;

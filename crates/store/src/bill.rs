@@ -5,7 +5,7 @@
 use super::usage::gaps;
 use super::{KeySet, Store, StoreError};
 use rusqlite::params;
-use usage_tracker_core::billing::{
+use usage_tracker_core::bill::{
     BilledDay, LineItem, LineKind, Money, SECS_PER_DAY, utc_day_start,
 };
 

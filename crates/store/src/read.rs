@@ -7,7 +7,7 @@
 
 use super::{KeySet, Store, StoreError};
 use std::collections::BTreeSet;
-use usage_tracker_core::billing::BilledDay;
+use usage_tracker_core::bill::BilledDay;
 use usage_tracker_core::usage::{Bucket, BucketWidth, Endpoint, Meter, UsageRow};
 
 /// Every stored usage of `[from, to)` for `keys`, for sums per `period`.

@@ -9,7 +9,7 @@
 //! the report and export must show.
 
 use super::{KeySet, Store, StoreError};
-use usage_tracker_core::billing::{
+use usage_tracker_core::bill::{
     BilledDay, LineItem, LineKind, Money, SECS_PER_DAY, utc_day_start,
 };
 use usage_tracker_core::openai::rows;
@@ -140,7 +140,7 @@ fn seed_bill(store: &mut Store, keys: &[String], now: i64, days: i64) -> Result<
     let set = KeySet::of(keys);
     let from = utc_day_start(now) - (days - 1) * SECS_PER_DAY;
     let data = store.load_periods(&set, BucketWidth::Day, from, now)?;
-    let lines = usage_tracker_core::history::lines(
+    let lines = usage_tracker_core::figures::lines(
         &data.completions,
         &data.others,
         &[],

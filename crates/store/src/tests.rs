@@ -2,7 +2,7 @@
 //! missing-range query, retention, concurrent writers and every failure case.
 
 use super::*;
-use usage_tracker_core::billing::{BilledDay, LineItem, LineKind, Money};
+use usage_tracker_core::bill::{BilledDay, LineItem, LineKind, Money};
 use usage_tracker_core::pricing::Tier;
 use usage_tracker_core::usage::{Bucket, BucketWidth, Endpoint, Meter, TokenSplit, UsageRow};
 
@@ -372,7 +372,7 @@ fn bills_round_trip_and_settle_a_day_after_the_day() {
     }
 }
 
-const SECS: i64 = usage_tracker_core::billing::SECS_PER_DAY;
+const SECS: i64 = usage_tracker_core::bill::SECS_PER_DAY;
 
 #[test]
 fn retention_drops_old_buckets_per_width_and_keeps_recent_ones() {

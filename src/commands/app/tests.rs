@@ -10,7 +10,7 @@ use super::core::ports::fakes::{
 use super::core::told::path_beside;
 use super::*;
 use crate::cli::Options;
-use crate::history::periods::Calendar;
+use crate::plan::periods::Calendar;
 use crate::settings::{Environment, Key, Scope};
 use crate::ui::tray::TrayInput;
 use crate::ui::view::Action;

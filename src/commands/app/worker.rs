@@ -8,7 +8,7 @@
 use super::core::Platform;
 use super::core::{Effect, Input, KeysResult, SessionId};
 use crate::alerts::local_day;
-use crate::billing::utc_day_start;
+use crate::bill::utc_day_start;
 use crate::commands::{CliError, Connection};
 use crate::openai::AdminClient;
 use crate::poller::{self, Command, Event, PollerHandle, now_ms};

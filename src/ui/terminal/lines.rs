@@ -7,20 +7,20 @@
 
 use super::shutdown::Shutdown;
 use super::text;
-use crate::billing::BillSnapshot;
-use crate::history::glance::Glance;
+use crate::bill::BillSnapshot;
+use crate::figures::glance::Glance;
 use crate::poller::{Event, Failure, now_ms};
 use crate::tracker::Snapshot;
 use crate::ui::format;
-use crate::ui::report::{BilledReport, ReconciliationReport};
-use crate::ui::report::{ErrorReport, PaceReport, Report, WatchLine};
+use crate::ui::json::{BilledReport, ReconciliationReport};
+use crate::ui::json::{ErrorReport, PaceReport, Report, WatchLine};
 use std::io::{self, Write};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LineFormat {
-    /// `crate::ui::report::WatchLine` as one JSON object.
+    /// `crate::ui::json::WatchLine` as one JSON object.
     Json,
     /// A one-line summary and any alert.
     Text,

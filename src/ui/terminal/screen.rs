@@ -12,8 +12,8 @@
 use super::render::{self, Ticking};
 use super::state::WatchState;
 use crate::alerts::Alert;
-use crate::billing::BillSnapshot;
-use crate::history::glance::Glance;
+use crate::bill::BillSnapshot;
+use crate::figures::glance::Glance;
 use crate::pricing::TierChoice;
 use crate::tracker::Snapshot;
 use ratatui::Terminal;

@@ -3,7 +3,7 @@
 //! Owned by the UI task of `watch` (one task on the command's tokio runtime).
 
 use crate::alerts::Alert;
-use crate::billing::BillSnapshot;
+use crate::bill::BillSnapshot;
 use crate::poller::{Command, Event, Failure};
 use crate::pricing::TierChoice;
 use crate::tracker::Snapshot;
@@ -39,7 +39,7 @@ pub struct WatchState {
     /// The last bill (Costs API), its failure and the check of the estimate.
     pub bill: Option<Arc<BillSnapshot>>,
     /// The recent past: pace and the two sparklines, once the glance task sent it.
-    pub glance: Option<Arc<crate::history::glance::Glance>>,
+    pub glance: Option<Arc<crate::figures::glance::Glance>>,
 }
 
 /// What a key press asks of the loop.

@@ -493,7 +493,7 @@ fn question_mark_shows_the_keys_and_closes_again() {
 #[test]
 fn json_lines_carry_the_pace_once_a_glance_came() {
     use super::lines::{LineFormat, json_line};
-    use crate::history::glance::Glance;
+    use crate::figures::glance::Glance;
     let snap = snapshot(2, vec![]);
     let v: serde_json::Value =
         serde_json::from_str(&json_line(Some(&snap), None, None, NOW_MS)).unwrap();
@@ -518,7 +518,7 @@ fn json_lines_carry_the_pace_once_a_glance_came() {
 
 #[test]
 fn the_full_screen_shows_the_pace_and_the_sparklines_when_they_fit() {
-    use crate::history::glance::{DAYS, Glance, HOURS};
+    use crate::figures::glance::{DAYS, Glance, HOURS};
     let mut s = state_with(snapshot(2, vec![]));
     let now = NOW_MS / 1000;
     let mut hourly = vec![Some(0.5); HOURS];

@@ -4,10 +4,10 @@
 use super::lines::{json_line, text_line};
 use super::state::WatchState;
 use super::tests::{find, screen, snapshot, state_with};
-use crate::billing::test_data::{self as data, NOW, NOW_MS};
-use crate::billing::{BillSnapshot, LineKind};
+use crate::bill::test_data::{self as data, NOW, NOW_MS};
+use crate::bill::{BillSnapshot, LineKind};
 use crate::poller::Event;
-use crate::ui::report::OnceReport;
+use crate::ui::json::OnceReport;
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -166,7 +166,7 @@ fn json_marks_a_failed_bill_stale_and_keeps_other_currencies_apart() {
 #[test]
 fn once_json_adds_billed_and_reconciliation_beside_the_report() {
     let snap = snapshot(2, Vec::new());
-    let plain = serde_json::to_value(crate::ui::report::Report::new(&snap)).unwrap();
+    let plain = serde_json::to_value(crate::ui::json::Report::new(&snap)).unwrap();
     let v = serde_json::to_value(OnceReport::new(&snap, None, NOW)).unwrap();
     for (k, val) in plain.as_object().unwrap() {
         assert_eq!(&v[k], val, "{k} unchanged");

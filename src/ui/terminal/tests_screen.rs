@@ -7,7 +7,7 @@ use super::render::render;
 use super::screen::Screen;
 use super::state::WatchState;
 use super::tests::{NOW_MS, find, snapshot, state_with};
-use crate::billing::test_data as bill;
+use crate::bill::test_data as bill;
 use crate::openai::ApiError;
 use crate::poller::{Event, Failure};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

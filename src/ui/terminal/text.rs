@@ -1,7 +1,7 @@
 //! Words shared by the full-screen view and the one-line-per-refresh output: the error status,
 //! countdowns and the bill. Pure; numbers go through [`crate::ui::format`].
 
-use crate::billing::BillSnapshot;
+use crate::bill::BillSnapshot;
 use crate::poller::Failure;
 use crate::ui::format;
 
@@ -17,7 +17,7 @@ pub fn billed(snap: Option<&BillSnapshot>, now: i64) -> String {
             None => "Billed: not fetched yet".to_owned(),
         };
     };
-    let day = |d: Option<&crate::billing::BilledDay>| {
+    let day = |d: Option<&crate::bill::BilledDay>| {
         d.map_or_else(|| "—".to_owned(), |d| format::moneys(&d.totals()))
     };
     let mut s = format!(

@@ -6,7 +6,7 @@
 //! of the UTC day so far and the time.
 
 use super::{BudgetAlert, BudgetDetector};
-use crate::billing::{Bill, Money, present::is_usd, utc_day_start};
+use crate::bill::{Bill, Money, present::is_usd, utc_day_start};
 use chrono::{Datelike, TimeZone, Utc};
 
 /// This month so far by the rule above.
@@ -82,7 +82,7 @@ impl MonthlyBudget {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::billing::{BilledDay, LineItem, LineKind, SECS_PER_DAY};
+    use crate::bill::{BilledDay, LineItem, LineKind, SECS_PER_DAY};
 
     /// 2026-12-02T00:45:00Z; the month began 2026-12-01.
     const NOW: i64 = 1_796_172_300;

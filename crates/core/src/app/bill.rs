@@ -9,8 +9,8 @@ use super::Effect;
 use super::told::Told;
 use crate::alerts::{MonthSpend, MonthlyBudget};
 #[cfg(doc)]
-use crate::billing::DayCheck;
-use crate::billing::SECS_PER_DAY;
+use crate::bill::DayCheck;
+use crate::bill::SECS_PER_DAY;
 use crate::ui::view::{self, TrayState};
 use std::path::PathBuf;
 

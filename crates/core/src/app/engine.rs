@@ -18,7 +18,7 @@ pub enum Command {
     /// A rolling window of this many seconds (leaving a calendar one).
     SetLookbackSecs(i64),
     /// A window following the UTC calendar; `None`: back to the rolling lookback.
-    SetCalendar(Option<crate::history::periods::Calendar>),
+    SetCalendar(Option<crate::plan::periods::Calendar>),
     SetApiKeyIds(Vec<String>),
 }
 
@@ -42,7 +42,7 @@ pub enum Event {
     Failed(Failure),
     /// The bill (Costs API) and the check of the estimate against it, after each costs request,
     /// success or failure (a failure keeps the last good figures, marked stale).
-    Billed(Arc<crate::billing::BillSnapshot>),
+    Billed(Arc<crate::bill::BillSnapshot>),
     /// The figures the history store held for the window, sent once before the first refresh
     /// (and after a lookback or key change) when it had any: shown at once, marked with their
     /// age (`fetched_at_ms`: when the newest stored piece was fetched) until the first
@@ -50,5 +50,5 @@ pub enum Event {
     Restored(Arc<Snapshot>),
     /// The recent past (pace, sparklines): sent by the glance task beside the poller
     /// (the binary's `tracker::glance::spawn`), not by the poller's loop, into the same stream.
-    Glance(Arc<crate::history::glance::Glance>),
+    Glance(Arc<crate::figures::glance::Glance>),
 }

@@ -47,7 +47,7 @@ pub enum Input {
     /// The recent past (pace, sparklines) from the glance task, after each of its rounds.
     History {
         session: SessionId,
-        view: std::sync::Arc<crate::history::glance::Glance>,
+        view: std::sync::Arc<crate::figures::glance::Glance>,
     },
     ConnectFailed(SessionId, String),
     /// What went wrong with the history store (the connection's `history_notice`): it could

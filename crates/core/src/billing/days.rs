@@ -73,7 +73,7 @@ impl Bill {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::billing::{LineKind, SECS_PER_DAY};
+    use crate::bill::{LineKind, SECS_PER_DAY};
 
     const D: i64 = SECS_PER_DAY;
 

@@ -211,8 +211,8 @@ fn split(amount: f64, rows: &[usize], day: &[UsageLine<'_>]) -> Vec<(usize, f64)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::billing::line_item;
-    use crate::billing::test_data::item;
+    use crate::bill::line_item;
+    use crate::bill::test_data::item;
     use Endpoint::*;
 
     #[test]

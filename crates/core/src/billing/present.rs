@@ -145,7 +145,7 @@ pub fn by_model<'a>(items: impl IntoIterator<Item = &'a LineItem>) -> Vec<Group>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::billing::test_data::item;
+    use crate::bill::test_data::item;
 
     #[test]
     fn items_group_by_model_in_kind_order_with_other_last() {

@@ -249,7 +249,7 @@ pub fn learn(days: &[BilledDay], usage: &[DayUsage], now: i64) -> Learned {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::billing::days::line_item;
+    use crate::bill::days::line_item;
 
     /// 2026-12-06, settled at NOW; 2026-12-07, not yet.
     const DEC_6: i64 = 1_796_515_200;

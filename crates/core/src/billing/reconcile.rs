@@ -57,8 +57,8 @@ pub fn reconcile(day_estimates: &[(i64, f64)], bill: &Bill, now: i64) -> Reconci
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::billing::NOTIFY_GAP;
-    use crate::billing::days::{days_from_buckets, line_item};
+    use crate::bill::NOTIFY_GAP;
+    use crate::bill::days::{days_from_buckets, line_item};
 
     const D: i64 = SECS_PER_DAY;
     /// 2026-12-10T12:00:00Z

@@ -20,7 +20,7 @@
 //! `None` when a day it needs is unknown.
 
 use super::pace;
-use crate::billing::{Bill, SECS_PER_DAY, utc_day_start, utc_month_start};
+use crate::bill::{Bill, SECS_PER_DAY, utc_day_start, utc_month_start};
 use crate::pricing::{PriceTable, TierChoice};
 use crate::usage::{Bucket, BucketWidth, Meter, UsageRow};
 use std::collections::BTreeMap;

@@ -2,7 +2,7 @@
 //! at standard (batch $1.25), so 400,000 input tokens are $1.00.
 
 use super::*;
-use crate::billing::{BilledDay, LineItem, LineKind, Money};
+use crate::bill::{BilledDay, LineItem, LineKind, Money};
 use crate::pricing::Tier;
 use crate::usage::{Endpoint, TokenSplit};
 

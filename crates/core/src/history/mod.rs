@@ -11,8 +11,8 @@ pub mod report;
 pub use crate::usage::meter_cost;
 pub use report::{ReportData, report_data};
 
-use crate::billing::matching::{Placement, UsageLine, match_item};
-use crate::billing::{BilledDay, DayCheck, Money, SECS_PER_DAY, utc_day_start};
+use crate::bill::matching::{Placement, UsageLine, match_item};
+use crate::bill::{BilledDay, DayCheck, Money, SECS_PER_DAY, utc_day_start};
 use crate::pricing::{PriceTable, Tier, TierChoice};
 use crate::usage::{
     Bucket, BucketWidth, Endpoint, Meter, Unit, UsageRow, summarize, summarize_other,
@@ -45,7 +45,7 @@ pub struct Line {
     pub billed_other: Vec<Money>,
 }
 
-pub use crate::billing::matching::endpoint_of;
+pub use crate::bill::matching::endpoint_of;
 
 type LineKey = (i64, Option<Endpoint>, String);
 
@@ -132,7 +132,7 @@ pub fn lines(
     out.into_values().collect()
 }
 
-/// Each billed day's items on the usage lines they bill ([`crate::billing::matching`]): the
+/// Each billed day's items on the usage lines they bill ([`crate::bill::matching`]): the
 /// image tokens on the images line, a fine-tune's bill on its usage, a web search bill shared
 /// by each model's web search line; an item with no usage to bill on a line of its own.
 fn add_bill(out: &mut BTreeMap<LineKey, Line>, bill: &[BilledDay]) {

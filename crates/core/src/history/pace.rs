@@ -5,7 +5,7 @@
 //! no pace is given. A rate from a few minutes multiplies one early request into a day's
 //! worth ("$40 today" at 00:02), which misleads more than it tells.
 
-use crate::billing::{SECS_PER_DAY, utc_day_start};
+use crate::bill::{SECS_PER_DAY, utc_day_start};
 use chrono::{Datelike, TimeZone, Utc};
 
 /// Half an hour: before it, [`today`] and [`month`] say nothing.

@@ -4,8 +4,8 @@
 //! today's whole hours hourly and the current hour by the minute. Pure: the store answers
 //! what is missing, the caller fetches.
 
-use crate::billing::{SECS_PER_DAY, utc_day_start};
-use crate::history::pace::month_bounds;
+use crate::bill::{SECS_PER_DAY, utc_day_start};
+use crate::figures::pace::month_bounds;
 use crate::usage::BucketWidth;
 use chrono::{Datelike, TimeZone, Utc};
 

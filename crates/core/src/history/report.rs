@@ -3,7 +3,7 @@
 //! complete days. Pure; `ui::html` draws them.
 
 use super::{DayTotal, Line, checks, day_totals};
-use crate::billing::{DayCheck, SECS_PER_DAY, utc_day_start};
+use crate::bill::{DayCheck, SECS_PER_DAY, utc_day_start};
 use crate::usage::{BucketWidth, Unit};
 use std::collections::BTreeMap;
 

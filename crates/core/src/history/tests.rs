@@ -1,7 +1,7 @@
 //! The history's lines, per-day totals and checks on plain values.
 
 use super::*;
-use crate::billing::{LineItem, LineKind};
+use crate::bill::{LineItem, LineKind};
 use crate::usage::TokenSplit;
 
 /// 2026-12-02T00:00:00Z
@@ -185,7 +185,7 @@ fn read_bill(start: i64, items: &[(&str, f64, &str)]) -> BilledDay {
         start_time: start,
         items: items
             .iter()
-            .map(|&(name, v, cur)| crate::billing::line_item(Some(name), v, cur, None, None, None))
+            .map(|&(name, v, cur)| crate::bill::line_item(Some(name), v, cur, None, None, None))
             .collect(),
     }
 }

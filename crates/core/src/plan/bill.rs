@@ -14,8 +14,8 @@
 //! two reads a day of one request per usage endpoint.
 
 use super::usage::LATE_USAGE_SECS;
-use crate::billing::reconcile::CHECK_DAYS;
-use crate::billing::{SECS_PER_DAY, SETTLE_SECS, utc_day_start, utc_month_start};
+use crate::bill::reconcile::CHECK_DAYS;
+use crate::bill::{SECS_PER_DAY, SETTLE_SECS, utc_day_start, utc_month_start};
 
 /// At most one costs request this often in steady state.
 pub const BILL_INTERVAL_SECS: i64 = 600;

@@ -8,7 +8,7 @@
 //! tail that may still change after the first read, the late hour every five minutes, the
 //! whole period every hour. Its start is always on a bucket boundary, so it has no head.
 
-use crate::history::periods::{self, Calendar};
+use crate::plan::periods::{self, Calendar};
 use crate::usage::BucketWidth;
 
 /// The width a calendar window is read at. Today and This week in hours: at most 24 and 168

@@ -3,7 +3,7 @@
 //! assumes, and (by the user's [`PriceMode`]) where the two differ. Pure.
 //!
 //! The bill's line items give, per settled UTC day, an amount and a quantity for each model and
-//! kind of usage (`billing::prices` reads them into a [`Learned`]). Over the table:
+//! kind of usage (`bill::prices` reads them into a [`Learned`]). Over the table:
 //! - a field the table has no price for (a new model, a tier, batch cached input, cache writes)
 //!   is priced from the bill;
 //! - a price that rests on an [`Assumption`] (image quality, web search tool version, a

@@ -57,7 +57,7 @@ pub fn usd(v: f64) -> String {
 
 /// An amount in its own currency: USD as [`usd`] writes it, any other with the same digits
 /// and its code after (`4.00 EUR`), so it is never read as dollars.
-pub fn money(m: &crate::billing::Money) -> String {
+pub fn money(m: &crate::bill::Money) -> String {
     if m.currency.eq_ignore_ascii_case("usd") {
         return usd(m.value);
     }
@@ -67,7 +67,7 @@ pub fn money(m: &crate::billing::Money) -> String {
 
 /// Amounts in several currencies, side by side, never summed: `$3.44, 2.00 EUR`; `$0.00` for
 /// none.
-pub fn moneys(all: &[crate::billing::Money]) -> String {
+pub fn moneys(all: &[crate::bill::Money]) -> String {
     if all.is_empty() {
         return usd(0.0);
     }
@@ -264,7 +264,7 @@ mod tests {
 
     #[test]
     fn other_currencies_keep_their_code_and_are_never_summed() {
-        use crate::billing::Money;
+        use crate::bill::Money;
         let m = |value: f64, c: &str| Money {
             value,
             currency: c.into(),

@@ -3,7 +3,7 @@
 //! objects are in [`billed`].
 
 use crate::alerts::Alert;
-use crate::billing::BillSnapshot;
+use crate::bill::BillSnapshot;
 use crate::openai::{ApiError, ErrorKind};
 use crate::snapshot::{BucketPoint, Snapshot};
 use crate::usage::{KindSummary, ModelSummary, Totals, Window};
@@ -64,7 +64,7 @@ impl CalendarReport {
         };
         Some(CalendarReport {
             choice: c.as_str(),
-            label: crate::history::periods::period(c, w.end_time).label,
+            label: crate::plan::periods::period(c, w.end_time).label,
             start: w.start_time,
             end: w.end_time,
             start_utc: rfc(w.start_time),
@@ -126,7 +126,7 @@ pub struct PaceReport {
 }
 
 impl PaceReport {
-    pub fn of(g: &crate::history::glance::Glance) -> PaceReport {
+    pub fn of(g: &crate::figures::glance::Glance) -> PaceReport {
         PaceReport {
             today_usd: g.pace_today,
             month_usd: g.pace_month,

@@ -256,7 +256,7 @@ impl TableView {
         let w = &s.window;
         // A calendar window says which: `Window: Today (UTC), 2026-12-02 00:00 UTC → ...`.
         let period = w.calendar.map_or_else(String::new, |c| {
-            format!("{}, ", crate::history::periods::period(c, w.end_time).label)
+            format!("{}, ", crate::plan::periods::period(c, w.end_time).label)
         });
         let mut notes = vec![
             format!(

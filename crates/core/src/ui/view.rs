@@ -4,7 +4,7 @@
 //! word and number the menu bar shows is decided, and it is tested without a display.
 
 use crate::alerts::Alert;
-use crate::billing::BillSnapshot;
+use crate::bill::BillSnapshot;
 use crate::openai::ErrorKind;
 use crate::pricing::TierChoice;
 use crate::snapshot::Snapshot;
@@ -101,7 +101,7 @@ pub struct Choices {
     pub title: TitleFormat,
     pub lookback_hours: f64,
     /// A calendar Lookback ("Today (UTC)", ...): it, not `lookback_hours`, is the window.
-    pub calendar: Option<crate::history::periods::Calendar>,
+    pub calendar: Option<crate::plan::periods::Calendar>,
     pub tier: TierChoice,
     pub api_key_ids: Vec<String>,
 }
@@ -142,7 +142,7 @@ pub struct TrayState {
     /// The live estimate of a UTC day so far (its midnight, USD), for the monthly budget.
     pub today_utc_usd: Option<(i64, f64)>,
     /// The recent past: pace and the two sparklines (`None` until the first glance).
-    pub glance: Option<Arc<crate::history::glance::Glance>>,
+    pub glance: Option<Arc<crate::figures::glance::Glance>>,
     /// Why "Open report…" is disabled (history is off, no data folder); `None`: it can open.
     pub report_unavailable: Option<String>,
     /// Figures from the history store until the first refresh, and why the store is off.

@@ -97,7 +97,7 @@ pub struct Window {
     /// The calendar choice the window follows (`[period start, now)`), `None` for a rolling
     /// lookback. Not in the window's JSON: the reports name it in a field of their own.
     #[serde(skip)]
-    pub calendar: Option<crate::history::periods::Calendar>,
+    pub calendar: Option<crate::plan::periods::Calendar>,
 }
 
 impl Window {

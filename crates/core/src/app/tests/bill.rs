@@ -3,8 +3,8 @@
 //! session dropped.
 
 use super::*;
-use crate::billing::test_data::{self as data, DEC_1, NOW_MS, TODAY};
-use crate::billing::{BillSnapshot, SECS_PER_DAY};
+use crate::bill::test_data::{self as data, DEC_1, NOW_MS, TODAY};
+use crate::bill::{BillSnapshot, SECS_PER_DAY};
 
 fn billed(s: SessionId, b: BillSnapshot) -> Input {
     Input::Poll(s, Event::Billed(Arc::new(b)))
@@ -139,12 +139,12 @@ fn the_monthly_budget_is_told_once_per_crossing_per_month() {
         .as_mut()
         .unwrap()
         .days
-        .push(crate::billing::BilledDay {
-            start_time: crate::billing::utc_day_start(jan),
+        .push(crate::bill::BilledDay {
+            start_time: crate::bill::utc_day_start(jan),
             items: vec![data::usd(
                 "gpt-4o, input",
                 "gpt-4o",
-                crate::billing::LineKind::Input,
+                crate::bill::LineKind::Input,
                 6.0,
             )],
         });
@@ -257,7 +257,7 @@ fn the_settled_days_off_are_told_in_one_notice_naming_the_newest_and_the_others(
     let mut h = at_bill_time();
     let s = h.session();
     let mut b = data::sample();
-    b.reconciliation = Some(crate::billing::Reconciliation {
+    b.reconciliation = Some(crate::bill::Reconciliation {
         days: vec![
             data::check(DEC_1 - 2 * SECS_PER_DAY, 5.0, 10.0),
             data::check(DEC_1 - SECS_PER_DAY, 10.2, 10.0),

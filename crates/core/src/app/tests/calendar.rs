@@ -3,7 +3,7 @@
 //! read the saved name back is the binary's test, `commands/app/tests.rs`.)
 
 use super::*;
-use crate::history::periods::Calendar;
+use crate::plan::periods::Calendar;
 
 fn choose(h: &mut Harness, a: Action) -> Vec<Effect> {
     h.feed(Input::Tray(TrayInput::Menu(a)))

@@ -2,7 +2,7 @@
 //! sparkline rows in place; a replaced session's glance is dropped; other keys clear them.
 
 use super::*;
-use crate::history::glance::{DAYS, Glance, HOURS};
+use crate::figures::glance::{DAYS, Glance, HOURS};
 use crate::ui::view::glance::{DAYS_LABEL, HOURS_LABEL, PACE_LOADING};
 
 /// 2026-12-02T06:00:00Z
@@ -13,7 +13,7 @@ fn glance(now: i64, last_hour: f64, today: f64) -> Arc<Glance> {
     hourly[HOURS - 1] = Some(last_hour);
     let mut daily = vec![Some(8.0); DAYS];
     daily[DAYS - 1] = Some(today);
-    let midnight = crate::billing::utc_day_start(now);
+    let midnight = crate::bill::utc_day_start(now);
     let pace = today * 86_400.0 / (now - midnight) as f64;
     Arc::new(Glance {
         now,

@@ -5,7 +5,7 @@
 
 mod svg;
 
-use crate::history::ReportData;
+use crate::figures::ReportData;
 use crate::ui::format::{tokens, tokens_short, usd};
 use chrono::{TimeZone, Utc};
 use std::fmt::Write;

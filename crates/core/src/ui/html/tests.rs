@@ -1,8 +1,8 @@
 //! The report page from plain data: every string escaped, the figures in their tables.
 
 use super::*;
-use crate::billing::DayCheck;
-use crate::history::{DayTotal, ReportData};
+use crate::bill::DayCheck;
+use crate::figures::{DayTotal, ReportData};
 
 fn data() -> ReportData {
     ReportData {

@@ -6,8 +6,8 @@
 //! (`{"usd": 3.69, "eur": 2.5}`): a currency is never summed with another.
 
 use super::ErrorReport;
-use crate::billing::present;
-use crate::billing::{
+use crate::bill::present;
+use crate::bill::{
     Bill, BillSnapshot, BilledDay, DayCheck, LineItem, Money, Reconciliation, SECS_PER_DAY,
     utc_day_start, utc_month_start,
 };
@@ -159,7 +159,7 @@ impl ReconciliationReport {
         };
         Some(ReconciliationReport {
             days: r.days.iter().map(check).collect(),
-            notify_gap: crate::billing::NOTIFY_GAP,
+            notify_gap: crate::bill::NOTIFY_GAP,
             error,
         })
     }

@@ -8,8 +8,8 @@
 
 use super::{MARKER, Node, Notice, TrayState};
 use crate::alerts::{BudgetAlert, MonthSpend};
-use crate::billing::present::{self, Group};
-use crate::billing::{
+use crate::bill::present::{self, Group};
+use crate::bill::{
     Bill, BillFailure, BillSnapshot, DayCheck, LineItem, NOTIFY_MIN_USD, Reconciliation,
     SECS_PER_DAY, utc_day_start, utc_month_start,
 };
@@ -265,7 +265,7 @@ pub fn month_title(state: &TrayState, now_ms: i64) -> String {
     }
 }
 
-/// The notification for a complete day whose estimate is more than [`crate::billing::NOTIFY_GAP`] off its
+/// The notification for a complete day whose estimate is more than [`crate::bill::NOTIFY_GAP`] off its
 /// bill: the size of the gap and the day, the figures, the likely causes and the fix.
 /// `earlier`: other days off, not told before, named in the same notice. `unpriced`: rows of the
 /// live estimate that have no price now.

@@ -5,8 +5,8 @@
 //! Always three rows, whatever is known, so an update relabels them in place.
 
 use super::{Node, TrayState};
-use crate::history::glance::Glance;
-use crate::history::pace::MIN_ELAPSED_SECS;
+use crate::figures::glance::Glance;
+use crate::figures::pace::MIN_ELAPSED_SECS;
 use crate::ui::{format, spark};
 
 /// What the pace row says before the first glance.
@@ -26,7 +26,7 @@ pub fn pace_text(g: &Glance) -> String {
         (Some(t), Some(m)) => format!("On pace for {t} · {m}"),
         (Some(x), None) | (None, Some(x)) => format!("On pace for {x}"),
         (None, None) => {
-            let midnight = crate::billing::utc_day_start(g.now);
+            let midnight = crate::bill::utc_day_start(g.now);
             if g.now - midnight < MIN_ELAPSED_SECS {
                 "Pace: from 00:30 UTC".to_owned()
             } else {
@@ -71,7 +71,7 @@ pub fn glance_rows(state: &TrayState) -> Vec<Node> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::glance::{DAYS, HOURS};
+    use crate::figures::glance::{DAYS, HOURS};
 
     /// 2026-12-02T06:00:00Z
     const NOW: i64 = 1_796_169_600 + 6 * 3_600;

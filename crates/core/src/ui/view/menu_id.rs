@@ -11,7 +11,7 @@ pub enum Action {
     /// Hours.
     Lookback(u32),
     /// A calendar Lookback: `lookback:today`, `lookback:week`, `lookback:month`.
-    Calendar(crate::history::periods::Calendar),
+    Calendar(crate::plan::periods::Calendar),
     /// The lookback set outside the menu when it offers no such row (shown checked, disabled).
     OtherLookback,
     Tier(TierChoice),
@@ -68,7 +68,7 @@ impl Action {
                 _ => return None,
             },
             Some(("lookback", "other")) => Action::OtherLookback,
-            Some(("lookback", h)) => match crate::history::periods::Calendar::parse(h) {
+            Some(("lookback", h)) => match crate::plan::periods::Calendar::parse(h) {
                 Some(c) => Action::Calendar(c),
                 None => Action::Lookback(h.parse().ok()?),
             },

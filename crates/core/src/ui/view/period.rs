@@ -3,7 +3,7 @@
 //! and the spoken description ("today since 00:00 UTC", "this week since Mon 30 Nov (UTC)").
 
 use super::{Action, Node, TrayState};
-use crate::history::periods::{Calendar, period};
+use crate::plan::periods::{Calendar, period};
 use chrono::{TimeZone, Utc};
 
 /// The row of each choice: "Today (UTC)", "This week (UTC)", "This month (UTC)".

@@ -3,8 +3,8 @@
 
 use super::tests::{infos, state, submenu, two_models};
 use super::*;
-use crate::billing::test_data::{self as data, DEC_1, NOW, NOW_MS, TODAY};
-use crate::billing::{BilledDay, LineKind};
+use crate::bill::test_data::{self as data, DEC_1, NOW, NOW_MS, TODAY};
+use crate::bill::{BilledDay, LineKind};
 
 /// The rows of the section: from its status row to the row before the next separator.
 fn section(v: &TrayView) -> &[Node] {
@@ -31,7 +31,7 @@ fn labels(rows: &[Node]) -> Vec<&str> {
         .collect()
 }
 
-fn with_bill(b: crate::billing::BillSnapshot) -> TrayState {
+fn with_bill(b: crate::bill::BillSnapshot) -> TrayState {
     let mut s = state();
     s.snapshot = Some(live());
     s.bill = Some(Arc::new(b));
@@ -152,7 +152,7 @@ fn a_failed_costs_request_keeps_the_figures_marked_stale_with_what_failed() {
         )
     );
     assert_eq!(l[2], "Yesterday  $3.69", "the last good figures stay");
-    let never = crate::billing::BillSnapshot {
+    let never = crate::bill::BillSnapshot {
         failure: Some(data::offline()),
         ..Default::default()
     };

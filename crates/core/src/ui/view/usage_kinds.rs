@@ -69,7 +69,7 @@ pub fn kind_rows(s: &Snapshot) -> Vec<Node> {
         None => format!("Window: since {since} (exactly the lookback)"),
         Some(c) => format!(
             "Window: {}, since {since} local time",
-            crate::history::periods::period(c, s.window.end_time).label
+            crate::plan::periods::period(c, s.window.end_time).label
         ),
     }));
     rows.push(Node::Info(format!("Not included: {NOT_INCLUDED}")));

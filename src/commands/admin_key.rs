@@ -110,16 +110,7 @@ fn read_hidden() -> std::io::Result<Option<String>> {
     result
 }
 
-/// The check of a key typed at `admin-key set` or in the menu's dialog; `Err` says why.
-pub fn validate_key(key: &str) -> Result<(), String> {
-    if key.is_empty() || key.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("that is not an admin key: it is empty or has spaces or line breaks".into());
-    }
-    if key.starts_with("sk-proj-") {
-        return Err("that is a project key (sk-proj-...), which cannot read usage: create an Admin key (sk-admin-...) at https://platform.openai.com/settings/organization/admin-keys".into());
-    }
-    Ok(())
-}
+pub use crate::settings::validate_key;
 
 #[cfg(test)]
 mod tests {

@@ -1,4 +1,5 @@
-//! `usage-tracker` with no subcommand: the menu-bar app, as a thin shell around [`core`].
+//! `usage-tracker` with no subcommand: the menu-bar app, as a thin shell around the core's
+//! [`core::AppCore`] (`usage_tracker_core::app`).
 //!
 //! tao owns the main thread and sleeps between events (`ControlFlow::Wait`, or until the time
 //! the core asks for). Everything that wakes it is a [`core::Input`], sent through the event loop
@@ -6,14 +7,15 @@
 //! [`core::AppCore::on`] and performs the effects it returns: rendering and quitting here, the
 //! network on the worker's runtime ([`worker`]), and every call that may block (notification,
 //! settings write, secret store, dialog, browser, login item) on the worker's blocking pool
-//! ([`effects`]). It decides nothing.
+//! ([`core::Platform::run`], with the files and the tray host of [`effects`]). It decides
+//! nothing.
 
-mod core;
 mod effects;
+#[cfg(test)]
+mod tests;
 mod told;
 mod worker;
 
-use self::core::{AppCore, Effect, Input};
 use super::CliError;
 use crate::engine::now_ms;
 use crate::platform::browser::SystemBrowser;
@@ -23,13 +25,14 @@ use crate::platform::single_instance::{self, InstanceGuard};
 use crate::platform::{login_item, menu_bar, secret};
 use crate::settings::Settings;
 use crate::ui::tray::Tray;
-use effects::Platform;
+use effects::SystemFiles;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tao::event::{Event as TaoEvent, StartCause};
 use tao::event_loop::{ControlFlow, EventLoopBuilder};
 use tokio::sync::mpsc::UnboundedSender;
+use usage_tracker_core::app::{self as core, AppCore, Effect, Input, Platform};
 use worker::Job;
 
 pub fn run(settings: Settings) -> Result<ExitCode, CliError> {
@@ -57,11 +60,12 @@ pub fn run(settings: Settings) -> Result<ExitCode, CliError> {
         browser: Arc::new(SystemBrowser),
         secrets: Arc::new(secret::system()),
         login,
+        files: Arc::new(SystemFiles),
     };
     let jobs = worker::spawn(proxy.clone(), platform)?;
     let mut shell = Shell {
         core: {
-            let mut core = AppCore::new(settings);
+            let mut core = AppCore::new(with_demo_key(settings));
             if let Some(path) = core.told_path() {
                 let told = told::load(path);
                 core.restore_told(told);
@@ -108,6 +112,14 @@ pub fn run(settings: Settings) -> Result<ExitCode, CliError> {
             None => ControlFlow::Wait,
         };
     })
+}
+
+/// `--demo` tracks the simulator's demo key unless told otherwise (and the menu says so).
+fn with_demo_key(mut settings: Settings) -> Settings {
+    if settings.demo && settings.api_key_ids.is_empty() {
+        settings.api_key_ids = vec![crate::simulator::DEMO_KEY_ID.to_owned()];
+    }
+    settings
 }
 
 struct Shell {

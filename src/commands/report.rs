@@ -131,7 +131,7 @@ pub fn run(
 }
 
 /// The report's file name beside the history; `--demo`'s beside its own history.
-pub const FILE_NAME: &str = "report.html";
+pub use usage_tracker_core::app::report::FILE_NAME;
 
 #[cfg(feature = "app")]
 pub mod menu;

@@ -45,7 +45,7 @@ pub struct Connection {
 }
 
 /// The history file of `--demo`, beside the real one so simulated figures never mix with real.
-pub const DEMO_FILE_NAME: &str = "history-demo.sqlite";
+pub use usage_tracker_core::settings::DEMO_HISTORY_FILE_NAME as DEMO_FILE_NAME;
 
 impl Connection {
     pub async fn open(settings: Settings) -> Result<Connection, ConnectError> {

@@ -2,11 +2,8 @@
 //! opener started; a thread reaps it so no zombie is left.
 
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
 
-pub trait Browser: Send + Sync {
-    fn open(&self, url: &str) -> Result<(), String>;
-}
+pub use usage_tracker_core::app::ports::{Browser, fakes::FakeBrowser};
 
 pub struct SystemBrowser;
 
@@ -26,32 +23,5 @@ impl Browser for SystemBrowser {
             .map_err(|e| format!("cannot run {OPENER} to open {url}: {e}"))?;
         std::thread::spawn(move || child.wait());
         Ok(())
-    }
-}
-
-#[derive(Default)]
-pub struct FakeBrowser {
-    pub opened: Mutex<Vec<String>>,
-}
-
-impl Browser for FakeBrowser {
-    fn open(&self, url: &str) -> Result<(), String> {
-        self.opened.lock().unwrap().push(url.to_owned());
-        Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_fake_records_urls() {
-        let b = FakeBrowser::default();
-        b.open("https://platform.openai.com/usage").unwrap();
-        assert_eq!(
-            *b.opened.lock().unwrap(),
-            ["https://platform.openai.com/usage"]
-        );
     }
 }

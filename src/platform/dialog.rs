@@ -2,13 +2,8 @@
 //! else `kdialog`, on Linux. They block until the user answers: call them off the UI thread.
 
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
 
-pub trait Dialogs: Send + Sync {
-    /// Asks for a secret; `Ok(None)` when the user cancels.
-    fn ask_secret(&self, title: &str, prompt: &str) -> Result<Option<String>, String>;
-    fn show_message(&self, title: &str, text: &str) -> Result<(), String>;
-}
+pub use usage_tracker_core::app::ports::{Dialogs, fakes::FakeDialogs};
 
 /// The dialogs of this OS.
 pub struct SystemDialogs;
@@ -91,45 +86,9 @@ impl Dialogs for SystemDialogs {
     }
 }
 
-/// Answers from a script of replies; records the prompts.
-#[derive(Default)]
-pub struct FakeDialogs {
-    pub replies: Mutex<Vec<Option<String>>>,
-    pub shown: Mutex<Vec<String>>,
-}
-
-impl Dialogs for FakeDialogs {
-    fn ask_secret(&self, _title: &str, prompt: &str) -> Result<Option<String>, String> {
-        self.shown.lock().unwrap().push(prompt.to_owned());
-        let mut r = self.replies.lock().unwrap();
-        if r.is_empty() {
-            Ok(None)
-        } else {
-            Ok(r.remove(0))
-        }
-    }
-
-    fn show_message(&self, _title: &str, text: &str) -> Result<(), String> {
-        self.shown.lock().unwrap().push(text.to_owned());
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_fake_answers_in_order_then_cancels() {
-        let d = FakeDialogs::default();
-        d.replies.lock().unwrap().push(Some("sk-admin-x".into()));
-        assert_eq!(
-            d.ask_secret("t", "p").unwrap().as_deref(),
-            Some("sk-admin-x")
-        );
-        assert_eq!(d.ask_secret("t", "p").unwrap(), None);
-        assert_eq!(d.shown.lock().unwrap().len(), 2);
-    }
 
     #[test]
     fn a_program_exiting_1_is_a_cancel() {

@@ -9,43 +9,10 @@
 mod app_service;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
-#[derive(Debug, thiserror::Error)]
-#[error("launch at login: {action} {path}: {reason}")]
-pub struct LoginItemError {
-    pub action: &'static str,
-    pub path: String,
-    pub reason: String,
-}
-
-/// Whether the app starts at login.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LoginState {
-    On,
-    Off,
-    /// Registered, but macOS starts it only once the user allows it in [`APPROVAL_PLACE`].
-    NeedsApproval,
-}
-
-/// Where a login item waiting for approval is allowed (macOS 13 and later).
-pub const APPROVAL_PLACE: &str = "System Settings → General → Login Items";
-
-pub trait LoginItem: Send + Sync {
-    fn state(&self) -> Result<LoginState, LoginItemError>;
-    /// Starts at login now, approval included.
-    fn is_enabled(&self) -> Result<bool, LoginItemError> {
-        Ok(self.state()? == LoginState::On)
-    }
-    /// Turning it on may leave it [`LoginState::NeedsApproval`]: read [`state`](Self::state)
-    /// after.
-    fn set_enabled(&self, on: bool) -> Result<(), LoginItemError>;
-    /// Where the state lives, for `login-item status`.
-    fn location(&self) -> String;
-    /// Opens the place where the user approves a login item ([`APPROVAL_PLACE`] on macOS);
-    /// nothing where no approval exists.
-    fn open_approval_settings(&self) {}
-}
+pub use usage_tracker_core::app::ports::{
+    APPROVAL_PLACE, LoginItem, LoginItemError, LoginState, fakes::FakeLoginItem,
+};
 
 /// SMAppServiceStatus, from its raw value (SMAppService.h: 0 not registered, 1 enabled,
 /// 2 requires approval, 3 not found). Not found means no such service in the bundle: off.
@@ -217,41 +184,6 @@ fn desktop_exec_arg(s: &str) -> String {
     out
 }
 
-/// In memory; `fail` makes every change fail (to test the menu's revert); `needs_approval`
-/// makes an enabled item wait for approval, like SMAppService.
-#[derive(Default)]
-pub struct FakeLoginItem {
-    pub enabled: Mutex<bool>,
-    pub fail: bool,
-    pub needs_approval: bool,
-}
-
-impl LoginItem for FakeLoginItem {
-    fn state(&self) -> Result<LoginState, LoginItemError> {
-        Ok(match (*self.enabled.lock().unwrap(), self.needs_approval) {
-            (false, _) => LoginState::Off,
-            (true, false) => LoginState::On,
-            (true, true) => LoginState::NeedsApproval,
-        })
-    }
-
-    fn set_enabled(&self, on: bool) -> Result<(), LoginItemError> {
-        if self.fail {
-            return Err(LoginItemError {
-                action: "write",
-                path: "fake".into(),
-                reason: "refused".into(),
-            });
-        }
-        *self.enabled.lock().unwrap() = on;
-        Ok(())
-    }
-
-    fn location(&self) -> String {
-        "fake".into()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -325,26 +257,5 @@ mod tests {
                 .starts_with(&home.path().display().to_string())
         );
         assert_eq!(item.state().unwrap(), LoginState::Off);
-    }
-
-    #[test]
-    fn an_item_waiting_for_approval_is_not_enabled() {
-        let item = FakeLoginItem {
-            needs_approval: true,
-            ..Default::default()
-        };
-        item.set_enabled(true).unwrap();
-        assert_eq!(item.state().unwrap(), LoginState::NeedsApproval);
-        assert!(!item.is_enabled().unwrap());
-    }
-
-    #[test]
-    fn a_failing_item_keeps_its_state() {
-        let item = FakeLoginItem {
-            fail: true,
-            ..Default::default()
-        };
-        assert!(item.set_enabled(true).is_err());
-        assert!(!item.is_enabled().unwrap());
     }
 }

@@ -170,18 +170,7 @@ mod linux {
 /// text never changes, in GTK or over dbusmenu. There the renderer replaces the submenu.
 pub const SUBMENU_LABEL_UPDATES_IN_PLACE: bool = cfg!(target_os = "macos");
 
-/// Whether anything can show the icon.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TrayHost {
-    Present,
-    /// Nothing shows StatusNotifierItems: what to install.
-    Missing(String),
-    /// Cannot be told (no session bus).
-    Unknown(String),
-}
-
-/// What to install when no StatusNotifierItem host runs.
-pub const NO_HOST_ADVICE: &str = "nothing on this desktop shows tray icons (no StatusNotifierItem host on the session bus): on GNOME install and enable the AppIndicator extension (package gnome-shell-extension-appindicator, or extensions.gnome.org › AppIndicator and KStatusNotifierItem Support) and log in again; elsewhere add a system tray or status notifier plugin to the panel";
+pub use usage_tracker_core::app::ports::{NO_HOST_ADVICE, TrayHost};
 
 /// Asks the session bus for a StatusNotifierWatcher with a host registered (Linux); macOS
 /// always has the menu bar. Blocks on D-Bus: call it off the UI thread.

@@ -1,18 +1,10 @@
 //! Native notifications: Notification Center on macOS, `org.freedesktop.Notifications` on
 //! Linux, both through `notify-rust`. Sending blocks on IPC: the app sends from a worker thread.
+//! The trait and its fake are the core's ([`usage_tracker_core::app::ports`]).
 
-use std::sync::{Mutex, Once};
+use std::sync::Once;
 
-/// One notification as the user reads it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Note {
-    pub summary: String,
-    pub body: String,
-}
-
-pub trait Notifier: Send + Sync {
-    fn notify(&self, note: &Note) -> Result<(), String>;
-}
+pub use usage_tracker_core::app::ports::{Note, Notifier, fakes::FakeNotifier};
 
 /// The notifier of this OS.
 pub struct SystemNotifier;
@@ -47,40 +39,5 @@ impl Notifier for SystemNotifier {
             .show()
             .map(drop)
             .map_err(|e| format!("cannot show a notification: {e}"))
-    }
-}
-
-/// Records what it was asked to show.
-#[derive(Default)]
-pub struct FakeNotifier {
-    pub sent: Mutex<Vec<Note>>,
-}
-
-impl Notifier for FakeNotifier {
-    fn notify(&self, note: &Note) -> Result<(), String> {
-        self.sent.lock().unwrap().push(note.clone());
-        Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_fake_records_in_order() {
-        let n = FakeNotifier::default();
-        for s in ["a", "b"] {
-            n.notify(&Note {
-                summary: s.into(),
-                body: String::new(),
-            })
-            .unwrap();
-        }
-        let sent = n.sent.lock().unwrap();
-        assert_eq!(
-            sent.iter().map(|n| n.summary.as_str()).collect::<Vec<_>>(),
-            ["a", "b"]
-        );
     }
 }

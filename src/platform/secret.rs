@@ -7,8 +7,7 @@
 //! locked keyring or a bus nobody answers on can block them for good, so [`system`] runs each
 //! call on a thread of its own and gives up after [`DEADLINE`], saying what is likely missing.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long one secret-store call may take before the command goes on without it.
@@ -16,33 +15,9 @@ pub const DEADLINE: Duration = Duration::from_secs(5);
 
 pub const ACCOUNT: &str = "admin-key";
 
-#[derive(Debug, thiserror::Error)]
-#[error("{store}: {reason}")]
-pub struct SecretError {
-    pub store: &'static str,
-    pub reason: String,
-}
-
-/// One secret, owned by the app.
-pub trait SecretStore: Send + Sync {
-    /// The stored value, `None` when there is none.
-    fn get(&self) -> Result<Option<String>, SecretError>;
-    /// Creates or replaces the value (in place: the store keeps one item).
-    fn set(&self, value: &str) -> Result<(), SecretError>;
-    /// Removes the value; `false` when there was none.
-    fn delete(&self) -> Result<bool, SecretError>;
-    /// What the store is called, for messages.
-    fn name(&self) -> &'static str;
-}
-
-/// Writes `value` unless the store already holds it; says whether it wrote.
-pub fn store_if_changed(store: &dyn SecretStore, value: &str) -> Result<bool, SecretError> {
-    if store.get()?.as_deref() == Some(value) {
-        return Ok(false);
-    }
-    store.set(value)?;
-    Ok(true)
-}
+pub use usage_tracker_core::app::ports::{
+    SecretError, SecretStore, fakes::FakeSecretStore, store_if_changed,
+};
 
 /// The store of this OS, each call bounded by [`DEADLINE`].
 pub fn system() -> Deadline<KeyringStore> {
@@ -200,39 +175,6 @@ impl SecretStore for KeyringStore {
     }
 }
 
-/// In memory, counting writes.
-#[derive(Default)]
-pub struct FakeSecretStore {
-    value: Mutex<Option<String>>,
-    writes: AtomicUsize,
-}
-
-impl FakeSecretStore {
-    pub fn writes(&self) -> usize {
-        self.writes.load(Ordering::SeqCst)
-    }
-}
-
-impl SecretStore for FakeSecretStore {
-    fn get(&self) -> Result<Option<String>, SecretError> {
-        Ok(self.value.lock().unwrap().clone())
-    }
-
-    fn set(&self, value: &str) -> Result<(), SecretError> {
-        self.writes.fetch_add(1, Ordering::SeqCst);
-        *self.value.lock().unwrap() = Some(value.to_owned());
-        Ok(())
-    }
-
-    fn delete(&self) -> Result<bool, SecretError> {
-        Ok(self.value.lock().unwrap().take().is_some())
-    }
-
-    fn name(&self) -> &'static str {
-        "the test store"
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,18 +212,5 @@ mod tests {
         let quick = Deadline::new(FakeSecretStore::default(), Duration::from_secs(5));
         assert!(store_if_changed(&quick, "sk-admin-a").unwrap());
         assert_eq!(quick.get().unwrap().as_deref(), Some("sk-admin-a"));
-    }
-
-    #[test]
-    fn writes_only_when_the_value_changes() {
-        let store = FakeSecretStore::default();
-        assert!(store_if_changed(&store, "sk-admin-a").unwrap());
-        assert!(!store_if_changed(&store, "sk-admin-a").unwrap());
-        assert_eq!(store.writes(), 1);
-        assert!(store_if_changed(&store, "sk-admin-b").unwrap());
-        assert_eq!(store.get().unwrap().as_deref(), Some("sk-admin-b"));
-        assert!(store.delete().unwrap());
-        assert!(!store.delete().unwrap());
-        assert_eq!(store.get().unwrap(), None);
     }
 }

@@ -5,31 +5,7 @@
 use super::{Key, Layers, Origin, SettingsError, defs};
 use std::path::PathBuf;
 
-/// Where history is kept, and why.
-#[derive(Clone, Debug, PartialEq)]
-pub enum HistoryDir {
-    /// The folder holding `history.sqlite`, and where that came from.
-    At(PathBuf, Origin),
-    /// Turned off with `off`, from here.
-    Off(Origin),
-    /// No setting and no home directory to find the data directory in.
-    NoDataDir,
-}
-
-impl HistoryDir {
-    /// The folder, or why there is none (for a message).
-    pub fn folder(&self) -> Result<&std::path::Path, String> {
-        match self {
-            HistoryDir::At(p, _) => Ok(p),
-            HistoryDir::Off(origin) => Err(format!(
-                "history is off (data directory \"off\" from {origin}): set --data-dir / USAGE_TRACKER_DATA_DIR / data_dir to a folder to keep it"
-            )),
-            HistoryDir::NoDataDir => Err(
-                "there is no data directory to keep history in (no home directory): set --data-dir or USAGE_TRACKER_DATA_DIR".into(),
-            ),
-        }
-    }
-}
+pub use usage_tracker_core::settings::HistoryDir;
 
 pub(super) fn resolve(
     layers: &Layers,

@@ -41,62 +41,7 @@ pub const MAX_LOOKBACK_HOURS: f64 = 24.0 * 366.0;
 /// The most buckets one window may hold: beyond it a refresh is hundreds of requests.
 pub const MAX_BUCKETS: u64 = 20_000;
 
-pub use usage_tracker_core::ui::view::TitleFormat;
-
-/// The admin key and where it came from. Debug shows neither the key nor any part of it.
-#[derive(Clone, Debug)]
-pub struct AdminKey {
-    pub secret: SecretString,
-    pub origin: Origin,
-}
-
-#[derive(Clone, Debug)]
-pub struct Settings {
-    /// `None` when no flag, environment variable or `.env` holds one: look in the secret store.
-    pub admin_key: Option<AdminKey>,
-    /// Empty: the whole organization.
-    pub api_key_ids: Vec<String>,
-    /// The hours of a rolling window; with [`Settings::calendar`] the default, unused.
-    pub lookback_hours: f64,
-    /// `lookback_hours = "today"`, `"week"`, `"month"`: the window follows the UTC calendar
-    /// (and its own width, not `bucket_width`).
-    pub calendar: Option<Calendar>,
-    pub bucket_width: BucketWidth,
-    pub interval: Duration,
-    pub tier: TierChoice,
-    pub thresholds: Thresholds,
-    pub prices: Arc<PriceTable>,
-    pub pricing_file: Option<PathBuf>,
-    /// Which price the estimate uses where the bill and the table differ (`--prices`).
-    pub price_mode: PriceMode,
-    pub base_url: String,
-    pub daily_budget: Option<f64>,
-    /// USD per UTC month: the bill plus today's estimate not yet billed.
-    pub monthly_budget: Option<f64>,
-    pub title: TitleFormat,
-    /// How long one command (or one refresh) may take, retries included.
-    pub timeout: Duration,
-    /// Where menu choices are saved.
-    pub settings_path: Option<PathBuf>,
-    pub dotenv_files: Vec<PathBuf>,
-    /// Things worth telling the user that are not errors (an interval that was capped).
-    pub warnings: Vec<String>,
-    pub demo: bool,
-    /// What this run was started with that a start at login would not have (flags, the
-    /// environment): what the menu offers to save for login.
-    pub startup_only: Vec<StartupValue>,
-    /// Where the history store is kept (the app, `watch` and `once` record into it and start
-    /// from it; `export` and `report` read it).
-    pub history: HistoryDir,
-    /// How long the history keeps each kind of data (`--history-keep`).
-    pub history_keep: crate::store::Retention,
-}
-
-impl Settings {
-    pub fn lookback_secs(&self) -> i64 {
-        (self.lookback_hours * 3600.0).round() as i64
-    }
-}
+pub use usage_tracker_core::settings::{AdminKey, Settings, TitleFormat, validate_key};
 
 /// The `lookback_hours` setting's value: hours, or a UTC calendar period.
 #[derive(Clone, Copy, Debug, PartialEq)]

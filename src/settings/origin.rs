@@ -2,35 +2,9 @@
 //! flag > environment > `.env` > settings file.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Origin {
-    Flag(&'static str),
-    Env(&'static str),
-    DotEnv { path: PathBuf, var: &'static str },
-    SettingsFile { path: PathBuf, key: &'static str },
-    SecretStore,
-    Demo,
-    Default,
-}
-
-impl fmt::Display for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Origin::Flag(flag) => write!(f, "flag {flag}"),
-            Origin::Env(var) => write!(f, "environment variable {var}"),
-            Origin::DotEnv { path, var } => write!(f, "{var} in {}", path.display()),
-            Origin::SettingsFile { path, key } => {
-                write!(f, "`{key}` in settings file {}", path.display())
-            }
-            Origin::SecretStore => f.write_str("the OS secret store"),
-            Origin::Demo => f.write_str("--demo"),
-            Origin::Default => f.write_str("the default"),
-        }
-    }
-}
+pub use usage_tracker_core::settings::Origin;
 
 /// The variables of the `.env` files found, the first file winning for each variable.
 #[derive(Clone, Debug, Default)]

@@ -6,14 +6,7 @@
 use super::defs::{self, Key};
 use super::{Environment, Layers, Origin, Settings};
 
-/// One setting that holds only for this run: its file key, where it came from, and the value to
-/// write. Never the admin key (it has no file key: it belongs in the secret store).
-#[derive(Clone, Debug)]
-pub struct StartupValue {
-    pub key: &'static str,
-    pub origin: Origin,
-    pub value: toml_edit::Value,
-}
+pub use usage_tracker_core::settings::StartupValue;
 
 /// Whether `origin` is gone when the app starts at login: a flag or a variable of this shell
 /// always is; a `.env` file is when it is not one the app also reads from there (beside the

@@ -6,7 +6,8 @@
 //! renderer. This crate holds the middle: what the API's pages mean ([`openai`]), usage and
 //! its meters ([`usage`]), prices ([`pricing`]), the bill's rules ([`bill`]), alerts and
 //! budgets ([`alerts`]), the figures computed from the store ([`figures`]), what to fetch
-//! next ([`plan`]), the [`snapshot`] every front end reads, and the view models ([`ui`]).
+//! next ([`plan`]), the [`snapshot`] every front end reads, the view models ([`ui`]), the
+//! resolved [`settings`] as a value, and the menu-bar app's decisions ([`app`]).
 //!
 //! # Glossary (one word per concept)
 //! - **usage**: what the Admin API's usage endpoints report, bucket by bucket; a **meter** is
@@ -29,14 +30,19 @@
 //!   page ([`ui::html`]); a **renderer** draws it (tray, terminal, browser). Only the HTML page
 //!   is called a report.
 //! - **engine**: the binary's one owner of every background task; it produces snapshots.
+//! - **app core**: [`app::AppCore`], every rule of the menu-bar app as
+//!   `on(input, now) -> effects`; the **shell** (the binary's tao loop and worker) performs the
+//!   effects, the platform's through the **ports** ([`app::ports`]: small traits, with fakes).
 
 pub mod alerts;
+pub mod app;
 pub mod bill;
 pub mod figures;
 pub mod openai;
 pub mod plan;
 pub mod pricing;
 pub mod redact;
+pub mod settings;
 pub mod snapshot;
 pub mod ui;
 pub mod usage;

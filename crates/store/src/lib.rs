@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The file's name in the data directory.
-pub const FILE_NAME: &str = "history.sqlite";
+pub use usage_tracker_core::settings::HISTORY_FILE_NAME as FILE_NAME;
 
 /// How the store is opened and kept.
 #[derive(Clone, Debug, PartialEq)]

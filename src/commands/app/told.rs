@@ -4,23 +4,8 @@
 //! start and writes it when the core says so. A file that cannot be read or written is logged
 //! and ignored: at worst a notification is repeated, never a failed start. Never in `--demo`.
 
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-
-/// The days whose check was told and the month the monthly budget last fired in.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Told {
-    /// (tracked key ids, sorted; UTC midnight) of each day told.
-    pub days: BTreeSet<(Vec<String>, i64)>,
-    /// The UTC month (`alerts::utc_month`) the monthly budget last fired in.
-    pub month: Option<i64>,
-}
-
-/// The file beside `settings` (the settings file's path).
-pub fn path_beside(settings: &Path) -> PathBuf {
-    settings.with_file_name("told.json")
-}
+use std::path::Path;
+pub use usage_tracker_core::app::told::Told;
 
 /// What `path` holds; nothing when it is missing, and nothing (logged) when it is unreadable.
 pub fn load(path: &Path) -> Told {
@@ -48,6 +33,7 @@ pub fn save(path: &Path, told: &Told) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use usage_tracker_core::app::told::path_beside;
 
     #[test]
     fn a_saved_state_reads_back_and_a_bad_file_reads_as_nothing() {

@@ -5,8 +5,8 @@
 //! tagged with its session: a new connection drops (aborts) the old one's tasks, and the core
 //! ignores anything late.
 
+use super::core::Platform;
 use super::core::{Effect, Input, KeysResult, SessionId};
-use super::effects::Platform;
 use crate::commands::{CliError, Connection};
 use crate::engine::{Clock, Command, Engine, EngineEvent, EngineHandle, Event, Options};
 use crate::openai::AdminClient;
@@ -76,7 +76,7 @@ async fn run(mut rx: mpsc::UnboundedReceiver<Job>, proxy: Proxy, platform: Platf
             Job::Platform(effect) => {
                 let (platform, proxy) = (platform.clone(), proxy.clone());
                 tokio::task::spawn_blocking(move || {
-                    if let Some(answer) = platform.run(effect) {
+                    if let Some(answer) = super::effects::run(&platform, effect) {
                         let _ = proxy.send_event(answer);
                     }
                 });

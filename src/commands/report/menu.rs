@@ -4,28 +4,10 @@
 
 use super::{open, render, write};
 use crate::platform::browser::Browser;
-use crate::pricing::{PriceTable, TierChoice};
 use crate::store::{KeySet, Store, StoreError, StoreOptions};
 use std::path::PathBuf;
-use std::sync::Arc;
 
-/// `--demo`'s report, beside its own history.
-pub const DEMO_FILE_NAME: &str = "report-demo.html";
-
-/// What the menu's "Open report…" needs: the history file, where the page goes, and whose
-/// figures priced how (the app's current choices).
-#[derive(Clone, Debug)]
-pub struct MenuReport {
-    pub history: PathBuf,
-    pub out: PathBuf,
-    pub keys: Vec<String>,
-    pub prices: Arc<PriceTable>,
-    /// `--prices`: where the bill and the table differ, which one prices.
-    pub mode: crate::pricing::PriceMode,
-    pub tier: TierChoice,
-    /// The settings' retention: opening the store applies it.
-    pub keep: crate::store::Retention,
-}
+pub use usage_tracker_core::app::report::MenuReport;
 
 /// Days of cost per day in the report the menu opens (as `usage-tracker report`'s default).
 pub const MENU_DAYS: u32 = 30;
@@ -72,7 +54,9 @@ mod tests {
     use super::*;
     use crate::commands::report::FILE_NAME;
     use crate::platform::browser::FakeBrowser;
+    use crate::pricing::TierChoice;
     use crate::store::seed;
+    use std::sync::Arc;
 
     #[test]
     fn the_menu_report_is_written_and_opened_or_says_why_not() {

@@ -17,16 +17,7 @@ use tray_icon::menu::{
 };
 use tray_icon::{TrayIcon, TrayIconBuilder, TrayIconEvent};
 
-/// What the renderer reports to the event loop.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TrayInput {
-    Menu(Action),
-    /// The icon was clicked (macOS: the menu is opening).
-    Clicked,
-    /// The menu opened and closed (macOS: AppKit's menu tracking began and ended).
-    MenuOpened,
-    MenuClosed,
-}
+pub use usage_tracker_core::app::TrayInput;
 
 /// A rendered row, kept to update it in place; a submenu holds its children's rows.
 enum Row {

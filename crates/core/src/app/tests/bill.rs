@@ -164,8 +164,7 @@ fn month_to_date_in_the_title_is_saved_and_follows_the_bill() {
         TitleFormat::MonthToDate,
     ))));
     assert_eq!(rendered(&out).title, "MTD …");
-    let path = h.core.settings.settings_path.clone().unwrap();
-    let saved = std::fs::read_to_string(path).unwrap();
+    let saved = h.saved();
     assert!(saved.contains("title = \"month_to_date\""), "{saved}");
     let out = h.feed(billed(s, data::sample()));
     assert_eq!(rendered(&out).title, "MTD $4.09");
@@ -317,8 +316,9 @@ fn what_was_told_is_saved_and_a_new_core_from_it_does_not_tell_again() {
     b.bill.as_mut().unwrap().days[2].items[0].amount.value = 6.0;
     h.feed(billed(s, b.clone()));
     assert_eq!(h.notes().len(), 2, "{:?}", h.notes());
-    // The effect wrote the file beside the settings; the next launch loads it.
-    let told = crate::commands::app::told::load(&path);
+    // The effect kept it beside the settings; the next launch loads it.
+    let told = h.files.told.lock().unwrap()[&path].clone();
+    assert_eq!(path, config_dir().join("told.json"));
     assert_eq!(told.days.len(), 1);
     assert!(told.month.is_some());
     let mut next = Harness::new(

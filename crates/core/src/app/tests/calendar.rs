@@ -1,5 +1,6 @@
 //! The calendar Lookback rows: sent to the poller, saved by name like the hour choices (not in
-//! `--demo`), read back at the next start, and left again for an hour row.
+//! `--demo`), checked at the next start, and left again for an hour row. (That the settings
+//! read the saved name back is the binary's test, `commands/app/tests.rs`.)
 
 use super::*;
 use crate::plan::periods::Calendar;
@@ -19,24 +20,11 @@ fn a_calendar_choice_is_sent_saved_and_read_back_then_left_for_hours() {
         "{out:?}"
     );
     assert_eq!(h.core.state().choices.calendar, Some(Calendar::Today));
-    let path = h.core.settings.settings_path.clone().unwrap();
-    let saved = std::fs::read_to_string(&path).unwrap();
+    let saved = h.saved();
     assert!(saved.contains("lookback_hours = \"today\""), "{saved}");
-    // The next start reads it back: the settings resolve it, the core checks its row.
-    let env = crate::settings::Environment {
-        vars: Default::default(),
-        cwd: None,
-        exe: None,
-        config_dir: None,
-        data_dir: None,
-    };
-    let mut opts = crate::cli::Options::default();
-    opts.set(
-        crate::settings::Key::Settings,
-        path.to_string_lossy().into_owned(),
-    );
-    let again = crate::settings::resolve(&opts, &env, crate::settings::Scope::App).unwrap();
-    assert_eq!(again.calendar, Some(Calendar::Today));
+    // The next start: the settings hold it, the core checks its row.
+    let mut again = settings(&config_dir());
+    again.calendar = Some(Calendar::Today);
     let core = AppCore::new(again);
     assert_eq!(core.state().choices.calendar, Some(Calendar::Today));
 
@@ -49,7 +37,7 @@ fn a_calendar_choice_is_sent_saved_and_read_back_then_left_for_hours() {
     );
     assert_eq!(h.core.state().choices.calendar, None);
     assert_eq!(h.core.settings.calendar, None);
-    let saved = std::fs::read_to_string(&path).unwrap();
+    let saved = h.saved();
     assert!(saved.contains("lookback_hours = 6"), "{saved}");
 }
 
@@ -70,5 +58,5 @@ fn the_demo_does_not_save_a_calendar_choice() {
             .any(|e| matches!(e, Effect::Poll(_, Command::SetCalendar(Some(_))))),
         "still applied: {out:?}"
     );
-    assert!(!h.core.settings.settings_path.clone().unwrap().exists());
+    assert!(h.files.settings.lock().unwrap().is_empty());
 }

@@ -1,10 +1,10 @@
 //! "Open report…": off when history is off (the row says why), a notification naming the
-//! reason and the fix when there is nothing to show, else the page written beside the history
-//! and opened in the (stand-in) browser.
+//! reason and the fix when there is nothing to show, else the page for the current choices
+//! beside the history, opened in the (stand-in) browser. (The page written from a real store
+//! is the binary's test.)
 
 use super::*;
 use crate::settings::HistoryDir;
-use crate::store::{Store, StoreOptions, seed};
 
 fn report_row(h: &Harness) -> (String, bool) {
     h.view()
@@ -54,8 +54,8 @@ fn history_off_disables_the_row_and_a_click_says_how_to_turn_it_on() {
 }
 
 #[test]
-fn the_report_is_written_beside_the_history_and_opened_once_there_is_some() {
-    let keys = vec![crate::simulator::DEMO_KEY_ID.to_owned()];
+fn the_report_of_the_current_choices_is_asked_for_and_opened_or_says_why_not() {
+    let keys = vec!["key_demo".to_owned()];
     let k = keys.clone();
     let mut h = Harness::new(
         move |s| {
@@ -66,47 +66,38 @@ fn the_report_is_written_beside_the_history_and_opened_once_there_is_some() {
     );
     h.feed(Input::Started);
     assert_eq!(report_row(&h), ("Open report…".to_owned(), true));
-    let dir = h._dir.path().join("data");
-    let (file, page) = (crate::store::file_in(&dir), dir.join("report.html"));
+    let dir = config_dir().join("data");
+    let (file, page) = (dir.join("history.sqlite"), dir.join("report.html"));
 
-    // Nothing recorded yet: said, with when to try again; no page, no browser.
+    // The shell's answer (nothing recorded yet, say) is told; no browser.
+    *h.files.report.lock().unwrap() = Some("no history yet: try later".into());
     h.feed(Input::Tray(TrayInput::Menu(Action::OpenReport)));
-    let body = h.notifier.sent.lock().unwrap().last().unwrap().body.clone();
-    assert!(
-        body.contains("no history yet") && body.contains(&file.display().to_string()),
-        "{body}"
-    );
-    assert!(!page.exists() && h.browser.opened.lock().unwrap().is_empty());
+    let n = h.notifier.sent.lock().unwrap().last().unwrap().clone();
+    assert_eq!(n.summary, "Cannot open the report");
+    assert_eq!(n.body, "no history yet: try later");
+    assert!(h.browser.opened.lock().unwrap().is_empty());
+    let job = h.files.reports.lock().unwrap()[0].clone();
+    assert_eq!((job.history, job.out), (file.clone(), page.clone()));
+    assert_eq!((job.keys, job.tier), (keys, TierChoice::Auto));
 
-    let now = crate::engine::now_ms().div_euclid(1000);
-    let mut store = Store::open(&file, StoreOptions::default(), now).unwrap();
-    seed::seed_from_simulator(
-        &mut store,
-        &crate::simulator::SimConfig::test(),
-        &keys,
-        now,
-        3,
-    )
-    .unwrap();
-    drop(store);
+    *h.files.report.lock().unwrap() = None;
     let notes = h.notes().len();
     h.feed(Input::Tray(TrayInput::Menu(Action::OpenReport)));
     assert_eq!(h.notes().len(), notes, "{:?}", h.notes());
     assert_eq!(
         *h.browser.opened.lock().unwrap(),
-        [url::Url::from_file_path(&page).unwrap().to_string()]
+        [page.display().to_string()]
     );
-    let html = std::fs::read_to_string(&page).unwrap();
-    assert!(html.contains(crate::simulator::DEMO_KEY_ID) && html.contains("last 30 days"));
 
-    // Another key chosen in the menu: its report, which has nothing yet.
+    // Another key chosen in the menu: its report.
     h.feed(Input::Tray(TrayInput::Menu(Action::Track(Some(
         "key_other".into(),
     )))));
     h.feed(Input::Tray(TrayInput::Menu(Action::OpenReport)));
-    let body = h.notifier.sent.lock().unwrap().last().unwrap().body.clone();
-    assert!(body.contains("holds nothing for key_other"), "{body}");
-    assert_eq!(h.browser.opened.lock().unwrap().len(), 1);
+    let jobs = h.files.reports.lock().unwrap().clone();
+    assert_eq!(jobs.len(), 3);
+    assert_eq!(jobs[2].keys, ["key_other"]);
+    assert_eq!(jobs[2].history, file);
 }
 
 #[test]

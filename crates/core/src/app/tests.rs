@@ -1,18 +1,16 @@
 //! The core driven with values; its platform effects run against the platform fakes through
-//! the same [`Platform::run`] the app uses, and their answers are fed back in.
+//! the same [`Platform::run`] the app uses, and their answers are fed back in. The files are
+//! the fakes' too (in memory); the binary's tests write real ones.
 
 use super::*;
 use crate::alerts::{Alert, AlertKind, Thresholds};
-use crate::commands::app::effects::Platform;
-use crate::engine::events::Failure;
+use crate::app::ports::fakes::{
+    FakeBrowser, FakeDialogs, FakeFiles, FakeLoginItem, FakeNotifier, FakeSecretStore,
+};
+use crate::app::ports::{LoginItem, SecretStore};
 use crate::openai::ApiError;
-use crate::platform::browser::FakeBrowser;
-use crate::platform::dialog::FakeDialogs;
-use crate::platform::login_item::{FakeLoginItem, LoginItem};
-use crate::platform::notify::FakeNotifier;
-use crate::platform::secret::{FakeSecretStore, SecretStore};
 use crate::pricing::{PriceTable, TierChoice};
-use crate::settings::TitleFormat;
+use crate::settings::{Retention, TitleFormat};
 use crate::snapshot::{FetchStats, Snapshot};
 use crate::ui::view::Action;
 use crate::ui::view::Node;
@@ -53,7 +51,7 @@ fn settings(dir: &std::path::Path) -> Settings {
         demo: false,
         startup_only: vec![],
         history: crate::settings::HistoryDir::Off(Origin::Default),
-        history_keep: crate::store::Retention::default(),
+        history_keep: Retention::default(),
     }
 }
 
@@ -65,14 +63,18 @@ struct Harness {
     browser: Arc<FakeBrowser>,
     dialogs: Arc<FakeDialogs>,
     secrets: Arc<FakeSecretStore>,
+    files: Arc<FakeFiles>,
     now: i64,
-    _dir: tempfile::TempDir,
+}
+
+/// Where the harness's settings file is (in [`FakeFiles`]: nothing is written to disk).
+fn config_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from("/fake/config")
 }
 
 impl Harness {
     fn new(change: impl FnOnce(&mut Settings), login: FakeLoginItem) -> Harness {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = settings(dir.path());
+        let mut s = settings(&config_dir());
         change(&mut s);
         let (notifier, login) = (Arc::new(FakeNotifier::default()), Arc::new(login));
         let (browser, dialogs) = (
@@ -80,12 +82,14 @@ impl Harness {
             Arc::new(FakeDialogs::default()),
         );
         let secrets = Arc::new(FakeSecretStore::default());
+        let files = Arc::new(FakeFiles::default());
         let platform = Platform {
             notifier: notifier.clone(),
             dialogs: dialogs.clone(),
             browser: browser.clone(),
             secrets: secrets.clone(),
             login: Some(login.clone()),
+            files: files.clone(),
         };
         let mut core = AppCore::new(s);
         core.first_view(T0);
@@ -97,8 +101,8 @@ impl Harness {
             browser,
             dialogs,
             secrets,
+            files,
             now: T0,
-            _dir: dir,
         }
     }
 
@@ -143,6 +147,12 @@ impl Harness {
     fn notes(&self) -> Vec<String> {
         let sent = self.notifier.sent.lock().unwrap();
         sent.iter().map(|n| n.summary.clone()).collect()
+    }
+
+    /// What the settings file holds now (empty when nothing was saved).
+    fn saved(&self) -> String {
+        let path = self.core.settings.settings_path.clone().unwrap();
+        self.files.text(&path).unwrap_or_default()
     }
 
     fn view(&self) -> TrayView {
@@ -304,8 +314,7 @@ fn choices_apply_are_sent_to_the_poller_and_saved() {
     h.feed(Input::Tray(TrayInput::Menu(Action::Track(Some(
         "key_b".into(),
     )))));
-    let path = h.core.settings.settings_path.clone().unwrap();
-    let saved = std::fs::read_to_string(path).unwrap();
+    let saved = h.saved();
     for line in [
         "lookback_hours = 24",
         "tier = \"flex\"",
@@ -319,10 +328,13 @@ fn choices_apply_are_sent_to_the_poller_and_saved() {
 
 #[test]
 fn the_demo_saves_nothing_and_says_which_key_it_tracks() {
+    // The shell sets the simulator's demo key before it builds the core.
+    const DEMO_KEY_ID: &str = "key_demo";
     let mut h = Harness::new(
         |s| {
             s.demo = true;
             s.admin_key = None;
+            s.api_key_ids = vec![DEMO_KEY_ID.into()];
         },
         FakeLoginItem::default(),
     );
@@ -342,7 +354,7 @@ fn the_demo_saves_nothing_and_says_which_key_it_tracks() {
         let out = h.feed(Input::Tray(TrayInput::Menu(a)));
         assert!(!format!("{out:?}").contains("saved"), "{out:?}");
     }
-    assert!(!h.core.settings.settings_path.clone().unwrap().exists());
+    assert!(h.files.settings.lock().unwrap().is_empty());
 }
 
 #[test]
@@ -504,11 +516,7 @@ fn the_dashboard_opens_in_the_browser_and_quit_quits() {
 #[test]
 fn no_tray_host_is_said_once_with_what_to_install() {
     let mut h = Harness::started();
-    let missing = || {
-        Input::TrayHost(TrayHost::Missing(
-            crate::platform::menu_bar::NO_HOST_ADVICE.into(),
-        ))
-    };
+    let missing = || Input::TrayHost(TrayHost::Missing(ports::NO_HOST_ADVICE.into()));
     let out = h.feed(missing());
     let said: Vec<_> = out
         .iter()

@@ -1,12 +1,12 @@
 //! What reaches the core ([`Input`]) and what it asks the shell to do ([`Effect`]).
 
-use crate::engine::events::{Command, Event};
+use super::engine::{Command, Event};
+use super::ports::{LoginState, TrayHost};
+use super::report::MenuReport;
+use super::told::Told;
 use crate::openai::ErrorKind;
-use crate::platform::login_item::LoginState;
-use crate::platform::menu_bar::TrayHost;
 use crate::settings::Settings;
-use crate::ui::tray::TrayInput;
-use crate::ui::view::{KeyChoice, Notice, TrayView};
+use crate::ui::view::{Action, KeyChoice, Notice, TrayView};
 use secrecy::SecretString;
 use std::path::PathBuf;
 
@@ -15,6 +15,17 @@ pub type SessionId = u64;
 
 /// The project keys, or the kind of failure to list them.
 pub type KeysResult = Result<Vec<KeyChoice>, ErrorKind>;
+
+/// What the renderer reports to the event loop.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TrayInput {
+    Menu(Action),
+    /// The icon was clicked (macOS: the menu is opening).
+    Clicked,
+    /// The menu opened and closed (macOS: AppKit's menu tracking began and ended).
+    MenuOpened,
+    MenuClosed,
+}
 
 /// Everything that reaches the app. Debug shows no key (the key is a [`SecretString`]).
 #[derive(Debug)]
@@ -92,12 +103,12 @@ pub enum Effect {
     OpenLoginApproval,
     OpenUrl(String),
     /// Write the history's report and open it in the browser (blocking: reads the store).
-    OpenReport(crate::commands::report::menu::MenuReport),
+    OpenReport(MenuReport),
     CheckTrayHost,
     /// What the bill's notifications told, kept for the next launch.
     SaveTold {
         path: PathBuf,
-        told: crate::commands::app::told::Told,
+        told: Told,
     },
     /// One line for the terminal the app was started from.
     Stderr(String),

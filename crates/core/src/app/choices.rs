@@ -1,9 +1,9 @@
 //! The menu's choices: what a chosen row does (saved unless `--demo`, sent to the poller,
 //! asked of the platform), and the login item's state read back after a change.
 
+use super::engine::Command;
+use super::ports::{APPROVAL_PLACE, LoginState};
 use super::{AppCore, Effect, report};
-use crate::engine::events::Command;
-use crate::platform::login_item::{APPROVAL_PLACE, LoginState};
 use crate::settings::Settings;
 use crate::ui::view::{self, Action, Notice};
 

@@ -5,8 +5,8 @@
 //! budget once per UTC month it is crossed. What was told outlives a restart too: each change
 //! is an [`Effect::SaveTold`] and the shell hands the saved state back at start.
 
-use super::super::told::Told;
 use super::Effect;
+use super::told::Told;
 use crate::alerts::{MonthSpend, MonthlyBudget};
 #[cfg(doc)]
 use crate::bill::DayCheck;

@@ -2,8 +2,9 @@
 //! key list, a menu click, a dialog's answer, a timer) and the time, updates the state and
 //! returns the [`Effect`]s to perform (render this view, notify this, save this choice, send
 //! this to the poller, ask for the key, change the login item, open a URL, quit). The shell in
-//! `app.rs` performs them on the right thread; nothing here blocks, draws or does I/O, so every
-//! rule is unit-tested with plain values.
+//! the binary (`commands/app.rs`) performs them on the right thread, the platform's through
+//! [`Platform::run`] behind the small traits of [`ports`]; nothing here blocks, draws or does
+//! I/O, so every rule is unit-tested with plain values and the [`ports::fakes`].
 //!
 //! Rules owned here: a spike and a rejected key are told once; the daily budget once per day,
 //! the monthly one once per month and the check of the estimate once per day ([`bill`]); menu
@@ -13,22 +14,27 @@
 //! saved ([`startup`]).
 
 use crate::alerts::BudgetDetector;
-use crate::engine::events::{Command, Event};
 use crate::openai::ErrorKind;
-use crate::platform::menu_bar::TrayHost;
 use crate::settings::{AdminKey, Origin, Settings, StartupValue};
-use crate::simulator::DEMO_KEY_ID;
-use crate::ui::tray::TrayInput;
 use crate::ui::view::{self, Choices, FailureView, KeyList, Notice, TrayState, TrayView};
 use bill::BillRules;
 use secrecy::SecretString;
 use std::path::PathBuf;
 
 mod bill;
-mod report;
-
+mod choices;
+pub mod effects;
+pub mod engine;
 mod io;
-pub use io::{Effect, Input, KeysResult, SessionId};
+pub mod ports;
+pub mod report;
+mod startup;
+pub mod told;
+
+pub use effects::Platform;
+pub use engine::{Command, Event, Failure};
+pub use io::{Effect, Input, KeysResult, SessionId, TrayInput};
+use ports::TrayHost;
 
 /// A refresh running longer than this is waiting on the API (retries, `Retry-After`).
 pub const SLOW_REFRESH_MS: i64 = 8_000;
@@ -64,11 +70,9 @@ pub struct AppCore {
 }
 
 impl AppCore {
-    /// `--demo` tracks the simulator's demo key unless told otherwise, and says so.
-    pub fn new(mut settings: Settings) -> AppCore {
-        if settings.demo && settings.api_key_ids.is_empty() {
-            settings.api_key_ids = vec![DEMO_KEY_ID.to_owned()];
-        }
+    /// The app as `settings` start it. `--demo`'s key is the shell's to set (the simulator's
+    /// demo key, unless told otherwise) before this.
+    pub fn new(settings: Settings) -> AppCore {
         let state = TrayState {
             has_key: settings.admin_key.is_some() || settings.demo,
             // Started reads the secret store when no key came with the settings.
@@ -112,7 +116,7 @@ impl AppCore {
                 (!settings.demo)
                     .then_some(settings.settings_path.as_deref())
                     .flatten()
-                    .map(super::told::path_beside),
+                    .map(told::path_beside),
             ),
             settings,
             session: 0,
@@ -142,7 +146,7 @@ impl AppCore {
     }
 
     /// What a previous launch told, loaded by the shell from [`Self::told_path`].
-    pub fn restore_told(&mut self, told: super::told::Told) {
+    pub fn restore_told(&mut self, told: told::Told) {
         self.bill.restore(told);
     }
 
@@ -413,7 +417,5 @@ impl AppCore {
     }
 }
 
-mod choices;
-mod startup;
 #[cfg(test)]
 mod tests;

@@ -454,4 +454,4 @@ impl Tracker {
 }
 
 #[cfg(test)]
-mod http_tests;
+mod tests;

@@ -1,3 +1,5 @@
+mod calendar;
+
 use super::*;
 use secrecy::ExposeSecret;
 use std::collections::HashMap;

@@ -1,5 +1,8 @@
 //! The view drawn into ratatui's `TestBackend`: what a person would read on screen.
 
+mod billed;
+mod screen;
+
 use super::render::{STALE, page, render};
 use super::state::{Action, WatchState};
 use crate::alerts::{Alert, AlertKind};

@@ -34,9 +34,3 @@ pub fn stdout_width() -> Option<usize> {
         .map(|(w, _)| usize::from(w))
         .filter(|&w| w > 0)
 }
-
-#[cfg(test)]
-mod tests_billed;
-
-#[cfg(test)]
-mod tests_screen;

@@ -3,10 +3,10 @@
 //! after the next full frame, which ratatui diffs against the last full one; new data, a
 //! resize, a key or a new minute draw it all again.
 
-use super::render::render;
-use super::screen::Screen;
-use super::state::WatchState;
-use super::tests::{NOW_MS, find, snapshot, state_with};
+use super::super::render::render;
+use super::super::screen::Screen;
+use super::super::state::WatchState;
+use super::{NOW_MS, find, snapshot, state_with};
 use crate::bill::test_data as bill;
 use crate::engine::events::{Event, Failure};
 use crate::openai::ApiError;

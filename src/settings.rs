@@ -387,5 +387,3 @@ pub fn admin_key_override(env: &Environment) -> Result<Option<Origin>, SettingsE
 
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_calendar;

@@ -1,9 +1,9 @@
 //! The bill in `watch` (the full screen's billed and check lines, the text lines) and in the
 //! JSON of `watch --format json` and `once --format json`, from hand-made bills.
 
-use super::lines::{json_line, text_line};
-use super::state::WatchState;
-use super::tests::{find, screen, snapshot, state_with};
+use super::super::lines::{json_line, text_line};
+use super::super::state::WatchState;
+use super::{find, screen, snapshot, state_with};
 use crate::bill::test_data::{self as data, NOW, NOW_MS};
 use crate::bill::{BillSnapshot, LineKind};
 use crate::engine::events::Event;

@@ -1,7 +1,7 @@
 //! `lookback_hours` as a UTC calendar period: `today`, `week`, `month` from every layer, and a
 //! bad value named with where it came from and what is accepted.
 
-use super::*;
+use super::super::*;
 use std::collections::HashMap;
 use std::fs;
 

@@ -10,8 +10,8 @@ use std::hint::black_box;
 use usage_tracker::openai::rows::completions_row;
 use usage_tracker::openai::{ParsedPage, parse_completions_page};
 use usage_tracker::pricing::{PriceTable, TierChoice};
-use usage_tracker::simulator::{self, DEMO_KEY_ID, GroupField, SimConfig};
 use usage_tracker::usage::{Bucket, Names, UsageRow, summarize};
+use usage_tracker_simulator::{self as simulator, DEMO_KEY_ID, GroupField, SimConfig};
 
 /// What the tracker does with a page: read every row into the domain's rows.
 fn parse(body: &[u8]) -> Vec<Bucket> {

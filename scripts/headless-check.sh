@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The CLI without the desktop, as on a server or in CI without GTK: builds
-# `--no-default-features`, asserts that the binary links no desktop library (GTK, GLib, Cairo,
+# `--no-default-features --features demo`, asserts that the binary links no desktop library (GTK, GLib, Cairo,
 # Pango, appindicator, X11, Wayland, libdbus), then runs it in a chroot that holds only the
 # binary, the shared libraries `ldd` lists for it and the CA bundle, so anything else it needed would be
 # missing there: `once --demo`, `keys --demo`, `watch --demo --format json` for a few refreshes,
@@ -22,7 +22,7 @@ chroot=$(command -v chroot) || die "chroot is missing (coreutils)"
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 if [[ -z $bin ]]; then
-    cargo build --quiet --locked --no-default-features --bin usage-tracker
+    cargo build --quiet --locked --no-default-features --features demo --bin usage-tracker
     # Copied at once: the next default build writes the same path.
     cp "${CARGO_TARGET_DIR:-target}/debug/usage-tracker" "$root/usage-tracker"
 else

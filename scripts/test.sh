@@ -33,12 +33,13 @@ cargo test --workspace --all-targets --locked
 # Doc tests too (--all-targets leaves them out).
 cargo test --workspace --doc --locked
 
-step "without the desktop: cargo clippy and cargo test --no-default-features (no menu-bar app)"
-cargo clippy --all-targets --locked --no-default-features -- -D warnings
+step "without the desktop: cargo clippy and cargo test --no-default-features --features demo (no menu-bar app); the bare build (no simulator either) builds and is clippy-clean"
+cargo clippy --all-targets --locked --no-default-features --features demo -- -D warnings
+cargo clippy --locked --no-default-features -- -D warnings
 # The unit tests, and the binary's own command-line and output tests: the integration tests over
 # HTTP run the same code in both builds (only the menu-bar app is left out), so running all of
 # them twice would double the run for nothing; the chroot check below runs the headless binary.
-cargo test --locked --no-default-features --lib --bins --test cli --test output
+cargo test --locked --no-default-features --features demo --lib --bins --test cli --test output
 
 step "headless CLI in a chroot without GTK (scripts/headless-check.sh)"
 scripts/headless-check.sh

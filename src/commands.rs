@@ -16,7 +16,6 @@ use crate::cli::{Cli, Command};
 pub use crate::engine::connection::{ConnectError, Connection, DEMO_FILE_NAME, open_history};
 use crate::openai::{AdminClient, ApiError, OnRetry, Retrying};
 use crate::settings::{self, Environment, Origin, Scope, SettingsError};
-use crate::simulator::{self, SimConfig};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -165,15 +164,17 @@ fn init_logging() -> Result<(), CliError> {
 
 fn run(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
+        Some(Command::Simulate { .. }) | None if !cfg!(feature = "demo") && cli.options.demo => {
+            return Err(CliError::BadInput(crate::engine::demo::NO_DEMO.into()));
+        }
         Some(Command::Simulate { port, bursts }) => {
-            let mut config = SimConfig::demo();
-            if !bursts {
-                config.bursts = simulator::BurstSchedule::None;
+            if !cfg!(feature = "demo") {
+                return Err(CliError::BadInput(crate::engine::demo::NO_DEMO.into()));
             }
             return runtime()?
-                .block_on(simulator::run_standalone(config, port))
+                .block_on(crate::engine::demo::run_alone(port, bursts))
                 .map(|()| ExitCode::SUCCESS)
-                .map_err(|e| CliError::Other(format!("simulator: {e}")));
+                .map_err(CliError::Other);
         }
         Some(Command::Help { command }) => return help(command.as_deref()),
         Some(Command::AdminKey { action }) => return admin_key::run(action, &cli.options),

@@ -19,6 +19,7 @@ pub mod budget;
 mod clock;
 pub mod connection;
 mod day_estimate;
+pub mod demo;
 pub mod events;
 mod fetch;
 pub mod glance;

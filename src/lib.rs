@@ -19,6 +19,7 @@ pub mod commands;
 pub mod engine;
 pub mod platform;
 pub mod settings;
-pub use usage_tracker_simulator as simulator;
+#[cfg(test)]
+use usage_tracker_simulator as simulator;
 pub use usage_tracker_store as store;
 pub mod ui;

@@ -14,8 +14,8 @@ use usage_tracker::openai::{
     AdminClient, ApiError, ClientOptions, ErrorKind, RetryPolicy, UsageQuery,
 };
 use usage_tracker::pricing::TierChoice;
-use usage_tracker::simulator::{DEMO_ADMIN_KEY, DEMO_KEY_ID, Fault, SimConfig, SimServer};
 use usage_tracker::usage::{BucketWidth, Endpoint, UsageRow};
+use usage_tracker_simulator::{DEMO_ADMIN_KEY, DEMO_KEY_ID, Fault, SimConfig, SimServer};
 
 fn starts(buckets: &[TimeBucket<UsageRow>]) -> Vec<i64> {
     buckets.iter().map(|b| b.start_time).collect()

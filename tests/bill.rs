@@ -10,8 +10,8 @@ use common::bill::{BATCH_KEY, D, assert_same_bill, costs_requests, tracker};
 use common::sim;
 use usage_tracker::bill::{BillSnapshot, LineKind, utc_day_start, utc_month_start};
 use usage_tracker::engine::bill::BillTracker;
-use usage_tracker::simulator::DEMO_KEY_ID;
 use usage_tracker::usage::BucketWidth;
+use usage_tracker_simulator::DEMO_KEY_ID;
 
 #[tokio::test]
 async fn today_yesterday_and_the_month_equal_what_the_simulator_billed() {
@@ -93,7 +93,7 @@ async fn the_simulator_sends_amounts_as_numbers_and_as_strings() {
     usage_tracker::openai::install_tls_provider();
     let body = reqwest::Client::new()
         .get(url)
-        .bearer_auth(usage_tracker::simulator::DEMO_ADMIN_KEY)
+        .bearer_auth(usage_tracker_simulator::DEMO_ADMIN_KEY)
         .send()
         .await
         .unwrap()
@@ -313,7 +313,7 @@ async fn the_simulator_refuses_what_the_api_refuses_and_filters_by_project() {
             usage_tracker::openai::install_tls_provider();
             let r = reqwest::Client::new()
                 .get(url)
-                .bearer_auth(usage_tracker::simulator::DEMO_ADMIN_KEY)
+                .bearer_auth(usage_tracker_simulator::DEMO_ADMIN_KEY)
                 .send()
                 .await
                 .unwrap();
@@ -425,7 +425,7 @@ async fn a_days_estimate_is_the_live_total_of_that_day_and_its_gap_is_known() {
 /// say, and gpt-4o web searches at the GA tool's $10 per 1,000 calls, where the app assumes the
 /// best quality and the preview tool's $25. Each of the last two is above the bill.
 fn explained_estimate(
-    billed: &usage_tracker::simulator::SimBilledDay,
+    billed: &usage_tracker_simulator::SimBilledDay,
     live: &usage_tracker::snapshot::Snapshot,
 ) -> f64 {
     use usage_tracker::usage::Endpoint;

@@ -9,8 +9,8 @@ use common::bill::{BATCH_KEY, D, assert_same_bill, costs_requests, tracker};
 use common::{client, config, sim};
 use usage_tracker::bill::{utc_day_start, utc_month_start};
 use usage_tracker::openai::ErrorKind;
-use usage_tracker::simulator::{DEMO_KEY_ID, Fault};
 use usage_tracker::usage::BucketWidth;
+use usage_tracker_simulator::{DEMO_KEY_ID, Fault};
 
 /// Each fault on the costs endpoint: the live estimate keeps refreshing, the bill keeps its
 /// last good figures and says what failed; it recovers once the fault is gone.
@@ -201,7 +201,7 @@ async fn bill_once_keeps_to_one_deadline_for_the_whole_fetch() {
     };
     let client = usage_tracker::openai::AdminClient::new(
         &sim.base_url(),
-        &secrecy::SecretString::from(usage_tracker::simulator::DEMO_ADMIN_KEY),
+        &secrecy::SecretString::from(usage_tracker_simulator::DEMO_ADMIN_KEY),
         options,
     )
     .unwrap();

@@ -14,8 +14,8 @@ use usage_tracker::engine::events::{Command, Event};
 use usage_tracker::engine::live::{spawn_with_bill, spawn_with_bill_clock};
 use usage_tracker::engine::tracker::Tracker;
 use usage_tracker::pricing::{Tier, TierChoice};
-use usage_tracker::simulator::{DEMO_KEY_ID, Fault, SimClock, SimConfig, SimServer};
 use usage_tracker::usage::BucketWidth;
+use usage_tracker_simulator::{DEMO_KEY_ID, Fault, SimClock, SimConfig, SimServer};
 
 /// Simulated seconds per real second on the bill's side: an hour in 10 s.
 const SPEED: u32 = 360;

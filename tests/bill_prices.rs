@@ -12,9 +12,9 @@ use usage_tracker::bill::{BilledDay, SECS_PER_DAY as D, is_settled, utc_day_star
 use usage_tracker::engine::bill::BillTracker;
 use usage_tracker::figures::{self, Line};
 use usage_tracker::pricing::{PriceBook, PriceMode, PriceTable, TierChoice};
-use usage_tracker::simulator::DEMO_KEY_ID;
 use usage_tracker::store::{KeySet, Store, StoreOptions};
 use usage_tracker::usage::{Bucket, BucketWidth, Endpoint, Meter, UsageRow};
+use usage_tracker_simulator::DEMO_KEY_ID;
 
 const KEYS: [&str; 1] = [DEMO_KEY_ID];
 /// The settled days checked: the last 7 complete UTC days.
@@ -22,7 +22,7 @@ const DAYS: i64 = 7;
 
 /// The daily usage of the checked days, as the usage endpoints report it.
 async fn daily_usage(
-    sim: &usage_tracker::simulator::SimServer,
+    sim: &usage_tracker_simulator::SimServer,
     today: i64,
 ) -> (Vec<Bucket<UsageRow>>, Vec<Bucket<Meter>>) {
     let c = client(sim);
@@ -81,7 +81,7 @@ struct Learned {
 }
 
 /// One bill refresh of the demo key with `book`, and the checked days' usage.
-async fn learn(sim: &usage_tracker::simulator::SimServer, book: &PriceBook) -> Learned {
+async fn learn(sim: &usage_tracker_simulator::SimServer, book: &PriceBook) -> Learned {
     let now = sim.control().now();
     let mut cfg = config(BucketWidth::Hour, 3600, &KEYS);
     cfg.prices = book.clone();

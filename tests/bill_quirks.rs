@@ -7,7 +7,7 @@ mod common;
 use common::bill::{D, assert_same_bill, tracker};
 use common::sim;
 use usage_tracker::bill::{LineKind, utc_day_start};
-use usage_tracker::simulator::DEMO_KEY_ID;
+use usage_tracker_simulator::DEMO_KEY_ID;
 
 #[tokio::test]
 async fn storage_without_quantity_is_other_and_in_the_day_total_and_an_empty_day_is_kept() {

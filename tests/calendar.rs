@@ -10,9 +10,9 @@ use common::*;
 use usage_tracker::engine::tracker::Tracker;
 use usage_tracker::openai::AdminClient;
 use usage_tracker::plan::periods::{Calendar, period};
-use usage_tracker::simulator::{DEMO_KEY_ID, SimControl};
 use usage_tracker::snapshot::Snapshot;
 use usage_tracker::usage::{BucketWidth, Endpoint};
+use usage_tracker_simulator::{DEMO_KEY_ID, SimControl};
 
 fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> i64 {
     Utc.with_ymd_and_hms(y, mo, d, h, mi, s)

@@ -5,7 +5,7 @@
 mod common;
 
 use common::binary::{cmd, errors, run, sim};
-use usage_tracker::simulator::{DEMO_ADMIN_KEY, DEMO_KEY_ID};
+use usage_tracker_simulator::{DEMO_ADMIN_KEY, DEMO_KEY_ID};
 
 /// The count fields of a model row and of the totals.
 const COUNTS: [&str; 5] = [

@@ -7,8 +7,8 @@ use common::*;
 use std::collections::BTreeSet;
 use std::time::Duration;
 use usage_tracker::openai::{ApiError, ClientOptions, ErrorKind, RetryPolicy};
-use usage_tracker::simulator::{DEMO_KEY_ID, Fault};
 use usage_tracker::usage::{BucketWidth, Endpoint};
+use usage_tracker_simulator::{DEMO_KEY_ID, Fault};
 
 const OTHER_KEY: &str = "key_otherTeam03";
 
@@ -104,7 +104,7 @@ async fn asking_an_endpoint_for_a_field_it_does_not_group_by_is_a_400() {
             now - 3600
         );
         http.get(url)
-            .bearer_auth(usage_tracker::simulator::DEMO_ADMIN_KEY)
+            .bearer_auth(usage_tracker_simulator::DEMO_ADMIN_KEY)
             .send()
     };
     assert_eq!(
@@ -157,7 +157,7 @@ async fn each_fault_on_each_endpoint_is_reported_and_recovered_from() {
     };
     let c = usage_tracker::openai::AdminClient::new(
         &sim.base_url(),
-        &secrecy::SecretString::from(usage_tracker::simulator::DEMO_ADMIN_KEY),
+        &secrecy::SecretString::from(usage_tracker_simulator::DEMO_ADMIN_KEY),
         options,
     )
     .unwrap();
@@ -247,7 +247,7 @@ async fn answers_come_compressed() {
     );
     let r = raw
         .get(url)
-        .bearer_auth(usage_tracker::simulator::DEMO_ADMIN_KEY)
+        .bearer_auth(usage_tracker_simulator::DEMO_ADMIN_KEY)
         .header("accept-encoding", "gzip")
         .send()
         .await

@@ -7,8 +7,8 @@ mod common;
 use common::*;
 use std::collections::BTreeMap;
 use usage_tracker::engine::tracker::Tracker;
-use usage_tracker::simulator::DEMO_KEY_ID;
 use usage_tracker::usage::{BucketWidth, Endpoint};
+use usage_tracker_simulator::DEMO_KEY_ID;
 
 /// USD for `quantity` of (endpoint, model, detail), from the published prices
 /// (shared/openai/pricing-reference-extra.json); `None`: free.

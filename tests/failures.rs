@@ -6,7 +6,7 @@ mod common;
 
 use common::binary::{cmd, errors, run, run_within, silent_server, sim};
 use std::time::Duration;
-use usage_tracker::simulator::{DEMO_ADMIN_KEY, Fault, SimConfig, SimServer};
+use usage_tracker_simulator::{DEMO_ADMIN_KEY, Fault, SimConfig, SimServer};
 
 /// Issue 9 item 4: a server that never answers ends at the deadline with a `timeout` kind
 /// that says how long it waited, after a progress line.

@@ -11,9 +11,9 @@ use usage_tracker::bill::utc_day_start;
 use usage_tracker::engine::glance::GlanceTracker;
 use usage_tracker::figures::glance::{DAYS, HOURS};
 use usage_tracker::pricing::{PriceTable, TierChoice};
-use usage_tracker::simulator::{DEMO_KEY_ID, SimServer};
 use usage_tracker::store::{SharedStore, Store, StoreOptions};
 use usage_tracker::usage::{BucketWidth, Endpoint};
+use usage_tracker_simulator::{DEMO_KEY_ID, SimServer};
 
 fn tracker(sim: &SimServer, history: Option<SharedStore>) -> GlanceTracker {
     let cfg = config(BucketWidth::Hour, 24 * 3_600, &[DEMO_KEY_ID]);
@@ -199,7 +199,7 @@ async fn the_task_rounds_at_most_every_five_minutes_and_remakes_the_glance_when_
     use usage_tracker::engine::events::Event;
     use usage_tracker::engine::now_ms;
     use usage_tracker::engine::tracker::Tracker;
-    use usage_tracker::simulator::{SimClock, SimConfig};
+    use usage_tracker_simulator::{SimClock, SimConfig};
     let mut sc = SimConfig::test();
     sc.clock = SimClock::Real;
     let sim = SimServer::start(sc, None).await.unwrap();

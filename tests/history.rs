@@ -9,9 +9,9 @@ use common::history::{Seeded, now, reopen, seeded};
 use std::collections::BTreeMap;
 use usage_tracker::bill::{SECS_PER_DAY, utc_day_start};
 use usage_tracker::pricing::{PriceTable, TierChoice};
-use usage_tracker::simulator::{self, GroupField};
 use usage_tracker::store::KeySet;
 use usage_tracker::usage::{BucketWidth, Endpoint, Meter, UsageRow, summarize};
+use usage_tracker_simulator::{self as simulator, GroupField};
 
 fn export(s: &Seeded, args: &[&str]) -> (i32, String, String) {
     let mut c = cmd(&s.home);

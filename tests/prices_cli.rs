@@ -7,7 +7,7 @@ mod common;
 
 use common::binary::{cmd, run, sim};
 use std::path::Path;
-use usage_tracker::simulator::{DEMO_ADMIN_KEY, DEMO_KEY_ID, Fault};
+use usage_tracker_simulator::{DEMO_ADMIN_KEY, DEMO_KEY_ID, Fault};
 
 fn prices(home: &tempfile::TempDir, data: &Path, extra: &[&str]) -> (serde_json::Value, String) {
     let mut c = cmd(home);

@@ -7,10 +7,10 @@ mod common;
 
 use common::*;
 use usage_tracker::engine::tracker::Tracker;
-use usage_tracker::simulator::{DEMO_KEY_ID, SimControl, SimServer};
 use usage_tracker::snapshot::Snapshot;
 use usage_tracker::store::{KeySet, SharedStore, Store, StoreOptions};
 use usage_tracker::usage::{BucketWidth, Endpoint};
+use usage_tracker_simulator::{DEMO_KEY_ID, SimControl, SimServer};
 
 fn store(dir: &std::path::Path, now: i64) -> SharedStore {
     let path = dir.join("history.sqlite");
@@ -246,8 +246,8 @@ async fn the_poller_sends_the_stored_figures_before_any_request() {
     use usage_tracker::engine::events::Event;
     use usage_tracker::engine::live;
     // The poller reads the system clock: so does this simulator.
-    let mut sim_config = usage_tracker::simulator::SimConfig::test();
-    sim_config.clock = usage_tracker::simulator::SimClock::Real;
+    let mut sim_config = usage_tracker_simulator::SimConfig::test();
+    sim_config.clock = usage_tracker_simulator::SimClock::Real;
     let sim = SimServer::start(sim_config, None).await.unwrap();
     let ctl = sim.control();
     let dir = tempfile::tempdir().unwrap();

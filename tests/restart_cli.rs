@@ -10,9 +10,9 @@ use common::binary::{cmd, run, sim};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use usage_tracker::simulator::{DEMO_ADMIN_KEY, DEMO_KEY_ID};
 use usage_tracker::store::{KeySet, Store, StoreOptions};
 use usage_tracker::usage::{BucketWidth, Endpoint, UsageRow};
+use usage_tracker_simulator::{DEMO_ADMIN_KEY, DEMO_KEY_ID};
 
 const SETTINGS: &str = "tier = \"standard\"\n";
 

@@ -7,9 +7,9 @@ mod common;
 use common::*;
 use usage_tracker::alerts::{AlertKind, Thresholds};
 use usage_tracker::engine::tracker::Tracker;
-use usage_tracker::simulator::DEMO_KEY_ID;
 use usage_tracker::snapshot::Snapshot;
 use usage_tracker::usage::{BucketWidth, Endpoint};
+use usage_tracker_simulator::DEMO_KEY_ID;
 
 fn image_requests(s: &Snapshot) -> u64 {
     s.other

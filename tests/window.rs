@@ -6,9 +6,9 @@ mod common;
 
 use common::*;
 use usage_tracker::engine::tracker::Tracker;
-use usage_tracker::simulator::{DEMO_KEY_ID, SimControl};
 use usage_tracker::snapshot::Snapshot;
 use usage_tracker::usage::{BucketWidth, Endpoint};
+use usage_tracker_simulator::{DEMO_KEY_ID, SimControl};
 
 async fn assert_exact(
     t: &Tracker,

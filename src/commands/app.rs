@@ -116,9 +116,7 @@ pub fn run(settings: Settings) -> Result<ExitCode, CliError> {
 
 /// `--demo` tracks the simulator's demo key unless told otherwise (and the menu says so).
 fn with_demo_key(mut settings: Settings) -> Settings {
-    if settings.demo && settings.api_key_ids.is_empty() {
-        settings.api_key_ids = vec![crate::simulator::DEMO_KEY_ID.to_owned()];
-    }
+    crate::engine::demo::track_demo_key(&mut settings);
     settings
 }
 

@@ -2,11 +2,11 @@
 //! freshly started simulator with `--demo`), the store they name, and the prices the trackers
 //! share (the table and what the bill has taught, loaded from the store at open).
 
+use super::demo::{self, DemoServer};
 use super::tracker::{Tracker, TrackerConfig};
 use crate::openai::{AdminClient, ApiError, ClientOptions, OnRetry};
 use crate::pricing::PriceBook;
 use crate::settings::{AdminKey, HistoryDir, Origin, Settings};
-use crate::simulator::{self, SimConfig, SimServer};
 use crate::store::{self, SharedStore, StoreOptions};
 use secrecy::SecretString;
 
@@ -36,7 +36,7 @@ impl From<ApiError> for ConnectError {
 pub struct Connection {
     pub client: AdminClient,
     pub settings: Settings,
-    pub simulator: Option<SimServer>,
+    pub simulator: Option<DemoServer>,
     pub history: Option<SharedStore>,
     pub history_notice: Option<String>,
     /// What every tracker of this connection prices with: the settings' table and what the
@@ -82,20 +82,9 @@ impl Connection {
         on_retry: Option<OnRetry>,
     ) -> Result<Connection, ConnectError> {
         let simulator = if settings.demo {
-            let sim = SimServer::start(SimConfig::demo(), None)
-                .await
-                .map_err(|e| {
-                    ConnectError::Simulator(format!("cannot start the simulated API: {e}"))
-                })?;
-            settings.base_url = sim.base_url();
-            settings.admin_key = Some(AdminKey {
-                secret: SecretString::from(simulator::DEMO_ADMIN_KEY),
-                origin: Origin::Demo,
-            });
-            if settings.api_key_ids.is_empty() {
-                settings.api_key_ids = vec![simulator::DEMO_KEY_ID.to_owned()];
-            }
-            Some(sim)
+            let server = demo::start().await.map_err(ConnectError::Simulator)?;
+            demo::point_at(&mut settings, &server);
+            Some(server)
         } else {
             None
         };

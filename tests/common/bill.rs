@@ -4,8 +4,8 @@
 use super::{client, config};
 use usage_tracker::bill::{BillSnapshot, SECS_PER_DAY};
 use usage_tracker::engine::bill::BillTracker;
-use usage_tracker::simulator::{SimControl, SimServer};
 use usage_tracker::usage::BucketWidth;
+use usage_tracker_simulator::{SimControl, SimServer};
 
 pub const BATCH_KEY: &str = "key_demoBatch02";
 pub const D: i64 = SECS_PER_DAY;

@@ -6,7 +6,7 @@
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
-use usage_tracker::simulator::{SimClock, SimConfig, SimServer};
+use usage_tracker_simulator::{SimClock, SimConfig, SimServer};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_usage-tracker");
 

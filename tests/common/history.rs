@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
-use usage_tracker::simulator::{DEMO_KEY_ID, SimConfig};
 use usage_tracker::store::{self, Store, StoreOptions, seed};
+use usage_tracker_simulator::{DEMO_KEY_ID, SimConfig};
 
 /// `now` of the seeded history: the real clock when the tests started (the commands prune
 /// by the real clock, so the history must be recent), half-way into a minute.

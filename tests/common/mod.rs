@@ -18,8 +18,8 @@ use usage_tracker::openai::{
     AdminClient, ApiError, ClientOptions, Fetched, RetryPolicy, UsageQuery,
 };
 use usage_tracker::pricing::TierChoice;
-use usage_tracker::simulator::{DEMO_ADMIN_KEY, SimConfig, SimServer};
 use usage_tracker::usage::{BucketWidth, Endpoint, Meter, Names, UsageRow};
+use usage_tracker_simulator::{DEMO_ADMIN_KEY, SimConfig, SimServer};
 
 pub fn fast_options() -> ClientOptions {
     ClientOptions {

@@ -8,10 +8,10 @@
 use super::core::Platform;
 use super::core::{Effect, Input, KeysResult, SessionId};
 use crate::commands::{CliError, Connection};
+use crate::engine::demo::DemoServer;
 use crate::engine::{Clock, Command, Engine, EngineEvent, EngineHandle, Event, Options};
 use crate::openai::AdminClient;
 use crate::settings::Settings;
-use crate::simulator::SimServer;
 use crate::ui::view::KeyChoice;
 use tao::event_loop::EventLoopProxy;
 use tokio::sync::mpsc;
@@ -35,7 +35,7 @@ struct Session {
     id: SessionId,
     engine: EngineHandle,
     tasks: Vec<JoinHandle<()>>,
-    _simulator: Option<SimServer>,
+    _simulator: Option<DemoServer>,
 }
 
 impl Drop for Session {

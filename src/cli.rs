@@ -6,7 +6,7 @@
 //! their one declaration in [`settings::defs`](crate::settings::defs), each command listing in
 //! its help only the settings it uses.
 
-use crate::settings::defs::{self, DEFS, Key, Scope};
+use crate::defs::{self, DEFS, Key, Scope};
 use clap::{
     Arg, ArgAction, ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum,
 };

@@ -16,6 +16,7 @@ pub mod openai {
 
 pub mod cli;
 pub mod commands;
+pub mod defs;
 pub mod engine;
 pub mod platform;
 pub mod settings;

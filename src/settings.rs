@@ -5,7 +5,7 @@
 //!
 //! Runs once at start-up (and when the tray saves a choice); does file I/O but no network.
 
-pub mod defs;
+pub use crate::defs;
 mod env;
 mod error;
 pub mod file;

@@ -1,6 +1,6 @@
 //! The estimate of each complete UTC day the check covers: the usage of every endpoint in daily
 //! buckets (one small request per endpoint, the same queries as the live tracker's), priced
-//! exactly as the live total is ([`crate::pricing::price_usage::price_usage`]). Held between reads;
+//! exactly as the live total is ([`crate::usage::price_usage::price_usage`]). Held between reads;
 //! re-priced without a fetch when the tier changes.
 
 use super::fetch;
@@ -115,8 +115,7 @@ impl DayEstimates {
                 let c = self.completions.iter().filter(|b| on(b.start_time));
                 let o = self.others.iter().filter(|b| on(b.start_time));
                 let prices = prices_of(day);
-                let (summary, other) =
-                    crate::pricing::price_usage::price_usage(&prices, tier, c, o);
+                let (summary, other) = crate::usage::price_usage::price_usage(&prices, tier, c, o);
                 (day, summary.totals.cost_usd + other.cost_usd)
             })
             .collect()

@@ -14,8 +14,8 @@ use crate::openai::{AdminClient, ApiError};
 use crate::plan::calendar;
 use crate::plan::periods::Calendar;
 use crate::plan::usage::{self as plan, Plan, Schedule};
-use crate::pricing::price_usage as price;
 use crate::pricing::{PriceBook, TierChoice};
+use crate::usage::price_usage as price;
 use crate::usage::{Bucket, BucketWidth, Endpoint, Meter, Names, UsageRow, UsageSeries, Window};
 
 pub use crate::snapshot::{BucketPoint, FetchStats, Snapshot};

@@ -19,7 +19,6 @@
 
 mod file;
 pub mod learned;
-pub mod price_usage;
 mod quote;
 mod tier;
 mod tokens;

@@ -8,6 +8,7 @@ mod calendar;
 mod meter;
 mod meter_cost;
 mod other;
+pub mod price_usage;
 mod series;
 mod summary;
 

@@ -91,7 +91,7 @@ fn per_period(
     }
     by.into_iter()
         .map(|(start, (c, o))| {
-            let (summary, other) = crate::pricing::price_usage::price_usage(prices, tier, c, o);
+            let (summary, other) = crate::usage::price_usage::price_usage(prices, tier, c, o);
             (start, summary.totals.cost_usd + other.cost_usd)
         })
         .collect()

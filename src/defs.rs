@@ -300,7 +300,7 @@ pub const DEFS: &[Def] = &[
         default: Some("tokens_and_cost"),
         default_doc: "tokens_and_cost",
         name: "menu-bar title",
-        expected: super::TitleFormat::ACCEPTED,
+        expected: usage_tracker_core::ui::view::TitleFormat::ACCEPTED,
         help: "What the menu-bar title shows: tokens_and_cost, cost, tokens (the live estimate) or month_to_date (this UTC month's bill)",
         repeatable: false,
         used_by: &[App],
@@ -458,7 +458,7 @@ mod tests {
 
     #[test]
     fn the_readme_table_lists_exactly_the_declared_settings() {
-        let readme = include_str!("../../README.md");
+        let readme = include_str!("../README.md");
         let table = readme_table();
         assert!(
             readme.contains(&table),
@@ -468,7 +468,7 @@ mod tests {
 
     #[test]
     fn env_example_lists_exactly_the_declared_variables() {
-        let text = include_str!("../../.env.example");
+        let text = include_str!("../.env.example");
         let mut listed: Vec<&str> = text
             .lines()
             .map(|l| l.trim_start_matches('#').trim_start())

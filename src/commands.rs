@@ -130,16 +130,24 @@ fn clap_message(rendered: &str) -> String {
 /// nor filter directives is bad input, not silently the default.
 fn init_logging() -> Result<(), CliError> {
     use std::io::IsTerminal;
-    use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::filter::Targets;
+    use tracing_subscriber::prelude::*;
     let def = settings::defs::def(settings::Key::Log);
     let var = def.env.expect("the log level is an environment variable");
     let text = std::env::var(var).unwrap_or_default();
     let text = text.trim();
     let levels = ["off", "error", "warn", "info", "debug", "trace"];
-    let valid = text.is_empty()
-        || levels.contains(&text.to_ascii_lowercase().as_str())
-        || (text.contains('=') && EnvFilter::try_new(text).is_ok());
-    if !valid {
+    let filter = if text.is_empty() {
+        def.default.unwrap_or("warn")
+    } else {
+        text
+    };
+    // `target=level` directives and a default level: `Targets`, which needs no regex engine
+    // (EnvFilter's span and field filters are the only thing it leaves out).
+    let targets = (levels.contains(&filter.to_ascii_lowercase().as_str()) || filter.contains('='))
+        .then(|| filter.parse::<Targets>().ok())
+        .flatten();
+    let Some(targets) = targets else {
         return Err(SettingsError::Invalid {
             setting: def.name,
             value: format!("{text:?}"),
@@ -147,17 +155,13 @@ fn init_logging() -> Result<(), CliError> {
             expected: def.expected.into(),
         }
         .into());
-    }
-    let filter = if text.is_empty() {
-        def.default.unwrap_or("warn")
-    } else {
-        text
     };
     // Colour codes only for a person at a terminal; a log file or pipe gets plain text.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::new(filter))
+    let layer = tracing_subscriber::fmt::layer()
         .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr)
+        .with_writer(std::io::stderr);
+    let _ = tracing_subscriber::registry()
+        .with(layer.with_filter(targets))
         .try_init();
     Ok(())
 }

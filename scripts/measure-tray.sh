@@ -5,7 +5,8 @@
 # (examples/bare_tray.rs) as the yardstick: issue 20 asks for at most 1.3x its memory and 2x its
 # wake-ups. From 30 s on (start-up excluded) it samples every thread of both every 2 s
 # (/proc/PID/task/*/stat utime+stime, /proc/PID/task/*/status voluntary + nonvoluntary context
-# switches: a wake-up is a switch), and opens each one's menu 4 times as a tray host does
+# switches: a wake-up is a switch; the involuntary ones, preemptions, are also shown apart, as
+# they grow with whatever else the machine runs), and opens each one's menu 4 times as a tray host does
 # (dbusmenu AboutToShow, GetLayout, every submenu); prints per thread CPU s and wake-ups per
 # minute, the totals with and without the menu openings, VmRSS/VmHWM, the ratios to the bare
 # app, and the app's /proc/PID/smaps Rss per mapping to say what dominates.
@@ -203,7 +204,9 @@ OPENS = 4
 STEP = 2.0  # threads come and go (the blocking pool): each is sampled while it lives
 
 def thread(pid, tid):
-    """(name, CPU ticks, voluntary + involuntary context switches) of one thread, or None."""
+    """(name, CPU ticks, voluntary + involuntary context switches, involuntary ones) of one
+    thread, or None. An involuntary switch is a preemption: it counts what else the machine
+    runs as much as the thread, so it is shown apart."""
     try:
         with open(f"/proc/{pid}/task/{tid}/stat") as f:
             st = f.read()
@@ -213,8 +216,9 @@ def thread(pid, tid):
         return None
     name = st[st.index("(") + 1 : st.rindex(")")]
     fields = st.rsplit(")", 1)[1].split()
-    switches = int(status["voluntary_ctxt_switches"]) + int(status["nonvoluntary_ctxt_switches"])
-    return name, int(fields[11]) + int(fields[12]), switches
+    involuntary = int(status["nonvoluntary_ctxt_switches"])
+    switches = int(status["voluntary_ctxt_switches"]) + involuntary
+    return name, int(fields[11]) + int(fields[12]), switches, involuntary
 
 def threads(pid):
     out = {}
@@ -265,7 +269,7 @@ def sample(at_start=False):
         for tid, v in threads(pid).items():
             if tid not in first[p]:
                 # Born inside the window: counted from zero.
-                first[p][tid] = v if at_start else (v[0], 0, 0)
+                first[p][tid] = v if at_start else (v[0], 0, 0, 0)
             last[p][tid] = v
 
 def totals():
@@ -273,7 +277,7 @@ def totals():
     out = {}
     for p in procs:
         cpu = sw = 0
-        for tid, (_n, ticks, s) in last[p].items():
+        for tid, (_n, ticks, s, _i) in last[p].items():
             cpu += ticks - first[p][tid][1]
             sw += s - first[p][tid][2]
         out[p] = (cpu, sw)
@@ -315,37 +319,40 @@ print(f"after {secs:.0f} s (figures over the last {minutes * 60:.0f} s, from {WA
       f"opened {opened} times in it; load average {open('/proc/loadavg').read().split()[0]}):")
 summary = {}
 for p, pid in procs.items():
-    by_name = collections.defaultdict(lambda: [0, 0, 0])
-    for tid, (name, ticks, sw) in last[p].items():
-        _n, t0_ticks, sw0 = first[p][tid]
+    by_name = collections.defaultdict(lambda: [0, 0, 0, 0])
+    for tid, (name, ticks, sw, inv) in last[p].items():
+        _n, t0_ticks, sw0, inv0 = first[p][tid]
         # One row per kind of thread (tokio's workers all share a name).
         key = "main" if tid == pid else name
         row = by_name[key]
         row[0] += 1
         row[1] += ticks - t0_ticks
         row[2] += sw - sw0
+        row[3] += inv - inv0
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     total_cpu = (int(fields[11]) + int(fields[12])) / tick
     status = kib(pid, "status", {"VmRSS", "VmHWM", "RssAnon", "RssFile", "Threads"})
     cpu = sum(r[1] for r in by_name.values()) / tick
     wake = sum(r[2] for r in by_name.values()) / minutes
-    summary[p] = (status["VmRSS"], cpu / minutes * 10, wake)
+    involuntary = sum(r[3] for r in by_name.values()) / minutes
+    summary[p] = (status["VmRSS"], cpu / minutes * 10, wake, wake - involuntary)
     print(f"  {p}: RSS {status['VmRSS']/1024:.1f} MiB (peak {status['VmHWM']/1024:.1f}, anon "
           f"{status['RssAnon']/1024:.1f}, file {status['RssFile']/1024:.1f}), {status['Threads']} threads; "
           f"CPU {total_cpu:.2f} s since it started, {cpu:.2f} s in the window = "
-          f"{cpu / minutes * 10:.2f} s per 10 min; {wake:.0f} wake-ups per minute")
+          f"{cpu / minutes * 10:.2f} s per 10 min; {wake:.0f} wake-ups per minute "
+          f"({wake - involuntary:.0f} voluntary, {involuntary:.0f} preemptions)")
     oc, ow = open_cost[p][0] / tick, open_cost[p][1]
     if opened:
         print(f"    of which opening the menus: {oc:.2f} s CPU, {ow} wake-ups ({ow / opened:.0f} per "
               f"opening); without them {(cpu - oc) / minutes * 10:.2f} s per 10 min, "
               f"{(sum(r[2] for r in by_name.values()) - ow) / minutes:.0f} wake-ups per minute")
-    print(f"    {'thread':18s} {'n':>3s} {'CPU s/min':>10s} {'wake-ups/min':>13s}")
-    for name, (n, ticks, sw) in sorted(by_name.items(), key=lambda kv: -kv[1][2]):
-        print(f"    {name:18s} {n:3d} {ticks / tick / minutes:10.3f} {sw / minutes:13.1f}")
+    print(f"    {'thread':18s} {'n':>3s} {'CPU s/min':>10s} {'wake-ups/min':>13s} {'preempted/min':>14s}")
+    for name, (n, ticks, sw, inv) in sorted(by_name.items(), key=lambda kv: -kv[1][2]):
+        print(f"    {name:18s} {n:3d} {ticks / tick / minutes:10.3f} {sw / minutes:13.1f} {inv / minutes:14.1f}")
 a, b = summary["app"], summary["bare"]
-print(f"  app / bare: RSS {a[0] / b[0]:.2f}x, wake-ups {a[2] / max(b[2], 1e-9):.2f}x, "
-      f"CPU {a[1]:.2f} s vs {b[1]:.2f} s per 10 min")
+print(f"  app / bare: RSS {a[0] / b[0]:.2f}x, wake-ups {a[2] / max(b[2], 1e-9):.2f}x "
+      f"(voluntary only {a[3] / max(b[3], 1e-9):.2f}x), CPU {a[1]:.2f} s vs {b[1]:.2f} s per 10 min")
 print(f"  simulator stats: {json.dumps(stats)}")
 PY
 echo "Rss of the app by mapping (top 15, kB):"

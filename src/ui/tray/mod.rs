@@ -262,7 +262,8 @@ impl Tray {
     }
 
     pub fn render(&mut self, view: &TrayView) {
-        if view.title != self.shown.title {
+        let refreshed = view.title != self.shown.title;
+        if refreshed {
             self.icon.set_title(Some(&view.title));
         }
         if view.tooltip != self.shown.tooltip {
@@ -284,6 +285,9 @@ impl Tray {
             tracing::debug!("menu updated in {:?}: {done:?}", started.elapsed());
         }
         self.shown = view.clone();
+        if refreshed {
+            menu_bar::release_freed_memory();
+        }
     }
 }
 

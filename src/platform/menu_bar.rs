@@ -1,6 +1,6 @@
 //! What the menu-bar shell needs to know or do differently per OS: the app's place in the Dock
 //! (none: an accessory), how the tray icon is drawn and described to screen readers, when its
-//! menu opens and closes, and whether a submenu's own label can be changed in place.
+//! menu opens and closes, and how a submenu's own label is changed in place.
 
 use tray_icon::{Icon, TrayIcon, TrayIconBuilder};
 
@@ -126,8 +126,10 @@ mod macos {
 
 #[cfg(target_os = "linux")]
 mod linux {
+    use gtk::prelude::*;
     use std::path::PathBuf;
     use tray_icon::TrayIcon;
+    use tray_icon::menu::{ContextMenu, Menu};
 
     /// Where tray-icon writes the icon's PNG (it hands AppIndicator a file path as the icon's
     /// name): the user's runtime directory, private to them, else the temporary directory.
@@ -162,13 +164,122 @@ mod linux {
         }
         indicator.set_title(text);
     }
+
+    /// See [`super::relabel_submenu`]. Walks the GTK menu muda built for `menu` (the one
+    /// tray-icon gave AppIndicator: muda builds it once and hands out the same one) down `path`
+    /// and sets the first label in the item's box.
+    pub fn relabel_submenu(menu: &Menu, path: &[usize], text: &str) -> bool {
+        let Some((&last, down)) = path.split_last() else {
+            return false;
+        };
+        let mut level = menu.gtk_context_menu();
+        for &position in down {
+            let Some(next) = item_at(&level, position)
+                .and_then(|i| i.submenu())
+                .and_then(|m| m.downcast::<gtk::Menu>().ok())
+            else {
+                return false;
+            };
+            level = next;
+        }
+        let Some(label) = item_at(&level, last)
+            .filter(|i| i.submenu().is_some())
+            .and_then(|i| i.child())
+            .and_then(|c| first_label(&c))
+        else {
+            return false;
+        };
+        label.set_label(&mnemonic(text));
+        true
+    }
+
+    fn item_at(menu: &gtk::Menu, position: usize) -> Option<gtk::MenuItem> {
+        menu.children()
+            .into_iter()
+            .nth(position)
+            .and_then(|w| w.downcast::<gtk::MenuItem>().ok())
+    }
+
+    fn first_label(w: &gtk::Widget) -> Option<gtk::Label> {
+        if let Some(l) = w.downcast_ref::<gtk::Label>() {
+            return Some(l.clone());
+        }
+        w.downcast_ref::<gtk::Container>()?
+            .children()
+            .iter()
+            .find_map(first_label)
+    }
+
+    /// The text as muda writes a label for GTK (its labels use underlines as mnemonics): `_`
+    /// doubled, `&&` a literal `&`, a lone `&` the mnemonic's `_`. The same text then shows the
+    /// same, whether the submenu was built or relabelled.
+    pub(super) fn mnemonic(text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '_' => out.push_str("__"),
+                '&' if chars.peek() == Some(&'&') => {
+                    chars.next();
+                    out.push('&');
+                }
+                '&' => out.push('_'),
+                c => out.push(c),
+            }
+        }
+        out
+    }
 }
 
-/// Whether `Submenu::set_text` shows. On macOS it sets the NSMenuItem's title. On Linux muda
-/// builds a submenu's GTK item around a box (icon and label) and `set_text` calls
-/// `gtk_menu_item_set_label`, which changes only a label that is the item's direct child: the
-/// text never changes, in GTK or over dbusmenu. There the renderer replaces the submenu.
-pub const SUBMENU_LABEL_UPDATES_IN_PLACE: bool = cfg!(target_os = "macos");
+/// Sets the label of the submenu at `path` (its position in `menu`, then in each submenu on the
+/// way down) to `text` in place, as every other row is updated; `false` where that cannot be
+/// done, and the caller replaces the submenu instead. On macOS `Submenu::set_text` sets the
+/// NSMenuItem's title. On Linux it does not show: muda builds a submenu's GTK item around a box
+/// (icon and label), and its `set_text` calls `gtk_menu_item_set_label`, which changes only a
+/// label that is the item's direct child. Here the label inside that box is set, in the GTK menu
+/// tray-icon handed to AppIndicator; dbusmenu sends the one changed property to the tray host,
+/// where a replaced submenu made it send, and the host fetch, the whole menu again.
+pub fn relabel_submenu(
+    menu: &tray_icon::menu::Menu,
+    path: &[usize],
+    submenu: &tray_icon::menu::Submenu,
+    text: &str,
+) -> bool {
+    #[cfg(target_os = "macos")]
+    {
+        let _ = (menu, path);
+        submenu.set_text(text);
+        true
+    }
+    #[cfg(target_os = "linux")]
+    {
+        let _ = submenu;
+        linux::relabel_submenu(menu, path, text)
+    }
+    #[cfg(not(any(target_os = "macos", target_os = "linux")))]
+    {
+        let _ = (menu, path, submenu, text);
+        false
+    }
+}
+
+/// Hands the heap's free pages back to the system (glibc on Linux: `malloc_trim`), after a
+/// refresh has been shown. Each refresh parses a few hundred kB of JSON on the network thread
+/// and builds menu rows on this one; glibc keeps what they freed, spread over the arenas of the
+/// threads that used it, as resident memory for the process's life. Elsewhere a no-op.
+pub fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            fn malloc_trim(pad: usize) -> std::ffi::c_int;
+        }
+        // SAFETY: glibc's malloc_trim takes a size and touches only the allocator's own state,
+        // under its own locks; any thread may call it at any time.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
+}
 
 pub use usage_tracker_core::app::ports::{NO_HOST_ADVICE, TrayHost};
 

@@ -4,13 +4,18 @@
 //!
 //! Rendering updates rows in place (text, enabled, checked) while the menu keeps its shape, and
 //! rebuilds the menu only when rows come or go (a new model, an alert, the key list); the core
-//! holds such a rebuild back while the menu is open. A submenu whose own label changed is
-//! replaced by a fresh one at its position where the platform cannot relabel it (Linux).
+//! holds such a rebuild back while the menu is open. Only what changed is set: each call on a
+//! shown row is a message to the tray host on Linux (dbusmenu), and a refresh changes a few
+//! figures among dozens of rows. A submenu whose own label changed is relabelled in place
+//! (`platform::menu_bar::relabel_submenu`), or replaced by a fresh one at its position where the
+//! platform cannot relabel it.
 
+mod diff;
 mod icon;
 
 use crate::platform::menu_bar;
 use crate::ui::view::{Action, Node, TrayView, same_shape};
+use diff::Change;
 use tao::event_loop::EventLoopProxy;
 use tray_icon::menu::{
     CheckMenuItem, IsMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu,
@@ -117,61 +122,106 @@ fn menu_of(view: &TrayView) -> (Menu, Vec<Row>) {
     (menu, rows)
 }
 
-/// Applies `new` to rows rendered from a view of the same shape, under `parent`. Check items
-/// are always set: a click toggles them natively before the app decides (and may refuse). A
-/// submenu whose own label changed is rebuilt in its place where the label cannot be set.
-fn update(parent: &dyn Parent, rows: &mut [Row], old: &[Node], new: &[Node]) {
-    for (position, ((row, o), n)) in rows.iter_mut().zip(old).zip(new).enumerate() {
-        match (&mut *row, n) {
-            (Row::Item(i), Node::Info(t)) if o != n => i.set_text(t),
-            (Row::Item(i), Node::Item { text, enabled, .. }) if o != n => {
-                i.set_text(text);
-                i.set_enabled(*enabled);
-            }
-            (
-                Row::Check(i),
-                Node::Check {
-                    text,
-                    checked,
-                    enabled,
-                    ..
-                },
-            ) => {
-                if o != n {
-                    i.set_text(text);
-                    i.set_enabled(*enabled);
-                }
+/// What a render set, logged at debug level: the work per refresh.
+#[derive(Debug, Default)]
+struct Done {
+    changes: usize,
+    checks: usize,
+    relabelled: usize,
+    replaced: usize,
+}
+
+/// The row at `path`, if the rows have one there.
+fn row_at<'a>(rows: &'a mut [Row], path: &[usize]) -> Option<&'a mut Row> {
+    let (&first, rest) = path.split_first()?;
+    let row = rows.get_mut(first)?;
+    match (rest.is_empty(), row) {
+        (true, row) => Some(row),
+        (false, Row::Sub(_, children)) => row_at(children, rest),
+        (false, _) => None,
+    }
+}
+
+/// The node at `path` in `nodes`.
+fn node_at<'a>(nodes: &'a [Node], path: &[usize]) -> Option<&'a Node> {
+    let (&first, rest) = path.split_first()?;
+    let node = nodes.get(first)?;
+    match (rest.is_empty(), node) {
+        (true, node) => Some(node),
+        (false, Node::Submenu { children, .. }) => node_at(children, rest),
+        (false, _) => None,
+    }
+}
+
+/// Sets the native check marks that differ from `nodes`'s: a click toggles one natively before
+/// the app decides (and may refuse), so the view shown last does not say what is shown.
+fn sync_checks(rows: &[Row], nodes: &[Node], done: &mut Done) {
+    for (row, node) in rows.iter().zip(nodes) {
+        match (row, node) {
+            (Row::Check(i), Node::Check { checked, .. }) if i.is_checked() != *checked => {
                 i.set_checked(*checked);
+                done.checks += 1;
             }
-            (
-                Row::Sub(s, children),
-                Node::Submenu {
-                    text,
-                    children: new_children,
-                },
-            ) => {
-                let Node::Submenu {
-                    text: old_text,
-                    children: old_children,
-                } = o
-                else {
-                    continue;
-                };
-                if old_text == text {
-                    update(s, children, old_children, new_children);
-                } else if menu_bar::SUBMENU_LABEL_UPDATES_IN_PLACE {
-                    s.set_text(text);
-                    update(s, children, old_children, new_children);
-                } else {
-                    let (fresh, item) = build_one(n);
-                    if let Some(item) = item {
-                        parent.replace(position, item.as_ref());
-                    }
-                    *row = fresh;
-                }
+            (Row::Sub(_, rows), Node::Submenu { children, .. }) => {
+                sync_checks(rows, children, done)
             }
             _ => {}
         }
+    }
+}
+
+impl Tray {
+    /// Turns the rows shown for `self.shown.menu` into `new` (a menu of the same shape), one
+    /// [`Change`] at a time. A submenu whose own label changed is relabelled in place, or
+    /// rebuilt in its place where the platform cannot relabel it (its rows are then new too).
+    fn update(&mut self, new: &[Node], done: &mut Done) {
+        let mut rebuilt: Vec<Vec<usize>> = Vec::new();
+        for change in diff::changes(&self.shown.menu, new) {
+            let path = change.path();
+            if rebuilt.iter().any(|p| path.starts_with(p)) {
+                continue;
+            }
+            // The submenu holding the row, for a replacement (`None`: the menu itself).
+            let parent = match path.split_last() {
+                Some((_, up)) if !up.is_empty() => match row_at(&mut self.rows, up) {
+                    Some(Row::Sub(s, _)) => Some(s.clone()),
+                    _ => continue,
+                },
+                _ => None,
+            };
+            let Some(row) = row_at(&mut self.rows, path) else {
+                continue;
+            };
+            done.changes += 1;
+            match (change, &mut *row) {
+                (Change::Text(_, t), Row::Item(i)) => i.set_text(t),
+                (Change::Text(_, t), Row::Check(i)) => i.set_text(t),
+                (Change::Enabled(_, e), Row::Item(i)) => i.set_enabled(e),
+                (Change::Enabled(_, e), Row::Check(i)) => i.set_enabled(e),
+                (Change::Label(path, t), Row::Sub(s, _)) => {
+                    if menu_bar::relabel_submenu(&self.menu, &path, s, t) {
+                        done.relabelled += 1;
+                        continue;
+                    }
+                    let Some(node) = node_at(new, &path) else {
+                        continue;
+                    };
+                    let (fresh, item) = build_one(node);
+                    if let Some(item) = item {
+                        let position = path[path.len() - 1];
+                        match &parent {
+                            Some(s) => s.replace(position, item.as_ref()),
+                            None => self.menu.replace(position, item.as_ref()),
+                        }
+                    }
+                    *row = fresh;
+                    done.replaced += 1;
+                    rebuilt.push(path);
+                }
+                _ => {}
+            }
+        }
+        sync_checks(&self.rows, new, done);
     }
 }
 
@@ -203,22 +253,32 @@ impl Tray {
     }
 
     pub fn render(&mut self, view: &TrayView) {
-        if view.title != self.shown.title {
+        let refreshed = view.title != self.shown.title;
+        if refreshed {
             self.icon.set_title(Some(&view.title));
         }
         if view.tooltip != self.shown.tooltip {
             let _ = self.icon.set_tooltip(Some(&view.tooltip));
             menu_bar::describe(&self.icon, &view.tooltip);
         }
+        let started = std::time::Instant::now();
+        let mut done = Done::default();
         if same_shape(&self.shown.menu, &view.menu) {
-            update(&self.menu, &mut self.rows, &self.shown.menu, &view.menu);
+            self.update(&view.menu, &mut done);
         } else {
             let (menu, rows) = menu_of(view);
             self.icon.set_menu(Some(Box::new(menu.clone())));
             self.menu = menu;
             self.rows = rows;
+            tracing::debug!("menu rebuilt ({} top-level rows)", view.menu.len());
+        }
+        if done.changes + done.checks > 0 {
+            tracing::debug!("menu updated in {:?}: {done:?}", started.elapsed());
         }
         self.shown = view.clone();
+        if refreshed {
+            menu_bar::release_freed_memory();
+        }
     }
 }
 

@@ -264,6 +264,10 @@ fn help(name: Option<&str>) -> Result<ExitCode, CliError> {
 pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
+        // The store runs on the blocking pool once a refresh; with tokio's 10 s default an idle
+        // thread ended between two refreshes and a new one started for the next (a thread
+        // start and end every 15 s). Parked, a kept thread costs nothing.
+        .thread_keep_alive(Duration::from_secs(600))
         .build()
         .map_err(|e| CliError::Other(format!("cannot start the async runtime: {e}")))
 }

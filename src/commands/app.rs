@@ -75,6 +75,7 @@ pub fn run(settings: Settings) -> Result<ExitCode, CliError> {
         tray: None,
         jobs,
         guard: Some(guard),
+        armed: None,
     };
     event_loop.run(move |event, _, flow| {
         let input = match event {
@@ -106,8 +107,12 @@ pub fn run(settings: Settings) -> Result<ExitCode, CliError> {
         }
         *flow = match shell.core.next_wake(now_ms()) {
             Some(at) => {
-                let wait = (at - now_ms()).max(0) as u64;
-                ControlFlow::WaitUntil(Instant::now() + Duration::from_millis(wait))
+                let wait = Duration::from_millis((at - now_ms()).max(0) as u64);
+                if shell.armed != Some(at) {
+                    shell.armed = Some(at);
+                    crate::platform::menu_bar::wake_after(wait);
+                }
+                ControlFlow::WaitUntil(Instant::now() + wait)
             }
             None => ControlFlow::Wait,
         };
@@ -125,6 +130,8 @@ struct Shell {
     tray: Option<Tray>,
     jobs: UnboundedSender<Job>,
     guard: Option<InstanceGuard>,
+    /// The wake-up (unix ms) a timer is armed for, so each deadline gets one timer.
+    armed: Option<i64>,
 }
 
 impl Shell {

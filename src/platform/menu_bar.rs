@@ -281,6 +281,21 @@ pub fn release_freed_memory() {
     }
 }
 
+/// Makes sure the event loop wakes after `wait`, for a `ControlFlow::WaitUntil` of that long.
+/// tao 0.37 on Linux waits in GTK's main iteration without arming a timer for `WaitUntil`
+/// (`platform_impl/linux/event_loop.rs`: no event → a blocking iteration), so the app's timed
+/// checks (the stale mark, "Waiting for the API…", the menu-open expiry) would wait for some
+/// other event; a one-shot GLib timeout ends that iteration on time. Elsewhere tao keeps the
+/// deadline itself: a no-op.
+pub fn wake_after(wait: std::time::Duration) {
+    #[cfg(target_os = "linux")]
+    {
+        glib::timeout_add_local_once(wait, || {});
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = wait;
+}
+
 pub use usage_tracker_core::app::ports::{NO_HOST_ADVICE, TrayHost};
 
 /// Asks the session bus for a StatusNotifierWatcher with a host registered (Linux); macOS

@@ -1,6 +1,7 @@
 //! The connection every front end starts from: the Admin API client for the settings (or a
-//! freshly started simulator with `--demo`), the store they name, and the prices the trackers
-//! share (the table and what the bill has taught, loaded from the store at open).
+//! freshly started simulator with `--demo`), the store they name bound to the admin key's
+//! organization ([`identify_organization`]), and the prices the trackers share (the table and
+//! what the bill has taught, loaded from the store at open).
 
 use super::tracker::{Tracker, TrackerConfig};
 use crate::openai::{AdminClient, ApiError, ClientOptions, OnRetry};
@@ -59,7 +60,14 @@ impl Connection {
         on_retry: Option<OnRetry>,
     ) -> Result<Connection, ConnectError> {
         let mut conn = Connection::open_without_history(settings, on_retry).await?;
-        let (history, notice) = open_history(&conn.settings).await;
+        let (mut history, mut notice) = open_history(&conn.settings).await;
+        if let Some(h) = &history
+            && let Some(key) = &conn.settings.admin_key
+            && let Err(why) = identify_organization(h, &conn.client, &key.secret).await
+        {
+            history = None;
+            notice = Some(why);
+        }
         if let Some(h) = &history {
             let keys = store::KeySet::of(&conn.settings.api_key_ids);
             let stored = h
@@ -188,6 +196,56 @@ pub async fn open_history(settings: &Settings) -> (Option<SharedStore>, Option<S
             )),
         ),
     }
+}
+
+/// Binds the store to the admin key's organization before anything reads it (README
+/// "History"): from the file alone when it has seen this key before (no request), else by the
+/// organization's project ids (one request, more for more than 100 projects). `Err` is the one
+/// message to show when it cannot tell: the history is not used this time, so nothing is
+/// attributed to the wrong organization.
+pub async fn identify_organization(
+    history: &SharedStore,
+    client: &AdminClient,
+    admin_key: &SecretString,
+) -> Result<store::OrganizationId, String> {
+    use secrecy::ExposeSecret;
+    let key = admin_key.clone();
+    let known = history
+        .run(move |s| {
+            let org = s.organization_of_key(key.expose_secret())?;
+            if let Some(org) = org {
+                s.use_organization(org)?;
+            }
+            Ok(org)
+        })
+        .await
+        .map_err(|e| format!("{e}: running without history"))?;
+    if let Some(org) = known {
+        return Ok(org);
+    }
+    let projects = client.projects().await.map_err(|e| {
+        format!(
+            "cannot tell which organization the admin key belongs to (listing its projects: {e}): running without history this time"
+        )
+    })?;
+    let ids: Vec<String> = projects.into_iter().map(|p| p.id).collect();
+    let key = admin_key.clone();
+    let now = crate::engine::now_ms().div_euclid(1000);
+    history
+        .run(move |s| {
+            let found = s.identify(key.expose_secret(), &ids, now)?;
+            s.use_organization(found.organization)?;
+            if found.new {
+                tracing::info!(
+                    "history: a new organization ({}, {} projects)",
+                    found.organization,
+                    ids.len()
+                );
+            }
+            Ok(found.organization)
+        })
+        .await
+        .map_err(|e| format!("{e}: running without history"))
 }
 
 /// The admin key in the OS secret store, below flag, environment and `.env`. `Err` carries

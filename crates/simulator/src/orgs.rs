@@ -23,7 +23,7 @@ impl Orgs {
 
     /// The organization whose admin key is `token`, if any.
     fn of_token(&self, token: &str) -> Option<&SimControl> {
-        self.0.iter().find(|c| c.shared.config.admin_key == token)
+        self.0.iter().find(|c| c.admin_key() == token)
     }
 
     fn of_headers(&self, headers: &axum::http::HeaderMap) -> Option<&SimControl> {

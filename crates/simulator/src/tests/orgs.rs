@@ -52,5 +52,12 @@ async fn each_admin_key_gets_its_own_organization() {
     let bad = send(&base, "GET", projects, Some("sk-admin-nobody")).await;
     assert_eq!(bad.status, 401);
     assert_eq!(bad.header("openai-organization"), None);
+    // A rotated key: the new one answers for the same organization, the old one is refused.
+    b.rotate_admin_key("sk-admin-second-rotated");
+    let old = send(&base, "GET", projects, Some(&second.admin_key)).await;
+    assert_eq!(old.status, 401);
+    let new = send(&base, "GET", projects, Some("sk-admin-second-rotated")).await;
+    assert_eq!(new.header("openai-organization"), Some("org-second"));
+    assert_eq!(ids(&new.json()), pb);
     srv.shutdown().await;
 }

@@ -49,15 +49,29 @@ pub struct Connection {
 pub use usage_tracker_core::settings::DEMO_HISTORY_FILE_NAME as DEMO_FILE_NAME;
 
 impl Connection {
+    /// The connection of the app and `watch`, which keep running (and retrying) when the API
+    /// fails: a key whose organization cannot be told (see [`identify_organization`]) runs
+    /// without history this session.
     pub async fn open(settings: Settings) -> Result<Connection, ConnectError> {
-        Connection::open_reporting(settings, None).await
+        Connection::open_with(settings, None, false).await
     }
 
-    /// Like [`open`](Self::open), telling `on_retry` about every retry the client waits for.
-    /// Opens the history store too (the app, `watch`, `once`).
+    /// The connection of the commands that fetch once (`once`, `prices`), telling `on_retry`
+    /// about every retry the client waits for. A failure every request of the key would meet
+    /// (a wrong key, no answer) while telling its organization is the command's error, so it
+    /// is waited for once, not twice.
     pub async fn open_reporting(
         settings: Settings,
         on_retry: Option<OnRetry>,
+    ) -> Result<Connection, ConnectError> {
+        Connection::open_with(settings, on_retry, true).await
+    }
+
+    /// Opens the client and the history store, bound to the admin key's organization.
+    async fn open_with(
+        settings: Settings,
+        on_retry: Option<OnRetry>,
+        fail_early: bool,
     ) -> Result<Connection, ConnectError> {
         let mut conn = Connection::open_without_history(settings, on_retry).await?;
         let (mut history, mut notice) = open_history(&conn.settings).await;
@@ -66,7 +80,14 @@ impl Connection {
             && let Err(why) = identify_organization(h, &conn.client, &key.secret).await
         {
             history = None;
-            notice = Some(why);
+            notice = match why {
+                Unidentified::Notice(n) => Some(n),
+                Unidentified::EveryRequestFails(e) if fail_early => return Err(e.into()),
+                Unidentified::EveryRequestFails(e) => {
+                    tracing::debug!("history: cannot tell the admin key's organization: {e}");
+                    None
+                }
+            };
         }
         if let Some(h) = &history {
             let keys = store::KeySet::of(&conn.settings.api_key_ids);
@@ -198,16 +219,26 @@ pub async fn open_history(settings: &Settings) -> (Option<SharedStore>, Option<S
     }
 }
 
+/// Why the admin key's organization could not be told.
+#[derive(Debug)]
+pub enum Unidentified {
+    /// The one message to show; the figures may still come.
+    Notice(String),
+    /// Every request of this key would fail the same way (a wrong or project key, no answer, a
+    /// wrong base URL): the figures' own error says it.
+    EveryRequestFails(ApiError),
+}
+
 /// Binds the store to the admin key's organization before anything reads it (README
 /// "History"): from the file alone when it has seen this key before (no request), else by the
-/// organization's project ids (one request, more for more than 100 projects). `Err` is the one
-/// message to show when it cannot tell: the history is not used this time, so nothing is
-/// attributed to the wrong organization.
+/// organization's project ids (one request, more for more than 100 projects). `Err`: it cannot
+/// tell, so the history is not used this time and nothing is attributed to the wrong
+/// organization.
 pub async fn identify_organization(
     history: &SharedStore,
     client: &AdminClient,
     admin_key: &SecretString,
-) -> Result<store::OrganizationId, String> {
+) -> Result<store::OrganizationId, Unidentified> {
     use secrecy::ExposeSecret;
     let key = admin_key.clone();
     let known = history
@@ -219,14 +250,21 @@ pub async fn identify_organization(
             Ok(org)
         })
         .await
-        .map_err(|e| format!("{e}: running without history"))?;
+        .map_err(|e| Unidentified::Notice(format!("{e}: running without history")))?;
     if let Some(org) = known {
         return Ok(org);
     }
     let projects = client.projects().await.map_err(|e| {
-        format!(
-            "cannot tell which organization the admin key belongs to (listing its projects: {e}): running without history this time"
-        )
+        // An admin key refused only this list (a scope missing) may still read usage.
+        let scope_missing =
+            matches!(e, ApiError::Forbidden { .. }) && admin_key.expose_secret().starts_with("sk-admin-");
+        if scope_missing || matches!(e, ApiError::Server { .. } | ApiError::RateLimited { .. } | ApiError::BadResponse { .. } | ApiError::RepeatingCursor { .. }) {
+            Unidentified::Notice(format!(
+                "cannot tell which organization the admin key belongs to (listing its projects: {e}): running without history this time"
+            ))
+        } else {
+            Unidentified::EveryRequestFails(e)
+        }
     })?;
     let ids: Vec<String> = projects.into_iter().map(|p| p.id).collect();
     let key = admin_key.clone();
@@ -245,7 +283,7 @@ pub async fn identify_organization(
             Ok(found.organization)
         })
         .await
-        .map_err(|e| format!("{e}: running without history"))
+        .map_err(|e| Unidentified::Notice(format!("{e}: running without history")))
 }
 
 /// The admin key in the OS secret store, below flag, environment and `.env`. `Err` carries

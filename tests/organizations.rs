@@ -12,9 +12,7 @@ use common::binary::{cmd, run};
 use common::{direct_total, fast_options};
 use std::path::Path;
 use usage_tracker::openai::AdminClient;
-use usage_tracker::simulator::{
-    DEMO_ADMIN_KEY, DEMO_ORGANIZATION, SimClock, SimConfig, SimControl, SimServer,
-};
+use usage_tracker::simulator::{DEMO_ADMIN_KEY, SimClock, SimConfig, SimControl, SimServer};
 use usage_tracker::usage::{BucketWidth, Endpoint};
 
 const SETTINGS: &str = "tier = \"standard\"\n";
@@ -71,7 +69,10 @@ fn once(home: &tempfile::TempDir, orgs: &Orgs, admin_key: &str, data: &Path) -> 
         .arg(data));
     assert!(out.status.success(), "{stderr}");
     assert!(!stderr.contains("without history"), "{stderr}");
-    assert!(!stderr.contains(admin_key), "the admin key in stderr: {stderr}");
+    assert!(
+        !stderr.contains(admin_key),
+        "the admin key in stderr: {stderr}"
+    );
     let v: serde_json::Value =
         serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
     let t = &v["totals"];
@@ -117,14 +118,21 @@ fn two_organizations_over_one_data_folder_each_equal_their_own_tables() {
     assert_eq!(once(&home, &orgs, &orgs.b_key, &data), truth_b, "B after A");
     let cold_b = orgs.b.stats().requests;
     orgs.a.reset_stats();
-    assert_eq!(once(&home, &orgs, DEMO_ADMIN_KEY, &data), truth_a, "A again");
+    assert_eq!(
+        once(&home, &orgs, DEMO_ADMIN_KEY, &data),
+        truth_a,
+        "A again"
+    );
     let warm_a = orgs.a.stats().requests;
     eprintln!("requests: A cold {cold_a}, B cold {cold_b} (same folder), A again {warm_a}");
     // A's history was kept beside B's: the second run of A asks less than its first (its
     // key is known: no project list; its final hours are not asked again).
-    assert!(warm_a < cold_a, "A again asked {warm_a}, its first run {cold_a}");
     assert!(
-        orgs.a.stats().endpoints.get("completions").is_some(),
+        warm_a < cold_a,
+        "A again asked {warm_a}, its first run {cold_a}"
+    );
+    assert!(
+        orgs.a.stats().endpoints.contains_key("completions"),
         "{:?}",
         orgs.a.stats()
     );
@@ -147,7 +155,11 @@ fn a_new_admin_key_of_the_same_organization_keeps_its_history() {
     let rotated = "sk-admin-second-rotated-000000000";
     orgs.b.rotate_admin_key(rotated);
     orgs.b.reset_stats();
-    assert_eq!(once(&home, &orgs, rotated, &data), truth_b, "after rotation");
+    assert_eq!(
+        once(&home, &orgs, rotated, &data),
+        truth_b,
+        "after rotation"
+    );
     let after_rotation = orgs.b.stats().requests;
     // The same run on a fresh folder: what losing the history would cost.
     let fresh = home.path().join("fresh");
@@ -170,7 +182,6 @@ fn a_new_admin_key_of_the_same_organization_keeps_its_history() {
         once(&home, &orgs, DEMO_ADMIN_KEY, &data),
         truth(&orgs, DEMO_ADMIN_KEY, &orgs.a)
     );
-    let _ = DEMO_ORGANIZATION;
 }
 
 /// A store written before the history was the organization's (schema 2): its rows (here: a
@@ -190,7 +201,8 @@ fn a_version_2_store_is_never_counted_as_an_organizations() {
         for (i, step) in MIGRATIONS[..2].iter().enumerate() {
             let tx = conn.transaction().unwrap();
             step(&tx).unwrap();
-            tx.pragma_update(None, "user_version", i as i64 + 1).unwrap();
+            tx.pragma_update(None, "user_version", i as i64 + 1)
+                .unwrap();
             tx.commit().unwrap();
         }
         // Fetched far in the future: final, never asked again by a v2 reader.

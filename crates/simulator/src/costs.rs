@@ -146,16 +146,19 @@ pub(super) fn billed_usage(
     };
     for (n, l) in late.into_iter().enumerate() {
         if l.endpoint == "completions" {
-            let i = scn.streams.iter().position(|s| {
-                s.tracked && s.model == l.model && !s.batch && s.tier == "default"
-            });
+            let i = scn
+                .streams
+                .iter()
+                .position(|s| s.tracked && s.model == l.model && !s.batch && s.tier == "default");
             if let Some(i) = i {
                 u.streams[i].in_text += l.quantity;
                 u.streams[i].requests += l.requests;
             }
-        } else if let Some(i) = scn.meters.iter().position(|m| {
-            m.tracked && m.endpoint == l.endpoint && m.model == l.model
-        }) {
+        } else if let Some(i) = scn
+            .meters
+            .iter()
+            .position(|m| m.tracked && m.endpoint == l.endpoint && m.model == l.model)
+        {
             u.meters[i].quantity += l.quantity;
             u.meters[i].requests += l.requests;
             if l.endpoint == "images" {

@@ -17,7 +17,10 @@ pub(crate) struct Orgs(Arc<[SimControl]>);
 
 impl Orgs {
     pub fn new(controls: Vec<SimControl>) -> Orgs {
-        assert!(!controls.is_empty(), "a simulator serves one organization at least");
+        assert!(
+            !controls.is_empty(),
+            "a simulator serves one organization at least"
+        );
         Orgs(controls.into())
     }
 

@@ -137,11 +137,7 @@ impl Amount {
 pub(crate) fn minute_amount(seed: u64, s: &MeterStream, minute: i64, burst: f64) -> Amount {
     let h = splitmix64(seed ^ s.id ^ (minute as u64).wrapping_mul(0xA24B_AED4_963E_E407));
     let u = |i: u32| ((h >> (16 * i)) & 0xFFFF) as f64 / 65536.0;
-    let mult = if s.tracked {
-        burst.max(1.0)
-    } else {
-        1.0
-    };
+    let mult = if s.tracked { burst.max(1.0) } else { 1.0 };
     let rate = s.req_per_min * daily_wave(minute) * mult * (0.7 + 0.6 * u(0));
     let requests = (rate + u(1)).floor() as u64;
     let quantity = if s.exact {

@@ -4,13 +4,13 @@
 use super::control::SimControl;
 use super::gate::gate;
 use super::lists::{api_keys_json, projects_json};
+use super::orgs::{Org, Orgs};
 use super::other::build_other_page;
 use super::page::{build_page, encode_cursor};
 use super::query::{ApiErrorResponse, UsageQuery};
 use super::{Fault, SimConfig};
 use axum::Router;
 use axum::body::Body;
-use super::orgs::{Org, Orgs};
 use axum::extract::Path;
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::Response;

@@ -162,7 +162,9 @@ impl Store {
                  ORDER BY d.start_time, i.rowid",
             )
             .map_err(err)?;
-        let mut rows = stmt.query(params![scoped.as_str(), from, to]).map_err(err)?;
+        let mut rows = stmt
+            .query(params![scoped.as_str(), from, to])
+            .map_err(err)?;
         let settle = self.options.bill_settle_secs;
         let mut out: Vec<StoredDay> = Vec::new();
         while let Some(r) = rows.next().map_err(err)? {

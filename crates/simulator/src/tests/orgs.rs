@@ -33,7 +33,9 @@ async fn each_admin_key_gets_its_own_organization() {
     assert!(pa.iter().all(|p| !pb.contains(p)), "{pa:?} {pb:?}");
     // Keys too.
     let keys = format!("/v1/organization/projects/{DEMO_PROJECT_ID}_second/api_keys");
-    let kb = send(&base, "GET", &keys, Some(&second.admin_key)).await.json();
+    let kb = send(&base, "GET", &keys, Some(&second.admin_key))
+        .await
+        .json();
     assert!(ids(&kb).contains(&format!("{DEMO_KEY_ID}_second")), "{kb}");
     // Usage from each one's own tables, counted by each one's own counters.
     let start = a.now() - 3_600;
@@ -42,7 +44,10 @@ async fn each_admin_key_gets_its_own_organization() {
     let ub = send(&base, "GET", &path, Some(&second.admin_key)).await;
     assert_eq!((ua.status, ub.status), (200, 200));
     let q = a.last_usage_query().unwrap();
-    assert_eq!(ua.body, usage_page_json(&SimConfig::test(), &q, a.now()).unwrap());
+    assert_eq!(
+        ua.body,
+        usage_page_json(&SimConfig::test(), &q, a.now()).unwrap()
+    );
     assert_eq!(ub.body, usage_page_json(&second, &q, b.now()).unwrap());
     assert_ne!(ua.body, ub.body);
     assert!(ub.text().contains(&format!("{DEMO_PROJECT_ID}_second")));

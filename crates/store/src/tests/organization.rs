@@ -60,7 +60,13 @@ fn two_organizations_in_one_file_never_read_each_others_rows() {
     assert_eq!(read(&store), Vec::<u64>::new(), "B sees none of A's rows");
     assert_eq!(
         store
-            .missing(&whole(), Endpoint::Completions, BucketWidth::Hour, DAY0, DAY0 + H)
+            .missing(
+                &whole(),
+                Endpoint::Completions,
+                BucketWidth::Hour,
+                DAY0,
+                DAY0 + H
+            )
             .unwrap(),
         [(DAY0, DAY0 + H)],
         "B fetches the bucket A stored"
@@ -167,7 +173,8 @@ fn a_version_2_file_keeps_its_rows_unattributed_and_unread() {
         for (i, step) in schema::MIGRATIONS[..2].iter().enumerate() {
             let tx = conn.transaction().unwrap();
             step(&tx).unwrap();
-            tx.pragma_update(None, "user_version", i as i64 + 1).unwrap();
+            tx.pragma_update(None, "user_version", i as i64 + 1)
+                .unwrap();
             tx.commit().unwrap();
         }
         conn.execute_batch(&format!(
@@ -190,11 +197,22 @@ fn a_version_2_file_keeps_its_rows_unattributed_and_unread() {
     let a = store.identify(KEY_A, &ids(&["proj_a1"]), DAY0).unwrap();
     store.use_organization(a.organization).unwrap();
     assert_eq!(read(&store), Vec::<u64>::new());
-    assert!(store.load_bill(&whole(), DAY0, DAY0 + 86_400).unwrap().is_empty());
+    assert!(
+        store
+            .load_bill(&whole(), DAY0, DAY0 + 86_400)
+            .unwrap()
+            .is_empty()
+    );
     assert!(store.load_prices(&whole()).unwrap().is_empty());
     assert_eq!(
         store
-            .missing(&whole(), Endpoint::Completions, BucketWidth::Hour, DAY0, DAY0 + H)
+            .missing(
+                &whole(),
+                Endpoint::Completions,
+                BucketWidth::Hour,
+                DAY0,
+                DAY0 + H
+            )
             .unwrap(),
         [(DAY0, DAY0 + H)]
     );

@@ -15,7 +15,13 @@ use std::process::ExitCode;
 
 pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliError> {
     let timeout = settings.timeout;
-    let conn = Connection::open_reporting(settings, Some(super::print_retries())).await?;
+    // A key new to the history asks for its organization's projects first (README
+    // "History"): under the same deadline, saying when it waits.
+    let url = settings.base_url.clone();
+    let conn = super::within_deadline(timeout, &url, async {
+        Ok(Connection::open_reporting(settings, Some(super::print_retries())).await?)
+    })
+    .await?;
     conn.tell_history_notice();
     let mut engine = Once::new(&conn);
     let snap = super::within_deadline(timeout, conn.client.base_url(), async {

@@ -1,6 +1,7 @@
 //! The connection every front end starts from: the Admin API client for the settings (or a
-//! freshly started simulator with `--demo`), the store they name, and the prices the trackers
-//! share (the table and what the bill has taught, loaded from the store at open).
+//! freshly started simulator with `--demo`), the store they name bound to the admin key's
+//! organization ([`identify_organization`]), and the prices the trackers share (the table and
+//! what the bill has taught, loaded from the store at open).
 
 use super::demo::{self, DemoServer};
 use super::tracker::{Tracker, TrackerConfig};
@@ -48,18 +49,46 @@ pub struct Connection {
 pub use usage_tracker_core::settings::DEMO_HISTORY_FILE_NAME as DEMO_FILE_NAME;
 
 impl Connection {
+    /// The connection of the app and `watch`, which keep running (and retrying) when the API
+    /// fails: a key whose organization cannot be told (see [`identify_organization`]) runs
+    /// without history this session.
     pub async fn open(settings: Settings) -> Result<Connection, ConnectError> {
-        Connection::open_reporting(settings, None).await
+        Connection::open_with(settings, None, false).await
     }
 
-    /// Like [`open`](Self::open), telling `on_retry` about every retry the client waits for.
-    /// Opens the history store too (the app, `watch`, `once`).
+    /// The connection of the commands that fetch once (`once`, `prices`), telling `on_retry`
+    /// about every retry the client waits for. A failure every request of the key would meet
+    /// (a wrong key, no answer) while telling its organization is the command's error, so it
+    /// is waited for once, not twice.
     pub async fn open_reporting(
         settings: Settings,
         on_retry: Option<OnRetry>,
     ) -> Result<Connection, ConnectError> {
+        Connection::open_with(settings, on_retry, true).await
+    }
+
+    /// Opens the client and the history store, bound to the admin key's organization.
+    async fn open_with(
+        settings: Settings,
+        on_retry: Option<OnRetry>,
+        fail_early: bool,
+    ) -> Result<Connection, ConnectError> {
         let mut conn = Connection::open_without_history(settings, on_retry).await?;
-        let (history, notice) = open_history(&conn.settings).await;
+        let (mut history, mut notice) = open_history(&conn.settings).await;
+        if let Some(h) = &history
+            && let Some(key) = &conn.settings.admin_key
+            && let Err(why) = identify_organization(h, &conn.client, &key.secret).await
+        {
+            history = None;
+            notice = match why {
+                Unidentified::Notice(n) => Some(n),
+                Unidentified::EveryRequestFails(e) if fail_early => return Err(e.into()),
+                Unidentified::EveryRequestFails(e) => {
+                    tracing::debug!("history: cannot tell the admin key's organization: {e}");
+                    None
+                }
+            };
+        }
         if let Some(h) = &history {
             let keys = store::KeySet::of(&conn.settings.api_key_ids);
             let stored = h
@@ -177,6 +206,73 @@ pub async fn open_history(settings: &Settings) -> (Option<SharedStore>, Option<S
             )),
         ),
     }
+}
+
+/// Why the admin key's organization could not be told.
+#[derive(Debug)]
+pub enum Unidentified {
+    /// The one message to show; the figures may still come.
+    Notice(String),
+    /// Every request of this key would fail the same way (a wrong or project key, no answer, a
+    /// wrong base URL): the figures' own error says it.
+    EveryRequestFails(ApiError),
+}
+
+/// Binds the store to the admin key's organization before anything reads it (README
+/// "History"): from the file alone when it has seen this key before (no request), else by the
+/// organization's project ids (one request, more for more than 100 projects). `Err`: it cannot
+/// tell, so the history is not used this time and nothing is attributed to the wrong
+/// organization.
+pub async fn identify_organization(
+    history: &SharedStore,
+    client: &AdminClient,
+    admin_key: &SecretString,
+) -> Result<store::OrganizationId, Unidentified> {
+    use secrecy::ExposeSecret;
+    let key = admin_key.clone();
+    let known = history
+        .run(move |s| {
+            let org = s.organization_of_key(key.expose_secret())?;
+            if let Some(org) = org {
+                s.use_organization(org)?;
+            }
+            Ok(org)
+        })
+        .await
+        .map_err(|e| Unidentified::Notice(format!("{e}: running without history")))?;
+    if let Some(org) = known {
+        return Ok(org);
+    }
+    let projects = client.projects().await.map_err(|e| {
+        // An admin key refused only this list (a scope missing) may still read usage.
+        let scope_missing =
+            matches!(e, ApiError::Forbidden { .. }) && admin_key.expose_secret().starts_with("sk-admin-");
+        if scope_missing || matches!(e, ApiError::Server { .. } | ApiError::RateLimited { .. } | ApiError::BadResponse { .. } | ApiError::RepeatingCursor { .. }) {
+            Unidentified::Notice(format!(
+                "cannot tell which organization the admin key belongs to (listing its projects: {e}): running without history this time"
+            ))
+        } else {
+            Unidentified::EveryRequestFails(e)
+        }
+    })?;
+    let ids: Vec<String> = projects.into_iter().map(|p| p.id).collect();
+    let key = admin_key.clone();
+    let now = crate::engine::now_ms().div_euclid(1000);
+    history
+        .run(move |s| {
+            let found = s.identify(key.expose_secret(), &ids, now)?;
+            s.use_organization(found.organization)?;
+            if found.new {
+                tracing::info!(
+                    "history: a new organization ({}, {} projects)",
+                    found.organization,
+                    ids.len()
+                );
+            }
+            Ok(found.organization)
+        })
+        .await
+        .map_err(|e| Unidentified::Notice(format!("{e}: running without history")))
 }
 
 /// The admin key in the OS secret store, below flag, environment and `.env`. `Err` carries

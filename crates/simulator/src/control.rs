@@ -20,6 +20,8 @@ pub(crate) struct Shared {
 struct State {
     /// The manual clock's reading, or the offset added to the real clock.
     clock: i64,
+    /// The admin key accepted now: the config's until [`SimControl::rotate_admin_key`].
+    admin_key: String,
     /// Pending faults, front first, with the requests each has left (`u32::MAX`: unlimited).
     faults: VecDeque<(Fault, u32)>,
     bursts: Vec<ManualBurst>,
@@ -56,6 +58,7 @@ impl SimControl {
             SimClock::Real => 0,
             SimClock::Manual { start } => start,
         };
+        let admin_key = config.admin_key.clone();
         SimControl {
             shared: Arc::new(Shared {
                 scenario: Scenario::new(&config),
@@ -63,6 +66,7 @@ impl SimControl {
                 config,
                 state: Mutex::new(State {
                     clock,
+                    admin_key,
                     faults: VecDeque::new(),
                     bursts: Vec::new(),
                     late: Vec::new(),
@@ -81,6 +85,18 @@ impl SimControl {
 
     fn is_manual(&self) -> bool {
         matches!(self.shared.config.clock, SimClock::Manual { .. })
+    }
+
+    /// The admin key this organization accepts now.
+    pub fn admin_key(&self) -> String {
+        self.state().admin_key.clone()
+    }
+
+    /// Rotates the organization's admin key: `new` is accepted from the next request on, the
+    /// old one refused (401), as after revoking it in OpenAI's settings. Its projects, keys and
+    /// usage are unchanged.
+    pub fn rotate_admin_key(&self, new: &str) {
+        self.state().admin_key = new.to_owned();
     }
 
     /// The simulator's "now", in unix seconds.

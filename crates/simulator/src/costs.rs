@@ -146,16 +146,19 @@ pub(super) fn billed_usage(
     };
     for (n, l) in late.into_iter().enumerate() {
         if l.endpoint == "completions" {
-            let i = scn.streams.iter().position(|s| {
-                s.key == super::DEMO_KEY_ID && s.model == l.model && !s.batch && s.tier == "default"
-            });
+            let i = scn
+                .streams
+                .iter()
+                .position(|s| s.tracked && s.model == l.model && !s.batch && s.tier == "default");
             if let Some(i) = i {
                 u.streams[i].in_text += l.quantity;
                 u.streams[i].requests += l.requests;
             }
-        } else if let Some(i) = scn.meters.iter().position(|m| {
-            m.key == super::DEMO_KEY_ID && m.endpoint == l.endpoint && m.model == l.model
-        }) {
+        } else if let Some(i) = scn
+            .meters
+            .iter()
+            .position(|m| m.tracked && m.endpoint == l.endpoint && m.model == l.model)
+        {
             u.meters[i].quantity += l.quantity;
             u.meters[i].requests += l.requests;
             if l.endpoint == "images" {
@@ -254,6 +257,7 @@ pub(super) fn lines_of(scn: &Scenario, u: &Usage, q: &Query) -> BTreeMap<GroupKe
     // Storage is no key's: only in bills not filtered by key (see `bill_prices::STORAGE`).
     if q.api_key_ids.is_empty() && u.whole_day {
         for (project, gb) in STORAGE {
+            let project = &scn.own_id(project);
             if within(&q.project_ids, project) {
                 let billed = Billed {
                     name: names::STORAGE.into(),

@@ -193,7 +193,7 @@ pub(crate) fn costs_page(
 
 /// The HTTP handler: the same gate (auth, faults, latency) as the usage endpoints.
 pub(crate) async fn handler(
-    axum::extract::State(ctl): axum::extract::State<SimControl>,
+    super::orgs::Org(ctl): super::orgs::Org,
     uri: axum::http::Uri,
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {

@@ -71,7 +71,7 @@ pub(crate) async fn gate_with(
         }
         _ => {}
     }
-    check_auth(headers, &ctl.shared.config.admin_key, scope).map_err(|e| error(&e))?;
+    check_auth(headers, &ctl.admin_key(), scope).map_err(|e| error(&e))?;
     Ok(fault)
 }
 

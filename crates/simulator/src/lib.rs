@@ -13,7 +13,7 @@
 //! `page` (buckets, grouping, cursors), `lists` (projects and keys), `control` (clock, faults,
 //! stats), `server` (routing, auth, fault application), `sim_http` (the `/_sim` endpoints),
 //! `costs`, `costs_page` and `bill_prices` (the bill: `/organization/costs` from the
-//! simulator's own prices).
+//! simulator's own prices), `orgs` (several organizations, chosen by the admin key).
 
 mod bill_prices;
 mod control;
@@ -22,6 +22,7 @@ mod costs_page;
 mod gate;
 mod lists;
 mod org;
+mod orgs;
 mod other;
 mod page;
 mod query;
@@ -40,6 +41,9 @@ use std::time::Duration;
 
 /// The Bearer token the demo accepts. Not a secret: it only opens the local simulator.
 pub const DEMO_ADMIN_KEY: &str = "sk-admin-demo-0000000000000000";
+/// The organization the demo and [`SimConfig::test`] simulate, as the `openai-organization`
+/// response header names it.
+pub const DEMO_ORGANIZATION: &str = "org-demo";
 /// The project API key the demo tracks.
 pub const DEMO_KEY_ID: &str = "key_demoPrimary01";
 /// The project the tracked key belongs to.
@@ -55,6 +59,11 @@ pub struct SimConfig {
     pub seed: u64,
     /// The Bearer token accepted as an Admin key.
     pub admin_key: String,
+    /// The organization's id, sent back in the `openai-organization` header. Another than
+    /// [`DEMO_ORGANIZATION`] suffixes every project and key id (`proj_demoApp01_second`), so
+    /// several organizations served by one simulator ([`SimServer::start_organizations`])
+    /// share no id, as OpenAI's never do.
+    pub organization: String,
     pub clock: SimClock,
     pub bursts: BurstSchedule,
     /// Extra models used by the tracked key (`sim-model-01-2025-01-01`, ...), for benchmarks.
@@ -71,6 +80,7 @@ impl SimConfig {
         SimConfig {
             seed: 7,
             admin_key: DEMO_ADMIN_KEY.to_owned(),
+            organization: DEMO_ORGANIZATION.to_owned(),
             clock: SimClock::Real,
             bursts: BurstSchedule::Periodic {
                 every_minutes: 12,
@@ -88,11 +98,33 @@ impl SimConfig {
         SimConfig {
             seed: 1,
             admin_key: DEMO_ADMIN_KEY.to_owned(),
+            organization: DEMO_ORGANIZATION.to_owned(),
             clock: SimClock::Manual { start: TEST_START },
             bursts: BurstSchedule::None,
             extra_models: 0,
             extra_projects: 0,
             latency: Duration::ZERO,
+        }
+    }
+
+    /// Tests: another organization `org-<name>` beside [`SimConfig::test`]'s: its own admin key
+    /// (`sk-admin-<name>-…`), its own usage (from `seed`), its own project and key ids.
+    pub fn other_organization(name: &str, seed: u64) -> Self {
+        SimConfig {
+            seed,
+            admin_key: format!("sk-admin-{name}-0000000000000000"),
+            organization: format!("org-{name}"),
+            ..SimConfig::test()
+        }
+    }
+
+    /// What this organization's project and key ids end with: `""` for the demo's,
+    /// `_<name>` for `org-<name>`.
+    pub fn id_suffix(&self) -> String {
+        if self.organization == DEMO_ORGANIZATION {
+            String::new()
+        } else {
+            format!("_{}", self.organization.trim_start_matches("org-"))
         }
     }
 }
@@ -103,6 +135,7 @@ impl std::fmt::Debug for SimConfig {
         f.debug_struct("SimConfig")
             .field("seed", &self.seed)
             .field("admin_key", &"<redacted>")
+            .field("organization", &self.organization)
             .field("clock", &self.clock)
             .field("bursts", &self.bursts)
             .field("extra_models", &self.extra_models)

@@ -36,6 +36,8 @@ pub(crate) struct MeterStream {
     pub endpoint: &'static str,
     pub project: &'static str,
     pub key: &'static str,
+    /// The tracked key's (bursts and late usage land on it).
+    pub tracked: bool,
     pub user: Option<&'static str>,
     /// The model, or for file search the vector store.
     pub model: &'static str,
@@ -95,6 +97,7 @@ pub(crate) fn streams(seed: u64) -> Vec<MeterStream> {
                 endpoint,
                 project,
                 key,
+                tracked: key == DEMO_KEY_ID,
                 user,
                 model,
                 dims,
@@ -134,11 +137,7 @@ impl Amount {
 pub(crate) fn minute_amount(seed: u64, s: &MeterStream, minute: i64, burst: f64) -> Amount {
     let h = splitmix64(seed ^ s.id ^ (minute as u64).wrapping_mul(0xA24B_AED4_963E_E407));
     let u = |i: u32| ((h >> (16 * i)) & 0xFFFF) as f64 / 65536.0;
-    let mult = if s.key == DEMO_KEY_ID {
-        burst.max(1.0)
-    } else {
-        1.0
-    };
+    let mult = if s.tracked { burst.max(1.0) } else { 1.0 };
     let rate = s.req_per_min * daily_wave(minute) * mult * (0.7 + 0.6 * u(0));
     let requests = (rate + u(1)).floor() as u64;
     let quantity = if s.exact {
@@ -335,7 +334,7 @@ pub(crate) fn build_other_page(
         .filter_map(|l| {
             let i = streams
                 .iter()
-                .position(|s| s.key == DEMO_KEY_ID && s.model == l.model)?;
+                .position(|s| s.tracked && s.model == l.model)?;
             let a = Amount {
                 requests: l.requests,
                 quantity: l.quantity,

@@ -167,9 +167,9 @@ pub(crate) fn build_page<'a>(
         .iter()
         .filter(|l| l.endpoint == "completions")
         .filter_map(|l| {
-            let i = streams.iter().position(|s| {
-                s.key == super::DEMO_KEY_ID && s.model == l.model && !s.batch && s.tier == "default"
-            })?;
+            let i = streams
+                .iter()
+                .position(|s| s.tracked && s.model == l.model && !s.batch && s.tier == "default")?;
             let c = Counts {
                 requests: l.requests,
                 in_text: l.quantity,

@@ -19,7 +19,7 @@ pub(crate) struct Stream {
     pub batch: bool,
     pub tier: &'static str,
     id: u64,
-    tracked: bool,
+    pub tracked: bool,
     /// Grows most during a burst, so "the model that grew most" has an answer.
     burst_leader: bool,
     req_per_min: f64,
@@ -133,6 +133,8 @@ pub(crate) struct Scenario {
     /// Every other endpoint's usage.
     pub meters: Vec<super::other::MeterStream>,
     bursts: BurstSchedule,
+    /// What this organization's project and key ids end with (`SimConfig::id_suffix`).
+    id_suffix: String,
 }
 
 pub(crate) fn splitmix64(mut x: u64) -> u64 {
@@ -248,12 +250,51 @@ impl Scenario {
         for (project, key, user, model, p) in OTHER_MIX {
             push(project, key, user, model, p, 0.0);
         }
-        Scenario {
+        let mut scenario = Scenario {
             seed,
             projects: projects(seed, config.extra_projects),
             streams,
             meters: super::other::streams(seed),
             bursts: config.bursts,
+            id_suffix: config.id_suffix(),
+        };
+        scenario.suffix_ids();
+        scenario
+    }
+
+    /// `id` as this organization names it (see [`SimConfig::organization`]).
+    pub fn own_id(&self, id: &str) -> String {
+        format!("{id}{}", self.id_suffix)
+    }
+
+    /// Gives another organization its own project and key ids (after the streams are seeded
+    /// and the tracked key marked, so only the names change).
+    fn suffix_ids(&mut self) {
+        if self.id_suffix.is_empty() {
+            return;
+        }
+        for p in &mut self.projects {
+            p.id = format!("{}{}", p.id, self.id_suffix);
+            for k in &mut p.keys {
+                k.id = format!("{}{}", k.id, self.id_suffix);
+            }
+        }
+        for s in &mut self.streams {
+            s.project = format!("{}{}", s.project, self.id_suffix);
+            s.key = format!("{}{}", s.key, self.id_suffix);
+        }
+        // The meters name ids as `&'static str` (their table is a constant): the few distinct
+        // suffixed ids are leaked once per simulated organization.
+        let mut leaked = std::collections::BTreeMap::<&'static str, &'static str>::new();
+        let suffix = self.id_suffix.clone();
+        let mut own = |id: &'static str| -> &'static str {
+            leaked
+                .entry(id)
+                .or_insert_with(|| Box::leak(format!("{id}{suffix}").into_boxed_str()))
+        };
+        for m in &mut self.meters {
+            m.project = own(m.project);
+            m.key = own(m.key);
         }
     }
 

@@ -4,13 +4,14 @@
 use super::control::SimControl;
 use super::gate::gate;
 use super::lists::{api_keys_json, projects_json};
+use super::orgs::{Org, Orgs};
 use super::other::build_other_page;
 use super::page::{build_page, encode_cursor};
 use super::query::{ApiErrorResponse, UsageQuery};
 use super::{Fault, SimConfig};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -24,6 +25,7 @@ use tokio::task::JoinHandle;
 pub struct SimServer {
     addr: SocketAddr,
     control: SimControl,
+    controls: Vec<SimControl>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -31,11 +33,24 @@ pub struct SimServer {
 impl SimServer {
     /// Bind 127.0.0.1:`port` (`None`: a free port) and serve on the current tokio runtime.
     pub async fn start(config: SimConfig, port: Option<u16>) -> std::io::Result<SimServer> {
+        Self::start_organizations(vec![config], port).await
+    }
+
+    /// [`start`](Self::start) serving one organization per config (each its own admin key,
+    /// [`SimConfig::organization`], seed, clock and counters): the admin key of a request
+    /// chooses the one that answers. [`control`](Self::control) steers the first,
+    /// [`controls`](Self::controls) each.
+    pub async fn start_organizations(
+        configs: Vec<SimConfig>,
+        port: Option<u16>,
+    ) -> std::io::Result<SimServer> {
         let listener =
             tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port.unwrap_or(0))).await?;
         let addr = listener.local_addr()?;
-        let control = SimControl::new(config);
-        let app = router(control.clone());
+        let controls: Vec<SimControl> = configs.into_iter().map(SimControl::new).collect();
+        let control = controls[0].clone();
+        let orgs = Orgs::new(controls.clone());
+        let app = router(orgs);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let served = axum::serve(listener, app).with_graceful_shutdown(async {
@@ -48,6 +63,7 @@ impl SimServer {
         Ok(SimServer {
             addr,
             control,
+            controls,
             stop: Some(stop),
             task: Some(task),
         })
@@ -60,6 +76,11 @@ impl SimServer {
 
     pub fn control(&self) -> SimControl {
         self.control.clone()
+    }
+
+    /// One control per organization, in the order they were given.
+    pub fn controls(&self) -> Vec<SimControl> {
+        self.controls.clone()
     }
 
     /// Stop accepting, let open requests finish (for at most 2 s), then return.
@@ -120,7 +141,7 @@ async fn wait_for_signal() {
     }
 }
 
-fn router(control: SimControl) -> Router {
+fn router(orgs: Orgs) -> Router {
     Router::new()
         .route("/v1/organization/usage/completions", get(usage))
         .route("/v1/organization/usage/{endpoint}", get(other_usage))
@@ -139,8 +160,12 @@ fn router(control: SimControl) -> Router {
         .route("/_sim/stats", get(super::sim_http::stats))
         .route("/_sim/reset-stats", post(super::sim_http::reset_stats))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            orgs.clone(),
+            super::orgs::organization_header,
+        ))
         .layer(tower_http::compression::CompressionLayer::new().gzip(true))
-        .with_state(control)
+        .with_state(orgs)
 }
 
 pub(crate) fn respond(status: u16, content_type: &str, body: Vec<u8>) -> Response {
@@ -175,7 +200,7 @@ pub(crate) fn finish(fault: Option<Fault>, body: Vec<u8>) -> Response {
     }
 }
 
-async fn usage(State(ctl): State<SimControl>, uri: Uri, headers: HeaderMap) -> Response {
+async fn usage(Org(ctl): Org, uri: Uri, headers: HeaderMap) -> Response {
     let parsed = UsageQuery::parse(uri.query().unwrap_or(""));
     ctl.count_request(Some("completions"), parsed.as_ref().ok());
     let fault = match gate(&ctl, &headers, "api.usage.read").await {
@@ -208,13 +233,13 @@ async fn usage(State(ctl): State<SimControl>, uri: Uri, headers: HeaderMap) -> R
 
 /// Every other usage endpoint: the same gate and faults as completions.
 async fn other_usage(
-    State(ctl): State<SimControl>,
+    Org(ctl): Org,
     Path(endpoint): Path<String>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
     if !super::other::ENDPOINTS.iter().any(|(e, _)| *e == endpoint) {
-        return not_found(State(ctl), Method::GET, uri).await;
+        return not_found(Org(ctl), Method::GET, uri).await;
     }
     let parsed = UsageQuery::parse(uri.query().unwrap_or(""));
     ctl.count_request(Some(&endpoint), parsed.as_ref().ok());
@@ -250,7 +275,7 @@ async fn other_usage(
     )
 }
 
-async fn projects(State(ctl): State<SimControl>, uri: Uri, headers: HeaderMap) -> Response {
+async fn projects(Org(ctl): Org, uri: Uri, headers: HeaderMap) -> Response {
     ctl.count_request(None, None);
     let fault = match gate(&ctl, &headers, "api.management.read").await {
         Ok(f) => f,
@@ -263,7 +288,7 @@ async fn projects(State(ctl): State<SimControl>, uri: Uri, headers: HeaderMap) -
 }
 
 async fn api_keys(
-    State(ctl): State<SimControl>,
+    Org(ctl): Org,
     Path(project_id): Path<String>,
     uri: Uri,
     headers: HeaderMap,
@@ -285,7 +310,7 @@ async fn api_keys(
 }
 
 /// OpenAI's answer to a path it does not serve.
-async fn not_found(State(ctl): State<SimControl>, method: Method, uri: Uri) -> Response {
+async fn not_found(Org(ctl): Org, method: Method, uri: Uri) -> Response {
     if uri.path().starts_with("/v1/") {
         ctl.count_request(None, None);
     }

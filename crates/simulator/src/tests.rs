@@ -4,4 +4,5 @@ mod bill;
 mod faults;
 mod http;
 mod http_client;
+mod orgs;
 mod page;

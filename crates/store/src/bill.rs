@@ -77,6 +77,7 @@ impl Store {
         days: &[BilledDay],
         fetched_at: i64,
     ) -> Result<usize, StoreError> {
+        let scoped = self.scoped(keys);
         let (path, busy) = (self.path.clone(), self.options.busy_timeout);
         let err = |e| StoreError::from_sqlite(&path, busy, e);
         let tx = self
@@ -108,7 +109,7 @@ impl Store {
                     continue;
                 }
                 let id: Option<i64> = match upsert
-                    .query_row(params![keys.as_str(), d.start_time, fetched_at], |r| {
+                    .query_row(params![scoped.as_str(), d.start_time, fetched_at], |r| {
                         r.get(0)
                     }) {
                     Ok(id) => Some(id),
@@ -149,6 +150,7 @@ impl Store {
         from: i64,
         to: i64,
     ) -> Result<Vec<StoredDay>, StoreError> {
+        let scoped = self.scoped(keys);
         let err = |e| self.err(e);
         let mut stmt = self
             .conn
@@ -160,7 +162,9 @@ impl Store {
                  ORDER BY d.start_time, i.rowid",
             )
             .map_err(err)?;
-        let mut rows = stmt.query(params![keys.as_str(), from, to]).map_err(err)?;
+        let mut rows = stmt
+            .query(params![scoped.as_str(), from, to])
+            .map_err(err)?;
         let settle = self.options.bill_settle_secs;
         let mut out: Vec<StoredDay> = Vec::new();
         while let Some(r) = rows.next().map_err(err)? {
@@ -206,6 +210,7 @@ impl Store {
         from: i64,
         to: i64,
     ) -> Result<Vec<(i64, i64)>, StoreError> {
+        let scoped = self.scoped(keys);
         let first = utc_day_start(from);
         let mut stmt = self
             .conn
@@ -217,7 +222,7 @@ impl Store {
         let known: std::collections::BTreeSet<i64> = stmt
             .query_map(
                 params![
-                    keys.as_str(),
+                    scoped.as_str(),
                     first,
                     to,
                     SECS_PER_DAY + self.options.bill_settle_secs

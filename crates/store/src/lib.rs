@@ -1,5 +1,6 @@
-//! The history store: one SQLite file holding what the Admin API returned, keyed by what was
-//! asked (tracked key set, endpoint, bucket width), with when each piece was fetched, so a
+//! The history store: one SQLite file holding what the Admin API returned, keyed by the
+//! organization ([`OrganizationId`], `organization`) and by what was asked (tracked key set,
+//! endpoint, bucket width), with when each piece was fetched, so a
 //! launch can show the last figures at once and a refresh can ask only for what is missing or
 //! may still change. Also the billed days with their line items. Read by `export` and
 //! `report`; the trackers will read and write it (through [`Store::record_usage_page`],
@@ -13,6 +14,7 @@
 mod bill;
 mod error;
 mod open;
+mod organization;
 mod prices;
 mod read;
 mod retention;
@@ -26,6 +28,7 @@ mod usage;
 pub use bill::{StoredDay, line_kind_name};
 pub use error::StoreError;
 pub use open::{Opened, corrupt_name, open_or_recover};
+pub use organization::{Identified, OrganizationId};
 pub use read::PeriodData;
 pub use retention::Retention;
 pub use shared::SharedStore;
@@ -113,6 +116,8 @@ pub struct Store {
     options: StoreOptions,
     /// When retention last ran (unix seconds): at most once an hour on write.
     last_prune: i64,
+    /// Whose history every call reads and writes (`organization`).
+    organization: OrganizationId,
 }
 
 impl std::fmt::Debug for Store {

@@ -75,7 +75,11 @@ fn open_once(path: &Path, options: StoreOptions, now: i64) -> Result<Store, Stor
         path: path.to_owned(),
         options,
         last_prune: i64::MIN,
+        organization: super::OrganizationId::UNIDENTIFIED,
     };
+    if let Some(org) = store.last_identified()? {
+        store.organization = org;
+    }
     store.prune(now)?;
     Ok(store)
 }

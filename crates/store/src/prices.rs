@@ -9,6 +9,7 @@ use usage_tracker_core::pricing::learned::{Learned, LearnedPrice, PriceKey};
 impl Store {
     /// Keeps each price of `learned` unless the store holds one billed on a newer day.
     pub fn record_prices(&mut self, keys: &KeySet, learned: &Learned) -> Result<(), StoreError> {
+        let scoped = self.scoped(keys);
         let (path, busy) = (self.path.clone(), self.options.busy_timeout);
         let err = |e| StoreError::from_sqlite(&path, busy, e);
         let tx = self
@@ -28,7 +29,7 @@ impl Store {
             for (k, p) in &learned.prices {
                 upsert
                     .execute(params![
-                        keys.as_str(),
+                        scoped.as_str(),
                         k.model,
                         k.tier,
                         k.field.code(),
@@ -45,6 +46,7 @@ impl Store {
     /// Every price learned for `keys`. A row whose field this build does not know (written by
     /// a newer one) is left out.
     pub fn load_prices(&self, keys: &KeySet) -> Result<Learned, StoreError> {
+        let scoped = self.scoped(keys);
         let err = |e| self.err(e);
         let mut stmt = self
             .conn
@@ -53,7 +55,7 @@ impl Store {
                  WHERE key_set = ?1",
             )
             .map_err(err)?;
-        let mut rows = stmt.query([keys.as_str()]).map_err(err)?;
+        let mut rows = stmt.query([scoped.as_str()]).map_err(err)?;
         let mut learned = Learned::default();
         while let Some(r) = rows.next().map_err(err)? {
             let field: String = r.get(2).map_err(err)?;

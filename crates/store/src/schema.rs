@@ -1,10 +1,10 @@
 //! The schema and its migrations. `PRAGMA user_version` is the schema version: 0 is an empty
 //! (or pre-store) file, each migration takes the file one version up, inside one transaction
-//! with the version bump, so a crash leaves the old version whole. Version 2 is one more
+//! with the version bump, so a crash leaves the old version whole. A new version is one more
 //! function at the end of [`MIGRATIONS`]; a migration is never edited once released.
 //!
 //! Rows are typed columns, not JSON per bucket: integers are stored as SQLite varints (one to
-//! eight bytes, no key names repeated per row) and what repeats (the key set, endpoint and
+//! eight bytes, no key names repeated per row) and what repeats (the organization's key set, endpoint and
 //! width of a bucket; a row's model) is a small id into `series` and `name`, so the file stays
 //! small; a person can still read or sum the history with the `sqlite3` shell.
 
@@ -13,7 +13,7 @@ use rusqlite::Transaction;
 type Migration = fn(&Transaction<'_>) -> rusqlite::Result<()>;
 
 /// In order: `MIGRATIONS[i]` takes version `i` to `i + 1`.
-pub const MIGRATIONS: &[Migration] = &[v1, v2];
+pub const MIGRATIONS: &[Migration] = &[v1, v2, v3];
 
 /// The version this build writes and reads.
 pub const CURRENT: i64 = MIGRATIONS.len() as i64;
@@ -116,6 +116,46 @@ fn v2(tx: &Transaction<'_>) -> rusqlite::Result<()> {
             day INTEGER NOT NULL,
             PRIMARY KEY (key_set, model, tier, field, detail)
         );
+        ",
+    )
+}
+
+/// Version 3: the history is the organization's (`organization`). Every key set column now holds
+/// `org<N>:<key set>`, `N` the organization's id in this file; a version-2 row was written for a
+/// key set only, possibly by two organizations into one set (the defect this version fixes),
+/// so it is kept as `v2:<key set>`: unattributed, never read, and pruned by retention as it
+/// ages (README "History").
+fn v3(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "
+        UPDATE series SET key_set = 'v2:' || key_set;
+        UPDATE bill_day SET key_set = 'v2:' || key_set;
+        UPDATE learned_price SET key_set = 'v2:' || key_set;
+        -- an organization as this file knows it; id 0 is the one of tests and seeding that
+        -- never identified one
+        CREATE TABLE organization (
+            id INTEGER PRIMARY KEY,
+            -- unix seconds of its first identification
+            first_seen INTEGER NOT NULL
+        );
+        -- what identifies it: its project ids (unique across OpenAI, never deleted)
+        CREATE TABLE organization_project (
+            project_id TEXT PRIMARY KEY,
+            organization_id INTEGER NOT NULL REFERENCES organization (id)
+        );
+        -- the admin keys seen, as a salted SHA-256 of the key (never the key): a launch knows
+        -- its organization before any request
+        CREATE TABLE admin_key (
+            fingerprint TEXT PRIMARY KEY,
+            organization_id INTEGER NOT NULL REFERENCES organization (id),
+            last_seen INTEGER NOT NULL
+        );
+        CREATE TABLE meta (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        -- the salt of the fingerprints, random per file
+        INSERT INTO meta (name, value) VALUES ('key_salt', lower(hex(randomblob(16))));
         ",
     )
 }

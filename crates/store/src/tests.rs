@@ -2,6 +2,7 @@
 //! missing-range query, retention, concurrent writers and every failure case.
 
 mod open;
+mod organization;
 
 use super::*;
 use usage_tracker_core::bill::{BilledDay, LineItem, LineKind, Money};
@@ -72,7 +73,7 @@ fn an_empty_file_migrates_to_the_current_version_in_wal_mode() {
     std::fs::write(&path, b"").unwrap();
     let store = Store::open(&path, opts(), DAY0).unwrap();
     assert_eq!(store.schema_version().unwrap(), schema::CURRENT);
-    assert_eq!(schema::CURRENT, 2);
+    assert_eq!(schema::CURRENT, 3);
     let mode: String = store
         .conn
         .pragma_query_value(None, "journal_mode", |r| r.get(0))
@@ -86,7 +87,7 @@ fn an_empty_file_migrates_to_the_current_version_in_wal_mode() {
     drop(store);
     // Opening again runs no migration twice (a second CREATE TABLE would fail).
     let again = Store::open(&path, opts(), DAY0).unwrap();
-    assert_eq!(again.schema_version().unwrap(), 2);
+    assert_eq!(again.schema_version().unwrap(), 3);
 }
 
 /// Issue 16: a row at a service tier the price table does not know is stored by its name and

@@ -112,6 +112,7 @@ impl Store {
         buckets: &[Bucket<R>],
         fetched_at: i64,
     ) -> Result<usize, StoreError> {
+        let scoped = self.scoped(keys);
         let (path, busy) = (self.path.clone(), self.options.busy_timeout);
         let err = |e| StoreError::from_sqlite(&path, busy, e);
         let tx = self
@@ -125,7 +126,7 @@ impl Store {
                     "INSERT INTO series (key_set, endpoint, width) VALUES (?1, ?2, ?3)
                      ON CONFLICT (key_set, endpoint, width) DO UPDATE SET width = excluded.width
                      RETURNING id",
-                    params![keys.as_str(), endpoint.as_str(), width.secs()],
+                    params![scoped.as_str(), endpoint.as_str(), width.secs()],
                     |r| r.get(0),
                 )
                 .map_err(err)?;
@@ -231,6 +232,7 @@ impl Store {
         from: i64,
         to: i64,
     ) -> Result<Vec<StoredBucket<R>>, StoreError> {
+        let scoped = self.scoped(keys);
         let err = |e| self.err(e);
         let mut stmt = self
             .conn
@@ -251,7 +253,7 @@ impl Store {
             .map_err(err)?;
         let mut rows = stmt
             .query(params![
-                keys.as_str(),
+                scoped.as_str(),
                 endpoint.as_str(),
                 width.secs(),
                 from,
@@ -319,6 +321,7 @@ impl Store {
         from: i64,
         to: i64,
     ) -> Result<Vec<(i64, i64)>, StoreError> {
+        let scoped = self.scoped(keys);
         let first = width.floor(from);
         let mut stmt = self
             .conn
@@ -333,7 +336,7 @@ impl Store {
         let known: std::collections::BTreeSet<i64> = stmt
             .query_map(
                 params![
-                    keys.as_str(),
+                    scoped.as_str(),
                     endpoint.as_str(),
                     width.secs(),
                     first,

@@ -190,7 +190,7 @@ fn a_newer_schema_is_left_alone_and_named() {
             err,
             StoreError::NewerSchema {
                 found: 7,
-                supported: 2,
+                supported: 3,
                 ..
             }
         ),
@@ -200,7 +200,7 @@ fn a_newer_schema_is_left_alone_and_named() {
     assert!(opened.store.is_none());
     let notice = opened.notice.unwrap();
     assert!(
-        notice.contains("schema version 7") && notice.contains("(2)"),
+        notice.contains("schema version 7") && notice.contains("(3)"),
         "{notice}"
     );
     assert!(notice.contains("running without history"), "{notice}");

@@ -3,7 +3,8 @@
 //! same rule as the check of the estimate); today and the days just before are re-read.
 
 use super::usage::gaps;
-use super::{KeySet, Store, StoreError};
+use crate::error::StoreError;
+use crate::handle::{KeySet, Store};
 use rusqlite::params;
 use usage_tracker_core::bill::{BilledDay, LineItem, LineKind, Money, SECS_PER_DAY, utc_day_start};
 

@@ -4,9 +4,33 @@
 //! without history; a locked or unopenable one means running without history this time.
 
 use super::schema::{self, CURRENT};
-use super::{Store, StoreError, StoreOptions};
+use crate::error::StoreError;
+use crate::handle::{Store, StoreOptions};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
+
+impl Store {
+    /// Opens (creating it and its folder when missing) and migrates the file at `path`, then
+    /// applies retention as of `now`. No recovery: see [`open_or_recover`].
+    pub fn open(path: &Path, options: StoreOptions, now: i64) -> Result<Store, StoreError> {
+        open(path, options, now)
+    }
+
+    /// Opens a file that must exist already (for the commands that only read history).
+    pub fn open_existing(
+        path: &Path,
+        options: StoreOptions,
+        now: i64,
+    ) -> Result<Store, StoreError> {
+        if !path.is_file() {
+            return Err(StoreError::Off(format!(
+                "no history at {}: the app, watch and once keep it as they run (or --data-dir / USAGE_TRACKER_DATA_DIR points elsewhere)",
+                path.display()
+            )));
+        }
+        Self::open(path, options, now)
+    }
+}
 
 pub(super) fn open(path: &Path, options: StoreOptions, now: i64) -> Result<Store, StoreError> {
     // SQLite answers SQLITE_BUSY at once, without its busy wait, where waiting could deadlock
@@ -75,7 +99,7 @@ fn open_once(path: &Path, options: StoreOptions, now: i64) -> Result<Store, Stor
         path: path.to_owned(),
         options,
         last_prune: i64::MIN,
-        organization: super::OrganizationId::UNIDENTIFIED,
+        organization: crate::handle::OrganizationId::UNIDENTIFIED,
     };
     if let Some(org) = store.last_identified()? {
         store.organization = org;

@@ -17,24 +17,10 @@
 //! ask nothing) uses the organization last identified in the file, or `org0` in a file where
 //! none was.
 
-use super::{KeySet, Store, StoreError};
+use crate::error::StoreError;
+use crate::handle::{KeySet, OrganizationId, Store};
 use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
-
-/// An organization as one history file numbers it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct OrganizationId(pub i64);
-
-impl OrganizationId {
-    /// The organization of a file where none was identified (tests and seeding).
-    pub const UNIDENTIFIED: OrganizationId = OrganizationId(0);
-}
-
-impl std::fmt::Display for OrganizationId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "org{}", self.0)
-    }
-}
 
 /// What identifying an admin key's organization found.
 #[derive(Clone, Debug, PartialEq, Eq)]

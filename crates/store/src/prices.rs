@@ -2,7 +2,8 @@
 //! the bill is asked again, and so `prices` can list them. One row per (model, tier, field,
 //! detail): a newer day's price replaces an older one, an older never replaces a newer.
 
-use super::{KeySet, Store, StoreError};
+use crate::error::StoreError;
+use crate::handle::{KeySet, Store};
 use rusqlite::params;
 use usage_tracker_core::pricing::learned::{Learned, LearnedPrice, PriceKey};
 

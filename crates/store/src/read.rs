@@ -5,7 +5,8 @@
 //! hour still counts, and one stored as the tracker keeps a window (minutes for its partial
 //! first hour, hours after) counts whole.
 
-use super::{KeySet, Store, StoreError};
+use crate::error::StoreError;
+use crate::handle::{KeySet, Store};
 use std::collections::BTreeSet;
 use usage_tracker_core::bill::BilledDay;
 use usage_tracker_core::usage::{Bucket, BucketWidth, Endpoint, Meter, UsageRow};
@@ -27,7 +28,7 @@ fn finer(w: BucketWidth) -> &'static [BucketWidth] {
 }
 
 impl Store {
-    fn load_period<R: super::StoredRow>(
+    fn load_period<R: crate::usage::StoredRow>(
         &self,
         keys: &KeySet,
         e: Endpoint,

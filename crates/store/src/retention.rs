@@ -2,7 +2,8 @@
 //! Pruning is a few indexed deletes (rows go with their bucket through the foreign key), run
 //! on open and at most once an hour on write, so it costs nothing between refreshes.
 
-use super::{Store, StoreError};
+use crate::error::StoreError;
+use crate::handle::Store;
 pub use usage_tracker_core::settings::Retention;
 use usage_tracker_core::usage::BucketWidth;
 

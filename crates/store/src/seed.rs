@@ -8,7 +8,8 @@
 //! estimate check has something to show. Its figures are what the store holds, which is what
 //! the report and export must show.
 
-use super::{KeySet, Store, StoreError};
+use crate::error::StoreError;
+use crate::handle::{KeySet, Store};
 use usage_tracker_core::bill::{BilledDay, LineItem, LineKind, Money, SECS_PER_DAY, utc_day_start};
 use usage_tracker_core::openai::rows;
 use usage_tracker_core::openai::usage::{endpoint_spec, parse_completions_page, parse_other_page};

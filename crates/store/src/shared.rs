@@ -6,7 +6,8 @@
 //! as a warning (later ones at debug, so a broken disk does not fill the log every refresh)
 //! and the caller goes on without history for that call.
 
-use super::{Store, StoreError};
+use crate::error::StoreError;
+use crate::handle::Store;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};

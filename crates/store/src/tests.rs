@@ -5,6 +5,7 @@ mod open;
 mod organization;
 
 use super::*;
+use std::path::PathBuf;
 use usage_tracker_core::bill::{BilledDay, LineItem, LineKind, Money};
 use usage_tracker_core::pricing::Tier;
 use usage_tracker_core::usage::{Bucket, BucketWidth, Endpoint, Meter, TokenSplit, UsageRow};

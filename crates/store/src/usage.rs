@@ -5,7 +5,8 @@
 //! first bucket of a window) is not the bucket's usage and is skipped. A bucket is final when
 //! it was fetched at least the late-usage horizon after it ended; until then it is re-read.
 
-use super::{KeySet, Store, StoreError};
+use crate::error::StoreError;
+use crate::handle::{KeySet, Store};
 use rusqlite::params;
 use usage_tracker_core::pricing::Tier;
 use usage_tracker_core::usage::{

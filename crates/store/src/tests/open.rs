@@ -2,6 +2,7 @@
 //! locked; and two writers on one file at once.
 
 use super::super::*;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use usage_tracker_core::usage::{Bucket, BucketWidth, Endpoint, Meter};
 

@@ -1,12 +1,9 @@
 //! The calendar Lookback choices, "Today", "This week" and "This month", in UTC (the days the
-//! bill is cut on, so the figures compare with it): each one's window `[start, now)` and label,
-//! and the plan that reads it in the fewest requests, whole days at the store's daily width,
-//! today's whole hours hourly and the current hour by the minute. Pure: the store answers
-//! what is missing, the caller fetches.
+//! bill is cut on, so the figures compare with it): each one's window `[start, now)` and label.
+//! How a window's length follows the clock is [`super::calendar`]. Pure.
 
 use crate::bill::{SECS_PER_DAY, utc_day_start};
 use crate::figures::pace::month_bounds;
-use crate::usage::BucketWidth;
 pub use crate::usage::Calendar;
 use chrono::{Datelike, TimeZone, Utc};
 
@@ -17,14 +14,6 @@ pub struct Period {
     pub end: i64,
     /// "Today (UTC)", "This week (UTC, from Mon 30 Nov)", "This month (UTC)".
     pub label: String,
-}
-
-/// One range to read at one width.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Piece {
-    pub width: BucketWidth,
-    pub from: i64,
-    pub to: i64,
 }
 
 /// `[start, now)` of `choice` and its label.
@@ -54,48 +43,6 @@ pub fn period(choice: Calendar, now: i64) -> Period {
         end: now,
         label,
     }
-}
-
-/// `[start, end)` as the widest buckets that fit: whole days before today, today's whole
-/// hours, then the current hour's minutes. Empty pieces are left out.
-pub fn pieces(p: &Period) -> Vec<Piece> {
-    let day = utc_day_start(p.end).max(p.start);
-    let hour = BucketWidth::Hour.floor(p.end).max(day);
-    [
-        (BucketWidth::Day, p.start, day),
-        (BucketWidth::Hour, day, hour),
-        (BucketWidth::Minute, hour, p.end),
-    ]
-    .into_iter()
-    .filter(|(_, from, to)| from < to)
-    .map(|(width, from, to)| Piece { width, from, to })
-    .collect()
-}
-
-/// The requests that read `p` given what the store lacks: `missing(width, from, to)` is the
-/// store's answer (`Store::missing` for one endpoint and key set), each missing range cut
-/// into pages of the width's most buckets per request.
-pub fn plan(
-    p: &Period,
-    mut missing: impl FnMut(BucketWidth, i64, i64) -> Vec<(i64, i64)>,
-) -> Vec<Piece> {
-    let mut out = Vec::new();
-    for piece in pieces(p) {
-        let page = piece.width.secs() * i64::from(piece.width.max_page_limit());
-        for (from, to) in missing(piece.width, piece.from, piece.to) {
-            let mut f = from;
-            while f < to {
-                let t = (f + page).min(to);
-                out.push(Piece {
-                    width: piece.width,
-                    from: f,
-                    to: t,
-                });
-                f = t;
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -139,81 +86,6 @@ mod tests {
         assert_eq!(
             period(Calendar::ThisWeek, at(2026, 11, 30, 1, 0)).start,
             at(2026, 11, 30, 0, 0)
-        );
-    }
-
-    #[test]
-    fn pieces_are_days_then_hours_then_minutes() {
-        let now = at(2026, 12, 31, 23, 59);
-        let p = period(Calendar::ThisMonth, now);
-        let ps = pieces(&p);
-        let got: Vec<_> = ps.iter().map(|x| (x.width, x.from, x.to)).collect();
-        assert_eq!(
-            got,
-            vec![
-                (
-                    BucketWidth::Day,
-                    at(2026, 12, 1, 0, 0),
-                    at(2026, 12, 31, 0, 0)
-                ),
-                (
-                    BucketWidth::Hour,
-                    at(2026, 12, 31, 0, 0),
-                    at(2026, 12, 31, 23, 0)
-                ),
-                (BucketWidth::Minute, at(2026, 12, 31, 23, 0), now),
-            ]
-        );
-        // Right after midnight: minutes only.
-        let early = pieces(&period(Calendar::Today, at(2026, 12, 2, 0, 5)));
-        assert_eq!(early.len(), 1);
-        assert_eq!(early[0].width, BucketWidth::Minute);
-    }
-
-    #[test]
-    fn a_cold_store_reads_a_month_in_a_few_requests_a_warm_one_in_fewer() {
-        let now = at(2026, 12, 31, 23, 59);
-        let p = period(Calendar::ThisMonth, now);
-        let cold = plan(&p, |_, f, t| vec![(f, t)]);
-        assert!(cold.len() <= 3, "{cold:?}");
-        // The store has every day and hour: only the current hour's minutes are read.
-        let warm = plan(&p, |w, f, t| {
-            if w == BucketWidth::Minute {
-                vec![(f, t)]
-            } else {
-                Vec::new()
-            }
-        });
-        assert_eq!(
-            warm,
-            vec![Piece {
-                width: BucketWidth::Minute,
-                from: at(2026, 12, 31, 23, 0),
-                to: now
-            }]
-        );
-    }
-
-    #[test]
-    fn a_missing_range_longer_than_a_page_is_cut_into_pages() {
-        let now = at(2026, 12, 31, 23, 59);
-        let p = Period {
-            start: utc_day_start(now) - 40 * SECS_PER_DAY,
-            end: now,
-            label: String::new(),
-        };
-        let r = plan(&p, |w, f, t| {
-            if w == BucketWidth::Day {
-                vec![(f, t)]
-            } else {
-                Vec::new()
-            }
-        });
-        let per_page = i64::from(BucketWidth::Day.max_page_limit());
-        assert_eq!(r.len() as i64, (40 + per_page - 1) / per_page);
-        assert_eq!(
-            (r[0].from, r.last().unwrap().to),
-            (utc_day_start(now) - 40 * SECS_PER_DAY, utc_day_start(now))
         );
     }
 }

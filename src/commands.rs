@@ -167,14 +167,14 @@ fn init_logging() -> Result<(), CliError> {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    // `--demo` with any command, or `simulate`, in a build without the simulator: bad input,
+    // said before anything starts.
+    let wants_simulator = cli.options.demo || matches!(cli.command, Some(Command::Simulate { .. }));
+    if wants_simulator && !cfg!(feature = "demo") {
+        return Err(CliError::BadInput(crate::engine::demo::NO_DEMO.into()));
+    }
     match cli.command {
-        Some(Command::Simulate { .. }) | None if !cfg!(feature = "demo") && cli.options.demo => {
-            return Err(CliError::BadInput(crate::engine::demo::NO_DEMO.into()));
-        }
         Some(Command::Simulate { port, bursts }) => {
-            if !cfg!(feature = "demo") {
-                return Err(CliError::BadInput(crate::engine::demo::NO_DEMO.into()));
-            }
             return runtime()?
                 .block_on(crate::engine::demo::run_alone(port, bursts))
                 .map(|()| ExitCode::SUCCESS)

@@ -110,7 +110,10 @@ fn the_monthly_budget_is_told_once_per_crossing_per_month() {
     // Today's UTC estimate comes with the glance.
     let estimate = |usd: f64| Input::History {
         session,
-        view: Arc::new(crate::figures::glance::Glance::only_today(NOW_MS / 1000, usd)),
+        view: Arc::new(crate::figures::glance::Glance::only_today(
+            NOW_MS / 1000,
+            usd,
+        )),
     };
     // Today's estimate $0.80, $0.40 of it billed: $4.49.
     h.feed(estimate(0.8));

@@ -60,14 +60,37 @@ fn prose_lines(text: &str) -> Vec<(usize, &str)> {
     out
 }
 
-/// The inline code spans of a line (text between pairs of backticks).
-fn code_spans(line: &str) -> Vec<&str> {
-    line.split('`').skip(1).step_by(2).collect()
+/// A page split into its prose, line by line, and its inline code spans with the line each
+/// starts on. A span may run over a line break (not over a blank line, which ends a paragraph).
+struct Scanned {
+    prose: Vec<(usize, String)>,
+    spans: Vec<(usize, String)>,
 }
 
-/// The line without its inline code spans.
-fn without_code(line: &str) -> String {
-    line.split('`').step_by(2).collect::<Vec<_>>().join(" ")
+fn scan(text: &str) -> Scanned {
+    let mut prose = Vec::new();
+    let mut spans = Vec::new();
+    let mut span: Option<(usize, String)> = None;
+    for (n, line) in prose_lines(text) {
+        if line.trim().is_empty() {
+            span = None;
+            continue;
+        }
+        let mut words = String::new();
+        for c in line.chars() {
+            match (c, span.as_mut()) {
+                ('`', Some(_)) => spans.extend(span.take()),
+                ('`', None) => span = Some((n, String::new())),
+                (c, Some((_, code))) => code.push(c),
+                (c, None) => words.push(c),
+            }
+        }
+        if let Some((_, code)) = span.as_mut() {
+            code.push(' ');
+        }
+        prose.push((n, words));
+    }
+    Scanned { prose, spans }
 }
 
 /// GitHub's anchor of a heading: lower case, Markdown marks and punctuation dropped, spaces as
@@ -100,10 +123,9 @@ fn anchors(text: &str) -> HashSet<String> {
 }
 
 /// The targets of the inline links `[text](target)` of a line's prose.
-fn link_targets(line: &str) -> Vec<String> {
-    let prose = without_code(line);
+fn link_targets(prose: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut rest = prose.as_str();
+    let mut rest = prose;
     while let Some(i) = rest.find("](") {
         let after = &rest[i + 2..];
         let Some(end) = after.find(')') else { break };
@@ -136,7 +158,8 @@ fn problems(pages: &BTreeMap<PathBuf, String>, exists: &dyn Fn(&Path) -> bool) -
     let mut out = Vec::new();
     for (page, text) in pages {
         let dir = page.parent().unwrap_or(Path::new(""));
-        for (n, line) in prose_lines(text) {
+        let scanned = scan(text);
+        for (n, line) in &scanned.prose {
             let at = format!("{}:{n}", page.display());
             for target in link_targets(line) {
                 if target.contains("://") || target.starts_with("mailto:") {
@@ -167,14 +190,17 @@ fn problems(pages: &BTreeMap<PathBuf, String>, exists: &dyn Fn(&Path) -> bool) -
                     ));
                 }
             }
-            for span in code_spans(line) {
-                let word = span.split_whitespace().next().unwrap_or("");
-                let word = word.strip_prefix("./").unwrap_or(word);
-                let quoted_path = REPO_DIRS.iter().any(|d| word.starts_with(d))
-                    && !word.contains(['*', '<', '…', '{', '$']);
-                if quoted_path && !exists(Path::new(word)) {
-                    out.push(format!("{at}: `{word}` is not in the repository"));
-                }
+        }
+        for (n, span) in &scanned.spans {
+            let word = span.split_whitespace().next().unwrap_or("");
+            let word = word.strip_prefix("./").unwrap_or(word);
+            let quoted_path = REPO_DIRS.iter().any(|d| word.starts_with(d))
+                && !word.contains(['*', '<', '…', '{', '$']);
+            if quoted_path && !exists(Path::new(word)) {
+                out.push(format!(
+                    "{}:{n}: `{word}` is not in the repository",
+                    page.display()
+                ));
             }
         }
     }
@@ -215,7 +241,8 @@ fn the_check_finds_a_missing_file_a_missing_heading_and_a_missing_path() {
     pages.insert(
         PathBuf::from("docs/a.md"),
         "# A\n\n## The part\n\nBack to the [README](../README.md#title); run `scripts/gone.sh --x` \
-         or `scripts/here.sh`, not `scripts/*.sh`.\n\n## The part\n\n[second](#the-part-1) [third](#the-part-2)\n"
+         or `scripts/here.sh`, not `scripts/*.sh`.\n\n## The part\n\n[second](#the-part-1) [third](#the-part-2)\n\n\
+         A span over a line break, `code [x](no.md) and\nscripts/here.sh` then `scripts/also-gone.sh\n--flag`.\n"
             .to_owned(),
     );
     let exists = |p: &Path| p == Path::new("scripts/here.sh");
@@ -223,8 +250,9 @@ fn the_check_finds_a_missing_file_a_missing_heading_and_a_missing_path() {
     let expected = [
         "README.md:3: link to docs/b.md: no file docs/b.md",
         "README.md:3: link to #nowhere: README.md has no heading #nowhere",
-        "docs/a.md:5: `scripts/gone.sh` is not in the repository",
         "docs/a.md:9: link to #the-part-2: docs/a.md has no heading #the-part-2",
+        "docs/a.md:5: `scripts/gone.sh` is not in the repository",
+        "docs/a.md:12: `scripts/also-gone.sh` is not in the repository",
     ];
     assert_eq!(found, expected);
 }

@@ -28,6 +28,9 @@ finish() {
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
     sleep 1 # xfce4-panel may ignore SIGTERM
     for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+    # The panel's plugins run in their own processes (wrapper-2.0) in the panel's session: left
+    # behind without their display and bus, one was seen spinning and taking all the memory.
+    [[ -z ${PANEL:-} ]] || pkill -KILL -s "$PANEL" 2>/dev/null || true
     wait 2>/dev/null || true
     cp -f "$E2E_TMP"/*.log "$OUT"/ 2>/dev/null || true
     printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
@@ -50,7 +53,8 @@ PIDS+=($!)
 dunst >"$E2E_TMP/dunst.log" 2>&1 &
 PIDS+=($!)
 setsid xfce4-panel >"$E2E_TMP/panel.log" 2>&1 &
-PIDS+=($!)
+PANEL=$! # setsid execs in place (no job control here): the panel leads its own session
+PIDS+=($PANEL)
 watcher() { gdbus call --session --dest org.kde.StatusNotifierWatcher --object-path /StatusNotifierWatcher \
     --method org.freedesktop.DBus.Properties.Get org.kde.StatusNotifierWatcher ProtocolVersion; }
 wait_for 15 watcher && pass "tray host (xfce4-panel sntray) is up on $DISPLAY" || { fail "tray host starts"; exit 1; }

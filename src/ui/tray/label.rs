@@ -326,18 +326,3 @@ mod tests {
         assert_eq!(text_width("€"), text_width("?"));
     }
 }
-#[cfg(test)]
-mod dump {
-    #[test]
-    fn zz_dump() {
-        let art = super::super::icon::template_rgba().unwrap();
-        for (i, t) in ["5.3M · $252.11", "$3.40", "⚡ 5.3M · $26.41", "MTD $20.00"].iter().enumerate() {
-            let img = super::panel_icon(&art, t);
-            let f = std::fs::File::create(format!("/tmp/exp/icon{i}.png")).unwrap();
-            let mut e = png::Encoder::new(f, img.width, img.height);
-            e.set_color(png::ColorType::Rgba);
-            e.set_depth(png::BitDepth::Eight);
-            e.write_header().unwrap().write_image_data(&img.pixels).unwrap();
-        }
-    }
-}

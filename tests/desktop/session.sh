@@ -470,6 +470,7 @@ wait_for 10 bash -c "! kill -0 $APP" || fail "Quit (demo)"
 
 # --- At login the app may start before the panel: no warning when the panel comes later ---------
 timeout 5 xfce4-panel --quit >/dev/null 2>&1 || true
+pkill -KILL -s "$PANEL" 2>/dev/null || true # its plugins' processes too
 PANEL_GONE=1
 no_watcher() { ! watcher; }
 wait_for 10 no_watcher || fail "the tray host goes away"
@@ -479,7 +480,8 @@ APP=$!
 PIDS+=($APP)
 sleep 5
 setsid xfce4-panel >>"$E2E_TMP/panel.log" 2>&1 &
-PIDS+=($!)
+PANEL=$!
+PIDS+=($PANEL)
 PANEL_GONE=
 # The title shows figures (the first run left "Tokens only" saved: no "·").
 shows_figures() { "${SNI[@]}" label | grep -q '[0-9]'; }
@@ -500,6 +502,7 @@ wait_for 10 bash -c "! kill -0 $APP" || fail "Quit (panel after the app)"
 # --- No tray host: the app says so once, on stderr and as a notification ------------------------
 # It waits for a host first (30 s, as at login), then says so.
 timeout 5 xfce4-panel --quit >/dev/null 2>&1 || true
+pkill -KILL -s "$PANEL" 2>/dev/null || true # its plugins' processes too
 PANEL_GONE=1
 wait_for 10 no_watcher || fail "the tray host goes away again"
 "$BIN" "${FLAGS[@]}" >"$E2E_TMP/app-nohost.log" 2>&1 &

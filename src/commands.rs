@@ -80,6 +80,8 @@ impl CliError {
 }
 
 pub fn main() -> ExitCode {
+    #[cfg(feature = "app")]
+    crate::platform::menu_bar::prepare_process();
     let cli = match Cli::read_from(std::env::args_os()) {
         Ok(cli) => cli,
         Err(e) => return clap_error(e),

@@ -17,6 +17,7 @@ use crate::plan::usage::{self as plan, Plan, Schedule};
 use crate::pricing::{PriceBook, TierChoice};
 use crate::usage::price_usage as price;
 use crate::usage::{Bucket, BucketWidth, Endpoint, Meter, Names, UsageRow, UsageSeries, Window};
+use crate::store::StoreError;
 
 pub use crate::snapshot::{BucketPoint, FetchStats, Snapshot};
 
@@ -125,13 +126,19 @@ fn answered_secs((now_ms, started): T0) -> i64 {
     (now_ms + started.elapsed().as_millis() as i64).div_euclid(1000)
 }
 
-/// What every endpoint's read of one refresh shares: the client, the tracked keys, where pages
-/// are kept, and the names rows are interned into.
+/// A page to record in the store, held until the refresh's reads are done.
+type Record = Box<dyn FnOnce(&mut crate::store::Store) -> Result<usize, StoreError> + Send>;
+
+/// What every endpoint's read of one refresh shares: the client, the tracked keys, the names
+/// rows are interned into, and, with a store, the pages read so far. They are recorded together
+/// once the reads are done ([`Reader::record`]): one call on the store's thread per refresh
+/// instead of one per page, each of which woke a thread of the blocking pool and this one.
 struct Reader<'a> {
     client: &'a AdminClient,
     ids: &'a [String],
-    keep: Option<(&'a crate::store::SharedStore, crate::store::KeySet)>,
+    keys: Option<crate::store::KeySet>,
     names: &'a mut Names,
+    pages: Vec<Record>,
 }
 
 impl Reader<'_> {
@@ -145,11 +152,27 @@ impl Reader<'_> {
         t0: T0,
     ) -> Result<fetch::Read<R>, ApiError> {
         let q = fetch::query(endpoint, self.ids, from, to, width, now);
-        let keep = self.keep.as_ref().map(|(store, keys)| fetch::Keep {
-            store,
-            keys: keys.clone(),
-        });
-        fetch::read(self.client, self.names, &q, keep, || answered_secs(t0)).await
+        let read = fetch::read(self.client, self.names, &q, None, || 0).await?;
+        if let Some(keys) = &self.keys {
+            let (keys, at, page) = (keys.clone(), answered_secs(t0), read.buckets.clone());
+            self.pages.push(Box::new(move |s| {
+                s.record_usage_page(&keys, endpoint, width, &page, at)
+            }));
+        }
+        Ok(read)
+    }
+
+    /// Records the pages read so far in `store`, in one call; a failure is logged once.
+    async fn record(&mut self, store: Option<&crate::store::SharedStore>) {
+        let (Some(store), false) = (store, self.pages.is_empty()) else {
+            return;
+        };
+        let pages = std::mem::take(&mut self.pages);
+        store
+            .run_or_skip("recording pages", move |s| {
+                pages.into_iter().try_for_each(|page| page(s).map(drop))
+            })
+            .await;
     }
 }
 
@@ -352,23 +375,31 @@ impl Tracker {
         let mut reader = Reader {
             client: &self.client,
             ids: &self.config.api_key_ids,
-            keep: self.history.as_ref().map(|s| (s, keys)),
+            keys: self.history.is_some().then_some(keys),
             names: &mut self.names,
+            pages: Vec::new(),
         };
-        let track = &mut self.completions;
-        let cost = refresh_track(track, &mut reader, false, now, span, t0).await?;
-        record(&mut stats, Endpoint::Completions, cost);
-        if cost.is_some() {
-            read(Endpoint::Completions, Digest::of(&track.body));
-        }
-        for track in &mut self.others {
-            let idle = track.idle();
-            let cost = refresh_track(track, &mut reader, idle, now, span, t0).await?;
-            record(&mut stats, track.endpoint, cost);
+        let (completions, others) = (&mut self.completions, &mut self.others);
+        let reads = async {
+            let cost = refresh_track(completions, &mut reader, false, now, span, t0).await?;
+            record(&mut stats, Endpoint::Completions, cost);
             if cost.is_some() {
-                read(track.endpoint, Digest::of(&track.body));
+                read(Endpoint::Completions, Digest::of(&completions.body));
             }
+            for track in others.iter_mut() {
+                let idle = track.idle();
+                let cost = refresh_track(track, &mut reader, idle, now, span, t0).await?;
+                record(&mut stats, track.endpoint, cost);
+                if cost.is_some() {
+                    read(track.endpoint, Digest::of(&track.body));
+                }
+            }
+            Ok::<_, ApiError>(())
         }
+        .await;
+        // What was read is recorded even when a later endpoint failed.
+        reader.record(self.history.as_ref()).await;
+        reads?;
         let answered_ms = answered();
         let spikes = self.spikes.observe(readings);
         // The window is the one asked for (the data was read for it); only the date moves.

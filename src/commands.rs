@@ -196,7 +196,9 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
         .and_then(Command::scope)
         .unwrap_or(Scope::App);
     let env = Environment::from_process();
-    let settings = settings::resolve(&cli.options, &env, scope)?;
+    let mut settings = settings::resolve(&cli.options, &env, scope)?;
+    // `export --demo` and `report --demo` read what the demo recorded: its key's history.
+    crate::engine::demo::track_demo_key(&mut settings);
     for w in &settings.warnings {
         eprintln!("usage-tracker: warning: {w}");
     }

@@ -199,7 +199,9 @@ pub fn ignored_flags(opts: &Options, scope: Scope) -> Vec<String> {
         })
         .map(|flag| format!("{flag} does not apply to {}: ignored", scope.name()))
         .collect();
-    if opts.demo && !defs::def(Key::BaseUrl).used_by(scope) {
+    // `export` and `report` read the demo's own history with `--demo`.
+    let reads_demo_history = matches!(scope, Scope::Export | Scope::Report);
+    if opts.demo && !defs::def(Key::BaseUrl).used_by(scope) && !reads_demo_history {
         out.push(format!(
             "--demo does not apply to {}: ignored",
             scope.name()

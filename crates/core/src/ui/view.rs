@@ -146,6 +146,9 @@ pub struct TrayState {
     /// Figures from the history store until the first refresh, and why the store is off.
     pub stored: Stored,
     pub version: String,
+    /// `--demo`: nothing of the user's system is written, so the rows that would (Launch at
+    /// login, Set Admin Key…) are not offered.
+    pub demo: bool,
 }
 
 /// One menu row.

@@ -94,6 +94,7 @@ pub(super) fn state() -> TrayState {
         report_unavailable: None,
         stored: Default::default(),
         version: "0.1.0".into(),
+        demo: false,
     }
 }
 

@@ -226,7 +226,9 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Some(Command::Once { format }) => runtime()?.block_on(once::run(settings, format)),
         Some(Command::Keys { format }) => runtime()?.block_on(keys::run(settings, format)),
         Some(Command::Prices { format }) => runtime()?.block_on(prices::run(settings, format)),
-        Some(Command::Watch { format }) => runtime()?.block_on(watch::run(settings, format)),
+        Some(Command::Watch { format, detail }) => {
+            runtime()?.block_on(watch::run(settings, format, detail))
+        }
         #[cfg(feature = "app")]
         None => app::run(settings),
         #[cfg(not(feature = "app"))]

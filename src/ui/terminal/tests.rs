@@ -515,7 +515,12 @@ fn json_lines_carry_the_pace_once_a_glance_came() {
     let v: serde_json::Value = serde_json::from_str(&line).unwrap();
     assert_eq!(v["pace"]["today_usd"], 4.25);
     assert_eq!(v["pace"]["month_usd"], serde_json::Value::Null);
-    let text = super::lines::line(LineFormat::Text, Some(&snap), None, None, Some(&g), NOW_MS);
+    let seen = super::lines::Seen {
+        last: Some(&snap),
+        glance: Some(&g),
+        ..Default::default()
+    };
+    let text = super::lines::line(LineFormat::Text, seen, NOW_MS);
     assert!(text.ends_with("On pace for $4.25 today"), "{text}");
 }
 

@@ -28,9 +28,10 @@ pub async fn run(settings: Settings, format: Format, detail: bool) -> Result<Exi
     )
     .await?;
     // The tracked keys' names, as `once` shows them: a nicety, so a failure (no permission to
-    // list projects) or a slow answer leaves the ids alone rather than stopping the view.
+    // list projects) or a slow answer (more than 5 s) leaves the ids alone rather than holding
+    // the view back.
     let names = tokio::time::timeout(
-        conn.settings.timeout,
+        conn.settings.timeout.min(std::time::Duration::from_secs(5)),
         super::keys::names_of(&conn.client, &conn.settings.api_key_ids),
     )
     .await

@@ -394,6 +394,30 @@ fn choices_are_checked() {
     );
 }
 
+/// Issue 17: several tracked keys are named too, each once the key list has it.
+#[test]
+fn several_tracked_keys_are_named_in_the_key_row() {
+    let mut s = state();
+    s.choices.api_key_ids = vec!["key_a".into(), "key_b".into(), "key_c".into()];
+    s.keys = KeyList::Loaded(vec![
+        KeyChoice {
+            id: "key_a".into(),
+            name: Some("Primary".into()),
+            project: "App".into(),
+        },
+        KeyChoice {
+            id: "key_b".into(),
+            name: None,
+            project: "Batch jobs".into(),
+        },
+    ]);
+    let text = format!("{:?}", tray_view(&s, NOW_MS).menu);
+    assert!(
+        text.contains("Keys: Primary (key_a), key_b, key_c"),
+        "{text}"
+    );
+}
+
 #[test]
 fn login_item_waiting_for_approval_says_where_to_allow_it() {
     let mut s = state();

@@ -120,6 +120,10 @@ pub enum Command {
         /// refresh) or json (one JSON object per refresh)
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// With --format json: every field in each line (the per-bucket tokens, the other usage
+        /// per model, the bill's days and line items, every checked day), as `once` has them
+        #[arg(long)]
+        detail: bool,
     },
     /// The price of every model the tracked keys used in the last 30 days: what the estimate
     /// uses, where it came from (the table, your --pricing file, the bill and its day) and the

@@ -198,7 +198,9 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
         .and_then(Command::scope)
         .unwrap_or(Scope::App);
     let env = Environment::from_process();
-    let settings = settings::resolve(&cli.options, &env, scope)?;
+    let mut settings = settings::resolve(&cli.options, &env, scope)?;
+    // `export --demo` and `report --demo` read what the demo recorded: its key's history.
+    crate::engine::demo::track_demo_key(&mut settings);
     for w in &settings.warnings {
         eprintln!("usage-tracker: warning: {w}");
     }
@@ -226,7 +228,9 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Some(Command::Once { format }) => runtime()?.block_on(once::run(settings, format)),
         Some(Command::Keys { format }) => runtime()?.block_on(keys::run(settings, format)),
         Some(Command::Prices { format }) => runtime()?.block_on(prices::run(settings, format)),
-        Some(Command::Watch { format }) => runtime()?.block_on(watch::run(settings, format)),
+        Some(Command::Watch { format, detail }) => {
+            runtime()?.block_on(watch::run(settings, format, detail))
+        }
         #[cfg(feature = "app")]
         None => app::run(settings),
         #[cfg(not(feature = "app"))]
@@ -278,7 +282,8 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 const STILL_WAITING: Duration = Duration::from_secs(3);
 
 /// Runs a one-shot command's work under its deadline (`--timeout`), saying on stderr when it
-/// has waited [`STILL_WAITING`] without an answer.
+/// has waited [`STILL_WAITING`] without an answer. The deadline is the most it waits: retries
+/// that run out end it sooner, so the line says "at most", not when it will give up.
 pub async fn within_deadline<T>(
     timeout: Duration,
     url: &str,
@@ -294,28 +299,44 @@ pub async fn within_deadline<T>(
     tokio::select! {
         r = &mut work => return r.unwrap_or_else(|_| Err(timed_out())),
         () = tokio::time::sleep(STILL_WAITING.min(timeout)) => eprintln!(
-            "usage-tracker: still waiting for {url} ({} s so far; giving up after {} s, see --timeout)",
-            STILL_WAITING.as_secs(),
-            timeout.as_secs()
+            "{}",
+            still_waiting(url, STILL_WAITING.min(timeout), timeout)
         ),
     }
     work.await.unwrap_or_else(|_| Err(timed_out()))
+}
+
+/// `usage-tracker: warning: still waiting for URL (3 s so far; at most 20 s in all, see
+/// --timeout)`: a warning, as the README promises every such line is.
+fn still_waiting(url: &str, so_far: Duration, timeout: Duration) -> String {
+    format!(
+        "usage-tracker: warning: still waiting for {url} ({} s so far; at most {} s in all, see --timeout)",
+        so_far.as_secs(),
+        timeout.as_secs()
+    )
 }
 
 /// A progress line on stderr for each retry a one-shot command waits a second or more for
 /// (the quick ones after a dropped connection are not worth a line).
 pub fn print_retries() -> OnRetry {
     std::sync::Arc::new(|r: &Retrying| {
-        if r.wait < Duration::from_secs(1) {
-            return;
+        if let Some(line) = retry_line(r) {
+            eprintln!("{line}");
         }
-        eprintln!(
-            "usage-tracker: {}; retrying in {:.1} s (attempt {} of {})",
+    })
+}
+
+/// `usage-tracker: warning: rate limited; retrying in 1.0 s (attempt 2 of 4)`, or `None` for
+/// a wait under a second.
+fn retry_line(r: &Retrying) -> Option<String> {
+    (r.wait >= Duration::from_secs(1)).then(|| {
+        format!(
+            "usage-tracker: warning: {}; retrying in {:.1} s (attempt {} of {})",
             r.error.kind().label(),
             r.wait.as_secs_f64(),
             r.attempt,
             r.max_attempts
-        );
+        )
     })
 }
 

@@ -199,7 +199,9 @@ pub fn ignored_flags(opts: &Options, scope: Scope) -> Vec<String> {
         })
         .map(|flag| format!("{flag} does not apply to {}: ignored", scope.name()))
         .collect();
-    if opts.demo && !defs::def(Key::BaseUrl).used_by(scope) {
+    // `export` and `report` read the demo's own history with `--demo`.
+    let reads_demo_history = matches!(scope, Scope::Export | Scope::Report);
+    if opts.demo && !defs::def(Key::BaseUrl).used_by(scope) && !reads_demo_history {
         out.push(format!(
             "--demo does not apply to {}: ignored",
             scope.name()
@@ -251,6 +253,20 @@ pub fn resolve(opts: &Options, env: &Environment, scope: Scope) -> Result<Settin
     };
     let (bucket_width, width_origin) =
         layers.required(Key::BucketWidth, |t| t.parse::<BucketWidth>().ok())?;
+    // A calendar window is read at the width its period needs (one page per endpoint): a width
+    // chosen too is not used, and said so rather than silently replaced (issue 17). A warning,
+    // not bad input: the width may be the settings file's, meant for the usual rolling window.
+    if let Some(c) = calendar
+        && width_origin != Origin::Default
+        && defs::def(Key::BucketWidth).used_by(scope)
+        && crate::plan::calendar::width(c) != bucket_width
+    {
+        warnings.push(format!(
+            "bucket width {bucket_width} from {width_origin} is not used with lookback {} from {lookback_origin}, which reads {} buckets; for {bucket_width} buckets give the lookback in hours (such as 24)",
+            c.as_str(),
+            crate::plan::calendar::width(c)
+        ));
+    }
     let buckets = (lookback_hours * 3600.0 / bucket_width.secs() as f64).ceil() as u64 + 1;
     // A calendar window picks its own width (one page per endpoint): no count to check.
     if defs::def(Key::BucketWidth).used_by(scope) && calendar.is_none() && buckets > MAX_BUCKETS {

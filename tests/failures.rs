@@ -25,7 +25,11 @@ fn a_server_that_never_answers_times_out_at_the_deadline() {
         assert_eq!(code, Some(1), "{sub}: {stderr}");
         assert!(took < Duration::from_secs(9), "{sub} took {took:?}");
         let stderr = errors(&stderr);
-        assert!(stderr.contains("still waiting for"), "{sub}: {stderr}");
+        assert!(
+            stderr.contains("usage-tracker: warning: still waiting for")
+                && stderr.contains("(3 s so far; at most 5 s in all, see --timeout)"),
+            "{sub}: {stderr}"
+        );
         assert!(
             stderr.contains("usage-tracker: error [timeout]: no answer from")
                 && stderr.contains("within 5 s"),
@@ -53,9 +57,43 @@ fn once_says_when_it_waits_for_a_retry() {
         .env("OPENAI_ADMIN_KEY", DEMO_ADMIN_KEY));
     assert!(out.status.success(), "{stderr}");
     assert!(
-        stderr.contains("usage-tracker: rate limited; retrying in 1.0 s (attempt 2 of 4)"),
+        stderr.contains("usage-tracker: warning: rate limited; retrying in 1.0 s (attempt 2 of 4)"),
         "{stderr}"
     );
+}
+
+/// Issue 17: retries that run out end `once` before `--timeout`, so the progress lines say
+/// "at most" the deadline, never that it gives up then; each is a `warning:`.
+#[test]
+fn retries_that_run_out_end_before_the_deadline_the_progress_line_names() {
+    let (rt, _) = sim();
+    let sim = rt
+        .block_on(SimServer::start(SimConfig::test(), None))
+        .unwrap();
+    sim.control().inject(Fault::ServerError(500), u32::MAX);
+    let home = tempfile::tempdir().unwrap();
+    let (code, _, stderr, took) = run_within(
+        cmd(&home)
+            .args(["once", "--base-url", &sim.base_url(), "--timeout", "20"])
+            .env("OPENAI_ADMIN_KEY", DEMO_ADMIN_KEY),
+        Duration::from_secs(40),
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(took < Duration::from_secs(15), "took {took:?}: {stderr}");
+    let stderr = errors(&stderr);
+    assert!(!stderr.contains("giving up after"), "{stderr}");
+    for line in stderr.lines() {
+        assert!(
+            line.starts_with("usage-tracker: warning: ")
+                || line.starts_with("usage-tracker: error "),
+            "{line:?} in {stderr}"
+        );
+    }
+    assert!(
+        stderr.contains("usage-tracker: warning: server error; retrying in"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("error [server_error]"), "{stderr}");
 }
 
 /// Issue 9 item 6: an id that is in no project says so instead of showing zeros.

@@ -154,14 +154,17 @@ fn json_lines_alert_once_when_a_burst_starts_and_never_while_steady() {
         for field in [
             "window",
             "api_key_ids",
+            "api_keys",
             "tier",
             "models",
             "totals",
-            "buckets",
         ] {
             assert!(v.get(field).is_some(), "no {field}: {v}");
         }
+        // Lean lines: the buckets only with --detail (README "JSON output").
+        assert!(v.get("buckets").is_none(), "{v}");
         assert_eq!(v["api_key_ids"], serde_json::json!([KEY_ID]));
+        assert_eq!(v["api_keys"][0]["name"], "Production backend", "{v}");
         assert_eq!(v["error"], Value::Null, "{v}");
         assert_eq!(v["stale"], false);
         assert_eq!(
@@ -251,8 +254,13 @@ fn text_lines_when_stdout_is_not_a_terminal() {
         let line = next_line(&rx);
         assert!(line.contains(" tok  $"), "{line}");
         // The bill follows once it came: `  Billed (UTC): today … · Estimate …`.
+        // What is unpriced follows the keys until the bill prices it: `  Unpriced: 3 …`.
         let usage = line.split("  Billed (UTC): ").next().unwrap_or_default();
-        assert!(usage.ends_with(&format!(" models, {KEY_ID})")), "{line}");
+        let usage = usage.split("  Unpriced: ").next().unwrap_or_default();
+        assert!(
+            usage.ends_with(&format!(" models, Production backend ({KEY_ID}))")),
+            "{line}"
+        );
         assert!(!line.contains("ALERT"), "{line}");
     }
     assert!(terminate(watch).success());
@@ -363,7 +371,7 @@ fn full_screen_view_in_a_real_terminal_and_q_restores_it() {
         "Window: ",
         "UTC",
         "Local: ",
-        &format!("Keys: {KEY_ID}"),
+        &format!("Keys: Production backend ({KEY_ID})"),
         "Tier: auto",
         "Last refresh ",
         "next in ",
@@ -376,6 +384,13 @@ fn full_screen_view_in_a_real_terminal_and_q_restores_it() {
 
     tmux.run(&["send-keys", "t"]);
     tmux.wait_for("the next tier", |s| s.contains("Tier: standard"));
+    // Flex has no price for most of the demo's models: said, not shown as a lower cost.
+    tmux.run(&["send-keys", "t"]);
+    tmux.wait_for("batch", |s| s.contains("Tier: batch"));
+    tmux.run(&["send-keys", "t"]);
+    tmux.wait_for("flex and what it leaves unpriced", |s| {
+        s.contains("Tier: flex") && s.contains("unpriced at flex (")
+    });
 
     tmux.run(&["send-keys", "q"]);
     let s = tmux.wait_for("the exit", |s| s.contains("EXITED"));

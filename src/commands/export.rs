@@ -4,6 +4,7 @@
 
 use super::CliError;
 use crate::cli::ExportFormat;
+use crate::engine::connection::DEMO_FILE_NAME;
 use crate::figures::{self, Line};
 use crate::settings::{HistoryDir, Settings};
 use crate::store::{self, KeySet, Store, StoreOptions};
@@ -36,11 +37,23 @@ pub fn parse_day(flag: &str, text: &str) -> Result<i64, CliError> {
 
 /// The store a reading command uses: it must exist; nothing is moved or created. Opening
 /// applies retention, so it is given the settings' (`--history-keep`), never the default.
-pub fn open_store(dir: &HistoryDir, keep: store::Retention) -> Result<Store, CliError> {
+/// With `--demo` it is the demo's own history ([`DEMO_FILE_NAME`]), which `once --demo`,
+/// `watch --demo` and the app with `--demo` keep.
+pub fn open_store(settings: &Settings, dir: &HistoryDir) -> Result<Store, CliError> {
     let folder = dir.folder().map_err(CliError::BadInput)?;
+    let file = if settings.demo {
+        folder.join(DEMO_FILE_NAME)
+    } else {
+        store::file_in(folder)
+    };
     let now = crate::engine::now_ms().div_euclid(1000);
-    Store::open_existing(&store::file_in(folder), StoreOptions::keeping(keep), now)
-        .map_err(|e| CliError::Other(e.to_string()))
+    Store::open_existing(&file, StoreOptions::keeping(settings.history_keep), now).map_err(|e| {
+        CliError::Other(if settings.demo {
+            format!("{e}; `usage-tracker once --demo` makes the demo's")
+        } else {
+            e.to_string()
+        })
+    })
 }
 
 /// The table of the settings with what the bill taught `keys` (kept in `store`) laid over it:
@@ -65,7 +78,7 @@ pub fn run(settings: &Settings, dir: &HistoryDir, args: &Args) -> Result<ExitCod
             args.to.trim()
         )));
     }
-    let store = open_store(dir, settings.history_keep)?;
+    let store = open_store(settings, dir)?;
     let keys = KeySet::of(&settings.api_key_ids);
     let period = if args.hourly {
         BucketWidth::Hour

@@ -38,14 +38,15 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
     let now = now_ms();
     let mut snap = snap;
     let bill = engine.bill(&mut snap, now).await;
+    // The names are a nicety: without them (say, no permission to list projects) the table
+    // still prints, with the ids and a line saying why the names are missing, and the JSON's
+    // `api_keys` have `"name": null`.
+    let (known, missing) = match keys::names_of(&conn.client, &snap.api_key_ids).await {
+        Ok(k) => (k, None),
+        Err(e) => (Vec::new(), Some(e.kind())),
+    };
     let text = match format {
         Format::Table => {
-            // The names are a nicety: without them (say, no permission to list projects) the
-            // table still prints, with the ids and a line saying why the names are missing.
-            let (known, missing) = match keys::names_of(&conn.client, &snap.api_key_ids).await {
-                Ok(k) => (k, None),
-                Err(e) => (Vec::new(), Some(e.kind())),
-            };
             let mut view = TableView::from_snapshot(&snap, &known);
             if let Some(kind) = missing {
                 view.notes
@@ -59,6 +60,7 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
         }
         Format::Json => {
             let mut report = OnceReport::new(&snap, Some(&bill), now / 1000);
+            report.report = report.report.named(&known);
             let glance = engine.glance(bill.bill.as_ref(), now / 1000).await;
             report.pace = glance.as_ref().map(crate::ui::json::PaceReport::of);
             let mut s = serde_json::to_string_pretty(&report)

@@ -84,7 +84,7 @@ pub fn run(
     browser: &dyn Browser,
 ) -> Result<ExitCode, CliError> {
     let days = parse_days(days)?;
-    let store = open_store(dir, settings.history_keep)?;
+    let store = open_store(settings, dir)?;
     let now = crate::engine::now_ms().div_euclid(1000);
     let keys = &settings.api_key_ids;
     let html = render(
@@ -109,7 +109,14 @@ pub fn run(
     });
     let (path, open_it): (PathBuf, bool) = match out {
         Some(p) => (p.to_owned(), false),
-        None => (store.path().with_file_name(FILE_NAME), true),
+        None => {
+            let name = if settings.demo {
+                DEMO_FILE_NAME
+            } else {
+                FILE_NAME
+            };
+            (store.path().with_file_name(name), true)
+        }
     };
     write(&path, &html).map_err(|e| {
         CliError::Other(if open_it {
@@ -131,7 +138,7 @@ pub fn run(
 }
 
 /// The report's file name beside the history; `--demo`'s beside its own history.
-pub use usage_tracker_core::app::report::FILE_NAME;
+pub use usage_tracker_core::app::report::{DEMO_FILE_NAME, FILE_NAME};
 
 #[cfg(feature = "app")]
 pub mod menu;

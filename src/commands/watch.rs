@@ -13,7 +13,8 @@ use crate::ui::terminal::{self, LineFormat, WatchState};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliError> {
+/// `detail`: `--detail`, every field in the JSON lines (README "JSON output").
+pub async fn run(settings: Settings, format: Format, detail: bool) -> Result<ExitCode, CliError> {
     let interval = settings.interval;
     let daily_budget = settings.daily_budget;
     // Holds the simulator of `--demo` alive until the front end returns.
@@ -26,9 +27,20 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
         super::check_key_ids(&conn.client, &conn.settings.api_key_ids),
     )
     .await?;
+    // The tracked keys' names, as `once` shows them: a nicety, so a failure (no permission to
+    // list projects) or a slow answer (more than 5 s) leaves the ids alone rather than holding
+    // the view back.
+    let names = tokio::time::timeout(
+        conn.settings.timeout.min(std::time::Duration::from_secs(5)),
+        super::keys::names_of(&conn.client, &conn.settings.api_key_ids),
+    )
+    .await
+    .ok()
+    .and_then(Result::ok)
+    .unwrap_or_default();
     let tier = conn.settings.tier;
     let lines = match format {
-        Format::Json => Some(LineFormat::Json),
+        Format::Json => Some(LineFormat::Json { detail }),
         Format::Table if std::io::stdout().is_terminal() => None,
         Format::Table => Some(LineFormat::Text),
     };
@@ -41,11 +53,12 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
     let (engine, events) = Engine::start(&conn, Clock::system(), options);
     let result = match lines {
         None => {
-            let state = WatchState::new(tier, interval);
+            let state = WatchState::new(tier, interval).with_names(names);
             terminal::run_full_screen(engine, events, daily_budget, state).await
         }
         Some(format) => {
-            let result = terminal::run_lines(events, format, std::io::stdout().lock()).await;
+            let out = std::io::stdout().lock();
+            let result = terminal::run_lines(events, format, &names, out).await;
             drop(engine);
             result
         }

@@ -178,6 +178,53 @@ fn interval_above_600_is_capped_with_a_warning() {
     assert!(s.warnings[0].contains("900") && s.warnings[0].contains("--interval"));
 }
 
+/// Issue 17: a calendar lookback reads its own width; a width chosen too is said to be unused
+/// (naming both values, where they came from, and what gives that width), not silently
+/// replaced. The calendar's own width, or none given, says nothing.
+#[test]
+fn a_bucket_width_a_calendar_lookback_does_not_use_is_said() {
+    let mut o = opts();
+    o.set(Key::BucketWidth, "1m");
+    o.set(Key::LookbackHours, "month");
+    let s = Fixture::new().resolve(&o).unwrap();
+    assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+    let w = &s.warnings[0];
+    for needle in [
+        "bucket width 1m from flag --bucket-width",
+        "lookback month from flag --lookback-hours",
+        "1d buckets",
+        "give the lookback in hours",
+    ] {
+        assert!(w.contains(needle), "{needle:?} in {w}");
+    }
+    let s = Fixture::new()
+        .var("USAGE_TRACKER_BUCKET_WIDTH", "1m")
+        .resolve(&{
+            let mut o = opts();
+            o.set(Key::LookbackHours, "today");
+            o
+        })
+        .unwrap();
+    assert!(
+        s.warnings[0].contains("USAGE_TRACKER_BUCKET_WIDTH"),
+        "{:?}",
+        s.warnings
+    );
+    for (width, lookback) in [(None, "month"), (Some("1d"), "month"), (Some("1h"), "week")] {
+        let mut o = opts();
+        if let Some(w) = width {
+            o.set(Key::BucketWidth, w);
+        }
+        o.set(Key::LookbackHours, lookback);
+        let s = Fixture::new().resolve(&o).unwrap();
+        assert!(
+            s.warnings.is_empty(),
+            "{width:?} {lookback}: {:?}",
+            s.warnings
+        );
+    }
+}
+
 /// Every bad value: one message naming the value, where it came from and what is accepted.
 #[test]
 fn every_bad_value_gets_a_message_naming_value_origin_and_fix() {

@@ -459,12 +459,20 @@ wait_for 30 demo_key && pass "the demo menu names the key it tracks: $("${SNI[@]
 demo_fits() { "${SNI[@]}" rows | grep -qP '^0\t-1\t1\tBilled ' && top_fits; }
 wait_for 20 demo_fits && pass "the demo's menu has $("${SNI[@]}" top) top-level rows (at most 25)" \
     || fail "the demo's top-level rows" "$("${SNI[@]}" top) rows: $("${SNI[@]}" rows | grep -P '^0\t' | cut -f4 | paste -sd '|')"
+# Nothing of the system is written in the demo (issue 17): no Launch at login, no Set Admin Key….
+demo_rows=$("${SNI[@]}" rows)
+if grep -qP '\t(Launch at login|Set Admin Key…)' <<<"$demo_rows"; then
+    fail "the demo offers a row that writes the system" "$(grep -P 'Launch at login|Set Admin Key' <<<"$demo_rows")"
+else
+    pass "the demo offers neither Launch at login nor Set Admin Key…"
+fi
 "${SNI[@]}" click "24 h"
 "${SNI[@]}" click "Cost only"
 "${SNI[@]}" click "All keys (whole organization)"
 sleep 2
 [[ $(cat "$SETTINGS" 2>/dev/null) == "$saved_before" ]] && pass "demo choices leave the settings file as it was" \
     || fail "demo wrote the settings" "$(diff <(echo "$saved_before") "$SETTINGS")"
+[[ ! -e $AUTOSTART ]] && pass "the demo left no autostart entry" || fail "autostart after the demo" "$(cat "$AUTOSTART")"
 "${SNI[@]}" click Quit
 wait_for 10 bash -c "! kill -0 $APP" || fail "Quit (demo)"
 

@@ -105,6 +105,7 @@ impl AppCore {
             report_unavailable: None,
             stored: Default::default(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
+            demo: settings.demo,
         };
         let report = report::place(&settings.history, settings.demo);
         let mut core = AppCore {
@@ -181,12 +182,19 @@ impl AppCore {
             .min()
     }
 
+    /// The login item's state, for its menu row; the demo has no such row and reads nothing.
+    fn read_login_item(&self, out: &mut Vec<Effect>) {
+        if !self.settings.demo {
+            out.push(Effect::ReadLoginItem);
+        }
+    }
+
     pub fn on(&mut self, input: Input, now_ms: i64) -> Vec<Effect> {
         let mut out = Vec::new();
         match input {
             Input::Started => {
                 out.push(Effect::CheckTrayHost);
-                out.push(Effect::ReadLoginItem);
+                self.read_login_item(&mut out);
                 if self.state.has_key {
                     self.connect(&mut out);
                 } else {
@@ -262,7 +270,7 @@ impl AppCore {
                 if !self.menu_told {
                     self.menu_open_until = Some(now_ms + MENU_OPEN_MS);
                 }
-                out.push(Effect::ReadLoginItem);
+                self.read_login_item(&mut out);
                 if self.state.has_key {
                     let cmd = Command::RefreshIfOlderThan(self.settings.interval);
                     out.push(Effect::Poll(self.session, cmd));
@@ -375,7 +383,7 @@ impl AppCore {
                 self.end_refresh();
                 self.key_rejected_told = false;
                 // Changed elsewhere (`login-item disable`)? Linux gives no menu-open event.
-                out.push(Effect::ReadLoginItem);
+                self.read_login_item(out);
             }
             // Stored figures re-priced stay stored (and as old as they were).
             Event::Repriced(snap) => self.state.snapshot = Some(snap),

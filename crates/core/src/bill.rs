@@ -31,6 +31,7 @@ pub const SECS_PER_DAY: i64 = 86_400;
 /// An amount in one currency, as the API gave it (`amount.value` may be a number or a string).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Money {
+    #[serde(serialize_with = "crate::ui::json::money::amount")]
     pub value: f64,
     /// Lower-case ISO 4217 code as the API writes it ("usd").
     pub currency: String,

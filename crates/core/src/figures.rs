@@ -37,8 +37,10 @@ pub struct Line {
     pub output_tokens: u64,
     pub requests: u64,
     /// `None` when some of it has no price, or no usage is stored for it.
+    #[serde(serialize_with = "crate::ui::json::money::opt_amount")]
     pub estimate_usd: Option<f64>,
     /// `None` when no bill is stored for the day (and always per hour: the bill is per day).
+    #[serde(serialize_with = "crate::ui::json::money::opt_amount")]
     pub billed_usd: Option<f64>,
     /// Billed amounts in other currencies (never added to USD).
     pub billed_other: Vec<Money>,

@@ -7,4 +7,5 @@ pub mod json;
 pub mod other_table;
 pub mod spark;
 pub mod table;
+pub mod unpriced;
 pub mod view;

@@ -15,23 +15,25 @@ use crate::snapshot::Snapshot;
 use crate::ui::format;
 use crate::ui::json::{BilledReport, ReconciliationReport};
 use crate::ui::json::{ErrorReport, PaceReport, Report, WatchLine};
+use crate::ui::view::KeyChoice;
 use std::io::{self, Write};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LineFormat {
-    /// `crate::ui::json::WatchLine` as one JSON object.
-    Json,
+    /// `crate::ui::json::WatchLine` as one JSON object; lean unless `detail` (`--detail`).
+    Json { detail: bool },
     /// A one-line summary and any alert.
     Text,
 }
 
-/// Prints a line for every successful or failed refresh until asked to stop. A closed pipe
-/// (`| head`) ends it quietly.
+/// Prints a line for every successful or failed refresh until asked to stop, naming the keys
+/// `names` has. A closed pipe (`| head`) ends it quietly.
 pub async fn run(
     mut events: mpsc::UnboundedReceiver<EngineEvent>,
     format: LineFormat,
+    names: &[KeyChoice],
     mut out: impl Write,
 ) -> io::Result<()> {
     let mut shutdown = Shutdown::new()?;
@@ -69,10 +71,13 @@ pub async fn run(
         let now = now_ms();
         let line = line(
             format,
-            last.as_deref(),
-            failure.as_ref(),
-            bill.as_deref(),
-            glance.as_deref(),
+            Seen {
+                last: last.as_deref(),
+                failure: failure.as_ref(),
+                bill: bill.as_deref(),
+                glance: glance.as_deref(),
+                names,
+            },
             now,
         );
         match writeln!(out, "{line}").and_then(|()| out.flush()) {
@@ -82,20 +87,30 @@ pub async fn run(
     }
 }
 
-/// The line for a refresh that produced `last` (or failed with `failure`, `last` then being
-/// the last good snapshot, if any), with the last bill and glance, at `now_ms`.
-pub fn line(
-    format: LineFormat,
-    last: Option<&Snapshot>,
-    failure: Option<&Failure>,
-    bill: Option<&BillSnapshot>,
-    glance: Option<&Glance>,
-    now_ms: i64,
-) -> String {
+/// What a line is made of: the last good snapshot (if any), the failure of this refresh
+/// (`None` when it succeeded), the last bill and glance, and the names of the tracked keys.
+#[derive(Clone, Copy, Default)]
+pub struct Seen<'a> {
+    pub last: Option<&'a Snapshot>,
+    pub failure: Option<&'a Failure>,
+    pub bill: Option<&'a BillSnapshot>,
+    pub glance: Option<&'a Glance>,
+    pub names: &'a [KeyChoice],
+}
+
+/// The line for a refresh, at `now_ms`.
+pub fn line(format: LineFormat, seen: Seen, now_ms: i64) -> String {
+    let Seen {
+        last,
+        failure,
+        bill,
+        glance,
+        names,
+    } = seen;
     match format {
-        LineFormat::Json => json_line_with(last, failure, bill, glance, now_ms),
+        LineFormat::Json { detail } => json_line_of(seen, detail, now_ms),
         LineFormat::Text => {
-            let mut out = text_line(last, failure, bill, now_ms);
+            let mut out = text_line_named(last, failure, bill, names, now_ms);
             if let Some(g) = glance.filter(|_| !out.is_empty()) {
                 out.push_str("  ");
                 out.push_str(&crate::ui::view::glance::pace_text(g));
@@ -110,7 +125,7 @@ pub fn line(
     }
 }
 
-/// [`json_line_with`] without a glance (`pace` null).
+/// The detailed JSON line (`--detail`) without a glance (`pace` null) nor key names.
 pub fn json_line(
     last: Option<&Snapshot>,
     failure: Option<&Failure>,
@@ -120,6 +135,7 @@ pub fn json_line(
     json_line_with(last, failure, bill, None, now_ms)
 }
 
+/// The detailed JSON line (`--detail`) without key names.
 pub fn json_line_with(
     last: Option<&Snapshot>,
     failure: Option<&Failure>,
@@ -127,9 +143,28 @@ pub fn json_line_with(
     glance: Option<&Glance>,
     now_ms: i64,
 ) -> String {
+    let seen = Seen {
+        last,
+        failure,
+        bill,
+        glance,
+        names: &[],
+    };
+    json_line_of(seen, true, now_ms)
+}
+
+/// The JSON line: every field with `detail`, else the lean line ([`WatchLine::lean`]).
+pub fn json_line_of(seen: Seen, detail: bool, now_ms: i64) -> String {
+    let Seen {
+        last,
+        failure,
+        bill,
+        glance,
+        names,
+    } = seen;
     let report = WatchLine {
-        report: last.map(Report::new),
-        buckets: last.map_or(&[], |s| &s.buckets),
+        report: last.map(|s| Report::new(s).named(names)),
+        buckets: last.map(|s| &s.buckets[..]),
         alerts: last.map_or(&[], |s| &s.alerts),
         error: failure.map(|f| ErrorReport::from(&f.error)),
         stale: failure.is_some() && last.is_some(),
@@ -137,6 +172,7 @@ pub fn json_line_with(
         reconciliation: ReconciliationReport::new(bill, now_ms / 1000),
         pace: glance.map(PaceReport::of),
     };
+    let report = if detail { report } else { report.lean() };
     // Plain data with string keys: serializing cannot fail.
     serde_json::to_string(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
@@ -149,7 +185,18 @@ pub fn text_line(
     bill: Option<&BillSnapshot>,
     now_ms: i64,
 ) -> String {
-    let mut out = usage_text(last, failure);
+    text_line_named(last, failure, bill, &[], now_ms)
+}
+
+/// [`text_line`] naming the keys `names` has: `(6 models, Primary (key_demoPrimary01))`.
+pub fn text_line_named(
+    last: Option<&Snapshot>,
+    failure: Option<&Failure>,
+    bill: Option<&BillSnapshot>,
+    names: &[KeyChoice],
+    now_ms: i64,
+) -> String {
+    let mut out = usage_text(last, failure, names);
     if bill.is_some() && !out.is_empty() {
         let now = now_ms / 1000;
         out.push_str(&format!(
@@ -161,7 +208,7 @@ pub fn text_line(
     out
 }
 
-fn usage_text(last: Option<&Snapshot>, failure: Option<&Failure>) -> String {
+fn usage_text(last: Option<&Snapshot>, failure: Option<&Failure>, names: &[KeyChoice]) -> String {
     let summary = |s: &Snapshot| {
         let t = &s.summary.totals;
         format!(
@@ -200,8 +247,12 @@ fn usage_text(last: Option<&Snapshot>, failure: Option<&Failure>) -> String {
         format::local_datetime_ms(s.fetched_at_ms),
         summary(s),
         format::count(s.summary.models.len(), "model"),
-        format::key_ids(&s.api_key_ids)
+        crate::ui::table::named_keys(&s.api_key_ids, names)
     );
+    if let Some(u) = crate::ui::unpriced::summary(s, Some(5)) {
+        out.push_str("  Unpriced: ");
+        out.push_str(&u);
+    }
     for a in &s.alerts {
         out.push_str("  ALERT ");
         out.push_str(&format::alert(a));

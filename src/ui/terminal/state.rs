@@ -8,6 +8,7 @@ use crate::engine::events::{Command, Event, Failure};
 use crate::pricing::TierChoice;
 use crate::snapshot::Snapshot;
 use crate::ui::table::TableView;
+use crate::ui::view::KeyChoice;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,6 +41,8 @@ pub struct WatchState {
     pub bill: Option<Arc<BillSnapshot>>,
     /// The recent past: pace and the two sparklines, once the glance task sent it.
     pub glance: Option<Arc<crate::figures::glance::Glance>>,
+    /// The names of the tracked keys, looked up once at start (empty when that failed).
+    pub names: Vec<KeyChoice>,
 }
 
 /// What a key press asks of the loop.
@@ -69,7 +72,14 @@ impl WatchState {
             budget: None,
             bill: None,
             glance: None,
+            names: Vec::new(),
         }
+    }
+
+    /// Names the tracked keys in the notes (`Keys: Primary (key_demoPrimary01)`).
+    pub fn with_names(mut self, names: Vec<KeyChoice>) -> WatchState {
+        self.names = names;
+        self
     }
 
     /// The table of the last good snapshot.
@@ -108,7 +118,7 @@ impl WatchState {
 
     fn show(&mut self, snap: Arc<Snapshot>) {
         self.tier = snap.tier;
-        self.table = Some(TableView::from_snapshot(&snap, &[]));
+        self.table = Some(TableView::from_snapshot(&snap, &self.names));
         self.snapshot = Some(snap);
     }
 

@@ -515,7 +515,12 @@ fn json_lines_carry_the_pace_once_a_glance_came() {
     let v: serde_json::Value = serde_json::from_str(&line).unwrap();
     assert_eq!(v["pace"]["today_usd"], 4.25);
     assert_eq!(v["pace"]["month_usd"], serde_json::Value::Null);
-    let text = super::lines::line(LineFormat::Text, Some(&snap), None, None, Some(&g), NOW_MS);
+    let seen = super::lines::Seen {
+        last: Some(&snap),
+        glance: Some(&g),
+        ..Default::default()
+    };
+    let text = super::lines::line(LineFormat::Text, seen, NOW_MS);
     assert!(text.ends_with("On pace for $4.25 today"), "{text}");
 }
 
@@ -550,5 +555,39 @@ fn the_full_screen_shows_the_pace_and_the_sparklines_when_they_fit() {
         !short.iter().any(|l| l.contains("30 d ")),
         "{}",
         short.join("\n")
+    );
+}
+
+/// Issue 17: the full screen names the tracked key as `once` does, and a tier that leaves
+/// models unpriced says how many and which, at 80 columns, instead of only a lower total.
+#[test]
+fn the_full_screen_names_the_key_and_what_a_tier_leaves_unpriced() {
+    let mut snap = snapshot(3, vec![]);
+    snap.tier = TierChoice::Fixed(Tier::Flex);
+    for m in &mut snap.summary.models[..2] {
+        m.cost_usd = None;
+        m.price_source = None;
+        m.unpriced_tiers = vec![Tier::Flex];
+    }
+    let names = vec![crate::ui::view::KeyChoice {
+        id: "key_demoPrimary01".into(),
+        name: Some("Production backend".into()),
+        project: "Demo".into(),
+    }];
+    let mut s =
+        WatchState::new(TierChoice::Auto, Duration::from_secs(15)).with_names(names.clone());
+    s.apply(Event::Updated(Arc::new(snap.clone())), NOW_MS);
+    let lines = screen(&s, 80, 24, NOW_MS);
+    find(&lines, "Keys: Production backend (key_demoPrimary01)");
+    let text = lines.join("\n");
+    assert!(text.contains("2 unpriced at flex (2 models)"), "{text}");
+    let line = super::lines::text_line_named(Some(&snap), None, None, &names, NOW_MS);
+    assert!(
+        line.contains("(3 models, Production backend (key_demoPrimary01))"),
+        "{line}"
+    );
+    assert!(
+        line.contains("Unpriced: 2 unpriced at flex (2 models), not in the totals: gpt-4o-2024-08-06, gpt-4o-mini-2024-07-18"),
+        "{line}"
     );
 }

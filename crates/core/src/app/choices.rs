@@ -73,6 +73,9 @@ impl AppCore {
             }
             Action::Track(id) => self.track(id.into_iter().collect(), out),
             Action::TrackSet(ids) => self.track(ids, out),
+            // Not offered in the demo (see `ui::view::controls`): a stale menu's click does nothing.
+            Action::SetAdminKey | Action::LoginItem | Action::SaveStartup if self.settings.demo => {
+            }
             Action::SetAdminKey => out.push(Effect::AskAdminKey),
             Action::Dashboard => out.push(Effect::OpenUrl(view::DASHBOARD_URL.into())),
             Action::OpenReport => match report::job(&self.report, &self.settings) {

@@ -356,6 +356,70 @@ fn the_demo_saves_nothing_and_says_which_key_it_tracks() {
     assert!(h.files.settings.lock().unwrap().is_empty());
 }
 
+/// The demo never writes the login item nor the secret store: the rows are not offered, and
+/// a click that arrives anyway (a stale menu) does nothing, through the platform fakes.
+#[test]
+fn the_demo_offers_and_writes_no_login_item_and_no_secret() {
+    let mut h = Harness::new(
+        |s| {
+            s.demo = true;
+            s.admin_key = None;
+            s.api_key_ids = vec!["key_demo".into()];
+        },
+        FakeLoginItem::default(),
+    );
+    h.dialogs
+        .replies
+        .lock()
+        .unwrap()
+        .push(Some("sk-admin-pasted-0123456789abcdef".into()));
+    let mut effects = h.feed(Input::Started);
+    let s = h.core.session;
+    effects.extend(h.feed(updated(s, snap(vec![model("gpt-4o", 10)], vec![], vec![]))));
+    effects.extend(h.feed(Input::Tray(TrayInput::Clicked)));
+    let menu = format!("{:?}", h.view().menu);
+    assert!(!menu.contains("Launch at login"), "{menu}");
+    assert!(!menu.contains("Set Admin Key"), "{menu}");
+    assert!(!menu.contains("Save start-up options"), "{menu}");
+    assert!(
+        menu.contains("Refresh now"),
+        "the rest of the menu is there: {menu}"
+    );
+    for a in [Action::LoginItem, Action::SetAdminKey, Action::SaveStartup] {
+        let out = h.core.on(Input::Tray(TrayInput::Menu(a.clone())), h.now);
+        assert!(
+            !out.iter().any(|e| matches!(
+                e,
+                Effect::SetLoginItem(_) | Effect::ReadLoginItem | Effect::AskAdminKey
+            )),
+            "{a:?}: {out:?}"
+        );
+        effects.extend(h.feed(Input::Tray(TrayInput::Menu(a))));
+    }
+    assert!(!*h.login.enabled.lock().unwrap(), "no login item written");
+    assert_eq!(h.secrets.writes(), 0, "no secret written");
+    assert!(
+        h.dialogs.shown.lock().unwrap().is_empty(),
+        "no key asked for"
+    );
+    assert!(h.files.settings.lock().unwrap().is_empty());
+    assert!(h.notes().is_empty(), "{:?}", h.notes());
+
+    // The same clicks outside the demo do write (the test can fail).
+    let mut real = Harness::started();
+    real.dialogs
+        .replies
+        .lock()
+        .unwrap()
+        .push(Some("sk-admin-pasted-0123456789abcdef".into()));
+    real.feed(Input::Tray(TrayInput::Menu(Action::LoginItem)));
+    real.feed(Input::Tray(TrayInput::Menu(Action::SetAdminKey)));
+    assert!(*real.login.enabled.lock().unwrap());
+    assert_eq!(real.secrets.writes(), 1);
+    let menu = format!("{:?}", real.view().menu);
+    assert!(menu.contains("Launch at login") && menu.contains("Set Admin Key"));
+}
+
 #[test]
 fn launch_at_login_shows_the_state_read_back_and_reverts_on_failure() {
     let mut h = Harness::new(

@@ -236,7 +236,8 @@ pub struct PriceCheck {
     pub table_per_unit: f64,
     pub bill_per_unit: f64,
     pub unit: &'static str,
-    /// (bill − table) / table, in percent.
+    /// (bill − table) / table, in percent (to 0.1 in JSON).
+    #[serde(serialize_with = "crate::ui::json::money::percent")]
     pub differs_pct: f64,
     /// The settled UTC day (its midnight) the bill's price is from; `"2026-12-06"` in JSON.
     #[serde(serialize_with = "utc_date")]

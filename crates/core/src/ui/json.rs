@@ -6,35 +6,45 @@ use crate::alerts::Alert;
 use crate::bill::BillSnapshot;
 use crate::openai::{ApiError, ErrorKind};
 use crate::snapshot::{BucketPoint, Snapshot};
-use crate::usage::{KindSummary, ModelSummary, Totals, Window};
+use crate::ui::view::KeyChoice;
+use crate::usage::{Endpoint, KindSummary, MeterSummary, ModelSummary, Totals, Unit, Window};
 use serde::Serialize;
 
 mod billed;
+pub mod money;
 pub use billed::{BilledReport, ReconciliationReport};
 
 #[derive(Debug, Serialize)]
 pub struct Report<'a> {
     pub window: &'a Window,
     pub api_key_ids: &'a [String],
+    /// The tracked keys with their names (`name` `null` when not known, or not looked up).
+    pub api_keys: Vec<KeyName<'a>>,
     pub tier: &'a str,
     pub models: &'a [ModelSummary],
     pub totals: &'a Totals,
     pub fetched_at: i64,
     pub prices_compiled: &'a str,
     /// Every other kind of usage (images, speech, searches, ...), per endpoint.
-    pub other_usage: &'a [KindSummary],
+    pub other_usage: Vec<KindReport<'a>>,
     /// Each assumption an estimated price rests on (codes), completions and other usage.
     pub assumptions: Vec<&'a str>,
     /// The whole estimate: completions plus every other kind of usage.
+    #[serde(serialize_with = "money::amount")]
     pub total_cost_usd: f64,
     /// Rows of any kind left out of `total_cost_usd` for want of a price.
     pub unpriced: usize,
+    /// Those rows, named: `{"endpoint": "completions", "model": "gpt-4o", "tiers": ["flex"]}`
+    /// (`tiers`: the tiers without a price for it; empty when it has none at any tier).
+    pub unpriced_rows: Vec<crate::ui::unpriced::UnpricedRow<'a>>,
     /// What the figure cannot include (billed per project, not per key).
     pub not_included: &'static str,
     /// The calendar Lookback the window follows, `null` for a rolling number of hours.
     pub calendar: Option<CalendarReport>,
-    /// Where the bill's unit price differs from the table's by more than 5 %.
-    pub price_checks: &'a [crate::pricing::PriceCheck],
+    /// Where the bill's unit price differs from the table's by more than 5 %; only in the
+    /// detailed output (`once`, `watch --detail`): the same each refresh of a day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_checks: Option<&'a [crate::pricing::PriceCheck]>,
     /// Which of the two the estimate used there: `"bill"` or `"table"` (`--prices`).
     pub prices: &'static str,
 }
@@ -51,6 +61,46 @@ pub struct CalendarReport {
     pub end: i64,
     pub start_utc: String,
     pub end_utc: String,
+}
+
+/// A tracked key: `{"id": "key_abc", "name": "Primary"}`.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct KeyName<'a> {
+    pub id: &'a str,
+    pub name: Option<&'a str>,
+}
+
+/// One kind of other usage: [`KindSummary`] with its per-model rows (`models`) only in the
+/// detailed output (`once`, `watch --detail`).
+#[derive(Debug, Serialize)]
+pub struct KindReport<'a> {
+    pub endpoint: Endpoint,
+    pub label: &'a str,
+    pub unit: Unit,
+    pub quantity: u64,
+    pub requests: u64,
+    #[serde(serialize_with = "money::opt_amount")]
+    pub cost_usd: Option<f64>,
+    pub free: bool,
+    pub assumed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub models: Option<&'a [MeterSummary]>,
+}
+
+impl<'a> KindReport<'a> {
+    fn of(k: &'a KindSummary) -> KindReport<'a> {
+        KindReport {
+            endpoint: k.endpoint,
+            label: k.label,
+            unit: k.unit,
+            quantity: k.quantity,
+            requests: k.requests,
+            cost_usd: k.cost_usd,
+            free: k.free,
+            assumed: k.assumed,
+            models: Some(&k.models),
+        }
+    }
 }
 
 impl CalendarReport {
@@ -78,20 +128,49 @@ impl<'a> Report<'a> {
         Report {
             window: &s.window,
             api_key_ids: &s.api_key_ids,
+            api_keys: s
+                .api_key_ids
+                .iter()
+                .map(|id| KeyName { id, name: None })
+                .collect(),
             tier: s.tier.as_str(),
             models: &s.summary.models,
             totals: &s.summary.totals,
             fetched_at: s.fetched_at_ms / 1000,
             prices_compiled: &s.prices_compiled,
-            other_usage: &s.other.kinds,
+            other_usage: s.other.kinds.iter().map(KindReport::of).collect(),
             assumptions: assumptions(s),
             total_cost_usd: s.total_cost_usd(),
             unpriced: s.unpriced(),
+            unpriced_rows: crate::ui::unpriced::rows(s),
             not_included: crate::snapshot::NOT_INCLUDED,
             calendar: CalendarReport::of(&s.window),
-            price_checks: &s.price_checks,
+            price_checks: Some(&s.price_checks),
             prices: s.price_mode.as_str(),
         }
+    }
+}
+
+impl<'a> Report<'a> {
+    /// Names the tracked keys that `known` has.
+    pub fn named(mut self, known: &'a [KeyChoice]) -> Report<'a> {
+        for k in &mut self.api_keys {
+            k.name = known
+                .iter()
+                .find(|c| c.id == k.id)
+                .and_then(|c| c.name.as_deref());
+        }
+        self
+    }
+
+    /// Without the per-model rows of the other kinds of usage and the price checks (`watch`
+    /// lines without `--detail`).
+    pub fn lean(mut self) -> Report<'a> {
+        for k in &mut self.other_usage {
+            k.models = None;
+        }
+        self.price_checks = None;
+        self
     }
 }
 
@@ -121,7 +200,9 @@ pub struct OnceReport<'a> {
 /// each `null` in its first 30 minutes or while a period it needs is not known.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct PaceReport {
+    #[serde(serialize_with = "money::opt_amount")]
     pub today_usd: Option<f64>,
+    #[serde(serialize_with = "money::opt_amount")]
     pub month_usd: Option<f64>,
 }
 
@@ -162,13 +243,16 @@ impl From<&ApiError> for ErrorReport {
 }
 
 /// One line of `watch --format json`: the last good report (if any), the active alerts, the
-/// per-bucket tokens, the error of the last refresh (`null` when it succeeded) and the last
-/// bill with its check (`null` until the first costs answer).
+/// error of the last refresh (`null` when it succeeded) and the last bill with its check
+/// (`null` until the first costs answer). Lean unless `--detail` ([`WatchLine::lean`]).
 #[derive(Debug, Serialize)]
 pub struct WatchLine<'a> {
     #[serde(flatten)]
     pub report: Option<Report<'a>>,
-    pub buckets: &'a [BucketPoint],
+    /// The per-bucket tokens; only with `--detail` (one per bucket of the window: 360 for six
+    /// hours of 1-minute buckets).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub buckets: Option<&'a [BucketPoint]>,
     pub alerts: &'a [Alert],
     pub error: Option<ErrorReport>,
     pub stale: bool,
@@ -176,4 +260,17 @@ pub struct WatchLine<'a> {
     pub reconciliation: Option<ReconciliationReport>,
     /// As `once`'s; `null` until the first glance (it rides on the refresh after it).
     pub pace: Option<PaceReport>,
+}
+
+impl WatchLine<'_> {
+    /// The line without what only `--detail` asks for: the buckets, the other usage's
+    /// per-model rows, the bill's line items and `days`, and checked days before the latest.
+    /// A line is then a few kilobytes whatever the window and the bill (README "JSON output").
+    pub fn lean(mut self) -> Self {
+        self.buckets = None;
+        self.report = self.report.map(Report::lean);
+        self.billed = self.billed.map(BilledReport::lean);
+        self.reconciliation = self.reconciliation.map(ReconciliationReport::lean);
+        self
+    }
 }

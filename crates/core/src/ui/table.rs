@@ -217,8 +217,14 @@ fn model_row(m: &ModelSummary) -> Row {
 
 /// `Keys: Primary (key_abc), key_def`: each tracked id with its name when it is known.
 pub fn keys_line(ids: &[String], known: &[KeyChoice]) -> String {
+    format!("Keys: {}", named_keys(ids, known))
+}
+
+/// `Primary (key_abc), key_def`: each tracked id with its name when `known` has it (the
+/// whole organization when `ids` is empty).
+pub fn named_keys(ids: &[String], known: &[KeyChoice]) -> String {
     if ids.is_empty() {
-        return format!("Keys: {}", format::key_ids(ids));
+        return format::key_ids(ids);
     }
     let named: Vec<String> = ids
         .iter()
@@ -233,7 +239,7 @@ pub fn keys_line(ids: &[String], known: &[KeyChoice]) -> String {
             }
         })
         .collect();
-    format!("Keys: {}", named.join(", "))
+    named.join(", ")
 }
 
 impl TableView {
@@ -271,7 +277,15 @@ impl TableView {
                 format::local(w.end_time)
             ),
             keys_line(&s.api_key_ids, known),
-            format!("Tier: {} (prices compiled {})", s.tier, s.prices_compiled),
+            // What a tier leaves unpriced is said where the tier is (and where `watch` keeps it
+            // on a small screen): a lower total must not read as a cheaper tier.
+            match crate::ui::unpriced::summary(s, None) {
+                None => format!("Tier: {} (prices compiled {})", s.tier, s.prices_compiled),
+                Some(u) => format!(
+                    "Tier: {} (prices compiled {}) · {u}",
+                    s.tier, s.prices_compiled
+                ),
+            },
             "Cached tokens are part of input.".to_owned(),
         ];
         if t.unpriced_models > 0 {

@@ -146,6 +146,9 @@ pub struct TrayState {
     /// Figures from the history store until the first refresh, and why the store is off.
     pub stored: Stored,
     pub version: String,
+    /// `--demo`: nothing of the user's system is written, so the rows that would (Launch at
+    /// login, Set Admin Key…) are not offered.
+    pub demo: bool,
 }
 
 /// One menu row.
@@ -327,7 +330,14 @@ fn key_row(state: &TrayState) -> String {
         [id] => {
             key_name(state, id).map_or_else(|| format!("Key: {id}"), |n| format!("Key: {n} ({id})"))
         }
-        _ => format!("Keys: {}", format::key_ids(ids)),
+        // Several keys: each named once the key list has it, as `once` and `watch` name them.
+        _ => format!(
+            "Keys: {}",
+            ids.iter()
+                .map(|id| key_name(state, id).map_or_else(|| id.clone(), |n| format!("{n} ({id})")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 

@@ -36,6 +36,7 @@ pub struct MeterSummary {
     pub quantity: u64,
     pub requests: u64,
     /// `None` when unpriced.
+    #[serde(serialize_with = "crate::ui::json::money::opt_amount")]
     pub cost_usd: Option<f64>,
     pub free: bool,
     /// The assumption behind `cost_usd`, if it rests on one.
@@ -53,6 +54,7 @@ pub struct KindSummary {
     pub quantity: u64,
     pub requests: u64,
     /// The sum over priced rows; `None` when any row is unpriced.
+    #[serde(serialize_with = "crate::ui::json::money::opt_amount")]
     pub cost_usd: Option<f64>,
     /// Every row is free.
     pub free: bool,
@@ -69,6 +71,7 @@ pub struct OtherUsage {
     pub kinds: Vec<KindSummary>,
     pub requests: u64,
     /// The sum over priced rows of every kind.
+    #[serde(serialize_with = "crate::ui::json::money::amount")]
     pub cost_usd: f64,
     /// Rows (model and detail of a kind) left out of `cost_usd` because they have no price.
     pub unpriced_rows: usize,

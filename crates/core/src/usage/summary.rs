@@ -22,6 +22,7 @@ pub struct ModelSummary {
     pub total_tokens: u64,
     pub requests: u64,
     /// `None` when some of this model's usage has no price.
+    #[serde(serialize_with = "crate::ui::json::money::opt_amount")]
     pub cost_usd: Option<f64>,
     /// Where the prices of `cost_usd` came from: `bill` when any part was priced from the
     /// bill, else `file` (the user's `--pricing`) or `table`; `None` when unpriced.
@@ -43,6 +44,7 @@ pub struct Totals {
     pub total_tokens: u64,
     pub requests: u64,
     /// The sum over priced models.
+    #[serde(serialize_with = "crate::ui::json::money::amount")]
     pub cost_usd: f64,
     /// Models left out of `cost_usd` because they have no price.
     pub unpriced_models: usize,

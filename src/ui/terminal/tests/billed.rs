@@ -105,7 +105,8 @@ fn json_has_the_billed_and_reconciliation_objects_null_until_a_bill() {
     assert_eq!(last["yesterday"], true);
     close(&last["estimate_usd"], 3.62);
     close(&last["billed_usd"], 3.69);
-    close(&last["ratio"], 3.62 / 3.69);
+    // Ratios are written to 0.001 (README "JSON output").
+    close(&last["ratio"], 0.981);
     assert_eq!(r["days"][0]["yesterday"], false);
     assert!(r.get("error").is_none(), "additive, only when set: {r}");
 }
@@ -177,4 +178,71 @@ fn once_json_adds_billed_and_reconciliation_beside_the_report() {
     let v = serde_json::to_value(OnceReport::new(&snap, Some(&b), NOW)).unwrap();
     close(&v["billed"]["yesterday"]["amount"]["usd"], 3.69);
     assert_eq!(v["reconciliation"]["days"].as_array().unwrap().len(), 2);
+}
+
+/// `watch` lines without `--detail`: the same object less what grows with the window and the
+/// bill (buckets, line items, days, other usage per model, price checks, older checked days);
+/// every other field as in the detailed line.
+#[test]
+fn lean_lines_leave_out_only_the_detail() {
+    use super::super::lines::{Seen, json_line_of};
+    let snap = snapshot(2, Vec::new());
+    let b = data::sample();
+    let names = [crate::ui::view::KeyChoice {
+        id: snap.api_key_ids[0].clone(),
+        name: Some("Production backend".into()),
+        project: "Demo".into(),
+    }];
+    let seen = Seen {
+        last: Some(&snap),
+        bill: Some(&b),
+        names: &names,
+        ..Default::default()
+    };
+    let full: Value = serde_json::from_str(&json_line_of(seen, true, NOW_MS)).unwrap();
+    let lean: Value = serde_json::from_str(&json_line_of(seen, false, NOW_MS)).unwrap();
+    assert!(full["billed"]["today"]["line_items"].is_array());
+    assert!(full["billed"]["days"].is_array());
+    assert!(full["buckets"].is_array() && full["price_checks"].is_array());
+    assert_eq!(full["reconciliation"]["days"].as_array().unwrap().len(), 2);
+    for gone in ["buckets", "price_checks"] {
+        assert!(lean.get(gone).is_none(), "{gone} in {lean}");
+    }
+    assert!(lean["billed"].get("days").is_none());
+    assert!(lean["billed"]["today"].get("line_items").is_none());
+    assert!(lean["billed"]["yesterday"].get("line_items").is_none());
+    assert_eq!(
+        lean["billed"]["today"]["amount"],
+        full["billed"]["today"]["amount"]
+    );
+    assert_eq!(
+        lean["billed"]["month_to_date"],
+        full["billed"]["month_to_date"]
+    );
+    let checked = lean["reconciliation"]["days"].as_array().unwrap();
+    assert_eq!(checked.len(), 1);
+    assert_eq!(checked[0], full["reconciliation"]["days"][1]);
+    for (k, val) in full.as_object().unwrap() {
+        if ![
+            "buckets",
+            "price_checks",
+            "billed",
+            "reconciliation",
+            "other_usage",
+        ]
+        .contains(&k.as_str())
+        {
+            assert_eq!(&lean[k], val, "{k} as in the detailed line");
+        }
+    }
+    assert_eq!(
+        lean["api_keys"],
+        serde_json::json!([{"id": snap.api_key_ids[0], "name": "Production backend"}])
+    );
+    assert!(
+        lean.to_string().len() * 2 < full.to_string().len(),
+        "{} vs {}",
+        lean.to_string().len(),
+        full.to_string().len()
+    );
 }

@@ -31,8 +31,11 @@ pub struct DayReport<'a> {
     pub start: i64,
     /// The UTC date, `2026-12-01`.
     pub date: String,
+    #[serde(serialize_with = "super::money::per_currency")]
     pub amount: Amount,
-    pub line_items: &'a [LineItem],
+    /// Only in the detailed output (`once`, `watch --detail`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line_items: Option<&'a [LineItem]>,
 }
 
 impl<'a> DayReport<'a> {
@@ -41,7 +44,7 @@ impl<'a> DayReport<'a> {
             start: d.start_time,
             date: format::utc_date(d.start_time),
             amount: amount(&d.totals()),
-            line_items: &d.items,
+            line_items: Some(&d.items),
         }
     }
 }
@@ -51,6 +54,7 @@ pub struct MonthReport {
     /// Unix time of the month's first UTC midnight.
     pub start: i64,
     pub date: String,
+    #[serde(serialize_with = "super::money::per_currency")]
     pub amount: Amount,
 }
 
@@ -71,8 +75,10 @@ pub struct BilledReport<'a> {
     pub yesterday: Option<DayReport<'a>>,
     /// This UTC month so far; `null` before the first answer.
     pub month_to_date: Option<MonthReport>,
-    /// Every day fetched, ascending (this month, and the last 7 complete days for the check).
-    pub days: Vec<DayReport<'a>>,
+    /// Every day fetched, ascending (this month, and the last 7 complete days for the check);
+    /// only in the detailed output (`once`, `watch --detail`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days: Option<Vec<DayReport<'a>>>,
 }
 
 impl<'a> BilledReport<'a> {
@@ -105,8 +111,18 @@ impl<'a> BilledReport<'a> {
                 date: format::utc_date(utc_month_start(now)),
                 amount: amount(&b.month_to_date(now)),
             }),
-            days: bill.map_or_else(Vec::new, |b| b.days.iter().map(DayReport::new).collect()),
+            days: Some(bill.map_or_else(Vec::new, |b| b.days.iter().map(DayReport::new).collect())),
         })
+    }
+
+    /// Today, yesterday and the month to date without line items, and no `days` (`watch`
+    /// lines without `--detail`).
+    pub fn lean(mut self) -> BilledReport<'a> {
+        self.days = None;
+        for d in [&mut self.today, &mut self.yesterday].into_iter().flatten() {
+            d.line_items = None;
+        }
+        self
     }
 }
 
@@ -115,10 +131,13 @@ pub struct CheckReport {
     pub start: i64,
     pub date: String,
     /// The estimate of that day (every usage endpoint, priced), USD.
+    #[serde(serialize_with = "super::money::amount")]
     pub estimate_usd: f64,
     /// What the bill says for that day, USD.
+    #[serde(serialize_with = "super::money::amount")]
     pub billed_usd: f64,
     /// estimate / billed; `null` when nothing was billed.
+    #[serde(serialize_with = "super::money::opt_ratio")]
     pub ratio: Option<f64>,
     /// Yesterday (UTC) rather than an older day.
     pub yesterday: bool,
@@ -162,5 +181,12 @@ impl ReconciliationReport {
             notify_gap: crate::bill::NOTIFY_GAP,
             error,
         })
+    }
+
+    /// Only the latest day checked (`watch` lines without `--detail`).
+    pub fn lean(mut self) -> ReconciliationReport {
+        let n = self.days.len();
+        self.days.drain(..n.saturating_sub(1));
+        self
     }
 }

@@ -84,29 +84,33 @@ pub(super) fn controls(state: &TrayState) -> Vec<Node> {
         },
     ];
     let set_key = item(Action::SetAdminKey, "Set Admin Key…", true);
-    if state.has_key {
-        settings.push(set_key.clone());
-    }
-    settings.push(Node::Check {
-        action: Action::LoginItem,
-        text: if state.login_needs_approval {
-            "Launch at login (allow it in System Settings)".into()
-        } else {
-            "Launch at login".into()
-        },
-        checked: state.login_item == Some(true),
-        enabled: state.login_item.is_some(),
-    });
-    let at_login = state.login_item == Some(true) || state.login_needs_approval;
-    if at_login && !state.startup_options.is_empty() {
-        settings.push(item(
-            Action::SaveStartup,
-            format!(
-                "Save start-up options for login ({})",
-                state.startup_options.join(", ")
-            ),
-            true,
-        ));
+    // The demo writes nothing of the user's: no login item (it would start the demo, or the
+    // real app, at every login) and no admin key in the secret store.
+    if !state.demo {
+        if state.has_key {
+            settings.push(set_key.clone());
+        }
+        settings.push(Node::Check {
+            action: Action::LoginItem,
+            text: if state.login_needs_approval {
+                "Launch at login (allow it in System Settings)".into()
+            } else {
+                "Launch at login".into()
+            },
+            checked: state.login_item == Some(true),
+            enabled: state.login_item.is_some(),
+        });
+        let at_login = state.login_item == Some(true) || state.login_needs_approval;
+        if at_login && !state.startup_options.is_empty() {
+            settings.push(item(
+                Action::SaveStartup,
+                format!(
+                    "Save start-up options for login ({})",
+                    state.startup_options.join(", ")
+                ),
+                true,
+            ));
+        }
     }
     let mut rows = vec![
         item(Action::Refresh, "Refresh now", state.has_key),
@@ -120,7 +124,7 @@ pub(super) fn controls(state: &TrayState) -> Vec<Node> {
         },
     ];
     // Without a key, the header says to choose it: in view, not in Settings.
-    if !state.has_key {
+    if !state.has_key && !state.demo {
         rows.push(set_key);
     }
     rows.extend([

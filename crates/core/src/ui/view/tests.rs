@@ -94,6 +94,7 @@ pub(super) fn state() -> TrayState {
         report_unavailable: None,
         stored: Default::default(),
         version: "0.1.0".into(),
+        demo: false,
     }
 }
 
@@ -390,6 +391,30 @@ fn choices_are_checked() {
     assert_eq!(
         checked(submenu(&v.menu, "Track key")),
         ["All keys (whole organization)"]
+    );
+}
+
+/// Issue 17: several tracked keys are named too, each once the key list has it.
+#[test]
+fn several_tracked_keys_are_named_in_the_key_row() {
+    let mut s = state();
+    s.choices.api_key_ids = vec!["key_a".into(), "key_b".into(), "key_c".into()];
+    s.keys = KeyList::Loaded(vec![
+        KeyChoice {
+            id: "key_a".into(),
+            name: Some("Primary".into()),
+            project: "App".into(),
+        },
+        KeyChoice {
+            id: "key_b".into(),
+            name: None,
+            project: "Batch jobs".into(),
+        },
+    ]);
+    let text = format!("{:?}", tray_view(&s, NOW_MS).menu);
+    assert!(
+        text.contains("Keys: Primary (key_a), key_b, key_c"),
+        "{text}"
     );
 }
 

@@ -13,6 +13,7 @@ fn completions(start: i64, w: i64, model: &str, input: u64, output: u64) -> Buck
         start_time: start,
         end_time: start + w,
         rows: vec![UsageRow {
+            owner: Default::default(),
             model: model.into(),
             tier: Tier::Standard,
             input_tokens: input,
@@ -29,6 +30,7 @@ fn images(start: i64, detail: &str, n: u64) -> Bucket<Meter> {
         start_time: start,
         end_time: start + H,
         rows: vec![Meter {
+            owner: Default::default(),
             endpoint: Endpoint::Images,
             model: "dall-e-3".into(),
             detail: Some(detail.into()),
@@ -170,6 +172,7 @@ fn meter(start: i64, endpoint: Endpoint, model: &str, n: u64) -> Bucket<Meter> {
         start_time: start,
         end_time: start + H,
         rows: vec![Meter {
+            owner: Default::default(),
             endpoint,
             model: model.into(),
             detail: None,

@@ -6,13 +6,18 @@ use crate::openai::UNKNOWN_MODEL;
 use crate::openai::usage::OtherRow;
 use crate::openai::wire::CompletionsResult;
 use crate::pricing::Tier;
-use crate::usage::{Endpoint, Meter, Names, TokenSplit, UsageRow};
+use crate::usage::{Endpoint, Meter, Names, Owner, TokenSplit, UsageRow};
 
 /// The vector store of a file search row the API did not attribute to one.
 pub const UNKNOWN_STORE: &str = "(unknown vector store)";
 
 /// Each part is clamped to what is left of its whole, so a row whose parts do not add up
 /// (older responses, rounding) never prices more tokens than it has.
+/// The owner of a row, its ids interned.
+fn owner(names: &mut Names, key: Option<&str>, project: Option<&str>) -> Owner {
+    Owner::new(key.map(|k| names.intern(k)), project.map(|p| names.intern(p)))
+}
+
 pub fn completions_row(names: &mut Names, r: CompletionsResult<'_>) -> UsageRow {
     let input = r.input_tokens;
     let cached = r.input_cached_tokens.min(input);
@@ -41,6 +46,7 @@ pub fn completions_row(names: &mut Names, r: CompletionsResult<'_>) -> UsageRow 
             image_cached_input,
             image_output,
         },
+        owner: owner(names, r.api_key_id.as_deref(), r.project_id.as_deref()),
     }
 }
 
@@ -61,6 +67,7 @@ pub fn meter(names: &mut Names, endpoint: Endpoint, r: OtherRow<'_>) -> Meter {
         detail,
         quantity: r.quantity,
         requests: r.requests,
+        owner: owner(names, r.api_key_id, r.project_id),
     }
 }
 
@@ -96,9 +103,13 @@ mod tests {
             dims: [Some("1024x1024"), Some("image.generation")],
             quantity: 2,
             requests: 1,
+            api_key_id: Some("key_a"),
+            project_id: None,
         };
         let m = meter(&mut names, Endpoint::Images, r);
         assert_eq!(m.detail.as_deref(), Some("1024x1024 image.generation"));
+        assert_eq!(m.owner.api_key_id.as_deref(), Some("key_a"));
+        assert_eq!(m.owner.project_id, None);
         let f = meter(
             &mut names,
             Endpoint::FileSearchCalls,
@@ -107,6 +118,8 @@ mod tests {
                 dims: [None, None],
                 quantity: 3,
                 requests: 3,
+                api_key_id: None,
+                project_id: None,
             },
         );
         assert_eq!((&*f.model, f.detail), (UNKNOWN_STORE, None));

@@ -28,6 +28,7 @@ fn minutes(from: i64, n: i64, tag: u64) -> Vec<Bucket<Meter>> {
             start_time: from + i * 60,
             end_time: from + i * 60 + 60,
             rows: vec![Meter {
+                owner: Default::default(),
                 endpoint: Endpoint::Embeddings,
                 model: format!("text-embedding-3-small-{tag}").into(),
                 detail: None,

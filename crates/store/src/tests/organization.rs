@@ -191,7 +191,7 @@ fn a_version_2_file_keeps_its_rows_unattributed_and_unread() {
         .unwrap();
     }
     let mut store = Store::open(&path, opts(), DAY0 + 10 * H).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 3);
+    assert_eq!(store.schema_version().unwrap(), schema::CURRENT);
     // Unread before any organization is identified, and after.
     assert_eq!(read(&store), Vec::<u64>::new());
     let a = store.identify(KEY_A, &ids(&["proj_a1"]), DAY0).unwrap();

@@ -317,6 +317,47 @@ pub fn print_retries() -> OnRetry {
     })
 }
 
+/// `Err` naming a tracked project or key id that is not the organization's: the projects
+/// first (one request), then the keys.
+pub async fn check_tracked(
+    client: &AdminClient,
+    settings: &settings::Settings,
+) -> Result<(), CliError> {
+    check_project_ids(client, &settings.project_ids).await?;
+    check_key_ids(client, &settings.api_key_ids).await
+}
+
+/// `Err` naming the ids among `ids` that are no project of the organization (archived ones
+/// count: their usage is still reported). When the admin key may not list projects (or
+/// listing fails) nothing is claimed: `Ok`.
+pub async fn check_project_ids(client: &AdminClient, ids: &[String]) -> Result<(), CliError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let known: Vec<String> = match client.projects().await {
+        Ok(list) => list.into_iter().map(|p| p.id).collect(),
+        Err(e) => {
+            tracing::debug!(error = %e, kind = e.kind().as_str(), "cannot list the projects to check the project ids");
+            return Ok(());
+        }
+    };
+    let unknown: Vec<&str> = ids
+        .iter()
+        .filter(|id| !known.contains(*id))
+        .map(String::as_str)
+        .collect();
+    match unknown.as_slice() {
+        [] => Ok(()),
+        [one] => Err(CliError::BadInput(format!(
+            "{one} is not a project of this organization; see `usage-tracker keys`"
+        ))),
+        many => Err(CliError::BadInput(format!(
+            "{} are not projects of this organization; see `usage-tracker keys`",
+            many.join(", ")
+        ))),
+    }
+}
+
 /// `Err` naming the ids among `ids` that are no API key of the organization. When the admin
 /// key may not list keys (or listing fails) nothing is claimed: `Ok`.
 pub async fn check_key_ids(client: &AdminClient, ids: &[String]) -> Result<(), CliError> {

@@ -28,7 +28,7 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
         let snap = engine.live(now_ms()).await?;
         // No usage at all may be a mistyped id: worth the few requests that tell.
         if snap.summary.totals.requests == 0 && snap.summary.totals.total_tokens == 0 {
-            super::check_key_ids(&conn.client, &conn.settings.api_key_ids).await?;
+            super::check_tracked(&conn.client, &conn.settings).await?;
         }
         Ok(snap)
     })

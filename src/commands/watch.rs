@@ -23,7 +23,7 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
     super::within_deadline(
         conn.settings.timeout,
         conn.client.base_url(),
-        super::check_key_ids(&conn.client, &conn.settings.api_key_ids),
+        super::check_tracked(&conn.client, &conn.settings),
     )
     .await?;
     let tier = conn.settings.tier;

@@ -45,7 +45,12 @@ pub(super) fn base_url(text: &str) -> Option<String> {
 }
 
 pub(super) fn resolve_key_ids(layers: &Layers) -> Result<Vec<String>, SettingsError> {
-    resolve_ids(layers, Key::ApiKeyIds, "a list of ids such as [\"key_abc123\"]", is_key_id)
+    resolve_ids(
+        layers,
+        Key::ApiKeyIds,
+        "a list of ids such as [\"key_abc123\"]",
+        is_key_id,
+    )
 }
 
 /// The tracked projects (`--project-id`, `USAGE_TRACKER_PROJECT_ID`, `project_ids`).
@@ -97,12 +102,7 @@ fn resolve_ids(
         match ids {
             Some(ids) => (ids, origin),
             None => {
-                return Err(invalid(
-                    d.name,
-                    &value_text(value),
-                    origin,
-                    list_example,
-                ));
+                return Err(invalid(d.name, &value_text(value), origin, list_example));
             }
         }
     } else {

@@ -8,7 +8,8 @@ use std::collections::HashSet;
 use usage_tracker_core::openai::error::ApiError;
 use usage_tracker_core::openai::scope;
 use usage_tracker_core::openai::usage::{
-    BY_OWNER, OtherRow, ParsedPage, TimeBucket, endpoint_spec, parse_completions_page, parse_other_page,
+    BY_OWNER, OtherRow, ParsedPage, TimeBucket, endpoint_spec, parse_completions_page,
+    parse_other_page,
 };
 use usage_tracker_core::openai::wire::CompletionsResult;
 use usage_tracker_core::usage::{BucketWidth, Endpoint};

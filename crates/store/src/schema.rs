@@ -172,6 +172,7 @@ fn v4(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         "
         ALTER TABLE usage_row ADD COLUMN api_key_id INTEGER REFERENCES name (id);
         ALTER TABLE usage_row ADD COLUMN project_id INTEGER REFERENCES name (id);
+        ALTER TABLE bill_item ADD COLUMN project_id TEXT;
         UPDATE series SET key_set = 'v3:' || key_set
           WHERE key_set NOT LIKE 'v2:%' AND (key_set LIKE '%:organization' OR key_set LIKE '%,%');
         UPDATE bill_day SET key_set = 'v3:' || key_set

@@ -335,6 +335,7 @@ fn item(model: &str, usd: f64, currency: &str) -> LineItem {
         quantity: Some(1.5),
         quantity_unit: Some("tokens".into()),
         api_key_id: Some("key_a".into()),
+        project_id: Some("proj_p".into()),
     }
 }
 

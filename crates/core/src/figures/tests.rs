@@ -57,6 +57,7 @@ fn billed(start: i64, items: &[(&str, Option<&str>, LineKind, f64, &str)]) -> Bi
                 quantity: None,
                 quantity_unit: None,
                 api_key_id: None,
+                project_id: None,
             })
             .collect(),
     }
@@ -188,7 +189,9 @@ fn read_bill(start: i64, items: &[(&str, f64, &str)]) -> BilledDay {
         start_time: start,
         items: items
             .iter()
-            .map(|&(name, v, cur)| crate::bill::line_item(Some(name), v, cur, None, None, None))
+            .map(|&(name, v, cur)| {
+                crate::bill::line_item(Some(name), v, cur, None, None, None, None)
+            })
             .collect(),
     }
 }

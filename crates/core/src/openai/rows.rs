@@ -15,7 +15,10 @@ pub const UNKNOWN_STORE: &str = "(unknown vector store)";
 /// (older responses, rounding) never prices more tokens than it has.
 /// The owner of a row, its ids interned.
 fn owner(names: &mut Names, key: Option<&str>, project: Option<&str>) -> Owner {
-    Owner::new(key.map(|k| names.intern(k)), project.map(|p| names.intern(p)))
+    Owner::new(
+        key.map(|k| names.intern(k)),
+        project.map(|p| names.intern(p)),
+    )
 }
 
 pub fn completions_row(names: &mut Names, r: CompletionsResult<'_>) -> UsageRow {

@@ -48,6 +48,9 @@ mod tests {
         assert!(many_keys(&["proj_x".to_owned()]), "a project");
         assert!(!many_keys(&["key_a".to_owned()]));
         assert!(!many_keys(&["key_a".to_owned(), "proj_x".to_owned()]));
-        assert_eq!(tracked(&["key_a".into()], &["proj_x".into()]), ["key_a", "proj_x"]);
+        assert_eq!(
+            tracked(&["key_a".into()], &["proj_x".into()]),
+            ["key_a", "proj_x"]
+        );
     }
 }

@@ -136,13 +136,13 @@ mod tests {
             start_time: 0,
             end_time: 3600,
             rows: vec![Meter {
-            endpoint: Endpoint::Images,
-            model: n.intern("dall-e-3"),
-            detail: Some(n.intern("1024x1024 image.generation")),
-            quantity: 3,
-            requests: 3,
-            owner: Owner::new(Some(n.intern("key_b")), Some(n.intern("proj_p"))),
-        }],
+                endpoint: Endpoint::Images,
+                model: n.intern("dall-e-3"),
+                detail: Some(n.intern("1024x1024 image.generation")),
+                quantity: 3,
+                requests: 3,
+                owner: Owner::new(Some(n.intern("key_b")), Some(n.intern("proj_p"))),
+            }],
         }];
         let figures = by_owner(table, TierChoice::Auto, &completions, &others);
         let (summary, other) = price_usage(table, TierChoice::Auto, &completions, &others);
@@ -151,14 +151,20 @@ mod tests {
             .iter()
             .map(|f| f.owner.api_key_id.as_deref())
             .collect();
-        assert!(keys.contains(&None), "usage without a key is a row: {keys:?}");
+        assert!(
+            keys.contains(&None),
+            "usage without a key is a row: {keys:?}"
+        );
         let tokens: u64 = figures.iter().map(|f| f.total_tokens).sum();
         let requests: u64 = figures.iter().map(|f| f.requests).sum();
         let cost: f64 = figures.iter().map(|f| f.cost_usd).sum();
         assert_eq!(tokens, summary.totals.total_tokens);
         assert_eq!(requests, summary.totals.requests);
         let whole = summary.totals.cost_usd + other.cost_usd;
-        assert!(whole > 0.0 && (cost - whole).abs() < 1e-9, "{cost} vs {whole}");
+        assert!(
+            whole > 0.0 && (cost - whole).abs() < 1e-9,
+            "{cost} vs {whole}"
+        );
         assert!(
             figures.windows(2).all(|w| w[0].cost_usd >= w[1].cost_usd),
             "sorted by cost"

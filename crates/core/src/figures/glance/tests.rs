@@ -70,6 +70,7 @@ fn billed(start: i64, usd: f64) -> BilledDay {
                 quantity: None,
                 quantity_unit: None,
                 api_key_id: None,
+                project_id: None,
             })
             .into_iter()
             .collect(),

@@ -221,7 +221,9 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
             let browser = crate::platform::browser::SystemBrowser;
             report::run(&settings, &dir, &days, out.as_deref(), &browser)
         }
-        Some(Command::Once { format }) => runtime()?.block_on(once::run(settings, format)),
+        Some(Command::Once { format, by }) => {
+            runtime()?.block_on(once::run(settings, format, by.into()))
+        }
         Some(Command::Keys { format }) => runtime()?.block_on(keys::run(settings, format)),
         Some(Command::Prices { format }) => runtime()?.block_on(prices::run(settings, format)),
         Some(Command::Watch { format }) => runtime()?.block_on(watch::run(settings, format)),

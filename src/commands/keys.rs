@@ -1,6 +1,6 @@
 //! `usage-tracker keys`: every project with its API keys, so nobody needs curl to find an id.
 //! A table that fits the terminal (names shorten, then the less useful columns go), or JSON
-//! with `--format json`. Also finds the names of the tracked keys for `once`.
+//! with `--format json`. Also lists them for `once` (names, projects, dormant keys).
 
 use super::{CliError, Connection};
 use crate::cli::Format;
@@ -8,8 +8,8 @@ use crate::openai::wire::{Project, ProjectApiKey};
 use crate::openai::{AdminClient, ApiError};
 use crate::settings::Settings;
 use crate::ui::format;
+use crate::ui::owners::Directory;
 use crate::ui::table::{self, Align, Column, Row};
-use crate::ui::view::KeyChoice;
 use serde::Serialize;
 use std::io::Write;
 use std::process::ExitCode;
@@ -18,13 +18,7 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
     let timeout = settings.timeout;
     let conn = Connection::open_without_history(settings, Some(super::print_retries())).await?;
     let projects = super::within_deadline(timeout, conn.client.base_url(), async {
-        let listed = conn.client.projects().await?;
-        let mut out = Vec::with_capacity(listed.len());
-        for p in listed {
-            let keys = conn.client.project_api_keys(&p.id).await?;
-            out.push((p, keys));
-        }
-        Ok(out)
+        Ok(directory(&conn.client).await?.projects)
     })
     .await?;
     let out = match format {
@@ -44,29 +38,15 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
     Ok(ExitCode::SUCCESS)
 }
 
-/// The names of the keys in `ids`, reading projects until every one is found (so usually a
-/// request or two, never more than one per project plus the project list).
-pub async fn names_of(client: &AdminClient, ids: &[String]) -> Result<Vec<KeyChoice>, ApiError> {
-    let mut found: Vec<KeyChoice> = Vec::new();
-    if ids.is_empty() {
-        return Ok(found);
+/// Every project with its keys: the project list, then one request per project.
+pub async fn directory(client: &AdminClient) -> Result<Directory, ApiError> {
+    let listed = client.projects().await?;
+    let mut projects = Vec::with_capacity(listed.len());
+    for p in listed {
+        let keys = client.project_api_keys(&p.id).await?;
+        projects.push((p, keys));
     }
-    for p in client.projects().await? {
-        let project = p.name.clone().unwrap_or_else(|| p.id.clone());
-        for k in client.project_api_keys(&p.id).await? {
-            if ids.contains(&k.id) {
-                found.push(KeyChoice {
-                    id: k.id,
-                    name: k.name,
-                    project: project.clone(),
-                });
-            }
-        }
-        if ids.iter().all(|id| found.iter().any(|k| &k.id == id)) {
-            break;
-        }
-    }
-    Ok(found)
+    Ok(Directory { projects })
 }
 
 fn archived(p: &Project) -> bool {

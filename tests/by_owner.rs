@@ -283,8 +283,14 @@ fn a_tracked_project_holds_its_keys_only_and_an_unknown_one_is_bad_input() {
     let q = s.ctl.last_usage_query().unwrap();
     assert_eq!(q.project_ids, [DEMO_PROJECT_ID]);
     assert!(q.api_key_ids.is_empty());
-    assert!(q.group_by.iter().any(|g| g.as_str() == "api_key_id"), "{q:?}");
-    assert!(q.group_by.iter().any(|g| g.as_str() == "project_id"), "{q:?}");
+    assert!(
+        q.group_by.iter().any(|g| g.as_str() == "api_key_id"),
+        "{q:?}"
+    );
+    assert!(
+        q.group_by.iter().any(|g| g.as_str() == "project_id"),
+        "{q:?}"
+    );
     let (tokens, requests) = s.truth(Endpoint::Completions, &[DEMO_PROJECT_ID]);
     assert_eq!(u(&v["totals"]["total_tokens"]), tokens);
     assert_eq!(u(&v["totals"]["requests"]), requests);

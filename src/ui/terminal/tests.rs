@@ -71,6 +71,8 @@ pub(super) fn snapshot(models: usize, alerts: Vec<Alert>) -> Snapshot {
     Snapshot {
         window: Window::ending_at(now, 6 * 3600, BucketWidth::Hour),
         api_key_ids: vec!["key_demoPrimary01".into()],
+        project_ids: vec![],
+        owners: vec![],
         tier: TierChoice::Auto,
         fetched_at_ms: NOW_MS,
         summary: Summary { models, totals },

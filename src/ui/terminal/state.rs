@@ -7,6 +7,7 @@ use crate::bill::BillSnapshot;
 use crate::engine::events::{Command, Event, Failure};
 use crate::pricing::TierChoice;
 use crate::snapshot::Snapshot;
+use crate::ui::owners::{self, By};
 use crate::ui::table::TableView;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::sync::Arc;
@@ -40,6 +41,8 @@ pub struct WatchState {
     pub bill: Option<Arc<BillSnapshot>>,
     /// The recent past: pace and the two sparklines, once the glance task sent it.
     pub glance: Option<Arc<crate::figures::glance::Glance>>,
+    /// The table's rows: by model, key or project (`b` cycles).
+    pub by: By,
 }
 
 /// What a key press asks of the loop.
@@ -69,6 +72,7 @@ impl WatchState {
             budget: None,
             bill: None,
             glance: None,
+            by: By::Model,
         }
     }
 
@@ -108,7 +112,9 @@ impl WatchState {
 
     fn show(&mut self, snap: Arc<Snapshot>) {
         self.tier = snap.tier;
-        self.table = Some(TableView::from_snapshot(&snap, &[]));
+        let mut view = TableView::from_snapshot(&snap, &[]);
+        owners::regroup(&mut view, &snap, self.by);
+        self.table = Some(view);
         self.snapshot = Some(snap);
     }
 
@@ -146,6 +152,14 @@ impl WatchState {
             }
             KeyCode::Char('q') | KeyCode::Esc => Action::Quit,
             KeyCode::Char('r') => Action::Send(Command::RefreshNow),
+            KeyCode::Char('b') => {
+                self.by = self.by.next();
+                self.scroll = 0;
+                if let Some(snap) = self.snapshot.clone() {
+                    self.show(snap);
+                }
+                Action::Redraw
+            }
             KeyCode::Char('t') => {
                 self.tier = self.tier.next();
                 Action::Send(Command::SetTier(self.tier))

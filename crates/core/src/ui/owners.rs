@@ -49,6 +49,67 @@ pub enum By {
     Project,
 }
 
+impl By {
+    /// `b` in `watch`: model → key → project → model.
+    pub fn next(self) -> By {
+        match self {
+            By::Model => By::Key,
+            By::Key => By::Project,
+            By::Project => By::Model,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            By::Model => "model",
+            By::Key => "key",
+            By::Project => "project",
+        }
+    }
+}
+
+/// The per-model table's view with its rows by key or by project instead (unnamed: ids, and
+/// [`NO_KEY`]), each in the model table's columns (name, —, —, —, requests, total, est. cost
+/// of every kind of usage); the TOTAL row's cost is the whole estimate, which they add up to.
+/// `watch`'s `b`. `By::Model` leaves `view` as it is.
+pub fn regroup(view: &mut table::TableView, s: &Snapshot, by: By) {
+    let row = |name: String, requests: u64, tokens: u64, cost: f64| -> Row {
+        vec![
+            name,
+            String::new(),
+            String::new(),
+            String::new(),
+            format::tokens(requests),
+            format::tokens(tokens),
+            format::usd(cost),
+        ]
+    };
+    view.rows = match by {
+        By::Model => return,
+        By::Key => by_key(s, None, None, 0)
+            .into_iter()
+            .map(|k| {
+                let name = match k.project_id {
+                    Some(p) if k.api_key_id.is_some() => format!("{} ({p})", k.name),
+                    _ => k.name,
+                };
+                row(name, k.requests, k.total_tokens, k.cost_usd)
+            })
+            .collect(),
+        By::Project => by_project(s, None, None, 0)
+            .into_iter()
+            .map(|p| row(p.name, p.requests, p.total_tokens, p.cost_usd))
+            .collect(),
+    };
+    let t = &s.summary.totals;
+    view.total = row(
+        "TOTAL".to_owned(),
+        t.requests,
+        t.total_tokens,
+        s.total_cost_usd(),
+    );
+}
+
 /// One key's usage in the window (`by_key`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct KeyRow {

@@ -201,7 +201,10 @@ fn project_of(f: &OwnerFigure, dir: Option<&Directory>) -> Option<String> {
         })
 }
 
-fn add(into: &mut (u64, u64, f64), f: &OwnerFigure) {
+/// Tokens, requests and estimated cost summed over owners.
+type Sums = (u64, u64, f64);
+
+fn add(into: &mut Sums, f: &OwnerFigure) {
     into.0 += f.total_tokens;
     into.1 += f.requests;
     into.2 += f.cost_usd;
@@ -210,7 +213,7 @@ fn add(into: &mut (u64, u64, f64), f: &OwnerFigure) {
 /// Every key with usage in the window (and one [`NO_KEY`] row), highest cost first.
 pub fn by_key(s: &Snapshot, dir: Option<&Directory>, bill: Option<&Bill>, now: i64) -> Vec<KeyRow> {
     let split = grouped(s);
-    let mut rows: Vec<(Option<String>, Option<String>, (u64, u64, f64))> = Vec::new();
+    let mut rows: Vec<(Option<String>, Option<String>, Sums)> = Vec::new();
     for f in &s.owners {
         let key = f.owner.api_key_id.as_deref().map(str::to_owned);
         let project = project_of(f, dir);
@@ -276,7 +279,7 @@ pub fn by_project(
     now: i64,
 ) -> Vec<ProjectRow> {
     let split = grouped(s);
-    let mut rows: Vec<(Option<String>, (u64, u64, f64))> = Vec::new();
+    let mut rows: Vec<(Option<String>, Sums)> = Vec::new();
     for f in &s.owners {
         let project = project_of(f, dir);
         match rows.iter_mut().find(|r| r.0 == project) {
@@ -390,7 +393,7 @@ fn billed_cell(v: Option<f64>) -> String {
 /// The table of `once --by key` or `--by project` (tokens and cost of every row, a TOTAL that
 /// is their sum) in `width` characters.
 pub fn table(report: &OwnersReport, by: By, width: Option<usize>) -> String {
-    let total = |rows: &mut dyn Iterator<Item = (u64, u64, f64)>| {
+    let total = |rows: &mut dyn Iterator<Item = Sums>| {
         rows.fold((0, 0, 0.0), |a, r| (a.0 + r.0, a.1 + r.1, a.2 + r.2))
     };
     match by {

@@ -200,7 +200,7 @@ fn usage_text(last: Option<&Snapshot>, failure: Option<&Failure>) -> String {
         format::local_datetime_ms(s.fetched_at_ms),
         summary(s),
         format::count(s.summary.models.len(), "model"),
-        format::key_ids(&s.api_key_ids)
+        format::scope(&s.api_key_ids, &s.project_ids)
     );
     for a in &s.alerts {
         out.push_str("  ALERT ");

@@ -279,6 +279,8 @@ fn once_json_by_key_and_by_project_equal_the_tables_and_add_up() {
 fn a_tracked_project_holds_its_keys_only_and_an_unknown_one_is_bad_input() {
     let s = frozen_sim();
     let v = s.once_json(&["--project-id", DEMO_PROJECT_ID]);
+    assert_eq!(v["project_ids"], serde_json::json!([DEMO_PROJECT_ID]));
+    assert_eq!(v["api_key_ids"], serde_json::json!([]));
     // Asked filtered by the project, grouped by key and project.
     let q = s.ctl.last_usage_query().unwrap();
     assert_eq!(q.project_ids, [DEMO_PROJECT_ID]);

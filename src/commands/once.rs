@@ -77,6 +77,7 @@ pub async fn run(settings: Settings, format: Format, by: By) -> Result<ExitCode,
             report.pace = glance.as_ref().map(crate::ui::json::PaceReport::of);
             let report = WithOwners {
                 report,
+                project_ids: &snap.project_ids,
                 owners: &owners,
             };
             let mut s = serde_json::to_string_pretty(&report)
@@ -96,6 +97,8 @@ pub async fn run(settings: Settings, format: Format, by: By) -> Result<ExitCode,
 struct WithOwners<'a> {
     #[serde(flatten)]
     report: OnceReport<'a>,
+    /// The tracked projects (`--project-id`); empty: every project.
+    project_ids: &'a [String],
     #[serde(flatten)]
     owners: &'a OwnersReport,
 }

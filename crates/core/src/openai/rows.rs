@@ -127,4 +127,36 @@ mod tests {
         );
         assert_eq!((&*f.model, f.detail), (UNKNOWN_STORE, None));
     }
+
+    /// Pages asked by key and project: each row keeps both; `api_key_id: null` (usage made
+    /// without an API key, as the spec's example shows) stays a row without a key.
+    #[test]
+    fn grouped_rows_keep_their_key_and_project_and_a_null_key_stays_none() {
+        use crate::openai::usage::{parse_completions_page, parse_other_page};
+        let mut names = Names::default();
+        let body = br#"{"object":"page","data":[{"object":"bucket","start_time":0,"end_time":3600,
+            "results":[
+              {"object":"organization.usage.completions.result","input_tokens":10,"output_tokens":5,
+               "num_model_requests":1,"project_id":"proj_p","api_key_id":"key_a","model":"gpt-4o"},
+              {"object":"organization.usage.completions.result","input_tokens":7,"output_tokens":1,
+               "num_model_requests":2,"project_id":"proj_p","api_key_id":null,"model":"gpt-4o"}]}],
+            "has_more":false,"next_page":null}"#;
+        let page = parse_completions_page(body, |r| completions_row(&mut names, r)).unwrap();
+        let rows = &page.buckets[0].rows;
+        assert_eq!(rows[0].owner.api_key_id.as_deref(), Some("key_a"));
+        assert_eq!(rows[0].owner.project_id.as_deref(), Some("proj_p"));
+        assert_eq!(rows[1].owner.api_key_id, None);
+        assert_eq!(rows[1].owner.project_id.as_deref(), Some("proj_p"));
+        let other = br#"{"object":"page","data":[{"object":"bucket","start_time":0,"end_time":3600,
+            "results":[{"object":"organization.usage.embeddings.result","input_tokens":3,
+              "num_model_requests":1,"project_id":"proj_q","api_key_id":"key_b","model":"e"}]}],
+            "has_more":false,"next_page":null}"#;
+        let page = parse_other_page(Endpoint::Embeddings, other, |r| {
+            meter(&mut names, Endpoint::Embeddings, r)
+        })
+        .unwrap();
+        let m = &page.buckets[0].rows[0];
+        assert_eq!(m.owner.api_key_id.as_deref(), Some("key_b"));
+        assert_eq!(m.owner.project_id.as_deref(), Some("proj_q"));
+    }
 }

@@ -65,8 +65,11 @@ BIN=$USAGE_TRACKER_BIN
 APP_LOG=${MEASURE_LOG:-/dev/null}
 PIDS=()
 # xfce4-panel may ignore SIGTERM: KILL whatever is left a second later, then reap.
+# The panel's plugins (wrapper-2.0) live in the panel's session: killed with it, as one left
+# behind without its display and bus was seen spinning and taking all the memory.
 trap 'xfce4-panel --quit >/dev/null 2>&1 || true; kill "${PIDS[@]}" 2>/dev/null || true; sleep 1
-      kill -KILL "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+      kill -KILL "${PIDS[@]}" 2>/dev/null || true; [[ -z ${PANEL:-} ]] || pkill -KILL -s "$PANEL" || true
+      wait 2>/dev/null || true' EXIT
 exec 3>"$MEASURE_TMP/display"
 Xvfb -displayfd 3 -screen 0 800x600x24 -nolisten tcp >/dev/null 2>&1 &
 PIDS+=($!)
@@ -75,7 +78,8 @@ export DISPLAY=:$(head -1 "$MEASURE_TMP/display")
 dunst >/dev/null 2>&1 &
 PIDS+=($!)
 setsid xfce4-panel >/dev/null 2>&1 &
-PIDS+=($!)
+PANEL=$! # setsid execs in place (no job control here): the panel leads its own session
+PIDS+=($PANEL)
 sleep 3
 
 # simulator: starts one on a free port; sets PORT.
@@ -200,7 +204,7 @@ tick = os.sysconf("SC_CLK_TCK")
 # The window starts once the app has started and refreshed (start-up is not "between
 # refreshes"), and ends at SECS; the menu is opened OPENS times in it, evenly spaced.
 WARMUP = min(30.0, secs / 4)
-OPENS = 4
+OPENS = int(os.environ.get("MEASURE_OPENS", "4"))
 STEP = 2.0  # threads come and go (the blocking pool): each is sampled while it lives
 
 def thread(pid, tid):

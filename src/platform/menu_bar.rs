@@ -34,6 +34,22 @@ pub fn with_icon(builder: TrayIconBuilder, icon: Icon) -> TrayIconBuilder {
     }
 }
 
+/// Whether the tray host shows the icon only, not the title beside it, so that the title must
+/// be drawn into the icon to be seen (`ui::tray::label`). macOS shows the title natively. On
+/// Linux the StatusNotifierItem's label (`XAyatanaLabel`) is drawn by GNOME Shell's AppIndicator
+/// extension and Unity-style indicator panels, and not by Xfce's StatusNotifier plugin, KDE
+/// Plasma or LXQt: the desktop (`XDG_CURRENT_DESKTOP`) tells which kind of host runs.
+pub fn label_in_icon() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        linux::host_draws_no_label(std::env::var("XDG_CURRENT_DESKTOP").ok().as_deref())
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        false
+    }
+}
+
 /// Gives the icon `text` as its accessible description, what a screen reader says for it.
 /// Linux: tray-icon names the icon "icon" (or "tray icon") for AppIndicator, which publishes
 /// that as the StatusNotifierItem's `IconAccessibleDesc`; here it becomes `text`, and so does
@@ -141,13 +157,41 @@ mod linux {
             .join("usage-tracker")
     }
 
+    /// See [`super::label_in_icon`]: `desktop` is `XDG_CURRENT_DESKTOP`, a colon-separated list.
+    pub fn host_draws_no_label(desktop: Option<&str>) -> bool {
+        const DRAW_LABELS: [&str; 4] = ["gnome", "unity", "ubuntu", "pantheon"];
+        !desktop.unwrap_or("").split(':').any(|d| {
+            let d = d.trim().to_ascii_lowercase();
+            DRAW_LABELS.iter().any(|l| d.contains(l))
+        })
+    }
+
+    /// The icon file tray-icon wrote last: `tray-icon-<id>-<n>.png` in [`icon_dir`], `n`
+    /// counting its `set_icon` calls (it removes the file before); the highest `n` present.
+    fn current_icon_file(id: &str) -> Option<PathBuf> {
+        let prefix = format!("tray-icon-{id}-");
+        std::fs::read_dir(icon_dir())
+            .ok()?
+            .filter_map(|e| {
+                let name = e.ok()?.file_name().into_string().ok()?;
+                let n: u32 = name
+                    .strip_prefix(&prefix)?
+                    .strip_suffix(".png")?
+                    .parse()
+                    .ok()?;
+                Some((n, name))
+            })
+            .max()
+            .map(|(_, name)| icon_dir().join(name))
+    }
+
     pub fn describe(icon: &TrayIcon, text: &str) {
         // AppIndicator takes the icon's name and its description in one call, so the name
-        // must be given again. tray-icon writes the icon built with it as
-        // `tray-icon-<id>-0.png` in the folder it was given (the number counts `set_icon`
-        // calls, which this app never makes). Checked, not assumed: should that naming change,
+        // must be given again: the file tray-icon wrote last (a title drawn into the icon
+        // writes a new one at each change). Checked, not assumed: should that naming change,
         // the description stays tray-icon's rather than the icon going blank.
-        let name = icon_dir().join(format!("tray-icon-{}-0.png", icon.id().0));
+        let name = current_icon_file(&icon.id().0)
+            .unwrap_or_else(|| icon_dir().join(format!("tray-icon-{}-0.png", icon.id().0)));
         // SAFETY: `app_indicator` is tray-icon's way to reach its AppIndicator, valid while
         // `icon` lives (borrowed here). The wrapper's methods take `&mut self` but only pass
         // the GObject pointer it holds to libappindicator: nothing in the Rust struct is
@@ -299,7 +343,10 @@ pub fn wake_after(wait: std::time::Duration) {
 pub use usage_tracker_core::app::ports::{NO_HOST_ADVICE, TrayHost};
 
 /// Asks the session bus for a StatusNotifierWatcher with a host registered (Linux); macOS
-/// always has the menu bar. Blocks on D-Bus: call it off the UI thread.
+/// always has the menu bar. Started with the desktop (at login) the app may come before the
+/// panel: without a host yet, it waits up to [`HOST_WAIT`] for one, woken by the bus's
+/// `NameOwnerChanged` and the watcher's `StatusNotifierHostRegistered` (no polling), before
+/// saying there is none. Blocks: call it off the UI thread, on the runtime's blocking pool.
 pub fn tray_host() -> TrayHost {
     #[cfg(target_os = "linux")]
     {
@@ -311,9 +358,14 @@ pub fn tray_host() -> TrayHost {
     }
 }
 
+/// How long a missing tray host is waited for before the app says there is none.
+pub const HOST_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+#[cfg(target_os = "linux")]
+const WATCHER: &str = "org.kde.StatusNotifierWatcher";
+
 #[cfg(target_os = "linux")]
 fn linux_tray_host() -> TrayHost {
-    const WATCHER: &str = "org.kde.StatusNotifierWatcher";
     let ask = || -> zbus::Result<bool> {
         let conn = zbus::blocking::Connection::session()?;
         let bus = zbus::blocking::fdo::DBusProxy::new(&conn)?;
@@ -324,9 +376,95 @@ fn linux_tray_host() -> TrayHost {
             zbus::blocking::Proxy::new(&conn, WATCHER, "/StatusNotifierWatcher", WATCHER)?;
         watcher.get_property::<bool>("IsStatusNotifierHostRegistered")
     };
+    let missing = || TrayHost::Missing(NO_HOST_ADVICE.to_owned());
     match ask() {
         Ok(true) => TrayHost::Present,
-        Ok(false) => TrayHost::Missing(NO_HOST_ADVICE.to_owned()),
+        Ok(false) => match tokio::runtime::Handle::try_current() {
+            Ok(rt) => match rt.block_on(wait_for_host(HOST_WAIT)) {
+                Ok(true) => TrayHost::Present,
+                Ok(false) => missing(),
+                Err(e) => TrayHost::Unknown(e.to_string()),
+            },
+            Err(_) => missing(),
+        },
         Err(e) => TrayHost::Unknown(e.to_string()),
+    }
+}
+
+/// Whether a StatusNotifierWatcher with a host registered is on the bus now.
+#[cfg(target_os = "linux")]
+async fn host_registered(conn: &zbus::Connection) -> zbus::Result<bool> {
+    let bus = zbus::fdo::DBusProxy::new(conn).await?;
+    if !bus.name_has_owner(WATCHER.try_into()?).await? {
+        return Ok(false);
+    }
+    let watcher = zbus::proxy::Builder::<zbus::Proxy>::new(conn)
+        .destination(WATCHER)?
+        .path("/StatusNotifierWatcher")?
+        .interface(WATCHER)?
+        .cache_properties(zbus::proxy::CacheProperties::No)
+        .build()
+        .await?;
+    watcher
+        .get_property::<bool>("IsStatusNotifierHostRegistered")
+        .await
+}
+
+/// Waits up to `within` for a tray host: `true` as soon as one is registered.
+#[cfg(target_os = "linux")]
+async fn wait_for_host(within: std::time::Duration) -> zbus::Result<bool> {
+    use std::task::Poll;
+    use zbus::export::futures_core::Stream;
+    let conn = zbus::Connection::session().await?;
+    let bus = zbus::fdo::DBusProxy::new(&conn).await?;
+    // Subscribed before asking, so that a host coming in between is not missed.
+    let owners = bus
+        .receive_name_owner_changed_with_args(&[(0, WATCHER)])
+        .await?;
+    let rule = zbus::MatchRule::builder()
+        .msg_type(zbus::message::Type::Signal)
+        .interface(WATCHER)?
+        .member("StatusNotifierHostRegistered")?
+        .build();
+    let hosts = zbus::MessageStream::for_match_rule(rule, &conn, None).await?;
+    let (mut owners, mut hosts) = (std::pin::pin!(owners), std::pin::pin!(hosts));
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if host_registered(&conn).await? {
+            return Ok(true);
+        }
+        // Either signal means: ask again.
+        let changed = std::future::poll_fn(|cx| {
+            if let Poll::Ready(s) = owners.as_mut().poll_next(cx) {
+                return Poll::Ready(s.is_some());
+            }
+            hosts.as_mut().poll_next(cx).map(|s| s.is_some())
+        });
+        match tokio::time::timeout_at(deadline, changed).await {
+            Ok(true) => {}
+            Ok(false) | Err(_) => return Ok(false),
+        }
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::linux::host_draws_no_label;
+
+    #[test]
+    fn the_title_goes_into_the_icon_except_on_desktops_whose_host_draws_labels() {
+        for d in ["XFCE", "KDE", "LXQt", "", "X-Cinnamon"] {
+            assert!(host_draws_no_label(Some(d)), "{d}");
+        }
+        assert!(host_draws_no_label(None));
+        for d in [
+            "GNOME",
+            "ubuntu:GNOME",
+            "Unity",
+            "Pantheon",
+            "GNOME-Flashback:GNOME",
+        ] {
+            assert!(!host_draws_no_label(Some(d)), "{d}");
+        }
     }
 }

@@ -28,6 +28,9 @@ finish() {
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
     sleep 1 # xfce4-panel may ignore SIGTERM
     for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+    # The panel's plugins run in their own processes (wrapper-2.0) in the panel's session: left
+    # behind without their display and bus, one was seen spinning and taking all the memory.
+    [[ -z ${PANEL:-} ]] || pkill -KILL -s "$PANEL" 2>/dev/null || true
     wait 2>/dev/null || true
     cp -f "$E2E_TMP"/*.log "$OUT"/ 2>/dev/null || true
     printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
@@ -40,7 +43,7 @@ trap 'fail "line $LINENO: \`$BASH_COMMAND\` exited $? outside a check"' ERR
 
 # --- Desktop: X server, tray host, notification daemon and a Notify recorder --------------------
 exec 3>"$E2E_TMP/display"
-Xvfb -displayfd 3 -screen 0 800x600x24 -nolisten tcp >"$E2E_TMP/xvfb.log" 2>&1 &
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp >"$E2E_TMP/xvfb.log" 2>&1 &
 PIDS+=($!)
 wait_for 10 test -s "$E2E_TMP/display" || { fail "Xvfb starts"; exit 1; }
 export DISPLAY=:$(head -1 "$E2E_TMP/display")
@@ -50,7 +53,8 @@ PIDS+=($!)
 dunst >"$E2E_TMP/dunst.log" 2>&1 &
 PIDS+=($!)
 setsid xfce4-panel >"$E2E_TMP/panel.log" 2>&1 &
-PIDS+=($!)
+PANEL=$! # setsid execs in place (no job control here): the panel leads its own session
+PIDS+=($PANEL)
 watcher() { gdbus call --session --dest org.kde.StatusNotifierWatcher --object-path /StatusNotifierWatcher \
     --method org.freedesktop.DBus.Properties.Get org.kde.StatusNotifierWatcher ProtocolVersion; }
 wait_for 15 watcher && pass "tray host (xfce4-panel sntray) is up on $DISPLAY" || { fail "tray host starts"; exit 1; }
@@ -140,8 +144,9 @@ else
 fi
 
 # --- Other usage (issue 10): an images row with its models, and the whole estimate --------------
-images_row() { "${SNI[@]}" rows | grep -qP '^0\t[^\t]*\t[^\t]*\tImages  [0-9,]+ images · ~?\$[0-9.,]+$'; }
-image_models() { "${SNI[@]}" rows | grep -qP '^1\t[^\t]*\t[^\t]*\tdall-e-3 1024x1024 image\.generation  '; }
+# The kinds of usage sit in one "Other usage" submenu, each with a submenu of its models.
+images_row() { "${SNI[@]}" rows | grep -qP '^1\t[^\t]*\t[^\t]*\tImages  [0-9,]+ images · ~?\$[0-9.,]+$'; }
+image_models() { "${SNI[@]}" rows | grep -qP '^2\t[^\t]*\t[^\t]*\tdall-e-3 1024x1024 image\.generation  '; }
 total_row() { "${SNI[@]}" rows | grep -qP '^0\t[^\t]*\t[^\t]*\tTotal  \$[0-9.,]+ \(completions \$[0-9.,]+ \+ other usage \$[0-9.,]+\)$'; }
 # Retried as a whole: other kinds of usage arrive over the first refreshes, and a read during
 # the menu's rebuild sees part of it.
@@ -151,8 +156,8 @@ if wait_for 30 other_usage_rows; then
 else
     fail "images row and total row" "$("${SNI[@]}" rows | grep -P '\t(Images|Total|Speech|Web search)' | head -6)"
 fi
-checked_defaults() { "${SNI[@]}" rows | grep -qP '^1\t1\t1\t1 h$' && "${SNI[@]}" rows | grep -qP '^1\t1\t1\tauto$'; }
-wait_for 5 checked_defaults && pass "Lookback ▸ 1 h and Pricing tier ▸ auto are checked" || fail "checked submenu items" "$("${SNI[@]}" rows)"
+checked_defaults() { "${SNI[@]}" rows | grep -qP '^1\t1\t1\t1 h$' && "${SNI[@]}" rows | grep -qP '^2\t1\t1\tauto$'; }
+wait_for 5 checked_defaults && pass "Lookback ▸ 1 h and Settings ▸ Pricing tier ▸ auto are checked" || fail "checked submenu items" "$("${SNI[@]}" rows)"
 wait_for 5 "${SNI[@]}" exclusive && pass "each exclusive choice has exactly one row checked" \
     || fail "exclusive choices" "$("${SNI[@]}" exclusive)"
 
@@ -187,6 +192,10 @@ out=$(timeout 10 "$BIN" "${FLAGS[@]}" 2>&1) && code=0 || code=$?
 
 # --- Screenshot of the open menu -----------------------------------------------------------------
 import -window root "$OUT/tray.png"
+# The panel's corner where the StatusNotifier plugin draws the item: with figures in the title,
+# the icon is the figures' badge (the plugin draws no label), compared below with other titles.
+panel_shot() { import -window root -crop 48x30+0+0 +repage "$OUT/$1"; }
+panel_shot panel-figures.png
 xdotool mousemove 12 15 click 1
 sleep 1.5
 import -window root "$OUT/menu.png"
@@ -218,15 +227,26 @@ wait_for 10 figures_match tokens_and_cost || fail "title back to tokens and cost
 billed_rows() {
     local r
     r=$("${SNI[@]}" rows)
-    grep -qP '^0\t-1\t0\t(Bill not fetched yet|Billed \(UTC days\) · as of [0-9:]+|⚠ Bill .+)$' <<<"$r" \
-        && grep -qP '^0\t-1\t1\tToday  (—|\$[0-9.,]+)' <<<"$r" \
-        && grep -qP '^0\t-1\t1\tYesterday  (—|\$[0-9.,]+)' <<<"$r" \
-        && grep -qP '^0\t-1\t1\tMonth to date  (—|\$[0-9.,]+)' <<<"$r" \
-        && grep -qP '^1\t-1\t0\t[0-9]+ [A-Z][a-z]+ \(UTC day so far\)$' <<<"$r" \
+    # The status row holds the month to date and the days, each with its line items.
+    grep -qP '^0\t-1\t1\t(Bill not fetched yet|Billed \(UTC days\) · as of [0-9:]+|⚠ Bill .+)$' <<<"$r" \
+        && grep -qP '^1\t-1\t1\tToday  (—|\$[0-9.,]+)' <<<"$r" \
+        && grep -qP '^1\t-1\t1\tYesterday  (—|\$[0-9.,]+)' <<<"$r" \
+        && grep -qP '^1\t-1\t1\tMonth to date  (—|\$[0-9.,]+)' <<<"$r" \
+        && grep -qP '^2\t-1\t0\t[0-9]+ [A-Z][a-z]+ \(UTC day so far\)$' <<<"$r" \
         && grep -qP '^0\t-1\t0\tEstimate ' <<<"$r"
 }
-wait_for 20 billed_rows && pass "the Billed section: $("${SNI[@]}" rows | grep -P '^0\t-1\t[01]\t(Bill|Today  |Yesterday  |Month to date  |Estimate )' | cut -f4 | paste -sd '|')" \
+wait_for 20 billed_rows && pass "the Billed section: $("${SNI[@]}" rows | grep -P '^[01]\t-1\t[01]\t(Bill|Today  |Yesterday  |Month to date  |Estimate )' | cut -f4 | paste -sd '|')" \
     || fail "Billed section" "$("${SNI[@]}" rows | grep -P 'Bill|Today|Yesterday|Month|Estimate')"
+# The menu fits a 1280×800 screen: at most about 25 top-level rows (models past the top three,
+# the kinds of usage and the bill's days are in submenus), the actions among them.
+top_fits() {
+    local r
+    r=$("${SNI[@]}" rows | grep -P '^0\t' | cut -f4)
+    (($("${SNI[@]}" top) <= 25)) && grep -qx 'Refresh now' <<<"$r" && grep -qx 'Lookback' <<<"$r" \
+        && grep -qx 'Track key' <<<"$r" && grep -qx 'Quit' <<<"$r"
+}
+top_fits && pass "the menu has $("${SNI[@]}" top) top-level rows (at most 25), Refresh now, Lookback, Track key and Quit among them" \
+    || fail "top-level rows" "$("${SNI[@]}" top) rows: $("${SNI[@]}" rows | grep -P '^0\t' | cut -f4 | paste -sd '|')"
 checks() { grep -c 'string "Estimate [0-9]* % below the bill on ' "$E2E_TMP/notify.log" || true; }
 check_row() { "${SNI[@]}" rows | grep -qP '^0\t-1\t0\tEstimate [1-9][0-9] % below the bill (yesterday|on [0-9]+ [A-Z][a-z]+)$'; }
 if wait_for 20 check_row && [[ $(checks) -eq 1 ]]; then
@@ -236,11 +256,12 @@ else
 fi
 # Every model the table prices is billed at twice its price: the price checks say so.
 prices_row() {
-    "${SNI[@]}" rows | grep -qP '^0\t-1\t1\tPrices: [0-9]+ models? billed differently from the table$' \
-        && "${SNI[@]}" rows | grep -qP '^1\t-1\t0\t\S+: .+ \$[0-9.]+ billed vs \$[0-9.]+ \(\+100\.0 %\).* per .+, [0-9]+ [A-Z][a-z]+$' \
-        && "${SNI[@]}" rows | grep -qP '^1\t-1\t0\tThe estimate uses the table.s prices \(--prices table\)$'
+    # In the bill's submenu, after its days.
+    "${SNI[@]}" rows | grep -qP '^1\t-1\t1\tPrices: [0-9]+ models? billed differently from the table$' \
+        && "${SNI[@]}" rows | grep -qP '^2\t-1\t0\t\S+: .+ \$[0-9.]+ billed vs \$[0-9.]+ \(\+100\.0 %\).* per .+, [0-9]+ [A-Z][a-z]+$' \
+        && "${SNI[@]}" rows | grep -qP '^2\t-1\t0\tThe estimate uses the table.s prices \(--prices table\)$'
 }
-wait_for 20 prices_row && pass "the price checks: $("${SNI[@]}" rows | grep -oP 'Prices: .*'), e.g. $("${SNI[@]}" rows | grep -oP '^1\t-1\t0\t\K.+ billed vs .+' | head -1)" \
+wait_for 20 prices_row && pass "the price checks: $("${SNI[@]}" rows | grep -oP 'Prices: .*'), e.g. $("${SNI[@]}" rows | grep -oP '^2\t-1\t0\t\K.+ billed vs .+' | head -1)" \
     || fail "the price checks' row" "$("${SNI[@]}" rows | grep -P 'Prices|billed vs ')"
 "${SNI[@]}" click "Month to date (the bill)"
 month_title() { "${SNI[@]}" label | grep -qP '^MTD \$[0-9.,]+$' && grep -qx 'title = "month_to_date"' "$SETTINGS"; }
@@ -255,9 +276,16 @@ spikes() { grep -c 'string "\(Token\|Request\) spike' "$E2E_TMP/notify.log" || t
 before_burst=$(models)
 desc_before_burst=$("${SNI[@]}" description)
 curl -fs -X POST "$SIM/_sim/burst?minutes=2&factor=8" >/dev/null
-spike_row() { "${SNI[@]}" rows | grep -q $'\t⚠ \(Token\|Request\) spike'; }
-wait_for 20 spike_row && pass "the active spike is listed in the menu: $("${SNI[@]}" rows | grep -m1 -o '⚠ .*spike.*')" \
-    || fail "spike row in the menu" "$("${SNI[@]}" rows | head -8)"
+# One row right under the header (before the first model row), and ⚡ in the title.
+spike_row() {
+    local r
+    r=$("${SNI[@]}" rows | grep -P '^0\t')
+    grep -qP '\t⚡ (Token|Request) spike' <<<"$r" \
+        && (($(grep -nP '\t⚡ ' <<<"$r" | head -1 | cut -d: -f1) < $(grep -n ' tok · ' <<<"$r" | head -1 | cut -d: -f1))) \
+        && [[ $("${SNI[@]}" label) == *"⚡ "* ]]
+}
+wait_for 20 spike_row && pass "the active spike is listed under the header and marked in the title: $("${SNI[@]}" rows | grep -m1 -o '⚡ .*spike.*') · title $("${SNI[@]}" label)" \
+    || fail "spike row in the menu" "title $("${SNI[@]}" label); $("${SNI[@]}" rows | grep -P '^0\t' | head -8)"
 wait_for 10 test "$(spikes)" -ge 1 || true
 sleep 8 # several more refreshes during the burst: still one notification
 n=$(spikes)
@@ -336,14 +364,14 @@ fi
 
 # --- Launch at login: the check item shows the real state ---------------------------------------
 AUTOSTART=$XDG_CONFIG_HOME/autostart/usage-tracker.desktop
-login_on() { [[ -f $AUTOSTART ]] && "${SNI[@]}" rows | grep -qP '^0\t1\t1\tLaunch at login$'; }
-login_off() { [[ ! -e $AUTOSTART ]] && "${SNI[@]}" rows | grep -qP '^0\t0\t1\tLaunch at login$'; }
+login_on() { [[ -f $AUTOSTART ]] && "${SNI[@]}" rows | grep -qP '^1\t1\t1\tLaunch at login$'; }
+login_off() { [[ ! -e $AUTOSTART ]] && "${SNI[@]}" rows | grep -qP '^1\t0\t1\tLaunch at login$'; }
 "${SNI[@]}" click "Launch at login"
 wait_for 5 login_on && grep -qx "Exec=$BIN" "$AUTOSTART" \
     && pass "Launch at login writes $AUTOSTART and shows checked" || fail "launch at login on" "$(cat "$AUTOSTART" 2>&1)"
 out=$("$BIN" login-item status 2>&1); [[ $out == enabled* ]] && pass "login-item status: $out" || fail "login-item status" "$out"
 # Started with flags, which the login item does not pass: the menu offers to save them for login.
-offer() { "${SNI[@]}" rows | grep -oP '^0\t[^\t]*\t1\t\KSave start-up options for login \(.*--daily-budget.*\)$'; }
+offer() { "${SNI[@]}" rows | grep -oP '^1\t[^\t]*\t1\t\KSave start-up options for login \(.*--daily-budget.*\)$'; }
 if wait_for 5 offer && [[ $(offer) == *--base-url* ]]; then
     label=$(offer)
     "${SNI[@]}" click "$label"
@@ -381,6 +409,12 @@ source "$HERE/pace.sh"
 wait_for 10 figures_match tokens || fail "Tokens only" "$(cat "$E2E_TMP/compare.txt")"
 sleep 3 # a refresh or two more recorded in the history with this title
 FIRST_RUN_TITLE=$("${SNI[@]}" label)
+# Other figures in the title, other pixels in the panel (the badge follows the title).
+panel_shot panel-tokens.png
+differs() { local n; n=$(compare -metric AE "$OUT/$1" "$OUT/$2" null: 2>&1 || true); ((${n%%.*} > 40)); }
+differs panel-figures.png panel-tokens.png \
+    && pass "the panel shows the title's figures: its icon changed with them ($(compare -metric AE "$OUT/panel-figures.png" "$OUT/panel-tokens.png" null: 2>&1) pixels; target/desktop-e2e/panel-figures.png, panel-tokens.png)" \
+    || fail "figures in the panel's icon" "$(compare -metric AE "$OUT/panel-figures.png" "$OUT/panel-tokens.png" null: 2>&1) pixels differ"
 "${SNI[@]}" click Quit
 wait_for 10 bash -c "! kill -0 $APP" && pass "Quit ends the app" || fail "Quit"
 
@@ -396,6 +430,12 @@ APP=$!
 PIDS+=($APP)
 asks() { [[ $("${SNI[@]}" label) == "Set admin key…" ]]; }
 wait_for 20 asks && pass "without a key the title says: Set admin key…" || fail "no-key title" "$("${SNI[@]}" label 2>&1)"
+# No figures: the panel shows the plain artwork, not a badge.
+sleep 1
+panel_shot panel-plain.png
+differs panel-figures.png panel-plain.png \
+    && pass "without figures the panel shows the plain icon, other pixels than the figures' badge (target/desktop-e2e/panel-plain.png)" \
+    || fail "plain icon without figures" "$(compare -metric AE "$OUT/panel-figures.png" "$OUT/panel-plain.png" null: 2>&1) pixels differ"
 "${SNI[@]}" click "Set Admin Key…"
 if wait_for 20 test -s "$E2E_TMP/zenity.log" && wait_for 20 figures_match tokens && grep -q -- '--hide-text' "$E2E_TMP/zenity.log"; then
     pass "Set Admin Key… asks with a hidden-input dialog, stores the key and shows figures: $("${SNI[@]}" label)"
@@ -416,6 +456,9 @@ PIDS+=($APP)
 demo_key() { "${SNI[@]}" rows | grep -qP '^0\t-1\t0\tKey: .*key_demoPrimary01'; }
 wait_for 30 demo_key && pass "the demo menu names the key it tracks: $("${SNI[@]}" rows | grep -m1 -o 'Key: .*')" \
     || fail "demo key row" "$("${SNI[@]}" rows | head -6)"
+demo_fits() { "${SNI[@]}" rows | grep -qP '^0\t-1\t1\tBilled ' && top_fits; }
+wait_for 20 demo_fits && pass "the demo's menu has $("${SNI[@]}" top) top-level rows (at most 25)" \
+    || fail "the demo's top-level rows" "$("${SNI[@]}" top) rows: $("${SNI[@]}" rows | grep -P '^0\t' | cut -f4 | paste -sd '|')"
 "${SNI[@]}" click "24 h"
 "${SNI[@]}" click "Cost only"
 "${SNI[@]}" click "All keys (whole organization)"
@@ -425,17 +468,49 @@ sleep 2
 "${SNI[@]}" click Quit
 wait_for 10 bash -c "! kill -0 $APP" || fail "Quit (demo)"
 
-# --- No tray host: the app says so once, on stderr and as a notification ------------------------
+# --- At login the app may start before the panel: no warning when the panel comes later ---------
 timeout 5 xfce4-panel --quit >/dev/null 2>&1 || true
+pkill -KILL -s "$PANEL" 2>/dev/null || true # its plugins' processes too
 PANEL_GONE=1
 no_watcher() { ! watcher; }
 wait_for 10 no_watcher || fail "the tray host goes away"
+told_before=$(grep -c 'string "UsageTracker: no place to show the icon"' "$E2E_TMP/notify.log" || true)
+"$BIN" "${FLAGS[@]}" >"$E2E_TMP/app-late.log" 2>&1 &
+APP=$!
+PIDS+=($APP)
+sleep 5
+setsid xfce4-panel >>"$E2E_TMP/panel.log" 2>&1 &
+PANEL=$!
+PIDS+=($PANEL)
+PANEL_GONE=
+# The title shows figures (the first run left "Tokens only" saved: no "·").
+shows_figures() { "${SNI[@]}" label | grep -q '[0-9]'; }
+if wait_for 30 shows_figures; then
+    sleep 3
+    told=$(grep -c 'string "UsageTracker: no place to show the icon"' "$E2E_TMP/notify.log" || true)
+    if [[ $told -eq $told_before ]] && ! grep -q 'AppIndicator extension' "$E2E_TMP/app-late.log"; then
+        pass "started 5 s before the panel (as at login), the app waits for it: icon shown ($("${SNI[@]}" label)), no warning"
+    else
+        fail "no warning when the panel comes after the app" "notifications $told_before → $told; $(cat "$E2E_TMP/app-late.log")"
+    fi
+else
+    fail "the item registers with a panel started after the app" "$(cat "$E2E_TMP/app-late.log")"
+fi
+"${SNI[@]}" click Quit >/dev/null 2>&1 || true
+wait_for 10 bash -c "! kill -0 $APP" || fail "Quit (panel after the app)"
+
+# --- No tray host: the app says so once, on stderr and as a notification ------------------------
+# It waits for a host first (30 s, as at login), then says so.
+timeout 5 xfce4-panel --quit >/dev/null 2>&1 || true
+pkill -KILL -s "$PANEL" 2>/dev/null || true # its plugins' processes too
+PANEL_GONE=1
+wait_for 10 no_watcher || fail "the tray host goes away again"
 "$BIN" "${FLAGS[@]}" >"$E2E_TMP/app-nohost.log" 2>&1 &
 APP=$!
 PIDS+=($APP)
 no_host_told() { grep -q 'AppIndicator extension' "$E2E_TMP/app-nohost.log" \
     && grep -q 'string "UsageTracker: no place to show the icon"' "$E2E_TMP/notify.log"; }
-if wait_for 20 no_host_told; then
+if wait_for 45 no_host_told; then
     sleep 3 # several refreshes: still told once
     n=$(grep -c 'string "UsageTracker: no place to show the icon"' "$E2E_TMP/notify.log")
     [[ $n -eq 1 && $(grep -c 'AppIndicator extension' "$E2E_TMP/app-nohost.log") -eq 1 ]] \

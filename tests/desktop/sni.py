@@ -13,7 +13,9 @@ desktop end-to-end test can compare what a user sees with what the simulated API
   sni.py consistent            each model row's own label agrees with its submenu (cost and
                                tokens), so a label left behind by a refresh shows
   sni.py exclusive             Lookback, Pricing tier, Show in menu bar and Track key each
-                               have exactly one row checked
+                               have exactly one row checked (wherever they sit: Pricing
+                               tier and Show in menu bar are in Settings)
+  sni.py top                   the number of top-level rows (separators not counted)
   sni.py models                the model rows' labels
   sni.py description           the item's accessible description (IconAccessibleDesc)
   sni.py described WINDOW < once.json   checks the description and the item's Title: equal,
@@ -25,6 +27,8 @@ desktop end-to-end test can compare what a user sees with what the simulated API
                                before the key is read, or "⚠ offline"); prints the time since
                                the process started (ms, from /proc/PID/stat) and that label
   sni.py close HAVE WANT       exit 0 when two titles' figures agree within 3%
+
+The title's spike mark (⚡, while a spike lasts) is not a figure: compared without it.
 """
 import json
 import sys
@@ -224,7 +228,11 @@ def number(text):
     return float(t[:-1] if scale != 1 else t) * scale
 
 
+SPIKE_MARK = "⚡ "
+
+
 def close(have, want):
+    have, want = have.replace(SPIKE_MARK, ""), want.replace(SPIKE_MARK, "")
     if have == want:
         return True
     hs, ws = have.split(" · "), want.split(" · ")
@@ -243,7 +251,8 @@ def close(have, want):
 def compare(fmt):
     want = expect(fmt, json.load(sys.stdin))
     have_title = label()
-    top = [r[4] for r in rows() if r[1] == 0]
+    # The biggest models are top-level rows, the rest in "N more models…" (depth 1).
+    top = [lab for lab, _ in model_rows()]
     problems = []
     if not close(have_title, want[0]):
         problems.append(f"title {have_title!r}, expected {want[0]!r}")
@@ -258,15 +267,20 @@ def compare(fmt):
 
 
 def model_rows():
-    """(label, [child labels]) for each top-level model row."""
-    out, current = [], None
+    """(label, [child labels]) for each model row: the top-level ones and those in "N more
+    models…"."""
+    out, current, depth_of = [], None, None
+    in_more = False
     for _i, depth, _t, _e, lab in rows():
         if depth == 0:
+            in_more = lab.endswith(" more models…")
+        if depth == 0 or (depth == 1 and in_more):
             current = None
             if "   " in lab and " tok · " in lab:
                 current = (lab, [])
+                depth_of = depth
                 out.append(current)
-        elif depth == 1 and current is not None:
+        elif current is not None and depth == depth_of + 1:
             current[1].append(lab)
     return out
 
@@ -292,13 +306,14 @@ def consistent():
 
 def exclusive():
     groups = {"Lookback", "Pricing tier", "Show in menu bar", "Track key"}
-    counts, current = {}, None
+    counts, current, at = {}, None, None
     for _i, depth, toggle, _e, lab in rows():
-        if depth == 0:
-            current = lab if lab in groups else None
-            if current:
-                counts[current] = 0
-        elif depth == 1 and current and toggle == 1:
+        if current and depth <= at:
+            current = None
+        if current is None and lab in groups:
+            current, at = lab, depth
+            counts[current] = 0
+        elif current and depth == at + 1 and toggle == 1:
             counts[current] += 1
     bad = {g: n for g, n in counts.items() if n != 1}
     for g, n in bad.items():
@@ -331,6 +346,8 @@ if __name__ == "__main__":
         sys.exit(0 if first_title(int(sys.argv[2]), float(sys.argv[3])) else 1)
     elif cmd == "close":
         sys.exit(0 if close(sys.argv[2], sys.argv[3]) else 1)
+    elif cmd == "top":
+        print(sum(1 for r in rows() if r[1] == 0))
     elif cmd == "models":
         print("\n".join(label for label, _ in model_rows()))
     else:

@@ -9,6 +9,9 @@ use crate::handle::{Store, StoreOptions};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 
+/// The page cache per connection, KiB (SQLite's default is 2,000).
+const CACHE_KIB: i64 = 256;
+
 impl Store {
     /// Opens (creating it and its folder when missing) and migrates the file at `path`, then
     /// applies retention as of `now`. No recovery: see [`open_or_recover`].
@@ -84,6 +87,11 @@ fn open_once(path: &Path, options: StoreOptions, now: i64) -> Result<Store, Stor
         .map_err(err)?;
     conn.pragma_update(None, "foreign_keys", true)
         .map_err(err)?;
+    // SQLite's default page cache grows to 2 MiB per connection, and the integrity check below
+    // reads every page: in a menu-bar app that stays resident for days. The store's queries
+    // touch a few pages each (the operating system caches the file anyway).
+    conn.pragma_update(None, "cache_size", -CACHE_KIB)
+        .map_err(err)?;
     if version > 0 {
         check_integrity(&conn, path).map_err(|e| match e {
             Ok(reason) => StoreError::Corrupt {
@@ -94,6 +102,8 @@ fn open_once(path: &Path, options: StoreOptions, now: i64) -> Result<Store, Stor
         })?;
     }
     schema::migrate(&mut conn, version).map_err(err)?;
+    // What the check and the migrations read is not needed again.
+    conn.pragma_update(None, "shrink_memory", 0).map_err(err)?;
     let mut store = Store {
         conn,
         path: path.to_owned(),

@@ -64,8 +64,13 @@ pub fn template_rgba() -> Result<Rgba, String> {
 }
 
 /// The tray icon, or why there is none (the tray then shows its title only).
+#[cfg(test)]
 pub fn template_icon() -> Result<Icon, String> {
-    let img = template_rgba()?;
+    icon_of(template_rgba()?)
+}
+
+/// An image as a tray icon.
+pub fn icon_of(img: Rgba) -> Result<Icon, String> {
     Icon::from_rgba(img.pixels, img.width, img.height).map_err(|e| format!("bad tray icon: {e}"))
 }
 

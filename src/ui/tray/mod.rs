@@ -12,6 +12,8 @@
 
 mod diff;
 mod icon;
+mod label;
+mod panel_font;
 
 use crate::platform::menu_bar;
 use crate::ui::view::{Action, Node, TrayView, same_shape};
@@ -37,6 +39,20 @@ pub struct Tray {
     menu: Menu,
     rows: Vec<Row>,
     shown: TrayView,
+    /// The tray host shows no label: the title is drawn into the icon
+    /// ([`menu_bar::label_in_icon`]).
+    label_in_icon: bool,
+}
+
+/// The icon, with `title` drawn into it when `label_in_icon`.
+fn tray_icon_for(title: &str, label_in_icon: bool) -> Result<tray_icon::Icon, String> {
+    let img = icon::template_rgba()?;
+    let img = if label_in_icon {
+        label::panel_icon(&img, title)
+    } else {
+        img
+    };
+    icon::icon_of(img)
 }
 
 /// The menu or a submenu: where a row is replaced.
@@ -236,7 +252,8 @@ impl Tray {
             .with_tooltip(&view.tooltip);
         // The artwork is embedded and known good; should it ever fail to decode, the title alone
         // still shows the numbers and the menu.
-        match icon::template_icon() {
+        let label_in_icon = menu_bar::label_in_icon();
+        match tray_icon_for(&view.title, label_in_icon) {
             Ok(icon) => builder = menu_bar::with_icon(builder, icon),
             Err(e) => tracing::error!("no tray icon, showing the title only: {e}"),
         }
@@ -249,6 +266,7 @@ impl Tray {
             menu,
             rows,
             shown: view.clone(),
+            label_in_icon,
         })
     }
 
@@ -257,7 +275,16 @@ impl Tray {
         if refreshed {
             self.icon.set_title(Some(&view.title));
         }
-        if view.tooltip != self.shown.tooltip {
+        let redrawn = refreshed && self.label_in_icon;
+        if redrawn {
+            match tray_icon_for(&view.title, true).map(|i| self.icon.set_icon(Some(i))) {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!("tray icon: {e}"),
+                Err(e) => tracing::warn!("tray icon: {e}"),
+            }
+        }
+        // A new icon comes with tray-icon's description: the app's is given again.
+        if view.tooltip != self.shown.tooltip || redrawn {
             let _ = self.icon.set_tooltip(Some(&view.tooltip));
             menu_bar::describe(&self.icon, &view.tooltip);
         }

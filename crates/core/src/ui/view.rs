@@ -139,8 +139,6 @@ pub struct TrayState {
     pub bill: Option<Arc<BillSnapshot>>,
     /// USD per UTC month, when set: the bill plus today's estimate not yet billed.
     pub monthly_budget: Option<f64>,
-    /// The live estimate of a UTC day so far (its midnight, USD), for the monthly budget.
-    pub today_utc_usd: Option<(i64, f64)>,
     /// The recent past: pace and the two sparklines (`None` until the first glance).
     pub glance: Option<Arc<crate::figures::glance::Glance>>,
     /// Why "Open report…" is disabled (history is off, no data folder); `None`: it can open.
@@ -197,29 +195,23 @@ impl TrayState {
 pub fn tray_view(state: &TrayState, now_ms: i64) -> TrayView {
     let title = title(state, now_ms);
     let mut menu = header(state, now_ms);
+    // Active spikes right under the header: what needs attention now, before any figure.
+    menu.extend(alert_rows(active_alerts(state)));
     menu.push(Node::Separator);
     menu.extend(model_rows(state));
     if let Some(s) = &state.snapshot {
-        menu.push(Node::Separator);
         menu.extend(usage_kinds::kind_rows(s));
     }
     if state.has_key {
         menu.push(Node::Separator);
         menu.extend(glance::glance_rows(state));
         menu.push(Node::Separator);
-        menu.extend(billed::billed_rows(state, now_ms));
-        if let Some(s) = &state.snapshot {
-            menu.extend(prices::check_rows(s));
-        }
-    }
-    // A stored spike is not one now: alerts come with the first refresh.
-    let alerts = match &state.snapshot {
-        Some(s) if !state.shows_stored() => &s.alerts[..],
-        _ => &[][..],
-    };
-    if !alerts.is_empty() {
-        menu.push(Node::Separator);
-        menu.extend(alerts.iter().map(|a| Node::Info(alert_row(a))));
+        let checks = state
+            .snapshot
+            .as_ref()
+            .map(|s| prices::check_rows(s))
+            .unwrap_or_default();
+        menu.extend(billed::billed_rows(state, now_ms, checks));
     }
     menu.push(Node::Separator);
     menu.extend(controls::controls(state));
@@ -231,9 +223,23 @@ pub fn tray_view(state: &TrayState, now_ms: i64) -> TrayView {
     }
 }
 
+/// The spike alerts active now. A stored spike is not one now: alerts come with the first
+/// refresh.
+pub fn active_alerts(state: &TrayState) -> &[Alert] {
+    match &state.snapshot {
+        Some(s) if !state.shows_stored() => &s.alerts[..],
+        _ => &[],
+    }
+}
+
 /// The menu-bar title: figures (per the title setting), `…` while loading, a marker when stale
 /// or failed, a prompt without a key.
 pub fn title(state: &TrayState, now_ms: i64) -> String {
+    spike_marked(title_text(state, now_ms), !active_alerts(state).is_empty())
+}
+
+/// The title's words, before the spike mark.
+fn title_text(state: &TrayState, now_ms: i64) -> String {
     if !state.has_key {
         let t = if state.reading_key {
             LOADING_TITLE
@@ -449,6 +455,17 @@ pub fn model_row_text(m: &ModelSummary) -> String {
     )
 }
 
+/// The models shown at the top level, biggest first; the rest go under "N more models…".
+pub const TOP_MODELS: usize = 3;
+
+/// `12 more models…`: the submenu holding the models past [`TOP_MODELS`].
+pub fn more_models_text(n: usize) -> String {
+    format!("{} more models…", n)
+}
+
+/// The biggest models (the summary is sorted by cost) one row each, the rest in one submenu,
+/// so that a large organization's menu still fits on the screen. One model more than
+/// [`TOP_MODELS`] is shown as a row of its own rather than a submenu of one.
 fn model_rows(state: &TrayState) -> Vec<Node> {
     let Some(s) = &state.snapshot else {
         return Vec::new();
@@ -456,48 +473,126 @@ fn model_rows(state: &TrayState) -> Vec<Node> {
     if s.summary.models.is_empty() {
         return vec![Node::Info("No usage in this window".into())];
     }
-    s.summary
-        .models
-        .iter()
-        .map(|m| {
-            let tiers: Vec<&str> = m
-                .tiers
-                .iter()
-                .filter(|t| !m.unpriced_tiers.contains(t))
-                .map(|t| t.as_str())
-                .collect();
-            let mut children = vec![
-                Node::Info(format!("Input: {} tokens", format::tokens(m.input_tokens))),
-                Node::Info(format!(
-                    "Cached input: {} tokens",
-                    format::tokens(m.cached_input_tokens)
-                )),
-                Node::Info(format!(
-                    "Output: {} tokens",
-                    format::tokens(m.output_tokens)
-                )),
-                Node::Info(format!("Requests: {}", format::tokens(m.requests))),
-                Node::Info(format!("Cost: {}", format::cost(m.cost_usd))),
-            ];
-            if !tiers.is_empty() {
-                let mut text = format!("Priced at: {}", tiers.join(", "));
-                if let Some(day) = m.price_source.and_then(|p| p.bill_day()) {
-                    text.push_str(&format!(", {}", prices::from_bill(day)));
-                }
-                children.push(Node::Info(text));
-            }
-            children.extend(unpriced_tiers_text(m).map(Node::Info));
-            Node::Submenu {
-                text: model_row_text(m),
-                children,
-            }
-        })
-        .collect()
+    let models = &s.summary.models;
+    let top = if models.len() > TOP_MODELS + 1 {
+        TOP_MODELS
+    } else {
+        models.len()
+    };
+    let mut rows: Vec<Node> = models[..top].iter().map(model_row).collect();
+    if top < models.len() {
+        rows.push(Node::Submenu {
+            text: more_models_text(models.len() - top),
+            children: models[top..].iter().map(model_row).collect(),
+        });
+    }
+    rows
 }
 
-/// `⚠ Token spike: 48,210 tokens/min (threshold 10,000)`
+/// A model's row: its figures, with a submenu of the details.
+fn model_row(m: &ModelSummary) -> Node {
+    let tiers: Vec<&str> = m
+        .tiers
+        .iter()
+        .filter(|t| !m.unpriced_tiers.contains(t))
+        .map(|t| t.as_str())
+        .collect();
+    let mut children = vec![
+        Node::Info(format!("Input: {} tokens", format::tokens(m.input_tokens))),
+        Node::Info(format!(
+            "Cached input: {} tokens",
+            format::tokens(m.cached_input_tokens)
+        )),
+        Node::Info(format!(
+            "Output: {} tokens",
+            format::tokens(m.output_tokens)
+        )),
+        Node::Info(format!("Requests: {}", format::tokens(m.requests))),
+        Node::Info(format!("Cost: {}", format::cost(m.cost_usd))),
+    ];
+    if !tiers.is_empty() {
+        let mut text = format!("Priced at: {}", tiers.join(", "));
+        if let Some(day) = m.price_source.and_then(|p| p.bill_day()) {
+            text.push_str(&format!(", {}", prices::from_bill(day)));
+        }
+        children.push(Node::Info(text));
+    }
+    children.extend(unpriced_tiers_text(m).map(Node::Info));
+    Node::Submenu {
+        text: model_row_text(m),
+        children,
+    }
+}
+
+/// The title's mark while a spike alert is active, after the warning marks: `⚠ ⚡ 1.2M · $3.40`.
+/// The spike's row, just under the menu's header, starts with it and says what it means.
+pub const SPIKE_MARK: &str = "⚡";
+
+/// `title` with [`SPIKE_MARK`] when `spiking`, placed after the leading `⚠`/`◷` marks so that
+/// those stay first.
+pub fn spike_marked(title: String, spiking: bool) -> String {
+    if !spiking {
+        return title;
+    }
+    let mut rest = title.as_str();
+    while let Some(r) = [MARKER, STORED_MARKER]
+        .iter()
+        .find_map(|m| rest.strip_prefix(m).and_then(|r| r.strip_prefix(' ')))
+    {
+        rest = r;
+    }
+    let marks = &title[..title.len() - rest.len()];
+    format!("{marks}{SPIKE_MARK} {rest}")
+}
+
+/// The active spike in one row (one spike, as one notification tells it, whatever its kinds):
+/// `⚡ Token spike: 48,210 tokens/min (threshold 10,000)`, `… · also 1,057 requests/min`; its
+/// submenu has each kind in full, the model that grew most and what the title's mark means.
+fn alert_rows(alerts: &[Alert]) -> Vec<Node> {
+    let Some((first, rest)) = alerts.split_first() else {
+        return Vec::new();
+    };
+    let mut text = alert_row(first);
+    for a in rest {
+        text.push_str(&format!(
+            " · also {} {}",
+            format::rate(a.per_minute),
+            a.kind.unit()
+        ));
+    }
+    let mut children: Vec<Node> = alerts
+        .iter()
+        .map(|a| Node::Info(format::alert(a)))
+        .collect();
+    children.extend(
+        alerts
+            .iter()
+            .find_map(|a| a.top_model.as_deref())
+            .map(|m| Node::Info(format!("{m} grew most"))),
+    );
+    children.push(Node::Info(format!(
+        "{SPIKE_MARK} in the menu bar title while the spike lasts"
+    )));
+    vec![Node::Submenu { text, children }]
+}
+
+/// `⚡ Token spike: 48,210 tokens/min (threshold 10,000)`
 pub fn alert_row(a: &Alert) -> String {
-    format!("{MARKER} {}", format::alert(a))
+    format!("{SPIKE_MARK} {}", format::alert(a))
+}
+
+/// Every row, submenus' rows after their submenu (depth first): to find a row wherever the
+/// menu's structure puts it.
+#[cfg(test)]
+pub(crate) fn flatten(nodes: &[Node]) -> Vec<&Node> {
+    let mut out = Vec::new();
+    for n in nodes {
+        out.push(n);
+        if let Node::Submenu { children, .. } = n {
+            out.extend(flatten(children));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

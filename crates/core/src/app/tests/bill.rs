@@ -107,11 +107,13 @@ fn the_monthly_budget_is_told_once_per_crossing_per_month() {
     };
     // The bill alone is $4.09 this month.
     h.feed(billed(session, data::sample()));
-    let estimate = |usd: f64| Input::Budget {
+    // Today's UTC estimate comes with the glance.
+    let estimate = |usd: f64| Input::History {
         session,
-        day: 1,
-        spent: usd,
-        today_utc: (TODAY, usd),
+        view: Arc::new(crate::figures::glance::Glance::only_today(
+            NOW_MS / 1000,
+            usd,
+        )),
     };
     // Today's estimate $0.80, $0.40 of it billed: $4.49.
     h.feed(estimate(0.8));
@@ -202,7 +204,8 @@ fn the_billed_rows_follow_each_costs_answer_in_place() {
     let second = rendered(&h.feed(billed(s, later))).menu.clone();
     assert!(view::same_shape(&first, &second), "relabelled, not rebuilt");
     let labels = |m: &[Node]| -> Vec<String> {
-        m.iter()
+        view::flatten(m)
+            .into_iter()
             .filter_map(|n| match n {
                 Node::Submenu { text, .. } => Some(text.clone()),
                 _ => None,
@@ -210,10 +213,10 @@ fn the_billed_rows_follow_each_costs_answer_in_place() {
             .filter(|t| t.starts_with("Yesterday") || t.starts_with("Month to date"))
             .collect()
     };
-    assert_eq!(labels(&first), ["Yesterday  $3.69", "Month to date  $4.09"]);
+    assert_eq!(labels(&first), ["Month to date  $4.09", "Yesterday  $3.69"]);
     assert_eq!(
         labels(&second),
-        ["Yesterday  $3.80", "Month to date  $4.20"]
+        ["Month to date  $4.20", "Yesterday  $3.80"]
     );
 }
 
@@ -227,12 +230,12 @@ fn another_choice_of_keys_drops_the_bill_and_its_gap_is_told_again() {
         "key_b".into(),
     )))));
     assert!(h.core.state().bill.is_none(), "the old keys' bill is gone");
-    assert!(h.core.state().today_utc_usd.is_none());
+    assert!(h.core.state().glance.is_none(), "nor today's estimate");
     assert!(
         rendered(&out)
             .menu
             .iter()
-            .any(|n| *n == Node::Info("Bill not fetched yet".into())),
+            .any(|n| matches!(n, Node::Submenu { text, .. } if text == "Bill not fetched yet")),
         "{:#?}",
         rendered(&out).menu
     );

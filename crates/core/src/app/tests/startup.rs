@@ -26,12 +26,13 @@ fn flags() -> Vec<StartupValue> {
 }
 
 fn offer(h: &Harness) -> Option<String> {
-    h.view().menu.into_iter().find_map(|n| match n {
+    let menu = h.view().menu;
+    view::flatten(&menu).into_iter().find_map(|n| match n {
         Node::Item {
             action: Action::SaveStartup,
             text,
             ..
-        } => Some(text),
+        } => Some(text.clone()),
         _ => None,
     })
 }

@@ -2,9 +2,12 @@
 //! title and the texts of the bill's notifications. Pure, like the rest of the view: from the
 //! [`BillSnapshot`] the app holds (and the time) to rows and words.
 //!
-//! The section keeps one shape whatever the bill's state (a status row, three day submenus,
-//! the check row, the budget row when a budget is set), so each update relabels the rows in
-//! place; only a new group of line items adds a row, as a new model does above.
+//! The section keeps one shape whatever the bill's state (the status row, whose submenu holds
+//! the month to date, today, yesterday, the month's earlier days and the price checks; the
+//! check row; the budget row when a budget is set), so each update relabels the rows in place;
+//! only a new group of line items or a new day adds a row, as a new model does above. Two or
+//! three rows at the top level, however many days the month has (the month to date is the
+//! menu's header's too).
 
 use super::{MARKER, Node, Notice, TrayState};
 use crate::alerts::{BudgetAlert, MonthSpend};
@@ -17,12 +20,11 @@ use crate::openai::ErrorKind;
 use crate::ui::format;
 
 impl TrayState {
-    /// The live estimate of the UTC day holding `now` (unix seconds), when known: yesterday's
-    /// figure does not count as today's after midnight.
+    /// Today's UTC estimate at `now` (unix seconds): the glance's
+    /// ([`Glance::today_estimate`](crate::figures::glance::Glance::today_estimate)), the one
+    /// answer the pace, the month's line and the monthly budget share.
     pub fn today_estimate(&self, now: i64) -> Option<f64> {
-        self.today_utc_usd
-            .filter(|(day, _)| *day == utc_day_start(now))
-            .map(|(_, usd)| usd)
+        self.glance.as_ref().and_then(|g| g.today_estimate(now))
     }
 }
 
@@ -165,15 +167,17 @@ fn period(label: &str, when: String, items: Option<Vec<&LineItem>>) -> Node {
     }
 }
 
-/// The three periods of the bill: today (UTC day so far), yesterday, month to date.
-fn periods(bill: Option<&Bill>, now: i64) -> [Node; 3] {
+/// The days of the bill (today so far, yesterday, then this month's earlier days, newest
+/// first) and the month to date.
+fn periods(bill: Option<&Bill>, now: i64) -> (Vec<Node>, Node) {
     let today = utc_day_start(now);
+    let yesterday = today - SECS_PER_DAY;
     let day = |start: i64| {
         bill.and_then(|b| b.day(start))
             .map(|d| d.items.iter().collect())
     };
     let month = bill.map(|b| b.month_days(now).flat_map(|d| d.items.iter()).collect());
-    [
+    let mut days = vec![
         period(
             "Today",
             format!("{} (UTC day so far)", format::utc_day(today)),
@@ -181,19 +185,34 @@ fn periods(bill: Option<&Bill>, now: i64) -> [Node; 3] {
         ),
         period(
             "Yesterday",
-            format!("{} (UTC)", format::utc_day(today - SECS_PER_DAY)),
-            day(today - SECS_PER_DAY),
+            format!("{} (UTC)", format::utc_day(yesterday)),
+            day(yesterday),
         ),
-        period(
-            "Month to date",
-            format!(
-                "{} – {} (UTC)",
-                format::utc_day(utc_month_start(now)),
-                format::utc_day(today)
-            ),
-            month,
+    ];
+    let mut earlier: Vec<i64> = bill
+        .map(|b| {
+            b.month_days(now)
+                .map(|d| d.start_time)
+                .filter(|&t| t < yesterday)
+                .collect()
+        })
+        .unwrap_or_default();
+    earlier.sort_unstable_by(|a, b| b.cmp(a));
+    earlier.dedup();
+    days.extend(earlier.into_iter().map(|start| {
+        let name = format::utc_day(start);
+        period(&name, format!("{name} (UTC)"), day(start))
+    }));
+    let month = period(
+        "Month to date",
+        format!(
+            "{} – {} (UTC)",
+            format::utc_day(utc_month_start(now)),
+            format::utc_day(today)
         ),
-    ]
+        month,
+    );
+    (days, month)
 }
 
 /// `Month: $20.50 of $100.00 budget (bill $20.00 + today's unbilled estimate $0.50)`.
@@ -223,14 +242,23 @@ pub fn month_budget_text(
     text
 }
 
-/// The section: status, today, yesterday, month to date, the check, the monthly budget.
-pub fn billed_rows(state: &TrayState, now_ms: i64) -> Vec<Node> {
+/// The section: the status with the month to date, the days and `price_checks` (what the bill
+/// says of the table's prices) inside; the check; the monthly budget.
+pub fn billed_rows(state: &TrayState, now_ms: i64, price_checks: Vec<Node>) -> Vec<Node> {
     let now = now_ms / 1000;
     let snap = state.bill.as_deref();
     let bill = snap.and_then(|s| s.bill.as_ref());
-    let mut rows = vec![Node::Info(status_text(snap))];
-    rows.extend(periods(bill, now));
-    rows.push(Node::Info(check_line(snap, now)));
+    let (days, month) = periods(bill, now);
+    let mut children = vec![month];
+    children.extend(days);
+    children.extend(price_checks);
+    let mut rows = vec![
+        Node::Submenu {
+            text: status_text(snap),
+            children,
+        },
+        Node::Info(check_line(snap, now)),
+    ];
     if let Some(budget) = state.monthly_budget {
         rows.push(Node::Info(month_budget_text(
             bill,

@@ -1,6 +1,8 @@
-//! The menu's controls: Refresh now, the Lookback, Pricing tier, Show in menu bar and Track key
-//! submenus with the current choice checked, the admin key, dashboard, the report, launch at login (and
-//! the offer to save the start-up options for it), About and Quit.
+//! The menu's controls: Refresh now, the Lookback and Track key submenus with the current choice
+//! checked, Settings (Pricing tier, Show in menu bar, the admin key, launch at login and the
+//! offer to save the start-up options for it), dashboard, the report, About and Quit. Eight
+//! rows at the top level: what is changed once in a while waits one level down, so that the
+//! actions are in view on a small screen however long the figures above them are.
 
 use super::{Action, KeyChoice, KeyList, LOOKBACKS, Node, TrayState};
 use crate::pricing::TierChoice;
@@ -71,12 +73,7 @@ pub(super) fn controls(state: &TrayState) -> Vec<Node> {
             check(Action::Title(*t), text, *t == c.title)
         })
         .collect();
-    let mut rows = vec![
-        item(Action::Refresh, "Refresh now", state.has_key),
-        Node::Submenu {
-            text: "Lookback".into(),
-            children: lookbacks,
-        },
+    let mut settings = vec![
         Node::Submenu {
             text: "Pricing tier".into(),
             children: tiers,
@@ -85,30 +82,24 @@ pub(super) fn controls(state: &TrayState) -> Vec<Node> {
             text: "Show in menu bar".into(),
             children: titles,
         },
-        Node::Submenu {
-            text: "Track key".into(),
-            children: key_choices(state),
-        },
-        item(Action::SetAdminKey, "Set Admin Key…", true),
-        item(Action::Dashboard, "Open usage dashboard", true),
-        match &state.report_unavailable {
-            None => item(Action::OpenReport, "Open report…", true),
-            Some(why) => item(Action::OpenReport, format!("Open report… ({why})"), false),
-        },
-        Node::Check {
-            action: Action::LoginItem,
-            text: if state.login_needs_approval {
-                "Launch at login (allow it in System Settings)".into()
-            } else {
-                "Launch at login".into()
-            },
-            checked: state.login_item == Some(true),
-            enabled: state.login_item.is_some(),
-        },
     ];
+    let set_key = item(Action::SetAdminKey, "Set Admin Key…", true);
+    if state.has_key {
+        settings.push(set_key.clone());
+    }
+    settings.push(Node::Check {
+        action: Action::LoginItem,
+        text: if state.login_needs_approval {
+            "Launch at login (allow it in System Settings)".into()
+        } else {
+            "Launch at login".into()
+        },
+        checked: state.login_item == Some(true),
+        enabled: state.login_item.is_some(),
+    });
     let at_login = state.login_item == Some(true) || state.login_needs_approval;
     if at_login && !state.startup_options.is_empty() {
-        rows.push(item(
+        settings.push(item(
             Action::SaveStartup,
             format!(
                 "Save start-up options for login ({})",
@@ -117,7 +108,31 @@ pub(super) fn controls(state: &TrayState) -> Vec<Node> {
             true,
         ));
     }
+    let mut rows = vec![
+        item(Action::Refresh, "Refresh now", state.has_key),
+        Node::Submenu {
+            text: "Lookback".into(),
+            children: lookbacks,
+        },
+        Node::Submenu {
+            text: "Track key".into(),
+            children: key_choices(state),
+        },
+    ];
+    // Without a key, the header says to choose it: in view, not in Settings.
+    if !state.has_key {
+        rows.push(set_key);
+    }
     rows.extend([
+        Node::Submenu {
+            text: SETTINGS.into(),
+            children: settings,
+        },
+        item(Action::Dashboard, "Open usage dashboard", true),
+        match &state.report_unavailable {
+            None => item(Action::OpenReport, "Open report…", true),
+            Some(why) => item(Action::OpenReport, format!("Open report… ({why})"), false),
+        },
         Node::Separator,
         item(
             Action::About,
@@ -128,6 +143,9 @@ pub(super) fn controls(state: &TrayState) -> Vec<Node> {
     ]);
     rows
 }
+
+/// The submenu of the choices made once in a while.
+pub const SETTINGS: &str = "Settings";
 
 fn key_choices(state: &TrayState) -> Vec<Node> {
     let ids = &state.choices.api_key_ids;

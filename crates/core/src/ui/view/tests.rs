@@ -2,6 +2,7 @@ use super::*;
 
 mod billed;
 mod choices;
+mod fits;
 mod stored;
 
 use crate::alerts::{AlertKind, BudgetAlert};
@@ -91,7 +92,6 @@ pub(super) fn state() -> TrayState {
         budget: None,
         bill: None,
         monthly_budget: None,
-        today_utc_usd: None,
         glance: None,
         report_unavailable: None,
         stored: Default::default(),
@@ -109,14 +109,16 @@ pub(super) fn infos(nodes: &[Node]) -> Vec<&str> {
         .collect()
 }
 
+/// The children of the submenu labelled `text`, at any depth (the choices sit in Settings).
 pub(super) fn submenu<'a>(nodes: &'a [Node], text: &str) -> &'a [Node] {
-    nodes
-        .iter()
-        .find_map(|n| match n {
+    fn find<'a>(nodes: &'a [Node], text: &str) -> Option<&'a [Node]> {
+        nodes.iter().find_map(|n| match n {
             Node::Submenu { text: t, children } if t == text => Some(&children[..]),
+            Node::Submenu { children, .. } => find(children, text),
             _ => None,
         })
-        .unwrap_or_else(|| panic!("no submenu {text:?}"))
+    }
+    find(nodes, text).unwrap_or_else(|| panic!("no submenu {text:?}"))
 }
 
 pub(super) fn checked(nodes: &[Node]) -> Vec<&str> {
@@ -354,7 +356,8 @@ fn active_alerts_are_listed() {
         }],
     ));
     let v = tray_view(&s, NOW_MS);
-    assert!(infos(&v.menu).contains(&"⚠ Token spike: 48,210 tokens/min (threshold 10,000)"));
+    assert!(v.menu.iter().any(|n| matches!(n, Node::Submenu { text, .. }
+        if text == "⚡ Token spike: 48,210 tokens/min (threshold 10,000)")));
 }
 
 #[test]
@@ -383,7 +386,7 @@ fn choices_are_checked() {
     let keys = submenu(&v.menu, "Track key");
     assert_eq!(checked(keys), ["App › Primary (key_a)"]);
     assert!(keys.iter().any(|n| matches!(n, Node::Check { text, checked: false, .. } if text == "Batch jobs › (unnamed) (key_b)")));
-    assert!(checked(&v.menu).contains(&"Launch at login"));
+    assert!(checked(submenu(&v.menu, "Settings")).contains(&"Launch at login"));
     s.choices.api_key_ids.clear();
     let v = tray_view(&s, NOW_MS);
     assert_eq!(
@@ -411,7 +414,7 @@ fn login_item_of_unknown_state_is_disabled_and_keys_loading_is_said() {
     let mut s = state();
     s.login_item = None;
     let v = tray_view(&s, NOW_MS);
-    assert!(v.menu.iter().any(|n| matches!(
+    assert!(flatten(&v.menu).into_iter().any(|n| matches!(
         n,
         Node::Check {
             action: Action::LoginItem,

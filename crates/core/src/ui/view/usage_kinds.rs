@@ -1,6 +1,8 @@
-//! The menu rows of the other kinds of usage (`Images  42 · ~$2.68`, each with a submenu of its
-//! models), the whole estimate, the window with its real start, and what the figure leaves out.
-//! Pure: from a snapshot to menu nodes; the tray only renders them.
+//! The menu rows of the other kinds of usage: one "Other usage" submenu holding a row per kind
+//! (`Images  42 · ~$2.68`, each with a submenu of its models), then the whole estimate, whose
+//! submenu says the window with its real start and what the figure leaves out. Two rows at the
+//! top level however many kinds an organization uses. Pure: from a snapshot to menu nodes; the
+//! tray only renders them.
 
 use super::Node;
 use crate::snapshot::{NOT_INCLUDED, Snapshot};
@@ -17,10 +19,11 @@ pub fn whole(s: &Snapshot) -> Totals {
     }
 }
 
-/// One row per kind of usage, then the total and the window; nothing without other usage
-/// beyond the window row.
+/// `Other usage  $226.30 · 7 kinds` with a row per kind inside, and the total with the window
+/// and what is not included inside; without other usage, the window and what is not included
+/// as rows of their own.
 pub fn kind_rows(s: &Snapshot) -> Vec<Node> {
-    let mut rows: Vec<Node> = s
+    let mut kinds: Vec<Node> = s
         .other
         .kinds
         .iter()
@@ -49,31 +52,48 @@ pub fn kind_rows(s: &Snapshot) -> Vec<Node> {
                 .collect(),
         })
         .collect();
-    if !rows.is_empty() {
-        rows.push(Node::Info(format!(
-            "Total  {} (completions {} + other usage {})",
-            format::usd(s.total_cost_usd()),
-            format::usd(s.summary.totals.cost_usd),
-            format::usd(s.other.cost_usd)
-        )));
-        if !s.other.assumptions.is_empty() || !s.summary.totals.assumptions.is_empty() {
-            rows.push(Node::Info(
-                "~ estimated at an assumption (quality, tool version)".into(),
-            ));
-        }
-    }
     let since = format::local_hm(s.window.start_time);
     // A calendar window names its period: its start is a UTC midnight, here in local time.
-    rows.push(Node::Info(match s.window.calendar {
+    let window = Node::Info(match s.window.calendar {
         None => format!("Window: since {since} (exactly the lookback)"),
         Some(c) => format!(
             "Window: {}, since {since} local time",
             crate::plan::periods::period(c, s.window.end_time).label
         ),
-    }));
-    rows.push(Node::Info(format!("Not included: {NOT_INCLUDED}")));
-    rows
+    });
+    let not_included = Node::Info(format!("Not included: {NOT_INCLUDED}"));
+    if kinds.is_empty() {
+        return vec![window, not_included];
+    }
+    if !s.other.assumptions.is_empty() || !s.summary.totals.assumptions.is_empty() {
+        kinds.push(Node::Info(
+            "~ estimated at an assumption (quality, tool version)".into(),
+        ));
+    }
+    vec![
+        Node::Submenu {
+            text: format!(
+                "{}  {} · {}",
+                OTHER_USAGE,
+                format::usd(s.other.cost_usd),
+                format::count(s.other.kinds.len(), "kind")
+            ),
+            children: kinds,
+        },
+        Node::Submenu {
+            text: format!(
+                "Total  {} (completions {} + other usage {})",
+                format::usd(s.total_cost_usd()),
+                format::usd(s.summary.totals.cost_usd),
+                format::usd(s.other.cost_usd)
+            ),
+            children: vec![window, not_included],
+        },
+    ]
 }
+
+/// The label the other kinds of usage are grouped under.
+pub const OTHER_USAGE: &str = "Other usage";
 
 #[cfg(test)]
 mod tests {
@@ -142,18 +162,23 @@ mod tests {
         let Node::Submenu { text, children } = &rows[0] else {
             panic!("{rows:?}")
         };
+        assert_eq!(text, "Other usage  $2.68 · 1 kind");
+        let Node::Submenu { text, children } = &children[0] else {
+            panic!("{rows:?}")
+        };
         assert!(text.starts_with("Images  42 images · ~$"), "{text}");
         let Node::Info(model) = &children[0] else {
             panic!()
         };
         assert!(model.starts_with("dall-e-3 1024x1024"), "{model}");
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        let Node::Submenu { text, children } = &rows[1] else {
+            panic!("{rows:?}")
+        };
+        assert!(text.starts_with("Total  $3.68"), "{text}");
         assert!(
-            rows.iter()
-                .any(|r| matches!(r, Node::Info(t) if t.starts_with("Total  $3.68"))),
-            "{rows:?}"
-        );
-        assert!(
-            rows.iter()
+            children
+                .iter()
                 .any(|r| matches!(r, Node::Info(t) if t.contains("per project")))
         );
     }

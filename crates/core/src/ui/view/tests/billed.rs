@@ -5,21 +5,31 @@ use super::super::*;
 use super::{infos, state, submenu, two_models};
 use crate::bill::test_data::{self as data, DEC_1, NOW, NOW_MS, TODAY};
 use crate::bill::{BilledDay, LineKind};
+use crate::figures::glance::Glance;
 
-/// The rows of the section: from its status row to the row before the next separator.
-fn section(v: &TrayView) -> &[Node] {
+/// The rows of the section as they read in order: the status, today, yesterday and the month
+/// to date (the first three inside the status row's submenu, in the order the section had
+/// before they moved there), then the rows after it up to the next separator.
+fn section(v: &TrayView) -> Vec<Node> {
     let start = v
         .menu
         .iter()
         .position(|n| {
-            matches!(n, Node::Info(t) if t.contains("Bill not fetched") || t.contains("Bill as of") || t.starts_with("Billed"))
+            matches!(n, Node::Submenu { text: t, .. } if t.contains("Bill not fetched") || t.contains("Bill as of") || t.starts_with("Billed"))
         })
         .unwrap_or_else(|| panic!("no Billed section in {:#?}", v.menu));
     let len = v.menu[start..]
         .iter()
         .position(|n| *n == Node::Separator)
         .unwrap_or(v.menu.len() - start);
-    &v.menu[start..start + len]
+    let Node::Submenu { text, children } = &v.menu[start] else {
+        unreachable!()
+    };
+    let mut rows = vec![Node::Info(text.clone())];
+    rows.extend(children[1..3].iter().cloned());
+    rows.push(children[0].clone());
+    rows.extend(v.menu[start + 1..start + len].iter().cloned());
+    rows
 }
 
 fn labels(rows: &[Node]) -> Vec<&str> {
@@ -49,7 +59,7 @@ fn live() -> Arc<crate::snapshot::Snapshot> {
 fn the_section_shows_today_yesterday_and_the_month_with_line_items_by_model() {
     let s = with_bill(data::sample());
     let v = tray_view(&s, NOW_MS);
-    let rows = section(&v);
+    let rows = &section(&v)[..];
     let l = labels(rows);
     assert_eq!(
         l[0],
@@ -85,7 +95,7 @@ fn before_the_first_fetch_the_section_says_so_with_the_same_shape() {
     let mut s = state();
     s.snapshot = Some(live());
     let before = tray_view(&s, NOW_MS);
-    let rows = section(&before);
+    let rows = &section(&before)[..];
     let l = labels(rows);
     assert_eq!(l[0], "Bill not fetched yet");
     assert_eq!(l[1..4], ["Today  —", "Yesterday  —", "Month to date  —"]);
@@ -111,7 +121,7 @@ fn other_currencies_are_shown_apart_never_added_to_usd() {
     let mut s = with_bill(b);
     s.monthly_budget = Some(100.0);
     let v = tray_view(&s, NOW_MS);
-    let rows = section(&v);
+    let rows = &section(&v)[..];
     let l = labels(rows);
     assert_eq!(l[1], "Today  $0.40, 2.50 EUR");
     assert_eq!(l[3], "Month to date  $4.09, 2.50 EUR");
@@ -143,7 +153,8 @@ fn a_failed_costs_request_keeps_the_figures_marked_stale_with_what_failed() {
     let mut b = data::sample();
     b.failure = Some(data::offline());
     let v = tray_view(&with_bill(b), NOW_MS);
-    let l = labels(section(&v));
+    let rows = section(&v);
+    let l = labels(&rows);
     assert_eq!(
         l[0],
         format!(
@@ -158,7 +169,7 @@ fn a_failed_costs_request_keeps_the_figures_marked_stale_with_what_failed() {
     };
     let v = tray_view(&with_bill(never), NOW_MS);
     assert_eq!(
-        labels(section(&v))[0],
+        labels(&section(&v))[0],
         "⚠ Bill not fetched: cannot reach the API"
     );
 }
@@ -178,7 +189,7 @@ fn rows_are_current_after_a_second_bill_and_keep_their_shape() {
         same_shape(&first.menu, &second.menu),
         "updated in place, not rebuilt"
     );
-    let rows = section(&second);
+    let rows = &section(&second)[..];
     let l = labels(rows);
     assert_eq!(
         l[0],
@@ -238,23 +249,23 @@ fn the_check_line_names_the_gap_its_side_and_the_day() {
 fn the_monthly_budget_row_counts_the_bill_and_todays_unbilled_estimate() {
     let mut s = with_bill(data::sample());
     s.monthly_budget = Some(5.0);
-    s.today_utc_usd = Some((TODAY, 1.15));
+    s.glance = Some(std::sync::Arc::new(Glance::only_today(NOW, 1.15)));
     let v = tray_view(&s, NOW_MS);
     assert_eq!(
-        labels(section(&v))[5],
+        labels(&section(&v))[5],
         "Month: $4.84 of $5.00 budget (bill $4.09 + today's unbilled estimate $0.75)"
     );
     // Yesterday's estimate is not today's.
-    s.today_utc_usd = Some((TODAY - 86_400, 9.0));
+    s.glance = Some(std::sync::Arc::new(Glance::only_today(NOW - 86_400, 9.0)));
     let v = tray_view(&s, NOW_MS);
     assert_eq!(
-        labels(section(&v))[5],
+        labels(&section(&v))[5],
         "Month: $4.09 of $5.00 budget (bill $4.09 + today's unbilled estimate $0.00)"
     );
     s.bill = None;
     let v = tray_view(&s, NOW_MS);
     assert_eq!(
-        labels(section(&v))[5],
+        labels(&section(&v))[5],
         "Month budget $5.00: bill not fetched yet"
     );
 }
@@ -287,7 +298,7 @@ fn a_day_fetched_without_spend_says_nothing_was_billed() {
         items: vec![],
     };
     let v = tray_view(&with_bill(b), NOW_MS);
-    let rows = section(&v);
+    let rows = &section(&v)[..];
     assert_eq!(infos(submenu(rows, "Today  $0.00"))[1], "Nothing billed");
 }
 
@@ -320,7 +331,7 @@ fn a_failed_read_of_the_days_usage_says_so_keeping_the_last_good_check_marked() 
     let s = with_bill(snap);
     let v = tray_view(&s, NOW_MS);
     assert!(
-        labels(section(&v)).contains(
+        labels(&section(&v)).contains(
             &"⚠ Estimate check: usage of the checked days not read (cannot reach the API)"
         ),
         "{:#?}",

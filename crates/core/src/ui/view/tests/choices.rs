@@ -105,12 +105,13 @@ fn shapes_compare_kinds_and_actions_not_texts() {
 #[test]
 fn the_start_up_options_are_offered_while_launch_at_login_is_on() {
     let offer = |s: &TrayState| {
-        tray_view(s, NOW_MS).menu.into_iter().find_map(|n| match n {
+        let menu = tray_view(s, NOW_MS).menu;
+        flatten(&menu).into_iter().find_map(|n| match n {
             Node::Item {
                 action: Action::SaveStartup,
                 text,
                 ..
-            } => Some(text),
+            } => Some(text.clone()),
             _ => None,
         })
     };

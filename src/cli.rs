@@ -113,6 +113,10 @@ pub enum Command {
         /// Output format
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// What the table's rows are: models, keys or projects (JSON always carries by_key and
+        /// by_project)
+        #[arg(long, value_enum, default_value_t = By::Model)]
+        by: By,
     },
     /// Keep refreshing: a full-screen live table in a terminal, JSON or text lines otherwise
     Watch {
@@ -314,6 +318,24 @@ pub enum ExportFormat {
     Json,
 }
 
+/// `once --by`: the rows of the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum By {
+    Model,
+    Key,
+    Project,
+}
+
+impl From<By> for crate::ui::owners::By {
+    fn from(b: By) -> Self {
+        match b {
+            By::Model => crate::ui::owners::By::Model,
+            By::Key => crate::ui::owners::By::Key,
+            By::Project => crate::ui::owners::By::Project,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Table,
@@ -367,7 +389,8 @@ mod tests {
         assert!(matches!(
             cli.command,
             Some(Command::Once {
-                format: Format::Json
+                format: Format::Json,
+                by: By::Model
             })
         ));
         // The command's own flag wins over the top-level one.

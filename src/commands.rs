@@ -225,7 +225,9 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
             let browser = crate::platform::browser::SystemBrowser;
             report::run(&settings, &dir, &days, out.as_deref(), &browser)
         }
-        Some(Command::Once { format }) => runtime()?.block_on(once::run(settings, format)),
+        Some(Command::Once { format, by }) => {
+            runtime()?.block_on(once::run(settings, format, by.into()))
+        }
         Some(Command::Keys { format }) => runtime()?.block_on(keys::run(settings, format)),
         Some(Command::Prices { format }) => runtime()?.block_on(prices::run(settings, format)),
         Some(Command::Watch { format, detail }) => {
@@ -338,6 +340,47 @@ fn retry_line(r: &Retrying) -> Option<String> {
             r.max_attempts
         )
     })
+}
+
+/// `Err` naming a tracked project or key id that is not the organization's: the projects
+/// first (one request), then the keys.
+pub async fn check_tracked(
+    client: &AdminClient,
+    settings: &settings::Settings,
+) -> Result<(), CliError> {
+    check_project_ids(client, &settings.project_ids).await?;
+    check_key_ids(client, &settings.api_key_ids).await
+}
+
+/// `Err` naming the ids among `ids` that are no project of the organization (archived ones
+/// count: their usage is still reported). When the admin key may not list projects (or
+/// listing fails) nothing is claimed: `Ok`.
+pub async fn check_project_ids(client: &AdminClient, ids: &[String]) -> Result<(), CliError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let known: Vec<String> = match client.projects().await {
+        Ok(list) => list.into_iter().map(|p| p.id).collect(),
+        Err(e) => {
+            tracing::debug!(error = %e, kind = e.kind().as_str(), "cannot list the projects to check the project ids");
+            return Ok(());
+        }
+    };
+    let unknown: Vec<&str> = ids
+        .iter()
+        .filter(|id| !known.contains(*id))
+        .map(String::as_str)
+        .collect();
+    match unknown.as_slice() {
+        [] => Ok(()),
+        [one] => Err(CliError::BadInput(format!(
+            "{one} is not a project of this organization; see `usage-tracker keys`"
+        ))),
+        many => Err(CliError::BadInput(format!(
+            "{} are not projects of this organization; see `usage-tracker keys`",
+            many.join(", ")
+        ))),
+    }
 }
 
 /// `Err` naming the ids among `ids` that are no API key of the organization. When the admin

@@ -22,7 +22,7 @@ pub use history::HistoryDir;
 pub use origin::{DotEnv, Origin};
 pub use startup::StartupValue;
 pub use values::is_key_id;
-use values::{base_url, positive, resolve_key_ids};
+use values::{base_url, positive, resolve_key_ids, resolve_project_ids};
 
 use crate::alerts::Thresholds;
 use crate::cli::Options;
@@ -245,6 +245,7 @@ pub fn resolve(opts: &Options, env: &Environment, scope: Scope) -> Result<Settin
         .transpose()?;
 
     let api_key_ids = resolve_key_ids(&layers)?;
+    let project_ids = resolve_project_ids(&layers)?;
 
     let (lookback, lookback_origin) = layers.required(Key::LookbackHours, lookback_value)?;
     let (lookback_hours, calendar) = match lookback {
@@ -342,6 +343,7 @@ pub fn resolve(opts: &Options, env: &Environment, scope: Scope) -> Result<Settin
     let mut settings = Settings {
         admin_key,
         api_key_ids,
+        project_ids,
         lookback_hours,
         calendar,
         bucket_width,

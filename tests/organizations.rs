@@ -224,7 +224,7 @@ fn a_version_2_store_is_never_counted_as_an_organizations() {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
     let old: i64 = conn
         .query_row(
             "SELECT count(*) FROM series WHERE key_set = 'v2:organization'",

@@ -18,6 +18,7 @@ fn page(tag: &str, page: i64) -> Vec<Bucket<Meter>> {
                 start_time: start,
                 end_time: start + 60,
                 rows: vec![Meter {
+                    owner: Default::default(),
                     endpoint: Endpoint::Moderations,
                     model: format!("omni-moderation-{tag}").into(),
                     detail: None,

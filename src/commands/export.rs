@@ -79,7 +79,7 @@ pub fn run(settings: &Settings, dir: &HistoryDir, args: &Args) -> Result<ExitCod
         )));
     }
     let store = open_store(settings, dir)?;
-    let keys = KeySet::of(&settings.api_key_ids);
+    let keys = KeySet::of(&settings.tracked_ids());
     let period = if args.hourly {
         BucketWidth::Hour
     } else {

@@ -1,36 +1,42 @@
 //! `usage-tracker keys`: every project with its API keys, so nobody needs curl to find an id.
 //! A table that fits the terminal (names shorten, then the less useful columns go), or JSON
-//! with `--format json`. Also finds the names of the tracked keys for `once`.
+//! with `--format json`. Also lists them for `once` (names, projects, dormant keys).
 
 use super::{CliError, Connection};
 use crate::cli::Format;
+use crate::openai::costs::CostsQuery;
 use crate::openai::wire::{Project, ProjectApiKey};
 use crate::openai::{AdminClient, ApiError};
 use crate::settings::Settings;
 use crate::ui::format;
+use crate::ui::owners::Directory;
 use crate::ui::table::{self, Align, Column, Row};
-use crate::ui::view::KeyChoice;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::io::Write;
 use std::process::ExitCode;
 
 pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliError> {
     let timeout = settings.timeout;
     let conn = Connection::open_without_history(settings, Some(super::print_retries())).await?;
-    let projects = super::within_deadline(timeout, conn.client.base_url(), async {
-        let listed = conn.client.projects().await?;
-        let mut out = Vec::with_capacity(listed.len());
-        for p in listed {
-            let keys = conn.client.project_api_keys(&p.id).await?;
-            out.push((p, keys));
-        }
-        Ok(out)
+    let (projects, spend) = super::within_deadline(timeout, conn.client.base_url(), async {
+        let projects = directory(&conn.client).await?.projects;
+        // The spend is a nicety: without the Costs API (no permission) the list still prints.
+        let spend = month_spend(&conn.client, crate::engine::now_ms() / 1000).await;
+        Ok((projects, spend))
     })
     .await?;
+    let spend = spend
+        .map_err(|e| tracing::debug!("no spend per key: {e}"))
+        .ok();
     let out = match format {
-        Format::Table => text(&projects, crate::ui::terminal::stdout_width()),
+        Format::Table => text(
+            &projects,
+            spend.as_ref(),
+            crate::ui::terminal::stdout_width(),
+        ),
         Format::Json => {
-            let mut s = serde_json::to_string_pretty(&json(&projects))
+            let mut s = serde_json::to_string_pretty(&json(&projects, spend.as_ref()))
                 .map_err(|e| CliError::Other(e.to_string()))?;
             s.push('\n');
             s
@@ -44,10 +50,44 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
     Ok(ExitCode::SUCCESS)
 }
 
-/// The names of the keys in `ids`, reading projects until every one is found (so usually a
-/// request or two, never more than one per project plus the project list).
-pub async fn names_of(client: &AdminClient, ids: &[String]) -> Result<Vec<KeyChoice>, ApiError> {
-    let mut found: Vec<KeyChoice> = Vec::new();
+/// This UTC month's bill per key id (USD), from one Costs API request grouped by key.
+pub type Spend = HashMap<String, f64>;
+
+/// This UTC month's billed USD per key, to `now` (unix seconds).
+pub async fn month_spend(client: &AdminClient, now: i64) -> Result<Spend, ApiError> {
+    let q = CostsQuery::new(crate::bill::utc_month_start(now), now, &[]);
+    let fetched = client
+        .costs(&q, |r| {
+            let usd = r.currency.eq_ignore_ascii_case("usd");
+            (r.api_key_id.map(|k| k.into_owned()), usd.then_some(r.value))
+        })
+        .await?;
+    let mut spend = Spend::new();
+    for (key, usd) in fetched.buckets.into_iter().flat_map(|b| b.rows) {
+        if let (Some(key), Some(usd)) = (key, usd) {
+            *spend.entry(key).or_default() += usd;
+        }
+    }
+    Ok(spend)
+}
+
+/// Every project with its keys: the project list, then one request per project.
+pub async fn directory(client: &AdminClient) -> Result<Directory, ApiError> {
+    let listed = client.projects().await?;
+    let mut projects = Vec::with_capacity(listed.len());
+    for p in listed {
+        let keys = client.project_api_keys(&p.id).await?;
+        projects.push((p, keys));
+    }
+    Ok(Directory { projects })
+}
+
+/// The names of the keys `ids` (in no particular order), listing projects until each is found.
+pub async fn names_of(
+    client: &AdminClient,
+    ids: &[String],
+) -> Result<Vec<crate::ui::view::KeyChoice>, ApiError> {
+    let mut found: Vec<crate::ui::view::KeyChoice> = Vec::new();
     if ids.is_empty() {
         return Ok(found);
     }
@@ -55,7 +95,7 @@ pub async fn names_of(client: &AdminClient, ids: &[String]) -> Result<Vec<KeyCho
         let project = p.name.clone().unwrap_or_else(|| p.id.clone());
         for k in client.project_api_keys(&p.id).await? {
             if ids.contains(&k.id) {
-                found.push(KeyChoice {
+                found.push(crate::ui::view::KeyChoice {
                     id: k.id,
                     name: k.name,
                     project: project.clone(),
@@ -73,7 +113,7 @@ fn archived(p: &Project) -> bool {
     p.archived_at.is_some() || p.status.as_deref() == Some("archived")
 }
 
-const COLUMNS: [Column; 6] = [
+const COLUMNS: [Column; 7] = [
     Column {
         header: "Project",
         align: Align::Left,
@@ -110,10 +150,21 @@ const COLUMNS: [Column; 6] = [
         rank: 2,
         shrink_to: None,
     },
+    Column {
+        header: "This month",
+        align: Align::Right,
+        rank: 2,
+        shrink_to: None,
+    },
 ];
 
 /// The table in `width` characters (no limit when `None`), and a closing line.
-pub fn text(projects: &[(Project, Vec<ProjectApiKey>)], width: Option<usize>) -> String {
+/// `spend`: this month's bill per key (`None`: not readable, shown as —).
+pub fn text(
+    projects: &[(Project, Vec<ProjectApiKey>)],
+    spend: Option<&Spend>,
+    width: Option<usize>,
+) -> String {
     let mut rows: Vec<Row> = Vec::new();
     for (p, keys) in projects {
         let mut project = p.name.clone().unwrap_or_else(|| p.id.clone());
@@ -133,6 +184,10 @@ pub fn text(projects: &[(Project, Vec<ProjectApiKey>)], width: Option<usize>) ->
                 k.redacted_value.clone().unwrap_or_default(),
                 date(k.created_at),
                 date(k.last_used_at),
+                spend.map_or_else(
+                    || "—".to_owned(),
+                    |s| format::usd(s.get(&k.id).copied().unwrap_or(0.0)),
+                ),
             ]);
         }
     }
@@ -169,10 +224,15 @@ pub struct KeyReport<'a> {
     pub redacted_value: Option<&'a str>,
     pub created_at: Option<i64>,
     pub last_used_at: Option<i64>,
+    /// This UTC month's bill for the key; `null` when the Costs API is not readable.
+    pub month_billed_usd: Option<f64>,
 }
 
 /// `keys --format json`: `{"projects": [{"id", "name", "archived", "keys": [...]}]}`.
-pub fn json(projects: &[(Project, Vec<ProjectApiKey>)]) -> KeysReport<'_> {
+pub fn json<'a>(
+    projects: &'a [(Project, Vec<ProjectApiKey>)],
+    spend: Option<&Spend>,
+) -> KeysReport<'a> {
     KeysReport {
         projects: projects
             .iter()
@@ -188,6 +248,7 @@ pub fn json(projects: &[(Project, Vec<ProjectApiKey>)]) -> KeysReport<'_> {
                         redacted_value: k.redacted_value.as_deref(),
                         created_at: k.created_at,
                         last_used_at: k.last_used_at,
+                        month_billed_usd: spend.map(|s| s.get(&k.id).copied().unwrap_or(0.0)),
                     })
                     .collect(),
             })
@@ -240,7 +301,7 @@ mod tests {
     #[test]
     fn the_table_fits_the_width_and_keeps_project_and_key_id() {
         let all = sample();
-        let wide = text(&all, None);
+        let wide = text(&all, None, None);
         assert!(wide.lines().any(|l| l.chars().count() > 100), "{wide}");
         assert!(
             wide.lines()
@@ -249,14 +310,14 @@ mod tests {
         );
         assert!(wide.contains("\n2 projects. Track a key"), "{wide}");
         for width in [100, 80, 60, 40] {
-            let t = text(&all, Some(width));
+            let t = text(&all, None, Some(width));
             for l in t.lines() {
                 assert!(l.chars().count() <= width, "{width}: {l:?}\n{t}");
             }
             assert!(t.contains("key_demoPrimary01"), "{width}:\n{t}");
             assert!(t.contains("Customer"), "{width}:\n{t}");
         }
-        let t = text(&all, Some(80));
+        let t = text(&all, None, Some(80));
         assert!(t.contains("Last used"), "{t}");
         assert!(!t.contains("Created"), "{t}");
     }
@@ -264,7 +325,7 @@ mod tests {
     #[test]
     fn json_lists_every_project_with_its_keys() {
         let all = sample();
-        let v = serde_json::to_value(json(&all)).unwrap();
+        let v = serde_json::to_value(json(&all, None)).unwrap();
         assert_eq!(v["projects"][0]["id"], "proj_1");
         assert_eq!(v["projects"][0]["archived"], false);
         assert_eq!(v["projects"][0]["keys"][0]["id"], "key_demoPrimary01");
@@ -278,5 +339,25 @@ mod tests {
         );
         assert_eq!(v["projects"][1]["archived"], true);
         assert_eq!(v["projects"][1]["keys"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn the_months_spend_is_a_column_and_a_field_and_unknown_without_the_costs_api() {
+        let all = sample();
+        let spend: Spend = [("key_demoPrimary01".to_owned(), 12.4)].into();
+        let t = text(&all, Some(&spend), None);
+        let row = t.lines().find(|l| l.contains("key_demoPrimary01")).unwrap();
+        assert!(row.ends_with("$12.40"), "{t}");
+        let batch = t.lines().find(|l| l.contains("key_demoBatch02")).unwrap();
+        assert!(batch.ends_with("$0.00"), "{t}");
+        let v = serde_json::to_value(json(&all, Some(&spend))).unwrap();
+        assert_eq!(v["projects"][0]["keys"][0]["month_billed_usd"], 12.4);
+        assert_eq!(v["projects"][0]["keys"][1]["month_billed_usd"], 0.0);
+        let none = serde_json::to_value(json(&all, None)).unwrap();
+        assert_eq!(
+            none["projects"][0]["keys"][0]["month_billed_usd"],
+            serde_json::Value::Null
+        );
+        assert!(text(&all, None, None).contains(" —"));
     }
 }

@@ -9,11 +9,13 @@ use crate::engine::now_ms;
 use crate::engine::once::Once;
 use crate::settings::Settings;
 use crate::ui::json::OnceReport;
+use crate::ui::owners::{self, By, Directory, OwnersReport};
 use crate::ui::table::TableView;
+use serde::Serialize;
 use std::io::Write;
 use std::process::ExitCode;
 
-pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliError> {
+pub async fn run(settings: Settings, format: Format, by: By) -> Result<ExitCode, CliError> {
     let timeout = settings.timeout;
     // A key new to the history asks for its organization's projects first (README
     // "History"): under the same deadline, saying when it waits.
@@ -28,7 +30,7 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
         let snap = engine.live(now_ms()).await?;
         // No usage at all may be a mistyped id: worth the few requests that tell.
         if snap.summary.totals.requests == 0 && snap.summary.totals.total_tokens == 0 {
-            super::check_key_ids(&conn.client, &conn.settings.api_key_ids).await?;
+            super::check_tracked(&conn.client, &conn.settings).await?;
         }
         Ok(snap)
     })
@@ -38,20 +40,32 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
     let now = now_ms();
     let mut snap = snap;
     let bill = engine.bill(&mut snap, now).await;
+    // The organization's projects and keys name the rows by key and by project and tell the
+    // dormant keys; without them (no permission to list) the rows keep their ids.
+    let listed = keys::directory(&conn.client).await;
+    if let Err(e) = &listed {
+        tracing::debug!("cannot name the keys and projects: {e}");
+    }
+    let dir = listed.as_ref().ok();
+    let owners = OwnersReport::new(&snap, dir, bill.bill.as_ref(), now / 1000);
     // The names are a nicety: without them (say, no permission to list projects) the table
     // still prints, with the ids and a line saying why the names are missing, and the JSON's
     // `api_keys` have `"name": null`.
-    let (known, missing) = match keys::names_of(&conn.client, &snap.api_key_ids).await {
-        Ok(k) => (k, None),
-        Err(e) => (Vec::new(), Some(e.kind())),
-    };
+    let known = dir.map(named_keys).unwrap_or_default();
     let text = match format {
+        Format::Table if by != By::Model => owners_text(&snap, &owners, dir, by),
         Format::Table => {
             let mut view = TableView::from_snapshot(&snap, &known);
-            if let Some(kind) = missing {
+            if let Err(e) = &listed {
                 view.notes
-                    .push(format!("(Key names unavailable: {}.)", kind.label()));
+                    .push(format!("(Key names unavailable: {}.)", e.kind().label()));
             }
+            view.notes.extend(
+                owners
+                    .dormant_keys
+                    .as_deref()
+                    .and_then(owners::dormant_line),
+            );
             let mut text = view.to_text(crate::ui::terminal::stdout_width());
             text.push('\n');
             let other = crate::ui::other_table::OtherTable::from_snapshot(&snap);
@@ -63,6 +77,11 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
             report.report = report.report.named(&known);
             let glance = engine.glance(bill.bill.as_ref(), now / 1000).await;
             report.pace = glance.as_ref().map(crate::ui::json::PaceReport::of);
+            let report = WithOwners {
+                report,
+                project_ids: &snap.project_ids,
+                owners: &owners,
+            };
             let mut s = serde_json::to_string_pretty(&report)
                 .map_err(|e| CliError::Other(e.to_string()))?;
             s.push('\n');
@@ -73,4 +92,67 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
     // A closed pipe (`| head`) is not an error worth a message.
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
     Ok(ExitCode::SUCCESS)
+}
+
+/// `once --format json`: the report with `by_key`, `by_project` and `dormant_keys` beside it.
+#[derive(Serialize)]
+struct WithOwners<'a> {
+    #[serde(flatten)]
+    report: OnceReport<'a>,
+    /// The tracked projects (`--project-id`); empty: every project.
+    project_ids: &'a [String],
+    #[serde(flatten)]
+    owners: &'a OwnersReport,
+}
+
+/// The table of `once --by key|project`, the window's notes and the dormant keys under it.
+fn owners_text(
+    snap: &crate::snapshot::Snapshot,
+    owners: &OwnersReport,
+    dir: Option<&Directory>,
+    by: By,
+) -> String {
+    let width = crate::ui::terminal::stdout_width();
+    let mut text = owners::table(owners, by, width);
+    text.push('\n');
+    let known = dir.map(named_keys).unwrap_or_default();
+    let view = TableView::from_snapshot(snap, &known);
+    let mut notes = view.notes;
+    if dir.is_none() {
+        notes.push(
+            "(Key and project names unavailable: the admin key cannot list them.)".to_owned(),
+        );
+    }
+    notes.push(format!(
+        "Est. cost includes every kind of usage (other usage: {}).",
+        crate::ui::format::usd(snap.other.cost_usd)
+    ));
+    if let Some(line) = owners
+        .dormant_keys
+        .as_deref()
+        .and_then(owners::dormant_line)
+    {
+        notes.push(line);
+    }
+    for n in notes {
+        for l in width.map_or_else(|| vec![n.clone()], |w| crate::ui::table::wrap(&n, w)) {
+            text.push_str(&l);
+            text.push('\n');
+        }
+    }
+    text
+}
+
+/// Every listed key with its name and project's name.
+fn named_keys(d: &Directory) -> Vec<crate::ui::view::KeyChoice> {
+    d.projects
+        .iter()
+        .flat_map(|(p, keys)| {
+            keys.iter().map(move |k| crate::ui::view::KeyChoice {
+                id: k.id.clone(),
+                name: k.name.clone(),
+                project: p.name.clone().unwrap_or_else(|| p.id.clone()),
+            })
+        })
+        .collect()
 }

@@ -86,7 +86,7 @@ pub fn run(
     let days = parse_days(days)?;
     let store = open_store(settings, dir)?;
     let now = crate::engine::now_ms().div_euclid(1000);
-    let keys = &settings.api_key_ids;
+    let keys = &settings.tracked_ids();
     let html = render(
         &store,
         keys,

@@ -24,7 +24,7 @@ pub async fn run(settings: Settings, format: Format, detail: bool) -> Result<Exi
     super::within_deadline(
         conn.settings.timeout,
         conn.client.base_url(),
-        super::check_key_ids(&conn.client, &conn.settings.api_key_ids),
+        super::check_tracked(&conn.client, &conn.settings),
     )
     .await?;
     // The tracked keys' names, as `once` shows them: a nicety, so a failure (no permission to

@@ -306,6 +306,7 @@ impl BillTracker {
                     r.quantity,
                     r.quantity_unit.as_deref(),
                     r.api_key_id.as_deref(),
+                    r.project_id.as_deref(),
                 )
             })
             .await;

@@ -90,7 +90,7 @@ impl Connection {
             };
         }
         if let Some(h) = &history {
-            let keys = store::KeySet::of(&conn.settings.api_key_ids);
+            let keys = store::KeySet::of(&conn.settings.tracked_ids());
             let stored = h
                 .run_or_skip("reading the prices learned from the bill", move |s| {
                     s.load_prices(&keys)
@@ -167,7 +167,7 @@ impl Connection {
         TrackerConfig {
             lookback_secs: s.lookback_secs(),
             width: s.bucket_width,
-            api_key_ids: s.api_key_ids.clone(),
+            api_key_ids: s.tracked_ids(),
             tier: s.tier,
             prices: self.prices.clone(),
             thresholds: s.thresholds,

@@ -14,9 +14,9 @@ mod linked {
         BurstSchedule, DEMO_ADMIN_KEY, DEMO_KEY_ID, SimConfig, SimServer,
     };
 
-    /// `--demo` tracks the simulator's demo key unless keys were given.
+    /// `--demo` tracks the simulator's demo key unless keys or projects were given.
     pub fn track_demo_key(settings: &mut Settings) {
-        if settings.demo && settings.api_key_ids.is_empty() {
+        if settings.demo && settings.api_key_ids.is_empty() && settings.project_ids.is_empty() {
             settings.api_key_ids = vec![DEMO_KEY_ID.to_owned()];
         }
     }

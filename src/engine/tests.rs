@@ -15,6 +15,7 @@ fn demo_settings() -> Settings {
     Settings {
         admin_key: None,
         api_key_ids: vec![],
+        project_ids: vec![],
         lookback_hours: 1.0,
         calendar: None,
         bucket_width: BucketWidth::Hour,

@@ -15,9 +15,9 @@ use crate::plan::calendar;
 use crate::plan::periods::Calendar;
 use crate::plan::usage::{self as plan, Plan, Schedule};
 use crate::pricing::{PriceBook, TierChoice};
+use crate::store::StoreError;
 use crate::usage::price_usage as price;
 use crate::usage::{Bucket, BucketWidth, Endpoint, Meter, Names, UsageRow, UsageSeries, Window};
-use crate::store::StoreError;
 
 pub use crate::snapshot::{BucketPoint, FetchStats, Snapshot};
 
@@ -26,6 +26,7 @@ pub use crate::snapshot::{BucketPoint, FetchStats, Snapshot};
 pub struct TrackerConfig {
     pub lookback_secs: i64,
     pub width: BucketWidth,
+    /// The tracked ids: keys and projects (`openai::scope`); empty: the whole organization.
     pub api_key_ids: Vec<String>,
     pub tier: TierChoice,
     /// Shared with every tracker of the process: the table and what the bill has taught.
@@ -433,6 +434,27 @@ impl Tracker {
         snap.prices_compiled = fresh.prices_compiled;
         snap.price_checks = fresh.price_checks;
         snap.price_mode = fresh.price_mode;
+        snap.owners = fresh.owners;
+    }
+
+    /// The window's usage from `start` by key and project. Asked by them whenever more than
+    /// one key can be in the figure; a single key's rows carry no owner, so they are its.
+    fn owners(&self, start: i64) -> Vec<crate::usage::OwnerFigure> {
+        let prices = self.config.prices.current();
+        let mut figures = crate::usage::by_owner(
+            &prices.table,
+            self.config.tier,
+            self.completions.in_window(start),
+            self.others.iter().flat_map(|t| t.in_window(start)),
+        );
+        let ids = &self.config.api_key_ids;
+        if !crate::openai::scope::many_keys(ids) {
+            let (keys, _) = crate::openai::scope::split(ids);
+            for f in &mut figures {
+                f.owner.api_key_id = keys.first().map(|k| std::sync::Arc::from(k.as_str()));
+            }
+        }
+        figures
     }
 
     /// A snapshot of what is held, priced with the current settings (no fetch, no alerts).
@@ -468,7 +490,8 @@ impl Tracker {
         }
         Snapshot {
             window,
-            api_key_ids: self.config.api_key_ids.clone(),
+            api_key_ids: crate::openai::scope::split(&self.config.api_key_ids).0,
+            project_ids: crate::openai::scope::split(&self.config.api_key_ids).1,
             tier: self.config.tier,
             fetched_at_ms: now_ms,
             summary,
@@ -480,6 +503,7 @@ impl Tracker {
             prices_compiled: prices.table.compiled.clone(),
             price_checks: prices.checks.clone(),
             price_mode: prices.mode,
+            owners: self.owners(start),
         }
     }
 }

@@ -42,6 +42,11 @@ fn file_value(settings: &Settings, key: Key) -> Option<toml_edit::Value> {
             .iter()
             .collect::<toml_edit::Array>()
             .into(),
+        Key::ProjectIds => settings
+            .project_ids
+            .iter()
+            .collect::<toml_edit::Array>()
+            .into(),
         Key::LookbackHours => match settings.calendar {
             Some(c) => c.as_str().into(),
             None => number(settings.lookback_hours),

@@ -169,6 +169,31 @@ fn key_ids_from_each_source_are_validated_and_deduplicated() {
 }
 
 #[test]
+fn project_ids_from_each_source_are_validated_deduplicated_and_tracked_after_the_keys() {
+    let mut o = opts();
+    o.set(Key::ProjectIds, "proj_a")
+        .set(Key::ProjectIds, "proj_b")
+        .set(Key::ProjectIds, "proj_a")
+        .set(Key::ApiKeyIds, "key_k");
+    let f = Fixture::new().var("USAGE_TRACKER_PROJECT_ID", "proj_env1, proj_env2");
+    let s = f.resolve(&o).unwrap();
+    assert_eq!(s.project_ids, ["proj_a", "proj_b"]);
+    assert_eq!(s.tracked_ids(), ["key_k", "proj_a", "proj_b"]);
+    assert_eq!(
+        f.resolve(&opts()).unwrap().project_ids,
+        ["proj_env1", "proj_env2"]
+    );
+    let f = Fixture::new().file("config/settings.toml", "project_ids = [\"proj_file\"]\n");
+    assert_eq!(f.resolve(&opts()).unwrap().project_ids, ["proj_file"]);
+    let f = Fixture::new().file("config/settings.toml", "project_ids = \"proj_file\"\n");
+    let msg = f.resolve(&opts()).unwrap_err().to_string();
+    assert!(
+        msg.contains("project_ids") && msg.contains("[\"proj_abc123\"]"),
+        "{msg}"
+    );
+}
+
+#[test]
 fn interval_above_600_is_capped_with_a_warning() {
     let mut o = opts();
     o.set(Key::Interval, "900");
@@ -303,6 +328,8 @@ fn every_bad_value_gets_a_message_naming_value_origin_and_fix() {
         (Key::ApiKeyIds, "proj_123", "--api-key-id", "key_..."),
         (Key::ApiKeyIds, "key_", "--api-key-id", "key_..."),
         (Key::ApiKeyIds, "key_a;rm", "--api-key-id", "key_..."),
+        (Key::ProjectIds, "key_abc", "--project-id", "proj_..."),
+        (Key::ProjectIds, "proj_", "--project-id", "proj_..."),
     ];
     for (key, value, origin, accepted) in cases {
         let mut o = opts();

@@ -27,9 +27,13 @@ impl AdminClient {
         ];
         if query.by_key {
             params.push(("group_by", "api_key_id"));
+            params.push(("group_by", "project_id"));
         }
         for id in &query.api_key_ids {
             params.push(("api_key_ids", id));
+        }
+        for id in &query.project_ids {
+            params.push(("project_ids", id));
         }
         let url = format!("{}/organization/costs", self.base_url());
         let until = self.deadline();

@@ -6,8 +6,10 @@
 use crate::client::AdminClient;
 use std::collections::HashSet;
 use usage_tracker_core::openai::error::ApiError;
+use usage_tracker_core::openai::scope;
 use usage_tracker_core::openai::usage::{
-    OtherRow, ParsedPage, TimeBucket, endpoint_spec, parse_completions_page, parse_other_page,
+    BY_OWNER, OtherRow, ParsedPage, TimeBucket, endpoint_spec, parse_completions_page,
+    parse_other_page,
 };
 use usage_tracker_core::openai::wire::CompletionsResult;
 use usage_tracker_core::usage::{BucketWidth, Endpoint};
@@ -22,6 +24,10 @@ pub struct UsageQuery {
     pub width: BucketWidth,
     /// Empty: the whole organization.
     pub api_key_ids: Vec<String>,
+    /// Empty: every project.
+    pub project_ids: Vec<String>,
+    /// Group by `api_key_id` and `project_id` too (more than one key can be in the figure).
+    pub by_owner: bool,
     /// Completions only: group by `service_tier` and `batch` too (the `auto` pricing tier
     /// needs them).
     pub by_tier: bool,
@@ -30,15 +36,19 @@ pub struct UsageQuery {
 }
 
 impl UsageQuery {
-    /// `[start_time, now)` of `endpoint` for `keys`, in buckets of `width`, grouped by tier
-    /// where the endpoint has one.
-    pub fn new(endpoint: Endpoint, start_time: i64, width: BucketWidth, keys: &[String]) -> Self {
+    /// `[start_time, now)` of `endpoint` for the tracked ids `ids` (keys and projects,
+    /// `openai::scope`), in buckets of `width`, grouped by tier where the endpoint has one and
+    /// by key and project whenever more than one key can be in the figure.
+    pub fn new(endpoint: Endpoint, start_time: i64, width: BucketWidth, ids: &[String]) -> Self {
+        let (api_key_ids, project_ids) = scope::split(ids);
         UsageQuery {
             endpoint,
             start_time,
             end_time: None,
             width,
-            api_key_ids: keys.to_vec(),
+            by_owner: scope::many_keys(ids),
+            api_key_ids,
+            project_ids,
             by_tier: endpoint == Endpoint::Completions,
             limit: width.max_page_limit(),
         }
@@ -89,12 +99,20 @@ impl AdminClient {
         for g in group_by {
             params.push(("group_by", g));
         }
+        if query.by_owner {
+            for g in BY_OWNER {
+                params.push(("group_by", g));
+            }
+        }
         if query.by_tier && query.endpoint == Endpoint::Completions {
             params.push(("group_by", "service_tier"));
             params.push(("group_by", "batch"));
         }
         for id in &query.api_key_ids {
             params.push(("api_key_ids", id));
+        }
+        for id in &query.project_ids {
+            params.push(("project_ids", id));
         }
         let url = format!("{}/organization/usage/{path}", self.base_url());
         self.follow_pages(&url, &params, parse, until).await

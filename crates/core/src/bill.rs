@@ -79,6 +79,8 @@ pub struct LineItem {
     pub quantity_unit: Option<String>,
     /// Set when the costs were grouped by key (several keys tracked).
     pub api_key_id: Option<String>,
+    /// The project, when asked by project (whenever more than one key can be in the figure).
+    pub project_id: Option<String>,
 }
 
 /// One UTC day of the bill. Days without spend are present with no items.
@@ -286,6 +288,7 @@ mod tests {
             quantity: None,
             quantity_unit: None,
             api_key_id: None,
+            project_id: None,
         }
     }
 

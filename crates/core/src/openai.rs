@@ -9,6 +9,7 @@ pub mod error;
 pub mod page;
 pub mod response;
 pub mod rows;
+pub mod scope;
 pub mod usage;
 pub mod wire;
 

@@ -31,6 +31,8 @@ pub struct Settings {
     pub admin_key: Option<AdminKey>,
     /// Empty: the whole organization.
     pub api_key_ids: Vec<String>,
+    /// Empty: every project; else only these projects' usage and costs (`--project-id`).
+    pub project_ids: Vec<String>,
     /// The hours of a rolling window; with [`Settings::calendar`] the default, unused.
     pub lookback_hours: f64,
     /// `lookback_hours = "today"`, `"week"`, `"month"`: the window follows the UTC calendar
@@ -68,6 +70,11 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// What the engine tracks, as one list (`openai::scope`): the keys, then the projects.
+    pub fn tracked_ids(&self) -> Vec<String> {
+        crate::openai::scope::tracked(&self.api_key_ids, &self.project_ids)
+    }
+
     pub fn lookback_secs(&self) -> i64 {
         (self.lookback_hours * 3600.0).round() as i64
     }

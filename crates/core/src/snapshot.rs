@@ -33,6 +33,8 @@ pub struct FetchStats {
 pub struct Snapshot {
     pub window: Window,
     pub api_key_ids: Vec<String>,
+    /// The tracked projects (`--project-id`); empty: every project.
+    pub project_ids: Vec<String>,
     pub tier: TierChoice,
     pub fetched_at_ms: i64,
     /// Completions, per model.
@@ -51,6 +53,10 @@ pub struct Snapshot {
     pub price_checks: Vec<PriceCheck>,
     /// Which of the two the estimate used there (`--prices`).
     pub price_mode: PriceMode,
+    /// The window's usage by key and project, highest cost first (`usage::by_owner`). When
+    /// one key is tracked it is that key's whole usage (its project unknown: `None`).
+    #[serde(skip)]
+    pub owners: Vec<crate::usage::OwnerFigure>,
 }
 
 /// Said wherever the total is read: what a key's cost cannot include.

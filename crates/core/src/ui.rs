@@ -5,6 +5,7 @@ pub mod format;
 pub mod html;
 pub mod json;
 pub mod other_table;
+pub mod owners;
 pub mod spark;
 pub mod table;
 pub mod unpriced;

@@ -4,18 +4,22 @@
 //! Nothing here does I/O or knows about HTTP; the tracker feeds it parsed pages and the front
 //! ends read the summaries.
 
+mod by_owner;
 mod calendar;
 mod meter;
 mod meter_cost;
 mod other;
+mod owner;
 pub mod price_usage;
 mod series;
 mod summary;
 
+pub use by_owner::{OwnerFigure, by_owner};
 pub use calendar::Calendar;
 pub use meter::{Endpoint, Meter, TokenSplit, Unit};
 pub use meter_cost::meter_cost;
 pub use other::{KindSummary, MeterCost, MeterSummary, OtherUsage, summarize_other};
+pub use owner::Owner;
 pub use series::{Bucket, Names, UsageRow, UsageSeries};
 pub use summary::{ModelSummary, Summary, Totals, summarize};
 

@@ -101,8 +101,8 @@ impl Store {
             let mut insert = tx
                 .prepare_cached(
                     "INSERT INTO bill_item (day_id, name, model, kind, batch, amount, currency,
-                       quantity, quantity_unit, api_key_id)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                       quantity, quantity_unit, api_key_id, project_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 )
                 .map_err(err)?;
             for d in days {
@@ -131,7 +131,8 @@ impl Store {
                             i.amount.currency,
                             i.quantity,
                             i.quantity_unit,
-                            i.api_key_id
+                            i.api_key_id,
+                            i.project_id
                         ])
                         .map_err(err)?;
                 }
@@ -157,7 +158,7 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT d.start_time, d.fetched_at, i.name, i.model, i.kind, i.batch, i.amount,
-                   i.currency, i.quantity, i.quantity_unit, i.api_key_id
+                   i.currency, i.quantity, i.quantity_unit, i.api_key_id, i.project_id
                  FROM bill_day d LEFT JOIN bill_item i ON i.day_id = d.id
                  WHERE d.key_set = ?1 AND d.start_time >= ?2 AND d.start_time < ?3
                  ORDER BY d.start_time, i.rowid",
@@ -197,6 +198,7 @@ impl Store {
                 quantity: r.get(8).map_err(err)?,
                 quantity_unit: r.get(9).map_err(err)?,
                 api_key_id: r.get(10).map_err(err)?,
+                project_id: r.get(11).map_err(err)?,
             };
             out.last_mut().expect("pushed above").day.items.push(item);
         }

@@ -41,8 +41,10 @@ impl Default for StoreOptions {
     }
 }
 
-/// The tracked keys a piece of history belongs to: the sorted key ids joined by `,`, or
-/// `organization` when no key is tracked. The same keys in any order are the same set.
+/// What a piece of history was asked for: the tracked ids (keys `key_...` and projects
+/// `proj_...`, `openai::scope`) sorted and joined by `,`, or `organization` when nothing is
+/// tracked. The same ids in any order are the same set; a project's history never mixes with
+/// the organization's or a key's, as each is its own set.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct KeySet(String);
 

@@ -13,7 +13,7 @@ use rusqlite::Transaction;
 type Migration = fn(&Transaction<'_>) -> rusqlite::Result<()>;
 
 /// In order: `MIGRATIONS[i]` takes version `i` to `i + 1`.
-pub const MIGRATIONS: &[Migration] = &[v1, v2, v3];
+pub const MIGRATIONS: &[Migration] = &[v1, v2, v3, v4];
 
 /// The version this build writes and reads.
 pub const CURRENT: i64 = MIGRATIONS.len() as i64;
@@ -156,6 +156,27 @@ fn v3(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         );
         -- the salt of the fingerprints, random per file
         INSERT INTO meta (name, value) VALUES ('key_salt', lower(hex(randomblob(16))));
+        ",
+    )
+}
+
+/// Version 4: a usage row's key and project (`usage::Owner`), kept when the usage endpoints
+/// were asked by them: whenever more than one key can be in the figure (the whole organization,
+/// a project, several keys), and from this version on they always are. A version-3 series or
+/// billed day of such a scope was asked without them, so its rows would read as usage without
+/// a key: it is kept as `v3:<key set>` (unattributed, never read, pruned by retention as it
+/// ages) and fetched again once. A single key's history is asked the same way as before and
+/// is kept.
+fn v4(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "
+        ALTER TABLE usage_row ADD COLUMN api_key_id INTEGER REFERENCES name (id);
+        ALTER TABLE usage_row ADD COLUMN project_id INTEGER REFERENCES name (id);
+        ALTER TABLE bill_item ADD COLUMN project_id TEXT;
+        UPDATE series SET key_set = 'v3:' || key_set
+          WHERE key_set NOT LIKE 'v2:%' AND (key_set LIKE '%:organization' OR key_set LIKE '%,%');
+        UPDATE bill_day SET key_set = 'v3:' || key_set
+          WHERE key_set NOT LIKE 'v2:%' AND (key_set LIKE '%:organization' OR key_set LIKE '%,%');
         ",
     )
 }

@@ -183,6 +183,7 @@ fn seed_bill(store: &mut Store, keys: &[String], now: i64, days: i64) -> Result<
             quantity: None,
             quantity_unit: None,
             api_key_id: None,
+            project_id: None,
         });
     }
     store.record_bill(&set, &bill, now)

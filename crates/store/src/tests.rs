@@ -16,6 +16,7 @@ const DAY0: i64 = 1_796_169_600;
 
 fn row(model: &str, tier: Tier, input: u64, output: u64) -> UsageRow {
     UsageRow {
+        owner: Default::default(),
         model: model.into(),
         tier,
         input_tokens: input,
@@ -74,7 +75,7 @@ fn an_empty_file_migrates_to_the_current_version_in_wal_mode() {
     std::fs::write(&path, b"").unwrap();
     let store = Store::open(&path, opts(), DAY0).unwrap();
     assert_eq!(store.schema_version().unwrap(), schema::CURRENT);
-    assert_eq!(schema::CURRENT, 3);
+    assert_eq!(schema::CURRENT, 4);
     let mode: String = store
         .conn
         .pragma_query_value(None, "journal_mode", |r| r.get(0))
@@ -88,7 +89,7 @@ fn an_empty_file_migrates_to_the_current_version_in_wal_mode() {
     drop(store);
     // Opening again runs no migration twice (a second CREATE TABLE would fail).
     let again = Store::open(&path, opts(), DAY0).unwrap();
-    assert_eq!(again.schema_version().unwrap(), 3);
+    assert_eq!(again.schema_version().unwrap(), 4);
 }
 
 /// Issue 16: a row at a service tier the price table does not know is stored by its name and
@@ -191,6 +192,7 @@ fn completions_and_meters_round_trip_with_their_fetch_time() {
         start_time: DAY0,
         end_time: DAY0 + H,
         rows: vec![Meter {
+            owner: Default::default(),
             endpoint: Endpoint::Images,
             model: "dall-e-3".into(),
             detail: Some("1024x1024 image.generation".into()),
@@ -333,6 +335,7 @@ fn item(model: &str, usd: f64, currency: &str) -> LineItem {
         quantity: Some(1.5),
         quantity_unit: Some("tokens".into()),
         api_key_id: Some("key_a".into()),
+        project_id: Some("proj_p".into()),
     }
 }
 
@@ -388,6 +391,7 @@ fn retention_drops_old_buckets_per_width_and_keeps_recent_ones() {
         start_time: start,
         end_time: start + w.secs(),
         rows: vec![Meter {
+            owner: Default::default(),
             endpoint: e,
             model: "omni-moderation-latest".into(),
             detail: None,

@@ -10,7 +10,7 @@ use crate::handle::{KeySet, Store};
 use rusqlite::params;
 use usage_tracker_core::pricing::Tier;
 use usage_tracker_core::usage::{
-    Bucket, BucketWidth, Endpoint, Meter, Names, TokenSplit, UsageRow,
+    Bucket, BucketWidth, Endpoint, Meter, Names, Owner, TokenSplit, UsageRow,
 };
 
 /// A row's columns, as stored.
@@ -24,6 +24,22 @@ pub struct Columns {
     pub output: u64,
     pub requests: u64,
     pub split: TokenSplit,
+    pub api_key_id: Option<String>,
+    pub project_id: Option<String>,
+}
+
+fn owner_columns(o: &Owner) -> (Option<String>, Option<String>) {
+    (
+        o.api_key_id.as_deref().map(str::to_owned),
+        o.project_id.as_deref().map(str::to_owned),
+    )
+}
+
+fn owner_of(c: &Columns, names: &mut Names) -> Owner {
+    Owner::new(
+        c.api_key_id.as_deref().map(|k| names.intern(k)),
+        c.project_id.as_deref().map(|p| names.intern(p)),
+    )
 }
 
 /// A row the store can keep: completions' [`UsageRow`] or any other endpoint's [`Meter`].
@@ -35,6 +51,7 @@ pub trait StoredRow: Sized {
 
 impl StoredRow for UsageRow {
     fn columns(&self) -> Columns {
+        let (api_key_id, project_id) = owner_columns(&self.owner);
         Columns {
             model: self.model.to_string(),
             detail: None,
@@ -44,13 +61,17 @@ impl StoredRow for UsageRow {
             output: self.output_tokens,
             requests: self.requests,
             split: self.split,
+            api_key_id,
+            project_id,
         }
     }
 
     fn from_columns(_: Endpoint, c: Columns, names: &mut Names) -> Option<Self> {
         // Any name reads back: the four by name, any other as the same `Tier::Other`.
         let tier = Tier::named(c.tier.as_deref()?);
+        let owner = owner_of(&c, names);
         Some(UsageRow {
+            owner,
             model: names.intern(&c.model),
             tier,
             input_tokens: c.quantity,
@@ -64,17 +85,21 @@ impl StoredRow for UsageRow {
 
 impl StoredRow for Meter {
     fn columns(&self) -> Columns {
+        let (api_key_id, project_id) = owner_columns(&self.owner);
         Columns {
             model: self.model.to_string(),
             detail: self.detail.as_deref().map(str::to_owned),
             quantity: self.quantity,
             requests: self.requests,
+            api_key_id,
+            project_id,
             ..Columns::default()
         }
     }
 
     fn from_columns(endpoint: Endpoint, c: Columns, names: &mut Names) -> Option<Self> {
         Some(Meter {
+            owner: owner_of(&c, names),
             endpoint,
             model: names.intern(&c.model),
             detail: c.detail.as_deref().map(|d| names.intern(d)),
@@ -163,8 +188,9 @@ impl Store {
                 .prepare_cached(
                     "INSERT INTO usage_row (bucket_id, model_id, detail_id, tier, quantity, cached_input,
                        output, requests, cache_write, audio_input, audio_cached_input, audio_output,
-                       image_input, image_cached_input, image_output)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                       image_input, image_cached_input, image_output, api_key_id, project_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+                       ?16, ?17)",
                 )
                 .map_err(err)?;
             for b in buckets {
@@ -195,6 +221,18 @@ impl Store {
                         .map(&mut name_id)
                         .transpose()
                         .map_err(err)?;
+                    let key = c
+                        .api_key_id
+                        .as_deref()
+                        .map(&mut name_id)
+                        .transpose()
+                        .map_err(err)?;
+                    let project = c
+                        .project_id
+                        .as_deref()
+                        .map(&mut name_id)
+                        .transpose()
+                        .map_err(err)?;
                     insert
                         .execute(params![
                             id,
@@ -212,6 +250,8 @@ impl Store {
                             int(s.image_input),
                             int(s.image_cached_input),
                             int(s.image_output),
+                            key,
+                            project,
                         ])
                         .map_err(err)?;
                 }
@@ -241,11 +281,13 @@ impl Store {
                 "SELECT b.start_time, b.end_time, b.fetched_at, m.text, d.text, r.tier,
                    r.quantity, r.cached_input, r.output, r.requests, r.cache_write, r.audio_input,
                    r.audio_cached_input, r.audio_output, r.image_input, r.image_cached_input,
-                   r.image_output
+                   r.image_output, k.text, p.text
                  FROM usage_bucket b
                    LEFT JOIN usage_row r ON r.bucket_id = b.id
                    LEFT JOIN name m ON m.id = r.model_id
                    LEFT JOIN name d ON d.id = r.detail_id
+                   LEFT JOIN name k ON k.id = r.api_key_id
+                   LEFT JOIN name p ON p.id = r.project_id
                  WHERE b.series_id = (SELECT id FROM series
                      WHERE key_set = ?1 AND endpoint = ?2 AND width = ?3)
                    AND b.start_time >= ?4 AND b.start_time < ?5
@@ -300,6 +342,8 @@ impl Store {
                     image_cached_input: n(15)?,
                     image_output: n(16)?,
                 },
+                api_key_id: r.get(17).map_err(err)?,
+                project_id: r.get(18).map_err(err)?,
             };
             let bucket = out.last_mut().expect("pushed above");
             match R::from_columns(endpoint, c, &mut names) {

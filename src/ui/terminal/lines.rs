@@ -247,7 +247,15 @@ fn usage_text(last: Option<&Snapshot>, failure: Option<&Failure>, names: &[KeyCh
         format::local_datetime_ms(s.fetched_at_ms),
         summary(s),
         format::count(s.summary.models.len(), "model"),
-        crate::ui::table::named_keys(&s.api_key_ids, names)
+        match (s.api_key_ids.is_empty(), s.project_ids.is_empty()) {
+            (_, true) => crate::ui::table::named_keys(&s.api_key_ids, names),
+            (true, false) => format::scope(&s.api_key_ids, &s.project_ids),
+            (false, false) => format!(
+                "{} within {}",
+                crate::ui::table::named_keys(&s.api_key_ids, names),
+                s.project_ids.join(", ")
+            ),
+        }
     );
     if let Some(u) = crate::ui::unpriced::summary(s, Some(5)) {
         out.push_str("  Unpriced: ");

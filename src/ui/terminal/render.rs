@@ -9,6 +9,7 @@ use super::chart;
 use super::state::WatchState;
 use super::text;
 use crate::ui::format;
+use crate::ui::owners::By;
 use crate::ui::table::{self, Align, MODEL_COLUMNS};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -26,10 +27,11 @@ const STATUS_MAX: usize = 6;
 const COLUMN_SPACING: u16 = 2;
 pub use super::text::STALE;
 /// The keys, as `?` shows them.
-pub const KEY_HELP: [(&str, &str); 7] = [
+pub const KEY_HELP: [(&str, &str); 8] = [
     ("q  Esc  Ctrl+C", "quit"),
     ("r", "refresh now"),
     ("t", "next pricing tier"),
+    ("b", "rows by model, key or project"),
     ("↑ ↓", "scroll one row"),
     ("PgUp PgDn", "scroll one page"),
     ("Home End", "first or last row"),
@@ -284,10 +286,11 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &WatchState) {
     if area.height == 0 {
         return;
     }
-    let mut title = " Usage by model ".to_owned();
+    let by = state.by.as_str();
+    let mut title = format!(" Usage by {by} ");
     if let (true, Some(at)) = (state.is_stale(), state.last_refresh_ms) {
         title = format!(
-            " Usage by model · {STALE} (last good {}) ",
+            " Usage by {by} · {STALE} (last good {}) ",
             format::local_hms_ms(at)
         );
     }
@@ -323,7 +326,12 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &WatchState) {
         Some(usize::from(area.width.saturating_sub(2))),
     );
     let row = |cells: &[String]| Row::new(cols.iter().map(|&(i, w)| cell(&cells[i], i, w)));
-    let header: Vec<String> = MODEL_COLUMNS.iter().map(|c| c.header.to_owned()).collect();
+    let mut header: Vec<String> = MODEL_COLUMNS.iter().map(|c| c.header.to_owned()).collect();
+    header[0] = match state.by {
+        By::Model => header[0].clone(),
+        By::Key => "Key".to_owned(),
+        By::Project => "Project".to_owned(),
+    };
     let mut rows: Vec<Row> = view.rows[first..first + shown]
         .iter()
         .map(|r| row(r))

@@ -7,6 +7,7 @@ use crate::bill::BillSnapshot;
 use crate::engine::events::{Command, Event, Failure};
 use crate::pricing::TierChoice;
 use crate::snapshot::Snapshot;
+use crate::ui::owners::{self, By};
 use crate::ui::table::TableView;
 use crate::ui::view::KeyChoice;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -43,6 +44,8 @@ pub struct WatchState {
     pub glance: Option<Arc<crate::figures::glance::Glance>>,
     /// The names of the tracked keys, looked up once at start (empty when that failed).
     pub names: Vec<KeyChoice>,
+    /// The table's rows: by model, key or project (`b` cycles).
+    pub by: By,
 }
 
 /// What a key press asks of the loop.
@@ -73,6 +76,7 @@ impl WatchState {
             bill: None,
             glance: None,
             names: Vec::new(),
+            by: By::Model,
         }
     }
 
@@ -118,7 +122,9 @@ impl WatchState {
 
     fn show(&mut self, snap: Arc<Snapshot>) {
         self.tier = snap.tier;
-        self.table = Some(TableView::from_snapshot(&snap, &self.names));
+        let mut view = TableView::from_snapshot(&snap, &self.names);
+        owners::regroup(&mut view, &snap, self.by);
+        self.table = Some(view);
         self.snapshot = Some(snap);
     }
 
@@ -156,6 +162,14 @@ impl WatchState {
             }
             KeyCode::Char('q') | KeyCode::Esc => Action::Quit,
             KeyCode::Char('r') => Action::Send(Command::RefreshNow),
+            KeyCode::Char('b') => {
+                self.by = self.by.next();
+                self.scroll = 0;
+                if let Some(snap) = self.snapshot.clone() {
+                    self.show(snap);
+                }
+                Action::Redraw
+            }
             KeyCode::Char('t') => {
                 self.tier = self.tier.next();
                 Action::Send(Command::SetTier(self.tier))

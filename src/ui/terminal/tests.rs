@@ -71,6 +71,8 @@ pub(super) fn snapshot(models: usize, alerts: Vec<Alert>) -> Snapshot {
     Snapshot {
         window: Window::ending_at(now, 6 * 3600, BucketWidth::Hour),
         api_key_ids: vec!["key_demoPrimary01".into()],
+        project_ids: vec![],
+        owners: vec![],
         tier: TierChoice::Auto,
         fetched_at_ms: NOW_MS,
         summary: Summary { models, totals },
@@ -590,4 +592,42 @@ fn the_full_screen_names_the_key_and_what_a_tier_leaves_unpriced() {
         line.contains("Unpriced: 2 unpriced at flex (2 models), not in the totals: gpt-4o-2024-08-06, gpt-4o-mini-2024-07-18"),
         "{line}"
     );
+}
+
+/// `b` cycles the table's rows: by key (usage without a key its own row), by project, by model.
+#[test]
+fn b_cycles_the_rows_by_key_by_project_and_back_to_models() {
+    use crate::usage::{Owner, OwnerFigure};
+    let mut snap = snapshot(3, Vec::new());
+    snap.api_key_ids = vec![];
+    let fig = |key: Option<&str>, tokens: u64, cost: f64| OwnerFigure {
+        owner: Owner::new(key.map(Into::into), Some("proj_p".into())),
+        total_tokens: tokens,
+        requests: 3,
+        cost_usd: cost,
+        models: vec![],
+    };
+    snap.owners = vec![fig(Some("key_big"), 900, 9.0), fig(None, 100, 1.0)];
+    let mut s = state_with(snap);
+    let b = KeyEvent::new(KeyCode::Char('b'), KeyModifiers::NONE);
+    let model_screen = screen(&s, 100, 30, NOW_MS);
+    find(&model_screen, "Usage by model");
+    assert_eq!(s.on_key(b, 5), Action::Redraw);
+    let keys = screen(&s, 100, 30, NOW_MS);
+    find(&keys, "Usage by key");
+    let big = find(&keys, "key_big (proj_p)");
+    assert!(big.contains("$9.00"), "{big}");
+    assert!(find(&keys, "No key").contains("$1.00"));
+    assert!(
+        keys.iter().all(|l| !l.contains("gpt-")),
+        "{}",
+        keys.join("\n")
+    );
+    s.on_key(b, 5);
+    let projects = screen(&s, 100, 30, NOW_MS);
+    find(&projects, "Usage by project");
+    let p = find(&projects, "proj_p");
+    assert!(p.contains("1,000") && p.contains("$10.00"), "{p}");
+    s.on_key(b, 5);
+    find(&screen(&s, 100, 30, NOW_MS), "Usage by model");
 }

@@ -126,6 +126,7 @@ mod tests {
             start_time: start,
             end_time: start + 3600,
             rows: vec![UsageRow {
+                owner: Default::default(),
                 model: model.clone(),
                 tier: Tier::Standard,
                 input_tokens: 1_000_000,

@@ -70,6 +70,7 @@ mod tests {
                     quantity: None,
                     quantity_unit: None,
                     api_key_id: None,
+                    project_id: None,
                 })
                 .collect(),
         }

@@ -36,7 +36,9 @@ impl AppCore {
         // The bill and today's estimate were the old keys'; the poller fetches the new ones.
         self.state.bill = None;
         self.state.glance = None;
-        out.push(Effect::Poll(self.session, Command::SetApiKeyIds(ids)));
+        // The engine tracks keys and projects as one list (`openai::scope`).
+        let tracked = self.settings.tracked_ids();
+        out.push(Effect::Poll(self.session, Command::SetApiKeyIds(tracked)));
     }
 
     pub(super) fn on_action(&mut self, action: Action, out: &mut Vec<Effect>) {

@@ -28,6 +28,7 @@ fn settings(dir: &std::path::Path) -> Settings {
             origin: Origin::SecretStore,
         }),
         api_key_ids: vec![],
+        project_ids: vec![],
         lookback_hours: 6.0,
         calendar: None,
         bucket_width: BucketWidth::Minute,
@@ -182,7 +183,9 @@ fn snap(models: Vec<ModelSummary>, alerts: Vec<Alert>, new: Vec<Alert>) -> Arc<S
     };
     Arc::new(Snapshot {
         window: Window::ending_at(T0 / 1000, 6 * 3600, BucketWidth::Minute),
+        owners: vec![],
         api_key_ids: vec![],
+        project_ids: vec![],
         tier: TierChoice::Auto,
         fetched_at_ms: T0,
         summary: Summary { models, totals },

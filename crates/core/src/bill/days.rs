@@ -14,6 +14,7 @@ pub fn line_item(
     quantity: Option<f64>,
     quantity_unit: Option<&str>,
     api_key_id: Option<&str>,
+    project_id: Option<&str>,
 ) -> LineItem {
     let read = read_line_item(name);
     LineItem {
@@ -28,6 +29,7 @@ pub fn line_item(
         quantity,
         quantity_unit: quantity_unit.map(str::to_owned),
         api_key_id: api_key_id.map(str::to_owned),
+        project_id: project_id.map(str::to_owned),
     }
 }
 
@@ -78,7 +80,7 @@ mod tests {
     const D: i64 = SECS_PER_DAY;
 
     fn usd(name: &str, v: f64) -> LineItem {
-        line_item(Some(name), v, "usd", None, None, None)
+        line_item(Some(name), v, "usd", None, None, None, None)
     }
 
     #[test]
@@ -90,13 +92,15 @@ mod tests {
             Some(1000.0),
             Some("tokens"),
             Some("key_a"),
+            Some("proj_p"),
         );
         assert_eq!(i.kind, LineKind::CachedInput);
         assert!(i.batch);
         assert_eq!(i.model.as_deref(), Some("gpt-4o-mini-2024-07-18"));
         assert_eq!(i.amount.currency, "usd");
         assert_eq!(i.api_key_id.as_deref(), Some("key_a"));
-        let unnamed = line_item(None, 0.06, "usd", None, None, None);
+        assert_eq!(i.project_id.as_deref(), Some("proj_p"));
+        let unnamed = line_item(None, 0.06, "usd", None, None, None, None);
         assert_eq!((unnamed.name.as_str(), unnamed.kind), ("", LineKind::Other));
     }
 

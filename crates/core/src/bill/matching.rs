@@ -311,7 +311,7 @@ mod tests {
     }
 
     fn usd(name: &str, value: f64) -> LineItem {
-        line_item(Some(name), value, "usd", None, None, None)
+        line_item(Some(name), value, "usd", None, None, None, None)
     }
 
     #[test]

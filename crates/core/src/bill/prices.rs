@@ -257,7 +257,7 @@ mod tests {
     const NOW: i64 = DEC_7 + 12 * 3600;
 
     fn item(name: &str, usd: f64, quantity: Option<f64>, unit: Option<&str>) -> LineItem {
-        line_item(Some(name), usd, "usd", quantity, unit, None)
+        line_item(Some(name), usd, "usd", quantity, unit, None, None)
     }
 
     fn usage(day: i64) -> DayUsage {
@@ -372,6 +372,7 @@ mod tests {
                     "eur",
                     Some(1e6),
                     Some("tokens"),
+                    None,
                     None,
                 ),
                 item("Vector storage", 0.25, None, None),

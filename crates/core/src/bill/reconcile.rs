@@ -69,7 +69,15 @@ mod tests {
             days: days_from_buckets(days.iter().map(|&(start, v, cur)| {
                 (
                     start,
-                    vec![line_item(Some("gpt-4o, input"), v, cur, None, None, None)],
+                    vec![line_item(
+                        Some("gpt-4o, input"),
+                        v,
+                        cur,
+                        None,
+                        None,
+                        None,
+                        None,
+                    )],
                 )
             })),
             fetched_at_ms: 0,

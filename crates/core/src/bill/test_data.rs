@@ -32,6 +32,7 @@ pub fn item(
         quantity: None,
         quantity_unit: None,
         api_key_id: None,
+        project_id: None,
     }
 }
 

@@ -13,6 +13,7 @@ fn completions(start: i64, w: i64, model: &str, input: u64, output: u64) -> Buck
         start_time: start,
         end_time: start + w,
         rows: vec![UsageRow {
+            owner: Default::default(),
             model: model.into(),
             tier: Tier::Standard,
             input_tokens: input,
@@ -29,6 +30,7 @@ fn images(start: i64, detail: &str, n: u64) -> Bucket<Meter> {
         start_time: start,
         end_time: start + H,
         rows: vec![Meter {
+            owner: Default::default(),
             endpoint: Endpoint::Images,
             model: "dall-e-3".into(),
             detail: Some(detail.into()),
@@ -55,6 +57,7 @@ fn billed(start: i64, items: &[(&str, Option<&str>, LineKind, f64, &str)]) -> Bi
                 quantity: None,
                 quantity_unit: None,
                 api_key_id: None,
+                project_id: None,
             })
             .collect(),
     }
@@ -170,6 +173,7 @@ fn meter(start: i64, endpoint: Endpoint, model: &str, n: u64) -> Bucket<Meter> {
         start_time: start,
         end_time: start + H,
         rows: vec![Meter {
+            owner: Default::default(),
             endpoint,
             model: model.into(),
             detail: None,
@@ -185,7 +189,9 @@ fn read_bill(start: i64, items: &[(&str, f64, &str)]) -> BilledDay {
         start_time: start,
         items: items
             .iter()
-            .map(|&(name, v, cur)| crate::bill::line_item(Some(name), v, cur, None, None, None))
+            .map(|&(name, v, cur)| {
+                crate::bill::line_item(Some(name), v, cur, None, None, None, None)
+            })
             .collect(),
     }
 }

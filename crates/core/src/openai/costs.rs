@@ -27,22 +27,27 @@ pub struct CostsQuery {
     pub end_time: i64,
     /// Empty: the whole organization.
     pub api_key_ids: Vec<String>,
-    /// Group by `api_key_id` too (several keys tracked).
+    /// Empty: every project.
+    pub project_ids: Vec<String>,
+    /// Group by `api_key_id` and `project_id` too (more than one key can be in the figure).
     pub by_key: bool,
     /// Buckets per page, 1 to [`COSTS_MAX_LIMIT`].
     pub limit: u32,
 }
 
 impl CostsQuery {
-    /// The days from `start_time` to `end_time` of `keys`, grouped by line item (and by key
-    /// when there are several), as few pages as the API allows.
-    pub fn new(start_time: i64, end_time: i64, keys: &[String]) -> Self {
+    /// The days from `start_time` to `end_time` of the tracked ids `ids` (keys and projects,
+    /// [`super::scope`]), grouped by line item (and by key and project whenever more than one
+    /// key can be in the figure), as few pages as the API allows.
+    pub fn new(start_time: i64, end_time: i64, ids: &[String]) -> Self {
         let days = (end_time - start_time).div_euclid(86_400) + 1;
+        let (api_key_ids, project_ids) = super::scope::split(ids);
         CostsQuery {
             start_time,
             end_time,
-            api_key_ids: keys.to_vec(),
-            by_key: keys.len() > 1,
+            by_key: super::scope::many_keys(ids),
+            api_key_ids,
+            project_ids,
             limit: (days.max(1) as u32).min(COSTS_MAX_LIMIT),
         }
     }

@@ -6,13 +6,21 @@ use crate::openai::UNKNOWN_MODEL;
 use crate::openai::usage::OtherRow;
 use crate::openai::wire::CompletionsResult;
 use crate::pricing::Tier;
-use crate::usage::{Endpoint, Meter, Names, TokenSplit, UsageRow};
+use crate::usage::{Endpoint, Meter, Names, Owner, TokenSplit, UsageRow};
 
 /// The vector store of a file search row the API did not attribute to one.
 pub const UNKNOWN_STORE: &str = "(unknown vector store)";
 
 /// Each part is clamped to what is left of its whole, so a row whose parts do not add up
 /// (older responses, rounding) never prices more tokens than it has.
+/// The owner of a row, its ids interned.
+fn owner(names: &mut Names, key: Option<&str>, project: Option<&str>) -> Owner {
+    Owner::new(
+        key.map(|k| names.intern(k)),
+        project.map(|p| names.intern(p)),
+    )
+}
+
 pub fn completions_row(names: &mut Names, r: CompletionsResult<'_>) -> UsageRow {
     let input = r.input_tokens;
     let cached = r.input_cached_tokens.min(input);
@@ -41,6 +49,7 @@ pub fn completions_row(names: &mut Names, r: CompletionsResult<'_>) -> UsageRow 
             image_cached_input,
             image_output,
         },
+        owner: owner(names, r.api_key_id.as_deref(), r.project_id.as_deref()),
     }
 }
 
@@ -61,6 +70,7 @@ pub fn meter(names: &mut Names, endpoint: Endpoint, r: OtherRow<'_>) -> Meter {
         detail,
         quantity: r.quantity,
         requests: r.requests,
+        owner: owner(names, r.api_key_id, r.project_id),
     }
 }
 
@@ -96,9 +106,13 @@ mod tests {
             dims: [Some("1024x1024"), Some("image.generation")],
             quantity: 2,
             requests: 1,
+            api_key_id: Some("key_a"),
+            project_id: None,
         };
         let m = meter(&mut names, Endpoint::Images, r);
         assert_eq!(m.detail.as_deref(), Some("1024x1024 image.generation"));
+        assert_eq!(m.owner.api_key_id.as_deref(), Some("key_a"));
+        assert_eq!(m.owner.project_id, None);
         let f = meter(
             &mut names,
             Endpoint::FileSearchCalls,
@@ -107,8 +121,42 @@ mod tests {
                 dims: [None, None],
                 quantity: 3,
                 requests: 3,
+                api_key_id: None,
+                project_id: None,
             },
         );
         assert_eq!((&*f.model, f.detail), (UNKNOWN_STORE, None));
+    }
+
+    /// Pages asked by key and project: each row keeps both; `api_key_id: null` (usage made
+    /// without an API key, as the spec's example shows) stays a row without a key.
+    #[test]
+    fn grouped_rows_keep_their_key_and_project_and_a_null_key_stays_none() {
+        use crate::openai::usage::{parse_completions_page, parse_other_page};
+        let mut names = Names::default();
+        let body = br#"{"object":"page","data":[{"object":"bucket","start_time":0,"end_time":3600,
+            "results":[
+              {"object":"organization.usage.completions.result","input_tokens":10,"output_tokens":5,
+               "num_model_requests":1,"project_id":"proj_p","api_key_id":"key_a","model":"gpt-4o"},
+              {"object":"organization.usage.completions.result","input_tokens":7,"output_tokens":1,
+               "num_model_requests":2,"project_id":"proj_p","api_key_id":null,"model":"gpt-4o"}]}],
+            "has_more":false,"next_page":null}"#;
+        let page = parse_completions_page(body, |r| completions_row(&mut names, r)).unwrap();
+        let rows = &page.buckets[0].rows;
+        assert_eq!(rows[0].owner.api_key_id.as_deref(), Some("key_a"));
+        assert_eq!(rows[0].owner.project_id.as_deref(), Some("proj_p"));
+        assert_eq!(rows[1].owner.api_key_id, None);
+        assert_eq!(rows[1].owner.project_id.as_deref(), Some("proj_p"));
+        let other = br#"{"object":"page","data":[{"object":"bucket","start_time":0,"end_time":3600,
+            "results":[{"object":"organization.usage.embeddings.result","input_tokens":3,
+              "num_model_requests":1,"project_id":"proj_q","api_key_id":"key_b","model":"e"}]}],
+            "has_more":false,"next_page":null}"#;
+        let page = parse_other_page(Endpoint::Embeddings, other, |r| {
+            meter(&mut names, Endpoint::Embeddings, r)
+        })
+        .unwrap();
+        let m = &page.buckets[0].rows[0];
+        assert_eq!(m.owner.api_key_id.as_deref(), Some("key_b"));
+        assert_eq!(m.owner.project_id.as_deref(), Some("proj_q"));
     }
 }

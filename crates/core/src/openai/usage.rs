@@ -61,6 +61,10 @@ pub fn endpoint_spec(e: Endpoint) -> (&'static str, &'static str, &'static [&'st
     }
 }
 
+/// The `group_by` values that split an endpoint's rows by key and by project (every usage
+/// endpoint the app reads accepts both).
+pub const BY_OWNER: [&str; 2] = ["api_key_id", "project_id"];
+
 /// A result of another endpoint than the one asked.
 fn wrong_object(e: Endpoint, found: &str, body: &[u8]) -> ApiError {
     let (_, expected, _) = endpoint_spec(e);
@@ -132,6 +136,9 @@ pub struct OtherRow<'a> {
     pub quantity: u64,
     /// Model requests; for file search the calls.
     pub requests: u64,
+    /// When grouped by them (`None` also for usage without a key).
+    pub api_key_id: Option<&'a str>,
+    pub project_id: Option<&'a str>,
 }
 
 fn other_row<'a>(e: Endpoint, r: &'a OtherResult<'_>) -> OtherRow<'a> {
@@ -158,6 +165,8 @@ fn other_row<'a>(e: Endpoint, r: &'a OtherResult<'_>) -> OtherRow<'a> {
         dims,
         quantity,
         requests,
+        api_key_id: r.api_key_id.as_deref(),
+        project_id: r.project_id.as_deref(),
     }
 }
 

@@ -64,6 +64,9 @@ pub struct CompletionsResult<'a> {
     pub model: Option<Cow<'a, str>>,
     pub batch: Option<bool>,
     pub service_tier: Option<Cow<'a, str>>,
+    /// Present when grouped by them (`null`: usage made without an API key).
+    pub api_key_id: Option<Cow<'a, str>>,
+    pub project_id: Option<Cow<'a, str>>,
 }
 
 /// The keys of a result row the app reads; everything else is skipped.
@@ -84,6 +87,8 @@ pub(super) enum RowKey {
     Model,
     Batch,
     ServiceTier,
+    ApiKeyId,
+    ProjectId,
     Other,
 }
 
@@ -126,6 +131,8 @@ impl CompletionsResult<'_> {
             | RowKey::Model
             | RowKey::Batch
             | RowKey::ServiceTier
+            | RowKey::ApiKeyId
+            | RowKey::ProjectId
             | RowKey::Other => {
                 return None;
             }
@@ -151,6 +158,8 @@ impl RowKey {
             b"model" => RowKey::Model,
             b"batch" => RowKey::Batch,
             b"service_tier" => RowKey::ServiceTier,
+            b"api_key_id" => RowKey::ApiKeyId,
+            b"project_id" => RowKey::ProjectId,
             _ => RowKey::Other,
         }
     }
@@ -231,6 +240,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for CompletionsResult<'a> {
                         RowKey::Model => r.model = text(map.next_value()?),
                         RowKey::Batch => r.batch = map.next_value()?,
                         RowKey::ServiceTier => r.service_tier = text(map.next_value()?),
+                        RowKey::ApiKeyId => r.api_key_id = text(map.next_value()?),
+                        RowKey::ProjectId => r.project_id = text(map.next_value()?),
                         RowKey::Other => {
                             map.next_value::<de::IgnoredAny>()?;
                         }
@@ -291,6 +302,8 @@ pub struct OtherResult<'a> {
     pub num_model_requests: Option<u64>,
     #[serde(borrow, default)]
     pub api_key_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub project_id: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     pub model: Option<Cow<'a, str>>,
     #[serde(borrow, default)]

@@ -189,6 +189,15 @@ pub fn key_ids(ids: &[String]) -> String {
     }
 }
 
+/// What is tracked: the keys (or the whole organization), within the tracked projects.
+pub fn scope(keys: &[String], projects: &[String]) -> String {
+    match (keys.is_empty(), projects.is_empty()) {
+        (_, true) => key_ids(keys),
+        (true, false) => format!("all keys of {}", projects.join(", ")),
+        (false, false) => format!("{} within {}", keys.join(", "), projects.join(", ")),
+    }
+}
+
 /// `71,000 chars`, `42 images`, `3,600 s`.
 pub fn quantity(q: u64, unit: Unit) -> String {
     let unit = match unit {
@@ -309,6 +318,12 @@ mod tests {
     fn times_and_keys() {
         assert_eq!(utc(1_764_000_030), "2025-11-24 16:00 UTC");
         assert_eq!(key_ids(&[]), "all keys (whole organization)");
+        assert_eq!(scope(&[], &[]), "all keys (whole organization)");
+        assert_eq!(scope(&[], &["proj_a".into()]), "all keys of proj_a");
+        assert_eq!(
+            scope(&["key_a".into()], &["proj_a".into()]),
+            "key_a within proj_a"
+        );
         assert_eq!(utc_day(1_796_083_200), "1 Dec");
         assert_eq!(utc_date(1_796_083_200 + 86_399), "2026-12-01");
         assert_eq!(key_ids(&["key_a".into(), "key_b".into()]), "key_a, key_b");

@@ -276,7 +276,15 @@ impl TableView {
                 format::local(w.start_time),
                 format::local(w.end_time)
             ),
-            keys_line(&s.api_key_ids, known),
+            match (s.project_ids.is_empty(), s.api_key_ids.is_empty()) {
+                (true, _) => keys_line(&s.api_key_ids, known),
+                (false, true) => format!("Keys: all keys of {}", s.project_ids.join(", ")),
+                (false, false) => format!(
+                    "{} within {}",
+                    keys_line(&s.api_key_ids, known),
+                    s.project_ids.join(", ")
+                ),
+            },
             // What a tier leaves unpriced is said where the tier is (and where `watch` keeps it
             // on a small screen): a lower total must not read as a cheaper tier.
             match crate::ui::unpriced::summary(s, None) {

@@ -112,6 +112,8 @@ mod tests {
         Snapshot {
             window: Window::ending_at(1_796_000_000, 6 * 3600, BucketWidth::Hour),
             api_key_ids: vec![],
+            project_ids: vec![],
+            owners: vec![],
             tier,
             fetched_at_ms: 1_796_000_000_000,
             summary: Summary {

@@ -128,6 +128,8 @@ pub struct Meter {
     pub quantity: u64,
     /// Model requests; for file search, the calls.
     pub requests: u64,
+    /// The key and project, when asked by them.
+    pub owner: super::Owner,
 }
 
 /// The non-text part of a completions row's tokens. What is not here is text: a row that

@@ -167,6 +167,7 @@ mod tests {
 
     fn meter(endpoint: Endpoint, model: &str, detail: Option<&str>, q: u64, r: u64) -> Meter {
         Meter {
+            owner: Default::default(),
             endpoint,
             model: model.into(),
             detail: detail.map(Into::into),

@@ -24,6 +24,8 @@ pub struct UsageRow {
     pub requests: u64,
     /// Cache writes and the audio and image parts; the rest is text.
     pub split: TokenSplit,
+    /// The key and project, when asked by them.
+    pub owner: super::Owner,
 }
 
 impl UsageRow {
@@ -199,6 +201,7 @@ mod tests {
             start_time: start,
             end_time: start + 60,
             rows: vec![UsageRow {
+                owner: Default::default(),
                 model,
                 tier: Tier::Standard,
                 input_tokens: tokens,

@@ -218,6 +218,7 @@ mod tests {
 
     fn row(model: &str, tier: Tier, input: u64, cached: u64, output: u64, req: u64) -> UsageRow {
         UsageRow {
+            owner: Default::default(),
             model: model.into(),
             tier,
             input_tokens: input,

@@ -28,6 +28,7 @@ fn minutes(from: i64, n: i64, tag: u64) -> Vec<Bucket<Meter>> {
             start_time: from + i * 60,
             end_time: from + i * 60 + 60,
             rows: vec![Meter {
+                owner: Default::default(),
                 endpoint: Endpoint::Embeddings,
                 model: format!("text-embedding-3-small-{tag}").into(),
                 detail: None,
@@ -191,7 +192,7 @@ fn a_newer_schema_is_left_alone_and_named() {
             err,
             StoreError::NewerSchema {
                 found: 7,
-                supported: 3,
+                supported: 4,
                 ..
             }
         ),
@@ -201,7 +202,7 @@ fn a_newer_schema_is_left_alone_and_named() {
     assert!(opened.store.is_none());
     let notice = opened.notice.unwrap();
     assert!(
-        notice.contains("schema version 7") && notice.contains("(3)"),
+        notice.contains("schema version 7") && notice.contains("(4)"),
         "{notice}"
     );
     assert!(notice.contains("running without history"), "{notice}");

@@ -191,7 +191,7 @@ fn a_version_2_file_keeps_its_rows_unattributed_and_unread() {
         .unwrap();
     }
     let mut store = Store::open(&path, opts(), DAY0 + 10 * H).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 3);
+    assert_eq!(store.schema_version().unwrap(), schema::CURRENT);
     // Unread before any organization is identified, and after.
     assert_eq!(read(&store), Vec::<u64>::new());
     let a = store.identify(KEY_A, &ids(&["proj_a1"]), DAY0).unwrap();
@@ -231,4 +231,93 @@ fn a_version_2_file_keeps_its_rows_unattributed_and_unread() {
     assert_eq!(kept, ["v2:organization"; 3]);
     write(&mut store, 5);
     assert_eq!(read(&store), [5]);
+}
+
+/// A version-3 file: the whole organization's rows (and a key set's of several keys) were asked
+/// without the key and project grouping, so after the migration to 4 they are set aside (read
+/// as usage without a key they would be wrong); one key's history is asked the same way and
+/// is kept. A project's and the organization's history are separate sets.
+#[test]
+fn a_version_3_file_sets_aside_what_was_asked_without_keys_and_keeps_one_keys_history() {
+    let (_d, path) = temp();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        for (i, step) in schema::MIGRATIONS[..3].iter().enumerate() {
+            let tx = conn.transaction().unwrap();
+            step(&tx).unwrap();
+            tx.pragma_update(None, "user_version", i as i64 + 1)
+                .unwrap();
+            tx.commit().unwrap();
+        }
+        conn.execute_batch(&format!(
+            "INSERT INTO series (id, key_set, endpoint, width) VALUES
+               (1, 'org0:organization', 'completions', 3600),
+               (2, 'org0:key_a', 'completions', 3600),
+               (3, 'org0:key_a,key_b', 'completions', 3600);
+             INSERT INTO name (id, text) VALUES (1, 'gpt-4o');
+             INSERT INTO usage_bucket (id, series_id, start_time, end_time, fetched_at) VALUES
+               (1, 1, {DAY0}, {end}, {fetched}), (2, 2, {DAY0}, {end}, {fetched}),
+               (3, 3, {DAY0}, {end}, {fetched});
+             INSERT INTO usage_row (bucket_id, model_id, tier, quantity, requests) VALUES
+               (1, 1, 'standard', 999, 1), (2, 1, 'standard', 7, 1), (3, 1, 'standard', 8, 1);",
+            end = DAY0 + H,
+            fetched = DAY0 + 10 * H,
+        ))
+        .unwrap();
+    }
+    let mut store = Store::open(&path, opts(), DAY0 + 10 * H).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 4);
+    let load = |store: &Store, keys: &KeySet| -> Vec<u64> {
+        store
+            .load_usage::<UsageRow>(
+                keys,
+                Endpoint::Completions,
+                BucketWidth::Hour,
+                DAY0,
+                DAY0 + H,
+            )
+            .unwrap()
+            .iter()
+            .flat_map(|b| b.bucket.rows.iter().map(|r| r.input_tokens))
+            .collect()
+    };
+    assert_eq!(load(&store, &whole()), Vec::<u64>::new());
+    assert_eq!(
+        load(&store, &KeySet::of(&ids(&["key_b", "key_a"]))),
+        Vec::<u64>::new()
+    );
+    assert_eq!(load(&store, &KeySet::of(&ids(&["key_a"]))), [7]);
+    // A row with its owner round-trips; a project is its own set.
+    let mut names = usage_tracker_core::usage::Names::default();
+    let mut r = row("gpt-4o", Tier::Standard, 42, 1);
+    r.owner = usage_tracker_core::usage::Owner::new(
+        Some(names.intern("key_z")),
+        Some(names.intern("proj_x")),
+    );
+    let project = KeySet::of(&ids(&["proj_x"]));
+    store
+        .record_usage_page(
+            &project,
+            Endpoint::Completions,
+            BucketWidth::Hour,
+            &[hour(DAY0, vec![r.clone()])],
+            DAY0 + 10 * H,
+        )
+        .unwrap();
+    let back = store
+        .load_usage::<UsageRow>(
+            &project,
+            Endpoint::Completions,
+            BucketWidth::Hour,
+            DAY0,
+            DAY0 + H,
+        )
+        .unwrap();
+    assert_eq!(back[0].bucket.rows, [r]);
+    assert_eq!(
+        load(&store, &whole()),
+        Vec::<u64>::new(),
+        "the project is not the organization"
+    );
 }

@@ -21,6 +21,7 @@ fn series(buckets: &[Spec]) -> UsageSeries {
             rows: rows
                 .iter()
                 .map(|(model, tokens, req)| UsageRow {
+                    owner: Default::default(),
                     model: s.intern(model),
                     tier: Tier::Standard,
                     input_tokens: *tokens,
@@ -153,6 +154,7 @@ fn meters(endpoint: Endpoint, buckets: &[Spec]) -> UsageSeries<Meter> {
             rows: rows
                 .iter()
                 .map(|(model, quantity, requests)| Meter {
+                    owner: Default::default(),
                     endpoint,
                     model: s.intern(model),
                     detail: None,

@@ -19,6 +19,7 @@ fn spend(start: i64, width: i64, usd: f64) -> Bucket<UsageRow> {
         end_time: start + width,
         rows: (tokens > 0)
             .then(|| UsageRow {
+                owner: Default::default(),
                 model: "gpt-4o".into(),
                 tier: Tier::Standard,
                 input_tokens: tokens,
@@ -69,6 +70,7 @@ fn billed(start: i64, usd: f64) -> BilledDay {
                 quantity: None,
                 quantity_unit: None,
                 api_key_id: None,
+                project_id: None,
             })
             .into_iter()
             .collect(),
@@ -242,6 +244,7 @@ fn other_kinds_count_and_the_tier_reprices() {
         start_time: D + H,
         end_time: D + 2 * H,
         rows: vec![Meter {
+            owner: Default::default(),
             endpoint: Endpoint::WebSearchCalls,
             model: "gpt-4o".into(),
             detail: None,

@@ -32,6 +32,8 @@ struct Seen {
     model: Option<String>,
     batch: Option<bool>,
     service_tier: Option<String>,
+    api_key_id: Option<String>,
+    project_id: Option<String>,
 }
 
 type Buckets = Vec<(i64, i64, Vec<Seen>)>;
@@ -69,6 +71,8 @@ fn ours(body: &[u8], reader: Reader) -> Option<Read> {
         model: r.model.map(|m| m.into_owned()),
         batch: r.batch,
         service_tier: r.service_tier.map(|t| t.into_owned()),
+        api_key_id: r.api_key_id.map(|t| t.into_owned()),
+        project_id: r.project_id.map(|t| t.into_owned()),
     };
     let page = match reader {
         Reader::Scan => Ok(scan::read(body, &mut row, OBJECT)?),
@@ -139,6 +143,10 @@ struct PlainRow {
     batch: Option<bool>,
     #[serde(default)]
     service_tier: Option<String>,
+    #[serde(default)]
+    api_key_id: Option<String>,
+    #[serde(default)]
+    project_id: Option<String>,
 }
 
 fn plain(body: &[u8]) -> Read {
@@ -168,6 +176,8 @@ fn plain(body: &[u8]) -> Read {
                     model: r.model,
                     batch: r.batch,
                     service_tier: r.service_tier,
+                    api_key_id: r.api_key_id,
+                    project_id: r.project_id,
                 }
             });
             (b.start_time, b.end_time, rows.collect())
@@ -251,9 +261,8 @@ fn row() -> impl Strategy<Value = Vec<(String, String)>> {
         (
             prop::sample::select(
                 &[
-                    "project_id",
                     "user_id",
-                    "api_key_id",
+                    "api_key_ids",
                     "input_uncached_tokens",
                     "input_text_tokens",
                     "output_text_tokens",
@@ -273,7 +282,14 @@ fn row() -> impl Strategy<Value = Vec<(String, String)>> {
             for (k, v) in COUNTS.iter().zip(counts) {
                 kv.extend(v.map(|v| (k.to_string(), v)));
             }
-            for (k, v) in [("object", object), ("model", model), ("service_tier", tier)] {
+            // The owner strings reuse the model's and the tier's shapes (escapes, nulls).
+            for (k, v) in [
+                ("object", object),
+                ("model", model.clone()),
+                ("service_tier", tier.clone()),
+                ("api_key_id", model),
+                ("project_id", tier),
+            ] {
                 kv.extend(v.map(|v| (k.to_owned(), v)));
             }
             kv.extend(batch.map(|v| ("batch".to_owned(), v)));

@@ -394,6 +394,8 @@ impl<'de> Scan<'de> {
                 }
                 RowKey::Model => r.model = self.text()?,
                 RowKey::ServiceTier => r.service_tier = self.text()?,
+                RowKey::ApiKeyId => r.api_key_id = self.text()?,
+                RowKey::ProjectId => r.project_id = self.text()?,
                 RowKey::Batch => r.batch = self.flag()?,
                 _ => self.skip()?,
             }

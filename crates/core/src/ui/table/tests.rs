@@ -44,6 +44,8 @@ fn snapshot() -> Snapshot {
     }
     Snapshot {
         window: Window::ending_at(1_764_000_030, 6 * 3600, BucketWidth::Hour),
+        owners: vec![],
+        project_ids: vec![],
         api_key_ids: vec!["key_a".into(), "key_b".into()],
         tier: TierChoice::Auto,
         fetched_at_ms: 1_764_000_030_000,

@@ -41,6 +41,8 @@ pub(super) fn snapshot(models: Vec<ModelSummary>, alerts: Vec<Alert>) -> Arc<Sna
     }
     Arc::new(Snapshot {
         window: Window::ending_at(NOW_MS / 1000, 6 * 3600, BucketWidth::Hour),
+        owners: vec![],
+        project_ids: vec![],
         api_key_ids: vec!["key_a".into()],
         tier: TierChoice::Auto,
         fetched_at_ms: NOW_MS,

@@ -126,7 +126,9 @@ mod tests {
         };
         Snapshot {
             window: Window::ending_at(1_764_000_000, 3600, BucketWidth::Hour),
+            owners: vec![],
             api_key_ids: vec![],
+            project_ids: vec![],
             tier: Default::default(),
             fetched_at_ms: 1_764_000_000_000,
             summary: Summary {

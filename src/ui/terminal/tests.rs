@@ -510,6 +510,7 @@ fn json_lines_carry_the_pace_once_a_glance_came() {
         today_usd: Some(1.0),
         pace_today: Some(4.25),
         pace_month: None,
+        month: Default::default(),
     };
     let line = super::lines::json_line_with(Some(&snap), None, None, Some(&g), NOW_MS);
     let v: serde_json::Value = serde_json::from_str(&line).unwrap();
@@ -535,6 +536,7 @@ fn the_full_screen_shows_the_pace_and_the_sparklines_when_they_fit() {
         today_usd: Some(4.0),
         pace_today: Some(16.0),
         pace_month: Some(250.0),
+        month: Default::default(),
     };
     let tall = screen(&s, 120, 50, NOW_MS);
     assert!(!tall.iter().any(|l| l.contains("On pace")), "no glance yet");

@@ -11,7 +11,7 @@
 use super::{Bill, Money, SECS_PER_DAY, present::is_usd, utc_day_start, utc_month_start};
 
 /// This month so far by the rule above.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MonthSpend {
     /// What the bill has of the month in USD, today's included.
     pub billed_usd: f64,

@@ -24,6 +24,7 @@ fn glance(now: i64, last_hour: f64, today: f64) -> Arc<Glance> {
         today_usd: Some(today),
         pace_today: Some(pace),
         pace_month: Some(300.0),
+        month: Default::default(),
     })
 }
 

@@ -92,6 +92,7 @@ mod tests {
             today_usd: Some(5.5),
             pace_today: Some(22.0),
             pace_month: Some(334.8),
+            month: Default::default(),
         }
     }
 

@@ -1,7 +1,7 @@
 //! The shells that draw the core's views: the terminal (`watch`) and the tray. The views and
 //! formatters themselves are the core's, re-exported here under their own names.
 
-pub use usage_tracker_core::ui::{format, html, json, other_table, spark, table, view};
+pub use usage_tracker_core::ui::{format, headline, html, json, other_table, spark, table, view};
 
 pub mod terminal;
 #[cfg(feature = "app")]

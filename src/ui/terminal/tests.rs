@@ -170,9 +170,9 @@ fn the_table_has_every_column_every_model_and_the_total() {
     );
     find(&lines, "ft:gpt-4o-mini-2024-07-18:acme::B7x9kQ");
     assert_eq!(
-        cells(find(&lines, "TOTAL")),
+        cells(find(&lines, "Completions")),
         [
-            "TOTAL",
+            "Completions",
             "2,870,000",
             "1,080,000",
             "1,030,000",
@@ -221,7 +221,7 @@ fn a_failure_keeps_the_last_table_marked_stale() {
     assert!(status.contains("retrying in 10s"), "{status}");
     assert!(status.contains(STALE), "{status}");
     find(&lines, &format!("Usage by model · {STALE} (last good"));
-    find(&lines, "TOTAL");
+    find(&lines, "Completions");
     find(&lines, "gpt-4o-2024-08-06");
     // The next success clears it.
     s.apply(
@@ -257,7 +257,7 @@ fn a_narrow_terminal_keeps_model_and_total() {
     let header = cells(find(&lines, "Model"));
     assert!(header.contains(&"Total"), "{header:?}");
     assert!(!header.contains(&"Cached"), "{header:?}");
-    let total = cells(find(&lines, "TOTAL"));
+    let total = cells(find(&lines, "Completions"));
     assert!(total.contains(&"3,900,000"), "{total:?}");
     find(&lines, "│gpt-4o-mini-202…  1,110,000");
     assert!(lines.iter().all(|l| l.chars().count() <= 40));
@@ -275,7 +275,7 @@ fn a_tall_table_scrolls_with_the_arrows_and_keeps_the_total() {
     assert!(rows > 0 && rows < 30, "{rows}");
     let lines = screen(&s, 100, 24, NOW_MS);
     find(&lines, &format!("rows 1–{rows} of 30"));
-    find(&lines, "TOTAL");
+    find(&lines, "Completions");
     let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
     assert_eq!(s.on_key(key(KeyCode::Down), rows), Action::Redraw);
     find(
@@ -414,7 +414,7 @@ fn at_60x20_the_table_keeps_five_rows_before_chart_and_notes() {
         .filter(|m| lines.iter().any(|l| l.contains(*m)))
         .count();
     assert!(shown >= 5, "{shown} of 6 rows:\n{}", lines.join("\n"));
-    find(&lines, "TOTAL");
+    find(&lines, "Completions");
     find(&lines, "Last refresh");
     assert_eq!(page(ratatui::layout::Rect::new(0, 0, 60, 20), &s), shown);
 }
@@ -456,7 +456,7 @@ fn the_error_line_is_whole_and_names_the_kind_once() {
     assert!(status.contains("winding road)"), "{status}");
     assert!(status.contains("check the network"), "{status}");
     assert_eq!(status.matches("offline").count(), 1, "{status}");
-    find(&lines, "TOTAL");
+    find(&lines, "Completions");
 }
 
 #[test]
@@ -465,7 +465,7 @@ fn today_against_the_daily_budget_is_shown() {
     s.budget = Some((1.5, 5.0));
     find(
         &screen(&s, 100, 30, NOW_MS),
-        "Today: $1.50 of $5.00 daily budget",
+        "Today (local): $1.50 of $5.00 daily budget",
     );
     s.budget = Some((6.0, 5.0));
     find(

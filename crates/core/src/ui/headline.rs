@@ -194,7 +194,8 @@ impl Headline {
     }
 
     /// `Estimate $252.11 last 6 h (completions $26.41) · today (UTC) $310.20 · month so far
-    /// $4,310.55 · on pace for $9,800.00 this month`: what is known, in one line.
+    /// $4,310.55 · on pace for $620.00 today · $9,800.00 this month`: what is known, in one
+    /// line.
     pub fn one_line(&self) -> String {
         let mut parts = vec![format!(
             "Estimate {} {} (completions {})",
@@ -202,16 +203,24 @@ impl Headline {
             self.window,
             format::usd(self.completions_usd)
         )];
+        parts.extend(self.beyond_window());
+        parts.join(" · ")
+    }
+
+    /// What is known beyond the window: `today (UTC) $310.20`, `month so far $4,310.55`, `on
+    /// pace for $620.00 today · $9,800.00 this month`.
+    pub fn beyond_window(&self) -> Vec<String> {
+        let mut parts = Vec::new();
         if let Some(t) = self.today_usd {
             parts.push(format!("today (UTC) {}", format::usd(t)));
         }
         if self.month_usd.is_some() {
             parts.push(format!("month so far {}", self.month_amount()));
         }
-        if let Some(p) = self.pace_month_usd {
-            parts.push(format!("on pace for {} this month", format::usd(p)));
+        if self.pace_today_usd.is_some() || self.pace_month_usd.is_some() {
+            parts.push(self.pace_line().replacen("On pace", "on pace", 1));
         }
-        parts.join(" · ")
+        parts
     }
 }
 

@@ -108,7 +108,7 @@ $101.55)",
     assert_eq!(
         h.text,
         "Estimate $252.11 last 6 h (completions $26.41) · today (UTC) $101.55 · month so far \
-$4,310.55 · on pace for $9,800.00 this month"
+$4,310.55 · on pace for $203.10 today · $9,800.00 this month"
     );
     assert_eq!(h.window_amount(), "$252.11");
 }

@@ -8,6 +8,7 @@ use crate::cli::Format;
 use crate::engine::now_ms;
 use crate::engine::once::Once;
 use crate::settings::Settings;
+use crate::ui::headline::Headline;
 use crate::ui::json::OnceReport;
 use crate::ui::table::TableView;
 use std::io::Write;
@@ -38,6 +39,8 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
     let now = now_ms();
     let mut snap = snap;
     let bill = engine.bill(&mut snap, now).await;
+    // Today, the month so far and the pace (the headline's), in either format.
+    let glance = engine.glance(bill.bill.as_ref(), now / 1000).await;
     let text = match format {
         Format::Table => {
             // The names are a nicety: without them (say, no permission to list projects) the
@@ -46,21 +49,35 @@ pub async fn run(settings: Settings, format: Format) -> Result<ExitCode, CliErro
                 Ok(k) => (k, None),
                 Err(e) => (Vec::new(), Some(e.kind())),
             };
+            let width = crate::ui::terminal::stdout_width();
+            // The headline first: what the title and the JSON's `headline` say.
+            let headline = Headline::new(&snap, bill.bill.as_ref(), glance.as_ref(), now / 1000);
+            let mut text = String::new();
+            for l in &headline.lines {
+                for w in width.map_or_else(|| vec![l.clone()], |w| crate::ui::table::wrap(l, w)) {
+                    text.push_str(&w);
+                    text.push('\n');
+                }
+            }
+            text.push('\n');
             let mut view = TableView::from_snapshot(&snap, &known);
             if let Some(kind) = missing {
                 view.notes
                     .push(format!("(Key names unavailable: {}.)", kind.label()));
             }
-            let mut text = view.to_text(crate::ui::terminal::stdout_width());
+            text.push_str(&view.to_text(width));
             text.push('\n');
             let other = crate::ui::other_table::OtherTable::from_snapshot(&snap);
-            text.push_str(&other.to_text(crate::ui::terminal::stdout_width()));
+            text.push_str(&other.to_text(width));
             text
         }
         Format::Json => {
-            let mut report = OnceReport::new(&snap, Some(&bill), now / 1000);
-            let glance = engine.glance(bill.bill.as_ref(), now / 1000).await;
-            report.pace = glance.as_ref().map(crate::ui::json::PaceReport::of);
+            let report = OnceReport::new(&snap, Some(&bill), now / 1000).with_glance(
+                &snap,
+                Some(&bill),
+                glance.as_ref(),
+                now / 1000,
+            );
             let mut s = serde_json::to_string_pretty(&report)
                 .map_err(|e| CliError::Other(e.to_string()))?;
             s.push('\n');

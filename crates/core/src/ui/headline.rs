@@ -103,6 +103,18 @@ pub fn window_line(s: &Snapshot) -> String {
     line
 }
 
+/// `$4,310.55 (billed $4,209.00 + not yet billed $101.55)`, `≥ …` when `complete` is false (a
+/// day not yet billed has no estimate): the month so far and its two parts.
+pub fn month_words(billed_usd: f64, unbilled_usd: f64, complete: bool) -> String {
+    let total = format::usd(billed_usd + unbilled_usd);
+    format!(
+        "{}{total} (billed {} + not yet billed {})",
+        if complete { "" } else { "≥ " },
+        format::usd(billed_usd),
+        format::usd(unbilled_usd)
+    )
+}
+
 impl Headline {
     /// The headline of `snap` at `now` (unix seconds), with the month's bill when fetched and
     /// the glance when made. A glance of another UTC day (or month) gives nothing of today
@@ -162,12 +174,7 @@ impl Headline {
     /// $101.55)`.
     pub fn today_month_line(&self) -> String {
         let month = match (self.month_billed_usd, self.month_unbilled_usd) {
-            (Some(b), Some(u)) => format!(
-                "{} (billed {} + not yet billed {})",
-                self.month_amount(),
-                format::usd(b),
-                format::usd(u)
-            ),
+            (Some(b), Some(u)) => month_words(b, u, self.month_complete),
             _ => "not known yet".to_owned(),
         };
         format!(

@@ -1,6 +1,7 @@
 //! The view drawn into ratatui's `TestBackend`: what a person would read on screen.
 
 mod billed;
+mod headline;
 mod screen;
 
 use super::render::{STALE, page, render};
@@ -363,10 +364,14 @@ fn json_and_text_lines() {
     let t = text_line(Some(&snap), None, None, NOW_MS);
     assert!(
         t.ends_with(
-            "  2.7M tok  $2.66  (2 models, key_demoPrimary01)  ALERT Token spike: 48,210 tokens/min (threshold 10,000)"
+            "  Estimate $2.66 last 6 h (completions $2.66)  (2 models, key_demoPrimary01)  ALERT Token spike: 48,210 tokens/min (threshold 10,000)"
         ),
         "{t}"
     );
+    // The JSON's headline says the same.
+    let v: serde_json::Value =
+        serde_json::from_str(&json_line(Some(&snap), None, None, NOW_MS)).unwrap();
+    assert!(t.contains(v["headline"]["text"].as_str().unwrap()), "{v}");
     let t = text_line(Some(&snap), Some(&f), None, NOW_MS);
     assert!(t.contains("  ERROR offline — retrying in 15s"), "{t}");
     assert!(t.contains("(stale: last good"), "{t}");
@@ -384,7 +389,8 @@ fn at_100x30_the_chart_takes_the_room_and_has_a_time_axis() {
         .iter()
         .filter(|l| l.chars().any(|c| "▁▂▃▄▅▆▇█".contains(c)))
         .count();
-    assert!(bars >= 6, "{bars} lines of bars:\n{}", lines.join("\n"));
+    // Six rows of models, the headline's two lines above the table: five rows of bars.
+    assert!(bars >= 5, "{bars} lines of bars:\n{}", lines.join("\n"));
     let blank = lines.iter().filter(|l| is_blank(l)).count();
     assert!(blank <= 1, "{blank} blank lines:\n{}", lines.join("\n"));
     // The axis: the first and last bucket's local start time, under the bars.
@@ -470,7 +476,7 @@ fn today_against_the_daily_budget_is_shown() {
     s.budget = Some((6.0, 5.0));
     find(
         &screen(&s, 100, 30, NOW_MS),
-        "Today: $6.00 of $5.00 daily budget · OVER BUDGET",
+        "Today (local): $6.00 of $5.00 daily budget · OVER BUDGET",
     );
 }
 
@@ -517,7 +523,14 @@ fn json_lines_carry_the_pace_once_a_glance_came() {
     assert_eq!(v["pace"]["today_usd"], 4.25);
     assert_eq!(v["pace"]["month_usd"], serde_json::Value::Null);
     let text = super::lines::line(LineFormat::Text, Some(&snap), None, None, Some(&g), NOW_MS);
-    assert!(text.ends_with("On pace for $4.25 today"), "{text}");
+    // The headline's one line: today, the month (a lower bound: the glance lacked a day) and
+    // the pace.
+    assert!(
+        text.contains("· today (UTC) $1.00 · month so far ≥ $0.00 · on pace for $4.25 today  ("),
+        "{text}"
+    );
+    assert_eq!(v["headline"]["pace_today_usd"], 4.25);
+    assert_eq!(v["headline"]["today_usd"], 1.0);
 }
 
 #[test]

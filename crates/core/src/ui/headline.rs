@@ -47,7 +47,8 @@ pub struct Headline {
     /// On pace for, at the rate so far (UTC day and month).
     pub pace_today_usd: Option<f64>,
     pub pace_month_usd: Option<f64>,
-    /// The same figures in words, as the first lines of `once` and `watch` say them.
+    /// The same figures in words, as the first lines of `once` and `watch` say them: the
+    /// window, today and the month, and the pace once today is known.
     pub lines: Vec<String>,
     /// The figures in one line, as `watch`'s text lines and notifications say them.
     pub text: String,
@@ -146,7 +147,11 @@ impl Headline {
             text: String::new(),
             now,
         };
-        h.lines = vec![window_line(snap), h.today_month_line(), h.pace_line()];
+        h.lines = vec![window_line(snap), h.today_month_line()];
+        // No pace without today (it is today's rate): the line would say nothing new.
+        if h.today_usd.is_some() {
+            h.lines.push(h.pace_line());
+        }
         h.text = h.one_line();
         h
     }

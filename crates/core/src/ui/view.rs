@@ -300,11 +300,13 @@ fn headline_rows(state: &TrayState, now_ms: i64) -> Vec<String> {
     let Some(h) = headline(state, now_ms) else {
         return Vec::new();
     };
-    let mut rows = h.lines;
-    if state.glance.is_none() {
-        rows[2] = glance::PACE_LOADING.to_owned();
-    }
-    rows
+    // Always three rows, so that the glance's arrival relabels them in place.
+    let pace = if state.glance.is_none() {
+        glance::PACE_LOADING.to_owned()
+    } else {
+        h.pace_line()
+    };
+    vec![h.lines[0].clone(), h.today_month_line(), pace]
 }
 
 /// The name of a tracked key, once the key list has it.

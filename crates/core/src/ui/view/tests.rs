@@ -195,6 +195,21 @@ fn a_model_row_and_its_submenu_show_the_same_money() {
 }
 
 #[test]
+fn the_title_and_the_header_say_the_headlines_estimate() {
+    let mut s = state();
+    let mut snap = (*two_models()).clone();
+    snap.other.cost_usd = 30.0;
+    s.snapshot = Some(Arc::new(snap));
+    let h = headline(&s, NOW_MS).unwrap();
+    assert_eq!(h.window_amount(), "$33.45");
+    assert_eq!(title(&s, NOW_MS), "1.2M · $33.45");
+    assert_eq!(
+        infos(&tray_view(&s, NOW_MS).menu)[0],
+        "Estimate $33.45, last 6 h: completions $3.45 (1.2M tokens) + other usage $30.00"
+    );
+}
+
+#[test]
 fn header_rows_carry_totals_key_update_time_and_budget() {
     let mut s = state();
     s.snapshot = Some(two_models());

@@ -100,7 +100,7 @@ fn headline(s: &mut String, d: &ReportData) {
     }
     let _ = write!(
         s,
-        "<p id=\"headline\" data-estimate=\"{e}\" data-billed=\"{b}\" data-today=\"{t}\" data-month=\"{mt}\" data-month-billed=\"{mb}\" data-month-unbilled=\"{mu}\"><strong>Estimate {ew}, last {n} days</strong> · billed {bw} ({bd} of the days billed) · today (UTC) {tw} · month so far {mw}</p>",
+        "<p id=\"headline\" class=\"headline\" data-estimate=\"{e}\" data-billed=\"{b}\" data-today=\"{t}\" data-month=\"{mt}\" data-month-billed=\"{mb}\" data-month-unbilled=\"{mu}\"><strong>Estimate {ew}, last {n} days</strong> · billed {bw} ({bd} of the days billed) · today (UTC) {tw} · month so far {mw}</p>",
         e = attr(estimate),
         b = attr(billed),
         t = attr(today),

@@ -249,7 +249,11 @@ fn text_lines_when_stdout_is_not_a_terminal() {
     let (watch, rx) = watch(home.path(), &base_url, &[]);
     for _ in 0..2 {
         let line = next_line(&rx);
-        assert!(line.contains(" tok  $"), "{line}");
+        // The headline's one line: the whole estimate, its completions part named.
+        assert!(
+            line.contains("  Estimate $") && line.contains(" (completions $"),
+            "{line}"
+        );
         // The bill follows once it came: `  Billed (UTC): today … · Estimate …`.
         let usage = line.split("  Billed (UTC): ").next().unwrap_or_default();
         assert!(usage.ends_with(&format!(" models, {KEY_ID})")), "{line}");
@@ -459,4 +463,44 @@ fn a_tall_terminal_shows_the_other_usage_and_the_whole_estimate() {
         assert!(s.contains(needle), "{needle:?} not on screen:\n{s}");
     }
     tmux.run(&["send-keys", "q"]);
+}
+
+/// The headline on `watch --demo`'s first screen in a real terminal, at 80×24 and 60×20: the
+/// whole estimate with its completions part, today, the month so far and the pace, above the
+/// table (issue 17). The words are `once`'s (see `tests/headline.rs`).
+#[test]
+fn the_headline_is_on_the_first_screen_of_a_small_terminal() {
+    for (w, h) in [(80u16, 24u16), (60, 20)] {
+        let home = tempfile::tempdir().unwrap();
+        let dir = home.path().display();
+        let tmux = Tmux::start(
+            w,
+            h,
+            &format!(
+                "cd '{dir}' && env -u OPENAI_ADMIN_KEY HOME='{dir}' XDG_CONFIG_HOME='{dir}' \
+                 '{BIN}' watch --demo; sleep 60"
+            ),
+        );
+        // The glance (today, month, pace) comes after the first refresh.
+        let s = tmux.wait_for("the headline with the pace", |s| {
+            s.contains("On pace for $") && s.contains("│Completions")
+        });
+        let lines: Vec<&str> = s.lines().collect();
+        let table = lines.iter().position(|l| l.contains("Usage by model")).unwrap();
+        let top = lines[..table].join(" ");
+        for needle in [
+            "Estimate $",
+            ", last 6 h: completions $",
+            "+ other usage $",
+            "Today (UTC) $",
+            "month so far $",
+            "(billed $",
+            "On pace for $",
+        ] {
+            assert!(top.contains(needle), "{needle:?} not above the table at {w}×{h}:\n{s}");
+        }
+        assert!(!s.contains("TOTAL"), "{s}");
+        println!("watch --demo at {w}×{h}:\n{s}");
+        tmux.run(&["send-keys", "q"]);
+    }
 }

@@ -114,8 +114,16 @@ fn once_and_its_json_lead_with_the_same_headline_as_the_title() {
         lines[0].starts_with(&format!("Estimate {cost}, last 6 h: completions $")),
         "title {title:?}, headline {lines:?}"
     );
-    assert!(lines[0].contains(&format!("({tokens} tokens)")), "{title:?} {lines:?}");
-    assert!(h["text"].as_str().unwrap().starts_with(&format!("Estimate {cost} last 6 h")));
+    assert!(
+        lines[0].contains(&format!("({tokens} tokens)")),
+        "{title:?} {lines:?}"
+    );
+    assert!(
+        h["text"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("Estimate {cost} last 6 h"))
+    );
 
     // `once`'s first lines are the JSON's, in the same words, the same figures within the
     // runs' drift; then a blank line and the table.
@@ -129,7 +137,10 @@ fn once_and_its_json_lead_with_the_same_headline_as_the_title() {
             assert!(near(*x, *y), "{x} vs {y}:\n{t}\n{j}");
         }
     }
-    assert!(lines.len() == 3 && lines[2].starts_with("On pace for $"), "{lines:?}");
+    assert!(
+        lines.len() == 3 && lines[2].starts_with("On pace for $"),
+        "{lines:?}"
+    );
 
     // No bare TOTAL: the table's last row says it is completions, with the headline's part.
     assert!(!table.contains("TOTAL"), "{table}");

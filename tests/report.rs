@@ -288,9 +288,18 @@ fn the_report_in_headless_chromium_shows_the_stored_figures() {
         .filter(|r| get(r, "day").starts_with(month))
         .filter_map(|r| get(r, "billed").parse::<f64>().ok())
         .sum();
-    assert!(close(num("month-billed"), month_billed), "{top:?} vs {month_billed}");
-    assert!(close(num("month"), num("month-billed") + num("month-unbilled")));
-    assert!(close(num("today"), get(&days[29], "estimate").parse().unwrap()));
+    assert!(
+        close(num("month-billed"), month_billed),
+        "{top:?} vs {month_billed}"
+    );
+    assert!(close(
+        num("month"),
+        num("month-billed") + num("month-unbilled")
+    ));
+    assert!(close(
+        num("today"),
+        get(&days[29], "estimate").parse().unwrap()
+    ));
 }
 
 #[test]

@@ -357,7 +357,9 @@ fn full_screen_view_in_a_real_terminal_and_q_restores_it() {
              '{BIN}' watch --demo; echo AGAIN $?; sleep 60"
         ),
     );
-    let s = tmux.wait_for("the table", |s| s.contains("Completions") && s.contains("gpt-4o"));
+    let s = tmux.wait_for("the table", |s| {
+        s.contains("Completions") && s.contains("gpt-4o")
+    });
     assert!(tmux.alternate_on(), "watch should use the alternate screen");
     for needle in [
         "UsageTracker · watch",
@@ -486,7 +488,10 @@ fn the_headline_is_on_the_first_screen_of_a_small_terminal() {
             s.contains("On pace for $") && s.contains("│Completions")
         });
         let lines: Vec<&str> = s.lines().collect();
-        let table = lines.iter().position(|l| l.contains("Usage by model")).unwrap();
+        let table = lines
+            .iter()
+            .position(|l| l.contains("Usage by model"))
+            .unwrap();
         let top = lines[..table].join(" ");
         for needle in [
             "Estimate $",
@@ -497,7 +502,10 @@ fn the_headline_is_on_the_first_screen_of_a_small_terminal() {
             "(billed $",
             "On pace for $",
         ] {
-            assert!(top.contains(needle), "{needle:?} not above the table at {w}×{h}:\n{s}");
+            assert!(
+                top.contains(needle),
+                "{needle:?} not above the table at {w}×{h}:\n{s}"
+            );
         }
         assert!(!s.contains("TOTAL"), "{s}");
         println!("watch --demo at {w}×{h}:\n{s}");

@@ -13,8 +13,8 @@ use crate::engine::now_ms;
 use crate::figures::glance::Glance;
 use crate::snapshot::Snapshot;
 use crate::ui::format;
-use crate::ui::json::{BilledReport, ReconciliationReport};
 use crate::ui::headline::Headline;
+use crate::ui::json::{BilledReport, ReconciliationReport};
 use crate::ui::json::{ErrorReport, PaceReport, Report, WatchLine};
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -133,9 +133,8 @@ pub fn json_line_with(
         billed: BilledReport::new(bill, now_ms / 1000),
         reconciliation: ReconciliationReport::new(bill, now_ms / 1000),
         pace: glance.map(PaceReport::of),
-        headline: last.map(|s| {
-            Headline::new(s, bill.and_then(|b| b.bill.as_ref()), glance, now_ms / 1000)
-        }),
+        headline: last
+            .map(|s| Headline::new(s, bill.and_then(|b| b.bill.as_ref()), glance, now_ms / 1000)),
     };
     // Plain data with string keys: serializing cannot fail.
     serde_json::to_string(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))

@@ -168,7 +168,13 @@ pub fn page(area: Rect, state: &WatchState) -> usize {
     let width = usize::from(area.width);
     let footer = footer_lines(state, 0, width);
     let headline = headline_lines(state, 0, width).len();
-    let a = layout(area, state, headline, status_lines(state, 0, width).len(), &footer);
+    let a = layout(
+        area,
+        state,
+        headline,
+        status_lines(state, 0, width).len(),
+        &footer,
+    );
     usize::from(a.table.height.saturating_sub(TABLE_CHROME))
 }
 

@@ -187,13 +187,19 @@ mod tests {
             1 => (Some((3.0, true)), Some(5.0)),
             _ => (Some((1.0, true)), Some(4.0)),
         });
-        assert_eq!((s.billed_usd, s.unbilled_usd, s.complete), (14.0, 3.0, true));
+        assert_eq!(
+            (s.billed_usd, s.unbilled_usd, s.complete),
+            (14.0, 3.0, true)
+        );
         // Yesterday billed nothing yet: not landed, its estimate counts.
         let s = MonthSpend::of_days(NOW, |d| match (d - DEC_1) / SECS_PER_DAY {
             0 => (Some((10.0, true)), Some(5.0)),
             1 => (Some((0.0, false)), Some(5.0)),
             _ => (None, None),
         });
-        assert_eq!((s.billed_usd, s.unbilled_usd, s.complete), (10.0, 5.0, false));
+        assert_eq!(
+            (s.billed_usd, s.unbilled_usd, s.complete),
+            (10.0, 5.0, false)
+        );
     }
 }

@@ -66,10 +66,7 @@ pub fn report_data(
             .iter()
             .find(|t| t.start_time == d)
             .map_or((None, None), |t| {
-                (
-                    t.billed_usd.map(|b| (b, b > 0.0)),
-                    Some(t.estimate_usd),
-                )
+                (t.billed_usd.map(|b| (b, b > 0.0)), Some(t.estimate_usd))
             })
     });
     let days: Vec<DayTotal> = all_days

@@ -182,16 +182,15 @@ impl Headline {
             (Some(b), Some(u)) => month_words(b, u, self.month_complete),
             _ => "not known yet".to_owned(),
         };
-        format!(
-            "Today (UTC) {} · month so far {month}",
-            self.today_amount()
-        )
+        format!("Today (UTC) {} · month so far {month}", self.today_amount())
     }
 
     /// `On pace for $620.00 today · $9,800.00 this month`; either half alone when the other
     /// is not known; `Pace: from 00:30 UTC` in the day's first half hour.
     pub fn pace_line(&self) -> String {
-        let today = self.pace_today_usd.map(|v| format!("{} today", format::usd(v)));
+        let today = self
+            .pace_today_usd
+            .map(|v| format!("{} today", format::usd(v)));
         let month = self
             .pace_month_usd
             .map(|v| format!("{} this month", format::usd(v)));

@@ -112,7 +112,11 @@ fn headline(s: &mut String, d: &ReportData) {
         bw = usd(billed),
         bd = billed_days,
         tw = usd(today),
-        mw = esc(&crate::ui::headline::month_words(m.billed_usd, m.unbilled_usd, m.complete)),
+        mw = esc(&crate::ui::headline::month_words(
+            m.billed_usd,
+            m.unbilled_usd,
+            m.complete
+        )),
     );
 }
 

@@ -4,8 +4,8 @@
 
 use crate::alerts::Alert;
 use crate::bill::BillSnapshot;
-use crate::openai::{ApiError, ErrorKind};
 use crate::figures::glance::Glance;
+use crate::openai::{ApiError, ErrorKind};
 use crate::snapshot::{BucketPoint, Snapshot};
 use crate::ui::headline::Headline;
 use crate::usage::{KindSummary, ModelSummary, Totals, Window};

@@ -292,7 +292,12 @@ fn lookback_label(hours: f64) -> String {
 pub fn headline(state: &TrayState, now_ms: i64) -> Option<Headline> {
     let s = state.snapshot.as_ref()?;
     let bill = state.bill.as_deref().and_then(|b| b.bill.as_ref());
-    Some(Headline::new(s, bill, state.glance.as_deref(), now_ms / 1000))
+    Some(Headline::new(
+        s,
+        bill,
+        state.glance.as_deref(),
+        now_ms / 1000,
+    ))
 }
 
 /// The header's first rows: the headline's lines, the pace loading until the first glance.
@@ -394,11 +399,13 @@ fn header(state: &TrayState, now_ms: i64) -> Vec<Node> {
         Some(_) => {
             rows.extend(headline_rows(state, now_ms).into_iter().map(Node::Info));
             rows.push(Node::Info(key_row(state)));
-            let mut updated = stored::header_row(state, now_ms)
-                .unwrap_or_else(|| {
-                    let at = state.snapshot.as_ref().map_or(0, |s| s.fetched_at_ms / 1000);
-                    format!("Updated {}", format::local_hm(at))
-                });
+            let mut updated = stored::header_row(state, now_ms).unwrap_or_else(|| {
+                let at = state
+                    .snapshot
+                    .as_ref()
+                    .map_or(0, |s| s.fetched_at_ms / 1000);
+                format!("Updated {}", format::local_hm(at))
+            });
             if state.waiting {
                 updated.push_str(" · waiting for the API…");
             } else if state.refreshing {

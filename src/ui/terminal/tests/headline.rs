@@ -58,7 +58,10 @@ fn the_headline_is_in_view_at_80x24_and_60x20() {
             "month so far $6.19 (billed $4.09 + not yet billed $2.10)",
             "On pace for $10.00 today · $77.50 this month",
         ] {
-            assert!(top.contains(needle), "{needle:?} not at the top of {w}×{hgt}:\n{text}");
+            assert!(
+                top.contains(needle),
+                "{needle:?} not at the top of {w}×{hgt}:\n{text}"
+            );
         }
         // The table's last row says it is completions, not a total, and is on screen.
         assert!(lines.iter().any(|l| l.contains("│Completions")), "{text}");
@@ -79,11 +82,17 @@ fn the_json_line_carries_the_headline_the_screen_shows() {
     );
     let v: serde_json::Value = serde_json::from_str(&line).unwrap();
     let h = &v["headline"];
-    assert!((h["window_usd"].as_f64().unwrap() - 39.0).abs() < 1e-9, "{h}");
+    assert!(
+        (h["window_usd"].as_f64().unwrap() - 39.0).abs() < 1e-9,
+        "{h}"
+    );
     assert_eq!(h["month_billed_usd"], 4.09);
     assert_eq!(h["pace_month_usd"], 77.5);
     let screen = screen(&s, 200, 50, NOW_MS).join("\n");
     for l in h["lines"].as_array().unwrap() {
-        assert!(screen.contains(l.as_str().unwrap()), "{l} not on:\n{screen}");
+        assert!(
+            screen.contains(l.as_str().unwrap()),
+            "{l} not on:\n{screen}"
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! The one declaration of every setting: its flag, environment variable, settings-file key,
 //! default, help text and the commands that use it. The flags (`cli`), the resolution
-//! (`settings::resolve`), `--help`, the README's options table and `.env.example` all come from
+//! (`settings::resolve`), `--help`, the options table of `docs/options.md` and `.env.example` all come from
 //! or are checked against [`DEFS`], so a setting cannot be half added.
 
 /// A command, as far as settings are concerned: which settings it reads.
@@ -408,7 +408,7 @@ impl Def {
     }
 }
 
-/// The README's options table, as it must read.
+/// The options table of `docs/options.md`, as it must read.
 pub fn readme_table() -> String {
     let code = |s: Option<&str>| s.map_or_else(|| "—".to_owned(), |s| format!("`{s}`"));
     let mut out = String::from(
@@ -457,12 +457,12 @@ mod tests {
     }
 
     #[test]
-    fn the_readme_table_lists_exactly_the_declared_settings() {
-        let readme = include_str!("../README.md");
+    fn the_options_table_in_the_docs_lists_exactly_the_declared_settings() {
+        let options = include_str!("../docs/options.md");
         let table = readme_table();
         assert!(
-            readme.contains(&table),
-            "README.md's options table must read (generated from settings::defs::DEFS):\n{table}"
+            options.contains(&table),
+            "docs/options.md's options table must read (generated from settings::defs::DEFS):\n{table}"
         );
     }
 

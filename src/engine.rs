@@ -10,7 +10,8 @@
 //! - the bill, on its own slow schedule ([`crate::plan::bill`]), and the prices learned
 //!   from it: [`bill`] (the tracker) and `bill_task` (its loop beside the live one);
 //! - pace and sparklines: [`glance`] (rounds at most every five minutes, kicked by refreshes);
-//! - today's cost for the budgets: [`budget`] (one 26-hour tracker, kicked by refreshes);
+//! - today's local cost for the daily budget: [`budget`] (one 26-hour tracker, kicked by
+//!   refreshes); today's UTC estimate is the glance's (`Glance::today_estimate`);
 //! - the one usage read (query → fetch → record) every tracker uses: `fetch`.
 
 pub mod bill;
@@ -41,7 +42,7 @@ pub struct Options {
     pub bill: bool,
     /// Pace and sparklines ([`Event::Glance`]).
     pub glance: bool,
-    /// Today's cost ([`EngineEvent::Today`]), for a daily or monthly budget.
+    /// Today's local cost ([`EngineEvent::Today`]), for a daily budget.
     pub budget: bool,
 }
 

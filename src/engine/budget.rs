@@ -1,14 +1,14 @@
-//! Today's cost for the budgets: one tracker over the last 26 hours (one local day, DST
+//! Today's cost for the daily budget: one tracker over the last 26 hours (one local day, DST
 //! included), refreshed after each successful live refresh (incremental: a request or so per
 //! endpoint) and re-priced without a fetch when the tier changes. It prices every kind of usage
-//! since local midnight (the daily budget) and since UTC midnight (today's share of the monthly
-//! budget). Hourly buckets where local midnight falls on a UTC hour; minutes otherwise
-//! (half-hour time zones). Runs as the engine's task on its runtime.
+//! since local midnight. Hourly buckets where local midnight falls on a UTC hour; minutes
+//! otherwise (half-hour time zones). Runs as the engine's task on its runtime, only when a daily
+//! budget is set. (Today's UTC estimate, for the pace and the monthly budget, is the glance's:
+//! `Glance::today_estimate`.)
 
 use super::events::TodayCost;
 use super::tracker::{Tracker, TrackerConfig};
 use crate::alerts::local_day;
-use crate::bill::utc_day_start;
 use crate::openai::{AdminClient, ApiError};
 use crate::pricing::TierChoice;
 use crate::usage::BucketWidth;
@@ -76,25 +76,22 @@ impl TodayTracker {
         };
         let t = self.tracker.insert(t);
         t.refresh(now_ms).await?;
-        Ok(Some(cost_at(t, day, midnight, super::now_ms())))
+        Ok(Some(cost_at(t, day, midnight)))
     }
 
     /// Today's cost at `now_ms` from what is held (no fetch); `None` before the first refresh.
     pub fn today(&self, now_ms: i64) -> Option<TodayCost> {
         let t = self.tracker.as_ref()?;
         let (day, midnight) = local_day(now_ms / 1000)?;
-        Some(cost_at(t, day, midnight, now_ms))
+        Some(cost_at(t, day, midnight))
     }
 }
 
-/// What `t` holds since local `midnight` (of `day`) and since the UTC midnight before `now_ms`.
-fn cost_at(t: &Tracker, day: i64, midnight: i64, now_ms: i64) -> TodayCost {
-    // UTC midnight is at most 24 h back: inside the 26 h this tracker holds.
-    let utc_midnight = utc_day_start(now_ms / 1000);
+/// What `t` holds since local `midnight` (of `day`).
+fn cost_at(t: &Tracker, day: i64, midnight: i64) -> TodayCost {
     TodayCost {
         day,
         spent: t.cost_since(midnight),
-        today_utc: (utc_midnight, t.cost_since(utc_midnight)),
     }
 }
 

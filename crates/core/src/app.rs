@@ -101,7 +101,6 @@ impl AppCore {
             budget: None,
             bill: None,
             monthly_budget: settings.monthly_budget,
-            today_utc_usd: None,
             glance: None,
             report_unavailable: None,
             stored: Default::default(),
@@ -217,10 +216,7 @@ impl AppCore {
                 session,
                 day,
                 spent,
-                today_utc,
             } if session == self.session => {
-                self.state.today_utc_usd = Some(today_utc);
-                self.bill.month(&self.state, now_ms, &mut out);
                 if let Some(d) = &mut self.budget {
                     self.state.budget = Some((spent, d.budget()));
                     if let Some(a) = d.observe(day, spent) {
@@ -233,6 +229,8 @@ impl AppCore {
             }
             Input::History { session, view } if session == self.session => {
                 self.state.glance = Some(view);
+                // Today's UTC estimate is the glance's: the month's budget follows it.
+                self.bill.month(&self.state, now_ms, &mut out);
             }
             Input::ConnectFailed(s, e) if s == self.session => out.push(Effect::Notify(Notice {
                 summary: "UsageTracker".into(),
@@ -336,7 +334,6 @@ impl AppCore {
         self.state.failure = None;
         // Another key's bill; the days told and the month's budget stay told.
         self.state.bill = None;
-        self.state.today_utc_usd = None;
         self.state.glance = None;
         self.state.refreshing = false;
         self.state.waiting = false;

@@ -1,5 +1,5 @@
 //! The app's network side, on a tokio runtime in its own thread: connects, starts the engine
-//! (with today's cost when a daily or monthly budget is set) and forwards its events, lists the
+//! (with today's local cost when a daily budget is set) and forwards its events, lists the
 //! project keys, and runs the core's blocking platform effects on the runtime's blocking pool.
 //! Results go to the UI thread as [`Input`]s through the event loop proxy, each network one
 //! tagged with its session: a new connection drops (aborts) the old one's tasks, and the core
@@ -95,7 +95,9 @@ fn start(id: SessionId, conn: Connection, proxy: &Proxy) -> Session {
     if let Some(n) = &conn.history_notice {
         let _ = proxy.send_event(Input::HistoryNotice(id, n.clone()));
     }
-    let budget = conn.settings.daily_budget.is_some() || conn.settings.monthly_budget.is_some();
+    // The monthly budget follows the glance (today's UTC estimate); only a daily budget needs
+    // the local day's tracker.
+    let budget = conn.settings.daily_budget.is_some();
     let options = Options {
         bill: true,
         glance: true,
@@ -124,7 +126,6 @@ async fn forward(id: SessionId, mut events: mpsc::UnboundedReceiver<EngineEvent>
                 session: id,
                 day: t.day,
                 spent: t.spent,
-                today_utc: t.today_utc,
             },
         };
         if proxy.send_event(input).is_err() {

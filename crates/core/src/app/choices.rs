@@ -35,7 +35,6 @@ impl AppCore {
         self.save("api_key_ids", ids.iter().collect::<toml_edit::Array>(), out);
         // The bill and today's estimate were the old keys'; the poller fetches the new ones.
         self.state.bill = None;
-        self.state.today_utc_usd = None;
         self.state.glance = None;
         out.push(Effect::Poll(self.session, Command::SetApiKeyIds(ids)));
     }

@@ -53,16 +53,14 @@ pub enum Event {
     Glance(Arc<crate::figures::glance::Glance>),
 }
 
-/// Today's estimated cost, for the budgets: since local midnight (the daily budget) and since
-/// UTC midnight (today's share of the month).
+/// Today's estimated cost since local midnight, for the daily budget. (Today's UTC estimate,
+/// the month's share, is the glance's: [`crate::figures::glance::Glance::today_usd`].)
 #[derive(Clone, Debug, PartialEq)]
 pub struct TodayCost {
     /// The local day's number (a new one starts the daily budget's alerts again).
     pub day: i64,
     /// USD since local midnight.
     pub spent: f64,
-    /// (UTC midnight, USD since then).
-    pub today_utc: (i64, f64),
 }
 
 /// What the engine's stream carries to its front end.

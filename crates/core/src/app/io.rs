@@ -36,13 +36,11 @@ pub enum Input {
     SecretRead(Result<Option<SecretString>, String>),
     Poll(SessionId, Event),
     Keys(SessionId, KeysResult),
-    /// The estimate since local midnight (`day`: local day number), and since UTC midnight
-    /// (that midnight, USD).
+    /// The estimate since local midnight (`day`: local day number), for the daily budget.
     Budget {
         session: SessionId,
         day: i64,
         spent: f64,
-        today_utc: (i64, f64),
     },
     /// The recent past (pace, sparklines) from the glance task, after each of its rounds.
     History {

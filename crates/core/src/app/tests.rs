@@ -285,7 +285,6 @@ fn the_budget_is_told_once_per_day() {
             session,
             day,
             spent,
-            today_utc: (0, spent),
         });
     }
     let budget = h.notes();

@@ -161,6 +161,31 @@ impl Glance {
         }
     }
 
+    /// Today's UTC estimate, the one answer to "what has today cost so far": every kind of
+    /// usage since `now`'s UTC midnight, summed from the day's hourly buckets as of the glance's
+    /// round. `None` when unknown, or when the glance was made on another UTC day (yesterday's
+    /// figure is not today's after midnight).
+    pub fn today_estimate(&self, now: i64) -> Option<f64> {
+        self.today_usd
+            .filter(|_| utc_day_start(self.now) == utc_day_start(now))
+    }
+
+    /// A glance made at `now` that knows only today's UTC estimate: for tests of what reads it.
+    #[cfg(test)]
+    pub(crate) fn only_today(now: i64, today_usd: f64) -> Glance {
+        Glance {
+            now,
+            hours_from: hours_from(now),
+            hourly: vec![None; HOURS],
+            days_from: utc_day_start(now) - (DAYS as i64 - 1) * SECS_PER_DAY,
+            daily: vec![None; DAYS],
+            today_usd: Some(today_usd),
+            pace_today: pace::today(today_usd, now),
+            pace_month: None,
+            month: MonthSpend::default(),
+        }
+    }
+
     /// The start of hour `i` of [`Self::hourly`].
     pub fn hour_start(&self, i: usize) -> i64 {
         self.hours_from + i as i64 * HOUR

@@ -136,7 +136,7 @@ impl Headline {
             other_usd: snap.other.cost_usd,
             completions_tokens: snap.summary.totals.total_tokens,
             unpriced: snap.unpriced(),
-            today_usd: same_day.and_then(|g| g.today_usd),
+            today_usd: glance.and_then(|g| g.today_estimate(now)),
             month_usd: month.as_ref().map(MonthSpend::total_usd),
             month_billed_usd: month.as_ref().map(|m| m.billed_usd),
             month_unbilled_usd: month.as_ref().map(|m| m.unbilled_usd),

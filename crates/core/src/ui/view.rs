@@ -140,8 +140,6 @@ pub struct TrayState {
     pub bill: Option<Arc<BillSnapshot>>,
     /// USD per UTC month, when set: the bill plus today's estimate not yet billed.
     pub monthly_budget: Option<f64>,
-    /// The live estimate of a UTC day so far (its midnight, USD), for the monthly budget.
-    pub today_utc_usd: Option<(i64, f64)>,
     /// The recent past: pace and the two sparklines (`None` until the first glance).
     pub glance: Option<Arc<crate::figures::glance::Glance>>,
     /// Why "Open report…" is disabled (history is off, no data folder); `None`: it can open.

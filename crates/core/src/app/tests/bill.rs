@@ -107,11 +107,13 @@ fn the_monthly_budget_is_told_once_per_crossing_per_month() {
     };
     // The bill alone is $4.09 this month.
     h.feed(billed(session, data::sample()));
-    let estimate = |usd: f64| Input::Budget {
+    // Today's UTC estimate comes with the glance.
+    let estimate = |usd: f64| Input::History {
         session,
-        day: 1,
-        spent: usd,
-        today_utc: (TODAY, usd),
+        view: Arc::new(crate::figures::glance::Glance::only_today(
+            NOW_MS / 1000,
+            usd,
+        )),
     };
     // Today's estimate $0.80, $0.40 of it billed: $4.49.
     h.feed(estimate(0.8));
@@ -226,7 +228,7 @@ fn another_choice_of_keys_drops_the_bill_and_its_gap_is_told_again() {
         "key_b".into(),
     )))));
     assert!(h.core.state().bill.is_none(), "the old keys' bill is gone");
-    assert!(h.core.state().today_utc_usd.is_none());
+    assert!(h.core.state().glance.is_none(), "nor today's estimate");
     assert!(
         rendered(&out)
             .menu

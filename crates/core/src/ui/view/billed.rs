@@ -17,12 +17,11 @@ use crate::openai::ErrorKind;
 use crate::ui::format;
 
 impl TrayState {
-    /// The live estimate of the UTC day holding `now` (unix seconds), when known: yesterday's
-    /// figure does not count as today's after midnight.
+    /// Today's UTC estimate at `now` (unix seconds): the glance's
+    /// ([`Glance::today_estimate`](crate::figures::glance::Glance::today_estimate)), the one
+    /// answer the pace, the month's line and the monthly budget share.
     pub fn today_estimate(&self, now: i64) -> Option<f64> {
-        self.today_utc_usd
-            .filter(|(day, _)| *day == utc_day_start(now))
-            .map(|(_, usd)| usd)
+        self.glance.as_ref().and_then(|g| g.today_estimate(now))
     }
 }
 

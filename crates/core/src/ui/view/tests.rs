@@ -89,7 +89,6 @@ pub(super) fn state() -> TrayState {
         budget: None,
         bill: None,
         monthly_budget: None,
-        today_utc_usd: None,
         glance: None,
         report_unavailable: None,
         stored: Default::default(),

@@ -5,6 +5,7 @@ use super::super::*;
 use super::{infos, state, submenu, two_models};
 use crate::bill::test_data::{self as data, DEC_1, NOW, NOW_MS, TODAY};
 use crate::bill::{BilledDay, LineKind};
+use crate::figures::glance::Glance;
 
 /// The rows of the section: from its status row to the row before the next separator.
 fn section(v: &TrayView) -> &[Node] {
@@ -238,14 +239,14 @@ fn the_check_line_names_the_gap_its_side_and_the_day() {
 fn the_monthly_budget_row_counts_the_bill_and_todays_unbilled_estimate() {
     let mut s = with_bill(data::sample());
     s.monthly_budget = Some(5.0);
-    s.today_utc_usd = Some((TODAY, 1.15));
+    s.glance = Some(std::sync::Arc::new(Glance::only_today(NOW, 1.15)));
     let v = tray_view(&s, NOW_MS);
     assert_eq!(
         labels(section(&v))[5],
         "Month so far: $4.84 of $5.00 budget (billed $4.09 + not yet billed $0.75)"
     );
     // Yesterday's estimate is not today's: today's is missing, the month a lower bound.
-    s.today_utc_usd = Some((TODAY - 86_400, 9.0));
+    s.glance = Some(std::sync::Arc::new(Glance::only_today(NOW - 86_400, 9.0)));
     let v = tray_view(&s, NOW_MS);
     assert_eq!(
         labels(section(&v))[5],

@@ -133,8 +133,11 @@ fn once_and_its_json_lead_with_the_same_headline_as_the_title() {
         assert_eq!(words(t), words(j), "\n{t}\n{j}");
         let (a, b) = (amounts(t), amounts(j));
         assert_eq!(a.len(), b.len());
+        // A part may move more than its whole in the meantime (the bill landing a few cents of
+        // what was not yet billed): within 1 % of the line's largest figure.
+        let scale = a.iter().chain(&b).fold(0.0_f64, |m, v| m.max(*v));
         for (x, y) in a.iter().zip(&b) {
-            assert!(near(*x, *y), "{x} vs {y}:\n{t}\n{j}");
+            assert!((x - y).abs() <= 0.01 * scale + 0.01, "{x} vs {y}:\n{t}\n{j}");
         }
     }
     assert!(

@@ -50,7 +50,8 @@ cp -L /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/" \
 in_root() { env -i HOME=/home "$chroot" "$root" /usage-tracker "$@"; }
 
 out=$(in_root once --demo) || die "once --demo failed: $out"
-grep -q "TOTAL" <<<"$out" || die "once --demo printed no TOTAL row: $out"
+grep -q "^Estimate \\$" <<<"$out" || die "once --demo printed no headline: $out"
+grep -q "^Completions " <<<"$out" || die "once --demo printed no Completions row: $out"
 ok "once --demo"
 
 out=$(in_root keys --demo) || die "keys --demo failed: $out"

@@ -2,7 +2,7 @@
 //! formatters themselves are the core's, re-exported here under their own names.
 
 pub use usage_tracker_core::ui::{
-    format, html, json, other_table, owners, spark, table, unpriced, view,
+    format, headline, html, json, other_table, owners, spark, table, unpriced, view,
 };
 
 pub mod terminal;

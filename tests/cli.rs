@@ -109,7 +109,7 @@ fn once_table_names_window_keys_and_tier() {
     for needle in [
         "Model",
         "Est. cost",
-        "TOTAL",
+        "Completions",
         "Window:",
         "UTC",
         DEMO_KEY_ID,

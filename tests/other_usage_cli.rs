@@ -36,7 +36,7 @@ fn the_table_shows_the_other_usage_and_the_whole_estimate() {
         "Web search",
         "File search",
         "free",
-        "Whole estimate: $",
+        "Estimate $",
         "Not included: storage and code-interpreter sessions",
     ] {
         assert!(text.contains(needle), "{needle} missing:\n{text}");

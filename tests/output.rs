@@ -174,7 +174,7 @@ fn once_in_a_narrow_terminal_fits_it_and_names_the_key() {
     for l in screen.lines() {
         assert!(l.chars().count() <= 60, "{l:?} is wider than 60:\n{screen}");
     }
-    assert!(screen.contains("TOTAL"), "{screen}");
+    assert!(screen.contains("Completions"), "{screen}");
     assert!(
         screen.contains("Keys: Production backend (key_demoPrimary01)"),
         "{screen}"

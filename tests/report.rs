@@ -271,6 +271,35 @@ fn the_report_in_headless_chromium_shows_the_stored_figures() {
     // Both tables (model, kind) hold the whole estimate once each.
     assert!(close(sum, 2.0 * total), "{sum} vs 2 × {total}");
     assert!(items.iter().any(|r| get(r, "name") == "Completions"));
+
+    // The headline at the top: the 30 days' estimate and bill, and the month so far, whose
+    // billed part is the bill of this month's days (issue 17).
+    let top = &rows(&dom, "headline")[0];
+    let num = |k: &str| get(top, k).parse::<f64>().unwrap();
+    assert!(close(num("estimate"), total), "{top:?} vs {total}");
+    let billed: f64 = days
+        .iter()
+        .filter_map(|r| get(r, "billed").parse::<f64>().ok())
+        .sum();
+    assert!(close(num("billed"), billed), "{top:?} vs {billed}");
+    let month = &day(today)[..7];
+    let month_billed: f64 = days
+        .iter()
+        .filter(|r| get(r, "day").starts_with(month))
+        .filter_map(|r| get(r, "billed").parse::<f64>().ok())
+        .sum();
+    assert!(
+        close(num("month-billed"), month_billed),
+        "{top:?} vs {month_billed}"
+    );
+    assert!(close(
+        num("month"),
+        num("month-billed") + num("month-unbilled")
+    ));
+    assert!(close(
+        num("today"),
+        get(&days[29], "estimate").parse().unwrap()
+    ));
 }
 
 #[test]

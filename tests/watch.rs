@@ -252,7 +252,11 @@ fn text_lines_when_stdout_is_not_a_terminal() {
     let (watch, rx) = watch(home.path(), &base_url, &[]);
     for _ in 0..2 {
         let line = next_line(&rx);
-        assert!(line.contains(" tok  $"), "{line}");
+        // The headline's one line: the whole estimate, its completions part named.
+        assert!(
+            line.contains("  Estimate $") && line.contains(" (completions $"),
+            "{line}"
+        );
         // The bill follows once it came: `  Billed (UTC): today … · Estimate …`.
         // What is unpriced follows the keys until the bill prices it: `  Unpriced: 3 …`.
         let usage = line.split("  Billed (UTC): ").next().unwrap_or_default();
@@ -361,7 +365,9 @@ fn full_screen_view_in_a_real_terminal_and_q_restores_it() {
              '{BIN}' watch --demo; echo AGAIN $?; sleep 60"
         ),
     );
-    let s = tmux.wait_for("the table", |s| s.contains("TOTAL") && s.contains("gpt-4o"));
+    let s = tmux.wait_for("the table", |s| {
+        s.contains("Completions") && s.contains("gpt-4o")
+    });
     assert!(tmux.alternate_on(), "watch should use the alternate screen");
     for needle in [
         "UsageTracker · watch",
@@ -395,21 +401,21 @@ fn full_screen_view_in_a_real_terminal_and_q_restores_it() {
     tmux.run(&["send-keys", "q"]);
     let s = tmux.wait_for("the exit", |s| s.contains("EXITED"));
     assert!(s.contains("EXITED 0"), "{s}");
-    assert!(!s.contains("TOTAL"), "the view should be gone:\n{s}");
+    assert!(!s.contains("Completions"), "the view should be gone:\n{s}");
     assert!(!tmux.alternate_on(), "the alternate screen should be left");
 
     // Second run (the shell waits for Enter, so the first exit stays on screen until then):
     // a resize redraws for the new size; Ctrl+C (a key in raw mode) quits too.
     tmux.run(&["send-keys", "Enter"]);
     tmux.wait_for("the second run", |s| {
-        s.contains("TOTAL") && s.contains("Tier: auto")
+        s.contains("Completions") && s.contains("Tier: auto")
     });
     tmux.run(&["resize-window", "-x", "44", "-y", "20"]);
     let narrow = tmux.wait_for("a redraw at 44 columns", |s| {
         s.lines()
             .any(|l| l.starts_with("│Model") && l.ends_with("Total  Est. cost│"))
     });
-    assert!(narrow.contains("│TOTAL"), "{narrow}");
+    assert!(narrow.contains("│Completions"), "{narrow}");
     tmux.run(&["send-keys", "C-c"]);
     let s = tmux.wait_for("the exit", |s| s.contains("AGAIN"));
     assert!(s.contains("AGAIN 0"), "{s}");
@@ -463,7 +469,7 @@ fn a_tall_terminal_shows_the_other_usage_and_the_whole_estimate() {
              '{BIN}' watch --demo; sleep 60"
         ),
     );
-    let s = tmux.wait_for("the other usage", |s| s.contains("Whole estimate: $"));
+    let s = tmux.wait_for("the other usage", |s| s.contains("Estimate $"));
     for needle in [
         "Other usage: ",
         "Images ",
@@ -474,4 +480,50 @@ fn a_tall_terminal_shows_the_other_usage_and_the_whole_estimate() {
         assert!(s.contains(needle), "{needle:?} not on screen:\n{s}");
     }
     tmux.run(&["send-keys", "q"]);
+}
+
+/// The headline on `watch --demo`'s first screen in a real terminal, at 80×24 and 60×20: the
+/// whole estimate with its completions part, today, the month so far and the pace, above the
+/// table (issue 17). The words are `once`'s (see `tests/headline.rs`).
+#[test]
+fn the_headline_is_on_the_first_screen_of_a_small_terminal() {
+    for (w, h) in [(80u16, 24u16), (60, 20)] {
+        let home = tempfile::tempdir().unwrap();
+        let dir = home.path().display();
+        let tmux = Tmux::start(
+            w,
+            h,
+            &format!(
+                "cd '{dir}' && env -u OPENAI_ADMIN_KEY HOME='{dir}' XDG_CONFIG_HOME='{dir}' \
+                 '{BIN}' watch --demo; sleep 60"
+            ),
+        );
+        // The glance (today, month, pace) comes after the first refresh.
+        let s = tmux.wait_for("the headline with the pace", |s| {
+            s.contains("On pace for $") && s.contains("│Completions")
+        });
+        let lines: Vec<&str> = s.lines().collect();
+        let table = lines
+            .iter()
+            .position(|l| l.contains("Usage by model"))
+            .unwrap();
+        let top = lines[..table].join(" ");
+        for needle in [
+            "Estimate $",
+            ", last 6 h: completions $",
+            "+ other usage $",
+            "Today (UTC) $",
+            "month so far $",
+            "(billed $",
+            "On pace for $",
+        ] {
+            assert!(
+                top.contains(needle),
+                "{needle:?} not above the table at {w}×{h}:\n{s}"
+            );
+        }
+        assert!(!s.contains("TOTAL"), "{s}");
+        println!("watch --demo at {w}×{h}:\n{s}");
+        tmux.run(&["send-keys", "q"]);
+    }
 }

@@ -8,6 +8,7 @@ use crate::cli::Format;
 use crate::engine::now_ms;
 use crate::engine::once::Once;
 use crate::settings::Settings;
+use crate::ui::headline::Headline;
 use crate::ui::json::OnceReport;
 use crate::ui::owners::{self, By, Directory, OwnersReport};
 use crate::ui::table::TableView;
@@ -52,9 +53,22 @@ pub async fn run(settings: Settings, format: Format, by: By) -> Result<ExitCode,
     // still prints, with the ids and a line saying why the names are missing, and the JSON's
     // `api_keys` have `"name": null`.
     let known = dir.map(named_keys).unwrap_or_default();
+    // Today, the month so far and the pace (the headline's), in either format.
+    let glance = engine.glance(bill.bill.as_ref(), now / 1000).await;
     let text = match format {
         Format::Table if by != By::Model => owners_text(&snap, &owners, dir, by),
         Format::Table => {
+            let width = crate::ui::terminal::stdout_width();
+            // The headline first: what the title and the JSON's `headline` say.
+            let headline = Headline::new(&snap, bill.bill.as_ref(), glance.as_ref(), now / 1000);
+            let mut text = String::new();
+            for l in &headline.lines {
+                for w in width.map_or_else(|| vec![l.clone()], |w| crate::ui::table::wrap(l, w)) {
+                    text.push_str(&w);
+                    text.push('\n');
+                }
+            }
+            text.push('\n');
             let mut view = TableView::from_snapshot(&snap, &known);
             if let Err(e) = &listed {
                 view.notes
@@ -66,17 +80,20 @@ pub async fn run(settings: Settings, format: Format, by: By) -> Result<ExitCode,
                     .as_deref()
                     .and_then(owners::dormant_line),
             );
-            let mut text = view.to_text(crate::ui::terminal::stdout_width());
+            text.push_str(&view.to_text(width));
             text.push('\n');
             let other = crate::ui::other_table::OtherTable::from_snapshot(&snap);
-            text.push_str(&other.to_text(crate::ui::terminal::stdout_width()));
+            text.push_str(&other.to_text(width));
             text
         }
         Format::Json => {
-            let mut report = OnceReport::new(&snap, Some(&bill), now / 1000);
+            let mut report = OnceReport::new(&snap, Some(&bill), now / 1000).with_glance(
+                &snap,
+                Some(&bill),
+                glance.as_ref(),
+                now / 1000,
+            );
             report.report = report.report.named(&known);
-            let glance = engine.glance(bill.bill.as_ref(), now / 1000).await;
-            report.pace = glance.as_ref().map(crate::ui::json::PaceReport::of);
             let report = WithOwners {
                 report,
                 project_ids: &snap.project_ids,

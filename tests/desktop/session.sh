@@ -175,8 +175,8 @@ ONCE_FLAGS=("${FLAGS[@]}")
 wait_for 15 rows_current || fail "back to auto" "$(cat "$E2E_TMP/compare.txt")"
 
 # --- Daily budget: the simulated day so far costs more than $0.05 ---------------------------------
-budget_row() { "${SNI[@]}" rows | grep -qP '^0\t-1\t0\tToday: \$[0-9.,]+ of \$0\.05(00)? budget$'; }
-wait_for 30 budget_row && pass "the header shows today's cost against the budget: $("${SNI[@]}" rows | grep -o 'Today: .*')" \
+budget_row() { "${SNI[@]}" rows | grep -qP '^0\t-1\t0\tToday \(local\): \$[0-9.,]+ of \$0\.05(00)? daily budget$'; }
+wait_for 30 budget_row && pass "the header shows today's cost against the budget: $("${SNI[@]}" rows | grep -o 'Today (local): .*')" \
     || fail "budget row" "$("${SNI[@]}" rows | head -6)"
 # Far past the budget at the first look of the day, it reads "Over daily budget".
 budget_told() { grep -c 'string "\(Daily budget reached\|Over daily budget\)' "$E2E_TMP/notify.log" || true; }

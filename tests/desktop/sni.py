@@ -74,7 +74,9 @@ def described(window):
     if desc != title:
         problems.append(f"IconAccessibleDesc {desc!r} differs from Title {title!r}")
     calendar = window.startswith(("today ", "this week ", "this month "))
-    m = re.fullmatch(r"UsageTracker: (\S+) tokens, (\S+) (.+)", desc)
+    # The window's figures, then (issue 17) the rest of the headline: `; today (UTC) $X; month
+    # so far $Y; on pace for ...`, read here where a panel draws no label.
+    m = re.fullmatch(r"UsageTracker: (\S+) tokens, (\S+) (.+?)((?:; (?:today|month|on pace) .*)?)", desc)
     said = None
     if m and calendar:
         said = m[3]

@@ -25,6 +25,9 @@
 //! - **plan**: what to ask the API for next, from what is known ([`plan`]), calendar windows
 //!   included.
 //! - **snapshot**: one refresh's result, the one value every front end reads.
+//! - **headline**: [`ui::headline::Headline`], what every front end leads with, in the same
+//!   words: the window's **estimate** (completions named as a part of it), **today (UTC)**,
+//!   the **month so far** and the **pace**. No figure that is a part is called a total.
 //! - **view**: a pure function from a snapshot and status to plain data: the menu as rows
 //!   ([`ui::view`]), tables, the JSON of `once` and `watch` ([`ui::json`]), the HTML report's
 //!   page ([`ui::html`]); a **renderer** draws it (tray, terminal, browser). Only the HTML page

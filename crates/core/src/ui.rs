@@ -2,6 +2,7 @@
 //! the one set of formatters for tokens, money, rates and times.
 
 pub mod format;
+pub mod headline;
 pub mod html;
 pub mod json;
 pub mod other_table;

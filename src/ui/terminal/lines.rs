@@ -13,6 +13,7 @@ use crate::engine::now_ms;
 use crate::figures::glance::Glance;
 use crate::snapshot::Snapshot;
 use crate::ui::format;
+use crate::ui::headline::Headline;
 use crate::ui::json::{BilledReport, ReconciliationReport};
 use crate::ui::json::{ErrorReport, PaceReport, Report, WatchLine};
 use crate::ui::view::KeyChoice;
@@ -110,11 +111,7 @@ pub fn line(format: LineFormat, seen: Seen, now_ms: i64) -> String {
     match format {
         LineFormat::Json { detail } => json_line_of(seen, detail, now_ms),
         LineFormat::Text => {
-            let mut out = text_line_named(last, failure, bill, names, now_ms);
-            if let Some(g) = glance.filter(|_| !out.is_empty()) {
-                out.push_str("  ");
-                out.push_str(&crate::ui::view::glance::pace_text(g));
-            }
+            let mut out = text_line_named(last, failure, bill, glance, names, now_ms);
             // What the bill taught, when it did: `  Prices: 1 model billed differently ...`.
             if let Some(checks) = last.and_then(crate::ui::view::prices::checks_line) {
                 out.push_str("  ");
@@ -171,32 +168,50 @@ pub fn json_line_of(seen: Seen, detail: bool, now_ms: i64) -> String {
         billed: BilledReport::new(bill, now_ms / 1000),
         reconciliation: ReconciliationReport::new(bill, now_ms / 1000),
         pace: glance.map(PaceReport::of),
+        headline: last
+            .map(|s| Headline::new(s, bill.and_then(|b| b.bill.as_ref()), glance, now_ms / 1000)),
     };
     let report = if detail { report } else { report.lean() };
     // Plain data with string keys: serializing cannot fail.
     serde_json::to_string(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
 
-/// `2026-11-26 10:37:05  3.85M tok  $10.65  (6 models, key_demoPrimary01)  ALERT Token spike: …`,
-/// then, once a bill came, `  Billed (UTC): today $0.40 · … · Estimate within 2 % of …`.
+/// [`text_line_with`] without a glance.
 pub fn text_line(
     last: Option<&Snapshot>,
     failure: Option<&Failure>,
     bill: Option<&BillSnapshot>,
     now_ms: i64,
 ) -> String {
-    text_line_named(last, failure, bill, &[], now_ms)
+    text_line_named(last, failure, bill, None, &[], now_ms)
 }
 
-/// [`text_line`] naming the keys `names` has: `(6 models, Primary (key_demoPrimary01))`.
+/// [`text_line_named`] without names.
+pub fn text_line_with(
+    last: Option<&Snapshot>,
+    failure: Option<&Failure>,
+    bill: Option<&BillSnapshot>,
+    glance: Option<&Glance>,
+    now_ms: i64,
+) -> String {
+    text_line_named(last, failure, bill, glance, &[], now_ms)
+}
+
+/// `2026-11-26 10:37:05  Estimate $252.11 last 6 h (completions $26.41) · today (UTC) … ·
+/// month so far … · on pace for …  (6 models, Primary (key_demoPrimary01))  ALERT Token
+/// spike: …` (the headline's one line, the keys named as `names` has them), then, once a bill
+/// came, `  Billed (UTC): today $0.40 · … · Estimate within 2 % of …`.
 pub fn text_line_named(
     last: Option<&Snapshot>,
     failure: Option<&Failure>,
     bill: Option<&BillSnapshot>,
+    glance: Option<&Glance>,
     names: &[KeyChoice],
     now_ms: i64,
 ) -> String {
-    let mut out = usage_text(last, failure, names);
+    let headline =
+        |s: &Snapshot| Headline::new(s, bill.and_then(|b| b.bill.as_ref()), glance, now_ms / 1000);
+    let mut out = usage_text(last, failure, headline, names);
     if bill.is_some() && !out.is_empty() {
         let now = now_ms / 1000;
         out.push_str(&format!(
@@ -208,15 +223,12 @@ pub fn text_line_named(
     out
 }
 
-fn usage_text(last: Option<&Snapshot>, failure: Option<&Failure>, names: &[KeyChoice]) -> String {
-    let summary = |s: &Snapshot| {
-        let t = &s.summary.totals;
-        format!(
-            "{} tok  {}",
-            format::tokens_short(t.total_tokens),
-            format::usd(t.cost_usd)
-        )
-    };
+fn usage_text(
+    last: Option<&Snapshot>,
+    failure: Option<&Failure>,
+    headline: impl Fn(&Snapshot) -> Headline,
+    names: &[KeyChoice],
+) -> String {
     if let Some(f) = failure {
         let mut out = format!(
             "{}  ERROR {}",
@@ -227,7 +239,7 @@ fn usage_text(last: Option<&Snapshot>, failure: Option<&Failure>, names: &[KeyCh
             out.push_str(&format!(
                 "  (stale: last good {}  {})",
                 format::local_hms_ms(s.fetched_at_ms),
-                summary(s)
+                headline(s).text
             ));
         }
         return out;
@@ -235,17 +247,11 @@ fn usage_text(last: Option<&Snapshot>, failure: Option<&Failure>, names: &[KeyCh
     let Some(s) = last else {
         return String::new();
     };
-    // A calendar window names itself and its start: `$3.45 today since 00:00 UTC`.
-    let since = s.window.calendar.map_or_else(String::new, |c| {
-        format!(
-            " {}",
-            crate::ui::view::period::since_words(c, s.window.end_time)
-        )
-    });
+    // The headline names the window, a calendar one with its start (`today since 00:00 UTC`).
     let mut out = format!(
-        "{}  {}{since}  ({}, {})",
+        "{}  {}  ({}, {})",
         format::local_datetime_ms(s.fetched_at_ms),
-        summary(s),
+        headline(s).text,
         format::count(s.summary.models.len(), "model"),
         match (s.api_key_ids.is_empty(), s.project_ids.is_empty()) {
             (_, true) => crate::ui::table::named_keys(&s.api_key_ids, names),

@@ -1,6 +1,6 @@
-//! Draws a [`WatchState`] into a ratatui frame: title, spike alerts, the error status, the
-//! per-model table (scrollable, TOTAL pinned), a chart of tokens per bucket with a time axis,
-//! the notes, and the key help on `?`. The table keeps at least [`MIN_ROWS`] rows before the
+//! Draws a [`WatchState`] into a ratatui frame: title, the headline, spike alerts, the error
+//! status, the per-model table (scrollable, the completions row pinned), a chart of tokens per
+//! bucket with a time axis, the notes, and the key help on `?`. The table keeps at least [`MIN_ROWS`] rows before the
 //! chart and the notes take room; the chart then grows with the terminal; the status and the
 //! notes wrap at words. Pure: the same state and clock give the same cells, which the tests read
 //! back from ratatui's `TestBackend`. Cell strings come from [`crate::ui::table::TableView`].
@@ -9,6 +9,7 @@ use super::chart;
 use super::state::WatchState;
 use super::text;
 use crate::ui::format;
+use crate::ui::headline::Headline;
 use crate::ui::owners::By;
 use crate::ui::table::{self, Align, MODEL_COLUMNS};
 use ratatui::Frame;
@@ -18,7 +19,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table, Widget};
 
-/// Borders (2), header, rule and TOTAL.
+/// Borders (2), header, rule and the completions row.
 const TABLE_CHROME: u16 = 5;
 /// Model rows kept on screen before the chart and the notes get any room.
 pub const MIN_ROWS: u16 = 5;
@@ -40,6 +41,7 @@ pub const KEY_HELP: [(&str, &str); 8] = [
 
 struct Areas {
     title: Rect,
+    headline: Rect,
     alerts: Rect,
     status: Rect,
     table: Rect,
@@ -81,8 +83,10 @@ pub fn draw(frame: &mut Frame, state: &WatchState, now_ms: i64) -> Ticking {
     let status = status_lines(state, now_ms, width);
     let status_count = status.len();
     let refresh_lines = footer.iter().filter(|l| l.ticks).count();
-    let a = layout(area, state, status.len(), &footer);
+    let headline = headline_lines(state, now_ms, width);
+    let a = layout(area, state, headline.len(), status.len(), &footer);
     frame.render_widget(Paragraph::new(title_line(state, now_ms)), a.title);
+    frame.render_widget(Paragraph::new(headline), a.headline);
     let alert_style = Style::new()
         .fg(Color::White)
         .bg(Color::Red)
@@ -165,7 +169,14 @@ fn status_paragraph(lines: Vec<String>) -> Paragraph<'static> {
 pub fn page(area: Rect, state: &WatchState) -> usize {
     let width = usize::from(area.width);
     let footer = footer_lines(state, 0, width);
-    let a = layout(area, state, status_lines(state, 0, width).len(), &footer);
+    let headline = headline_lines(state, 0, width).len();
+    let a = layout(
+        area,
+        state,
+        headline,
+        status_lines(state, 0, width).len(),
+        &footer,
+    );
     usize::from(a.table.height.saturating_sub(TABLE_CHROME))
 }
 
@@ -196,10 +207,39 @@ fn h(n: usize) -> u16 {
     u16::try_from(n).unwrap_or(u16::MAX)
 }
 
-/// Rows on a screen of `area`: the table first (up to [`MIN_ROWS`] rows), then the footer's
-/// essential lines, the chart's least height, the rest of the table, the other footer lines,
-/// and what is left to the chart.
-fn layout(area: Rect, state: &WatchState, status: usize, footer: &[FooterLine]) -> Areas {
+/// The headline ([`Headline`]) under the title, wrapped: the window's whole estimate with its
+/// parts, today and the month so far, the pace. First on the screen, so that a small terminal
+/// (60×20) still shows it; nothing before the first figures.
+fn headline_lines(state: &WatchState, now_ms: i64, width: usize) -> Vec<Line<'static>> {
+    let Some(snap) = &state.snapshot else {
+        return Vec::new();
+    };
+    let bill = state.bill.as_deref().and_then(|b| b.bill.as_ref());
+    let h = Headline::new(snap, bill, state.glance.as_deref(), now_ms / 1000);
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    h.lines
+        .iter()
+        .enumerate()
+        .flat_map(|(i, l)| {
+            let style = if i == 0 { bold } else { Style::new() };
+            table::wrap(l, width)
+                .into_iter()
+                .map(move |w| Line::from(w).style(style))
+        })
+        .collect()
+}
+
+/// Rows on a screen of `area`: the title, the headline, alerts and status; then the table
+/// first (up to [`MIN_ROWS`] rows), then the footer's essential lines, the chart's least
+/// height, the rest of the table, the other footer lines, and what is left to the chart.
+fn layout(
+    area: Rect,
+    state: &WatchState,
+    headline: usize,
+    status: usize,
+    footer: &[FooterLine],
+) -> Areas {
+    let headline = h(headline);
     let alerts = h(state.alerts.len());
     let status = h(status);
     let table_need = match state.table() {
@@ -207,7 +247,10 @@ fn layout(area: Rect, state: &WatchState, status: usize, footer: &[FooterLine]) 
         None => 3,
     };
     let table_min = table_need.min(TABLE_CHROME + MIN_ROWS);
-    let top = 1u16.saturating_add(alerts).saturating_add(status);
+    let top = 1u16
+        .saturating_add(headline)
+        .saturating_add(alerts)
+        .saturating_add(status);
     let mut left = area.height.saturating_sub(top);
     let take = |want: u16, left: &mut u16| {
         let got = want.min(*left);
@@ -243,9 +286,11 @@ fn layout(area: Rect, state: &WatchState, status: usize, footer: &[FooterLine]) 
         r
     };
     let title_h = 1.min(area.height);
-    let alerts_h = alerts.min(area.height - title_h);
-    let status_h = status.min(area.height - title_h - alerts_h);
+    let headline_h = headline.min(area.height - title_h);
+    let alerts_h = alerts.min(area.height - title_h - headline_h);
+    let status_h = status.min(area.height - title_h - headline_h - alerts_h);
     let title = next(title_h);
+    let headline = next(headline_h);
     let alerts = next(alerts_h);
     let status = next(status_h);
     let table = next(table_h);
@@ -259,6 +304,7 @@ fn layout(area: Rect, state: &WatchState, status: usize, footer: &[FooterLine]) 
     );
     Areas {
         title,
+        headline,
         alerts,
         status,
         table,
@@ -431,17 +477,16 @@ fn footer_lines(state: &WatchState, now_ms: i64, width: usize) -> Vec<FooterLine
         out.push((
             0,
             format!(
-                "Today: {} of {} daily budget{over}",
+                "Today (local): {} of {} daily budget{over}",
                 format::usd(spent),
                 format::usd(budget)
             ),
             style,
         ));
     }
-    // The pace, and the sparklines when the terminal has room for them (rank 3).
+    // The sparklines when the terminal has room for them (rank 3); the pace is the headline's.
     if let Some(g) = state.glance.as_deref() {
         use crate::ui::view::glance;
-        out.push((1, glance::pace_text(g), plain));
         out.push((3, glance::hours_text(g), plain));
         out.push((3, glance::days_text(g), plain));
     }
@@ -472,8 +517,8 @@ fn footer_lines(state: &WatchState, now_ms: i64, width: usize) -> Vec<FooterLine
         .collect()
 }
 
-/// The other usage section (issue 10): the kinds, the whole estimate and what it leaves out,
-/// from the same pure table `once` prints. Rank 3: shown when the terminal has room for every
+/// The other usage section (issue 10): the kinds and what the estimate leaves out, from the
+/// same pure table `once` prints (the whole estimate is the headline's). Rank 3: shown when the terminal has room for every
 /// other footer line too, so it never pushes the window or key lines out.
 fn other_usage_lines(snap: &crate::snapshot::Snapshot) -> Vec<(u8, String)> {
     let t = crate::ui::other_table::OtherTable::from_snapshot(snap);
@@ -487,11 +532,8 @@ fn other_usage_lines(snap: &crate::snapshot::Snapshot) -> Vec<(u8, String)> {
     if !kinds.is_empty() {
         out.push((3, format!("Other usage: {}", kinds.join(" · "))));
     }
-    let mut notes = t.notes.into_iter();
-    if let Some(total) = notes.next() {
-        out.push((3, total));
-    }
-    out.extend(notes.map(|n| (3, n)));
+    // The first note is the whole estimate: the headline says it.
+    out.extend(t.notes.into_iter().skip(1).map(|n| (3, n)));
     out
 }
 

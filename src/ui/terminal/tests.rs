@@ -1,6 +1,7 @@
 //! The view drawn into ratatui's `TestBackend`: what a person would read on screen.
 
 mod billed;
+mod headline;
 mod screen;
 
 use super::render::{STALE, page, render};
@@ -172,9 +173,9 @@ fn the_table_has_every_column_every_model_and_the_total() {
     );
     find(&lines, "ft:gpt-4o-mini-2024-07-18:acme::B7x9kQ");
     assert_eq!(
-        cells(find(&lines, "TOTAL")),
+        cells(find(&lines, "Completions")),
         [
-            "TOTAL",
+            "Completions",
             "2,870,000",
             "1,080,000",
             "1,030,000",
@@ -223,7 +224,7 @@ fn a_failure_keeps_the_last_table_marked_stale() {
     assert!(status.contains("retrying in 10s"), "{status}");
     assert!(status.contains(STALE), "{status}");
     find(&lines, &format!("Usage by model · {STALE} (last good"));
-    find(&lines, "TOTAL");
+    find(&lines, "Completions");
     find(&lines, "gpt-4o-2024-08-06");
     // The next success clears it.
     s.apply(
@@ -259,7 +260,7 @@ fn a_narrow_terminal_keeps_model_and_total() {
     let header = cells(find(&lines, "Model"));
     assert!(header.contains(&"Total"), "{header:?}");
     assert!(!header.contains(&"Cached"), "{header:?}");
-    let total = cells(find(&lines, "TOTAL"));
+    let total = cells(find(&lines, "Completions"));
     assert!(total.contains(&"3,900,000"), "{total:?}");
     find(&lines, "│gpt-4o-mini-202…  1,110,000");
     assert!(lines.iter().all(|l| l.chars().count() <= 40));
@@ -277,7 +278,7 @@ fn a_tall_table_scrolls_with_the_arrows_and_keeps_the_total() {
     assert!(rows > 0 && rows < 30, "{rows}");
     let lines = screen(&s, 100, 24, NOW_MS);
     find(&lines, &format!("rows 1–{rows} of 30"));
-    find(&lines, "TOTAL");
+    find(&lines, "Completions");
     let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
     assert_eq!(s.on_key(key(KeyCode::Down), rows), Action::Redraw);
     find(
@@ -365,10 +366,14 @@ fn json_and_text_lines() {
     let t = text_line(Some(&snap), None, None, NOW_MS);
     assert!(
         t.ends_with(
-            "  2.7M tok  $2.66  (2 models, key_demoPrimary01)  ALERT Token spike: 48,210 tokens/min (threshold 10,000)"
+            "  Estimate $2.66 last 6 h (completions $2.66)  (2 models, key_demoPrimary01)  ALERT Token spike: 48,210 tokens/min (threshold 10,000)"
         ),
         "{t}"
     );
+    // The JSON's headline says the same.
+    let v: serde_json::Value =
+        serde_json::from_str(&json_line(Some(&snap), None, None, NOW_MS)).unwrap();
+    assert!(t.contains(v["headline"]["text"].as_str().unwrap()), "{v}");
     let t = text_line(Some(&snap), Some(&f), None, NOW_MS);
     assert!(t.contains("  ERROR offline — retrying in 15s"), "{t}");
     assert!(t.contains("(stale: last good"), "{t}");
@@ -386,7 +391,8 @@ fn at_100x30_the_chart_takes_the_room_and_has_a_time_axis() {
         .iter()
         .filter(|l| l.chars().any(|c| "▁▂▃▄▅▆▇█".contains(c)))
         .count();
-    assert!(bars >= 6, "{bars} lines of bars:\n{}", lines.join("\n"));
+    // Six rows of models, the headline's two lines above the table: five rows of bars.
+    assert!(bars >= 5, "{bars} lines of bars:\n{}", lines.join("\n"));
     let blank = lines.iter().filter(|l| is_blank(l)).count();
     assert!(blank <= 1, "{blank} blank lines:\n{}", lines.join("\n"));
     // The axis: the first and last bucket's local start time, under the bars.
@@ -416,7 +422,7 @@ fn at_60x20_the_table_keeps_five_rows_before_chart_and_notes() {
         .filter(|m| lines.iter().any(|l| l.contains(*m)))
         .count();
     assert!(shown >= 5, "{shown} of 6 rows:\n{}", lines.join("\n"));
-    find(&lines, "TOTAL");
+    find(&lines, "Completions");
     find(&lines, "Last refresh");
     assert_eq!(page(ratatui::layout::Rect::new(0, 0, 60, 20), &s), shown);
 }
@@ -458,7 +464,7 @@ fn the_error_line_is_whole_and_names_the_kind_once() {
     assert!(status.contains("winding road)"), "{status}");
     assert!(status.contains("check the network"), "{status}");
     assert_eq!(status.matches("offline").count(), 1, "{status}");
-    find(&lines, "TOTAL");
+    find(&lines, "Completions");
 }
 
 #[test]
@@ -467,12 +473,12 @@ fn today_against_the_daily_budget_is_shown() {
     s.budget = Some((1.5, 5.0));
     find(
         &screen(&s, 100, 30, NOW_MS),
-        "Today: $1.50 of $5.00 daily budget",
+        "Today (local): $1.50 of $5.00 daily budget",
     );
     s.budget = Some((6.0, 5.0));
     find(
         &screen(&s, 100, 30, NOW_MS),
-        "Today: $6.00 of $5.00 daily budget · OVER BUDGET",
+        "Today (local): $6.00 of $5.00 daily budget · OVER BUDGET",
     );
 }
 
@@ -512,6 +518,7 @@ fn json_lines_carry_the_pace_once_a_glance_came() {
         today_usd: Some(1.0),
         pace_today: Some(4.25),
         pace_month: None,
+        month: Default::default(),
     };
     let line = super::lines::json_line_with(Some(&snap), None, None, Some(&g), NOW_MS);
     let v: serde_json::Value = serde_json::from_str(&line).unwrap();
@@ -523,7 +530,14 @@ fn json_lines_carry_the_pace_once_a_glance_came() {
         ..Default::default()
     };
     let text = super::lines::line(LineFormat::Text, seen, NOW_MS);
-    assert!(text.ends_with("On pace for $4.25 today"), "{text}");
+    // The headline's one line: today, the month (a lower bound: the glance lacked a day) and
+    // the pace.
+    assert!(
+        text.contains("· today (UTC) $1.00 · month so far ≥ $0.00 · on pace for $4.25 today  ("),
+        "{text}"
+    );
+    assert_eq!(v["headline"]["pace_today_usd"], 4.25);
+    assert_eq!(v["headline"]["today_usd"], 1.0);
 }
 
 #[test]
@@ -542,6 +556,7 @@ fn the_full_screen_shows_the_pace_and_the_sparklines_when_they_fit() {
         today_usd: Some(4.0),
         pace_today: Some(16.0),
         pace_month: Some(250.0),
+        month: Default::default(),
     };
     let tall = screen(&s, 120, 50, NOW_MS);
     assert!(!tall.iter().any(|l| l.contains("On pace")), "no glance yet");
@@ -583,7 +598,7 @@ fn the_full_screen_names_the_key_and_what_a_tier_leaves_unpriced() {
     find(&lines, "Keys: Production backend (key_demoPrimary01)");
     let text = lines.join("\n");
     assert!(text.contains("2 unpriced at flex (2 models)"), "{text}");
-    let line = super::lines::text_line_named(Some(&snap), None, None, &names, NOW_MS);
+    let line = super::lines::text_line_named(Some(&snap), None, None, None, &names, NOW_MS);
     assert!(
         line.contains("(3 models, Production backend (key_demoPrimary01))"),
         "{line}"

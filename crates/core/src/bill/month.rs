@@ -11,7 +11,7 @@
 use super::{Bill, Money, SECS_PER_DAY, present::is_usd, utc_day_start, utc_month_start};
 
 /// This month so far by the rule above.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MonthSpend {
     /// What the bill has of the month in USD, today's included.
     pub billed_usd: f64,
@@ -32,28 +32,43 @@ impl MonthSpend {
         now: i64,
         estimate: impl Fn(i64) -> Option<f64>,
     ) -> MonthSpend {
+        let mut s = MonthSpend::of_days(now, |d| {
+            let billed = bill.and_then(|b| b.day(d));
+            (
+                billed.map(|day| (day.usd(), !day.items.is_empty())),
+                estimate(d),
+            )
+        });
+        s.other_currencies = bill.map_or_else(Vec::new, |b| {
+            b.month_to_date(now)
+                .into_iter()
+                .filter(|m| !is_usd(m))
+                .collect()
+        });
+        s
+    }
+
+    /// The same rule from per-day figures (the report's, from the store): `day(d)` gives the
+    /// bill of the UTC day starting at `d` (USD, and whether it has line items) when one is
+    /// stored, and its estimate when known.
+    pub fn of_days(
+        now: i64,
+        day: impl Fn(i64) -> (Option<(f64, bool)>, Option<f64>),
+    ) -> MonthSpend {
         let today = utc_day_start(now);
         let yesterday = today - SECS_PER_DAY;
         let mut s = MonthSpend {
-            billed_usd: 0.0,
-            unbilled_usd: 0.0,
-            other_currencies: bill.map_or_else(Vec::new, |b| {
-                b.month_to_date(now)
-                    .into_iter()
-                    .filter(|m| !is_usd(m))
-                    .collect()
-            }),
             complete: true,
+            ..MonthSpend::default()
         };
         let mut d = utc_month_start(now);
         while d <= today {
-            let billed = bill.and_then(|b| b.day(d));
-            let landed =
-                d < today && billed.is_some_and(|day| !day.items.is_empty() || d < yesterday);
-            let billed_usd = billed.map_or(0.0, |day| day.usd());
+            let (billed, estimate) = day(d);
+            let landed = d < today && billed.is_some_and(|(_, items)| items || d < yesterday);
+            let billed_usd = billed.map_or(0.0, |(usd, _)| usd);
             s.billed_usd += billed_usd;
             if !landed {
-                match estimate(d) {
+                match estimate {
                     Some(e) => s.unbilled_usd += (e - billed_usd).max(0.0),
                     None => s.complete = false,
                 }
@@ -162,5 +177,30 @@ mod tests {
         });
         assert_eq!(budget.total_usd(), 18.0);
         assert_eq!(budget.total_usd(), pace.total_usd());
+    }
+
+    #[test]
+    fn the_report_s_days_follow_the_same_rule() {
+        // As the first case above, from per-day figures: Dec 1 landed ($10), Dec 2 landed
+        // ($3 of an estimated $5), today $1 billed of an estimated $4.
+        let s = MonthSpend::of_days(NOW, |d| match (d - DEC_1) / SECS_PER_DAY {
+            0 => (Some((10.0, true)), Some(5.0)),
+            1 => (Some((3.0, true)), Some(5.0)),
+            _ => (Some((1.0, true)), Some(4.0)),
+        });
+        assert_eq!(
+            (s.billed_usd, s.unbilled_usd, s.complete),
+            (14.0, 3.0, true)
+        );
+        // Yesterday billed nothing yet: not landed, its estimate counts.
+        let s = MonthSpend::of_days(NOW, |d| match (d - DEC_1) / SECS_PER_DAY {
+            0 => (Some((10.0, true)), Some(5.0)),
+            1 => (Some((0.0, false)), Some(5.0)),
+            _ => (None, None),
+        });
+        assert_eq!(
+            (s.billed_usd, s.unbilled_usd, s.complete),
+            (10.0, 5.0, false)
+        );
     }
 }

@@ -48,6 +48,8 @@ pub struct Glance {
     pub pace_today: Option<f64>,
     /// "$Y this month"; `None` in the month's first half hour or when a day of it is unknown.
     pub pace_month: Option<f64>,
+    /// This UTC month so far by the one rule ([`MonthSpend`]), the figure the pace projects.
+    pub month: MonthSpend,
 }
 
 /// The buckets a glance is made from: hourly ones covering at least the last [`HOURS`] hours
@@ -155,6 +157,7 @@ impl Glance {
             today_usd,
             pace_today: today_usd.and_then(|c| pace::today(c, now)),
             pace_month,
+            month,
         }
     }
 
@@ -179,6 +182,7 @@ impl Glance {
             today_usd: Some(today_usd),
             pace_today: pace::today(today_usd, now),
             pace_month: None,
+            month: MonthSpend::default(),
         }
     }
 

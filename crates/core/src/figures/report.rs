@@ -3,7 +3,7 @@
 //! complete days. Pure; `ui::html` draws them.
 
 use super::{DayTotal, Line, checks, day_totals};
-use crate::bill::{DayCheck, SECS_PER_DAY, utc_day_start};
+use crate::bill::{DayCheck, MonthSpend, SECS_PER_DAY, utc_day_start, utc_month_start};
 use crate::usage::{BucketWidth, Unit};
 use std::collections::BTreeMap;
 
@@ -24,14 +24,20 @@ pub struct ReportData {
     /// Usage lines with no price, left out of the estimates.
     pub unpriced: usize,
     pub checks: Vec<DayCheck>,
+    /// This UTC month so far by the one rule ([`MonthSpend`]), from the stored days.
+    pub month: MonthSpend,
 }
 
 /// The first day a report of `days` days ending at `now`'s day covers, and the first day its
-/// lines must be loaded from (the 7 days of the check may reach further back).
+/// lines must be loaded from (the 7 days of the check and the month so far may reach further
+/// back).
 pub fn span(now: i64, days: u32) -> (i64, i64) {
     let today = utc_day_start(now);
     let first = today - (i64::from(days.max(1)) - 1) * SECS_PER_DAY;
-    (first, first.min(today - 7 * SECS_PER_DAY))
+    let load = first
+        .min(today - 7 * SECS_PER_DAY)
+        .min(utc_month_start(now));
+    (first, load)
 }
 
 fn largest_first(m: BTreeMap<String, f64>) -> Vec<(String, f64)> {
@@ -54,6 +60,15 @@ pub fn report_data(
     let end = utc_day_start(now) + SECS_PER_DAY;
     let all_days = day_totals(daily, load_from, end);
     let checks = checks(&all_days, now);
+    // A stored day's bill has line items when it billed anything (an empty day bills $0).
+    let month = MonthSpend::of_days(now, |d| {
+        all_days
+            .iter()
+            .find(|t| t.start_time == d)
+            .map_or((None, None), |t| {
+                (t.billed_usd.map(|b| (b, b > 0.0)), Some(t.estimate_usd))
+            })
+    });
     let days: Vec<DayTotal> = all_days
         .into_iter()
         .filter(|d| d.start_time >= first)
@@ -95,5 +110,6 @@ pub fn report_data(
         by_kind: largest_first(by_kind),
         unpriced,
         checks,
+        month,
     }
 }

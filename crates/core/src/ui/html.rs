@@ -57,6 +57,7 @@ pub fn page(d: &ReportData) -> String {
         keys = esc(&d.key_set),
         tier = esc(&d.tier),
     );
+    headline(&mut s, d);
     cost_per_day(&mut s, d);
     tokens_per_hour(&mut s, d);
     breakdown(
@@ -83,6 +84,40 @@ pub fn page(d: &ReportData) -> String {
     check(&mut s, d);
     s.push_str("</body></html>\n");
     s
+}
+
+/// The report's headline, in the words `once`, `watch` and the menu use: the estimate and the
+/// bill of the report's days, today (UTC) and the month so far with its parts.
+fn headline(s: &mut String, d: &ReportData) {
+    let estimate: f64 = d.days.iter().map(|t| t.estimate_usd).sum();
+    let billed: f64 = d.days.iter().filter_map(|t| t.billed_usd).sum();
+    let billed_days = d.days.iter().filter(|t| t.billed_usd.is_some()).count();
+    let today = d.days.last().map_or(0.0, |t| t.estimate_usd);
+    let m = &d.month;
+    let mut estimate_words = usd(estimate);
+    if d.unpriced > 0 {
+        estimate_words.push('+');
+    }
+    let _ = write!(
+        s,
+        "<p id=\"headline\" class=\"headline\" data-estimate=\"{e}\" data-billed=\"{b}\" data-today=\"{t}\" data-month=\"{mt}\" data-month-billed=\"{mb}\" data-month-unbilled=\"{mu}\"><strong>Estimate {ew}, last {n} days</strong> · billed {bw} ({bd} of the days billed) · today (UTC) {tw} · month so far {mw}</p>",
+        e = attr(estimate),
+        b = attr(billed),
+        t = attr(today),
+        mt = attr(m.total_usd()),
+        mb = attr(m.billed_usd),
+        mu = attr(m.unbilled_usd),
+        ew = esc(&estimate_words),
+        n = d.days.len(),
+        bw = usd(billed),
+        bd = billed_days,
+        tw = usd(today),
+        mw = esc(&crate::ui::headline::month_words(
+            m.billed_usd,
+            m.unbilled_usd,
+            m.complete
+        )),
+    );
 }
 
 fn cost_per_day(s: &mut String, d: &ReportData) {

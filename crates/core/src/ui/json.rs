@@ -4,8 +4,10 @@
 
 use crate::alerts::Alert;
 use crate::bill::BillSnapshot;
+use crate::figures::glance::Glance;
 use crate::openai::{ApiError, ErrorKind};
 use crate::snapshot::{BucketPoint, Snapshot};
+use crate::ui::headline::Headline;
 use crate::ui::view::KeyChoice;
 use crate::usage::{Endpoint, KindSummary, MeterSummary, ModelSummary, Totals, Unit, Window};
 use serde::Serialize;
@@ -194,6 +196,8 @@ pub struct OnceReport<'a> {
     pub reconciliation: Option<ReconciliationReport>,
     /// Where today and this month are heading (`null` when the glance could not be made).
     pub pace: Option<PaceReport>,
+    /// The figures every front end leads with ([`Headline`]), with their words.
+    pub headline: Headline,
 }
 
 /// `pace`: "on pace for" today and this month in USD, at the rate so far (UTC day and month);
@@ -223,7 +227,21 @@ impl<'a> OnceReport<'a> {
             billed: BilledReport::new(bill, now),
             reconciliation: ReconciliationReport::new(bill, now),
             pace: None,
+            headline: Headline::new(s, bill.and_then(|b| b.bill.as_ref()), None, now),
         }
+    }
+
+    /// With the glance's pace, and its today and month in the headline.
+    pub fn with_glance(
+        mut self,
+        s: &Snapshot,
+        bill: Option<&BillSnapshot>,
+        glance: Option<&Glance>,
+        now: i64,
+    ) -> Self {
+        self.pace = glance.map(PaceReport::of);
+        self.headline = Headline::new(s, bill.and_then(|b| b.bill.as_ref()), glance, now);
+        self
     }
 }
 
@@ -260,6 +278,8 @@ pub struct WatchLine<'a> {
     pub reconciliation: Option<ReconciliationReport>,
     /// As `once`'s; `null` until the first glance (it rides on the refresh after it).
     pub pace: Option<PaceReport>,
+    /// As `once`'s, of the last good report; `null` before the first.
+    pub headline: Option<Headline>,
 }
 
 impl WatchLine<'_> {

@@ -68,18 +68,8 @@ impl OtherTable {
             ]);
             rows.extend(k.models.iter().map(|m| model_row(m, k.unit)));
         }
-        let mut total = format!(
-            "Whole estimate: {} (completions {} + other usage {})",
-            format::usd(s.total_cost_usd()),
-            format::usd(s.summary.totals.cost_usd),
-            format::usd(s.other.cost_usd)
-        );
-        if s.unpriced() > 0 {
-            total.push_str(&format!(
-                "; not included: {} (—)",
-                format::count(s.unpriced(), "unpriced row")
-            ));
-        }
+        // The headline's words for the window (the whole estimate and its parts).
+        let total = super::headline::window_line(s);
         let mut notes = vec![total];
         if !s.other.assumptions.is_empty() || !s.summary.totals.assumptions.is_empty() {
             notes.push(

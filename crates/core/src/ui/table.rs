@@ -45,6 +45,10 @@ pub const MODEL_COLUMNS: [Column; 7] = [
     col("Est. cost", Align::Right, 2, None),
 ];
 
+/// The first cell of the per-model table's last row: the sum of its rows, completions only
+/// (the headline's estimate adds every other kind of usage).
+pub const COMPLETIONS_ROW: &str = "Completions";
+
 /// One line of a table, cells in column order.
 pub type Row = Vec<String>;
 
@@ -250,8 +254,9 @@ impl TableView {
         if t.unpriced_models > 0 {
             total_cost.push('*');
         }
+        // A part of the headline's estimate, named as one: never a bare "TOTAL" (issue 17).
         let total = vec![
-            "TOTAL".to_owned(),
+            COMPLETIONS_ROW.to_owned(),
             format::tokens(t.input_tokens),
             format::tokens(t.cached_input_tokens),
             format::tokens(t.output_tokens),

@@ -9,6 +9,7 @@ use crate::openai::ErrorKind;
 use crate::pricing::TierChoice;
 use crate::snapshot::Snapshot;
 use crate::ui::format;
+use crate::ui::headline::Headline;
 use crate::usage::{ModelSummary, Totals};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -295,21 +296,31 @@ fn lookback_label(hours: f64) -> String {
         .map_or_else(|| format!("{hours} h"), |(_, l)| (*l).to_owned())
 }
 
-fn totals_row(t: &Totals, state: &TrayState) -> String {
-    let window = period::shown_since(state)
-        .unwrap_or_else(|| format!("last {}", lookback_label(state.choices.lookback_hours)));
-    let mut s = format!(
-        "{} tokens · {} · {window}",
-        format::tokens(t.total_tokens),
-        format::usd(t.cost_usd),
-    );
-    if t.unpriced_models > 0 {
-        s.push_str(&format!(
-            " ({} unpriced)",
-            format::count(t.unpriced_models, "model")
-        ));
-    }
-    s
+/// The headline of the figures shown ([`Headline`]): the window's whole estimate, today, the
+/// month so far and the pace, with the bill and the glance the app holds.
+pub fn headline(state: &TrayState, now_ms: i64) -> Option<Headline> {
+    let s = state.snapshot.as_ref()?;
+    let bill = state.bill.as_deref().and_then(|b| b.bill.as_ref());
+    Some(Headline::new(
+        s,
+        bill,
+        state.glance.as_deref(),
+        now_ms / 1000,
+    ))
+}
+
+/// The header's first rows: the headline's lines, the pace loading until the first glance.
+fn headline_rows(state: &TrayState, now_ms: i64) -> Vec<String> {
+    let Some(h) = headline(state, now_ms) else {
+        return Vec::new();
+    };
+    // Always three rows, so that the glance's arrival relabels them in place.
+    let pace = if state.glance.is_none() {
+        glance::PACE_LOADING.to_owned()
+    } else {
+        h.pace_line()
+    };
+    vec![h.lines[0].clone(), h.today_month_line(), pace]
 }
 
 /// The name of a tracked key, once the key list has it.
@@ -401,11 +412,16 @@ fn header(state: &TrayState, now_ms: i64) -> Vec<Node> {
     }
     let mut rows = Vec::new();
     match &state.snapshot {
-        Some(s) => {
-            rows.push(Node::Info(totals_row(&usage_kinds::whole(s), state)));
+        Some(_) => {
+            rows.extend(headline_rows(state, now_ms).into_iter().map(Node::Info));
             rows.push(Node::Info(key_row(state)));
-            let mut updated = stored::header_row(state, now_ms)
-                .unwrap_or_else(|| format!("Updated {}", format::local_hm(s.fetched_at_ms / 1000)));
+            let mut updated = stored::header_row(state, now_ms).unwrap_or_else(|| {
+                let at = state
+                    .snapshot
+                    .as_ref()
+                    .map_or(0, |s| s.fetched_at_ms / 1000);
+                format!("Updated {}", format::local_hm(at))
+            });
             if state.waiting {
                 updated.push_str(" · waiting for the API…");
             } else if state.refreshing {
@@ -436,8 +452,9 @@ fn header(state: &TrayState, now_ms: i64) -> Vec<Node> {
     }
     rows.extend(stored::notice_rows(state));
     if let Some((spent, budget)) = state.budget {
+        // The daily budget's day is local (the headline's today is the UTC day's).
         rows.push(Node::Info(format!(
-            "Today: {} of {} budget",
+            "Today (local): {} of {} daily budget",
             format::usd(spent),
             format::usd(budget)
         )));

@@ -125,8 +125,7 @@ fn the_monthly_budget_is_told_once_per_crossing_per_month() {
     assert!(
         menu.iter().any(|n| *n
             == Node::Info(
-                "Month: $5.19 of $5.00 budget (bill $4.09 + today's unbilled estimate $1.10)"
-                    .into()
+                "Month so far: $5.19 of $5.00 budget (billed $4.09 + not yet billed $1.10)".into()
             )),
         "{menu:#?}"
     );

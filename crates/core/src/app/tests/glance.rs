@@ -24,6 +24,7 @@ fn glance(now: i64, last_hour: f64, today: f64) -> Arc<Glance> {
         today_usd: Some(today),
         pace_today: Some(pace),
         pace_month: Some(300.0),
+        month: Default::default(),
     })
 }
 
@@ -48,6 +49,11 @@ fn glance_rows(v: &TrayView) -> Vec<String> {
 fn two_glances_an_hour_apart_change_the_rows_in_place() {
     let mut h = Harness::started();
     let s = h.session();
+    // The pace is the header's, which comes with the first figures.
+    h.feed(updated(
+        s,
+        snap(vec![model("gpt-4o", 1_000)], vec![], vec![]),
+    ));
     let before = h.view();
     let loading = glance_rows(&before);
     assert_eq!(loading.len(), 3, "{loading:?}");
@@ -93,6 +99,10 @@ fn two_glances_an_hour_apart_change_the_rows_in_place() {
 fn a_replaced_sessions_glance_is_dropped_and_other_keys_clear_it() {
     let mut h = Harness::started();
     let old = h.session();
+    h.feed(updated(
+        old,
+        snap(vec![model("gpt-4o", 1_000)], vec![], vec![]),
+    ));
     h.now = AT * 1000;
     h.feed(Input::History {
         session: old,

@@ -33,7 +33,33 @@ fn data() -> ReportData {
             billed_usd: 1.25,
             ratio: Some(1.2),
         }],
+        month: crate::bill::MonthSpend {
+            billed_usd: 1.25,
+            unbilled_usd: 0.5,
+            other_currencies: vec![],
+            complete: true,
+        },
     }
+}
+
+#[test]
+fn the_top_says_the_headline_in_its_words() {
+    let html = page(&data());
+    let top = &html[html.find("<p id=\"headline\"").unwrap()..];
+    let top = &top[..top.find("</p>").unwrap()];
+    assert!(
+        top.contains(r#"data-estimate="1.750000" data-billed="1.250000" data-today="0.250000" data-month="1.750000""#),
+        "{top}"
+    );
+    assert!(
+        top.ends_with(
+            "<strong>Estimate $1.75+, last 2 days</strong> · billed $1.25 (1 of the days billed) · \
+today (UTC) $0.25 · month so far $1.75 (billed $1.25 + not yet billed $0.50)"
+        ),
+        "{top}"
+    );
+    // Before the charts.
+    assert!(html.find("id=\"headline\"") < html.find("<svg"));
 }
 
 #[test]

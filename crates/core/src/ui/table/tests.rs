@@ -106,9 +106,9 @@ fn cached_sits_beside_input_and_money_has_one_format() {
     assert_eq!(row("gpt-4o-mini")[6], "$0.24");
     assert_eq!(row("ft:")[6], "—");
     assert_eq!(
-        row("TOTAL"),
+        row("Completions"),
         [
-            "TOTAL",
+            "Completions",
             "1,473,727",
             "510,322",
             "594,570",

@@ -215,7 +215,7 @@ fn periods(bill: Option<&Bill>, now: i64) -> (Vec<Node>, Node) {
     (days, month)
 }
 
-/// `Month: $20.50 of $100.00 budget (bill $20.00 + today's unbilled estimate $0.50)`.
+/// `Month so far: $20.50 of $100.00 budget (billed $20.00 + not yet billed $0.50)`.
 pub fn month_budget_text(
     bill: Option<&Bill>,
     today_usd: Option<f64>,
@@ -226,12 +226,14 @@ pub fn month_budget_text(
         return format!("Month budget {}: bill not fetched yet", format::usd(budget));
     };
     let s = MonthSpend::of(bill, now, today_usd);
+    // The headline's words for the month so far (`≥` while a day's estimate is missing).
+    let (total, parts) = crate::ui::headline::month_words(s.billed_usd, s.unbilled_usd, s.complete)
+        .split_once(" (")
+        .map(|(t, p)| (t.to_owned(), p.trim_end_matches(')').to_owned()))
+        .unwrap_or_default();
     let mut text = format!(
-        "Month: {} of {} budget (bill {} + today's unbilled estimate {})",
-        format::usd(s.total_usd()),
-        format::usd(budget),
-        format::usd(s.billed_usd),
-        format::usd(s.unbilled_usd)
+        "Month so far: {total} of {} budget ({parts})",
+        format::usd(budget)
     );
     if !s.other_currencies.is_empty() {
         text.push_str(&format!(
@@ -338,9 +340,8 @@ cannot be tied to a key (charged per project).",
 /// "Monthly budget reached: $101.00" with what it is made of.
 pub fn monthly_budget_notice(a: &BudgetAlert, s: &MonthSpend, about: &str) -> Notice {
     let mut body = format!(
-        "This UTC month for {about}: billed {} plus today's estimate not yet billed {} (budget {})",
-        format::usd(s.billed_usd),
-        format::usd(s.unbilled_usd),
+        "This UTC month for {about}: month so far {} (budget {})",
+        crate::ui::headline::month_words(s.billed_usd, s.unbilled_usd, s.complete),
         format::usd(a.budget)
     );
     // As the menu row says: amounts in other currencies are not in the USD figures.

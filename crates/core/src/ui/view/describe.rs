@@ -28,6 +28,12 @@ pub fn description(state: &TrayState, now_ms: i64) -> String {
                     format::tokens_short(t.total_tokens),
                     short_cost(&t),
                 );
+                // Where a panel draws no label (Xfce), this is where the figures are read.
+                if let Some(h) = super::headline(state, now_ms) {
+                    for part in h.beyond_window() {
+                        line.push_str(&format!("; {part}"));
+                    }
+                }
                 if let Some(from) = super::stored::described(state, now_ms) {
                     line.push_str(&from);
                 }

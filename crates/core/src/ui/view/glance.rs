@@ -2,7 +2,8 @@
 //! sparklines, the last 24 hours (hourly, named in local time) and the last 30 days (daily,
 //! UTC days, as the bill's), each naming its peak. Pure, from the [`Glance`] the app holds.
 //!
-//! Always three rows, whatever is known, so an update relabels them in place.
+//! Always two rows, whatever is known, so an update relabels them in place; the pace row is
+//! the header's (see `ui::headline`), said with the same words.
 
 use super::{Node, TrayState};
 use crate::figures::glance::Glance;
@@ -52,16 +53,11 @@ pub fn days_text(g: &Glance) -> String {
     format!("{DAYS_LABEL} {line}")
 }
 
-/// The three rows.
+/// The two sparklines (the pace is the header's, with the headline).
 pub fn glance_rows(state: &TrayState) -> Vec<Node> {
     match &state.glance {
-        Some(g) => vec![
-            Node::Info(pace_text(g)),
-            Node::Info(hours_text(g)),
-            Node::Info(days_text(g)),
-        ],
+        Some(g) => vec![Node::Info(hours_text(g)), Node::Info(days_text(g))],
         None => vec![
-            Node::Info(PACE_LOADING.to_owned()),
             Node::Info(format!("{HOURS_LABEL} loading…")),
             Node::Info(format!("{DAYS_LABEL} loading…")),
         ],
@@ -92,6 +88,7 @@ mod tests {
             today_usd: Some(5.5),
             pace_today: Some(22.0),
             pace_month: Some(334.8),
+            month: Default::default(),
         }
     }
 

@@ -80,7 +80,7 @@ pub fn budget_notice(a: &BudgetAlert, about: &str) -> Notice {
     Notice {
         summary: budget_summary(a, "Daily", "daily"),
         body: format!(
-            "Estimated cost since midnight for {about}: {} (budget {})",
+            "Estimated cost since local midnight for {about}: {} (budget {})",
             format::usd(a.spent),
             format::usd(a.budget)
         ),
@@ -170,7 +170,7 @@ mod tests {
         assert_eq!(n.summary, "Daily budget reached: $5.20");
         assert_eq!(
             n.body,
-            "Estimated cost since midnight for key_a: $5.20 (budget $5.00)"
+            "Estimated cost since local midnight for key_a: $5.20 (budget $5.00)"
         );
         let n = budget_notice(
             &BudgetAlert {

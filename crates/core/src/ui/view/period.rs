@@ -141,9 +141,14 @@ mod tests {
             (Calendar::ThisMonth, "this month since 1 Nov (UTC)"),
         ] {
             s.choices.calendar = Some(c);
+            // The header names the window of the figures shown.
+            let mut snap = (*two_models()).clone();
+            snap.window.calendar = Some(c);
+            snap.window.start_time = crate::plan::periods::period(c, snap.window.end_time).start;
+            s.snapshot = Some(std::sync::Arc::new(snap));
             let v = tray_view(&s, NOW_MS);
             let header = infos(&v.menu)[0].to_owned();
-            assert!(header.ends_with(&format!("· {words}")), "{header}");
+            assert!(header.contains(&format!(", {words}: ")), "{header}");
             assert!(!header.contains("last"), "{header}");
             assert_eq!(
                 description(&s, NOW_MS),
@@ -151,7 +156,8 @@ mod tests {
             );
         }
         s.choices.calendar = None;
-        assert!(infos(&tray_view(&s, NOW_MS).menu)[0].ends_with("· last 6 h"));
+        s.snapshot = Some(two_models());
+        assert!(infos(&tray_view(&s, NOW_MS).menu)[0].contains(", last 6 h: "));
     }
 
     #[test]

@@ -175,9 +175,11 @@ fn unpriced_models_show_in_the_title() {
     assert_eq!(title(&s, NOW_MS), "1.5k · $0.50+");
     s.snapshot = Some(snapshot(vec![model("mystery", 1000, 0, None)], Vec::new()));
     assert_eq!(title(&s, NOW_MS), "1.0k · —");
+    // The header says what the title's mark means.
     assert_eq!(
         infos(&tray_view(&s, NOW_MS).menu)[0],
-        "1,000 tokens · $0.00 · last 6 h (1 model unpriced)"
+        "Estimate —, last 6 h: completions $0.00 (1.0k tokens) + other usage $0.00; \
+1 unpriced row not included"
     );
 }
 
@@ -198,6 +200,21 @@ fn a_model_row_and_its_submenu_show_the_same_money() {
 }
 
 #[test]
+fn the_title_and_the_header_say_the_headlines_estimate() {
+    let mut s = state();
+    let mut snap = (*two_models()).clone();
+    snap.other.cost_usd = 30.0;
+    s.snapshot = Some(Arc::new(snap));
+    let h = headline(&s, NOW_MS).unwrap();
+    assert_eq!(h.window_amount(), "$33.45");
+    assert_eq!(title(&s, NOW_MS), "1.2M · $33.45");
+    assert_eq!(
+        infos(&tray_view(&s, NOW_MS).menu)[0],
+        "Estimate $33.45, last 6 h: completions $3.45 (1.2M tokens) + other usage $30.00"
+    );
+}
+
+#[test]
 fn header_rows_carry_totals_key_update_time_and_budget() {
     let mut s = state();
     s.snapshot = Some(two_models());
@@ -210,13 +227,23 @@ fn header_rows_carry_totals_key_update_time_and_budget() {
     s.refreshing = true;
     let v = tray_view(&s, NOW_MS);
     let rows = infos(&v.menu);
-    assert_eq!(rows[0], "1,200,000 tokens · $3.45 · last 6 h");
-    assert_eq!(rows[1], "Key: Primary (key_a)");
+    // The headline: the whole estimate with its part named, today and the month (no glance
+    // nor bill yet), the pace loading.
     assert_eq!(
-        rows[2],
+        rows[0],
+        "Estimate $3.45, last 6 h: completions $3.45 (1.2M tokens) + other usage $0.00"
+    );
+    assert_eq!(
+        rows[1],
+        "Today (UTC) not known yet · month so far not known yet"
+    );
+    assert_eq!(rows[2], super::glance::PACE_LOADING);
+    assert_eq!(rows[3], "Key: Primary (key_a)");
+    assert_eq!(
+        rows[4],
         format!("Updated {} · refreshing…", format::local_hm(NOW_MS / 1000))
     );
-    assert_eq!(rows[3], "Today: $1.50 of $5.00 budget");
+    assert_eq!(rows[5], "Today (local): $1.50 of $5.00 daily budget");
 }
 
 #[test]

@@ -131,7 +131,7 @@ fn other_currencies_are_shown_apart_never_added_to_usd() {
     );
     assert_eq!(
         l[5],
-        "Month: $4.09 of $100.00 budget (bill $4.09 + today's unbilled estimate $0.00) · 2.50 EUR not counted"
+        "Month so far: ≥ $4.09 of $100.00 budget (billed $4.09 + not yet billed $0.00) · 2.50 EUR not counted"
     );
     // The notification says it as the row does.
     let spend =
@@ -253,14 +253,14 @@ fn the_monthly_budget_row_counts_the_bill_and_todays_unbilled_estimate() {
     let v = tray_view(&s, NOW_MS);
     assert_eq!(
         labels(&section(&v))[5],
-        "Month: $4.84 of $5.00 budget (bill $4.09 + today's unbilled estimate $0.75)"
+        "Month so far: $4.84 of $5.00 budget (billed $4.09 + not yet billed $0.75)"
     );
-    // Yesterday's estimate is not today's.
+    // Yesterday's estimate is not today's: today's is missing, the month a lower bound.
     s.glance = Some(std::sync::Arc::new(Glance::only_today(NOW - 86_400, 9.0)));
     let v = tray_view(&s, NOW_MS);
     assert_eq!(
         labels(&section(&v))[5],
-        "Month: $4.09 of $5.00 budget (bill $4.09 + today's unbilled estimate $0.00)"
+        "Month so far: ≥ $4.09 of $5.00 budget (billed $4.09 + not yet billed $0.00)"
     );
     s.bill = None;
     let v = tray_view(&s, NOW_MS);

@@ -356,9 +356,11 @@ impl Drop for Tmux {
 fn full_screen_view_in_a_real_terminal_and_q_restores_it() {
     let home = tempfile::tempdir().unwrap();
     let dir = home.path().display();
+    // Tall enough for every footer line under the headline (small screens have their own
+    // test: `the_headline_is_on_the_first_screen_of_a_small_terminal`).
     let tmux = Tmux::start(
         100,
-        30,
+        40,
         &format!(
             "cd '{dir}' && env -u OPENAI_ADMIN_KEY HOME='{dir}' XDG_CONFIG_HOME='{dir}' \
              '{BIN}' watch --demo; echo EXITED $?; read go; \

@@ -25,30 +25,41 @@ pub struct Headline {
     /// The window in words: `last 6 h`, `today since 00:00 UTC`.
     pub window: String,
     /// The whole estimate of the window: completions plus every other kind of usage.
+    #[serde(serialize_with = "crate::ui::json::money::amount")]
     pub window_usd: f64,
     /// The parts of `window_usd`.
+    #[serde(serialize_with = "crate::ui::json::money::amount")]
     pub completions_usd: f64,
+    #[serde(serialize_with = "crate::ui::json::money::amount")]
     pub other_usd: f64,
     /// Completions tokens in the window.
     pub completions_tokens: u64,
     /// Rows of any kind left out of `window_usd` for want of a price (the title's `+`).
     pub unpriced: usize,
     /// The estimate since this UTC day's midnight; `null` until the glance knows every hour.
+    #[serde(serialize_with = "crate::ui::json::money::opt_amount")]
     pub today_usd: Option<f64>,
     /// This UTC month so far: `month_billed_usd + month_unbilled_usd`; `null` with neither a
     /// bill nor a glance.
+    #[serde(serialize_with = "crate::ui::json::money::opt_amount")]
     pub month_usd: Option<f64>,
     /// What the bill has of the month.
+    #[serde(serialize_with = "crate::ui::json::money::opt_amount")]
     pub month_billed_usd: Option<f64>,
     /// What the estimate has that the bill does not have yet (today, yesterday until billed).
+    #[serde(serialize_with = "crate::ui::json::money::opt_amount")]
     pub month_unbilled_usd: Option<f64>,
     /// `false` when a day not yet billed has no estimate: `month_usd` is then a lower bound.
     pub month_complete: bool,
     /// On pace for, at the rate so far (UTC day and month).
+    #[serde(serialize_with = "crate::ui::json::money::opt_amount")]
     pub pace_today_usd: Option<f64>,
+    #[serde(serialize_with = "crate::ui::json::money::opt_amount")]
     pub pace_month_usd: Option<f64>,
     /// The same figures in words, as the first lines of `once` and `watch` say them: the
-    /// window, today and the month, and the pace once today is known.
+    /// window, today and the month, and the pace once today is known. Left out of `watch`'s
+    /// lean JSON lines (`--detail` keeps them): `text` says the same.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<String>,
     /// The figures in one line, as `watch`'s text lines and notifications say them.
     pub text: String,

@@ -288,6 +288,9 @@ impl WatchLine<'_> {
     /// A line is then a few kilobytes whatever the window and the bill (README "JSON output").
     pub fn lean(mut self) -> Self {
         self.buckets = None;
+        if let Some(h) = &mut self.headline {
+            h.lines.clear();
+        }
         self.report = self.report.map(Report::lean);
         self.billed = self.billed.map(BilledReport::lean);
         self.reconciliation = self.reconciliation.map(ReconciliationReport::lean);

@@ -230,12 +230,18 @@ fn lean_lines_leave_out_only_the_detail() {
             "billed",
             "reconciliation",
             "other_usage",
+            "headline",
         ]
         .contains(&k.as_str())
         {
             assert_eq!(&lean[k], val, "{k} as in the detailed line");
         }
     }
+    // The headline less its three-line form (`text` says the same in one).
+    assert!(full["headline"]["lines"].is_array());
+    let mut headline = full["headline"].clone();
+    headline.as_object_mut().unwrap().remove("lines");
+    assert_eq!(lean["headline"], headline);
     assert_eq!(
         lean["api_keys"],
         serde_json::json!([{"id": snap.api_key_ids[0], "name": "Production backend"}])

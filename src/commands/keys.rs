@@ -225,6 +225,7 @@ pub struct KeyReport<'a> {
     pub created_at: Option<i64>,
     pub last_used_at: Option<i64>,
     /// This UTC month's bill for the key; `null` when the Costs API is not readable.
+    #[serde(serialize_with = "crate::ui::json::money::opt_amount")]
     pub month_billed_usd: Option<f64>,
 }
 

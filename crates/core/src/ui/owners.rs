@@ -121,8 +121,10 @@ pub struct KeyRow {
     pub project_name: Option<String>,
     pub total_tokens: u64,
     pub requests: u64,
+    #[serde(serialize_with = "crate::ui::json::money::amount")]
     pub cost_usd: f64,
     /// This UTC month's bill for the key; `null` when the Costs API cannot split it (no bill).
+    #[serde(serialize_with = "crate::ui::json::money::opt_amount")]
     pub billed_usd: Option<f64>,
 }
 
@@ -133,7 +135,9 @@ pub struct ProjectRow {
     pub name: String,
     pub total_tokens: u64,
     pub requests: u64,
+    #[serde(serialize_with = "crate::ui::json::money::amount")]
     pub cost_usd: f64,
+    #[serde(serialize_with = "crate::ui::json::money::opt_amount")]
     pub billed_usd: Option<f64>,
 }
 

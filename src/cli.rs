@@ -196,6 +196,14 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<std::path::PathBuf>,
     },
+    /// Export the organization's usage, estimated cost and the bill as Prometheus metrics on
+    /// GET /metrics (and GET /healthz), refreshed by the same engine as `watch`. A --listen
+    /// address that is not loopback needs a bearer token in USAGE_TRACKER_METRICS_TOKEN
+    Serve {
+        /// Address and port to listen on (not loopback: USAGE_TRACKER_METRICS_TOKEN required)
+        #[arg(long, value_name = "ADDR:PORT", default_value = crate::serve::DEFAULT_LISTEN)]
+        listen: String,
+    },
     /// Print the help of usage-tracker or of one of its commands
     Help {
         /// The command to explain
@@ -208,7 +216,8 @@ impl Command {
     pub fn scope(&self) -> Option<Scope> {
         match self {
             Command::Once { .. } => Some(Scope::Once),
-            Command::Watch { .. } => Some(Scope::Watch),
+            // The settings of `watch`: the same engine, scope and store.
+            Command::Watch { .. } | Command::Serve { .. } => Some(Scope::Watch),
             Command::Keys { .. } => Some(Scope::Keys),
             Command::Prices { .. } => Some(Scope::Prices),
             Command::AdminKey { .. } => Some(Scope::AdminKey),
@@ -221,10 +230,11 @@ impl Command {
 }
 
 /// The subcommands that take setting flags, by name.
-const SCOPED: [(&str, Scope); 8] = [
+const SCOPED: [(&str, Scope); 9] = [
     ("once", Scope::Once),
     ("prices", Scope::Prices),
     ("watch", Scope::Watch),
+    ("serve", Scope::Watch),
     ("keys", Scope::Keys),
     ("admin-key", Scope::AdminKey),
     ("login-item", Scope::LoginItem),

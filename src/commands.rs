@@ -10,6 +10,7 @@ mod login_item;
 mod once;
 mod prices;
 mod report;
+mod serve;
 mod watch;
 
 use crate::cli::{Cli, Command};
@@ -233,6 +234,7 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Some(Command::Watch { format, detail }) => {
             runtime()?.block_on(watch::run(settings, format, detail))
         }
+        Some(Command::Serve { listen }) => runtime()?.block_on(serve::run(settings, &listen)),
         #[cfg(feature = "app")]
         None => app::run(settings),
         #[cfg(not(feature = "app"))]
@@ -259,7 +261,7 @@ fn help(name: Option<&str>) -> Result<ExitCode, CliError> {
         None => &mut root,
         Some(name) => root.find_subcommand_mut(name).ok_or_else(|| {
             CliError::BadInput(format!(
-                "there is no command {name:?}; the commands are once, watch, keys, prices, export, report, admin-key, login-item, simulate"
+                "there is no command {name:?}; the commands are once, watch, serve, keys, prices, export, report, admin-key, login-item, simulate"
             ))
         })?,
     };

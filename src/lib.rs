@@ -19,6 +19,7 @@ pub mod commands;
 pub mod defs;
 pub mod engine;
 pub mod platform;
+pub mod serve;
 pub mod settings;
 #[cfg(test)]
 use usage_tracker_simulator as simulator;

@@ -1,0 +1,344 @@
+//! What `serve` exports: the latest state heard from the engine's events, and the counters
+//! derived from the history store.
+//!
+//! **The counters are sums of the store, never additions per poll.** After each refresh the
+//! exporter re-reads what the store holds from a fixed origin (the first of the current UTC
+//! month) to now, at the widest stored width per day (the glance keeps the month's days, the
+//! last 48 hours by the hour, the live window by the minute; see `Store::load_periods`), and
+//! exports those sums. A late or revised bucket re-fetched into the store raises the sum by
+//! exactly what it added; a restart over the same store exports the same sums (nothing counted
+//! twice); the counters restart from zero when a new month starts, which Prometheus reads as a
+//! counter reset.
+
+use super::text::{Exposition, Kind};
+use crate::bill::BillSnapshot;
+use crate::figures;
+use crate::pricing::{PriceTable, Tier, TierChoice};
+use crate::snapshot::Snapshot;
+use crate::store::PeriodData;
+use crate::usage::BucketWidth;
+use std::collections::BTreeMap;
+
+/// (model, service_tier, batch, type, modality)
+pub type TokenKey = (String, String, bool, &'static str, &'static str);
+
+/// The sums of the store from `origin`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StoreFigures {
+    pub origin: i64,
+    pub tokens: BTreeMap<TokenKey, u64>,
+    /// (endpoint, model) → USD at the current prices.
+    pub cost: BTreeMap<(String, String), f64>,
+}
+
+impl StoreFigures {
+    /// The sums of `data` (what the store holds from `origin`), priced with `prices` at `tier`.
+    pub fn of(origin: i64, data: &PeriodData, prices: &PriceTable, tier: TierChoice) -> Self {
+        let mut tokens: BTreeMap<TokenKey, u64> = BTreeMap::new();
+        for b in &data.completions {
+            for r in &b.rows {
+                let t = r.tokens();
+                let (service_tier, batch) = match r.tier {
+                    Tier::Standard => ("default", false),
+                    Tier::Batch => ("default", true),
+                    other => (other.as_str(), false),
+                };
+                let parts = [
+                    ("input_uncached", "text", t.text_input),
+                    ("input_cached", "text", t.text_cached),
+                    ("output", "text", t.text_output),
+                    ("input_uncached", "audio", t.audio_input),
+                    ("input_cached", "audio", t.audio_cached),
+                    ("output", "audio", t.audio_output),
+                    ("input_uncached", "image", t.image_input),
+                    ("input_cached", "image", t.image_cached),
+                    ("output", "image", t.image_output),
+                    // The API does not split cache writes by modality.
+                    ("input_cache_write", "text", t.cache_write),
+                ];
+                for (kind, modality, n) in parts {
+                    if n == 0 {
+                        continue;
+                    }
+                    let key = (
+                        r.model.to_string(),
+                        service_tier.to_owned(),
+                        batch,
+                        kind,
+                        modality,
+                    );
+                    let v = tokens.entry(key).or_default();
+                    *v = v.saturating_add(n);
+                }
+            }
+        }
+        let mut cost: BTreeMap<(String, String), f64> = BTreeMap::new();
+        let lines = figures::lines(
+            &data.completions,
+            &data.others,
+            &[],
+            BucketWidth::Day,
+            prices,
+            tier,
+        );
+        for l in lines {
+            if let (Some(e), Some(usd)) = (l.endpoint, l.estimate_usd) {
+                *cost.entry((e.as_str().to_owned(), l.model)).or_default() += usd;
+            }
+        }
+        StoreFigures {
+            origin,
+            tokens,
+            cost,
+        }
+    }
+
+    pub fn estimated_usd(&self) -> f64 {
+        self.cost.values().sum()
+    }
+}
+
+/// Everything one scrape shows.
+#[derive(Clone, Debug, Default)]
+pub struct Metrics {
+    /// The scope label: `organization`, or the tracked key ids joined by commas.
+    pub scope: String,
+    /// The `api_key_id` label of the usage counters: the tracked key when exactly one is
+    /// tracked, else empty (the store holds the scope's sums, not per key).
+    pub api_key_id: String,
+    pub up: bool,
+    pub last_success: Option<i64>,
+    /// endpoint → the end of the newest window read.
+    pub data_as_of: BTreeMap<String, i64>,
+    /// (endpoint, outcome) → requests.
+    pub api_requests: BTreeMap<(String, String), u64>,
+    pub billed_month_usd: Option<f64>,
+    pub store: Option<StoreFigures>,
+}
+
+impl Metrics {
+    pub fn new(api_key_ids: &[String]) -> Metrics {
+        Metrics {
+            scope: if api_key_ids.is_empty() {
+                "organization".into()
+            } else {
+                api_key_ids.join(",")
+            },
+            api_key_id: match api_key_ids {
+                [one] => one.clone(),
+                _ => String::new(),
+            },
+            ..Metrics::default()
+        }
+    }
+
+    /// A successful refresh.
+    pub fn updated(&mut self, s: &Snapshot) {
+        self.up = true;
+        self.last_success = Some(s.fetched_at_ms.div_euclid(1000));
+        for (e, requests, _) in &s.fetch.endpoints {
+            self.data_as_of
+                .insert(e.as_str().to_owned(), s.window.end_time);
+            *self
+                .api_requests
+                .entry((e.as_str().to_owned(), "ok".to_owned()))
+                .or_default() += requests;
+        }
+    }
+
+    /// A failed refresh: `kind` is the error's kind (`rate_limited`, `auth`, ...).
+    pub fn failed(&mut self, kind: &str) {
+        self.up = false;
+        *self
+            .api_requests
+            .entry(("refresh".to_owned(), kind.to_owned()))
+            .or_default() += 1;
+    }
+
+    /// The bill: what the Costs API billed since `month_start`.
+    pub fn billed(&mut self, b: &BillSnapshot, month_start: i64) {
+        if let Some(bill) = &b.bill {
+            self.billed_month_usd = Some(
+                bill.days
+                    .iter()
+                    .filter(|d| d.start_time >= month_start)
+                    .map(|d| d.usd())
+                    .sum(),
+            );
+        }
+    }
+
+    /// The text of a scrape.
+    pub fn render(&self) -> String {
+        let mut e = Exposition::default();
+        e.family(
+            "usage_tracker_up",
+            Kind::Gauge,
+            "1 when the last refresh of the Admin API succeeded.",
+        )
+        .sample("usage_tracker_up", &[], f64::from(u8::from(self.up)));
+        if let Some(t) = self.last_success {
+            e.family(
+                "usage_tracker_last_success_timestamp_seconds",
+                Kind::Gauge,
+                "When the last successful refresh was fetched (unix seconds).",
+            )
+            .sample(
+                "usage_tracker_last_success_timestamp_seconds",
+                &[],
+                t as f64,
+            );
+        }
+        if !self.data_as_of.is_empty() {
+            let name = "usage_tracker_data_as_of_timestamp_seconds";
+            e.family(
+                name,
+                Kind::Gauge,
+                "The end of the newest usage window read, per endpoint (unix seconds).",
+            );
+            for (ep, t) in &self.data_as_of {
+                e.sample(name, &[("endpoint", ep)], *t as f64);
+            }
+        }
+        let name = "usage_tracker_api_requests_total";
+        e.family(
+            name,
+            Kind::Counter,
+            "Admin API requests of this process: per usage endpoint for successful refreshes (retries included), endpoint \"refresh\" per failed refresh with the error kind as outcome.",
+        );
+        for ((ep, outcome), n) in &self.api_requests {
+            e.sample(name, &[("endpoint", ep), ("outcome", outcome)], *n as f64);
+        }
+        if let Some(usd) = self.billed_month_usd {
+            let name = "usage_tracker_month_to_date_billed_usd";
+            e.family(
+                name,
+                Kind::Gauge,
+                "What the Costs API billed this UTC month so far (USD).",
+            )
+            .sample(name, &[("scope", &self.scope)], usd);
+        }
+        if let Some(s) = &self.store {
+            let name = "usage_tracker_month_to_date_estimated_usd";
+            e.family(
+                name,
+                Kind::Gauge,
+                "The estimate of this UTC month's usage so far at the current prices (USD).",
+            )
+            .sample(name, &[("scope", &self.scope)], s.estimated_usd());
+            let name = "usage_tracker_tokens_total";
+            e.family(
+                name,
+                Kind::Counter,
+                "Completions tokens the history store holds since the first of the UTC month.",
+            );
+            for ((model, tier, batch, kind, modality), n) in &s.tokens {
+                e.sample(
+                    name,
+                    &[
+                        ("api_key_id", &self.api_key_id),
+                        ("project_id", ""),
+                        ("model", model),
+                        ("service_tier", tier),
+                        ("batch", if *batch { "true" } else { "false" }),
+                        ("type", kind),
+                        ("modality", modality),
+                    ],
+                    *n as f64,
+                );
+            }
+            let name = "usage_tracker_estimated_cost_usd_total";
+            e.family(
+                name,
+                Kind::Counter,
+                "The estimated cost (USD) of the usage the history store holds since the first of the UTC month, at the current prices.",
+            );
+            for ((ep, model), usd) in &s.cost {
+                e.sample(
+                    name,
+                    &[
+                        ("endpoint", ep),
+                        ("api_key_id", &self.api_key_id),
+                        ("project_id", ""),
+                        ("model", model),
+                    ],
+                    *usd,
+                );
+            }
+        }
+        e.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::usage::{Bucket, UsageRow};
+
+    fn row(model: &str, tier: Tier, input: u64, cached: u64, output: u64) -> UsageRow {
+        UsageRow {
+            model: model.into(),
+            tier,
+            input_tokens: input,
+            cached_input_tokens: cached,
+            output_tokens: output,
+            requests: 1,
+            split: Default::default(),
+        }
+    }
+
+    #[test]
+    fn tokens_are_summed_per_labels_and_rendered() {
+        let data = PeriodData {
+            completions: vec![
+                Bucket {
+                    start_time: 0,
+                    end_time: 86_400,
+                    rows: vec![
+                        row("gpt-4o", Tier::Standard, 100, 30, 50),
+                        row("gpt-4o", Tier::Batch, 10, 0, 5),
+                    ],
+                },
+                Bucket {
+                    start_time: 86_400,
+                    end_time: 172_800,
+                    rows: vec![row("gpt-4o", Tier::Standard, 1, 0, 2)],
+                },
+            ],
+            ..PeriodData::default()
+        };
+        let table = PriceTable::default();
+        let f = StoreFigures::of(0, &data, &table, TierChoice::default());
+        let k = |b, kind| ("gpt-4o".to_owned(), "default".to_owned(), b, kind, "text");
+        assert_eq!(f.tokens[&k(false, "input_uncached")], 71);
+        assert_eq!(f.tokens[&k(false, "input_cached")], 30);
+        assert_eq!(f.tokens[&k(false, "output")], 52);
+        assert_eq!(f.tokens[&k(true, "output")], 5);
+        assert!(!f.tokens.contains_key(&k(true, "input_cached")));
+        let mut m = Metrics::new(&["key_a".to_owned()]);
+        m.store = Some(f);
+        let text = m.render();
+        assert!(
+            text.contains(
+                "usage_tracker_tokens_total{api_key_id=\"key_a\",project_id=\"\",model=\"gpt-4o\",service_tier=\"default\",batch=\"false\",type=\"output\",modality=\"text\"} 52\n"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("usage_tracker_up 0\n"), "{text}");
+    }
+
+    #[test]
+    fn a_failure_is_down_and_counted_by_kind() {
+        let mut m = Metrics::new(&[]);
+        m.up = true;
+        m.failed("rate_limited");
+        m.failed("rate_limited");
+        let text = m.render();
+        assert!(text.contains("usage_tracker_up 0\n"));
+        assert!(text.contains(
+            "usage_tracker_api_requests_total{endpoint=\"refresh\",outcome=\"rate_limited\"} 2\n"
+        ));
+        assert_eq!(m.scope, "organization");
+        assert_eq!(m.api_key_id, "");
+    }
+}

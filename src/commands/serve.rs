@@ -151,6 +151,11 @@ pub async fn run(settings: Settings, listen: &str) -> Result<ExitCode, CliError>
         );
     }
     let shared = Arc::new(Mutex::new(Metrics::new(&conn.settings.api_key_ids)));
+    // What the store holds is exported from the first scrape: a restart shows no gap.
+    if let Some(h) = &conn.history {
+        let figures = read_store(h, &conn.settings).await;
+        shared.lock().unwrap_or_else(|p| p.into_inner()).store = figures;
+    }
     let web = Web {
         metrics: shared.clone(),
         token: token.map(Arc::new),
@@ -174,10 +179,6 @@ pub async fn run(settings: Settings, listen: &str) -> Result<ExitCode, CliError>
         budget: false,
     };
     let (engine, mut events) = Engine::start(&conn, Clock::system(), options);
-    if let Some(h) = &conn.history {
-        let figures = read_store(h, &conn.settings).await;
-        shared.lock().unwrap_or_else(|p| p.into_inner()).store = figures;
-    }
     let mut stop = std::pin::pin!(stop);
     let mut server = std::pin::pin!(server);
     let served = loop {

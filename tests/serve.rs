@@ -1,0 +1,366 @@
+//! `usage-tracker serve` end to end: the real binary against the simulated Admin API (real
+//! HTTP on 127.0.0.1, its clock frozen at the test's start so its tables do not move), scraped
+//! over HTTP:
+//! - the tokens counters per model equal the simulator's own daily tables summed from the
+//!   first of the UTC month (read from its JSON with serde_json, not through the client);
+//! - late usage raises the counter by exactly what was added, once;
+//! - SIGTERM exits 0, and a restart over the same data dir exports the same counters (not
+//!   lower, not doubled);
+//! - a token: 401 without it, 200 with it; a non-loopback --listen without one: exit 2, one
+//!   line; neither the token nor the admin key in any output.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+use usage_tracker::bill::utc_month_start;
+use usage_tracker_simulator::{DEMO_KEY_ID, SimClock, SimConfig, SimServer};
+
+const BIN: &str = env!("CARGO_BIN_EXE_usage-tracker");
+const TOKEN: &str = "tok-0123456789abcdef-SECRET";
+
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// A simulator whose clock stands still at the real now, on a runtime of its own.
+fn simulator() -> (tokio::runtime::Runtime, SimServer) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut config = SimConfig::test();
+    config.clock = SimClock::Manual { start: now() };
+    let sim = rt.block_on(SimServer::start(config, None)).unwrap();
+    (rt, sim)
+}
+
+fn command(home: &std::path::Path) -> Command {
+    let mut c = Command::new(BIN);
+    c.env_clear()
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .current_dir(home);
+    c
+}
+
+/// `serve` on a free loopback port; returns it, its address and its stderr lines.
+fn serve(
+    home: &std::path::Path,
+    sim: &SimServer,
+    extra: &[&str],
+    token: Option<&str>,
+) -> (Proc, String, mpsc::Receiver<String>) {
+    let mut c = command(home);
+    c.args(["serve", "--listen", "127.0.0.1:0"])
+        .args(["--base-url", &sim.base_url()])
+        .args(["--admin-key", &sim.control().admin_key()])
+        .args(["--api-key-id", DEMO_KEY_ID, "--interval", "1"])
+        .args(["--data-dir", home.join("data").to_str().unwrap()])
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    if let Some(t) = token {
+        c.env("USAGE_TRACKER_METRICS_TOKEN", t);
+    }
+    let mut child = c.spawn().expect("start serve");
+    let err = child.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(err).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // Warnings (the admin key goes to a local URL) come first.
+    let mut before = Vec::new();
+    let addr = loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("serve says where it listens; it said {before:?}"));
+        if let Some(addr) = line
+            .strip_prefix("usage-tracker: serving http://")
+            .and_then(|s| s.strip_suffix("/metrics"))
+        {
+            break addr.to_owned();
+        }
+        before.push(line);
+    };
+    (Proc(child), addr, rx)
+}
+
+/// `GET path` over plain HTTP/1.1: (status, body).
+fn get(addr: &str, path: &str, token: Option<&str>) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).expect("connect to serve");
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    let status = answer[9..12].parse().unwrap();
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+type Sample = (String, BTreeMap<String, String>, f64);
+
+fn parse(text: &str) -> Vec<Sample> {
+    let mut out = Vec::new();
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let (series, value) = line.rsplit_once(' ').unwrap();
+        let value: f64 = value.parse().unwrap();
+        let (name, labels) = match series.split_once('{') {
+            None => (series.to_owned(), BTreeMap::new()),
+            Some((n, rest)) => {
+                let rest = rest.strip_suffix('}').unwrap();
+                let labels = rest
+                    .split("\",")
+                    .map(|kv| {
+                        let (k, v) = kv.split_once("=\"").unwrap();
+                        (k.to_owned(), v.trim_end_matches('"').to_owned())
+                    })
+                    .collect();
+                (n.to_owned(), labels)
+            }
+        };
+        out.push((name, labels, value));
+    }
+    out
+}
+
+fn value(samples: &[Sample], name: &str) -> Option<f64> {
+    samples.iter().find(|s| s.0 == name).map(|s| s.2)
+}
+
+/// tokens_total summed per model.
+fn tokens_per_model(samples: &[Sample]) -> BTreeMap<String, u64> {
+    let mut out = BTreeMap::new();
+    for (name, labels, v) in samples {
+        if name == "usage_tracker_tokens_total" {
+            assert_eq!(labels["api_key_id"], DEMO_KEY_ID, "{labels:?}");
+            *out.entry(labels["model"].clone()).or_default() += *v as u64;
+        }
+    }
+    out
+}
+
+/// Input + output tokens per model of the tracked key from the first of the month to the
+/// simulator's now: its own daily page, asked over HTTP and read with serde_json (not the
+/// client), late usage included.
+fn simulator_month(sim: &SimServer) -> BTreeMap<String, u64> {
+    let ctl = sim.control();
+    let sim_now = ctl.now();
+    let path = format!(
+        "/v1/organization/usage/completions?start_time={}&end_time={sim_now}&bucket_width=1d&limit=31&api_key_ids={DEMO_KEY_ID}&group_by=model",
+        utc_month_start(sim_now)
+    );
+    let addr = sim
+        .base_url()
+        .trim_start_matches("http://")
+        .trim_end_matches("/v1")
+        .to_owned();
+    let (status, body) = get(&addr, &path, Some(&ctl.admin_key()));
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["has_more"], false, "one page holds the month");
+    let mut out = BTreeMap::new();
+    for b in v["data"].as_array().unwrap() {
+        for r in b["results"].as_array().unwrap() {
+            let n = r["input_tokens"].as_u64().unwrap() + r["output_tokens"].as_u64().unwrap();
+            if n > 0 {
+                *out.entry(r["model"].as_str().unwrap().to_owned())
+                    .or_default() += n;
+            }
+        }
+    }
+    out
+}
+
+/// Scrapes until `ok` holds of the samples (the engine's first rounds take a few seconds).
+fn scrape_until(
+    addr: &str,
+    token: Option<&str>,
+    what: &str,
+    ok: impl Fn(&[Sample]) -> bool,
+) -> Vec<Sample> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (status, body) = get(addr, "/metrics", token);
+        assert_eq!(status, 200, "{body}");
+        let samples = parse(&body);
+        if ok(&samples) {
+            return samples;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what} within 60 s; last scrape:\n{body}"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+fn terminate(mut p: Proc) -> std::process::ExitStatus {
+    let pid = p.0.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = p.0.try_wait().unwrap() {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn counters_equal_the_simulator_count_late_usage_once_and_survive_a_restart() {
+    let (_rt, sim) = simulator();
+    let ctl = sim.control();
+    let home = tempfile::tempdir().unwrap();
+    // Hourly buckets: the live refresh re-reads the current hour, where the late usage lands.
+    let extra = ["--bucket-width", "1h", "--lookback-hours", "2"];
+    let (p, addr, _err) = serve(home.path(), &sim, &extra, None);
+    assert_eq!(get(&addr, "/healthz", None), (200, "ok\n".to_owned()));
+    let truth = simulator_month(&sim);
+    assert!(
+        truth.len() >= 3,
+        "the simulator's key uses several models: {truth:?}"
+    );
+    let samples = scrape_until(
+        &addr,
+        None,
+        "the counters equal the simulator's month",
+        |s| value(s, "usage_tracker_up") == Some(1.0) && tokens_per_model(s) == truth,
+    );
+    assert_eq!(
+        value(&samples, "usage_tracker_last_success_timestamp_seconds")
+            .map(|t| (t - now() as f64).abs() < 120.0),
+        Some(true)
+    );
+    let estimated: f64 = samples
+        .iter()
+        .filter(|s| s.0 == "usage_tracker_estimated_cost_usd_total")
+        .map(|s| s.2)
+        .sum();
+    let mtd = value(&samples, "usage_tracker_month_to_date_estimated_usd").unwrap();
+    assert!(
+        estimated > 0.0 && (estimated - mtd).abs() < 1e-6,
+        "{estimated} vs {mtd}"
+    );
+    assert!(value(&samples, "usage_tracker_api_requests_total").is_some());
+
+    // Late usage in the current hour, 2 minutes ago: counted once, exactly.
+    let model = "gpt-4o-mini-2024-07-18";
+    assert!(truth.contains_key(model), "{truth:?}");
+    ctl.add_late_usage("completions", model, ctl.now() - 120, 12_345, 3);
+    let mut expected = truth.clone();
+    *expected.get_mut(model).unwrap() += 12_345;
+    assert_eq!(simulator_month(&sim), expected, "the simulator counts it");
+    let before = scrape_until(&addr, None, "the late usage is counted", |s| {
+        tokens_per_model(s) == expected
+    });
+    // Several refreshes later it is still counted once.
+    std::thread::sleep(Duration::from_secs(3));
+    let (_, body) = get(&addr, "/metrics", None);
+    assert_eq!(tokens_per_model(&parse(&body)), expected, "counted once");
+
+    // SIGTERM: exit 0. A restart over the same store: the same counters at once.
+    let status = terminate(p);
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    let (p, addr, _err) = serve(home.path(), &sim, &extra, None);
+    let (_, body) = get(&addr, "/metrics", None);
+    let first = parse(&body);
+    assert_eq!(
+        tokens_per_model(&first),
+        expected,
+        "the first scrape after a restart"
+    );
+    scrape_until(&addr, None, "a refresh after the restart", |s| {
+        value(s, "usage_tracker_up") == Some(1.0)
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    let (_, body) = get(&addr, "/metrics", None);
+    let after = parse(&body);
+    assert_eq!(
+        tokens_per_model(&after),
+        tokens_per_model(&before),
+        "not lower, not doubled"
+    );
+    assert_eq!(terminate(p).code(), Some(0));
+}
+
+#[test]
+fn a_token_guards_metrics_and_is_never_shown() {
+    let (_rt, sim) = simulator();
+    let home = tempfile::tempdir().unwrap();
+    let (p, addr, err) = serve(home.path(), &sim, &[], Some(TOKEN));
+    let (status, body) = get(&addr, "/metrics", None);
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(get(&addr, "/metrics", Some("wrong")).0, 401);
+    let samples = scrape_until(&addr, Some(TOKEN), "a refresh", |s| {
+        value(s, "usage_tracker_up") == Some(1.0)
+    });
+    assert!(!samples.is_empty());
+    let (_, body) = get(&addr, "/metrics", Some(TOKEN));
+    let key = sim.control().admin_key();
+    assert!(!body.contains(TOKEN) && !body.contains(&key));
+    assert_eq!(terminate(p).code(), Some(0));
+    let stderr: Vec<String> = err.try_iter().collect();
+    let stderr = stderr.join("\n");
+    assert!(
+        !stderr.contains(TOKEN) && !stderr.contains(&key),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_non_loopback_listen_without_a_token_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    let out = command(home.path())
+        .args(["serve", "--demo", "--listen", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("0.0.0.0:0") && stderr.contains("USAGE_TRACKER_METRICS_TOKEN"),
+        "{stderr}"
+    );
+    let out = command(home.path())
+        .args(["serve", "--demo", "--listen", "nowhere"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -12,11 +12,12 @@ deps_die() { printf 'deps: error: %s\n' "$*" >&2; exit 1; }
 # Build: GTK 3 headers for tao/tray-icon/muda (pulls libdbus-1-dev). Run: the appindicator
 # library tray-icon loads at run time. Test: the desktop end-to-end test's X server, tray host,
 # notification daemon, Secret Service and tools; tmux for the terminal end-to-end test;
-# chromium for the HTML report's test in a real browser (tests/report.rs).
+# chromium for the HTML report's test in a real browser (tests/report.rs); prometheus (and
+# its promtool) for `serve`'s test with a real Prometheus (tests/serve.rs).
 DEPS_BUILD=(pkg-config libgtk-3-dev)
 DEPS_RUN=(libayatana-appindicator3-1)
 DEPS_TEST=(xvfb xfce4-panel xfce4-sntray-plugin dunst xdotool imagemagick dbus-x11
-    gnome-keyring libsecret-tools python3 python3-dbus curl tmux chromium)
+    gnome-keyring libsecret-tools python3 python3-dbus curl tmux chromium prometheus)
 
 deps_as_root() {
     if [[ $(id -u) -eq 0 ]]; then "$@"

@@ -39,7 +39,7 @@ cargo clippy --locked --no-default-features -- -D warnings
 # The unit tests, and the binary's own command-line and output tests: the integration tests over
 # HTTP run the same code in both builds (only the menu-bar app is left out), so running all of
 # them twice would double the run for nothing; the chroot check below runs the headless binary.
-cargo test --locked --no-default-features --features demo --lib --bins --test cli --test output
+cargo test --locked --no-default-features --features demo --lib --bins --test cli --test output --test serve
 
 step "headless CLI in a chroot without GTK (scripts/headless-check.sh)"
 scripts/headless-check.sh

@@ -364,3 +364,147 @@ fn a_non_loopback_listen_without_a_token_is_refused() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A free loopback port (bound, then let go).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Every byte but the unreserved ones percent-encoded, for a query string.
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Fails, naming the fix, when a Prometheus tool is not installed (scripts/deps.sh installs
+/// Debian's `prometheus` package, which has both).
+fn tool(name: &str) -> Command {
+    let found = Command::new(name).arg("--version").output();
+    assert!(
+        found.is_ok_and(|o| o.status.success()),
+        "{name} is required: install Debian's prometheus package (scripts/deps.sh does)"
+    );
+    Command::new(name)
+}
+
+#[test]
+fn a_real_prometheus_scrapes_serve_and_promql_answers_the_simulators_tables() {
+    let (_rt, sim) = simulator();
+    let home = tempfile::tempdir().unwrap();
+    let (p, addr, _err) = serve(home.path(), &sim, &[], None);
+    let truth = simulator_month(&sim);
+    scrape_until(
+        &addr,
+        None,
+        "the counters equal the simulator's month",
+        |s| tokens_per_model(s) == truth,
+    );
+
+    // promtool's lint of the exposition.
+    let (_, body) = get(&addr, "/metrics", None);
+    let mut check = tool("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    check
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(body.as_bytes())
+        .unwrap();
+    let out = check.wait_with_output().unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && said.trim().is_empty(),
+        "promtool check metrics: {said}"
+    );
+
+    // The shipped rules load, and every usage_tracker_ metric they query is exported.
+    let rules = concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/prometheus/alerts.yml");
+    let out = tool("promtool")
+        .args(["check", "rules", rules])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let text = std::fs::read_to_string(rules).unwrap();
+    for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+        if word.starts_with("usage_tracker_") {
+            assert!(
+                body.contains(&format!("\n{word}")) || body.contains(&format!(" {word} ")),
+                "the rules query {word}, which serve does not export"
+            );
+        }
+    }
+
+    // A real Prometheus scraping serve every second.
+    let port = free_port();
+    let config = home.path().join("prometheus.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: usage-tracker\n    static_configs:\n      - targets: ['{addr}']\n"
+        ),
+    )
+    .unwrap();
+    let prometheus = tool("prometheus")
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            home.path().join("tsdb").display()
+        ))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start prometheus");
+    let _prometheus = Proc(prometheus);
+    let prom = format!("127.0.0.1:{port}");
+    let query = "sum by (model) (usage_tracker_tokens_total{job=\"usage-tracker\"})";
+    let path = format!("/api/v1/query?query={}", encode(query));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let answer = loop {
+        let got = TcpStream::connect(&prom)
+            .ok()
+            .map(|_| get(&prom, &path, None));
+        if let Some((200, body)) = got {
+            let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+            let mut per_model = BTreeMap::new();
+            for r in v["data"]["result"].as_array().unwrap() {
+                let n: f64 = r["value"][1].as_str().unwrap().parse().unwrap();
+                per_model.insert(r["metric"]["model"].as_str().unwrap().to_owned(), n as u64);
+            }
+            if per_model == truth {
+                break per_model;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "Prometheus answers {query} as the simulator's tables within 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    assert!(answer.len() >= 3, "{answer:?}");
+    assert_eq!(terminate(p).code(), Some(0));
+}

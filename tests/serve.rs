@@ -173,6 +173,13 @@ fn tokens_per_model(samples: &[Sample]) -> BTreeMap<String, u64> {
 /// simulator's now: its own daily page, asked over HTTP and read with serde_json (not the
 /// client), late usage included.
 fn simulator_month(sim: &SimServer) -> BTreeMap<String, u64> {
+    month_by_model(sim, |r| {
+        r["input_tokens"].as_u64().unwrap() + r["output_tokens"].as_u64().unwrap()
+    })
+}
+
+/// `f` of each result of the simulator's completions page of the month, summed per model.
+fn month_by_model(sim: &SimServer, f: impl Fn(&serde_json::Value) -> u64) -> BTreeMap<String, u64> {
     let ctl = sim.control();
     let sim_now = ctl.now();
     let path = format!(
@@ -191,7 +198,7 @@ fn simulator_month(sim: &SimServer) -> BTreeMap<String, u64> {
     let mut out = BTreeMap::new();
     for b in v["data"].as_array().unwrap() {
         for r in b["results"].as_array().unwrap() {
-            let n = r["input_tokens"].as_u64().unwrap() + r["output_tokens"].as_u64().unwrap();
+            let n = f(r);
             if n > 0 {
                 *out.entry(r["model"].as_str().unwrap().to_owned())
                     .or_default() += n;
@@ -279,6 +286,20 @@ fn counters_equal_the_simulator_count_late_usage_once_and_survive_a_restart() {
         "{estimated} vs {mtd}"
     );
     assert!(value(&samples, "usage_tracker_api_requests_total").is_some());
+    let mut requests = BTreeMap::new();
+    for (name, labels, v) in &samples {
+        if name == "usage_tracker_requests_total" && labels["endpoint"] == "completions" {
+            *requests.entry(labels["model"].clone()).or_default() += *v as u64;
+        }
+    }
+    let truth_requests = month_by_model(&sim, |r| r["num_model_requests"].as_u64().unwrap());
+    assert_eq!(requests, truth_requests, "completions requests per model");
+    assert!(
+        samples
+            .iter()
+            .any(|s| s.0 == "usage_tracker_units_total" && s.2 > 0.0),
+        "the other endpoints in their units"
+    );
 
     // Late usage in the current hour, 2 minutes ago: counted once, exactly.
     let model = "gpt-4o-mini-2024-07-18";

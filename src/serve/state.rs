@@ -29,6 +29,11 @@ pub struct StoreFigures {
     pub tokens: BTreeMap<TokenKey, u64>,
     /// (endpoint, model) → USD at the current prices.
     pub cost: BTreeMap<(String, String), f64>,
+    /// (endpoint, model) → requests.
+    pub requests: BTreeMap<(String, String), u64>,
+    /// (endpoint, unit, model) → quantity, for every endpoint but completions (whose tokens
+    /// are `tokens`).
+    pub units: BTreeMap<(String, String, String), u64>,
 }
 
 impl StoreFigures {
@@ -73,6 +78,8 @@ impl StoreFigures {
             }
         }
         let mut cost: BTreeMap<(String, String), f64> = BTreeMap::new();
+        let mut requests: BTreeMap<(String, String), u64> = BTreeMap::new();
+        let mut units: BTreeMap<(String, String, String), u64> = BTreeMap::new();
         let lines = figures::lines(
             &data.completions,
             &data.others,
@@ -82,14 +89,30 @@ impl StoreFigures {
             tier,
         );
         for l in lines {
-            if let (Some(e), Some(usd)) = (l.endpoint, l.estimate_usd) {
-                *cost.entry((e.as_str().to_owned(), l.model)).or_default() += usd;
+            let Some(e) = l.endpoint else { continue };
+            let key = (e.as_str().to_owned(), l.model);
+            if let Some(usd) = l.estimate_usd {
+                *cost.entry(key.clone()).or_default() += usd;
+            }
+            if let Some(unit) = l.unit
+                && e != crate::usage::Endpoint::Completions
+                && l.quantity > 0
+            {
+                let k = (key.0.clone(), unit.as_str().to_owned(), key.1.clone());
+                let v = units.entry(k).or_default();
+                *v = v.saturating_add(l.quantity);
+            }
+            if l.requests > 0 {
+                let v = requests.entry(key).or_default();
+                *v = v.saturating_add(l.requests);
             }
         }
         StoreFigures {
             origin,
             tokens,
             cost,
+            requests,
+            units,
         }
     }
 
@@ -243,6 +266,43 @@ impl Metrics {
                         ("batch", if *batch { "true" } else { "false" }),
                         ("type", kind),
                         ("modality", modality),
+                    ],
+                    *n as f64,
+                );
+            }
+            let name = "usage_tracker_requests_total";
+            e.family(
+                name,
+                Kind::Counter,
+                "Requests of every usage endpoint the history store holds since the first of the UTC month.",
+            );
+            for ((ep, model), n) in &s.requests {
+                e.sample(
+                    name,
+                    &[
+                        ("endpoint", ep),
+                        ("api_key_id", &self.api_key_id),
+                        ("project_id", ""),
+                        ("model", model),
+                    ],
+                    *n as f64,
+                );
+            }
+            let name = "usage_tracker_units_total";
+            e.family(
+                name,
+                Kind::Counter,
+                "Usage of the endpoints other than completions in their own units (images, characters, seconds, calls, ...) the history store holds since the first of the UTC month.",
+            );
+            for ((ep, unit, model), n) in &s.units {
+                e.sample(
+                    name,
+                    &[
+                        ("endpoint", ep),
+                        ("unit", unit),
+                        ("api_key_id", &self.api_key_id),
+                        ("project_id", ""),
+                        ("model", model),
                     ],
                     *n as f64,
                 );

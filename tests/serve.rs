@@ -105,10 +105,16 @@ fn serve(
 
 /// `GET path` over plain HTTP/1.1: (status, body).
 fn get(addr: &str, path: &str, token: Option<&str>) -> (u16, String) {
+    get_with(addr, path, token, "")
+}
+
+/// [`get`] with more header lines (each ending in CRLF).
+fn get_with(addr: &str, path: &str, token: Option<&str>, more: &str) -> (u16, String) {
     let mut s = TcpStream::connect(addr).expect("connect to serve");
     let auth = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
+        .unwrap_or_default()
+        + more;
     write!(
         s,
         "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n"
@@ -457,6 +463,18 @@ fn a_real_prometheus_scrapes_serve_and_promql_answers_the_simulators_tables() {
         out.status.success() && said.trim().is_empty(),
         "promtool check metrics: {said}"
     );
+
+    // OpenMetrics when asked for (Prometheus asks for it first).
+    let (status, om) = get_with(
+        &addr,
+        "/metrics",
+        None,
+        "Accept: application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5\r\n",
+    );
+    assert_eq!(status, 200);
+    assert!(om.ends_with("# EOF\n"), "{om}");
+    assert!(om.contains("# TYPE usage_tracker_tokens counter\n"), "{om}");
+    assert!(om.contains("\nusage_tracker_tokens_total{"), "{om}");
 
     // The shipped rules load, and every usage_tracker_ metric they query is exported.
     let rules = concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/prometheus/alerts.yml");

@@ -1,5 +1,6 @@
 //! `usage-tracker serve`: the organization's usage, cost and the exporter's own health as
-//! Prometheus metrics on `GET /metrics` (text format 0.0.4), `GET /healthz` beside it.
+//! Prometheus metrics on `GET /metrics` (text format 0.0.4, or OpenMetrics 1.0.0 when the
+//! scraper asks for it), `GET /healthz` beside it.
 //!
 //! It runs the one engine ([`Engine::start`], as `watch` and the app do; no polling loop of
 //! its own) and keeps the latest state its events tell ([`Metrics`]); the usage counters are
@@ -79,12 +80,19 @@ async fn metrics(State(web): State<Web>, headers: HeaderMap) -> Response {
         )
             .into_response();
     }
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let openmetrics = text::wants_openmetrics(accept);
     let body = web
         .metrics
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .render();
-    ([(header::CONTENT_TYPE, text::CONTENT_TYPE)], body).into_response()
+        .render(openmetrics);
+    let content_type = if openmetrics {
+        text::OPENMETRICS_CONTENT_TYPE
+    } else {
+        text::CONTENT_TYPE
+    };
+    ([(header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
 async fn healthz() -> &'static str {

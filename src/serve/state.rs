@@ -191,9 +191,13 @@ impl Metrics {
         }
     }
 
-    /// The text of a scrape.
-    pub fn render(&self) -> String {
-        let mut e = Exposition::default();
+    /// The text of a scrape, in OpenMetrics when `openmetrics`.
+    pub fn render(&self, openmetrics: bool) -> String {
+        let mut e = if openmetrics {
+            Exposition::openmetrics()
+        } else {
+            Exposition::default()
+        };
         e.family(
             "usage_tracker_up",
             Kind::Gauge,
@@ -377,7 +381,7 @@ mod tests {
         assert!(!f.tokens.contains_key(&k(true, "input_cached")));
         let mut m = Metrics::new(&["key_a".to_owned()]);
         m.store = Some(f);
-        let text = m.render();
+        let text = m.render(false);
         assert!(
             text.contains(
                 "usage_tracker_tokens_total{api_key_id=\"key_a\",project_id=\"\",model=\"gpt-4o\",service_tier=\"default\",batch=\"false\",type=\"output\",modality=\"text\"} 52\n"
@@ -393,7 +397,7 @@ mod tests {
         m.up = true;
         m.failed("rate_limited");
         m.failed("rate_limited");
-        let text = m.render();
+        let text = m.render(false);
         assert!(text.contains("usage_tracker_up 0\n"));
         assert!(text.contains(
             "usage_tracker_api_requests_total{endpoint=\"refresh\",outcome=\"rate_limited\"} 2\n"

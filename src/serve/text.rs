@@ -1,13 +1,30 @@
-//! The Prometheus text exposition format, version 0.0.4: `# HELP`, `# TYPE` and one line per
-//! sample, label values escaped. Hand-written: the exporter writes a few families of plain
+//! The Prometheus text exposition format, version 0.0.4 (`# HELP`, `# TYPE` and one line per
+//! sample, label values escaped), and OpenMetrics 1.0.0 for a scraper that asks for it (a
+//! counter's family named without `_total`, `"` escaped in help too, `# EOF` at the end). Hand-written: the exporter writes a few families of plain
 //! gauges and counters whose values it already holds (derived from the store, not counted
 //! in process), which is all this format needs; a metrics library's registry and its own
 //! counters would be a second copy of those values to keep in step.
 
 use std::fmt::Write;
 
-/// The content type of this format.
+/// The content type of the text format.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+/// The content type of OpenMetrics.
+pub const OPENMETRICS_CONTENT_TYPE: &str =
+    "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// Whether a request's `Accept` header asks for OpenMetrics (Prometheus' does, first).
+pub fn wants_openmetrics(accept: Option<&str>) -> bool {
+    accept.is_some_and(|a| {
+        a.split(',').any(|part| {
+            let mut it = part.split(';').map(str::trim);
+            let kind = it.next().unwrap_or_default();
+            // `q=0` means "not this one".
+            kind.eq_ignore_ascii_case("application/openmetrics-text")
+                && !it.any(|p| p.replace(' ', "") == "q=0")
+        })
+    })
+}
 
 /// What a family is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,16 +37,35 @@ pub enum Kind {
 #[derive(Debug, Default)]
 pub struct Exposition {
     out: String,
+    openmetrics: bool,
 }
 
 impl Exposition {
+    /// An exposition in OpenMetrics rather than the text format.
+    pub fn openmetrics() -> Exposition {
+        Exposition {
+            out: String::new(),
+            openmetrics: true,
+        }
+    }
+
     /// Starts a family: its help and type lines. Its samples follow.
     pub fn family(&mut self, name: &str, kind: Kind, help: &str) -> &mut Self {
         let kind = match kind {
             Kind::Counter => "counter",
             Kind::Gauge => "gauge",
         };
-        let _ = writeln!(self.out, "# HELP {name} {}", escape_help(help));
+        // OpenMetrics names a counter's family without the `_total` of its samples.
+        let name = match (self.openmetrics, kind) {
+            (true, "counter") => name.strip_suffix("_total").unwrap_or(name),
+            _ => name,
+        };
+        let help = if self.openmetrics {
+            escape_help(help).replace('"', "\\\"")
+        } else {
+            escape_help(help)
+        };
+        let _ = writeln!(self.out, "# HELP {name} {help}");
         let _ = writeln!(self.out, "# TYPE {name} {kind}");
         self
     }
@@ -53,7 +89,10 @@ impl Exposition {
         self
     }
 
-    pub fn finish(self) -> String {
+    pub fn finish(mut self) -> String {
+        if self.openmetrics {
+            self.out.push_str("# EOF\n");
+        }
         self.out
     }
 }
@@ -111,6 +150,27 @@ mod tests {
         assert_eq!(number(f64::NAN), "NaN");
         assert_eq!(number(f64::INFINITY), "+Inf");
         assert_eq!(number(f64::NEG_INFINITY), "-Inf");
+    }
+
+    #[test]
+    fn openmetrics_when_asked_for() {
+        let prometheus = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+        assert!(wants_openmetrics(Some(prometheus)));
+        assert!(!wants_openmetrics(Some("text/plain;version=0.0.4")));
+        assert!(!wants_openmetrics(Some(
+            "application/openmetrics-text; q=0"
+        )));
+        assert!(!wants_openmetrics(None));
+        let mut e = Exposition::openmetrics();
+        e.family("x_total", Kind::Counter, "Say \"x\".")
+            .sample("x_total", &[("m", "a")], 2.0)
+            .family("up", Kind::Gauge, "Up.")
+            .sample("up", &[], 1.0);
+        assert_eq!(
+            e.finish(),
+            "# HELP x Say \\\"x\\\".\n# TYPE x counter\nx_total{m=\"a\"} 2\n\
+             # HELP up Up.\n# TYPE up gauge\nup 1\n# EOF\n"
+        );
     }
 
     #[test]

@@ -63,8 +63,19 @@ fn serve(
     extra: &[&str],
     token: Option<&str>,
 ) -> (Proc, String, mpsc::Receiver<String>) {
+    serve_on(home, sim, "127.0.0.1:0", extra, token)
+}
+
+/// [`serve`] on `listen`.
+fn serve_on(
+    home: &std::path::Path,
+    sim: &SimServer,
+    listen: &str,
+    extra: &[&str],
+    token: Option<&str>,
+) -> (Proc, String, mpsc::Receiver<String>) {
     let mut c = command(home);
-    c.args(["serve", "--listen", "127.0.0.1:0"])
+    c.args(["serve", "--listen", listen])
         .args(["--base-url", &sim.base_url()])
         .args(["--admin-key", &sim.control().admin_key()])
         .args(["--api-key-id", DEMO_KEY_ID, "--interval", "1"])
@@ -429,7 +440,9 @@ fn tool(name: &str) -> Command {
 fn a_real_prometheus_scrapes_serve_and_promql_answers_the_simulators_tables() {
     let (_rt, sim) = simulator();
     let home = tempfile::tempdir().unwrap();
-    let (p, addr, _err) = serve(home.path(), &sim, &[], None);
+    // A fixed port: the restart below is the same target for Prometheus.
+    let listen = format!("127.0.0.1:{}", free_port());
+    let (p, addr, _err) = serve_on(home.path(), &sim, &listen, &[], None);
     let truth = simulator_month(&sim);
     scrape_until(
         &addr,
@@ -520,30 +533,69 @@ fn a_real_prometheus_scrapes_serve_and_promql_answers_the_simulators_tables() {
         .expect("start prometheus");
     let _prometheus = Proc(prometheus);
     let prom = format!("127.0.0.1:{port}");
-    let query = "sum by (model) (usage_tracker_tokens_total{job=\"usage-tracker\"})";
-    let path = format!("/api/v1/query?query={}", encode(query));
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let answer = loop {
-        let got = TcpStream::connect(&prom)
-            .ok()
-            .map(|_| get(&prom, &path, None));
-        if let Some((200, body)) = got {
-            let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-            let mut per_model = BTreeMap::new();
-            for r in v["data"]["result"].as_array().unwrap() {
-                let n: f64 = r["value"][1].as_str().unwrap().parse().unwrap();
-                per_model.insert(r["metric"]["model"].as_str().unwrap().to_owned(), n as u64);
-            }
-            if per_model == truth {
-                break per_model;
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "Prometheus answers {query} as the simulator's tables within 60 s"
-        );
-        std::thread::sleep(Duration::from_millis(500));
+    let promql = |query: &str| -> Option<serde_json::Value> {
+        let path = format!("/api/v1/query?query={}", encode(query));
+        TcpStream::connect(&prom).ok()?;
+        let (status, body) = get(&prom, &path, None);
+        (status == 200).then(|| serde_json::from_str::<serde_json::Value>(&body).unwrap())
     };
-    assert!(answer.len() >= 3, "{answer:?}");
+    let per_model = |v: &serde_json::Value| -> BTreeMap<String, u64> {
+        let mut out = BTreeMap::new();
+        for r in v["data"]["result"].as_array().unwrap() {
+            let n: f64 = r["value"][1].as_str().unwrap().parse().unwrap();
+            out.insert(r["metric"]["model"].as_str().unwrap().to_owned(), n as u64);
+        }
+        out
+    };
+    let scalar = |v: &serde_json::Value| -> f64 {
+        let r = v["data"]["result"].as_array().unwrap();
+        assert_eq!(r.len(), 1, "{v}");
+        r[0]["value"][1].as_str().unwrap().parse().unwrap()
+    };
+    let query = "sum by (model) (usage_tracker_tokens_total{job=\"usage-tracker\"})";
+    let wait_for_truth = |what: &str| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(v) = promql(query)
+                && per_model(&v) == truth
+            {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "Prometheus answers {query} as the simulator's tables within 60 s ({what})"
+            );
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    };
+    wait_for_truth("first start");
+    assert!(truth.len() >= 3, "{truth:?}");
+
+    // A restart on the same port: Prometheus sees no reset and no increase (nothing new was
+    // used: the simulator's clock stands still).
+    assert_eq!(terminate(p).code(), Some(0));
+    std::thread::sleep(Duration::from_secs(2)); // a failed scrape or two while it is down
+    let (p, _addr, _err) = serve_on(home.path(), &sim, &listen, &[], None);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while promql("up{job=\"usage-tracker\"} == 1")
+        .is_none_or(|v| v["data"]["result"].as_array().unwrap().is_empty())
+    {
+        assert!(Instant::now() < deadline, "Prometheus scrapes serve again");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    std::thread::sleep(Duration::from_secs(3)); // three scrapes of the restarted serve
+    wait_for_truth("after the restart");
+    let resets = promql("sum(resets(usage_tracker_tokens_total[5m]))").unwrap();
+    assert_eq!(
+        scalar(&resets),
+        0.0,
+        "no counter reset over the restart: {resets}"
+    );
+    let increase = promql("sum(increase(usage_tracker_tokens_total[5m]))").unwrap();
+    assert_eq!(
+        scalar(&increase),
+        0.0,
+        "increase() over the restart is 0: {increase}"
+    );
     assert_eq!(terminate(p).code(), Some(0));
 }

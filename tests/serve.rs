@@ -599,3 +599,35 @@ fn a_real_prometheus_scrapes_serve_and_promql_answers_the_simulators_tables() {
     );
     assert_eq!(terminate(p).code(), Some(0));
 }
+
+#[test]
+fn sigterm_while_starting_against_a_silent_api_exits_0() {
+    // An API that accepts connections and never answers: serve is still connecting.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let api = format!("http://{}/v1", silent.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for c in silent.incoming() {
+            held.push(c);
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let child = command(home.path())
+        .args(["serve", "--listen", "127.0.0.1:0", "--base-url", &api])
+        .args(["--admin-key", "sk-admin-demo-0000000000000000"])
+        .args(["--timeout", "60"])
+        .args(["--data-dir", home.path().join("data").to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(1));
+    let started = Instant::now();
+    let status = terminate(Proc(child));
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}

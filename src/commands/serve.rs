@@ -145,14 +145,22 @@ pub async fn run(settings: Settings, listen: &str) -> Result<ExitCode, CliError>
         .await
         .map_err(|e| CliError::Other(format!("serve: cannot listen on {addr}: {e}")))?;
     let bound = listener.local_addr().unwrap_or(addr);
-    let conn = Connection::open(settings).await?;
+    // A stop while starting (the simulator of --demo, the key ids' check) is a normal end too.
+    let mut stop = std::pin::pin!(stop);
+    let conn = tokio::select! {
+        () = &mut stop => return Ok(ExitCode::SUCCESS),
+        conn = Connection::open(settings) => conn?,
+    };
     conn.tell_history_notice();
-    super::within_deadline(
+    let check = super::within_deadline(
         conn.settings.timeout,
         conn.client.base_url(),
         super::check_key_ids(&conn.client, &conn.settings.api_key_ids),
-    )
-    .await?;
+    );
+    tokio::select! {
+        () = &mut stop => return Ok(ExitCode::SUCCESS),
+        checked = check => checked?,
+    }
     if conn.history.is_none() {
         eprintln!(
             "usage-tracker: warning: serve: no history store: the usage counters (usage_tracker_tokens_total, usage_tracker_estimated_cost_usd_total) are not exported"
@@ -187,7 +195,6 @@ pub async fn run(settings: Settings, listen: &str) -> Result<ExitCode, CliError>
         budget: false,
     };
     let (engine, mut events) = Engine::start(&conn, Clock::system(), options);
-    let mut stop = std::pin::pin!(stop);
     let mut server = std::pin::pin!(server);
     let served = loop {
         tokio::select! {

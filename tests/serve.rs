@@ -380,6 +380,16 @@ fn a_token_guards_metrics_and_is_never_shown() {
         !stderr.contains(TOKEN) && !stderr.contains(&key),
         "{stderr}"
     );
+    // The token from a .env file in the current directory, as the other settings.
+    std::fs::write(
+        home.path().join(".env"),
+        format!("USAGE_TRACKER_METRICS_TOKEN={TOKEN}\n"),
+    )
+    .unwrap();
+    let (p, addr, _err) = serve(home.path(), &sim, &[], None);
+    assert_eq!(get(&addr, "/metrics", None).0, 401);
+    assert_eq!(get(&addr, "/metrics", Some(TOKEN)).0, 200);
+    assert_eq!(terminate(p).code(), Some(0));
 }
 
 #[test]

@@ -5,7 +5,8 @@
 //! It runs the one engine ([`Engine::start`], as `watch` and the app do; no polling loop of
 //! its own) and keeps the latest state its events tell ([`Metrics`]); the usage counters are
 //! re-read from the history store after each refresh (see `serve::state`). A `--listen`
-//! address that is not loopback needs a bearer token in `USAGE_TRACKER_METRICS_TOKEN` and
+//! address that is not loopback needs a bearer token in `USAGE_TRACKER_METRICS_TOKEN` (the
+//! environment or a `.env` file) and
 //! without one the command refuses to start (exit 2); with a token set, `/metrics` answers
 //! 401 to a request without it. SIGTERM or Ctrl+C stop it (exit 0).
 //!
@@ -49,12 +50,18 @@ pub fn parse_listen(text: &str) -> Result<SocketAddr, CliError> {
     })
 }
 
-/// The token from the environment (empty counts as none).
+/// The token from the environment, else from a `.env` file (where the other settings are
+/// looked for, the same precedence); empty counts as none. A `.env` that cannot be read was
+/// already reported by the settings' resolution.
 fn token_from_env() -> Option<SecretString> {
-    std::env::var(TOKEN_VAR)
-        .ok()
-        .filter(|t| !t.trim().is_empty())
-        .map(|t| SecretString::from(t.trim().to_owned()))
+    let nonempty =
+        |t: &str| (!t.trim().is_empty()).then(|| SecretString::from(t.trim().to_owned()));
+    if let Ok(t) = std::env::var(TOKEN_VAR) {
+        return nonempty(&t);
+    }
+    let env = crate::settings::Environment::from_process();
+    let dotenv = crate::settings::DotEnv::load(&env.dotenv_candidates()).ok()?;
+    dotenv.get(TOKEN_VAR).and_then(|(t, _)| nonempty(t))
 }
 
 /// Equal in time that does not depend on where they differ.

@@ -88,6 +88,8 @@ fn serve_on(
     }
     let mut child = c.spawn().expect("start serve");
     let err = child.stderr.take().unwrap();
+    // Killed however the test ends, even if it fails before serve says where it listens.
+    let child = Proc(child);
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(err).lines() {
@@ -111,7 +113,7 @@ fn serve_on(
         }
         before.push(line);
     };
-    (Proc(child), addr, rx)
+    (child, addr, rx)
 }
 
 /// `GET path` over plain HTTP/1.1: (status, body).

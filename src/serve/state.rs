@@ -348,6 +348,7 @@ mod tests {
             output_tokens: output,
             requests: 1,
             split: Default::default(),
+            owner: Default::default(),
         }
     }
 

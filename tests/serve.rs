@@ -20,6 +20,8 @@ use usage_tracker_simulator::{DEMO_KEY_ID, SimClock, SimConfig, SimServer};
 
 const BIN: &str = env!("CARGO_BIN_EXE_usage-tracker");
 const TOKEN: &str = "tok-0123456789abcdef-SECRET";
+/// First in `extra`: serve the whole organization (no `--api-key-id`).
+const ORG: &str = "<organization>";
 
 struct Proc(Child);
 
@@ -78,9 +80,14 @@ fn serve_on(
     c.args(["serve", "--listen", listen])
         .args(["--base-url", &sim.base_url()])
         .args(["--admin-key", &sim.control().admin_key()])
-        .args(["--api-key-id", DEMO_KEY_ID, "--interval", "1"])
+        .args(["--interval", "1"])
+        .args(if extra.first() == Some(&ORG) {
+            &[][..]
+        } else {
+            &["--api-key-id", DEMO_KEY_ID][..]
+        })
         .args(["--data-dir", home.join("data").to_str().unwrap()])
-        .args(extra)
+        .args(extra.iter().filter(|a| **a != ORG))
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     if let Some(t) = token {
@@ -199,11 +206,21 @@ fn simulator_month(sim: &SimServer) -> BTreeMap<String, u64> {
 
 /// `f` of each result of the simulator's completions page of the month, summed per model.
 fn month_by_model(sim: &SimServer, f: impl Fn(&serde_json::Value) -> u64) -> BTreeMap<String, u64> {
+    month_of(sim, Some(DEMO_KEY_ID), f)
+}
+
+/// [`month_by_model`] for one key, or the whole organization.
+fn month_of(
+    sim: &SimServer,
+    key: Option<&str>,
+    f: impl Fn(&serde_json::Value) -> u64,
+) -> BTreeMap<String, u64> {
     let ctl = sim.control();
     let sim_now = ctl.now();
     let path = format!(
-        "/v1/organization/usage/completions?start_time={}&end_time={sim_now}&bucket_width=1d&limit=31&api_key_ids={DEMO_KEY_ID}&group_by=model",
-        utc_month_start(sim_now)
+        "/v1/organization/usage/completions?start_time={}&end_time={sim_now}&bucket_width=1d&limit=31{}&group_by=model",
+        utc_month_start(sim_now),
+        key.map(|k| format!("&api_key_ids={k}")).unwrap_or_default()
     );
     let addr = sim
         .base_url()
@@ -642,4 +659,44 @@ fn sigterm_while_starting_against_a_silent_api_exits_0() {
         "{:?}",
         started.elapsed()
     );
+}
+
+#[test]
+fn the_whole_organization_is_labelled_by_key_and_project() {
+    let (_rt, sim) = simulator();
+    let home = tempfile::tempdir().unwrap();
+    let (p, addr, _err) = serve(home.path(), &sim, &[ORG], None);
+    let truth = month_of(&sim, None, |r| {
+        r["input_tokens"].as_u64().unwrap() + r["output_tokens"].as_u64().unwrap()
+    });
+    let by = |s: &[Sample], label: &str| -> BTreeMap<String, u64> {
+        let mut out = BTreeMap::new();
+        for (name, labels, v) in s {
+            if name == "usage_tracker_tokens_total" {
+                *out.entry(labels[label].clone()).or_default() += *v as u64;
+            }
+        }
+        out
+    };
+    let samples = scrape_until(&addr, None, "the organization's month", |s| {
+        by(s, "model") == truth
+    });
+    let keys = by(&samples, "api_key_id");
+    assert!(
+        keys.len() >= 2 && keys.contains_key(DEMO_KEY_ID),
+        "{keys:?}"
+    );
+    let projects = by(&samples, "project_id");
+    assert!(
+        projects.contains_key(usage_tracker_simulator::DEMO_PROJECT_ID),
+        "{projects:?}"
+    );
+    // The tracked key's share equals the simulator's page for that key.
+    let mine: u64 = samples
+        .iter()
+        .filter(|s| s.0 == "usage_tracker_tokens_total" && s.1["api_key_id"] == DEMO_KEY_ID)
+        .map(|s| s.2 as u64)
+        .sum();
+    assert_eq!(mine, simulator_month(&sim).values().sum::<u64>());
+    assert_eq!(terminate(p).code(), Some(0));
 }

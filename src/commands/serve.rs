@@ -130,11 +130,12 @@ async fn read_store(history: &SharedStore, settings: &Settings) -> Option<StoreF
     let keys = KeySet::of(&settings.api_key_ids);
     let base = settings.prices.clone();
     let (mode, tier) = (settings.price_mode, settings.tier);
+    let key = crate::serve::state::fallback_key(&settings.api_key_ids);
     history
         .run_or_skip("reading the month for the metrics", move |s| {
             let data = s.load_periods(&keys, BucketWidth::Day, origin, now + SECS_PER_DAY)?;
             let prices = super::export::stored_prices(s, &keys, &base, mode)?;
-            Ok(StoreFigures::of(origin, &data, &prices.table, tier))
+            Ok(StoreFigures::of(origin, &data, &prices.table, tier, &key))
         })
         .await
 }

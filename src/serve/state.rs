@@ -16,32 +16,99 @@ use crate::figures;
 use crate::pricing::{PriceTable, Tier, TierChoice};
 use crate::snapshot::Snapshot;
 use crate::store::PeriodData;
-use crate::usage::BucketWidth;
+use crate::usage::{Bucket, BucketWidth, Meter, Owner, UsageRow};
 use std::collections::BTreeMap;
 
-/// (model, service_tier, batch, type, modality)
-pub type TokenKey = (String, String, bool, &'static str, &'static str);
+/// (api_key_id, project_id, model, service_tier, batch, type, modality)
+pub type TokenKey = (
+    String,
+    String,
+    String,
+    String,
+    bool,
+    &'static str,
+    &'static str,
+);
+/// (endpoint, api_key_id, project_id, model)
+pub type ModelKey = (String, String, String, String);
+/// (endpoint, unit, api_key_id, project_id, model)
+pub type UnitKey = (String, String, String, String, String);
+
+/// The `api_key_id` of rows without an owner: the one key tracked when the scope is one key
+/// (the engine then asks not by key: its rows are that key's), else empty.
+pub fn fallback_key(api_key_ids: &[String]) -> String {
+    if crate::openai::scope::many_keys(api_key_ids) {
+        return String::new();
+    }
+    let (keys, _) = crate::openai::scope::split(api_key_ids);
+    keys.into_iter().next().unwrap_or_default()
+}
+
+/// The `api_key_id` and `project_id` labels of a stored row: its owner when the engine asked
+/// by key and project (more than one key in scope), else `key` (the one tracked key, or empty)
+/// and no project.
+fn owner_labels(o: &Owner, key: &str) -> (String, String) {
+    (
+        o.api_key_id.as_deref().unwrap_or(key).to_owned(),
+        o.project_id.as_deref().unwrap_or_default().to_owned(),
+    )
+}
 
 /// The sums of the store from `origin`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StoreFigures {
     pub origin: i64,
     pub tokens: BTreeMap<TokenKey, u64>,
-    /// (endpoint, model) → USD at the current prices.
-    pub cost: BTreeMap<(String, String), f64>,
-    /// (endpoint, model) → requests.
-    pub requests: BTreeMap<(String, String), u64>,
-    /// (endpoint, unit, model) → quantity, for every endpoint but completions (whose tokens
-    /// are `tokens`).
-    pub units: BTreeMap<(String, String, String), u64>,
+    /// USD at the current prices.
+    pub cost: BTreeMap<ModelKey, f64>,
+    pub requests: BTreeMap<ModelKey, u64>,
+    /// Every endpoint but completions (whose tokens are `tokens`), in its unit.
+    pub units: BTreeMap<UnitKey, u64>,
 }
 
 impl StoreFigures {
-    /// The sums of `data` (what the store holds from `origin`), priced with `prices` at `tier`.
-    pub fn of(origin: i64, data: &PeriodData, prices: &PriceTable, tier: TierChoice) -> Self {
+    /// The sums of `data` (what the store holds from `origin`), priced with `prices` at `tier`;
+    /// `key`: the `api_key_id` of rows without an owner (see [`owner_labels`]).
+    pub fn of(
+        origin: i64,
+        data: &PeriodData,
+        prices: &PriceTable,
+        tier: TierChoice,
+        key: &str,
+    ) -> Self {
         let mut tokens: BTreeMap<TokenKey, u64> = BTreeMap::new();
+        // The buckets split by owner, to price each owner's usage apart.
+        type Parts = (Vec<Bucket<UsageRow>>, Vec<Bucket<Meter>>);
+        let mut parts: BTreeMap<(String, String), Parts> = BTreeMap::new();
         for b in &data.completions {
             for r in &b.rows {
+                let part = &mut parts.entry(owner_labels(&r.owner, key)).or_default().0;
+                match part.last_mut() {
+                    Some(last) if last.start_time == b.start_time => last.rows.push(r.clone()),
+                    _ => part.push(Bucket {
+                        start_time: b.start_time,
+                        end_time: b.end_time,
+                        rows: vec![r.clone()],
+                    }),
+                }
+            }
+        }
+        for b in &data.others {
+            for r in &b.rows {
+                let part = &mut parts.entry(owner_labels(&r.owner, key)).or_default().1;
+                match part.last_mut() {
+                    Some(last) if last.start_time == b.start_time => last.rows.push(r.clone()),
+                    _ => part.push(Bucket {
+                        start_time: b.start_time,
+                        end_time: b.end_time,
+                        rows: vec![r.clone()],
+                    }),
+                }
+            }
+        }
+        for b in &data.completions {
+            for r in &b.rows {
+                let (key_id, project_id) = owner_labels(&r.owner, key);
                 let t = r.tokens();
                 let (service_tier, batch) = match r.tier {
                     Tier::Standard => ("default", false),
@@ -65,46 +132,54 @@ impl StoreFigures {
                     if n == 0 {
                         continue;
                     }
-                    let key = (
+                    let labels = (
+                        key_id.clone(),
+                        project_id.clone(),
                         r.model.to_string(),
                         service_tier.to_owned(),
                         batch,
                         kind,
                         modality,
                     );
-                    let v = tokens.entry(key).or_default();
+                    let v = tokens.entry(labels).or_default();
                     *v = v.saturating_add(n);
                 }
             }
         }
-        let mut cost: BTreeMap<(String, String), f64> = BTreeMap::new();
-        let mut requests: BTreeMap<(String, String), u64> = BTreeMap::new();
-        let mut units: BTreeMap<(String, String, String), u64> = BTreeMap::new();
-        let lines = figures::lines(
-            &data.completions,
-            &data.others,
-            &[],
-            BucketWidth::Day,
-            prices,
-            tier,
-        );
-        for l in lines {
-            let Some(e) = l.endpoint else { continue };
-            let key = (e.as_str().to_owned(), l.model);
-            if let Some(usd) = l.estimate_usd {
-                *cost.entry(key.clone()).or_default() += usd;
-            }
-            if let Some(unit) = l.unit
-                && e != crate::usage::Endpoint::Completions
-                && l.quantity > 0
-            {
-                let k = (key.0.clone(), unit.as_str().to_owned(), key.1.clone());
-                let v = units.entry(k).or_default();
-                *v = v.saturating_add(l.quantity);
-            }
-            if l.requests > 0 {
-                let v = requests.entry(key).or_default();
-                *v = v.saturating_add(l.requests);
+        let mut cost: BTreeMap<ModelKey, f64> = BTreeMap::new();
+        let mut requests: BTreeMap<ModelKey, u64> = BTreeMap::new();
+        let mut units: BTreeMap<UnitKey, u64> = BTreeMap::new();
+        for ((key_id, project_id), (completions, others)) in &parts {
+            let lines = figures::lines(completions, others, &[], BucketWidth::Day, prices, tier);
+            for l in lines {
+                let Some(e) = l.endpoint else { continue };
+                let k = (
+                    e.as_str().to_owned(),
+                    key_id.clone(),
+                    project_id.clone(),
+                    l.model,
+                );
+                if let Some(usd) = l.estimate_usd {
+                    *cost.entry(k.clone()).or_default() += usd;
+                }
+                if let Some(unit) = l.unit
+                    && e != crate::usage::Endpoint::Completions
+                    && l.quantity > 0
+                {
+                    let u = (
+                        k.0.clone(),
+                        unit.as_str().to_owned(),
+                        k.1.clone(),
+                        k.2.clone(),
+                        k.3.clone(),
+                    );
+                    let v = units.entry(u).or_default();
+                    *v = v.saturating_add(l.quantity);
+                }
+                if l.requests > 0 {
+                    let v = requests.entry(k).or_default();
+                    *v = v.saturating_add(l.requests);
+                }
             }
         }
         StoreFigures {
@@ -126,9 +201,6 @@ impl StoreFigures {
 pub struct Metrics {
     /// The scope label: `organization`, or the tracked key ids joined by commas.
     pub scope: String,
-    /// The `api_key_id` label of the usage counters: the tracked key when exactly one is
-    /// tracked, else empty (the store holds the scope's sums, not per key).
-    pub api_key_id: String,
     pub up: bool,
     pub last_success: Option<i64>,
     /// endpoint → the end of the newest window read.
@@ -146,10 +218,6 @@ impl Metrics {
                 "organization".into()
             } else {
                 api_key_ids.join(",")
-            },
-            api_key_id: match api_key_ids {
-                [one] => one.clone(),
-                _ => String::new(),
             },
             ..Metrics::default()
         }
@@ -259,12 +327,12 @@ impl Metrics {
                 Kind::Counter,
                 "Completions tokens the history store holds since the first of the UTC month.",
             );
-            for ((model, tier, batch, kind, modality), n) in &s.tokens {
+            for ((key_id, project_id, model, tier, batch, kind, modality), n) in &s.tokens {
                 e.sample(
                     name,
                     &[
-                        ("api_key_id", &self.api_key_id),
-                        ("project_id", ""),
+                        ("api_key_id", key_id),
+                        ("project_id", project_id),
                         ("model", model),
                         ("service_tier", tier),
                         ("batch", if *batch { "true" } else { "false" }),
@@ -280,13 +348,13 @@ impl Metrics {
                 Kind::Counter,
                 "Requests of every usage endpoint the history store holds since the first of the UTC month.",
             );
-            for ((ep, model), n) in &s.requests {
+            for ((ep, key_id, project_id, model), n) in &s.requests {
                 e.sample(
                     name,
                     &[
                         ("endpoint", ep),
-                        ("api_key_id", &self.api_key_id),
-                        ("project_id", ""),
+                        ("api_key_id", key_id),
+                        ("project_id", project_id),
                         ("model", model),
                     ],
                     *n as f64,
@@ -298,14 +366,14 @@ impl Metrics {
                 Kind::Counter,
                 "Usage of the endpoints other than completions in their own units (images, characters, seconds, calls, ...) the history store holds since the first of the UTC month.",
             );
-            for ((ep, unit, model), n) in &s.units {
+            for ((ep, unit, key_id, project_id, model), n) in &s.units {
                 e.sample(
                     name,
                     &[
                         ("endpoint", ep),
                         ("unit", unit),
-                        ("api_key_id", &self.api_key_id),
-                        ("project_id", ""),
+                        ("api_key_id", key_id),
+                        ("project_id", project_id),
                         ("model", model),
                     ],
                     *n as f64,
@@ -317,13 +385,13 @@ impl Metrics {
                 Kind::Counter,
                 "The estimated cost (USD) of the usage the history store holds since the first of the UTC month, at the current prices.",
             );
-            for ((ep, model), usd) in &s.cost {
+            for ((ep, key_id, project_id, model), usd) in &s.cost {
                 e.sample(
                     name,
                     &[
                         ("endpoint", ep),
-                        ("api_key_id", &self.api_key_id),
-                        ("project_id", ""),
+                        ("api_key_id", key_id),
+                        ("project_id", project_id),
                         ("model", model),
                     ],
                     *usd,
@@ -337,7 +405,7 @@ impl Metrics {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::usage::{Bucket, UsageRow};
+    use std::sync::Arc;
 
     fn row(model: &str, tier: Tier, input: u64, cached: u64, output: u64) -> UsageRow {
         UsageRow {
@@ -373,8 +441,18 @@ mod tests {
             ..PeriodData::default()
         };
         let table = PriceTable::default();
-        let f = StoreFigures::of(0, &data, &table, TierChoice::default());
-        let k = |b, kind| ("gpt-4o".to_owned(), "default".to_owned(), b, kind, "text");
+        let f = StoreFigures::of(0, &data, &table, TierChoice::default(), "key_a");
+        let k = |b, kind| {
+            (
+                "key_a".to_owned(),
+                String::new(),
+                "gpt-4o".to_owned(),
+                "default".to_owned(),
+                b,
+                kind,
+                "text",
+            )
+        };
         assert_eq!(f.tokens[&k(false, "input_uncached")], 71);
         assert_eq!(f.tokens[&k(false, "input_cached")], 30);
         assert_eq!(f.tokens[&k(false, "output")], 52);
@@ -393,6 +471,40 @@ mod tests {
     }
 
     #[test]
+    fn rows_asked_by_owner_are_labelled_by_it() {
+        let mut mine = row("gpt-4o", Tier::Standard, 10, 0, 5);
+        mine.owner = Owner::new(Some(Arc::from("key_b")), Some(Arc::from("proj_p")));
+        let data = PeriodData {
+            completions: vec![Bucket {
+                start_time: 0,
+                end_time: 86_400,
+                rows: vec![mine, row("gpt-4o", Tier::Standard, 1, 0, 2)],
+            }],
+            ..PeriodData::default()
+        };
+        let f = StoreFigures::of(0, &data, &PriceTable::default(), TierChoice::default(), "");
+        let out = |key: &str, project: &str| {
+            f.tokens[&(
+                key.to_owned(),
+                project.to_owned(),
+                "gpt-4o".to_owned(),
+                "default".to_owned(),
+                false,
+                "output",
+                "text",
+            )]
+        };
+        assert_eq!(out("key_b", "proj_p"), 5);
+        assert_eq!(out("", ""), 2);
+        let reqs: Vec<_> = f
+            .requests
+            .keys()
+            .map(|k| (k.1.as_str(), k.2.as_str()))
+            .collect();
+        assert_eq!(reqs, [("", ""), ("key_b", "proj_p")]);
+    }
+
+    #[test]
     fn a_failure_is_down_and_counted_by_kind() {
         let mut m = Metrics::new(&[]);
         m.up = true;
@@ -404,6 +516,9 @@ mod tests {
             "usage_tracker_api_requests_total{endpoint=\"refresh\",outcome=\"rate_limited\"} 2\n"
         ));
         assert_eq!(m.scope, "organization");
-        assert_eq!(m.api_key_id, "");
+        assert_eq!(fallback_key(&[]), "");
+        assert_eq!(fallback_key(&["key_a".to_owned()]), "key_a");
+        assert_eq!(fallback_key(&["proj_p".to_owned()]), "");
+        assert_eq!(fallback_key(&["key_a".to_owned(), "key_b".to_owned()]), "");
     }
 }

@@ -3,6 +3,7 @@ use super::*;
 mod billed;
 mod choices;
 mod fits;
+mod owners;
 mod stored;
 
 use crate::alerts::{AlertKind, BudgetAlert};

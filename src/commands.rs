@@ -210,6 +210,7 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
             to,
             format,
             hourly,
+            by,
         }) => {
             let dir = settings::history_dir(&cli.options, &env, scope)?;
             let args = export::Args {
@@ -217,6 +218,7 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 to,
                 format,
                 hourly,
+                by: by.into(),
             };
             export::run(&settings, &dir, &args)
         }

@@ -340,6 +340,9 @@ fn a_report_spans_its_days_and_48_hours() {
     assert!(r.checks.is_empty() && r.by_model.is_empty());
 }
 
+/// (api_key_id, project_id, quantity, billed_usd) of an owner's line.
+type Owned<'a> = (Option<&'a str>, Option<&'a str>, u64, Option<f64>);
+
 /// `export --by key|project`: each owner's lines, usage without a key its own, the bill on
 /// the key it billed, and the owners' lines adding up to the whole line.
 #[test]
@@ -387,7 +390,7 @@ fn lines_split_by_key_and_by_project_add_up_to_the_whole() {
         TierChoice::Auto,
         OwnerSplit::Key,
     );
-    let owners: Vec<(Option<&str>, Option<&str>, u64, Option<f64>)> = by_key
+    let owners: Vec<Owned> = by_key
         .iter()
         .map(|l| {
             (
@@ -422,7 +425,7 @@ fn lines_split_by_key_and_by_project_add_up_to_the_whole() {
         TierChoice::Auto,
         OwnerSplit::Project,
     );
-    let projects: Vec<(Option<&str>, Option<&str>, u64, Option<f64>)> = by_project
+    let projects: Vec<Owned> = by_project
         .iter()
         .map(|l| {
             (

@@ -179,6 +179,10 @@ pub enum Command {
         /// One line per UTC hour instead of per day (the bill, which is per day, stays empty)
         #[arg(long)]
         hourly: bool,
+        /// Split the lines per key or per project (adds api_key_id and project_id columns);
+        /// model: one line per model, as before
+        #[arg(long, value_enum, default_value_t = By::Model)]
+        by: By,
     },
     /// Write an HTML report of the stored history (cost per day, tokens per hour, cost by
     /// model and kind, the estimate against the bill) and open it in the browser. Reads only

@@ -211,6 +211,7 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
             to,
             format,
             hourly,
+            by,
         }) => {
             let dir = settings::history_dir(&cli.options, &env, scope)?;
             let args = export::Args {
@@ -218,6 +219,7 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 to,
                 format,
                 hourly,
+                by: by.into(),
             };
             export::run(&settings, &dir, &args)
         }

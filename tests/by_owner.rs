@@ -361,3 +361,85 @@ fn by_project_table_and_a_bad_by_value() {
     assert!(stdout.contains("Other team (proj_otherTeam03)"), "{stdout}");
     assert!(stdout.contains("2 keys unused for 30 days"), "{stdout}");
 }
+
+/// `export --by key|project` reads the history `once` kept for the whole organization: per
+/// key (and per project) the completions of today's hours equal what the simulator serves for
+/// that key (project) alone, and a bad `--by` names what it accepts.
+#[test]
+fn export_by_key_and_by_project_equal_the_tables() {
+    let s = frozen_sim();
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config/usage-tracker");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("settings.toml"), SETTINGS).unwrap();
+    let data = home.path().join("data");
+    let (out, _, stderr) = run(cmd(&home)
+        .env("OPENAI_ADMIN_KEY", DEMO_ADMIN_KEY)
+        .args(["once", "--lookback-hours", "today", "--base-url"])
+        .arg(s.sim.base_url())
+        .arg("--data-dir")
+        .arg(&data));
+    assert!(out.status.success(), "{stderr}");
+    let day = chrono::DateTime::from_timestamp(s.midnight(), 0)
+        .unwrap()
+        .format("%Y-%m-%d")
+        .to_string();
+    let export = |by: &str| {
+        let (out, stdout, stderr) = run(cmd(&home)
+            .args([
+                "export", "--hourly", "--from", &day, "--to", &day, "--by", by,
+            ])
+            .arg("--data-dir")
+            .arg(&data));
+        (out.status.code().unwrap_or(-1), stdout, stderr)
+    };
+    // (key or project) -> completions tokens of today's hours.
+    let read = |csv: &str, column: &str| -> BTreeMap<String, u64> {
+        let mut lines = csv.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        assert_eq!(
+            &header[..4],
+            ["period", "start_time", "api_key_id", "project_id"]
+        );
+        let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+        let mut out = BTreeMap::new();
+        for l in lines {
+            let r: Vec<&str> = l.split(',').collect();
+            assert_eq!(r.len(), header.len(), "{l}");
+            if r[col("endpoint")] == "completions" {
+                *out.entry(r[col(column)].to_owned()).or_default() +=
+                    r[col("quantity")].parse::<u64>().unwrap();
+            }
+        }
+        out
+    };
+    let (code, stdout, stderr) = export("key");
+    assert_eq!(code, 0, "{stderr}");
+    let keys = read(&stdout, "api_key_id");
+    for key in [DEMO_KEY_ID, BATCH_KEY, OTHER_KEY] {
+        let want = s.truth(Endpoint::Completions, &[key]).0;
+        assert!(want > 0, "{key}");
+        assert_eq!(keys.get(key).copied().unwrap_or_default(), want, "{key}");
+    }
+    assert_eq!(
+        keys.values().sum::<u64>(),
+        s.truth(Endpoint::Completions, &[]).0,
+        "the keys add up to the whole: {keys:?}"
+    );
+    let (code, stdout, stderr) = export("project");
+    assert_eq!(code, 0, "{stderr}");
+    let projects = read(&stdout, "project_id");
+    for project in [DEMO_PROJECT_ID, OTHER_PROJECT] {
+        assert_eq!(
+            projects.get(project).copied().unwrap_or_default(),
+            s.truth(Endpoint::Completions, &[project]).0,
+            "{project}"
+        );
+    }
+    let (code, stdout, stderr) = export("team");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.is_empty());
+    for accepted in ["model", "key", "project"] {
+        assert!(stderr.contains(accepted), "{stderr}");
+    }
+}

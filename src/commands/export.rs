@@ -1,11 +1,12 @@
 //! `usage-tracker export`: the stored history of `[--from, --to]` (UTC days, both included)
-//! per day or hour, endpoint and model, as CSV or JSON on stdout. Reads the store only; a bad
+//! per day or hour, endpoint and model (and with `--by key|project`, per key or project: the
+//! `api_key_id` and `project_id` columns), as CSV or JSON on stdout. Reads the store only; a bad
 //! date is bad input (exit 2) naming the flag and the value.
 
 use super::CliError;
 use crate::cli::ExportFormat;
 use crate::engine::connection::DEMO_FILE_NAME;
-use crate::figures::{self, Line};
+use crate::figures::{self, Line, OwnerLine, OwnerSplit};
 use crate::settings::{HistoryDir, Settings};
 use crate::store::{self, KeySet, Store, StoreOptions};
 use crate::usage::BucketWidth;
@@ -19,6 +20,8 @@ pub struct Args {
     pub to: String,
     pub format: ExportFormat,
     pub hourly: bool,
+    /// `Model`: one line per model; `Key`, `Project`: split per owner.
+    pub by: crate::ui::owners::By,
 }
 
 /// The UTC midnight starting the day `text` names, or the message for `flag`.
@@ -90,17 +93,51 @@ pub fn run(settings: &Settings, dir: &HistoryDir, args: &Args) -> Result<ExitCod
         .map_err(|e| CliError::Other(e.to_string()))?;
     let prices = stored_prices(&store, &keys, &settings.prices, settings.price_mode)
         .map_err(|e| CliError::Other(e.to_string()))?;
-    let lines = figures::lines(
-        &data.completions,
-        &data.others,
-        &data.bill,
-        period,
-        &prices.table,
-        settings.tier,
-    );
-    let text = match args.format {
-        ExportFormat::Csv => csv(&lines, period),
-        ExportFormat::Json => json(&lines, period, &keys, settings, (from, to)),
+    let split = match args.by {
+        crate::ui::owners::By::Model => None,
+        crate::ui::owners::By::Key => Some(OwnerSplit::Key),
+        crate::ui::owners::By::Project => Some(OwnerSplit::Project),
+    };
+    let text = match split {
+        None => {
+            let lines = figures::lines(
+                &data.completions,
+                &data.others,
+                &data.bill,
+                period,
+                &prices.table,
+                settings.tier,
+            );
+            let rows: Vec<(Option<&OwnerLine>, &Line)> = lines.iter().map(|l| (None, l)).collect();
+            match args.format {
+                ExportFormat::Csv => csv(&rows, period, false),
+                ExportFormat::Json => json(&lines, period, &keys, settings, (from, to), None),
+            }
+        }
+        Some(split) => {
+            let lines = figures::lines_by_owner(
+                &data.completions,
+                &data.others,
+                &data.bill,
+                period,
+                &prices.table,
+                settings.tier,
+                split,
+            );
+            let rows: Vec<(Option<&OwnerLine>, &Line)> =
+                lines.iter().map(|l| (Some(l), &l.line)).collect();
+            match args.format {
+                ExportFormat::Csv => csv(&rows, period, true),
+                ExportFormat::Json => json(
+                    &lines,
+                    period,
+                    &keys,
+                    settings,
+                    (from, to),
+                    Some(args.by.as_str()),
+                ),
+            }
+        }
     };
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())
@@ -135,16 +172,28 @@ fn amount(v: Option<f64>) -> String {
     v.map(|v| format!("{v:.6}")).unwrap_or_default()
 }
 
-fn csv(lines: &[Line], period: BucketWidth) -> String {
-    let mut out = String::from(CSV_HEADER);
+/// The columns `--by key|project` adds after `start_time`.
+pub const CSV_OWNER_COLUMNS: &str = "api_key_id,project_id";
+
+/// The lines, each with its owner when split (`owners`: the owner columns are there).
+fn csv(lines: &[(Option<&OwnerLine>, &Line)], period: BucketWidth, owners: bool) -> String {
+    let mut out = if owners {
+        CSV_HEADER.replacen(
+            "start_time,",
+            &format!("start_time,{CSV_OWNER_COLUMNS},"),
+            1,
+        )
+    } else {
+        CSV_HEADER.to_owned()
+    };
     out.push('\n');
-    for l in lines {
+    for (owner, l) in lines {
         let other: Vec<String> = l
             .billed_other
             .iter()
             .map(|m| format!("{:.6} {}", m.value, m.currency))
             .collect();
-        let cols = [
+        let mut cols = vec![
             period_name(l.start_time, period),
             l.start_time.to_string(),
             l.endpoint.map(|e| e.as_str()).unwrap_or("other").to_owned(),
@@ -159,6 +208,13 @@ fn csv(lines: &[Line], period: BucketWidth) -> String {
             amount(l.billed_usd),
             field(&other.join("; ")),
         ];
+        if owners {
+            let (key, project) = owner.map_or((None, None), |o| {
+                (o.api_key_id.as_deref(), o.project_id.as_deref())
+            });
+            cols.insert(2, field(project.unwrap_or_default()));
+            cols.insert(2, field(key.unwrap_or_default()));
+        }
         out.push_str(&cols.join(","));
         out.push('\n');
     }
@@ -166,28 +222,49 @@ fn csv(lines: &[Line], period: BucketWidth) -> String {
 }
 
 #[derive(Serialize)]
-struct JsonLine<'a> {
+struct JsonLine<'a, L> {
     period: String,
     #[serde(flatten)]
-    line: &'a Line,
+    line: &'a L,
 }
 
 #[derive(Serialize)]
-struct JsonExport<'a> {
+struct JsonExport<'a, L> {
     from: String,
     to: String,
     period: &'static str,
     key_set: &'a str,
     tier: &'static str,
-    lines: Vec<JsonLine<'a>>,
+    /// `key` or `project` with `--by`: each line carries `api_key_id` and `project_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    by: Option<&'static str>,
+    lines: Vec<JsonLine<'a, L>>,
 }
 
-fn json(
-    lines: &[Line],
+/// When a line's period starts.
+trait Starts {
+    fn start_time(&self) -> i64;
+}
+
+impl Starts for Line {
+    fn start_time(&self) -> i64 {
+        self.start_time
+    }
+}
+
+impl Starts for OwnerLine {
+    fn start_time(&self) -> i64 {
+        self.line.start_time
+    }
+}
+
+fn json<L: Serialize + Starts>(
+    lines: &[L],
     period: BucketWidth,
     keys: &KeySet,
     settings: &Settings,
     (from, to): (i64, i64),
+    by: Option<&'static str>,
 ) -> String {
     let doc = JsonExport {
         from: period_name(from, BucketWidth::Day),
@@ -199,10 +276,11 @@ fn json(
         },
         key_set: keys.as_str(),
         tier: settings.tier.as_str(),
+        by,
         lines: lines
             .iter()
             .map(|line| JsonLine {
-                period: period_name(line.start_time, period),
+                period: period_name(line.start_time(), period),
                 line,
             })
             .collect(),

@@ -99,6 +99,8 @@ pub async fn names_of(
                     id: k.id,
                     name: k.name,
                     project: project.clone(),
+                    project_id: p.id.clone(),
+                    last_used_at: k.last_used_at,
                 });
             }
         }

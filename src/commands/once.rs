@@ -169,6 +169,8 @@ fn named_keys(d: &Directory) -> Vec<crate::ui::view::KeyChoice> {
                 id: k.id.clone(),
                 name: k.name.clone(),
                 project: p.name.clone().unwrap_or_else(|| p.id.clone()),
+                project_id: p.id.clone(),
+                last_used_at: k.last_used_at,
             })
         })
         .collect()

@@ -133,6 +133,100 @@ pub fn lines(
     out.into_values().collect()
 }
 
+/// How [`lines_by_owner`] splits the lines: per key (its project beside it) or per project.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OwnerSplit {
+    Key,
+    Project,
+}
+
+/// One [`Line`] of one owner: `api_key_id` `None` is usage made without an API key (or, with
+/// one key tracked, usage that was not asked by key); `project_id` `None` is usage of no
+/// project (or not asked by project). Per project, `api_key_id` is always `None`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OwnerLine {
+    pub api_key_id: Option<String>,
+    pub project_id: Option<String>,
+    #[serde(flatten)]
+    pub line: Line,
+}
+
+/// The [`lines`] of each owner (`export --by key|project`): the usage rows and the bill's items
+/// of each key (with its project) or each project, each owner's lines as [`lines`] makes
+/// them, so that the owners' lines of a period, endpoint and model add up to its line.
+/// Ordered by period, then owner (usage without a key, or of no project, first), then as
+/// [`lines`] orders them.
+pub fn lines_by_owner(
+    completions: &[Bucket<UsageRow>],
+    others: &[Bucket<Meter>],
+    bill: &[BilledDay],
+    period: BucketWidth,
+    prices: &PriceTable,
+    tier: TierChoice,
+    split: OwnerSplit,
+) -> Vec<OwnerLine> {
+    type Who = (Option<String>, Option<String>);
+    let who = |key: Option<&str>, project: Option<&str>| -> Who {
+        match split {
+            OwnerSplit::Key => (key.map(str::to_owned), project.map(str::to_owned)),
+            OwnerSplit::Project => (None, project.map(str::to_owned)),
+        }
+    };
+    let of = |o: &crate::usage::Owner| who(o.api_key_id.as_deref(), o.project_id.as_deref());
+    let mut owners: std::collections::BTreeSet<Who> = std::collections::BTreeSet::new();
+    owners.extend(
+        completions
+            .iter()
+            .flat_map(|b| &b.rows)
+            .map(|r| of(&r.owner)),
+    );
+    owners.extend(others.iter().flat_map(|b| &b.rows).map(|r| of(&r.owner)));
+    owners.extend(
+        bill.iter()
+            .flat_map(|d| &d.items)
+            .map(|i| who(i.api_key_id.as_deref(), i.project_id.as_deref())),
+    );
+    fn pick<R: Clone>(buckets: &[Bucket<R>], keep: impl Fn(&R) -> bool) -> Vec<Bucket<R>> {
+        buckets
+            .iter()
+            .map(|b| Bucket {
+                start_time: b.start_time,
+                end_time: b.end_time,
+                rows: b.rows.iter().filter(|r| keep(r)).cloned().collect(),
+            })
+            .collect()
+    }
+    let mut out = Vec::new();
+    for owner in owners {
+        let c = pick(completions, |r: &UsageRow| of(&r.owner) == owner);
+        let o = pick(others, |r: &Meter| of(&r.owner) == owner);
+        let b: Vec<BilledDay> = bill
+            .iter()
+            .map(|d| BilledDay {
+                start_time: d.start_time,
+                items: d
+                    .items
+                    .iter()
+                    .filter(|i| who(i.api_key_id.as_deref(), i.project_id.as_deref()) == owner)
+                    .cloned()
+                    .collect(),
+            })
+            .collect();
+        out.extend(
+            lines(&c, &o, &b, period, prices, tier)
+                .into_iter()
+                .map(|line| OwnerLine {
+                    api_key_id: owner.0.clone(),
+                    project_id: owner.1.clone(),
+                    line,
+                }),
+        );
+    }
+    // Stable: within a period the owners keep their order.
+    out.sort_by_key(|l| l.line.start_time);
+    out
+}
+
 /// Each billed day's items on the usage lines they bill ([`crate::bill::matching`]): the
 /// image tokens on the images line, a fine-tune's bill on its usage, a web search bill shared
 /// by each model's web search line; an item with no usage to bill on a line of its own.

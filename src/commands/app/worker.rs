@@ -147,6 +147,8 @@ async fn list_keys(id: SessionId, client: AdminClient, proxy: Proxy) {
                     id: k.id,
                     name: k.name,
                     project: project.clone(),
+                    project_id: p.id.clone(),
+                    last_used_at: k.last_used_at,
                 });
             }
         }

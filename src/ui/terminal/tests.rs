@@ -590,6 +590,7 @@ fn the_full_screen_names_the_key_and_what_a_tier_leaves_unpriced() {
         id: "key_demoPrimary01".into(),
         name: Some("Production backend".into()),
         project: "Demo".into(),
+        ..Default::default()
     }];
     let mut s =
         WatchState::new(TierChoice::Auto, Duration::from_secs(15)).with_names(names.clone());
@@ -621,6 +622,7 @@ fn b_cycles_the_rows_by_key_by_project_and_back_to_models() {
         requests: 3,
         cost_usd: cost,
         models: vec![],
+        kinds: vec![],
     };
     snap.owners = vec![fig(Some("key_big"), 900, 9.0), fig(None, 100, 1.0)];
     let mut s = state_with(snap);

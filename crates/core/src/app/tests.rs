@@ -601,6 +601,7 @@ fn no_tray_host_is_said_once_with_what_to_install() {
 }
 
 mod bill;
+mod by_key;
 mod calendar;
 mod glance;
 mod menu_open;

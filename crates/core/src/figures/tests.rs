@@ -339,3 +339,108 @@ fn a_report_spans_its_days_and_48_hours() {
     assert_eq!(r.hours[0], (D + 10 * H - 47 * H, 147));
     assert!(r.checks.is_empty() && r.by_model.is_empty());
 }
+
+/// (api_key_id, project_id, quantity, billed_usd) of an owner's line.
+type Owned<'a> = (Option<&'a str>, Option<&'a str>, u64, Option<f64>);
+
+/// `export --by key|project`: each owner's lines, usage without a key its own, the bill on
+/// the key it billed, and the owners' lines adding up to the whole line.
+#[test]
+fn lines_split_by_key_and_by_project_add_up_to_the_whole() {
+    use crate::usage::Owner;
+    let owned = |key: Option<&str>, project: &str, input: u64| {
+        let mut b = completions(D + H, H, "gpt-4o", input, input / 2);
+        b.rows[0].owner = Owner::new(key.map(Into::into), Some(project.into()));
+        b
+    };
+    let mut hour = owned(Some("key_a"), "proj_p", 1_000_000);
+    for (key, project, input) in [(None, "proj_p", 10_000), (Some("key_b"), "proj_q", 200_000)] {
+        hour.rows.push(owned(key, project, input).rows.remove(0));
+    }
+    let usage = [hour];
+    let mut bill = billed(
+        D,
+        &[(
+            "gpt-4o-2024-08-06, input",
+            Some("gpt-4o"),
+            LineKind::Input,
+            1.0,
+            "usd",
+        )],
+    );
+    bill.items[0].api_key_id = Some("key_a".into());
+    bill.items[0].project_id = Some("proj_p".into());
+    let bill = [bill];
+    let table = PriceTable::builtin();
+    let whole = lines(
+        &usage,
+        &[],
+        &bill,
+        BucketWidth::Day,
+        table,
+        TierChoice::Auto,
+    );
+    assert_eq!(whole.len(), 1);
+    let by_key = lines_by_owner(
+        &usage,
+        &[],
+        &bill,
+        BucketWidth::Day,
+        table,
+        TierChoice::Auto,
+        OwnerSplit::Key,
+    );
+    let owners: Vec<Owned> = by_key
+        .iter()
+        .map(|l| {
+            (
+                l.api_key_id.as_deref(),
+                l.project_id.as_deref(),
+                l.line.quantity,
+                l.line.billed_usd,
+            )
+        })
+        .collect();
+    assert_eq!(
+        owners,
+        [
+            (None, Some("proj_p"), 15_000, Some(0.0)),
+            (Some("key_a"), Some("proj_p"), 1_500_000, Some(1.0)),
+            (Some("key_b"), Some("proj_q"), 300_000, Some(0.0)),
+        ]
+    );
+    let sum: f64 = by_key.iter().map(|l| l.line.estimate_usd.unwrap()).sum();
+    assert!(
+        sum > 0.0 && close(sum, whole[0].estimate_usd.unwrap()),
+        "{sum}"
+    );
+    let q: u64 = by_key.iter().map(|l| l.line.quantity).sum();
+    assert_eq!(q, whole[0].quantity);
+    let by_project = lines_by_owner(
+        &usage,
+        &[],
+        &bill,
+        BucketWidth::Day,
+        table,
+        TierChoice::Auto,
+        OwnerSplit::Project,
+    );
+    let projects: Vec<Owned> = by_project
+        .iter()
+        .map(|l| {
+            (
+                l.api_key_id.as_deref(),
+                l.project_id.as_deref(),
+                l.line.quantity,
+                l.line.billed_usd,
+            )
+        })
+        .collect();
+    assert_eq!(
+        projects,
+        [
+            (None, Some("proj_p"), 1_515_000, Some(1.0)),
+            (None, Some("proj_q"), 300_000, Some(0.0)),
+        ]
+    );
+}

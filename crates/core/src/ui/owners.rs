@@ -194,7 +194,7 @@ fn grouped(s: &Snapshot) -> bool {
 }
 
 /// The project of an owner: as the API grouped it, or the listed key's.
-fn project_of(f: &OwnerFigure, dir: Option<&Directory>) -> Option<String> {
+pub(crate) fn project_of(f: &OwnerFigure, dir: Option<&Directory>) -> Option<String> {
     f.owner
         .project_id
         .as_deref()

@@ -20,6 +20,7 @@ mod describe;
 pub mod glance;
 mod menu_id;
 mod notice;
+pub mod owners;
 pub mod period;
 pub mod prices;
 pub mod stored;
@@ -82,11 +83,16 @@ pub struct FailureView {
 }
 
 /// A project API key the user can pick.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct KeyChoice {
     pub id: String,
     pub name: Option<String>,
+    /// The project's name (its id when it has none).
     pub project: String,
+    /// The project's id: the By project rows' names.
+    pub project_id: String,
+    /// When the key was last used (unix seconds; `None`: never): the dormant keys.
+    pub last_used_at: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -202,10 +208,19 @@ pub fn tray_view(state: &TrayState, now_ms: i64) -> TrayView {
     // Active spikes right under the header: what needs attention now, before any figure.
     menu.extend(alert_rows(active_alerts(state)));
     menu.push(Node::Separator);
-    menu.extend(model_rows(state));
+    // With the By key and By project sections, the biggest model only is a row of its own:
+    // the two sections take the two rows, so the menu stays as tall.
+    let sections = owners::owner_rows(state, now_ms / 1000);
+    let top_models = if sections.is_empty() {
+        TOP_MODELS
+    } else {
+        TOP_MODELS_WITH_OWNERS
+    };
+    menu.extend(model_rows(state, top_models));
     if let Some(s) = &state.snapshot {
         menu.extend(usage_kinds::kind_rows(s));
     }
+    menu.extend(sections);
     if state.has_key {
         menu.push(Node::Separator);
         menu.extend(glance::glance_rows(state));
@@ -485,6 +500,9 @@ pub fn model_row_text(m: &ModelSummary) -> String {
 /// The models shown at the top level, biggest first; the rest go under "N more models…".
 pub const TOP_MODELS: usize = 3;
 
+/// The models shown at the top level with the By key and By project sections.
+pub const TOP_MODELS_WITH_OWNERS: usize = 1;
+
 /// `12 more models…`: the submenu holding the models past [`TOP_MODELS`].
 pub fn more_models_text(n: usize) -> String {
     format!("{} more models…", n)
@@ -493,7 +511,7 @@ pub fn more_models_text(n: usize) -> String {
 /// The biggest models (the summary is sorted by cost) one row each, the rest in one submenu,
 /// so that a large organization's menu still fits on the screen. One model more than
 /// [`TOP_MODELS`] is shown as a row of its own rather than a submenu of one.
-fn model_rows(state: &TrayState) -> Vec<Node> {
+fn model_rows(state: &TrayState, top_models: usize) -> Vec<Node> {
     let Some(s) = &state.snapshot else {
         return Vec::new();
     };
@@ -501,8 +519,8 @@ fn model_rows(state: &TrayState) -> Vec<Node> {
         return vec![Node::Info("No usage in this window".into())];
     }
     let models = &s.summary.models;
-    let top = if models.len() > TOP_MODELS + 1 {
-        TOP_MODELS
+    let top = if models.len() > top_models + 1 {
+        top_models
     } else {
         models.len()
     };

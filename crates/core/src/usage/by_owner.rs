@@ -24,6 +24,9 @@ pub struct OwnerFigure {
     /// The models by estimated cost, highest first: (model, tokens, cost).
     #[serde(skip)]
     pub models: Vec<(Arc<str>, u64, Option<f64>)>,
+    /// The other kinds of usage (images, embeddings, ...) as the total's: (label, cost).
+    #[serde(skip)]
+    pub kinds: Vec<(&'static str, Option<f64>)>,
 }
 
 /// The usage of `completions` and `others` per owner, highest estimated cost first (ties by
@@ -84,6 +87,7 @@ pub fn by_owner<'a>(
                 requests: summary.totals.requests,
                 cost_usd: summary.totals.cost_usd + other.cost_usd,
                 models,
+                kinds: other.kinds.iter().map(|k| (k.label, k.cost_usd)).collect(),
             }
         })
         .collect();
@@ -175,5 +179,12 @@ mod tests {
             .unwrap();
         assert_eq!(a.total_tokens, 1_500_000 + 750);
         assert_eq!(a.models.len(), 2);
+        let b = figures
+            .iter()
+            .find(|f| f.owner.api_key_id.as_deref() == Some("key_b"))
+            .unwrap();
+        assert_eq!(b.kinds.len(), 1);
+        assert_eq!(b.kinds[0].0, "Images");
+        assert!(a.kinds.is_empty());
     }
 }

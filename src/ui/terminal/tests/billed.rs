@@ -193,6 +193,7 @@ fn lean_lines_leave_out_only_the_detail() {
         id: snap.api_key_ids[0].clone(),
         name: Some("Production backend".into()),
         project: "Demo".into(),
+        ..Default::default()
     }];
     let seen = Seen {
         last: Some(&snap),

@@ -127,6 +127,7 @@ fn the_notes_have_a_local_time_line_and_key_names_beside_ids() {
         id: "key_a".into(),
         name: Some("Primary".into()),
         project: "App".into(),
+        ..Default::default()
     }];
     let view = TableView::from_snapshot(&snapshot(), &known);
     assert!(view.notes[0].starts_with("Window: 2025-11-24 10:00 UTC → "));

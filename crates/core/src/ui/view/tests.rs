@@ -3,6 +3,7 @@ use super::*;
 mod billed;
 mod choices;
 mod fits;
+mod owners;
 mod stored;
 
 use crate::alerts::{AlertKind, BudgetAlert};
@@ -222,6 +223,7 @@ fn header_rows_carry_totals_key_update_time_and_budget() {
         id: "key_a".into(),
         name: Some("Primary".into()),
         project: "App".into(),
+        ..Default::default()
     }]);
     s.budget = Some((1.5, 5.0));
     s.refreshing = true;
@@ -399,11 +401,13 @@ fn choices_are_checked() {
             id: "key_a".into(),
             name: Some("Primary".into()),
             project: "App".into(),
+            ..Default::default()
         },
         KeyChoice {
             id: "key_b".into(),
             name: None,
             project: "Batch jobs".into(),
+            ..Default::default()
         },
     ]);
     s.login_item = Some(true);
@@ -433,11 +437,13 @@ fn several_tracked_keys_are_named_in_the_key_row() {
             id: "key_a".into(),
             name: Some("Primary".into()),
             project: "App".into(),
+            ..Default::default()
         },
         KeyChoice {
             id: "key_b".into(),
             name: None,
             project: "Batch jobs".into(),
+            ..Default::default()
         },
     ]);
     let text = format!("{:?}", tray_view(&s, NOW_MS).menu);
@@ -568,6 +574,7 @@ fn notices_name_the_tracked_key_as_the_menu_knows_it() {
         id: "key_a".into(),
         name: Some("Primary".into()),
         project: "App".into(),
+        ..Default::default()
     }]);
     assert_eq!(subject(&s), "Primary (key_a)");
     s.choices.api_key_ids = Vec::new();

@@ -10,6 +10,7 @@ fn keys(ids: &[&str]) -> KeyList {
                 id: (*id).into(),
                 name: None,
                 project: "App".into(),
+                ..Default::default()
             })
             .collect(),
     )

@@ -310,3 +310,86 @@ fn a_refresh_of_the_large_menu_keeps_its_shape() {
     assert_ne!(a.menu, b.menu);
     assert!(same_shape(&a.menu, &b.menu));
 }
+
+/// The large organization tracked whole: 100 keys in 10 projects, usage without a key, 30
+/// dormant keys. The By key and By project sections are one row each, the biggest model only
+/// a row of its own beside them: the menu is no taller, and every key is one level down.
+fn whole_org_state(keys: usize) -> TrayState {
+    use crate::usage::{Owner, OwnerFigure};
+    let mut s = large_state(vec![
+        spike(AlertKind::TokenRate),
+        spike(AlertKind::RequestRate),
+    ]);
+    s.choices.api_key_ids = vec![];
+    let mut snap = (*large(Vec::new())).clone();
+    snap.api_key_ids = vec![];
+    let fig = |key: Option<String>, project: String, cost: f64| OwnerFigure {
+        owner: Owner::new(key.map(Into::into), Some(project.into())),
+        total_tokens: 10_000,
+        requests: 10,
+        cost_usd: cost,
+        models: vec![("gpt-model-00".into(), 10_000, Some(cost))],
+        kinds: vec![("Images", Some(0.0))],
+    };
+    snap.owners = (0..keys)
+        .map(|i| {
+            fig(
+                Some(format!("key_{i:03}")),
+                format!("proj_{}", i % 10),
+                (keys - i) as f64,
+            )
+        })
+        .collect();
+    snap.owners.push(fig(None, "proj_0".into(), 0.5));
+    s.snapshot = Some(Arc::new(snap));
+    let now = LATE_NOW_MS / 1000;
+    s.keys = KeyList::Loaded(
+        (0..keys + 30)
+            .map(|i| KeyChoice {
+                id: format!("key_{i:03}"),
+                name: Some(format!("key number {i}")),
+                project: format!("Project {}", i % 10),
+                project_id: format!("proj_{}", i % 10),
+                last_used_at: (i < keys).then_some(now - 60),
+            })
+            .collect(),
+    );
+    s
+}
+
+#[test]
+fn a_large_organization_tracked_whole_still_fits_with_its_by_key_and_by_project_rows() {
+    let s = whole_org_state(100);
+    let started = std::time::Instant::now();
+    let v = tray_view(&s, LATE_NOW_MS);
+    let took = started.elapsed();
+    let n = top_rows(&v.menu);
+    eprintln!("menu with 100 keys: {n} top-level rows, built in {took:?}");
+    assert!(n <= MAX_TOP_ROWS, "{n} top-level rows: {:#?}", v.menu);
+    assert_eq!(
+        label(&v.menu[position(&v.menu, "By key")]),
+        "By key  100 keys · top: key number 0 $100.00 · 30 unused"
+    );
+    assert_eq!(
+        label(&v.menu[position(&v.menu, "By project")]),
+        "By project  10 projects · top: Project 0 $550.50"
+    );
+    // Every key one or two levels down; every model still there.
+    let all = flatten(&v.menu);
+    for i in 0..100 {
+        let row = format!("key number {i} (Project {})  ${}.00", i % 10, 100 - i);
+        assert!(all.iter().any(|r| label(r) == row), "{row} missing");
+    }
+    assert!(all.iter().any(|r| label(r) == "No key  $0.50"));
+    assert_eq!(submenu(&v.menu, "96 more…").len(), 96);
+    assert_eq!(submenu(&v.menu, "30 keys unused for 30 days").len(), 30);
+    for i in 0..40 {
+        let name = format!("gpt-model-{i:02}   ");
+        assert!(
+            all.iter().any(|r| label(r).starts_with(&name)),
+            "{name} missing"
+        );
+    }
+    assert!(v.menu.iter().any(|r| label(r) == "39 more models…"));
+    assert!(took < std::time::Duration::from_secs(1), "{took:?}");
+}

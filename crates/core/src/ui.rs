@@ -5,6 +5,7 @@ pub mod format;
 pub mod headline;
 pub mod html;
 pub mod json;
+pub mod keys;
 pub mod other_table;
 pub mod owners;
 pub mod spark;

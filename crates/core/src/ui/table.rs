@@ -3,7 +3,7 @@
 //! narrow terminal drops the same columns and shortens the same names everywhere.
 
 use super::format;
-use super::view::KeyChoice;
+use super::keys::KeyChoice;
 use crate::snapshot::Snapshot;
 use crate::usage::ModelSummary;
 
@@ -204,7 +204,7 @@ pub struct TableView {
 /// The model's name, with the tiers that left it unpriced when they did:
 /// `gpt-5-mini (ultrafast tier: no price)`.
 fn model_row(m: &ModelSummary) -> Row {
-    let name = match super::view::unpriced_tiers_text(m) {
+    let name = match super::unpriced::unpriced_tiers_text(m) {
         Some(why) => format!("{} ({why})", m.model),
         None => m.model.clone(),
     };

@@ -6,7 +6,7 @@
 use crate::pricing::TierChoice;
 use crate::snapshot::Snapshot;
 use crate::ui::format;
-use crate::usage::Endpoint;
+use crate::usage::{Endpoint, ModelSummary};
 use serde::Serialize;
 
 /// One row of usage the estimate leaves out: a completions model, or a model (and detail) of
@@ -84,6 +84,14 @@ pub fn summary(s: &Snapshot, max_names: Option<usize>) -> Option<String> {
         out.push_str(&format!(" and {} more", rows.len() - shown));
     }
     Some(out)
+}
+
+/// Why a model is unpriced when a tier is the reason: `ultrafast tier: no price`,
+/// `fast, ultrafast tiers: no price`; `None` when no tier is (see `unpriced_tiers`).
+pub fn unpriced_tiers_text(m: &ModelSummary) -> Option<String> {
+    let names: Vec<&str> = m.unpriced_tiers.iter().map(|t| t.as_str()).collect();
+    let noun = if names.len() == 1 { "tier" } else { "tiers" };
+    (!names.is_empty()).then(|| format!("{} {noun}: no price", names.join(", ")))
 }
 
 #[cfg(test)]

@@ -82,18 +82,7 @@ pub struct FailureView {
     pub retry_at: Option<i64>,
 }
 
-/// A project API key the user can pick.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct KeyChoice {
-    pub id: String,
-    pub name: Option<String>,
-    /// The project's name (its id when it has none).
-    pub project: String,
-    /// The project's id: the By project rows' names.
-    pub project_id: String,
-    /// When the key was last used (unix seconds; `None`: never): the dormant keys.
-    pub last_used_at: Option<i64>,
-}
+pub use super::keys::KeyChoice;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum KeyList {
@@ -477,13 +466,7 @@ fn header(state: &TrayState, now_ms: i64) -> Vec<Node> {
     rows
 }
 
-/// Why a model is unpriced when a tier is the reason: `ultrafast tier: no price`,
-/// `fast, ultrafast tiers: no price`; `None` when no tier is (see `unpriced_tiers`).
-pub fn unpriced_tiers_text(m: &ModelSummary) -> Option<String> {
-    let names: Vec<&str> = m.unpriced_tiers.iter().map(|t| t.as_str()).collect();
-    let noun = if names.len() == 1 { "tier" } else { "tiers" };
-    (!names.is_empty()).then(|| format!("{} {noun}: no price", names.join(", ")))
-}
+pub use super::unpriced::unpriced_tiers_text;
 
 /// `gpt-4o   812k tok · $2.10`
 pub fn model_row_text(m: &ModelSummary) -> String {

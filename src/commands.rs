@@ -280,6 +280,11 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         // thread ended between two refreshes and a new one started for the next (a thread
         // start and end every 15 s). Parked, a kept thread costs nothing.
         .thread_keep_alive(Duration::from_secs(600))
+        // The pool runs the store (one connection behind a mutex: one call at a time) and the
+        // app's platform calls (a dialog may hold one while it is open). Under load, overlapping
+        // calls grew it to 20 threads in a 10-minute run, each kept 600 s with its stack and
+        // allocator arena; four leave room for a dialog, a notification and the store.
+        .max_blocking_threads(4)
         .build()
         .map_err(|e| CliError::Other(format!("cannot start the async runtime: {e}")))
 }

@@ -375,18 +375,24 @@ pub async fn check_project_ids(client: &AdminClient, ids: &[String]) -> Result<(
             return Ok(());
         }
     };
+    none_unknown(ids, |id| known.iter().any(|k| k == id), "project")
+}
+
+/// `Err` naming the ids among `ids` not in `known`, as `what`s of the organization ("key",
+/// "project"), with where to see the real ones.
+fn none_unknown(ids: &[String], known: impl Fn(&str) -> bool, what: &str) -> Result<(), CliError> {
     let unknown: Vec<&str> = ids
         .iter()
-        .filter(|id| !known.contains(*id))
+        .filter(|id| !known(id.as_str()))
         .map(String::as_str)
         .collect();
     match unknown.as_slice() {
         [] => Ok(()),
         [one] => Err(CliError::BadInput(format!(
-            "{one} is not a project of this organization; see `usage-tracker keys`"
+            "{one} is not a {what} of this organization; see `usage-tracker keys`"
         ))),
         many => Err(CliError::BadInput(format!(
-            "{} are not projects of this organization; see `usage-tracker keys`",
+            "{} are not {what}s of this organization; see `usage-tracker keys`",
             many.join(", ")
         ))),
     }
@@ -405,19 +411,5 @@ pub async fn check_key_ids(client: &AdminClient, ids: &[String]) -> Result<(), C
             return Ok(());
         }
     };
-    let unknown: Vec<&str> = ids
-        .iter()
-        .filter(|id| !known.contains(*id))
-        .map(String::as_str)
-        .collect();
-    match unknown.as_slice() {
-        [] => Ok(()),
-        [one] => Err(CliError::BadInput(format!(
-            "{one} is not a key of this organization; see `usage-tracker keys`"
-        ))),
-        many => Err(CliError::BadInput(format!(
-            "{} are not keys of this organization; see `usage-tracker keys`",
-            many.join(", ")
-        ))),
-    }
+    none_unknown(ids, |id| known.contains(id), "key")
 }

@@ -16,7 +16,7 @@ use crate::figures;
 use crate::pricing::{PriceTable, Tier, TierChoice};
 use crate::snapshot::Snapshot;
 use crate::store::PeriodData;
-use crate::usage::{Bucket, BucketWidth, Meter, Owner, UsageRow};
+use crate::usage::{Bucket, BucketWidth, Meter, Owner, UsageRow, split_buckets};
 use std::collections::BTreeMap;
 
 /// (api_key_id, project_id, model, service_tier, batch, type, modality)
@@ -80,31 +80,13 @@ impl StoreFigures {
         // The buckets split by owner, to price each owner's usage apart.
         type Parts = (Vec<Bucket<UsageRow>>, Vec<Bucket<Meter>>);
         let mut parts: BTreeMap<(String, String), Parts> = BTreeMap::new();
-        for b in &data.completions {
-            for r in &b.rows {
-                let part = &mut parts.entry(owner_labels(&r.owner, key)).or_default().0;
-                match part.last_mut() {
-                    Some(last) if last.start_time == b.start_time => last.rows.push(r.clone()),
-                    _ => part.push(Bucket {
-                        start_time: b.start_time,
-                        end_time: b.end_time,
-                        rows: vec![r.clone()],
-                    }),
-                }
-            }
+        for (o, b) in split_buckets(&data.completions, |r: &UsageRow| {
+            owner_labels(&r.owner, key)
+        }) {
+            parts.entry(o).or_default().0 = b;
         }
-        for b in &data.others {
-            for r in &b.rows {
-                let part = &mut parts.entry(owner_labels(&r.owner, key)).or_default().1;
-                match part.last_mut() {
-                    Some(last) if last.start_time == b.start_time => last.rows.push(r.clone()),
-                    _ => part.push(Bucket {
-                        start_time: b.start_time,
-                        end_time: b.end_time,
-                        rows: vec![r.clone()],
-                    }),
-                }
-            }
+        for (o, b) in split_buckets(&data.others, |r: &Meter| owner_labels(&r.owner, key)) {
+            parts.entry(o).or_default().1 = b;
         }
         for b in &data.completions {
             for r in &b.rows {

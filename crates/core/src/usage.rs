@@ -14,7 +14,7 @@ pub mod price_usage;
 mod series;
 mod summary;
 
-pub use by_owner::{OwnerFigure, by_owner};
+pub use by_owner::{OwnerFigure, by_owner, split_buckets};
 pub use calendar::Calendar;
 pub use meter::{Endpoint, Meter, TokenSplit, Unit};
 pub use meter_cost::meter_cost;

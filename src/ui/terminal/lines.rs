@@ -176,7 +176,7 @@ pub fn json_line_of(seen: Seen, detail: bool, now_ms: i64) -> String {
     serde_json::to_string(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
 
-/// [`text_line_with`] without a glance.
+/// [`text_line_named`] without a glance or names.
 pub fn text_line(
     last: Option<&Snapshot>,
     failure: Option<&Failure>,
@@ -184,17 +184,6 @@ pub fn text_line(
     now_ms: i64,
 ) -> String {
     text_line_named(last, failure, bill, None, &[], now_ms)
-}
-
-/// [`text_line_named`] without names.
-pub fn text_line_with(
-    last: Option<&Snapshot>,
-    failure: Option<&Failure>,
-    bill: Option<&BillSnapshot>,
-    glance: Option<&Glance>,
-    now_ms: i64,
-) -> String {
-    text_line_named(last, failure, bill, glance, &[], now_ms)
 }
 
 /// `2026-11-26 10:37:05  Estimate $252.11 last 6 h (completions $26.41) · today (UTC) … ·

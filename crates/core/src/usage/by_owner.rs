@@ -29,6 +29,30 @@ pub struct OwnerFigure {
     pub kinds: Vec<(&'static str, Option<f64>)>,
 }
 
+/// The rows of `buckets` split by `key`: each part's buckets in order, one per source bucket
+/// holding any of its rows (same start and end). `by_owner` and the exporter's per-label
+/// counters both price owners' parts apart with it.
+pub fn split_buckets<'a, R: Clone + 'a, K: Ord>(
+    buckets: impl IntoIterator<Item = &'a Bucket<R>>,
+    key: impl Fn(&R) -> K,
+) -> BTreeMap<K, Vec<Bucket<R>>> {
+    let mut out: BTreeMap<K, Vec<Bucket<R>>> = BTreeMap::new();
+    for b in buckets {
+        for r in &b.rows {
+            let part = out.entry(key(r)).or_default();
+            match part.last_mut() {
+                Some(last) if last.start_time == b.start_time => last.rows.push(r.clone()),
+                _ => part.push(Bucket {
+                    start_time: b.start_time,
+                    end_time: b.end_time,
+                    rows: vec![r.clone()],
+                }),
+            }
+        }
+    }
+    out
+}
+
 /// The usage of `completions` and `others` per owner, highest estimated cost first (ties by
 /// owner, so the order is stable).
 pub fn by_owner<'a>(
@@ -39,33 +63,11 @@ pub fn by_owner<'a>(
 ) -> Vec<OwnerFigure> {
     type Parts = (Vec<Bucket<UsageRow>>, Vec<Bucket<Meter>>);
     let mut parts: BTreeMap<Owner, Parts> = BTreeMap::new();
-    // One bucket per owner per source bucket: the summaries only sum rows, so the buckets'
-    // times do not matter here.
-    for b in completions {
-        let mut split: BTreeMap<&Owner, Vec<UsageRow>> = BTreeMap::new();
-        for r in &b.rows {
-            split.entry(&r.owner).or_default().push(r.clone());
-        }
-        for (o, rows) in split {
-            parts.entry(o.clone()).or_default().0.push(Bucket {
-                start_time: b.start_time,
-                end_time: b.end_time,
-                rows,
-            });
-        }
+    for (o, b) in split_buckets(completions, |r: &UsageRow| r.owner.clone()) {
+        parts.entry(o).or_default().0 = b;
     }
-    for b in others {
-        let mut split: BTreeMap<&Owner, Vec<Meter>> = BTreeMap::new();
-        for r in &b.rows {
-            split.entry(&r.owner).or_default().push(r.clone());
-        }
-        for (o, rows) in split {
-            parts.entry(o.clone()).or_default().1.push(Bucket {
-                start_time: b.start_time,
-                end_time: b.end_time,
-                rows,
-            });
-        }
+    for (o, b) in split_buckets(others, |r: &Meter| r.owner.clone()) {
+        parts.entry(o).or_default().1 = b;
     }
     let mut out: Vec<OwnerFigure> = parts
         .into_iter()

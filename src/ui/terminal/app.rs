@@ -60,7 +60,7 @@ pub async fn run(
             ev = input.recv() => match ev {
                 Some(Ok(Input::Key(key))) => {
                     let size = terminal.size()?;
-                    match state.on_key(key, page(size.into(), &state)) {
+                    match state.on_key(key, page(size.into(), &state, crate::engine::now_ms())) {
                         Action::Quit => break,
                         Action::Send(cmd) => {
                             engine.send(cmd);

@@ -165,16 +165,17 @@ fn status_paragraph(lines: Vec<String>) -> Paragraph<'static> {
     )
 }
 
-/// How many model rows fit on a screen of this size (for paging keys).
-pub fn page(area: Rect, state: &WatchState) -> usize {
+/// How many model rows fit on a screen of this size at `now_ms` (for paging keys): laid out as
+/// a frame drawn then is (the headline has its pace line only once today is known).
+pub fn page(area: Rect, state: &WatchState, now_ms: i64) -> usize {
     let width = usize::from(area.width);
-    let footer = footer_lines(state, 0, width);
-    let headline = headline_lines(state, 0, width).len();
+    let footer = footer_lines(state, now_ms, width);
+    let headline = headline_lines(state, now_ms, width).len();
     let a = layout(
         area,
         state,
         headline,
-        status_lines(state, 0, width).len(),
+        status_lines(state, now_ms, width).len(),
         &footer,
     );
     usize::from(a.table.height.saturating_sub(TABLE_CHROME))

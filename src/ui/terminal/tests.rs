@@ -274,7 +274,7 @@ fn a_narrow_terminal_keeps_model_and_total() {
 fn a_tall_table_scrolls_with_the_arrows_and_keeps_the_total() {
     let mut s = state_with(snapshot(30, Vec::new()));
     let area = ratatui::layout::Rect::new(0, 0, 100, 24);
-    let rows = page(area, &s);
+    let rows = page(area, &s, NOW_MS);
     assert!(rows > 0 && rows < 30, "{rows}");
     let lines = screen(&s, 100, 24, NOW_MS);
     find(&lines, &format!("rows 1–{rows} of 30"));
@@ -424,7 +424,10 @@ fn at_60x20_the_table_keeps_five_rows_before_chart_and_notes() {
     assert!(shown >= 5, "{shown} of 6 rows:\n{}", lines.join("\n"));
     find(&lines, "Completions");
     find(&lines, "Last refresh");
-    assert_eq!(page(ratatui::layout::Rect::new(0, 0, 60, 20), &s), shown);
+    assert_eq!(
+        page(ratatui::layout::Rect::new(0, 0, 60, 20), &s, NOW_MS),
+        shown
+    );
 }
 
 #[test]
